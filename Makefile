@@ -1,0 +1,70 @@
+# Thin wrapper over Meson. `make check` and `make demo` install their dependencies first (scripts/deps.sh).
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+CHECK_FUZZ_RUNS ?= 20000
+BIN := $(BUILD)/container-compose
+
+.PHONY: all build deps check unit unit-asan system fuzz fuzz-short demo bench format clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+unit: build
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+unit-asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
+
+system: build
+	CC_BIN=$(abspath $(BIN)) bats tests/system
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz-build: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
+# A short, bounded run that must find nothing (part of `make check`).
+fuzz-short: fuzz-build
+	./scripts/fuzz.sh $(FUZZ_BUILD) runs $(CHECK_FUZZ_RUNS)
+
+# A longer exploration: `make fuzz FUZZ_SECONDS=600`.
+fuzz: fuzz-build
+	./scripts/fuzz.sh $(FUZZ_BUILD) seconds $(FUZZ_SECONDS)
+
+check: deps
+	$(MAKE) build
+	$(MAKE) unit
+	$(MAKE) system
+	$(MAKE) unit-asan
+	$(MAKE) fuzz-short
+	@echo "make check: all suites passed"
+
+demo: deps build
+	./scripts/demo.sh $(abspath $(BIN))
+
+bench: deps build
+	./scripts/deps.sh bench
+	./bench/loader/run.sh $(abspath $(BIN))
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install what building, testing and the demo need, from Debian's repositories. Idempotent: packages already
+# present are skipped, and apt is only touched when something is missing.
+set -eu
+PKGS="build-essential meson ninja-build pkg-config python3 clang libclang-rt-14-dev libfuzzer-14-dev
+libfyaml-dev libjansson-dev nettle-dev libcmocka-dev bats bats-assert bats-support python3-jsonschema"
+case "${1:-}" in
+bench) PKGS="$PKGS docker-compose hyperfine time" ;;
+esac
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "error: need root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

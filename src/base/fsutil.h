@@ -1,0 +1,25 @@
+/* Small filesystem and path helpers. */
+#ifndef CC_BASE_FSUTIL_H
+#define CC_BASE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/error.h"
+
+/* Read a whole file (or stream) into a NUL-terminated buffer. NOT_FOUND when the file does not exist. */
+int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **err);
+int cc_read_stream(FILE *f, const char *name, char **data, size_t *len, struct cc_error **err);
+bool cc_file_exists(const char *path);
+bool cc_is_dir(const char *path);
+
+/* Lexical path helpers: no symlink resolution, like Go's filepath.Clean/Join/Dir/Abs. */
+char *cc_path_clean(const char *path);
+char *cc_path_join(const char *dir, const char *rel); /* rel absolute -> clean(rel) */
+char *cc_path_dir(const char *path);
+const char *cc_path_base(const char *path); /* points into path */
+/* Absolute, cleaned path of `path` relative to `base` (or the cwd when base is NULL). */
+char *cc_path_abs(const char *base, const char *path, struct cc_error **err);
+
+#endif

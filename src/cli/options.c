@@ -1,0 +1,49 @@
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+void cli_print_error(const struct cc_error *err)
+{
+	fprintf(stderr, "error: %s\n", err ? err->msg : "unknown error");
+}
+
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'container-compose %s --help' for usage.\n", cmd ? cmd : "");
+}
+
+int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,
+		     bool all_profiles, struct cc_project **out)
+{
+	struct cc_project_opts o = {
+		.files = ctx->files,
+		.nfiles = ctx->nfiles,
+		.project_dir = ctx->project_dir,
+		.project_name = ctx->project_name,
+		.env_files = ctx->env_files,
+		.nenv_files = ctx->nenv_files,
+		.profiles = ctx->profiles,
+		.nprofiles = ctx->nprofiles,
+		.services = services,
+		.nservices = nservices,
+		.environ = ctx->environ,
+		.no_interpolate = no_interpolate,
+		.all_profiles = all_profiles,
+	};
+	struct cc_error *err = NULL;
+	if (cc_project_load(&o, out, &err) < 0) {
+		cli_print_error(err);
+		cc_error_free(err);
+		return -1;
+	}
+	for (size_t i = 0; i < (*out)->nwarnings; i++)
+		fprintf(stderr, "warning: %s\n", (*out)->warnings[i]);
+	return 0;
+}

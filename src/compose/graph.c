@@ -1,0 +1,140 @@
+#include "compose/graph.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/strmap.h"
+#include "base/xalloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void cc_graph_free(struct cc_graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++)
+		free(g->deps[i]);
+	free(g->deps);
+	free(g->ndeps);
+	free(g->names);
+	free(g);
+}
+
+enum { WHITE, GREY, BLACK };
+
+static int visit(const struct cc_graph *g, size_t i, unsigned char *color, size_t *stack, size_t depth,
+		 struct cc_error **err)
+{
+	color[i] = GREY;
+	stack[depth] = i;
+	for (size_t k = 0; k < g->ndeps[i]; k++) {
+		size_t d = g->deps[i][k];
+		if (color[d] == GREY) {
+			cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+			size_t start = 0;
+			while (stack[start] != d)
+				start++;
+			for (size_t s = start; s <= depth; s++)
+				cc_strbuf_addf(&sb, "%s -> ", g->names[stack[s]]);
+			cc_strbuf_adds(&sb, g->names[d]);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "dependency cycle detected: %s", sb.buf);
+		}
+		if (color[d] == WHITE && visit(g, d, color, stack, depth + 1, err) < 0)
+			return -1;
+	}
+	color[i] = BLACK;
+	return 0;
+}
+
+int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct cc_error **err)
+{
+	struct cc_graph *g = cc_xcalloc(1, sizeof(*g));
+	g->n = services ? services->map.n : 0;
+	g->names = cc_xcalloc(g->n + 1, sizeof(char *));
+	g->deps = cc_xcalloc(g->n + 1, sizeof(size_t *));
+	g->ndeps = cc_xcalloc(g->n + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->n; i++)
+		g->names[i] = services->map.e[i].key;
+	qsort(g->names, g->n, sizeof(char *), cmp_str);
+	struct cc_strmap index;
+	cc_strmap_init(&index, NULL);
+	for (size_t i = 0; i < g->n; i++)
+		cc_strmap_set(&index, g->names[i], (void *)(uintptr_t)(i + 1));
+	int r = 0;
+	for (size_t i = 0; i < g->n && r == 0; i++) {
+		const struct cc_val *deps = cc_map_get(cc_map_get(services, g->names[i]), "depends_on");
+		size_t nd = deps && deps->kind == CC_V_MAP ? deps->map.n : 0;
+		g->deps[i] = cc_xcalloc(nd + 1, sizeof(size_t));
+		const char **dnames = cc_xcalloc(nd + 1, sizeof(char *));
+		for (size_t k = 0; k < nd; k++)
+			dnames[k] = deps->map.e[k].key;
+		qsort(dnames, nd, sizeof(char *), cmp_str);
+		for (size_t k = 0; k < nd; k++) {
+			uintptr_t ix = (uintptr_t)cc_strmap_get(&index, dnames[k]);
+			if (!ix) {
+				r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+						 "service \"%s\" depends on undefined service \"%s\"", g->names[i],
+						 dnames[k]);
+				break;
+			}
+			g->deps[i][g->ndeps[i]++] = ix - 1;
+		}
+		free(dnames);
+	}
+	cc_strmap_release(&index);
+	if (r == 0) {
+		unsigned char *color = cc_xcalloc(g->n + 1, 1);
+		size_t *stack = cc_xcalloc(g->n + 1, sizeof(size_t));
+		for (size_t i = 0; i < g->n && r == 0; i++)
+			if (color[i] == WHITE)
+				r = visit(g, i, color, stack, 0, err);
+		free(color);
+		free(stack);
+	}
+	if (r < 0) {
+		cc_graph_free(g);
+		return -1;
+	}
+	*out = g;
+	return 0;
+}
+
+size_t *cc_graph_order(const struct cc_graph *g, int reverse)
+{
+	/* Kahn's algorithm, always taking the smallest ready name, so the order is stable. */
+	size_t *order = cc_xcalloc(g->n + 1, sizeof(size_t));
+	size_t *pending = cc_xcalloc(g->n + 1, sizeof(size_t));
+	unsigned char *done = cc_xcalloc(g->n + 1, 1);
+	for (size_t i = 0; i < g->n; i++)
+		pending[i] = g->ndeps[i];
+	for (size_t out = 0; out < g->n; out++) {
+		size_t pick = g->n;
+		for (size_t i = 0; i < g->n; i++)
+			if (!done[i] && pending[i] == 0) {
+				pick = i;
+				break;
+			}
+		if (pick == g->n)
+			break; /* cannot happen: cycles are refused when the graph is built */
+		done[pick] = 1;
+		order[out] = pick;
+		for (size_t i = 0; i < g->n; i++)
+			for (size_t k = 0; k < g->ndeps[i]; k++)
+				if (g->deps[i][k] == pick)
+					pending[i]--;
+	}
+	if (reverse)
+		for (size_t i = 0; i < g->n / 2; i++) {
+			size_t t = order[i];
+			order[i] = order[g->n - 1 - i];
+			order[g->n - 1 - i] = t;
+		}
+	free(pending);
+	free(done);
+	return order;
+}

@@ -1,0 +1,540 @@
+/* The loader pipeline: files -> environment -> project name -> per-file processing -> merge -> finalize. */
+#include "compose/loader.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "compose/dotenv.h"
+#include "compose/interpolate.h"
+#include "compose/merge.h"
+#include "compose/normalize.h"
+#include "compose/template.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cc_loader_intern(struct cc_loader *L, const char *name)
+{
+	for (size_t i = 0; i < L->ninterned; i++)
+		if (!strcmp(L->interned[i], name))
+			return L->interned[i];
+	CC_GROW(L->interned, L->capinterned, L->ninterned + 1);
+	L->interned[L->ninterned] = cc_xstrdup(name);
+	return L->interned[L->ninterned++];
+}
+
+void cc_loader_warn(struct cc_loader *L, const char *fmt, ...)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	cc_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (cc_strmap_has(&L->warned, sb.buf)) {
+		cc_strbuf_release(&sb);
+		return;
+	}
+	cc_strmap_set(&L->warned, sb.buf, NULL);
+	CC_GROW(L->warnings, L->capwarnings, L->nwarnings + 1);
+	L->warnings[L->nwarnings++] = cc_strbuf_detach(&sb, NULL);
+}
+
+static const char *lookup_map(void *ud, const char *name)
+{
+	return cc_strmap_get(ud, name);
+}
+
+static void warn_unset(void *ud, const char *name)
+{
+	cc_loader_warn(ud, "The \"%s\" variable is not set. Defaulting to a blank string.", name);
+}
+
+int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *docs, const char **file,
+		    struct cc_error **err)
+{
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+	if (!strcmp(path, "-")) {
+		*file = cc_loader_intern(L, "(stdin)");
+		if (cc_read_stream(L->opts->stdin_file ? L->opts->stdin_file : stdin, "standard input", &data, &len,
+				   err) < 0)
+			return -1;
+	} else {
+		*file = cc_loader_intern(L, path);
+		if (cc_read_file(path, &data, &len, err) < 0)
+			return -1;
+	}
+	if (cc_yaml_load(data, len, *file, docs, err) < 0)
+		return -1;
+	if (docs->n == 0)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: empty compose file", *file);
+	for (size_t i = 0; i < docs->n; i++) {
+		if (docs->docs[i]->kind != CC_V_MAP) {
+			const struct cc_val *d = docs->docs[i];
+			int r = d->kind == CC_V_NULL
+					? cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: empty compose file", *file)
+					: cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+						       "%s:%u:%u: top-level object must be a mapping, got %s", *file,
+						       d->pos.line, d->pos.col, cc_vkind_name(d->kind));
+			cc_yaml_docs_release(docs);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const char *file, const char *base_dir,
+				  const struct cc_scope *scope, struct cc_error **err)
+{
+	if (!L->opts->no_interpolate) {
+		struct cc_template_ctx tctx = {lookup_map, scope->env, warn_unset, L};
+		if (cc_interpolate_tree(doc, &tctx, err) < 0)
+			return NULL;
+	}
+	if (cc_map_find(doc, "version")) {
+		cc_loader_warn(L, "%s: the attribute `version` is obsolete, it will be ignored", file);
+		cc_map_del(doc, "version");
+	}
+	if (cc_schema_validate(L->schema, doc, err) < 0)
+		return NULL;
+	struct cc_norm_ctx nctx = {
+		.base_dir = base_dir,
+		.home = L->home,
+		.lenient = L->opts->no_interpolate,
+		.err = err,
+	};
+	cc_strbuf_init(&nctx.path);
+	struct cc_val *model = cc_norm_file(&nctx, doc);
+	cc_strbuf_release(&nctx.path);
+	return model;
+}
+
+struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs, const char *file,
+				 const char *base_dir, const struct cc_scope *scope, struct cc_error **err)
+{
+	struct cc_val *model = NULL;
+	for (size_t i = 0; i < docs->n; i++) {
+		struct cc_val *m = process_doc(L, docs->docs[i], file, base_dir, scope, err);
+		if (!m)
+			goto fail;
+		/* Later documents of one file merge like override files (compose-go). */
+		if (!model)
+			model = m;
+		else
+			cc_merge_model(model, m);
+	}
+	cc_yaml_docs_release(docs);
+	struct cc_val *include = cc_map_take(model, "include");
+	if (include) {
+		int r = cc_include_apply(L, model, include, file, scope, err);
+		cc_val_free(include);
+		if (r < 0)
+			goto fail_model;
+	}
+	if (cc_extends_resolve(L, model, file, scope, err) < 0)
+		goto fail_model;
+	return model;
+fail:
+	cc_yaml_docs_release(docs);
+fail_model:
+	cc_val_free(model);
+	return NULL;
+}
+
+struct cc_val *cc_loader_load_files(struct cc_loader *L, const char *const *paths, size_t n,
+				    const struct cc_scope *scope, struct cc_error **err)
+{
+	struct cc_val *model = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct cc_yaml_docs docs = {0};
+		const char *file = NULL;
+		if (cc_loader_parse(L, paths[i], &docs, &file, err) < 0)
+			goto fail;
+		struct cc_val *m = cc_loader_process(L, &docs, file, scope->project_dir, scope, err);
+		if (!m)
+			goto fail;
+		if (!model)
+			model = m;
+		else
+			cc_merge_model(model, m);
+	}
+	return model;
+fail:
+	cc_val_free(model);
+	return NULL;
+}
+
+int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size_t n, bool required,
+			     struct cc_strmap *parent, struct cc_strmap *out, struct cc_error **err)
+{
+	(void)L;
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *data = NULL;
+		size_t len = 0;
+		cleanup_error struct cc_error *e = NULL;
+		if (cc_read_file(paths[i], &data, &len, &e) < 0) {
+			if (!required && e->kind == CC_ERR_NOT_FOUND)
+				continue;
+			*err = steal_pointer(&e);
+			return -1;
+		}
+		if (cc_dotenv_parse(data, len, paths[i], lookup_map, parent, out, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- top level ---- */
+
+static const char *const default_files[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+					    "docker-compose.yaml", NULL};
+static const char *const override_files[] = {"compose.override.yaml", "compose.override.yml",
+					     "docker-compose.override.yml", "docker-compose.override.yaml", NULL};
+
+/* Look for a compose file in dir and its parents, like docker compose. */
+static int discover(const char *cwd, char ***files, size_t *nfiles, struct cc_error **err)
+{
+	cleanup_free char *dir = cc_xstrdup(cwd);
+	for (;;) {
+		for (size_t i = 0; default_files[i]; i++) {
+			cleanup_free char *p = cc_path_join(dir, default_files[i]);
+			if (!cc_file_exists(p))
+				continue;
+			*files = cc_xcalloc(2, sizeof(char *));
+			(*files)[0] = steal_pointer(&p);
+			*nfiles = 1;
+			/* the override matching the family of the main file */
+			size_t start = i < 2 ? 0 : 2;
+			for (size_t k = start; k < start + 2; k++) {
+				cleanup_free char *o = cc_path_join(dir, override_files[k]);
+				if (cc_file_exists(o)) {
+					(*files)[(*nfiles)++] = steal_pointer(&o);
+					break;
+				}
+			}
+			return 0;
+		}
+		if (!strcmp(dir, "/"))
+			break;
+		char *parent = cc_path_dir(dir);
+		free(dir);
+		dir = parent;
+	}
+	return cc_error_set(err, CC_ERR_NOT_FOUND,
+			    "no configuration file provided: not found (looked for compose.yaml, compose.yml, "
+			    "docker-compose.yml, docker-compose.yaml in %s and its parents)",
+			    cwd);
+}
+
+bool cc_project_name_valid(const char *name)
+{
+	if (!*name || !(islower((unsigned char)name[0]) || isdigit((unsigned char)name[0])))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+char *cc_project_name_normalize(const char *name)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	for (const char *p = name; *p; p++) {
+		char ch = (char)tolower((unsigned char)*p);
+		if (islower((unsigned char)ch) || isdigit((unsigned char)ch) || ch == '_' || ch == '-')
+			cc_strbuf_addch(&sb, ch);
+	}
+	/* must start with a letter or digit */
+	size_t skip = 0;
+	while (skip < sb.len && (sb.buf[skip] == '_' || sb.buf[skip] == '-'))
+		skip++;
+	char *out = cc_xstrdup(cc_strbuf_str(&sb) + skip);
+	cc_strbuf_release(&sb);
+	return out;
+}
+
+static void env_from_environ(struct cc_strmap *m, char *const *environ)
+{
+	for (char *const *e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		cleanup_free char *k = cc_xstrndup(*e, (size_t)(eq - *e));
+		cc_strmap_set(m, k, cc_xstrdup(eq + 1));
+	}
+}
+
+static void overlay(struct cc_strmap *dst, const struct cc_strmap *src)
+{
+	cc_strmap_foreach(src, e) cc_strmap_set(dst, e->key, cc_xstrdup(e->value));
+}
+
+/* The `name:` a file declares, interpolated with what is known before the project name is. */
+static char *declared_name(struct cc_loader *L, const struct cc_yaml_docs *docs, struct cc_strmap *env)
+{
+	char *name = NULL;
+	for (size_t i = 0; i < docs->n; i++) {
+		const struct cc_val *n = cc_map_get(docs->docs[i], "name");
+		if (!n || n->kind != CC_V_STR)
+			continue;
+		char *v = NULL;
+		cleanup_error struct cc_error *e = NULL;
+		struct cc_template_ctx t = {lookup_map, env, NULL, NULL};
+		if (L->opts->no_interpolate)
+			v = cc_xstrdup(n->str);
+		else if (cc_template_substitute(n->str, &t, &v, &e) < 0)
+			continue; /* reported with its position when the file is interpolated */
+		free(name);
+		name = v;
+	}
+	return name;
+}
+
+static void loader_release(struct cc_loader *L)
+{
+	cc_schema_free(L->schema);
+	cc_strmap_release(&L->osenv);
+	cc_strmap_release(&L->warned);
+	cc_strmap_release(&L->extended);
+	for (size_t i = 0; i < L->ninterned; i++)
+		free(L->interned[i]);
+	free(L->interned);
+	for (size_t i = 0; i < L->nwarnings; i++)
+		free(L->warnings[i]);
+	free(L->warnings);
+	free(L->include_stack);
+}
+
+static void free_val(void *v)
+{
+	cc_val_free(v);
+}
+
+static int check_name_type(const struct cc_yaml_docs *docs, struct cc_error **err)
+{
+	for (size_t i = 0; i < docs->n; i++) {
+		const struct cc_val *n = cc_map_get(docs->docs[i], "name");
+		if (n && n->kind != CC_V_STR)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: name must be a string",
+					    n->pos.file, n->pos.line, n->pos.col);
+	}
+	return 0;
+}
+
+int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out, struct cc_error **err)
+{
+	struct cc_loader L = {.opts = opts};
+	cc_strmap_init(&L.osenv, free);
+	cc_strmap_init(&L.warned, NULL);
+	cc_strmap_init(&L.extended, free_val);
+	struct cc_project *p = cc_xcalloc(1, sizeof(*p));
+	cc_strmap_init(&p->env, free);
+	char **files = NULL;
+	size_t nfiles = 0;
+	struct cc_yaml_docs *docs = NULL;
+	const char **names = NULL;
+	int r = -1;
+
+	env_from_environ(&L.osenv, opts->environ);
+	L.home = cc_strmap_get(&L.osenv, "HOME");
+	if (cc_schema_load(&L.schema, err) < 0)
+		goto out;
+
+	cleanup_free char *cwd = opts->cwd ? cc_xstrdup(opts->cwd) : getcwd(NULL, 0);
+	if (!cwd) {
+		cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cannot get the current directory");
+		goto out;
+	}
+
+	/* 1. files: -f, else COMPOSE_FILE, else discovery */
+	const char *compose_file = cc_strmap_get(&L.osenv, "COMPOSE_FILE");
+	if (opts->nfiles) {
+		files = cc_xcalloc(opts->nfiles, sizeof(char *));
+		for (size_t i = 0; i < opts->nfiles; i++)
+			files[nfiles++] = !strcmp(opts->files[i], "-") ? cc_xstrdup("-")
+								       : cc_path_abs(cwd, opts->files[i], err);
+	} else if (compose_file && *compose_file) {
+		const char *sep = cc_strmap_get(&L.osenv, "COMPOSE_PATH_SEPARATOR");
+		if (!sep || !*sep)
+			sep = ":";
+		cleanup_free char *list = cc_xstrdup(compose_file);
+		char *save = NULL;
+		for (char *tok = strtok_r(list, sep, &save); tok; tok = strtok_r(NULL, sep, &save)) {
+			files = cc_xrealloc(files, (nfiles + 1) * sizeof(char *));
+			files[nfiles++] = cc_path_abs(cwd, tok, err);
+		}
+	} else if (discover(cwd, &files, &nfiles, err) < 0) {
+		goto out;
+	}
+
+	/* 2. project directory */
+	if (opts->project_dir)
+		p->working_dir = cc_path_abs(cwd, opts->project_dir, err);
+	else if (nfiles && strcmp(files[0], "-"))
+		p->working_dir = cc_path_dir(files[0]);
+	else
+		p->working_dir = cc_xstrdup(cwd);
+
+	/* 3. environment: .env or --env-file, then the OS environment on top */
+	struct cc_strmap dotenv;
+	cc_strmap_init(&dotenv, free);
+	if (opts->nenv_files) {
+		char **abs = cc_xcalloc(opts->nenv_files, sizeof(char *));
+		for (size_t i = 0; i < opts->nenv_files; i++)
+			abs[i] = cc_path_abs(cwd, opts->env_files[i], err);
+		r = cc_loader_read_env_files(&L, (const char *const *)abs, opts->nenv_files, true, &L.osenv, &dotenv,
+					     err);
+		for (size_t i = 0; i < opts->nenv_files; i++)
+			free(abs[i]);
+		free(abs);
+	} else {
+		const char *disable = cc_strmap_get(&L.osenv, "COMPOSE_DISABLE_ENV_FILE");
+		r = 0;
+		if (!disable || !*disable || !strcmp(disable, "0") || !strcmp(disable, "false")) {
+			cleanup_free char *dot = cc_path_join(p->working_dir, ".env");
+			const char *one[] = {dot};
+			r = cc_loader_read_env_files(&L, one, 1, false, &L.osenv, &dotenv, err);
+		}
+	}
+	if (r == 0) {
+		overlay(&p->env, &dotenv);
+		overlay(&p->env, &L.osenv);
+	}
+	cc_strmap_release(&dotenv);
+	if (r < 0)
+		goto out;
+	r = -1;
+
+	/* 4. parse every file, then decide the project name: -p > COMPOSE_PROJECT_NAME > last name: > dir */
+	docs = cc_xcalloc(nfiles ? nfiles : 1, sizeof(*docs));
+	names = cc_xcalloc(nfiles ? nfiles : 1, sizeof(*names));
+	for (size_t i = 0; i < nfiles; i++) {
+		if (cc_loader_parse(&L, files[i], &docs[i], &names[i], err) < 0)
+			goto out;
+		if (check_name_type(&docs[i], err) < 0)
+			goto out;
+	}
+	const char *env_name = cc_strmap_get(&p->env, "COMPOSE_PROJECT_NAME");
+	if (opts->project_name || (env_name && *env_name)) {
+		const char *n = opts->project_name ? opts->project_name : env_name;
+		if (!cc_project_name_valid(n)) {
+			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				     "invalid project name \"%s\": must consist only of lowercase alphanumeric "
+				     "characters, hyphens and underscores as well as start with a letter or number",
+				     n);
+			goto out;
+		}
+		p->name = cc_xstrdup(n);
+	} else {
+		for (size_t i = 0; i < nfiles; i++) {
+			char *n = declared_name(&L, &docs[i], &p->env);
+			if (n) {
+				free(p->name);
+				p->name = n;
+			}
+		}
+		if (p->name && !cc_project_name_valid(p->name)) {
+			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				     "invalid project name \"%s\" (from `name:`): must consist only of lowercase "
+				     "alphanumeric characters, hyphens and underscores as well as start with a letter "
+				     "or number",
+				     p->name);
+			goto out;
+		}
+		if (!p->name || !*p->name) {
+			free(p->name);
+			p->name = cc_project_name_normalize(cc_path_base(p->working_dir));
+		}
+		if (!*p->name) {
+			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				     "project name must not be empty: use -p NAME, COMPOSE_PROJECT_NAME or `name:`");
+			goto out;
+		}
+	}
+	cc_strmap_set(&p->env, "COMPOSE_PROJECT_NAME", cc_xstrdup(p->name));
+
+	/* 5. each file in order, merged */
+	struct cc_scope scope = {&p->env, p->working_dir};
+	struct cc_val *model = NULL;
+	for (size_t i = 0; i < nfiles; i++) {
+		CC_GROW(L.include_stack, L.capinclude, L.ninclude + 1);
+		L.include_stack[L.ninclude++] = names[i];
+		struct cc_val *m = cc_loader_process(&L, &docs[i], names[i], p->working_dir, &scope, err);
+		L.ninclude--;
+		if (!m) {
+			cc_val_free(model);
+			goto out;
+		}
+		if (!model)
+			model = m;
+		else
+			cc_merge_model(model, m);
+	}
+	p->model = model;
+	p->config_files = files;
+	p->nconfig_files = nfiles;
+	files = NULL;
+
+	/* 6. finalize */
+	r = cc_project_finalize(&L, p, err);
+out:
+	for (size_t i = 0; docs && i < nfiles; i++)
+		cc_yaml_docs_release(&docs[i]);
+	free(docs);
+	free(names);
+	if (files) {
+		for (size_t i = 0; i < nfiles; i++)
+			free(files[i]);
+		free(files);
+	}
+	p->warnings = steal_pointer(&L.warnings);
+	p->nwarnings = L.nwarnings;
+	L.nwarnings = 0;
+	p->interned = steal_pointer(&L.interned);
+	p->ninterned = L.ninterned;
+	L.ninterned = 0;
+	loader_release(&L);
+	if (r < 0) {
+		cc_project_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void cc_project_free(struct cc_project *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->working_dir);
+	for (size_t i = 0; i < p->nconfig_files; i++)
+		free(p->config_files[i]);
+	free(p->config_files);
+	cc_val_free(p->model);
+	cc_strmap_release(&p->env);
+	for (size_t i = 0; i < p->nall_profiles; i++)
+		free(p->all_profiles[i]);
+	free(p->all_profiles);
+	for (size_t i = 0; i < p->nwarnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	for (size_t i = 0; i < p->ninterned; i++)
+		free(p->interned[i]);
+	free(p->interned);
+	free(p);
+}
+
+const struct cc_val *cc_project_services(const struct cc_project *p)
+{
+	return cc_map_get(p->model, "services");
+}
+
+const struct cc_val *cc_project_service(const struct cc_project *p, const char *name)
+{
+	return cc_map_get(cc_project_services(p), name);
+}

@@ -1,0 +1,216 @@
+#include "compose/merge.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum seq_rule {
+	SEQ_APPEND,
+	SEQ_APPEND_UNIQUE,
+	SEQ_REPLACE,
+	SEQ_BY_KEY,
+};
+
+static enum seq_rule seq_rule_for(const char *key)
+{
+	static const char *const replace[] = {"command", "entrypoint", "test", NULL};
+	static const char *const by_key[] = {"ports", "volumes", "secrets", "configs", "devices", NULL};
+	static const char *const unique[] = {
+		"cap_add",      "cap_drop",   "expose",         "security_opt", "links",     "external_links",
+		"volumes_from", "group_add",  "profiles",       "dns",          "dns_search", "dns_opt",
+		"extra_hosts",  "aliases",    "device_cgroup_rules", "tags",    "cache_from", "cache_to",
+		"platforms",    "label_file", NULL,
+	};
+	for (const char *const *k = replace; *k; k++)
+		if (!strcmp(*k, key))
+			return SEQ_REPLACE;
+	for (const char *const *k = by_key; *k; k++)
+		if (!strcmp(*k, key))
+			return SEQ_BY_KEY;
+	for (const char *const *k = unique; *k; k++)
+		if (!strcmp(*k, key))
+			return SEQ_APPEND_UNIQUE;
+	return SEQ_APPEND;
+}
+
+static void text_of(const struct cc_val *v, const char *k, struct cc_strbuf *sb)
+{
+	const struct cc_val *x = cc_map_get(v, k);
+	cc_strbuf_adds(sb, x && x->str ? x->str : "");
+	cc_strbuf_addch(sb, '\x1f');
+}
+
+/* The identity of a list entry for merging: ports by ip/target/published/protocol, mounts by target. */
+static char *entry_key(const char *list, const struct cc_val *v)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	if (v->kind != CC_V_MAP) {
+		cc_strbuf_adds(&sb, v->str ? v->str : "");
+		return cc_strbuf_detach(&sb, NULL);
+	}
+	if (!strcmp(list, "ports")) {
+		text_of(v, "host_ip", &sb);
+		text_of(v, "target", &sb);
+		text_of(v, "published", &sb);
+		text_of(v, "protocol", &sb);
+	} else if (!strcmp(list, "secrets") || !strcmp(list, "configs")) {
+		text_of(v, "target", &sb);
+		if (!cc_map_get(v, "target"))
+			text_of(v, "source", &sb);
+	} else {
+		text_of(v, "target", &sb);
+	}
+	return cc_strbuf_detach(&sb, NULL);
+}
+
+static bool scalar_same(const struct cc_val *a, const struct cc_val *b)
+{
+	return cc_val_is_scalar(a) && cc_val_is_scalar(b) && a->str && b->str && !strcmp(a->str, b->str);
+}
+
+static void merge_value(struct cc_val *base, struct cc_val *over, const char *key);
+
+static void merge_seq(struct cc_val *base, struct cc_val *over, const char *key)
+{
+	enum seq_rule rule = seq_rule_for(key);
+	if (rule == SEQ_BY_KEY) {
+		for (size_t i = 0; i < over->seq.n; i++) {
+			struct cc_val *it = over->seq.v[i];
+			over->seq.v[i] = NULL;
+			cleanup_free char *k = entry_key(key, it);
+			bool placed = false;
+			for (size_t j = 0; j < base->seq.n && !placed; j++) {
+				cleanup_free char *bk = entry_key(key, base->seq.v[j]);
+				if (!strcmp(k, bk)) {
+					cc_val_free(base->seq.v[j]);
+					base->seq.v[j] = it;
+					placed = true;
+				}
+			}
+			if (!placed)
+				cc_seq_push(base, it);
+		}
+		over->seq.n = 0;
+		return;
+	}
+	for (size_t i = 0; i < over->seq.n; i++) {
+		struct cc_val *it = over->seq.v[i];
+		over->seq.v[i] = NULL;
+		bool dup = false;
+		if (rule == SEQ_APPEND_UNIQUE)
+			for (size_t j = 0; j < base->seq.n && !dup; j++)
+				dup = scalar_same(base->seq.v[j], it);
+		if (dup)
+			cc_val_free(it);
+		else
+			cc_seq_push(base, it);
+	}
+	over->seq.n = 0;
+}
+
+static void replace_into(struct cc_val *base, struct cc_val *over)
+{
+	/* Swap contents so callers keep their pointer to base. */
+	struct cc_val tmp = *base;
+	*base = *over;
+	*over = tmp;
+}
+
+static void merge_map(struct cc_val *base, struct cc_val *over, const char *key)
+{
+	if (!strcmp(key, "logging")) {
+		struct cc_val *bd = cc_map_get(base, "driver"), *od = cc_map_get(over, "driver");
+		if (bd && od && !scalar_same(bd, od)) {
+			replace_into(base, over);
+			return;
+		}
+	}
+	for (size_t i = 0; i < over->map.n; i++) {
+		struct cc_mapent *e = &over->map.e[i];
+		struct cc_val *ov = e->val;
+		if (ov->flags & CC_VF_RESET) {
+			cc_map_del(base, e->key);
+			continue;
+		}
+		struct cc_mapent *be = cc_map_find(base, e->key);
+		e->val = NULL;
+		if (!be || (ov->flags & CC_VF_OVERRIDE)) {
+			ov->flags &= ~(unsigned)CC_VF_OVERRIDE;
+			if (be) {
+				cc_val_free(be->val);
+				be->val = ov;
+			} else {
+				cc_map_set_pos(base, e->key, ov, e->kpos);
+			}
+			continue;
+		}
+		merge_value(be->val, ov, e->key);
+		cc_val_free(ov);
+	}
+}
+
+static void merge_value(struct cc_val *base, struct cc_val *over, const char *key)
+{
+	if (base->kind == CC_V_MAP && over->kind == CC_V_MAP) {
+		merge_map(base, over, key);
+		return;
+	}
+	if (base->kind == CC_V_SEQ && over->kind == CC_V_SEQ && seq_rule_for(key) != SEQ_REPLACE) {
+		merge_seq(base, over, key);
+		return;
+	}
+	/* A null over a mapping (e.g. `networks: {front: }` over aliases) keeps what the base says. */
+	if (over->kind == CC_V_NULL && base->kind == CC_V_MAP && !(over->flags & CC_VF_RESET))
+		return;
+	replace_into(base, over);
+}
+
+void cc_merge_service(struct cc_val *base, struct cc_val *over)
+{
+	if (over->flags & CC_VF_OVERRIDE) {
+		over->flags &= ~(unsigned)CC_VF_OVERRIDE;
+		replace_into(base, over);
+		cc_val_free(over);
+		return;
+	}
+	merge_map(base, over, "service");
+	cc_val_free(over);
+}
+
+void cc_merge_model(struct cc_val *base, struct cc_val *over)
+{
+	merge_map(base, over, "");
+	cc_val_free(over);
+}
+
+void cc_strip_merge_marks(struct cc_val *v)
+{
+	v->flags &= ~(unsigned)CC_VF_OVERRIDE;
+	if (v->kind == CC_V_MAP) {
+		size_t w = 0;
+		for (size_t r = 0; r < v->map.n; r++) {
+			struct cc_mapent e = v->map.e[r];
+			if (e.val->flags & CC_VF_RESET) {
+				free(e.key);
+				cc_val_free(e.val);
+				continue;
+			}
+			cc_strip_merge_marks(e.val);
+			v->map.e[w++] = e;
+		}
+		v->map.n = w;
+	} else if (v->kind == CC_V_SEQ) {
+		size_t w = 0;
+		for (size_t r = 0; r < v->seq.n; r++) {
+			if (v->seq.v[r]->flags & CC_VF_RESET) {
+				cc_val_free(v->seq.v[r]);
+				continue;
+			}
+			cc_strip_merge_marks(v->seq.v[r]);
+			v->seq.v[w++] = v->seq.v[r];
+		}
+		v->seq.n = w;
+	}
+}
