@@ -7,6 +7,9 @@
 #include <string.h>
 
 static int set_va(struct cc_error **err, enum cc_err_kind kind, int errnum, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static int set_va(struct cc_error **err, enum cc_err_kind kind, int errnum, const char *fmt, va_list ap)
 {
 	struct cc_strbuf sb = CC_STRBUF_INIT;
 	cc_strbuf_vaddf(&sb, fmt, ap);

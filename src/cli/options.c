@@ -33,7 +33,7 @@ int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t ns
 		.nprofiles = ctx->nprofiles,
 		.services = services,
 		.nservices = nservices,
-		.environ = ctx->environ,
+		.environ = (const char *const *)ctx->environ,
 		.no_interpolate = no_interpolate,
 		.all_profiles = all_profiles,
 	};

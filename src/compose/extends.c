@@ -52,15 +52,16 @@ static struct cc_val *extended_model(struct cc_loader *L, const char *path, cons
 static int resolve(struct cc_loader *L, struct cc_val *services, const char *name, const char *file,
 		   const struct cc_scope *scope, const struct chain *ch, struct cc_error **err)
 {
+	/* before the early return: a service on the chain has already had its `extends` taken out */
+	for (const struct chain *c = ch; c; c = c->next)
+		if (!strcmp(c->service, name) && !strcmp(c->file, file))
+			return cycle_error(ch, file, name, err);
 	struct cc_mapent *ent = cc_map_find(services, name);
 	if (!ent || ent->val->kind != CC_V_MAP)
 		return 0;
 	struct cc_val *ext = cc_map_get(ent->val, "extends");
 	if (!ext)
 		return 0;
-	for (const struct chain *c = ch; c; c = c->next)
-		if (!strcmp(c->service, name) && !strcmp(c->file, file))
-			return cycle_error(ch, file, name, err);
 	struct chain here = {file, name, ch};
 	ext = cc_map_take(ent->val, "extends");
 	const struct cc_val *svc_name = cc_map_get(ext, "service");

@@ -257,9 +257,9 @@ char *cc_project_name_normalize(const char *name)
 	return out;
 }
 
-static void env_from_environ(struct cc_strmap *m, char *const *environ)
+static void env_from_environ(struct cc_strmap *m, const char *const *envp)
 {
-	for (char *const *e = environ; e && *e; e++) {
+	for (const char *const *e = envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		if (!eq)
 			continue;
@@ -337,6 +337,7 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	size_t nfiles = 0;
 	struct cc_yaml_docs *docs = NULL;
 	const char **names = NULL;
+	char *cwd = NULL;
 	int r = -1;
 
 	env_from_environ(&L.osenv, opts->environ);
@@ -344,7 +345,7 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	if (cc_schema_load(&L.schema, err) < 0)
 		goto out;
 
-	cleanup_free char *cwd = opts->cwd ? cc_xstrdup(opts->cwd) : getcwd(NULL, 0);
+	cwd = opts->cwd ? cc_xstrdup(opts->cwd) : getcwd(NULL, 0);
 	if (!cwd) {
 		cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cannot get the current directory");
 		goto out;
@@ -482,6 +483,7 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	/* 6. finalize */
 	r = cc_project_finalize(&L, p, err);
 out:
+	free(cwd);
 	for (size_t i = 0; docs && i < nfiles; i++)
 		cc_yaml_docs_release(&docs[i]);
 	free(docs);

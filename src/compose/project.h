@@ -26,7 +26,7 @@ struct cc_project_opts {
 	size_t nprofiles;
 	const char *const *services; /* services named on the command line: they enable their own profiles */
 	size_t nservices;
-	char *const *environ; /* the OS environment (NULL: empty) */
+	const char *const *environ; /* the OS environment (NULL: empty) */
 	const char *cwd;      /* NULL: the process's working directory */
 	FILE *stdin_file;     /* source of "-f -" (NULL: stdin) */
 	bool no_interpolate;

@@ -342,6 +342,9 @@ static bool enum_ok(json_t *en, const struct cc_val *v)
 
 static int validate(struct vctx *c, const struct cc_val *v, json_t *sch)
 {
+	/* a !reset value only says "remove this"; its shape is irrelevant */
+	if (v->flags & CC_VF_RESET)
+		return 0;
 	sch = resolve_ref(c->schema, sch);
 	if (!json_is_object(sch))
 		return 0;

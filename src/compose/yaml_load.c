@@ -6,6 +6,7 @@
 
 #include <libfyaml.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 struct frame {
@@ -16,6 +17,8 @@ struct frame {
 	bool key_is_merge;
 	struct cc_val **merges; /* values of `<<` keys, applied at mapping end */
 	size_t nmerges, capmerges;
+	struct cc_pos merge_pos;
+	struct cc_strmap *index; /* key -> mapent index + 1, built once a mapping grows large */
 	char *anchor; /* anchor to register when the node completes */
 };
 
@@ -132,17 +135,18 @@ static void register_anchor(struct builder *b, const char *name, const struct cc
 	cc_strmap_set(&b->anchors, name, cc_val_copy(v));
 }
 
-static int merge_into(struct builder *b, struct cc_val *map, struct cc_val *src, struct cc_error **err)
+static int merge_into(struct builder *b, struct cc_val *map, struct cc_val *src, struct cc_pos at,
+		      struct cc_error **err)
 {
 	if (src->kind == CC_V_SEQ) {
 		/* In `<<: [*a, *b]` earlier sources win, and explicit keys win over all of them. */
 		for (size_t i = 0; i < src->seq.n; i++)
-			if (merge_into(b, map, src->seq.v[i], err) < 0)
+			if (merge_into(b, map, src->seq.v[i], at, err) < 0)
 				return -1;
 		return 0;
 	}
 	if (src->kind != CC_V_MAP)
-		return fail_at(b, src->pos, err, "map merge requires map or sequence of maps as the value, got %s",
+		return fail_at(b, at, err, "map merge requires map or sequence of maps as the value, got %s",
 			       cc_vkind_name(src->kind));
 	for (size_t i = 0; i < src->map.n; i++) {
 		struct cc_mapent *e = &src->map.e[i];
@@ -160,6 +164,36 @@ static void frame_release(struct frame *f)
 		cc_val_free(f->merges[i]);
 	free(f->merges);
 	free(f->anchor);
+	if (f->index) {
+		cc_strmap_release(f->index);
+		free(f->index);
+	}
+}
+
+/* Duplicate detection must stay linear on huge mappings: past a few keys, look keys up in a hash index. */
+#define INDEX_THRESHOLD 16
+
+static struct cc_mapent *frame_find(struct frame *f, const char *key)
+{
+	if (!f->index)
+		return cc_map_find(f->node, key);
+	uintptr_t ix = (uintptr_t)cc_strmap_get(f->index, key);
+	return ix ? &f->node->map.e[ix - 1] : NULL;
+}
+
+static void frame_add(struct frame *f, char *key, struct cc_val *v, struct cc_pos kpos)
+{
+	struct cc_val *m = f->node;
+	CC_GROW(m->map.e, m->map.cap, m->map.n + 1);
+	m->map.e[m->map.n++] = (struct cc_mapent){key, v, kpos};
+	if (!f->index && m->map.n >= INDEX_THRESHOLD) {
+		f->index = cc_xcalloc(1, sizeof(*f->index));
+		cc_strmap_init(f->index, NULL);
+		for (size_t i = 0; i < m->map.n; i++)
+			cc_strmap_set(f->index, m->map.e[i].key, (void *)(uintptr_t)(i + 1));
+	} else if (f->index) {
+		cc_strmap_set(f->index, key, (void *)(uintptr_t)m->map.n);
+	}
 }
 
 /* Place a completed node into the parent frame (or make it the root). Takes ownership of v. */
@@ -192,8 +226,10 @@ static int attach(struct builder *b, struct cc_val *v, struct cc_error **err)
 			return -1;
 		}
 		f->key_is_merge = !(v->flags & CC_VF_QUOTED) && !strcmp(v->str, "<<");
+		if (f->key_is_merge)
+			f->merge_pos = v->pos;
 		if (!f->key_is_merge) {
-			struct cc_mapent *dup = cc_map_find(f->node, v->str);
+			struct cc_mapent *dup = frame_find(f, v->str);
 			if (dup) {
 				fail_at(b, v->pos, err, "mapping key \"%s\" already defined at line %u", v->str, dup->kpos.line);
 				cc_val_free(v);
@@ -209,7 +245,11 @@ static int attach(struct builder *b, struct cc_val *v, struct cc_error **err)
 		CC_GROW(f->merges, f->capmerges, f->nmerges + 1);
 		f->merges[f->nmerges++] = v;
 	} else {
-		cc_map_set_pos(f->node, f->key, v, f->kpos);
+		/* an empty value (`build: !reset`) has no mark of its own: point at its key */
+		if (v->pos.line == 0)
+			v->pos = f->kpos;
+		frame_add(f, f->key, v, f->kpos);
+		f->key = NULL;
 	}
 	free(f->key);
 	f->key = NULL;
@@ -222,7 +262,7 @@ static int complete_frame(struct builder *b, struct cc_error **err)
 	struct frame f = b->stack[--b->depth];
 	int r = 0;
 	for (size_t i = 0; i < f.nmerges && r == 0; i++)
-		r = merge_into(b, f.node, f.merges[i], err);
+		r = merge_into(b, f.node, f.merges[i], f.merge_pos, err);
 	if (r == 0 && f.anchor)
 		register_anchor(b, f.anchor, f.node);
 	frame_release(&f);
@@ -246,6 +286,10 @@ static int on_event(struct builder *b, struct fy_event *ev, struct cc_error **er
 		if (fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN) {
 			v = cc_val_new_plain_scalar(text, len, p);
 		} else {
+			/* libfyaml marks a quoted scalar after its opening quote; point at the quote */
+			if (p.col > 1 && (fy_token_scalar_style(ev->scalar.value) == FYSS_SINGLE_QUOTED ||
+					  fy_token_scalar_style(ev->scalar.value) == FYSS_DOUBLE_QUOTED))
+				p.col--;
 			v = cc_val_new_strn(text, len, p);
 			v->flags |= CC_VF_QUOTED;
 		}
@@ -337,8 +381,38 @@ static int parse_error(struct builder *b, struct cc_error **err)
 	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s", msg.buf);
 }
 
+/* YAML streams are UTF-8 here; rejecting anything else up front also keeps malformed bytes away from libfyaml
+ * 0.7, whose directive scanner loops forever on them (found by fuzz/fuzz_loader). */
+static int check_utf8(const char *data, size_t len, const char *file, struct cc_error **err)
+{
+	const unsigned char *p = (const unsigned char *)data, *end = p + len;
+	unsigned line = 1, col = 1;
+	while (p < end) {
+		unsigned char c = *p;
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && (size_t)(end - p) >= n && !(n == 2 && c < 0xc2) && !(c == 0xf4 && n == 4 && p[1] > 0x8f) &&
+			  c <= 0xf4 && !(n == 3 && c == 0xe0 && p[1] < 0xa0) && !(n == 4 && c == 0xf0 && p[1] < 0x90) &&
+			  !(n == 3 && c == 0xed && p[1] > 0x9f);
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (!ok || c == 0)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: invalid %s (YAML must be UTF-8 text)",
+					    file, line, col, c == 0 ? "NUL byte" : "UTF-8 byte sequence");
+		if (c == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		p += n;
+	}
+	return 0;
+}
+
 int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_docs *out, struct cc_error **err)
 {
+	if (check_utf8(data, len, file, err) < 0)
+		return -1;
 	struct builder b = {.file = file};
 	cc_strmap_init(&b.anchors, anchor_free);
 	cc_strbuf_init(&b.diag);
