@@ -114,6 +114,9 @@ int cc_extends_resolve(struct cc_loader *L, struct cc_val *model, const char *fi
 	if (!services || services->kind != CC_V_MAP)
 		return 0;
 	for (size_t i = 0; i < services->map.n; i++) {
+		/* most services extend nothing: skip them without a lookup by name */
+		if (!cc_map_find(services->map.e[i].val, "extends"))
+			continue;
 		cleanup_free char *name = cc_xstrdup(services->map.e[i].key);
 		if (resolve(L, services, name, file, scope, NULL, err) < 0)
 			return -1;

@@ -65,9 +65,13 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 	cc_strmap_init(&index, NULL);
 	for (size_t i = 0; i < g->n; i++)
 		cc_strmap_set(&index, g->names[i], (void *)(uintptr_t)(i + 1));
+	/* the service definitions in sorted order, without a linear lookup per name */
+	const struct cc_val **defs = cc_xcalloc(g->n + 1, sizeof(*defs));
+	for (size_t i = 0; i < g->n; i++)
+		defs[(uintptr_t)cc_strmap_get(&index, services->map.e[i].key) - 1] = services->map.e[i].val;
 	int r = 0;
 	for (size_t i = 0; i < g->n && r == 0; i++) {
-		const struct cc_val *deps = cc_map_get(cc_map_get(services, g->names[i]), "depends_on");
+		const struct cc_val *deps = cc_map_get(defs[i], "depends_on");
 		size_t nd = deps && deps->kind == CC_V_MAP ? deps->map.n : 0;
 		g->deps[i] = cc_xcalloc(nd + 1, sizeof(size_t));
 		const char **dnames = cc_xcalloc(nd + 1, sizeof(char *));
@@ -87,6 +91,7 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 		free(dnames);
 	}
 	cc_strmap_release(&index);
+	free(defs);
 	if (r == 0) {
 		unsigned char *color = cc_xcalloc(g->n + 1, 1);
 		size_t *stack = cc_xcalloc(g->n + 1, sizeof(size_t));

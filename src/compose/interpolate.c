@@ -4,28 +4,39 @@
 
 #include <string.h>
 
-static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, struct cc_strbuf *path, struct cc_error **err)
+/* The YAML path of the node being visited, as a linked list on the stack: it is only turned into text when
+ * there is an error to report, which keeps the walk cheap on large files. */
+struct step {
+	const char *key; /* NULL: a sequence index */
+	size_t index;
+	const struct step *up;
+};
+
+static void format_path(const struct step *s, struct cc_strbuf *out)
+{
+	if (!s)
+		return;
+	format_path(s->up, out);
+	if (s->key)
+		cc_strbuf_addf(out, "%s%s", out->len ? "." : "", s->key);
+	else
+		cc_strbuf_addf(out, "[%zu]", s->index);
+}
+
+static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, const struct step *at, struct cc_error **err)
 {
 	if (v->kind == CC_V_MAP) {
 		for (size_t i = 0; i < v->map.n; i++) {
-			size_t mark = path->len;
-			if (path->len)
-				cc_strbuf_addch(path, '.');
-			cc_strbuf_adds(path, v->map.e[i].key);
-			int r = walk(v->map.e[i].val, ctx, path, err);
-			cc_strbuf_truncate(path, mark);
-			if (r < 0)
+			struct step s = {v->map.e[i].key, 0, at};
+			if (walk(v->map.e[i].val, ctx, &s, err) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	if (v->kind == CC_V_SEQ) {
 		for (size_t i = 0; i < v->seq.n; i++) {
-			size_t mark = path->len;
-			cc_strbuf_addf(path, "[%zu]", i);
-			int r = walk(v->seq.v[i], ctx, path, err);
-			cc_strbuf_truncate(path, mark);
-			if (r < 0)
+			struct step s = {NULL, i, at};
+			if (walk(v->seq.v[i], ctx, &s, err) < 0)
 				return -1;
 		}
 		return 0;
@@ -35,7 +46,9 @@ static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, struct cc_s
 	char *out = NULL;
 	cleanup_error struct cc_error *e = NULL;
 	if (cc_template_substitute(v->str, ctx, &out, &e) < 0) {
-		const char *p = path->len ? path->buf : "top level";
+		cleanup_strbuf struct cc_strbuf path = CC_STRBUF_INIT;
+		format_path(at, &path);
+		const char *p = path.len ? path.buf : "top level";
 		if (!strncmp(e->msg, "invalid interpolation format", 28))
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 					    "%s:%u:%u: invalid interpolation format for %s: \"%s\"; you may need to "
@@ -50,8 +63,5 @@ static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, struct cc_s
 
 int cc_interpolate_tree(struct cc_val *root, const struct cc_template_ctx *ctx, struct cc_error **err)
 {
-	struct cc_strbuf path = CC_STRBUF_INIT;
-	int r = walk(root, ctx, &path, err);
-	cc_strbuf_release(&path);
-	return r;
+	return walk(root, ctx, NULL, err);
 }

@@ -216,7 +216,7 @@ struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char 
 				cc_val_free(out);
 				return NULL;
 			}
-			cc_map_set_pos(out, v->map.e[i].key, x, v->map.e[i].kpos);
+			cc_map_append(out, v->map.e[i].key, x, v->map.e[i].kpos);
 		}
 		return out;
 	}

@@ -49,7 +49,7 @@ struct cc_val *cc_norm_resource(struct cc_norm_ctx *c, const char *section, cons
 			return NULL;
 		}
 		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_set_pos(out, e->key, x, e->kpos);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	struct cc_val *ext = cc_map_get(out, "external");
 	if (ext && ext->kind == CC_V_MAP) {
@@ -94,7 +94,7 @@ static struct cc_val *norm_section(struct cc_norm_ctx *c, const char *section, c
 			return NULL;
 		}
 		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_set_pos(out, e->key, x, e->kpos);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	return out;
 }
@@ -119,7 +119,7 @@ struct cc_val *cc_norm_file(struct cc_norm_ctx *c, const struct cc_val *doc)
 			cc_val_free(out);
 			return NULL;
 		}
-		cc_map_set_pos(out, e->key, x, e->kpos);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	return out;
 }

@@ -74,6 +74,30 @@ struct field {
 	norm_fn fn;
 };
 
+/* Tables are kept sorted so a lookup is a binary search; a miss falls back to a scan, so an entry out of
+ * order costs time, never a wrong answer. */
+static norm_fn find_field(const struct field *fields, const char *key)
+{
+	size_t n = 0;
+	while (fields[n].key)
+		n++;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(key, fields[mid].key);
+		if (c == 0)
+			return fields[mid].fn;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i].key, key))
+			return fields[i].fn;
+	return n_copy;
+}
+
 static struct cc_val *norm_fields(struct cc_norm_ctx *c, const struct cc_val *v, const struct field *fields)
 {
 	if (v->kind != CC_V_MAP) {
@@ -84,12 +108,7 @@ static struct cc_val *norm_fields(struct cc_norm_ctx *c, const struct cc_val *v,
 	out->flags = v->flags;
 	for (size_t i = 0; i < v->map.n; i++) {
 		const struct cc_mapent *e = &v->map.e[i];
-		norm_fn fn = n_copy;
-		for (const struct field *f = fields; f->key; f++)
-			if (!strcmp(f->key, e->key)) {
-				fn = f->fn;
-				break;
-			}
+		norm_fn fn = find_field(fields, e->key);
 		struct cc_val *x;
 		size_t mark = cc_norm_push(c, e->key);
 		if (e->val->flags & CC_VF_RESET) {
@@ -104,7 +123,7 @@ static struct cc_val *norm_fields(struct cc_norm_ctx *c, const struct cc_val *v,
 			return NULL;
 		}
 		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_set_pos(out, e->key, x, e->kpos);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	return out;
 }
@@ -358,7 +377,7 @@ static struct cc_val *n_depends_on(struct cc_norm_ctx *c, const struct cc_val *v
 			cc_map_set(d, "condition", cc_val_new_str("service_started", e->val->pos));
 		if (!cc_map_get(d, "required"))
 			cc_map_set(d, "required", cc_val_new_bool(true, e->val->pos));
-		cc_map_set_pos(out, e->key, d, e->kpos);
+		cc_map_append(out, e->key, d, e->kpos);
 	}
 	return out;
 }
@@ -392,7 +411,7 @@ static struct cc_val *n_networks(struct cc_norm_ctx *c, const struct cc_val *v)
 			}
 		}
 		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_set_pos(out, e->key, x, e->kpos);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	return out;
 }
@@ -711,7 +730,7 @@ static struct cc_val *n_ulimits(struct cc_norm_ctx *c, const struct cc_val *v)
 			cc_val_free(out);
 			return NULL;
 		}
-		cc_map_set_pos(out, v->map.e[i].key, x, v->map.e[i].kpos);
+		cc_map_append(out, v->map.e[i].key, x, v->map.e[i].kpos);
 	}
 	return out;
 }
@@ -827,6 +846,7 @@ static const struct field service_fields[] = {
 	{"cap_drop", n_list},
 	{"command", n_command},
 	{"configs", n_configs},
+	{"container_name", n_str},
 	{"cpu_count", n_int},
 	{"cpu_percent", n_int},
 	{"cpu_period", n_int},
@@ -843,6 +863,7 @@ static const struct field service_fields[] = {
 	{"dns", n_list},
 	{"dns_opt", n_list},
 	{"dns_search", n_list},
+	{"domainname", n_str},
 	{"entrypoint", n_command},
 	{"env_file", n_env_file},
 	{"environment", n_dict},
@@ -852,6 +873,8 @@ static const struct field service_fields[] = {
 	{"extra_hosts", n_extra_hosts},
 	{"group_add", n_list},
 	{"healthcheck", n_healthcheck},
+	{"hostname", n_str},
+	{"image", n_str},
 	{"init", n_bool},
 	{"label_file", n_label_file},
 	{"labels", n_dict},
@@ -861,10 +884,12 @@ static const struct field service_fields[] = {
 	{"mem_reservation", n_bytes},
 	{"mem_swappiness", n_int},
 	{"memswap_limit", n_bytes},
+	{"network_mode", n_str},
 	{"networks", n_networks},
 	{"oom_kill_disable", n_bool},
 	{"oom_score_adj", n_int},
 	{"pids_limit", n_int},
+	{"platform", n_str},
 	{"ports", n_ports},
 	{"post_start", n_hooks},
 	{"pre_stop", n_hooks},
@@ -872,29 +897,23 @@ static const struct field service_fields[] = {
 	{"profiles", n_list},
 	{"pull_policy", n_pull_policy},
 	{"read_only", n_bool},
+	{"restart", n_str},
 	{"scale", n_int},
 	{"secrets", n_secrets},
 	{"security_opt", n_list},
 	{"shm_size", n_bytes},
 	{"stdin_open", n_bool},
 	{"stop_grace_period", n_duration},
+	{"stop_signal", n_str},
 	{"sysctls", n_dict},
 	{"tmpfs", n_list},
 	{"tty", n_bool},
 	{"ulimits", n_ulimits},
 	{"use_api_socket", n_bool},
+	{"user", n_str},
 	{"volumes", n_volumes},
 	{"volumes_from", n_list},
-	{"container_name", n_str},
-	{"image", n_str},
-	{"hostname", n_str},
-	{"domainname", n_str},
-	{"user", n_str},
 	{"working_dir", n_str},
-	{"restart", n_str},
-	{"stop_signal", n_str},
-	{"network_mode", n_str},
-	{"platform", n_str},
 	{NULL, NULL},
 };
 

@@ -273,8 +273,11 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 		if (*t)
 			active[nactive++] = t;
 
-	struct cc_strmap enabled;
+	struct cc_strmap enabled, defs;
 	cc_strmap_init(&enabled, NULL);
+	cc_strmap_init(&defs, NULL);
+	for (size_t i = 0; i < services->map.n; i++)
+		cc_strmap_set(&defs, services->map.e[i].key, services->map.e[i].val);
 	for (size_t i = 0; i < services->map.n; i++)
 		if (has_profile(services->map.e[i].val, active, nactive, o->all_profiles))
 			cc_strmap_set(&enabled, services->map.e[i].key, NULL);
@@ -293,7 +296,7 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 		struct cc_val *deps = cc_map_get(services->map.e[i].val, "depends_on");
 		for (size_t k = 0; deps && k < deps->map.n; k++) {
 			const char *dep = deps->map.e[k].key;
-			const struct cc_val *target = cc_map_get(services, dep);
+			const struct cc_val *target = cc_strmap_get(&defs, dep);
 			const struct cc_val *req = cc_map_get(deps->map.e[k].val, "required");
 			bool required = !req || req->kind != CC_V_BOOL || req->num.b;
 			if (!target) {
@@ -329,10 +332,12 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 			}
 	}
 	cc_strmap_release(&enabled);
+	cc_strmap_release(&defs);
 	free(active);
 	return 0;
 fail:
 	cc_strmap_release(&enabled);
+	cc_strmap_release(&defs);
 	free(active);
 	return -1;
 }

@@ -274,6 +274,12 @@ void cc_map_set_pos(struct cc_val *map, const char *key, struct cc_val *val, str
 	map->map.e[map->map.n++] = (struct cc_mapent){cc_xstrdup(key), val, kpos};
 }
 
+void cc_map_append(struct cc_val *map, const char *key, struct cc_val *val, struct cc_pos kpos)
+{
+	CC_GROW(map->map.e, map->map.cap, map->map.n + 1);
+	map->map.e[map->map.n++] = (struct cc_mapent){cc_xstrdup(key), val, kpos};
+}
+
 void cc_map_set(struct cc_val *map, const char *key, struct cc_val *val)
 {
 	cc_map_set_pos(map, key, val, val ? val->pos : map->pos);

@@ -85,6 +85,8 @@ struct cc_mapent *cc_map_find(const struct cc_val *map, const char *key);
 /* Insert or replace (the old value is freed); takes ownership of val. */
 void cc_map_set(struct cc_val *map, const char *key, struct cc_val *val);
 void cc_map_set_pos(struct cc_val *map, const char *key, struct cc_val *val, struct cc_pos kpos);
+/* Append without looking for an existing key: for copying from a mapping whose keys are already unique. */
+void cc_map_append(struct cc_val *map, const char *key, struct cc_val *val, struct cc_pos kpos);
 /* Remove and free; returns whether the key was there. */
 bool cc_map_del(struct cc_val *map, const char *key);
 /* Remove and return the value (caller owns it), NULL when absent. */
