@@ -264,22 +264,24 @@ static int validate_object(struct vctx *c, const struct cc_val *v, json_t *sch)
 		bool matched = false;
 		json_t *p = json_object_get(props, e->key);
 		size_t mark = push_key(c, e->key);
+		int r = 0;
 		if (p) {
 			matched = true;
-			if (validate(c, e->val, p) < 0)
-				return -1;
+			r = validate(c, e->val, p);
 		}
 		const char *pat;
 		json_t *psch;
 		json_object_foreach(pprops, pat, psch)
 		{
-			if (regex_match(c->schema, pat, e->key)) {
+			if (r == 0 && regex_match(c->schema, pat, e->key)) {
 				matched = true;
-				if (validate(c, e->val, psch) < 0)
-					return -1;
+				r = validate(c, e->val, psch);
 			}
 		}
+		/* restore the path even on failure: a failed alternative of oneOf must not leave its keys behind */
 		cc_strbuf_truncate(&c->path, mark);
+		if (r < 0)
+			return -1;
 		if (matched)
 			continue;
 		if (json_is_false(additional)) {
@@ -291,9 +293,9 @@ static int validate_object(struct vctx *c, const struct cc_val *v, json_t *sch)
 		}
 		if (json_is_object(additional)) {
 			mark = push_key(c, e->key);
-			int r = validate(c, e->val, additional);
+			int ra = validate(c, e->val, additional);
 			cc_strbuf_truncate(&c->path, mark);
-			if (r < 0)
+			if (ra < 0)
 				return -1;
 		}
 	}

@@ -413,6 +413,8 @@ int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_
 {
 	if (check_utf8(data, len, file, err) < 0)
 		return -1;
+	if (len == 0)
+		return 0; /* no documents */
 	struct builder b = {.file = file};
 	cc_strmap_init(&b.anchors, anchor_free);
 	cc_strbuf_init(&b.diag);
@@ -432,6 +434,7 @@ int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_
 		.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS,
 		.diag = diag,
 	};
+	FILE *in = NULL;
 	struct fy_parser *fyp = fy_parser_create(&cfg);
 	if (!fyp) {
 		fy_diag_unref(diag);
@@ -439,7 +442,12 @@ int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_
 		return cc_error_set(err, CC_ERR_INTERNAL, "%s: cannot create YAML parser", file);
 	}
 	int r = 0;
-	if (fy_parser_set_string(fyp, data, len) != 0) {
+	/* an input stream with the file's name, so libfyaml's diagnostics say file:line:col */
+	in = fmemopen((void *)data, len, "r");
+	if (!in || fy_parser_set_input_fp(fyp, file, in) != 0) {
+		if (in)
+			fclose(in);
+		in = NULL;
 		r = cc_error_set(err, CC_ERR_INTERNAL, "%s: cannot read YAML input", file);
 		goto out;
 	}
@@ -462,6 +470,8 @@ int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_
 		r = parse_error(&b, err);
 out:
 	fy_parser_destroy(fyp);
+	if (in)
+		fclose(in);
 	fy_diag_unref(diag);
 	builder_release(&b);
 	if (r < 0)

@@ -320,6 +320,24 @@ EOF
 	assert_jget name cli2
 }
 
+@test "edge 27: COMPOSE_PROJECT_NAME in a service env_file does not name the project; in --env-file it does" {
+	write compose.yaml <<'EOF2'
+services:
+  s:
+    image: a
+    env_file: e.env
+    environment:
+      P: ${COMPOSE_PROJECT_NAME}
+EOF2
+	printf 'COMPOSE_PROJECT_NAME=fromenvfile\n' >e.env
+	cfg_json
+	assert_jget name proj
+	assert_jget services/s/environment '{"COMPOSE_PROJECT_NAME":"fromenvfile","P":"proj"}'
+	cfg_json --env-file e.env
+	assert_jget name fromenvfile
+	assert_jget services/s/environment/P fromenvfile
+}
+
 @test "edge 28: the last name: wins and every file sees it as COMPOSE_PROJECT_NAME" {
 	write f1.yaml <<'EOF'
 name: a
