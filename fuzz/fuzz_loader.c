@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cc_error *err = NULL;
 	if (cc_project_load(&o, &p, &err) == 0) {
 		struct cc_strbuf sb = CC_STRBUF_INIT;
-		cc_emit_json(p->model, &sb);
-		cc_emit_yaml(p->model, &sb, &err);
+		cc_emit_json(p->model, CC_EMIT_ESCAPE_DOLLAR, &sb);
+		cc_emit_yaml(p->model, 0, &sb, &err);
 		cc_strbuf_release(&sb);
 		cc_project_free(p);
 	}

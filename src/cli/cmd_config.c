@@ -71,7 +71,7 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	int facet = 0;
 	bool quiet = false, no_interp = false;
 	int c;
-	optind = 1;
+	optind = 0; /* 0 re-initialises GNU getopt, which then accepts options after service names */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -173,17 +173,19 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		break;
 	}
-	default:
+	default: {
+		unsigned eflags = no_interp ? 0 : CC_EMIT_ESCAPE_DOLLAR;
 		if (!strcmp(format, "json")) {
-			cc_emit_json(p->model, &sb);
+			cc_emit_json(p->model, eflags, &sb);
 		} else {
 			struct cc_error *err = NULL;
-			if (cc_emit_yaml(p->model, &sb, &err) < 0) {
+			if (cc_emit_yaml(p->model, eflags, &sb, &err) < 0) {
 				cli_print_error(err);
 				cc_error_free(err);
 				rc = CLI_FAIL;
 			}
 		}
+	}
 	}
 	if (rc == CLI_OK)
 		rc = output(out_path, &sb);

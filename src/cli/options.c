@@ -16,7 +16,10 @@ void cli_usage_error(const char *cmd, const char *fmt, ...)
 	fputs("error: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nRun 'container-compose %s --help' for usage.\n", cmd ? cmd : "");
+	if (cmd)
+		fprintf(stderr, "\nRun 'container-compose %s --help' for usage.\n", cmd);
+	else
+		fprintf(stderr, "\nRun 'container-compose --help' for usage.\n");
 }
 
 int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,

@@ -9,8 +9,15 @@
 #include "compose/value.h"
 
 json_t *cc_val_to_json(const struct cc_val *v);
+
+enum {
+	/* Write a literal '$' in string values as '$$', so the output loads back to the same model (the model
+	 * holds interpolated text; docker compose config does the same). */
+	CC_EMIT_ESCAPE_DOLLAR = 1u << 0,
+};
+
 /* Pretty JSON (2-space indent, keys in model order), with a trailing newline. */
-void cc_emit_json(const struct cc_val *v, struct cc_strbuf *out);
-int cc_emit_yaml(const struct cc_val *v, struct cc_strbuf *out, struct cc_error **err);
+void cc_emit_json(const struct cc_val *v, unsigned flags, struct cc_strbuf *out);
+int cc_emit_yaml(const struct cc_val *v, unsigned flags, struct cc_strbuf *out, struct cc_error **err);
 
 #endif

@@ -41,8 +41,9 @@ static struct cc_val *extended_model(struct cc_loader *L, const char *path, cons
 	if (cc_loader_parse(L, path, &docs, &file, err) < 0)
 		return NULL;
 	cleanup_free char *dir = cc_path_dir(path);
-	/* A placeholder breaks cycles between files: while loading, the file has no services. */
-	m = cc_loader_process(L, &docs, file, dir, scope, err);
+	/* Its own extends are resolved on demand by resolve(), along the same chain, so references that go back
+	 * and forth between files work and true cycles are reported instead of recursing forever. */
+	m = cc_loader_process(L, &docs, file, dir, scope, false, err);
 	if (!m)
 		return NULL;
 	cc_strmap_set(&L->extended, path, m);
@@ -84,6 +85,8 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 				     ext->pos.file, ext->pos.line, ext->pos.col, name, svc_name->str, path);
 			goto out;
 		}
+		if (resolve(L, osvcs, svc_name->str, cc_loader_intern(L, path), scope, &here, err) < 0)
+			goto out;
 		base = cc_val_copy(cc_map_get(osvcs, svc_name->str));
 	} else {
 		if (!cc_map_get(services, svc_name->str)) {

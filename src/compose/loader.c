@@ -87,6 +87,11 @@ int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *
 	return 0;
 }
 
+static void warn_cb(void *ud, const char *msg)
+{
+	cc_loader_warn(ud, "%s", msg);
+}
+
 static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const char *file, const char *base_dir,
 				  const struct cc_scope *scope, struct cc_error **err)
 {
@@ -106,6 +111,8 @@ static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const
 		.home = L->home,
 		.lenient = L->opts->no_interpolate,
 		.err = err,
+		.warn = warn_cb,
+		.warn_ud = L,
 	};
 	cc_strbuf_init(&nctx.path);
 	struct cc_val *model = cc_norm_file(&nctx, doc);
@@ -114,7 +121,8 @@ static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const
 }
 
 struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs, const char *file,
-				 const char *base_dir, const struct cc_scope *scope, struct cc_error **err)
+				 const char *base_dir, const struct cc_scope *scope, bool resolve_extends,
+				 struct cc_error **err)
 {
 	struct cc_val *model = NULL;
 	for (size_t i = 0; i < docs->n; i++) {
@@ -135,7 +143,7 @@ struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs,
 		if (r < 0)
 			goto fail_model;
 	}
-	if (cc_extends_resolve(L, model, file, scope, err) < 0)
+	if (resolve_extends && cc_extends_resolve(L, model, file, scope, err) < 0)
 		goto fail_model;
 	return model;
 fail:
@@ -154,7 +162,7 @@ struct cc_val *cc_loader_load_files(struct cc_loader *L, const char *const *path
 		const char *file = NULL;
 		if (cc_loader_parse(L, paths[i], &docs, &file, err) < 0)
 			goto fail;
-		struct cc_val *m = cc_loader_process(L, &docs, file, scope->project_dir, scope, err);
+		struct cc_val *m = cc_loader_process(L, &docs, file, scope->project_dir, scope, true, err);
 		if (!m)
 			goto fail;
 		if (!model)
@@ -192,7 +200,7 @@ int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size
 
 static const char *const default_files[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
 					    "docker-compose.yaml", NULL};
-static const char *const override_files[] = {"compose.override.yaml", "compose.override.yml",
+static const char *const override_files[] = {"compose.override.yml", "compose.override.yaml",
 					     "docker-compose.override.yml", "docker-compose.override.yaml", NULL};
 
 /* Look for a compose file in dir and its parents, like docker compose. */
@@ -207,9 +215,8 @@ static int discover(const char *cwd, char ***files, size_t *nfiles, struct cc_er
 			*files = cc_xcalloc(2, sizeof(char *));
 			(*files)[0] = steal_pointer(&p);
 			*nfiles = 1;
-			/* the override matching the family of the main file */
-			size_t start = i < 2 ? 0 : 2;
-			for (size_t k = start; k < start + 2; k++) {
+			/* the first override that exists, whatever the main file is called (compose-go) */
+			for (size_t k = 0; override_files[k]; k++) {
 				cleanup_free char *o = cc_path_join(dir, override_files[k]);
 				if (cc_file_exists(o)) {
 					(*files)[(*nfiles)++] = steal_pointer(&o);
@@ -351,17 +358,37 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 		goto out;
 	}
 
-	/* 1. files: -f, else COMPOSE_FILE, else discovery */
+	/* 1. files: -f, else COMPOSE_FILE (from the shell, or from .env / --env-file in the working directory, as
+	 * docker compose reads it), else discovery */
+	struct cc_strmap early;
+	cc_strmap_init(&early, free);
 	const char *compose_file = cc_strmap_get(&L.osenv, "COMPOSE_FILE");
+	const char *path_sep = cc_strmap_get(&L.osenv, "COMPOSE_PATH_SEPARATOR");
+	if (!opts->nfiles && !compose_file) {
+		cleanup_free char *wd = opts->project_dir ? cc_path_abs(cwd, opts->project_dir, err) : cc_xstrdup(cwd);
+		char **paths = cc_xcalloc(opts->nenv_files + 1, sizeof(char *));
+		size_t np = 0;
+		for (size_t i = 0; i < opts->nenv_files; i++)
+			paths[np++] = cc_path_abs(cwd, opts->env_files[i], err);
+		if (!np)
+			paths[np++] = cc_path_join(wd, ".env");
+		cleanup_error struct cc_error *e = NULL;
+		/* errors in these files are reported when the environment is built below */
+		cc_loader_read_env_files(&L, (const char *const *)paths, np, false, &L.osenv, &early, &e);
+		for (size_t i = 0; i < np; i++)
+			free(paths[i]);
+		free(paths);
+		compose_file = cc_strmap_get(&early, "COMPOSE_FILE");
+		if (!path_sep)
+			path_sep = cc_strmap_get(&early, "COMPOSE_PATH_SEPARATOR");
+	}
 	if (opts->nfiles) {
 		files = cc_xcalloc(opts->nfiles, sizeof(char *));
 		for (size_t i = 0; i < opts->nfiles; i++)
 			files[nfiles++] = !strcmp(opts->files[i], "-") ? cc_xstrdup("-")
 								       : cc_path_abs(cwd, opts->files[i], err);
 	} else if (compose_file && *compose_file) {
-		const char *sep = cc_strmap_get(&L.osenv, "COMPOSE_PATH_SEPARATOR");
-		if (!sep || !*sep)
-			sep = ":";
+		const char *sep = path_sep && *path_sep ? path_sep : ":";
 		cleanup_free char *list = cc_xstrdup(compose_file);
 		char *save = NULL;
 		for (char *tok = strtok_r(list, sep, &save); tok; tok = strtok_r(NULL, sep, &save)) {
@@ -369,8 +396,10 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 			files[nfiles++] = cc_path_abs(cwd, tok, err);
 		}
 	} else if (discover(cwd, &files, &nfiles, err) < 0) {
+		cc_strmap_release(&early);
 		goto out;
 	}
+	cc_strmap_release(&early);
 
 	/* 2. project directory */
 	if (opts->project_dir)
@@ -464,7 +493,7 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	for (size_t i = 0; i < nfiles; i++) {
 		CC_GROW(L.include_stack, L.capinclude, L.ninclude + 1);
 		L.include_stack[L.ninclude++] = names[i];
-		struct cc_val *m = cc_loader_process(&L, &docs[i], names[i], p->working_dir, &scope, err);
+		struct cc_val *m = cc_loader_process(&L, &docs[i], names[i], p->working_dir, &scope, true, err);
 		L.ninclude--;
 		if (!m) {
 			cc_val_free(model);

@@ -37,9 +37,11 @@ void cc_loader_warn(struct cc_loader *L, const char *fmt, ...) __attribute__((fo
 int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *docs, const char **file,
 		    struct cc_error **err);
 /* Turn the documents of one file into its canonical model (interpolate, validate, normalize against base_dir,
- * include, extends). Consumes docs. */
+ * include, and extends unless the file is only loaded as the target of another file's extends, whose chain
+ * then resolves it service by service). Consumes docs. */
 struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs, const char *file,
-				 const char *base_dir, const struct cc_scope *scope, struct cc_error **err);
+				 const char *base_dir, const struct cc_scope *scope, bool resolve_extends,
+				 struct cc_error **err);
 /* Load and merge several files in order. */
 struct cc_val *cc_loader_load_files(struct cc_loader *L, const char *const *paths, size_t n,
 				    const struct cc_scope *scope, struct cc_error **err);

@@ -15,7 +15,12 @@ struct cc_norm_ctx {
 	bool lenient;         /* --no-interpolate: keep "${...}" text where a typed value is expected */
 	struct cc_strbuf path;
 	struct cc_error **err;
+	void (*warn)(void *ud, const char *msg); /* may be NULL */
+	void *warn_ud;
 };
+
+void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -33,7 +38,7 @@ struct cc_val *cc_norm_string(struct cc_norm_ctx *c, const struct cc_val *v);
 /* Octal file mode (secrets/configs): "0440", 440 and "$N" with N=555 all mean 0o... */
 struct cc_val *cc_norm_mode(struct cc_norm_ctx *c, const struct cc_val *v);
 /* list_or_dict -> mapping of string (or null) values; list items are "K=V" or a bare "K" (null). */
-struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char sep);
+struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char sep, bool null_is_empty);
 /* string_or_list -> list of strings; `split` shell-splits a string (command, entrypoint). */
 struct cc_val *cc_norm_list(struct cc_norm_ctx *c, const struct cc_val *v, bool split);
 /* Absolute path for a path-like value relative to base_dir ("~" expands to home). */

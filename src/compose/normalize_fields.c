@@ -27,6 +27,22 @@ int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt
 			    msg.buf);
 }
 
+void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
+{
+	if (!c->warn)
+		return;
+	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
+	if (at && at->pos.file && at->pos.line)
+		cc_strbuf_addf(&msg, "%s:%u:%u: ", at->pos.file, at->pos.line, at->pos.col);
+	if (c->path.len)
+		cc_strbuf_addf(&msg, "%s ", c->path.buf);
+	va_list ap;
+	va_start(ap, fmt);
+	cc_strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	c->warn(c->warn_ud, msg.buf);
+}
+
 size_t cc_norm_push(struct cc_norm_ctx *c, const char *key)
 {
 	size_t mark = c->path.len;
@@ -176,8 +192,9 @@ struct cc_val *cc_norm_mode(struct cc_norm_ctx *c, const struct cc_val *v)
 	if (cc_val_is_scalar(v) && v->kind != CC_V_NULL) {
 		cleanup_error struct cc_error *e = NULL;
 		uint32_t mode;
+		/* printed as an octal string: a number would read back as octal digits (row 17) */
 		if (cc_parse_mode(v->str, &mode, &e) == 0)
-			return cc_val_new_int(mode, v->pos);
+			return cc_val_new_str_take(cc_xasprintf("0%o", mode), v->pos);
 		if (keep_raw(c, v))
 			return raw_copy(v);
 		cc_norm_fail(c, v, "%s", e->msg);
@@ -203,7 +220,7 @@ static struct cc_val *dict_value(struct cc_norm_ctx *c, const struct cc_val *v)
 	return s;
 }
 
-struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char sep)
+struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char sep, bool null_is_empty)
 {
 	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
 	out->flags = v->flags;
@@ -216,6 +233,8 @@ struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char 
 				cc_val_free(out);
 				return NULL;
 			}
+			if (null_is_empty && x->kind == CC_V_NULL && !(x->flags & CC_VF_RESET))
+				cc_val_set_str_take(x, cc_xstrdup(""));
 			cc_map_append(out, v->map.e[i].key, x, v->map.e[i].kpos);
 		}
 		return out;
@@ -237,7 +256,9 @@ struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char 
 				struct cc_val *x = cc_val_new_str(eq + 1, it->pos);
 				cc_map_set_pos(out, k, x, it->pos);
 			} else {
-				cc_map_set_pos(out, it->str, cc_val_new_null(it->pos), it->pos);
+				cc_map_set_pos(out, it->str,
+					       null_is_empty ? cc_val_new_str("", it->pos) : cc_val_new_null(it->pos),
+					       it->pos);
 			}
 		}
 		return out;

@@ -9,8 +9,10 @@
 static struct cc_val *norm_resource_key(struct cc_norm_ctx *c, const char *section, const char *key,
 					const struct cc_val *v)
 {
-	if (!strcmp(key, "labels") || !strcmp(key, "driver_opts"))
-		return cc_norm_dict(c, v, '=');
+	if (!strcmp(key, "labels"))
+		return cc_norm_dict(c, v, '=', true);
+	if (!strcmp(key, "driver_opts"))
+		return cc_norm_dict(c, v, '=', false);
 	if (!strcmp(key, "attachable") || !strcmp(key, "internal") || !strcmp(key, "enable_ipv6") ||
 	    !strcmp(key, "enable_ipv4"))
 		return cc_norm_bool(c, v);
@@ -55,6 +57,7 @@ struct cc_val *cc_norm_resource(struct cc_norm_ctx *c, const char *section, cons
 	if (ext && ext->kind == CC_V_MAP) {
 		/* external: {name: x} is the legacy spelling of external: true + name: x */
 		struct cc_val *n = cc_map_get(ext, "name");
+		cc_norm_warn(c, ext, "external.name is deprecated: use `name:` with `external: true`");
 		if (n && !cc_map_get(out, "name"))
 			cc_map_set(out, "name", cc_val_new_str(n->str ? n->str : "", n->pos));
 		cc_map_set(out, "external", cc_val_new_bool(true, ext->pos));

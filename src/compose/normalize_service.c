@@ -52,7 +52,22 @@ static struct cc_val *n_duration(struct cc_norm_ctx *c, const struct cc_val *v)
 
 static struct cc_val *n_dict(struct cc_norm_ctx *c, const struct cc_val *v)
 {
-	return cc_norm_dict(c, v, '=');
+	return cc_norm_dict(c, v, '=', false);
+}
+
+/* labels and annotations are strings: a bare `- key` is an empty value, not an unset one */
+static struct cc_val *n_labels(struct cc_norm_ctx *c, const struct cc_val *v)
+{
+	return cc_norm_dict(c, v, '=', true);
+}
+
+/* deploy's memory is a string in the schema, unlike the legacy mem_limit */
+static struct cc_val *n_bytes_str(struct cc_norm_ctx *c, const struct cc_val *v)
+{
+	struct cc_val *b = cc_norm_bytes(c, v);
+	if (b && b->kind == CC_V_INT)
+		b->kind = CC_V_STR;
+	return b;
 }
 
 static struct cc_val *n_list(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -532,7 +547,7 @@ static const struct field build_fields[] = {
 	{"context", n_context},
 	{"dockerfile", n_str},
 	{"args", n_dict},
-	{"labels", n_dict},
+	{"labels", n_labels},
 	{"tags", n_list},
 	{"cache_from", n_list},
 	{"cache_to", n_list},
@@ -567,8 +582,47 @@ static struct cc_val *n_build(struct cc_norm_ctx *c, const struct cc_val *v)
 	return b;
 }
 
+/* deploy.resources.reservations.devices and gpus: compose-go's rules for `count` */
+static struct cc_val *n_device_request(struct cc_norm_ctx *c, const struct cc_val *v)
+{
+	struct cc_val *d = cc_val_copy(v);
+	struct cc_val *count = cc_map_get(d, "count");
+	if (count && count->kind == CC_V_STR && strcmp(count->str, "all") != 0) {
+		char *end = NULL;
+		long n = strtol(count->str, &end, 10);
+		if (!*count->str || *end || n < 0) {
+			size_t mark = cc_norm_push(c, "count");
+			cc_norm_fail(c, count, "invalid value \"%s\": the only value allowed is 'all' or a number",
+				     count->str);
+			cc_norm_pop(c, mark);
+			cc_val_free(d);
+			return NULL;
+		}
+		cc_val_free(cc_map_take(d, "count"));
+		cc_map_set(d, "count", cc_val_new_int(n, v->pos));
+	}
+	if (count && cc_map_get(d, "device_ids")) {
+		cc_norm_fail(c, v, "sets both \"count\" and \"device_ids\", which are mutually exclusive");
+		cc_val_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static struct cc_val *n_device_requests(struct cc_norm_ctx *c, const struct cc_val *v)
+{
+	return seq_map(c, v, n_device_request);
+}
+
+static struct cc_val *n_gpus(struct cc_norm_ctx *c, const struct cc_val *v)
+{
+	if (v->kind == CC_V_SEQ)
+		return n_device_requests(c, v);
+	return cc_val_copy(v);
+}
+
 static const struct field limits_fields[] = {
-	{"cpus", n_float}, {"memory", n_bytes}, {"pids", n_int}, {NULL, NULL},
+	{"cpus", n_float}, {"devices", n_device_requests}, {"memory", n_bytes_str}, {"pids", n_int}, {NULL, NULL},
 };
 
 static struct cc_val *n_limits(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -606,7 +660,7 @@ static struct cc_val *n_update(struct cc_norm_ctx *c, const struct cc_val *v)
 
 static const struct field deploy_fields[] = {
 	{"replicas", n_int},          {"resources", n_resources},     {"restart_policy", n_restart_policy},
-	{"labels", n_dict},           {"update_config", n_update},    {"rollback_config", n_update},
+	{"labels", n_labels},           {"update_config", n_update},    {"rollback_config", n_update},
 	{NULL, NULL},
 };
 
@@ -839,7 +893,7 @@ static struct cc_val *n_cpu_rt(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field service_fields[] = {
-	{"annotations", n_dict},
+	{"annotations", n_labels},
 	{"attach", n_bool},
 	{"build", n_build},
 	{"cap_add", n_list},
@@ -871,13 +925,14 @@ static const struct field service_fields[] = {
 	{"extends", n_extends},
 	{"external_links", n_list},
 	{"extra_hosts", n_extra_hosts},
+	{"gpus", n_gpus},
 	{"group_add", n_list},
 	{"healthcheck", n_healthcheck},
 	{"hostname", n_str},
 	{"image", n_str},
 	{"init", n_bool},
 	{"label_file", n_label_file},
-	{"labels", n_dict},
+	{"labels", n_labels},
 	{"links", n_list},
 	{"logging", n_logging},
 	{"mem_limit", n_bytes},

@@ -267,11 +267,19 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 	const char **active = cc_xcalloc(o->nprofiles + 64, sizeof(char *));
 	for (size_t i = 0; i < o->nprofiles; i++)
 		active[nactive++] = o->profiles[i];
-	cleanup_free char *envp = cc_xstrdup(cc_strmap_get(&p->env, "COMPOSE_PROFILES") ? cc_strmap_get(&p->env, "COMPOSE_PROFILES") : "");
+	/* COMPOSE_PROFILES counts only when no --profile is given (compose-go); items are trimmed */
+	const char *envprof = o->nprofiles ? NULL : cc_strmap_get(&p->env, "COMPOSE_PROFILES");
+	cleanup_free char *envp = cc_xstrdup(envprof ? envprof : "");
 	char *save = NULL;
-	for (char *t = strtok_r(envp, ",", &save); t && nactive < o->nprofiles + 64; t = strtok_r(NULL, ",", &save))
+	for (char *t = strtok_r(envp, ",", &save); t && nactive < o->nprofiles + 64; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t n = strlen(t);
+		while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+			t[--n] = '\0';
 		if (*t)
 			active[nactive++] = t;
+	}
 
 	struct cc_strmap enabled, defs;
 	cc_strmap_init(&enabled, NULL);
@@ -281,13 +289,25 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 	for (size_t i = 0; i < services->map.n; i++)
 		if (has_profile(services->map.e[i].val, active, nactive, o->all_profiles))
 			cc_strmap_set(&enabled, services->map.e[i].key, NULL);
+	/* services named on the command line: enabled whatever their profiles, with their dependencies, and the
+	 * project narrows to them */
+	struct cc_strmap selected;
+	cc_strmap_init(&selected, NULL);
 	for (size_t i = 0; i < o->nservices; i++) {
 		if (!cc_map_get(services, o->services[i])) {
 			cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", o->services[i]);
+			cc_strmap_release(&selected);
 			goto fail;
 		}
 		enable_closure(services, o->services[i], &enabled);
+		enable_closure(services, o->services[i], &selected);
 	}
+	if (o->nservices) {
+		for (size_t i = services->map.n; i-- > 0;)
+			if (!cc_strmap_has(&selected, services->map.e[i].key))
+				cc_strmap_remove(&enabled, services->map.e[i].key);
+	}
+	cc_strmap_release(&selected);
 	/* dependencies of enabled services must exist and be enabled */
 	for (size_t i = 0; i < services->map.n; i++) {
 		const char *name = services->map.e[i].key;
@@ -330,6 +350,8 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 				cleanup_free char *n = cc_xstrdup(deps->map.e[k].key);
 				cc_map_del(deps, n);
 			}
+		if (deps && deps->map.n == 0)
+			cc_map_del(services->map.e[i].val, "depends_on");
 	}
 	cc_strmap_release(&enabled);
 	cc_strmap_release(&defs);

@@ -248,8 +248,7 @@ EOF
 	assert_line --index 0 "Usage: container-compose [OPTIONS] COMMAND [ARGS...]"
 }
 
-@test "BUG: the top-level usage hint has a doubled space instead of a command name" {
-	known_bug "\`container-compose bogus\` prints \"Run 'container-compose  --help' for usage.\" (two spaces)"
+@test "the top-level usage hint names no command" {
 	run -2 cc bogus
 	assert_line --index 1 "Run 'container-compose --help' for usage."
 }
@@ -399,8 +398,7 @@ EOF
 	assert_jget volumes/lv '{"external":true,"name":"legacy"}'
 }
 
-@test "BUG: legacy external: {name: x} is not reported as deprecated" {
-	known_bug "no deprecation warning for external.name (checklist §3: 'with a deprecation warning')"
+@test "legacy external: {name: x} is reported as deprecated" {
 	write compose.yaml <<'EOF'
 services:
   s: {image: a, volumes: ["lv:/x"]}

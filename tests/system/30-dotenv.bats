@@ -102,7 +102,7 @@ EOF
 	printf '\xef\xbb\xbfA=1\r\nB="x"\r\n' >e.env
 	printf '%s\n' "K13='quote \$FOO'" 'K14="foo\$BAR"' 'K15="v=$FOO"' >>e.env
 	FOO=first cfg_json
-	assert_jget services/s/environment '{"A":"1","B":"x","K13":"quote $FOO","K14":"foo$BAR","K15":"v=first"}'
+	assert_jget services/s/environment '{"A":"1","B":"x","K13":"quote $$FOO","K14":"foo$$BAR","K15":"v=first"}'
 }
 
 @test "interpolation errors inside an env file report the file and line" {
@@ -243,7 +243,7 @@ services:
 EOF
 	printf 'A="q $X"\nB=${X}\n' >raw.env
 	X=1 cfg_json
-	assert_jget services/s/environment '{"A":"\"q $X\"","B":"${X}"}'
+	assert_jget services/s/environment '{"A":"\"q $$X\"","B":"$${X}"}'
 }
 
 @test "env_file: a missing required file is an error at the env_file entry" {

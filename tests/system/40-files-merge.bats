@@ -117,8 +117,7 @@ EOF
 	assert_output z
 }
 
-@test "BUG: COMPOSE_FILE set in .env is ignored" {
-	known_bug "docker compose reads COMPOSE_FILE (like COMPOSE_PROFILES and COMPOSE_PROJECT_NAME) from .env; the tool only reads it from the OS environment"
+@test "COMPOSE_FILE set in .env is honoured" {
 	write one.yaml <<'EOF'
 services:
   x: {image: x}
@@ -190,8 +189,7 @@ EOF
 	assert_output a
 }
 
-@test "BUG: discovery: an override file of the other naming family is ignored" {
-	known_bug "compose.yaml + docker-compose.override.yml: the override is not applied (compose-go applies the first existing of compose.override.yml, compose.override.yaml, docker-compose.override.yml, docker-compose.override.yaml whatever the base name)"
+@test "discovery: an override file of the other naming family applies" {
 	write compose.yaml <<'EOF'
 services:
   a: {image: a}

@@ -185,8 +185,7 @@ EOF2
 	assert_output "error: $P/compose.yaml: extends cycle detected: a -> a"
 }
 
-@test "BUG: an extends cycle across files crashes the tool" {
-	known_bug "a file whose service extends itself through {file: <same file>} recurses until the stack overflows (SIGSEGV, exit 139)"
+@test "an extends cycle across files is reported" {
 	write compose.yaml <<'EOF'
 services:
   a:
@@ -211,8 +210,7 @@ EOF
 	assert_output --partial "extends cycle detected"
 }
 
-@test "BUG: extends going back and forth between two files (no cycle) crashes the tool" {
-	known_bug "one.yaml:a extends two.yaml:b, which extends one.yaml:c: valid, but the tool recurses until SIGSEGV (exit 139)"
+@test "extends going back and forth between two files (no cycle) works" {
 	write one.yaml <<'EOF2'
 services:
   a:

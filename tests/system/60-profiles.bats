@@ -46,14 +46,12 @@ EOF
 	assert_output $'s1\ns4\ns5\ns6'
 }
 
-@test "BUG: spaces around COMPOSE_PROFILES items are not trimmed" {
-	known_bug "COMPOSE_PROFILES=' foo , bar' enables nothing; compose-go trims each item"
+@test "spaces around COMPOSE_PROFILES items are trimmed" {
 	COMPOSE_PROFILES=' foo , bar' run -0 cc config --services
 	assert_output $'s1\ns2\ns3\ns6\ns7'
 }
 
-@test "BUG: --profile does not replace COMPOSE_PROFILES, both are enabled" {
-	known_bug "with COMPOSE_PROFILES=bar and --profile foo the tool enables foo and bar; compose-go (WithDefaultProfiles) uses COMPOSE_PROFILES only when no --profile is given"
+@test "--profile replaces COMPOSE_PROFILES" {
 	COMPOSE_PROFILES=bar run -0 cc --profile foo config --services
 	assert_output $'s1\ns2\ns6\ns7'
 }
@@ -75,16 +73,14 @@ EOF
 	assert_jget services/s5/profiles '["qux"]'
 }
 
-@test "BUG: naming services on the command line does not restrict the output to them (and their dependencies)" {
-	known_bug "\`config s4\` still renders every enabled service (s1, s6, ...); docker compose renders only the selected services and their dependencies"
+@test "naming services on the command line restricts the output to them and their dependencies" {
 	run -0 cc config --services s4
 	assert_output $'s4\ns5'
 	run -0 cc config --services s4 s1
 	assert_output $'s1\ns4\ns5'
 }
 
-@test "BUG: config options placed after a service name are taken as service names" {
-	known_bug "\`config s4 --services\` fails with 'no such service: --services' (getopt stops at the first operand; docker compose accepts flags anywhere)"
+@test "config options may follow service names" {
 	run -0 cc config s4 --services
 	assert_line s4
 }

@@ -74,8 +74,7 @@ EOF
 	assert_jget volumes/ext '{"external":true,"name":"ext"}'
 }
 
-@test "BUG: deploy.resources memory is rendered as an integer, which the schema refuses" {
-	known_bug "limits.memory: 50M renders as 52428800; the schema (and compose-go's output) has a string"
+@test "deploy.resources memory is rendered as a string, which the schema wants" {
 	write compose.yaml <<'EOF'
 services:
   s:
