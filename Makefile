@@ -1,3 +1,5 @@
+SHELL := /bin/bash
+
 # Thin wrapper over Meson. `make check` and `make demo` install their dependencies first (scripts/deps.sh).
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -31,7 +33,7 @@ unit-asan: $(ASAN_BUILD)/build.ninja
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
 system: build
-	CC_BIN=$(abspath $(BIN)) bats tests/system
+	set -o pipefail; CC_BIN=$(abspath $(BIN)) bats --tap tests/system | tee $(BUILD)/system-tests.tap
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true -Dtests=false \
@@ -54,7 +56,7 @@ check: deps
 	$(MAKE) system
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-short
-	@echo "make check: all suites passed"
+	@./scripts/check-summary.sh
 
 demo: deps build
 	./scripts/demo.sh $(abspath $(BIN))

@@ -18,12 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const files[] = {"-"};
 	static const char *const env[] = {"FOO=first", "BAR=", "N=3", NULL};
 	struct cc_project_opts o = {
-		.files = files,
-		.nfiles = 1,
-		.project_name = "fuzz",
-		.environ = env,
-		.cwd = "/nonexistent-fuzz-dir",
-		.stdin_file = in,
+	    .files = files,
+	    .nfiles = 1,
+	    .project_name = "fuzz",
+	    .environ = env,
+	    .cwd = "/nonexistent-fuzz-dir",
+	    .stdin_file = in,
 	};
 	struct cc_project *p = NULL;
 	struct cc_error *err = NULL;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static int set_va(struct cc_error **err, enum cc_err_kind kind, int errnum, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+    __attribute__((format(printf, 4, 0)));
 
 static int set_va(struct cc_error **err, enum cc_err_kind kind, int errnum, const char *fmt, va_list ap)
 {

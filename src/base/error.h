@@ -1,8 +1,9 @@
 /* The error contract (see docs/errors.md).
  *
- * A fallible function takes `struct cc_error **err` as its last parameter, returns a negative value on failure
- * after setting *err, and leaves *err untouched on success. Callers add context on the way up with
- * cc_error_wrap(). Every error carries a kind, which front-ends map to exit codes and HTTP statuses in one place. */
+ * A fallible function takes `struct cc_error **err` as its last parameter, returns a negative value on
+ * failure after setting *err, and leaves *err untouched on success. Callers add context on the way up with
+ * cc_error_wrap(). Every error carries a kind, which front-ends map to exit codes and HTTP statuses in one
+ * place. */
 #ifndef CC_BASE_ERROR_H
 #define CC_BASE_ERROR_H
 
@@ -26,10 +27,10 @@ struct cc_error {
 
 /* Set *err (which must be NULL) and return -1. */
 int cc_error_set(struct cc_error **err, enum cc_err_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Like cc_error_set(), appending ": strerror(errnum)". */
 int cc_error_set_errno(struct cc_error **err, enum cc_err_kind kind, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Prefix "<context>: " to an existing error; returns -1 so callers can `return cc_error_wrap(...)`. */
 int cc_error_wrap(struct cc_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *cc_err_kind_name(enum cc_err_kind kind);

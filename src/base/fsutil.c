@@ -28,8 +28,8 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT, errno,
-					  "cannot open %s", path);
+		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT,
+					  errno, "cannot open %s", path);
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s is a directory, not a file", path);
@@ -43,7 +43,8 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 			continue;
 		if (r < 0) {
 			cc_strbuf_release(&sb);
-			return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot read %s", path);
+			return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot read %s",
+						  path);
 		}
 		if (r == 0)
 			break;

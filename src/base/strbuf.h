@@ -11,7 +11,10 @@ struct cc_strbuf {
 	size_t alloc;
 };
 
-#define CC_STRBUF_INIT {NULL, 0, 0}
+#define CC_STRBUF_INIT                                                                                       \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 
 void cc_strbuf_init(struct cc_strbuf *sb);
 void cc_strbuf_release(struct cc_strbuf *sb);

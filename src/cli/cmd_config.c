@@ -51,21 +51,29 @@ static int output(const char *path, const struct cc_strbuf *sb)
 
 int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SERVICES, OPT_VOLUMES, OPT_NETWORKS, OPT_PROFILES, OPT_IMAGES, OPT_HASH,
-	       OPT_NO_INTERP };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_SERVICES,
+		OPT_VOLUMES,
+		OPT_NETWORKS,
+		OPT_PROFILES,
+		OPT_IMAGES,
+		OPT_HASH,
+		OPT_NO_INTERP
+	};
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"output", required_argument, NULL, 'o'},
-		{"services", no_argument, NULL, OPT_SERVICES},
-		{"volumes", no_argument, NULL, OPT_VOLUMES},
-		{"networks", no_argument, NULL, OPT_NETWORKS},
-		{"profiles", no_argument, NULL, OPT_PROFILES},
-		{"images", no_argument, NULL, OPT_IMAGES},
-		{"hash", required_argument, NULL, OPT_HASH},
-		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"output", required_argument, NULL, 'o'},
+	    {"services", no_argument, NULL, OPT_SERVICES},
+	    {"volumes", no_argument, NULL, OPT_VOLUMES},
+	    {"networks", no_argument, NULL, OPT_NETWORKS},
+	    {"profiles", no_argument, NULL, OPT_PROFILES},
+	    {"images", no_argument, NULL, OPT_IMAGES},
+	    {"hash", required_argument, NULL, OPT_HASH},
+	    {"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *format = "yaml", *out_path = NULL, *hash = NULL;
 	int facet = 0;

@@ -12,8 +12,10 @@ int cli_version(struct cli_ctx *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'}, {"short", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"short", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *format = NULL;
 	bool short_ = false;

@@ -10,27 +10,28 @@
 extern char **environ;
 
 static const struct cli_command commands[] = {
-	{"config", cli_config, CLI_NEEDS_PROJECT, "Parse, resolve and render the Compose file in canonical form"},
-	{"version", cli_version, 0, "Show the container-compose version"},
-	{NULL, NULL, 0, NULL},
+    {"config", cli_config, CLI_NEEDS_PROJECT, "Parse, resolve and render the Compose file in canonical form"},
+    {"version", cli_version, 0, "Show the container-compose version"},
+    {NULL, NULL, 0, NULL},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: container-compose [OPTIONS] COMMAND [ARGS...]\n\n"
-		     "Define and run multi-container applications from a Compose file.\n\n"
-		     "Options:\n"
-		     "  -f, --file FILE             Compose file (repeatable; - for standard input)\n"
-		     "  -p, --project-name NAME     Project name\n"
-		     "      --project-directory DIR Working directory of the project (default: the first file's)\n"
-		     "      --env-file FILE         Environment file (repeatable; replaces .env)\n"
-		     "      --profile NAME          Enable a profile (repeatable)\n"
-		     "      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
-		     "      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
-		     "      --debug                 Verbose diagnostics\n"
-		     "  -v, --version               Print the version and exit\n"
-		     "  -h, --help                  Show this help\n\n"
-		     "Commands:\n");
+	fprintf(out,
+		"Usage: container-compose [OPTIONS] COMMAND [ARGS...]\n\n"
+		"Define and run multi-container applications from a Compose file.\n\n"
+		"Options:\n"
+		"  -f, --file FILE             Compose file (repeatable; - for standard input)\n"
+		"  -p, --project-name NAME     Project name\n"
+		"      --project-directory DIR Working directory of the project (default: the first file's)\n"
+		"      --env-file FILE         Environment file (repeatable; replaces .env)\n"
+		"      --profile NAME          Enable a profile (repeatable)\n"
+		"      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
+		"      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
+		"      --debug                 Verbose diagnostics\n"
+		"  -v, --version               Print the version and exit\n"
+		"  -h, --help                  Show this help\n\n"
+		"Commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 }
@@ -45,17 +46,17 @@ int main(int argc, char **argv)
 {
 	enum { OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ROOT, OPT_BACKEND, OPT_DEBUG };
 	static const struct option longopts[] = {
-		{"file", required_argument, NULL, 'f'},
-		{"project-name", required_argument, NULL, 'p'},
-		{"project-directory", required_argument, NULL, OPT_PROJECT_DIR},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"backend", required_argument, NULL, OPT_BACKEND},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"file", required_argument, NULL, 'f'},
+	    {"project-name", required_argument, NULL, 'p'},
+	    {"project-directory", required_argument, NULL, OPT_PROJECT_DIR},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"profile", required_argument, NULL, OPT_PROFILE},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"backend", required_argument, NULL, OPT_BACKEND},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_ctx ctx = {.argv0 = argv[0], .environ = environ};
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");

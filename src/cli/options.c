@@ -26,19 +26,19 @@ int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t ns
 		     bool all_profiles, struct cc_project **out)
 {
 	struct cc_project_opts o = {
-		.files = ctx->files,
-		.nfiles = ctx->nfiles,
-		.project_dir = ctx->project_dir,
-		.project_name = ctx->project_name,
-		.env_files = ctx->env_files,
-		.nenv_files = ctx->nenv_files,
-		.profiles = ctx->profiles,
-		.nprofiles = ctx->nprofiles,
-		.services = services,
-		.nservices = nservices,
-		.environ = (const char *const *)ctx->environ,
-		.no_interpolate = no_interpolate,
-		.all_profiles = all_profiles,
+	    .files = ctx->files,
+	    .nfiles = ctx->nfiles,
+	    .project_dir = ctx->project_dir,
+	    .project_name = ctx->project_name,
+	    .env_files = ctx->env_files,
+	    .nenv_files = ctx->nenv_files,
+	    .profiles = ctx->profiles,
+	    .nprofiles = ctx->nprofiles,
+	    .services = services,
+	    .nservices = nservices,
+	    .environ = (const char *const *)ctx->environ,
+	    .no_interpolate = no_interpolate,
+	    .all_profiles = all_profiles,
 	};
 	struct cc_error *err = NULL;
 	if (cc_project_load(&o, out, &err) < 0) {

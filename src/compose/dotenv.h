@@ -10,10 +10,10 @@
 
 /* Parse `data` (the content of `filename`, used in messages) and store KEY -> value (char *, owned by the
  * map, which must have been initialised with free as its free function) into `out`, replacing keys that are
- * already there (later files win). Expansion of ${X} / $X in unquoted and double-quoted values looks up X with
- * `lookup` first (the OS environment wins), then in `out` (earlier lines and earlier files). A line with a bare
- * KEY takes lookup(KEY), and is left out when that is unset.
- * Errors say "<filename>:<line>: <what>" (kind INVALID_ARGUMENT). Nothing is stored into `out` on failure. */
+ * already there (later files win). Expansion of ${X} / $X in unquoted and double-quoted values looks up X
+ * with `lookup` first (the OS environment wins), then in `out` (earlier lines and earlier files). A line with
+ * a bare KEY takes lookup(KEY), and is left out when that is unset. Errors say "<filename>:<line>: <what>"
+ * (kind INVALID_ARGUMENT). Nothing is stored into `out` on failure. */
 int cc_dotenv_parse(const char *data, size_t len, const char *filename, cc_lookup_fn lookup, void *lookup_ud,
 		    struct cc_strmap *out, struct cc_error **err);
 

@@ -38,7 +38,8 @@ json_t *cc_val_to_json(const struct cc_val *v)
 }
 
 /* JSON is written straight from the tree: the model is already in output order, and building jansson's hashed
- * objects only to walk them again cost a quarter of `config --format json` on large projects (bench/loader). */
+ * objects only to walk them again cost a quarter of `config --format json` on large projects (bench/loader).
+ */
 /* s with every '$' doubled, or NULL when there is none (the common case costs one strchr) */
 static char *escape_dollars(const char *s)
 {
@@ -184,8 +185,8 @@ static bool needs_quotes(const char *s)
 	if (other)
 		return true;
 	/* YAML 1.1 readers (docker-compose 1.x, PyYAML) also read these as booleans */
-	static const char *const y11[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-					  "on", "On", "ON", "off", "Off", "OFF", NULL};
+	static const char *const y11[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no", "No",
+					  "NO", "on", "On",  "ON",  "off", "Off", "OFF", NULL};
 	for (const char *const *w = y11; *w; w++)
 		if (!strcmp(*w, s))
 			return true;
@@ -193,8 +194,8 @@ static bool needs_quotes(const char *s)
 	return s[0] == '0' && strspn(s, "0123456789_") == strlen(s);
 }
 
-/* libfyaml 0.7 cannot set a node's style, and its event emitter mangles block sequences of mappings; so a quoted
- * scalar is made by parsing a double-quoted YAML literal, which keeps its style. */
+/* libfyaml 0.7 cannot set a node's style, and its event emitter mangles block sequences of mappings; so a
+ * quoted scalar is made by parsing a double-quoted YAML literal, which keeps its style. */
 static struct fy_node *quoted_scalar(struct fy_document *doc, const char *text)
 {
 	struct cc_strbuf sb = CC_STRBUF_INIT;

@@ -1,6 +1,7 @@
-/* `extends`: a service starts from another one (same file or another file) and merges its own definition over it.
- * The other file is loaded with its own directory as the base of relative paths, so its build contexts and bind
- * sources stay right. Dependencies of the base are kept as written, but their services are not imported. */
+/* `extends`: a service starts from another one (same file or another file) and merges its own definition over
+ * it. The other file is loaded with its own directory as the base of relative paths, so its build contexts
+ * and bind sources stay right. Dependencies of the base are kept as written, but their services are not
+ * imported. */
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
@@ -41,8 +42,8 @@ static struct cc_val *extended_model(struct cc_loader *L, const char *path, cons
 	if (cc_loader_parse(L, path, &docs, &file, err) < 0)
 		return NULL;
 	cleanup_free char *dir = cc_path_dir(path);
-	/* Its own extends are resolved on demand by resolve(), along the same chain, so references that go back
-	 * and forth between files work and true cycles are reported instead of recursing forever. */
+	/* Its own extends are resolved on demand by resolve(), along the same chain, so references that go
+	 * back and forth between files work and true cycles are reported instead of recursing forever. */
 	m = cc_loader_process(L, &docs, file, dir, scope, false, err);
 	if (!m)
 		return NULL;
@@ -72,17 +73,17 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 
 	if (other_file && other_file->kind == CC_V_STR) {
 		cleanup_free char *decl_dir = cc_path_dir(ext->pos.file ? ext->pos.file : file);
-		cleanup_free char *path = cc_path_join(scope->project_dir && !ext->pos.file ? scope->project_dir
-											     : decl_dir,
-						       other_file->str);
+		cleanup_free char *path = cc_path_join(
+		    scope->project_dir && !ext->pos.file ? scope->project_dir : decl_dir, other_file->str);
 		struct cc_val *other = extended_model(L, path, scope, err);
 		if (!other)
 			goto out;
 		struct cc_val *osvcs = cc_map_get(other, "services");
 		if (!cc_map_get(osvcs, svc_name->str)) {
-			cc_error_set(err, CC_ERR_NOT_FOUND,
-				     "%s:%u:%u: services.%s.extends: cannot extend service \"%s\": not found in %s",
-				     ext->pos.file, ext->pos.line, ext->pos.col, name, svc_name->str, path);
+			cc_error_set(
+			    err, CC_ERR_NOT_FOUND,
+			    "%s:%u:%u: services.%s.extends: cannot extend service \"%s\": not found in %s",
+			    ext->pos.file, ext->pos.line, ext->pos.col, name, svc_name->str, path);
 			goto out;
 		}
 		if (resolve(L, osvcs, svc_name->str, cc_loader_intern(L, path), scope, &here, err) < 0)
@@ -90,9 +91,10 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 		base = cc_val_copy(cc_map_get(osvcs, svc_name->str));
 	} else {
 		if (!cc_map_get(services, svc_name->str)) {
-			cc_error_set(err, CC_ERR_NOT_FOUND,
-				     "%s:%u:%u: services.%s.extends: cannot extend service \"%s\": no such service",
-				     ext->pos.file, ext->pos.line, ext->pos.col, name, svc_name->str);
+			cc_error_set(
+			    err, CC_ERR_NOT_FOUND,
+			    "%s:%u:%u: services.%s.extends: cannot extend service \"%s\": no such service",
+			    ext->pos.file, ext->pos.line, ext->pos.col, name, svc_name->str);
 			goto out;
 		}
 		if (resolve(L, services, svc_name->str, file, scope, &here, err) < 0)
@@ -110,8 +112,8 @@ out:
 	return r;
 }
 
-int cc_extends_resolve(struct cc_loader *L, struct cc_val *model, const char *file, const struct cc_scope *scope,
-		       struct cc_error **err)
+int cc_extends_resolve(struct cc_loader *L, struct cc_val *model, const char *file,
+		       const struct cc_scope *scope, struct cc_error **err)
 {
 	struct cc_val *services = cc_map_get(model, "services");
 	if (!services || services->kind != CC_V_MAP)

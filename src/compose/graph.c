@@ -42,7 +42,8 @@ static int visit(const struct cc_graph *g, size_t i, unsigned char *color, size_
 			for (size_t s = start; s <= depth; s++)
 				cc_strbuf_addf(&sb, "%s -> ", g->names[stack[s]]);
 			cc_strbuf_adds(&sb, g->names[d]);
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "dependency cycle detected: %s", sb.buf);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "dependency cycle detected: %s",
+					    sb.buf);
 		}
 		if (color[d] == WHITE && visit(g, d, color, stack, depth + 1, err) < 0)
 			return -1;
@@ -82,8 +83,8 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 			uintptr_t ix = (uintptr_t)cc_strmap_get(&index, dnames[k]);
 			if (!ix) {
 				r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-						 "service \"%s\" depends on undefined service \"%s\"", g->names[i],
-						 dnames[k]);
+						 "service \"%s\" depends on undefined service \"%s\"",
+						 g->names[i], dnames[k]);
 				break;
 			}
 			g->deps[i][g->ndeps[i]++] = ix - 1;

@@ -1,4 +1,5 @@
-/* The service dependency graph (depends_on, including implicit dependencies): start order, stop order, cycles. */
+/* The service dependency graph (depends_on, including implicit dependencies): start order, stop order,
+ * cycles. */
 #ifndef CC_COMPOSE_GRAPH_H
 #define CC_COMPOSE_GRAPH_H
 

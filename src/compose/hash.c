@@ -14,7 +14,8 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 void cc_service_config_hash(const struct cc_val *service, char *out)
 {
 	json_t *j = cc_val_to_json(service);
-	static const char *const volatile_keys[] = {"build", "pull_policy", "scale", "depends_on", "profiles", NULL};
+	static const char *const volatile_keys[] = {"build",      "pull_policy", "scale",
+						    "depends_on", "profiles",    NULL};
 	for (const char *const *k = volatile_keys; *k; k++)
 		json_object_del(j, *k);
 	json_object_del(json_object_get(j, "deploy"), "replicas");

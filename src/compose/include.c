@@ -49,8 +49,8 @@ static int include_one(struct cc_loader *L, struct cc_val *model, const struct c
 		envs = abs_list(cc_map_get(entry, "env_file"), dir, &nenv);
 	}
 	if (!npaths) {
-		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: include entry has no path", entry->pos.file,
-				 entry->pos.line, entry->pos.col);
+		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: include entry has no path",
+				 entry->pos.file, entry->pos.line, entry->pos.col);
 		goto out;
 	}
 	if (!pdir)
@@ -78,7 +78,8 @@ static int include_one(struct cc_loader *L, struct cc_val *model, const struct c
 		envs[0] = cc_path_join(pdir, ".env");
 		nenv = 1;
 	}
-	if (cc_loader_read_env_files(L, (const char *const *)envs, nenv, explicit_env, scope->env, &env, err) < 0) {
+	if (cc_loader_read_env_files(L, (const char *const *)envs, nenv, explicit_env, scope->env, &env,
+				     err) < 0) {
 		cc_strmap_release(&env);
 		goto out;
 	}
@@ -105,8 +106,8 @@ out:
 	return r;
 }
 
-int cc_include_apply(struct cc_loader *L, struct cc_val *model, const struct cc_val *include, const char *file,
-		     const struct cc_scope *scope, struct cc_error **err)
+int cc_include_apply(struct cc_loader *L, struct cc_val *model, const struct cc_val *include,
+		     const char *file, const struct cc_scope *scope, struct cc_error **err)
 {
 	if (include->kind != CC_V_SEQ)
 		return 0;

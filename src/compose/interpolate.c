@@ -23,7 +23,8 @@ static void format_path(const struct step *s, struct cc_strbuf *out)
 		cc_strbuf_addf(out, "[%zu]", s->index);
 }
 
-static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, const struct step *at, struct cc_error **err)
+static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, const struct step *at,
+		struct cc_error **err)
 {
 	if (v->kind == CC_V_MAP) {
 		for (size_t i = 0; i < v->map.n; i++) {
@@ -50,12 +51,14 @@ static int walk(struct cc_val *v, const struct cc_template_ctx *ctx, const struc
 		format_path(at, &path);
 		const char *p = path.len ? path.buf : "top level";
 		if (!strncmp(e->msg, "invalid interpolation format", 28))
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "%s:%u:%u: invalid interpolation format for %s: \"%s\"; you may need to "
-					    "escape any $ with another $",
-					    v->pos.file, v->pos.line, v->pos.col, p, v->str);
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: error while interpolating %s: %s",
-				    v->pos.file, v->pos.line, v->pos.col, p, e->msg);
+			return cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "%s:%u:%u: invalid interpolation format for %s: \"%s\"; you may need to "
+			    "escape any $ with another $",
+			    v->pos.file, v->pos.line, v->pos.col, p, v->str);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "%s:%u:%u: error while interpolating %s: %s", v->pos.file, v->pos.line,
+				    v->pos.col, p, e->msg);
 	}
 	cc_val_set_str_take(v, out);
 	return 0;

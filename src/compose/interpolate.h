@@ -1,4 +1,5 @@
-/* Interpolate every scalar value of a tree (never keys), with errors that carry file:line:col and the YAML path. */
+/* Interpolate every scalar value of a tree (never keys), with errors that carry file:line:col and the YAML
+ * path. */
 #ifndef CC_COMPOSE_INTERPOLATE_H
 #define CC_COMPOSE_INTERPOLATE_H
 

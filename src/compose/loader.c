@@ -60,8 +60,8 @@ int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *
 	size_t len = 0;
 	if (!strcmp(path, "-")) {
 		*file = cc_loader_intern(L, "(stdin)");
-		if (cc_read_stream(L->opts->stdin_file ? L->opts->stdin_file : stdin, "standard input", &data, &len,
-				   err) < 0)
+		if (cc_read_stream(L->opts->stdin_file ? L->opts->stdin_file : stdin, "standard input", &data,
+				   &len, err) < 0)
 			return -1;
 	} else {
 		*file = cc_loader_intern(L, path);
@@ -75,11 +75,12 @@ int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *
 	for (size_t i = 0; i < docs->n; i++) {
 		if (docs->docs[i]->kind != CC_V_MAP) {
 			const struct cc_val *d = docs->docs[i];
-			int r = d->kind == CC_V_NULL
-					? cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: empty compose file", *file)
-					: cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-						       "%s:%u:%u: top-level object must be a mapping, got %s", *file,
-						       d->pos.line, d->pos.col, cc_vkind_name(d->kind));
+			int r =
+			    d->kind == CC_V_NULL
+				? cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: empty compose file", *file)
+				: cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					       "%s:%u:%u: top-level object must be a mapping, got %s", *file,
+					       d->pos.line, d->pos.col, cc_vkind_name(d->kind));
 			cc_yaml_docs_release(docs);
 			return r;
 		}
@@ -87,13 +88,22 @@ int cc_loader_parse(struct cc_loader *L, const char *path, struct cc_yaml_docs *
 	return 0;
 }
 
+/* Merge m over *model, or make it the model when there is none yet. */
+static void accumulate(struct cc_val **model, struct cc_val *m)
+{
+	if (!*model)
+		*model = m;
+	else
+		cc_merge_model(*model, m);
+}
+
 static void warn_cb(void *ud, const char *msg)
 {
 	cc_loader_warn(ud, "%s", msg);
 }
 
-static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const char *file, const char *base_dir,
-				  const struct cc_scope *scope, struct cc_error **err)
+static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const char *file,
+				  const char *base_dir, const struct cc_scope *scope, struct cc_error **err)
 {
 	if (!L->opts->no_interpolate) {
 		struct cc_template_ctx tctx = {lookup_map, scope->env, warn_unset, L};
@@ -107,12 +117,12 @@ static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const
 	if (cc_schema_validate(L->schema, doc, err) < 0)
 		return NULL;
 	struct cc_norm_ctx nctx = {
-		.base_dir = base_dir,
-		.home = L->home,
-		.lenient = L->opts->no_interpolate,
-		.err = err,
-		.warn = warn_cb,
-		.warn_ud = L,
+	    .base_dir = base_dir,
+	    .home = L->home,
+	    .lenient = L->opts->no_interpolate,
+	    .err = err,
+	    .warn = warn_cb,
+	    .warn_ud = L,
 	};
 	cc_strbuf_init(&nctx.path);
 	struct cc_val *model = cc_norm_file(&nctx, doc);
@@ -130,10 +140,7 @@ struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs,
 		if (!m)
 			goto fail;
 		/* Later documents of one file merge like override files (compose-go). */
-		if (!model)
-			model = m;
-		else
-			cc_merge_model(model, m);
+		accumulate(&model, m);
 	}
 	cc_yaml_docs_release(docs);
 	struct cc_val *include = cc_map_take(model, "include");
@@ -165,10 +172,7 @@ struct cc_val *cc_loader_load_files(struct cc_loader *L, const char *const *path
 		struct cc_val *m = cc_loader_process(L, &docs, file, scope->project_dir, scope, true, err);
 		if (!m)
 			goto fail;
-		if (!model)
-			model = m;
-		else
-			cc_merge_model(model, m);
+		accumulate(&model, m);
 	}
 	return model;
 fail:
@@ -201,7 +205,8 @@ int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size
 static const char *const default_files[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
 					    "docker-compose.yaml", NULL};
 static const char *const override_files[] = {"compose.override.yml", "compose.override.yaml",
-					     "docker-compose.override.yml", "docker-compose.override.yaml", NULL};
+					     "docker-compose.override.yml", "docker-compose.override.yaml",
+					     NULL};
 
 /* Look for a compose file in dir and its parents, like docker compose. */
 static int discover(const char *cwd, char ***files, size_t *nfiles, struct cc_error **err)
@@ -231,10 +236,11 @@ static int discover(const char *cwd, char ***files, size_t *nfiles, struct cc_er
 		free(dir);
 		dir = parent;
 	}
-	return cc_error_set(err, CC_ERR_NOT_FOUND,
-			    "no configuration file provided: not found (looked for compose.yaml, compose.yml, "
-			    "docker-compose.yml, docker-compose.yaml in %s and its parents)",
-			    cwd);
+	return cc_error_set(
+	    err, CC_ERR_NOT_FOUND,
+	    "no configuration file provided: not found (looked for compose.yaml, compose.yml, "
+	    "docker-compose.yml, docker-compose.yaml in %s and its parents)",
+	    cwd);
 }
 
 bool cc_project_name_valid(const char *name)
@@ -358,14 +364,15 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 		goto out;
 	}
 
-	/* 1. files: -f, else COMPOSE_FILE (from the shell, or from .env / --env-file in the working directory, as
-	 * docker compose reads it), else discovery */
+	/* 1. files: -f, else COMPOSE_FILE (from the shell, or from .env / --env-file in the working
+	 * directory, as docker compose reads it), else discovery */
 	struct cc_strmap early;
 	cc_strmap_init(&early, free);
 	const char *compose_file = cc_strmap_get(&L.osenv, "COMPOSE_FILE");
 	const char *path_sep = cc_strmap_get(&L.osenv, "COMPOSE_PATH_SEPARATOR");
 	if (!opts->nfiles && !compose_file) {
-		cleanup_free char *wd = opts->project_dir ? cc_path_abs(cwd, opts->project_dir, err) : cc_xstrdup(cwd);
+		cleanup_free char *wd =
+		    opts->project_dir ? cc_path_abs(cwd, opts->project_dir, err) : cc_xstrdup(cwd);
 		char **paths = cc_xcalloc(opts->nenv_files + 1, sizeof(char *));
 		size_t np = 0;
 		for (size_t i = 0; i < opts->nenv_files; i++)
@@ -385,8 +392,9 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	if (opts->nfiles) {
 		files = cc_xcalloc(opts->nfiles, sizeof(char *));
 		for (size_t i = 0; i < opts->nfiles; i++)
-			files[nfiles++] = !strcmp(opts->files[i], "-") ? cc_xstrdup("-")
-								       : cc_path_abs(cwd, opts->files[i], err);
+			files[nfiles++] = !strcmp(opts->files[i], "-")
+					      ? cc_xstrdup("-")
+					      : cc_path_abs(cwd, opts->files[i], err);
 	} else if (compose_file && *compose_file) {
 		const char *sep = path_sep && *path_sep ? path_sep : ":";
 		cleanup_free char *list = cc_xstrdup(compose_file);
@@ -416,8 +424,8 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 		char **abs = cc_xcalloc(opts->nenv_files, sizeof(char *));
 		for (size_t i = 0; i < opts->nenv_files; i++)
 			abs[i] = cc_path_abs(cwd, opts->env_files[i], err);
-		r = cc_loader_read_env_files(&L, (const char *const *)abs, opts->nenv_files, true, &L.osenv, &dotenv,
-					     err);
+		r = cc_loader_read_env_files(&L, (const char *const *)abs, opts->nenv_files, true, &L.osenv,
+					     &dotenv, err);
 		for (size_t i = 0; i < opts->nenv_files; i++)
 			free(abs[i]);
 		free(abs);
@@ -452,10 +460,11 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	if (opts->project_name || (env_name && *env_name)) {
 		const char *n = opts->project_name ? opts->project_name : env_name;
 		if (!cc_project_name_valid(n)) {
-			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				     "invalid project name \"%s\": must consist only of lowercase alphanumeric "
-				     "characters, hyphens and underscores as well as start with a letter or number",
-				     n);
+			cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "invalid project name \"%s\": must consist only of lowercase alphanumeric "
+			    "characters, hyphens and underscores as well as start with a letter or number",
+			    n);
 			goto out;
 		}
 		p->name = cc_xstrdup(n);
@@ -468,11 +477,12 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 			}
 		}
 		if (p->name && !cc_project_name_valid(p->name)) {
-			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				     "invalid project name \"%s\" (from `name:`): must consist only of lowercase "
-				     "alphanumeric characters, hyphens and underscores as well as start with a letter "
-				     "or number",
-				     p->name);
+			cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "invalid project name \"%s\" (from `name:`): must consist only of lowercase "
+			    "alphanumeric characters, hyphens and underscores as well as start with a letter "
+			    "or number",
+			    p->name);
 			goto out;
 		}
 		if (!p->name || !*p->name) {
@@ -480,8 +490,9 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 			p->name = cc_project_name_normalize(cc_path_base(p->working_dir));
 		}
 		if (!*p->name) {
-			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				     "project name must not be empty: use -p NAME, COMPOSE_PROJECT_NAME or `name:`");
+			cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "project name must not be empty: use -p NAME, COMPOSE_PROJECT_NAME or `name:`");
 			goto out;
 		}
 	}
@@ -493,16 +504,14 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	for (size_t i = 0; i < nfiles; i++) {
 		CC_GROW(L.include_stack, L.capinclude, L.ninclude + 1);
 		L.include_stack[L.ninclude++] = names[i];
-		struct cc_val *m = cc_loader_process(&L, &docs[i], names[i], p->working_dir, &scope, true, err);
+		struct cc_val *m =
+		    cc_loader_process(&L, &docs[i], names[i], p->working_dir, &scope, true, err);
 		L.ninclude--;
 		if (!m) {
 			cc_val_free(model);
 			goto out;
 		}
-		if (!model)
-			model = m;
-		else
-			cc_merge_model(model, m);
+		accumulate(&model, m);
 	}
 	p->model = model;
 	p->config_files = files;

@@ -1,4 +1,5 @@
-/* Internal to src/compose: the state shared by the loader stages (loader.c, extends.c, include.c, project.c). */
+/* Internal to src/compose: the state shared by the loader stages (loader.c, extends.c, include.c, project.c).
+ */
 #ifndef CC_COMPOSE_LOADER_H
 #define CC_COMPOSE_LOADER_H
 
@@ -12,9 +13,10 @@
 struct cc_loader {
 	const struct cc_project_opts *opts;
 	struct cc_schema *schema;
-	struct cc_strmap osenv;    /* char * */
-	struct cc_strmap warned;   /* dedupe of warnings */
-	struct cc_strmap extended; /* abs path -> struct cc_val * (normalized model of a file used by extends) */
+	struct cc_strmap osenv;  /* char * */
+	struct cc_strmap warned; /* dedupe of warnings */
+	struct cc_strmap
+	    extended; /* abs path -> struct cc_val * (normalized model of a file used by extends) */
 	char **interned;
 	size_t ninterned, capinterned;
 	char **warnings;
@@ -46,10 +48,10 @@ struct cc_val *cc_loader_process(struct cc_loader *L, struct cc_yaml_docs *docs,
 struct cc_val *cc_loader_load_files(struct cc_loader *L, const char *const *paths, size_t n,
 				    const struct cc_scope *scope, struct cc_error **err);
 
-int cc_extends_resolve(struct cc_loader *L, struct cc_val *model, const char *file, const struct cc_scope *scope,
-		       struct cc_error **err);
-int cc_include_apply(struct cc_loader *L, struct cc_val *model, const struct cc_val *include, const char *file,
-		     const struct cc_scope *scope, struct cc_error **err);
+int cc_extends_resolve(struct cc_loader *L, struct cc_val *model, const char *file,
+		       const struct cc_scope *scope, struct cc_error **err);
+int cc_include_apply(struct cc_loader *L, struct cc_val *model, const struct cc_val *include,
+		     const char *file, const struct cc_scope *scope, struct cc_error **err);
 /* Read env files (dotenv) into env, resolving references with lookup in `parent` first. */
 int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size_t n, bool required,
 			     struct cc_strmap *parent, struct cc_strmap *out, struct cc_error **err);

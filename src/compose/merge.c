@@ -18,10 +18,13 @@ static enum seq_rule seq_rule_for(const char *key)
 	static const char *const replace[] = {"command", "entrypoint", "test", NULL};
 	static const char *const by_key[] = {"ports", "volumes", "secrets", "configs", "devices", NULL};
 	static const char *const unique[] = {
-		"cap_add",      "cap_drop",   "expose",         "security_opt", "links",     "external_links",
-		"volumes_from", "group_add",  "profiles",       "dns",          "dns_search", "dns_opt",
-		"extra_hosts",  "aliases",    "device_cgroup_rules", "tags",    "cache_from", "cache_to",
-		"platforms",    "label_file", NULL,
+	    "cap_add",      "cap_drop",   "expose",
+	    "security_opt", "links",      "external_links",
+	    "volumes_from", "group_add",  "profiles",
+	    "dns",          "dns_search", "dns_opt",
+	    "extra_hosts",  "aliases",    "device_cgroup_rules",
+	    "tags",         "cache_from", "cache_to",
+	    "platforms",    "label_file", NULL,
 	};
 	for (const char *const *k = replace; *k; k++)
 		if (!strcmp(*k, key))

@@ -1,8 +1,8 @@
-/* Merging canonical trees: later -f files over earlier ones, a service over the one it extends, a file over what
- * it includes. Rules follow compose-go (checklist §5): mappings merge key by key, scalars and command/entrypoint/
- * healthcheck.test are replaced, ports/volumes/secrets/configs/devices merge by their unique key, other lists
- * append (deduplicated where compose-go dedupes), logging with another driver replaces. !reset removes what the
- * base had, !override replaces without merging. */
+/* Merging canonical trees: later -f files over earlier ones, a service over the one it extends, a file over
+ * what it includes. Rules follow compose-go (checklist §5): mappings merge key by key, scalars and
+ * command/entrypoint/ healthcheck.test are replaced, ports/volumes/secrets/configs/devices merge by their
+ * unique key, other lists append (deduplicated where compose-go dedupes), logging with another driver
+ * replaces. !reset removes what the base had, !override replaces without merging. */
 #ifndef CC_COMPOSE_MERGE_H
 #define CC_COMPOSE_MERGE_H
 

@@ -20,10 +20,10 @@ struct cc_norm_ctx {
 };
 
 void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 size_t cc_norm_push(struct cc_norm_ctx *c, const char *key);
 size_t cc_norm_push_index(struct cc_norm_ctx *c, size_t i);
 void cc_norm_pop(struct cc_norm_ctx *c, size_t mark);
@@ -41,6 +41,12 @@ struct cc_val *cc_norm_mode(struct cc_norm_ctx *c, const struct cc_val *v);
 struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char sep, bool null_is_empty);
 /* string_or_list -> list of strings; `split` shell-splits a string (command, entrypoint). */
 struct cc_val *cc_norm_list(struct cc_norm_ctx *c, const struct cc_val *v, bool split);
+/* Convert each entry of mapping v with convert(c, key, value, ud) into a new mapping, keeping
+ * !reset/!override marks (a !reset entry becomes a null marker whatever its shape) and the YAML path for
+ * errors. */
+typedef struct cc_val *(*cc_norm_entry_fn)(struct cc_norm_ctx *c, const char *key, const struct cc_val *v,
+					   void *ud);
+struct cc_val *cc_norm_map(struct cc_norm_ctx *c, const struct cc_val *v, cc_norm_entry_fn convert, void *ud);
 /* Absolute path for a path-like value relative to base_dir ("~" expands to home). */
 char *cc_norm_abs_path(struct cc_norm_ctx *c, const char *p);
 /* Shell-like word splitting without a shell (quotes and backslashes), as compose-go's shellwords. */

@@ -257,7 +257,8 @@ struct cc_val *cc_norm_dict(struct cc_norm_ctx *c, const struct cc_val *v, char 
 				cc_map_set_pos(out, k, x, it->pos);
 			} else {
 				cc_map_set_pos(out, it->str,
-					       null_is_empty ? cc_val_new_str("", it->pos) : cc_val_new_null(it->pos),
+					       null_is_empty ? cc_val_new_str("", it->pos)
+							     : cc_val_new_null(it->pos),
 					       it->pos);
 			}
 		}
@@ -297,7 +298,8 @@ int cc_shell_split(const char *s, struct cc_val *out_list, struct cc_pos pos, ch
 			char q = ch;
 			p++;
 			while (*p && *p != q) {
-				if (q == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`')) {
+				if (q == '"' && *p == '\\' &&
+				    (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`')) {
 					cc_strbuf_addch(&w, p[1]);
 					p += 2;
 					continue;
@@ -306,8 +308,8 @@ int cc_shell_split(const char *s, struct cc_val *out_list, struct cc_pos pos, ch
 			}
 			if (!*p) {
 				cc_strbuf_release(&w);
-				*errmsg = cc_xasprintf("has an unterminated %s quote: %s", q == '"' ? "double" : "single",
-						       s);
+				*errmsg = cc_xasprintf("has an unterminated %s quote: %s",
+						       q == '"' ? "double" : "single", s);
 				return -1;
 			}
 			p++;
@@ -357,6 +359,26 @@ struct cc_val *cc_norm_list(struct cc_norm_ctx *c, const struct cc_val *v, bool 
 		free(msg);
 		cc_val_free(out);
 		return NULL;
+	}
+	return out;
+}
+
+struct cc_val *cc_norm_map(struct cc_norm_ctx *c, const struct cc_val *v, cc_norm_entry_fn convert, void *ud)
+{
+	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
+	out->flags = v->flags;
+	for (size_t i = 0; v->kind == CC_V_MAP && i < v->map.n; i++) {
+		const struct cc_mapent *e = &v->map.e[i];
+		size_t mark = cc_norm_push(c, e->key);
+		struct cc_val *x = (e->val->flags & CC_VF_RESET) ? cc_val_new_null(e->val->pos)
+								 : convert(c, e->key, e->val, ud);
+		cc_norm_pop(c, mark);
+		if (!x) {
+			cc_val_free(out);
+			return NULL;
+		}
+		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
+		cc_map_append(out, e->key, x, e->kpos);
 	}
 	return out;
 }

@@ -6,9 +6,10 @@
 #include <string.h>
 
 /* Keys converted per resource section; others (strings, x-*) are copied. */
-static struct cc_val *norm_resource_key(struct cc_norm_ctx *c, const char *section, const char *key,
-					const struct cc_val *v)
+static struct cc_val *norm_resource_key(struct cc_norm_ctx *c, const char *key, const struct cc_val *v,
+					void *ud)
 {
+	const char *section = ud;
 	if (!strcmp(key, "labels"))
 		return cc_norm_dict(c, v, '=', true);
 	if (!strcmp(key, "driver_opts"))
@@ -36,23 +37,9 @@ static struct cc_val *norm_resource_key(struct cc_norm_ctx *c, const char *secti
 
 struct cc_val *cc_norm_resource(struct cc_norm_ctx *c, const char *section, const struct cc_val *res)
 {
-	struct cc_val *out = cc_val_new(CC_V_MAP, res->pos);
-	out->flags = res->flags;
-	if (res->kind == CC_V_NULL)
-		return out;
-	for (size_t i = 0; i < res->map.n; i++) {
-		const struct cc_mapent *e = &res->map.e[i];
-		size_t mark = cc_norm_push(c, e->key);
-		struct cc_val *x = (e->val->flags & CC_VF_RESET) ? cc_val_new_null(e->val->pos)
-								 : norm_resource_key(c, section, e->key, e->val);
-		cc_norm_pop(c, mark);
-		if (!x) {
-			cc_val_free(out);
-			return NULL;
-		}
-		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_append(out, e->key, x, e->kpos);
-	}
+	struct cc_val *out = cc_norm_map(c, res, norm_resource_key, (void *)section);
+	if (!out)
+		return NULL;
 	struct cc_val *ext = cc_map_get(out, "external");
 	if (ext && ext->kind == CC_V_MAP) {
 		/* external: {name: x} is the legacy spelling of external: true + name: x */
@@ -67,7 +54,8 @@ struct cc_val *cc_norm_resource(struct cc_norm_ctx *c, const char *section, cons
 		for (size_t i = 0; i < out->map.n; i++) {
 			const char *k = out->map.e[i].key;
 			if (strcmp(k, "external") && strcmp(k, "name") && strncmp(k, "x-", 2)) {
-				cc_norm_fail(c, out->map.e[i].val, "conflicting parameters \"external\" and \"%s\"", k);
+				cc_norm_fail(c, out->map.e[i].val,
+					     "conflicting parameters \"external\" and \"%s\"", k);
 				cc_val_free(out);
 				return NULL;
 			}
@@ -76,30 +64,16 @@ struct cc_val *cc_norm_resource(struct cc_norm_ctx *c, const char *section, cons
 	return out;
 }
 
+static struct cc_val *section_entry(struct cc_norm_ctx *c, const char *key, const struct cc_val *v, void *ud)
+{
+	(void)key;
+	const char *section = ud;
+	return !strcmp(section, "services") ? cc_norm_service(c, v) : cc_norm_resource(c, section, v);
+}
+
 static struct cc_val *norm_section(struct cc_norm_ctx *c, const char *section, const struct cc_val *v)
 {
-	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
-	out->flags = v->flags;
-	if (v->kind == CC_V_NULL)
-		return out;
-	bool services = !strcmp(section, "services");
-	for (size_t i = 0; i < v->map.n; i++) {
-		const struct cc_mapent *e = &v->map.e[i];
-		size_t mark = cc_norm_push(c, e->key);
-		struct cc_val *x;
-		if (e->val->flags & CC_VF_RESET)
-			x = cc_val_new_null(e->val->pos);
-		else
-			x = services ? cc_norm_service(c, e->val) : cc_norm_resource(c, section, e->val);
-		cc_norm_pop(c, mark);
-		if (!x) {
-			cc_val_free(out);
-			return NULL;
-		}
-		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_append(out, e->key, x, e->kpos);
-	}
-	return out;
+	return cc_norm_map(c, v, section_entry, (void *)section);
 }
 
 struct cc_val *cc_norm_file(struct cc_norm_ctx *c, const struct cc_val *doc)
@@ -108,8 +82,8 @@ struct cc_val *cc_norm_file(struct cc_norm_ctx *c, const struct cc_val *doc)
 	for (size_t i = 0; i < doc->map.n; i++) {
 		const struct cc_mapent *e = &doc->map.e[i];
 		struct cc_val *x;
-		if (!strcmp(e->key, "services") || !strcmp(e->key, "networks") || !strcmp(e->key, "volumes") ||
-		    !strcmp(e->key, "secrets") || !strcmp(e->key, "configs")) {
+		if (!strcmp(e->key, "services") || !strcmp(e->key, "networks") ||
+		    !strcmp(e->key, "volumes") || !strcmp(e->key, "secrets") || !strcmp(e->key, "configs")) {
 			size_t mark = cc_norm_push(c, e->key);
 			x = norm_section(c, e->key, e->val);
 			cc_norm_pop(c, mark);

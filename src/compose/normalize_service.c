@@ -9,12 +9,12 @@
 
 typedef struct cc_val *(*norm_fn)(struct cc_norm_ctx *c, const struct cc_val *v);
 
-static struct cc_pos P(const struct cc_val *v)
-{
+static struct cc_pos P(const struct cc_val *v) {
 	return v->pos;
 }
 
-static struct cc_val *n_copy(struct cc_norm_ctx *c, const struct cc_val *v)
+static struct cc_val *
+n_copy(struct cc_norm_ctx *c, const struct cc_val *v)
 {
 	(void)c;
 	return cc_val_copy(v);
@@ -113,34 +113,18 @@ static norm_fn find_field(const struct field *fields, const char *key)
 	return n_copy;
 }
 
+static struct cc_val *field_entry(struct cc_norm_ctx *c, const char *key, const struct cc_val *v, void *ud)
+{
+	return find_field(ud, key)(c, v);
+}
+
 static struct cc_val *norm_fields(struct cc_norm_ctx *c, const struct cc_val *v, const struct field *fields)
 {
 	if (v->kind != CC_V_MAP) {
 		cc_norm_fail(c, v, "must be a mapping");
 		return NULL;
 	}
-	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
-	out->flags = v->flags;
-	for (size_t i = 0; i < v->map.n; i++) {
-		const struct cc_mapent *e = &v->map.e[i];
-		norm_fn fn = find_field(fields, e->key);
-		struct cc_val *x;
-		size_t mark = cc_norm_push(c, e->key);
-		if (e->val->flags & CC_VF_RESET) {
-			/* !reset: keep a marker for the merge, whatever the value's shape */
-			x = cc_val_new_null(e->val->pos);
-		} else {
-			x = fn(c, e->val);
-		}
-		cc_norm_pop(c, mark);
-		if (!x) {
-			cc_val_free(out);
-			return NULL;
-		}
-		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_append(out, e->key, x, e->kpos);
-	}
-	return out;
+	return cc_norm_map(c, v, field_entry, (void *)fields);
 }
 
 static struct cc_val *n_path(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -176,7 +160,8 @@ static struct cc_val *seq_map(struct cc_norm_ctx *c, const struct cc_val *v, nor
 /* ---- ports ---- */
 
 static const struct field port_fields[] = {
-	{"target", n_int}, {"published", n_str}, {"host_ip", n_str}, {"protocol", n_str}, {"mode", n_str}, {NULL, NULL},
+    {"target", n_int},   {"published", n_str}, {"host_ip", n_str},
+    {"protocol", n_str}, {"mode", n_str},      {NULL, NULL},
 };
 
 static struct cc_val *port_from_spec(const struct cc_port_spec *s, struct cc_pos pos)
@@ -277,7 +262,8 @@ static struct cc_val *n_mode(struct cc_norm_ctx *c, const struct cc_val *v)
 	return cc_norm_mode(c, v);
 }
 
-static const struct field bind_fields[] = {{"create_host_path", n_bool}, {"propagation", n_str}, {NULL, NULL}};
+static const struct field bind_fields[] = {
+    {"create_host_path", n_bool}, {"propagation", n_str}, {NULL, NULL}};
 static const struct field volopt_fields[] = {{"nocopy", n_bool}, {"subpath", n_str}, {NULL, NULL}};
 static const struct field tmpfsopt_fields[] = {{"size", n_tmpfs_size}, {"mode", n_mode}, {NULL, NULL}};
 
@@ -297,9 +283,8 @@ static struct cc_val *n_tmpfs_opts(struct cc_norm_ctx *c, const struct cc_val *v
 }
 
 static const struct field volume_fields[] = {
-	{"read_only", n_bool}, {"bind", n_bind_opts},   {"volume", n_vol_opts},
-	{"tmpfs", n_tmpfs_opts}, {"target", n_str},     {"source", n_str},
-	{"type", n_str},       {NULL, NULL},
+    {"read_only", n_bool}, {"bind", n_bind_opts}, {"volume", n_vol_opts}, {"tmpfs", n_tmpfs_opts},
+    {"target", n_str},     {"source", n_str},     {"type", n_str},        {NULL, NULL},
 };
 
 static struct cc_val *volume_short(struct cc_norm_ctx *c, const struct cc_val *it)
@@ -316,7 +301,8 @@ static struct cc_val *volume_short(struct cc_norm_ctx *c, const struct cc_val *i
 	bool bind = !strcmp(s.type, "bind");
 	if (s.source)
 		cc_map_set(m, "source",
-			   bind ? cc_val_new_str_take(cc_norm_abs_path(c, s.source), p) : cc_val_new_str(s.source, p));
+			   bind ? cc_val_new_str_take(cc_norm_abs_path(c, s.source), p)
+				: cc_val_new_str(s.source, p));
 	cc_map_set(m, "target", cc_val_new_str(s.target, p));
 	if (s.read_only)
 		cc_map_set(m, "read_only", cc_val_new_bool(true, p));
@@ -398,8 +384,8 @@ static struct cc_val *n_depends_on(struct cc_norm_ctx *c, const struct cc_val *v
 }
 
 static const struct field svcnet_fields[] = {
-	{"aliases", n_list},   {"link_local_ips", n_list}, {"driver_opts", n_dict}, {"priority", n_int},
-	{"gw_priority", n_int}, {NULL, NULL},
+    {"aliases", n_list}, {"link_local_ips", n_list}, {"driver_opts", n_dict},
+    {"priority", n_int}, {"gw_priority", n_int},     {NULL, NULL},
 };
 
 static struct cc_val *n_networks(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -408,7 +394,8 @@ static struct cc_val *n_networks(struct cc_norm_ctx *c, const struct cc_val *v)
 	out->flags = v->flags;
 	if (v->kind == CC_V_SEQ) {
 		for (size_t i = 0; i < v->seq.n; i++)
-			cc_map_set_pos(out, v->seq.v[i]->str, cc_val_new_null(v->seq.v[i]->pos), v->seq.v[i]->pos);
+			cc_map_set_pos(out, v->seq.v[i]->str, cc_val_new_null(v->seq.v[i]->pos),
+				       v->seq.v[i]->pos);
 		return out;
 	}
 	for (size_t i = 0; i < v->map.n; i++) {
@@ -493,9 +480,14 @@ static struct cc_val *n_hc_test(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field healthcheck_fields[] = {
-	{"test", n_hc_test},         {"interval", n_duration},       {"timeout", n_duration},
-	{"start_period", n_duration}, {"start_interval", n_duration}, {"retries", n_int},
-	{"disable", n_bool},         {NULL, NULL},
+    {"test", n_hc_test},
+    {"interval", n_duration},
+    {"timeout", n_duration},
+    {"start_period", n_duration},
+    {"start_interval", n_duration},
+    {"retries", n_int},
+    {"disable", n_bool},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_healthcheck(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -544,24 +536,24 @@ static struct cc_val *n_extra_hosts(struct cc_norm_ctx *c, const struct cc_val *
 static struct cc_val *n_ulimits(struct cc_norm_ctx *c, const struct cc_val *v);
 
 static const struct field build_fields[] = {
-	{"context", n_context},
-	{"dockerfile", n_str},
-	{"args", n_dict},
-	{"labels", n_labels},
-	{"tags", n_list},
-	{"cache_from", n_list},
-	{"cache_to", n_list},
-	{"platforms", n_list},
-	{"no_cache", n_bool},
-	{"pull", n_bool},
-	{"privileged", n_bool},
-	{"shm_size", n_bytes},
-	{"extra_hosts", n_extra_hosts},
-	{"secrets", n_build_secrets},
-	{"additional_contexts", n_dict},
-	{"ulimits", n_ulimits},
-	{"entitlements", n_list},
-	{NULL, NULL},
+    {"context", n_context},
+    {"dockerfile", n_str},
+    {"args", n_dict},
+    {"labels", n_labels},
+    {"tags", n_list},
+    {"cache_from", n_list},
+    {"cache_to", n_list},
+    {"platforms", n_list},
+    {"no_cache", n_bool},
+    {"pull", n_bool},
+    {"privileged", n_bool},
+    {"shm_size", n_bytes},
+    {"extra_hosts", n_extra_hosts},
+    {"secrets", n_build_secrets},
+    {"additional_contexts", n_dict},
+    {"ulimits", n_ulimits},
+    {"entitlements", n_list},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_build(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -592,7 +584,8 @@ static struct cc_val *n_device_request(struct cc_norm_ctx *c, const struct cc_va
 		long n = strtol(count->str, &end, 10);
 		if (!*count->str || *end || n < 0) {
 			size_t mark = cc_norm_push(c, "count");
-			cc_norm_fail(c, count, "invalid value \"%s\": the only value allowed is 'all' or a number",
+			cc_norm_fail(c, count,
+				     "invalid value \"%s\": the only value allowed is 'all' or a number",
 				     count->str);
 			cc_norm_pop(c, mark);
 			cc_val_free(d);
@@ -622,7 +615,7 @@ static struct cc_val *n_gpus(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field limits_fields[] = {
-	{"cpus", n_float}, {"devices", n_device_requests}, {"memory", n_bytes_str}, {"pids", n_int}, {NULL, NULL},
+    {"cpus", n_float}, {"devices", n_device_requests}, {"memory", n_bytes_str}, {"pids", n_int}, {NULL, NULL},
 };
 
 static struct cc_val *n_limits(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -631,7 +624,9 @@ static struct cc_val *n_limits(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field resources_fields[] = {
-	{"limits", n_limits}, {"reservations", n_limits}, {NULL, NULL},
+    {"limits", n_limits},
+    {"reservations", n_limits},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_resources(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -640,7 +635,10 @@ static struct cc_val *n_resources(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field restart_policy_fields[] = {
-	{"delay", n_duration}, {"window", n_duration}, {"max_attempts", n_int}, {NULL, NULL},
+    {"delay", n_duration},
+    {"window", n_duration},
+    {"max_attempts", n_int},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_restart_policy(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -649,8 +647,8 @@ static struct cc_val *n_restart_policy(struct cc_norm_ctx *c, const struct cc_va
 }
 
 static const struct field update_fields[] = {
-	{"delay", n_duration}, {"monitor", n_duration}, {"parallelism", n_int}, {"max_failure_ratio", n_float},
-	{NULL, NULL},
+    {"delay", n_duration}, {"monitor", n_duration}, {"parallelism", n_int}, {"max_failure_ratio", n_float},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_update(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -659,9 +657,9 @@ static struct cc_val *n_update(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field deploy_fields[] = {
-	{"replicas", n_int},          {"resources", n_resources},     {"restart_policy", n_restart_policy},
-	{"labels", n_labels},           {"update_config", n_update},    {"rollback_config", n_update},
-	{NULL, NULL},
+    {"replicas", n_int},  {"resources", n_resources},  {"restart_policy", n_restart_policy},
+    {"labels", n_labels}, {"update_config", n_update}, {"rollback_config", n_update},
+    {NULL, NULL},
 };
 
 static struct cc_val *n_deploy(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -678,7 +676,8 @@ static struct cc_val *n_logging(struct cc_norm_ctx *c, const struct cc_val *v)
 
 /* ---- env_file, label_file, extra_hosts, ulimits, devices, hooks, develop, extends ---- */
 
-static const struct field envfile_fields[] = {{"path", n_path}, {"required", n_bool}, {"format", n_str}, {NULL, NULL}};
+static const struct field envfile_fields[] = {
+    {"path", n_path}, {"required", n_bool}, {"format", n_str}, {NULL, NULL}};
 
 static struct cc_val *n_env_file_item(struct cc_norm_ctx *c, const struct cc_val *it)
 {
@@ -734,12 +733,13 @@ static struct cc_val *n_extra_hosts(struct cc_norm_ctx *c, const struct cc_val *
 			const struct cc_val *ip = v->map.e[i].val;
 			if (ip->kind == CC_V_SEQ) {
 				for (size_t k = 0; k < ip->seq.n; k++)
-					cc_seq_push(out, cc_val_new_str_take(host_entry(v->map.e[i].key,
-											ip->seq.v[k]->str),
-									     ip->pos));
+					cc_seq_push(out, cc_val_new_str_take(
+							     host_entry(v->map.e[i].key, ip->seq.v[k]->str),
+							     ip->pos));
 			} else {
-				cc_seq_push(out, cc_val_new_str_take(host_entry(v->map.e[i].key, ip->str ? ip->str : ""),
-								     ip->pos));
+				cc_seq_push(
+				    out, cc_val_new_str_take(
+					     host_entry(v->map.e[i].key, ip->str ? ip->str : ""), ip->pos));
 			}
 		}
 		return out;
@@ -799,8 +799,8 @@ static struct cc_val *n_device_item(struct cc_norm_ctx *c, const struct cc_val *
 	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	struct cc_val *m = cc_val_new(CC_V_MAP, it->pos);
 	cleanup_free char *src = cc_xstrndup(s, c1 ? (size_t)(c1 - s) : strlen(s));
-	cleanup_free char *dst = c1 ? cc_xstrndup(c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1))
-				    : cc_xstrdup(src);
+	cleanup_free char *dst =
+	    c1 ? cc_xstrndup(c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1)) : cc_xstrdup(src);
 	if (!*src || !*dst) {
 		cc_val_free(m);
 		cc_norm_fail(c, it, "invalid device specification \"%s\"", s);
@@ -818,8 +818,8 @@ static struct cc_val *n_devices(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field hook_fields[] = {
-	{"command", n_command}, {"environment", n_dict}, {"privileged", n_bool}, {"user", n_str},
-	{"working_dir", n_str}, {NULL, NULL},
+    {"command", n_command}, {"environment", n_dict}, {"privileged", n_bool},
+    {"user", n_str},        {"working_dir", n_str},  {NULL, NULL},
 };
 
 static struct cc_val *n_hook(struct cc_norm_ctx *c, const struct cc_val *v)
@@ -839,7 +839,8 @@ static struct cc_val *n_watch_item(struct cc_norm_ctx *c, const struct cc_val *v
 	struct cc_val *path = cc_map_get(w, "path");
 	if (path && path->kind == CC_V_STR)
 		cc_val_set_str_take(path, cc_norm_abs_path(c, path->str));
-	if (action && action->kind == CC_V_STR && strcmp(action->str, "rebuild") != 0 && !cc_map_get(w, "target")) {
+	if (action && action->kind == CC_V_STR && strcmp(action->str, "rebuild") != 0 &&
+	    !cc_map_get(w, "target")) {
 		cc_norm_fail(c, v, "requires \"target\" for action \"%s\"", action->str);
 		cc_val_free(w);
 		return NULL;
@@ -893,89 +894,90 @@ static struct cc_val *n_cpu_rt(struct cc_norm_ctx *c, const struct cc_val *v)
 }
 
 static const struct field service_fields[] = {
-	{"annotations", n_labels},
-	{"attach", n_bool},
-	{"build", n_build},
-	{"cap_add", n_list},
-	{"cap_drop", n_list},
-	{"command", n_command},
-	{"configs", n_configs},
-	{"container_name", n_str},
-	{"cpu_count", n_int},
-	{"cpu_percent", n_int},
-	{"cpu_period", n_int},
-	{"cpu_quota", n_int},
-	{"cpu_rt_period", n_cpu_rt},
-	{"cpu_rt_runtime", n_cpu_rt},
-	{"cpu_shares", n_int},
-	{"cpus", n_float},
-	{"depends_on", n_depends_on},
-	{"deploy", n_deploy},
-	{"develop", n_develop},
-	{"device_cgroup_rules", n_list},
-	{"devices", n_devices},
-	{"dns", n_list},
-	{"dns_opt", n_list},
-	{"dns_search", n_list},
-	{"domainname", n_str},
-	{"entrypoint", n_command},
-	{"env_file", n_env_file},
-	{"environment", n_dict},
-	{"expose", n_expose},
-	{"extends", n_extends},
-	{"external_links", n_list},
-	{"extra_hosts", n_extra_hosts},
-	{"gpus", n_gpus},
-	{"group_add", n_list},
-	{"healthcheck", n_healthcheck},
-	{"hostname", n_str},
-	{"image", n_str},
-	{"init", n_bool},
-	{"label_file", n_label_file},
-	{"labels", n_labels},
-	{"links", n_list},
-	{"logging", n_logging},
-	{"mem_limit", n_bytes},
-	{"mem_reservation", n_bytes},
-	{"mem_swappiness", n_int},
-	{"memswap_limit", n_bytes},
-	{"network_mode", n_str},
-	{"networks", n_networks},
-	{"oom_kill_disable", n_bool},
-	{"oom_score_adj", n_int},
-	{"pids_limit", n_int},
-	{"platform", n_str},
-	{"ports", n_ports},
-	{"post_start", n_hooks},
-	{"pre_stop", n_hooks},
-	{"privileged", n_bool},
-	{"profiles", n_list},
-	{"pull_policy", n_pull_policy},
-	{"read_only", n_bool},
-	{"restart", n_str},
-	{"scale", n_int},
-	{"secrets", n_secrets},
-	{"security_opt", n_list},
-	{"shm_size", n_bytes},
-	{"stdin_open", n_bool},
-	{"stop_grace_period", n_duration},
-	{"stop_signal", n_str},
-	{"sysctls", n_dict},
-	{"tmpfs", n_list},
-	{"tty", n_bool},
-	{"ulimits", n_ulimits},
-	{"use_api_socket", n_bool},
-	{"user", n_str},
-	{"volumes", n_volumes},
-	{"volumes_from", n_list},
-	{"working_dir", n_str},
-	{NULL, NULL},
+    {"annotations", n_labels},
+    {"attach", n_bool},
+    {"build", n_build},
+    {"cap_add", n_list},
+    {"cap_drop", n_list},
+    {"command", n_command},
+    {"configs", n_configs},
+    {"container_name", n_str},
+    {"cpu_count", n_int},
+    {"cpu_percent", n_int},
+    {"cpu_period", n_int},
+    {"cpu_quota", n_int},
+    {"cpu_rt_period", n_cpu_rt},
+    {"cpu_rt_runtime", n_cpu_rt},
+    {"cpu_shares", n_int},
+    {"cpus", n_float},
+    {"depends_on", n_depends_on},
+    {"deploy", n_deploy},
+    {"develop", n_develop},
+    {"device_cgroup_rules", n_list},
+    {"devices", n_devices},
+    {"dns", n_list},
+    {"dns_opt", n_list},
+    {"dns_search", n_list},
+    {"domainname", n_str},
+    {"entrypoint", n_command},
+    {"env_file", n_env_file},
+    {"environment", n_dict},
+    {"expose", n_expose},
+    {"extends", n_extends},
+    {"external_links", n_list},
+    {"extra_hosts", n_extra_hosts},
+    {"gpus", n_gpus},
+    {"group_add", n_list},
+    {"healthcheck", n_healthcheck},
+    {"hostname", n_str},
+    {"image", n_str},
+    {"init", n_bool},
+    {"label_file", n_label_file},
+    {"labels", n_labels},
+    {"links", n_list},
+    {"logging", n_logging},
+    {"mem_limit", n_bytes},
+    {"mem_reservation", n_bytes},
+    {"mem_swappiness", n_int},
+    {"memswap_limit", n_bytes},
+    {"network_mode", n_str},
+    {"networks", n_networks},
+    {"oom_kill_disable", n_bool},
+    {"oom_score_adj", n_int},
+    {"pids_limit", n_int},
+    {"platform", n_str},
+    {"ports", n_ports},
+    {"post_start", n_hooks},
+    {"pre_stop", n_hooks},
+    {"privileged", n_bool},
+    {"profiles", n_list},
+    {"pull_policy", n_pull_policy},
+    {"read_only", n_bool},
+    {"restart", n_str},
+    {"scale", n_int},
+    {"secrets", n_secrets},
+    {"security_opt", n_list},
+    {"shm_size", n_bytes},
+    {"stdin_open", n_bool},
+    {"stop_grace_period", n_duration},
+    {"stop_signal", n_str},
+    {"sysctls", n_dict},
+    {"tmpfs", n_list},
+    {"tty", n_bool},
+    {"ulimits", n_ulimits},
+    {"use_api_socket", n_bool},
+    {"user", n_str},
+    {"volumes", n_volumes},
+    {"volumes_from", n_list},
+    {"working_dir", n_str},
+    {NULL, NULL},
 };
 
 struct cc_val *cc_norm_service(struct cc_norm_ctx *c, const struct cc_val *svc)
 {
 	if (svc->kind == CC_V_NULL) {
-		/* `web:` with nothing under it is an empty service (it will fail "no image or build" later) */
+		/* `web:` with nothing under it is an empty service (it will fail "no image or build" later)
+		 */
 		struct cc_val *m = cc_val_new(CC_V_MAP, svc->pos);
 		m->flags = svc->flags;
 		return m;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static int fail_at(struct cc_error **err, const struct cc_val *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail_at(struct cc_error **err, const struct cc_val *at, const char *fmt, ...)
 {
@@ -119,7 +119,7 @@ static int resolve_labels(struct cc_project *p, struct cc_val *svc, struct cc_er
 	if (r == 0) {
 		struct cc_val *labels = ensure_map(svc, "labels");
 		cc_strmap_foreach(&kv, e) if (!cc_map_get(labels, e->key))
-			cc_map_set(labels, e->key, cc_val_new_str(e->value, files->pos));
+		    cc_map_set(labels, e->key, cc_val_new_str(e->value, files->pos));
 	}
 	cc_strmap_release(&kv);
 	cc_val_free(files);
@@ -167,35 +167,41 @@ static void implicit_deps(struct cc_val *svc)
 static int check_service(const char *name, struct cc_val *svc, struct cc_error **err)
 {
 	if (!cc_map_get(svc, "image") && !cc_map_get(svc, "build"))
-		return fail_at(err, svc, "service \"%s\" has neither an image nor a build context specified", name);
+		return fail_at(err, svc, "service \"%s\" has neither an image nor a build context specified",
+			       name);
 	const struct cc_val *nm = cc_map_get(svc, "network_mode");
 	const struct cc_val *nets = cc_map_get(svc, "networks");
 	if (nm && nets && nets->map.n)
-		return fail_at(err, nm, "service \"%s\" declares mutually exclusive `network_mode` and `networks`",
+		return fail_at(err, nm,
+			       "service \"%s\" declares mutually exclusive `network_mode` and `networks`",
 			       name);
 	const struct cc_val *labels = cc_map_get(svc, "labels");
 	for (size_t i = 0; labels && i < labels->map.n; i++)
 		if (!strncmp(labels->map.e[i].key, "com.docker.compose.", 19))
-			return fail_at(err, labels->map.e[i].val,
-				       "service \"%s\": label \"%s\" uses the reserved prefix com.docker.compose.", name,
-				       labels->map.e[i].key);
+			return fail_at(
+			    err, labels->map.e[i].val,
+			    "service \"%s\": label \"%s\" uses the reserved prefix com.docker.compose.", name,
+			    labels->map.e[i].key);
 	const struct cc_val *scale = cc_map_get(svc, "scale");
 	if (scale && scale->kind == CC_V_INT && scale->num.i < 0)
 		return fail_at(err, scale, "services.%s.scale must be greater than or equal to 0", name);
 	const struct cc_val *replicas = cc_map_get(cc_map_get(svc, "deploy"), "replicas");
 	if (replicas && replicas->kind == CC_V_INT && replicas->num.i < 0)
-		return fail_at(err, replicas, "services.%s.deploy.replicas must be greater than or equal to 0", name);
+		return fail_at(err, replicas,
+			       "services.%s.deploy.replicas must be greater than or equal to 0", name);
 	if (scale && replicas && scale->kind == CC_V_INT && replicas->kind == CC_V_INT &&
 	    scale->num.i != replicas->num.i)
-		return fail_at(err, scale, "services.%s: scale (%lld) and deploy.replicas (%lld) are inconsistent",
-			       name, (long long)scale->num.i, (long long)replicas->num.i);
+		return fail_at(err, scale,
+			       "services.%s: scale (%lld) and deploy.replicas (%lld) are inconsistent", name,
+			       (long long)scale->num.i, (long long)replicas->num.i);
 	const struct cc_val *cname = cc_map_get(svc, "container_name");
 	if (cname && ((scale && scale->kind == CC_V_INT && scale->num.i > 1) ||
 		      (replicas && replicas->kind == CC_V_INT && replicas->num.i > 1)))
-		return fail_at(err, cname,
-			       "services.%s: container_name \"%s\" is unique and cannot be used with more than one "
-			       "replica",
-			       name, cname->str);
+		return fail_at(
+		    err, cname,
+		    "services.%s: container_name \"%s\" is unique and cannot be used with more than one "
+		    "replica",
+		    name, cname->str);
 	const struct cc_val *tmpfs = cc_map_get(svc, "tmpfs");
 	const struct cc_val *vols = cc_map_get(svc, "volumes");
 	for (size_t i = 0; tmpfs && vols && i < tmpfs->seq.n; i++) {
@@ -206,7 +212,8 @@ static int check_service(const char *name, struct cc_val *svc, struct cc_error *
 			const struct cc_val *tg = cc_map_get(vols->seq.v[k], "target");
 			if (tg && tg->str && strlen(tg->str) == tl && !strncmp(tg->str, t, tl))
 				return fail_at(err, tmpfs->seq.v[i],
-					       "services.%s: tmpfs and volume both mount on \"%s\"", name, tg->str);
+					       "services.%s: tmpfs and volume both mount on \"%s\"", name,
+					       tg->str);
 		}
 	}
 	return 0;
@@ -260,7 +267,8 @@ static int collect_profiles(struct cc_project *p, const struct cc_val *services)
 	return 0;
 }
 
-static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_val *services, struct cc_error **err)
+static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_val *services,
+			  struct cc_error **err)
 {
 	const struct cc_project_opts *o = L->opts;
 	size_t nactive = 0;
@@ -271,7 +279,8 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 	const char *envprof = o->nprofiles ? NULL : cc_strmap_get(&p->env, "COMPOSE_PROFILES");
 	cleanup_free char *envp = cc_xstrdup(envprof ? envprof : "");
 	char *save = NULL;
-	for (char *t = strtok_r(envp, ",", &save); t && nactive < o->nprofiles + 64; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = strtok_r(envp, ",", &save); t && nactive < o->nprofiles + 64;
+	     t = strtok_r(NULL, ",", &save)) {
 		while (*t == ' ' || *t == '\t')
 			t++;
 		size_t n = strlen(t);
@@ -289,8 +298,8 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 	for (size_t i = 0; i < services->map.n; i++)
 		if (has_profile(services->map.e[i].val, active, nactive, o->all_profiles))
 			cc_strmap_set(&enabled, services->map.e[i].key, NULL);
-	/* services named on the command line: enabled whatever their profiles, with their dependencies, and the
-	 * project narrows to them */
+	/* services named on the command line: enabled whatever their profiles, with their dependencies, and
+	 * the project narrows to them */
 	struct cc_strmap selected;
 	cc_strmap_init(&selected, NULL);
 	for (size_t i = 0; i < o->nservices; i++) {
@@ -322,14 +331,15 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 			if (!target) {
 				if (!required)
 					continue;
-				fail_at(err, deps->map.e[k].val, "service \"%s\" depends on undefined service \"%s\"",
-					name, dep);
+				fail_at(err, deps->map.e[k].val,
+					"service \"%s\" depends on undefined service \"%s\"", name, dep);
 				goto fail;
 			}
 			if (!cc_strmap_has(&enabled, dep) && required) {
 				const struct cc_val *prof = cc_map_get(target, "profiles");
 				fail_at(err, deps->map.e[k].val,
-					"service \"%s\" depends on service \"%s\", which is disabled: enable it with "
+					"service \"%s\" depends on service \"%s\", which is disabled: enable "
+					"it with "
 					"--profile %s",
 					name, dep, prof && prof->seq.n ? prof->seq.v[0]->str : "?");
 				goto fail;
@@ -380,9 +390,10 @@ static int check_refs(const char *name, const struct cc_val *svc, const struct c
 	for (size_t i = 0; vols && i < vols->seq.n; i++) {
 		const struct cc_val *type = cc_map_get(vols->seq.v[i], "type");
 		const struct cc_val *src = cc_map_get(vols->seq.v[i], "source");
-		if (type && src && type->str && src->str && !strcmp(type->str, "volume") && !cc_map_get(topvols, src->str))
-			return fail_at(err, vols->seq.v[i], "service \"%s\" refers to undefined volume %s", name,
-				       src->str);
+		if (type && src && type->str && src->str && !strcmp(type->str, "volume") &&
+		    !cc_map_get(topvols, src->str))
+			return fail_at(err, vols->seq.v[i], "service \"%s\" refers to undefined volume %s",
+				       name, src->str);
 	}
 	static const char *const refs[] = {"secrets", "configs"};
 	for (size_t r = 0; r < 2; r++) {
@@ -391,7 +402,8 @@ static int check_refs(const char *name, const struct cc_val *svc, const struct c
 		for (size_t i = 0; list && i < list->seq.n; i++) {
 			const struct cc_val *src = cc_map_get(list->seq.v[i], "source");
 			if (src && src->str && !cc_map_get(top, src->str))
-				return fail_at(err, list->seq.v[i], "service \"%s\" refers to undefined %.*s %s", name,
+				return fail_at(err, list->seq.v[i],
+					       "service \"%s\" refers to undefined %.*s %s", name,
 					       (int)strlen(refs[r]) - 1, refs[r], src->str);
 		}
 	}
@@ -399,8 +411,8 @@ static int check_refs(const char *name, const struct cc_val *svc, const struct c
 	for (const char *const *m = modes; *m; m++) {
 		const struct cc_val *v = cc_map_get(svc, *m);
 		if (v && v->str && !strncmp(v->str, "service:", 8) && !cc_map_get(services, v->str + 8))
-			return fail_at(err, v, "service \"%s\": %s refers to undefined service \"%s\"", name, *m,
-				       v->str + 8);
+			return fail_at(err, v, "service \"%s\": %s refers to undefined service \"%s\"", name,
+				       *m, v->str + 8);
 	}
 	return 0;
 }
@@ -429,11 +441,13 @@ static int check_resources(const struct cc_val *model, struct cc_error **err)
 			continue;
 		int n = !!cc_map_get(s, "file") + !!cc_map_get(s, "environment") + !!cc_map_get(s, "content");
 		if (n == 0)
-			return fail_at(err, s, "config \"%s\" must declare `file`, `environment` or `content`",
+			return fail_at(err, s,
+				       "config \"%s\" must declare `file`, `environment` or `content`",
 				       configs->map.e[i].key);
 		if (n > 1)
-			return fail_at(err, s, "config \"%s\" declares more than one of `file`, `environment` and "
-					       "`content`",
+			return fail_at(err, s,
+				       "config \"%s\" declares more than one of `file`, `environment` and "
+				       "`content`",
 				       configs->map.e[i].key);
 	}
 	return 0;
@@ -450,8 +464,8 @@ static int check_container_names(const struct cc_val *services, struct cc_error 
 			continue;
 		const char *other = cc_strmap_get(&seen, cn->str);
 		if (other)
-			r = fail_at(err, cn, "services \"%s\" and \"%s\" have the same container_name \"%s\"", other,
-				    services->map.e[i].key, cn->str);
+			r = fail_at(err, cn, "services \"%s\" and \"%s\" have the same container_name \"%s\"",
+				    other, services->map.e[i].key, cn->str);
 		cc_strmap_set(&seen, cn->str, services->map.e[i].key);
 	}
 	cc_strmap_release(&seen);

@@ -1,9 +1,11 @@
 /* Loading a Compose project: the public entry point of src/compose.
  *
- * cc_project_load() runs the whole pipeline (see docs/design/loader.md): find the files, build the environment
+ * cc_project_load() runs the whole pipeline (see docs/design/loader.md): find the files, build the
+ * environment
  * (.env / --env-file, OS env wins), decide the project name, then per file parse YAML, interpolate, validate
- * against the compose schema, normalize to the long syntax, apply include and extends, merge the files in order,
- * and finally resolve env_file, defaults, implicit dependencies, profiles, resource names and cross-references. */
+ * against the compose schema, normalize to the long syntax, apply include and extends, merge the files in
+ * order, and finally resolve env_file, defaults, implicit dependencies, profiles, resource names and
+ * cross-references. */
 #ifndef CC_COMPOSE_PROJECT_H
 #define CC_COMPOSE_PROJECT_H
 
@@ -18,8 +20,8 @@
 struct cc_project_opts {
 	const char *const *files; /* -f, in order; "-" is standard input */
 	size_t nfiles;
-	const char *project_dir;  /* --project-directory */
-	const char *project_name; /* -p */
+	const char *project_dir;      /* --project-directory */
+	const char *project_name;     /* -p */
 	const char *const *env_files; /* --env-file, in order */
 	size_t nenv_files;
 	const char *const *profiles; /* --profile */
@@ -27,8 +29,8 @@ struct cc_project_opts {
 	const char *const *services; /* services named on the command line: they enable their own profiles */
 	size_t nservices;
 	const char *const *environ; /* the OS environment (NULL: empty) */
-	const char *cwd;      /* NULL: the process's working directory */
-	FILE *stdin_file;     /* source of "-f -" (NULL: stdin) */
+	const char *cwd;            /* NULL: the process's working directory */
+	FILE *stdin_file;           /* source of "-f -" (NULL: stdin) */
 	bool no_interpolate;
 	bool all_profiles; /* ignore profiles (config --profiles lists them all) */
 };

@@ -29,8 +29,8 @@ int cc_schema_load(struct cc_schema **out, struct cc_error **err)
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)cc_compose_schema_json, cc_compose_schema_json_len, 0, &jerr);
 	if (!root)
-		return cc_error_set(err, CC_ERR_INTERNAL, "embedded compose schema is invalid: %s (line %d)", jerr.text,
-				    jerr.line);
+		return cc_error_set(err, CC_ERR_INTERNAL, "embedded compose schema is invalid: %s (line %d)",
+				    jerr.text, jerr.line);
 	struct cc_schema *s = cc_xcalloc(1, sizeof(*s));
 	s->root = root;
 	cc_strmap_init(&s->regexes, regex_free);
@@ -53,7 +53,8 @@ struct vctx {
 	struct cc_error **err; /* NULL while probing alternatives of oneOf/anyOf */
 };
 
-static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
 {
@@ -65,8 +66,8 @@ static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
 	cc_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	const char *path = c->path.len ? c->path.buf : "top level";
-	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s", v->pos.file ? v->pos.file : "?",
-			    v->pos.line, v->pos.col, path, msg.buf);
+	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s",
+			    v->pos.file ? v->pos.file : "?", v->pos.line, v->pos.col, path, msg.buf);
 }
 
 static const regex_t *get_regex(const struct cc_schema *s, const char *pattern)
@@ -278,7 +279,8 @@ static int validate_object(struct vctx *c, const struct cc_val *v, json_t *sch)
 				r = validate(c, e->val, psch);
 			}
 		}
-		/* restore the path even on failure: a failed alternative of oneOf must not leave its keys behind */
+		/* restore the path even on failure: a failed alternative of oneOf must not leave its keys
+		 * behind */
 		cc_strbuf_truncate(&c->path, mark);
 		if (r < 0)
 			return -1;
@@ -316,7 +318,8 @@ static int validate_array(struct vctx *c, const struct cc_val *v, json_t *sch)
 		for (size_t i = 0; i < v->seq.n; i++)
 			for (size_t j = 0; j < i; j++)
 				if (scalar_equal(v->seq.v[i], v->seq.v[j]))
-					return fail(c, v->seq.v[i], "contains duplicate item \"%s\"", v->seq.v[i]->str);
+					return fail(c, v->seq.v[i], "contains duplicate item \"%s\"",
+						    v->seq.v[i]->str);
 	}
 	if (!json_is_object(items))
 		return 0;
@@ -377,7 +380,8 @@ static int validate(struct vctx *c, const struct cc_val *v, json_t *sch)
 		json_t *e;
 		json_array_foreach(en, i, e)
 		{
-			cc_strbuf_addf(&allowed, "%s%s", i ? ", " : "", json_is_string(e) ? json_string_value(e) : "?");
+			cc_strbuf_addf(&allowed, "%s%s", i ? ", " : "",
+				       json_is_string(e) ? json_string_value(e) : "?");
 		}
 		return fail(c, v, "must be one of: %s (got \"%s\")", allowed.buf, v->str ? v->str : "");
 	}

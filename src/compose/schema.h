@@ -1,7 +1,7 @@
-/* Validation of a Compose document against the embedded compose-spec.json (JSON Schema draft-07, the subset of
- * keywords that file uses: type, properties, patternProperties, additionalProperties, required, items, oneOf,
- * anyOf, enum, pattern, minimum, maximum, uniqueItems, $ref). Messages name the position and YAML path:
- *   compose.yaml:4:12: services.web.image must be a string */
+/* Validation of a Compose document against the embedded compose-spec.json (JSON Schema draft-07, the subset
+ * of keywords that file uses: type, properties, patternProperties, additionalProperties, required, items,
+ * oneOf, anyOf, enum, pattern, minimum, maximum, uniqueItems, $ref). Messages name the position and YAML
+ * path: compose.yaml:4:12: services.web.image must be a string */
 #ifndef CC_COMPOSE_SCHEMA_H
 #define CC_COMPOSE_SCHEMA_H
 

@@ -25,6 +25,7 @@ bool cc_template_has_vars(const char *s);
  *   invalid interpolation format: "<in>"; you may need to escape any $ with another $
  *   required variable NAME is missing a value[: message]
  */
-int cc_template_substitute(const char *in, const struct cc_template_ctx *ctx, char **out, struct cc_error **err);
+int cc_template_substitute(const char *in, const struct cc_template_ctx *ctx, char **out,
+			   struct cc_error **err);
 
 #endif

@@ -45,8 +45,8 @@ struct cc_volume_spec {
 	char *selinux;     /* NULL, "z" or "Z" */
 };
 
-/* Short volume syntax SRC:DST[:opts] / DST. A source starting with '/', '.', '~' is a bind, else a named volume.
- * Colons inside ${...} are not separators. Errors: "invalid empty volume spec", "too many colons",
+/* Short volume syntax SRC:DST[:opts] / DST. A source starting with '/', '.', '~' is a bind, else a named
+ * volume. Colons inside ${...} are not separators. Errors: "invalid empty volume spec", "too many colons",
  * "invalid spec: <s>", "invalid mode: <m>". */
 int cc_parse_volume_short(const char *s, struct cc_volume_spec *out, struct cc_error **err);
 void cc_volume_spec_release(struct cc_volume_spec *spec);

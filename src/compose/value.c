@@ -63,8 +63,8 @@ void cc_val_set_str_take(struct cc_val *v, char *s)
 
 static bool is_null_text(const char *s, size_t n)
 {
-	return n == 0 || (n == 1 && s[0] == '~') || (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
-								!memcmp(s, "NULL", 4)));
+	return n == 0 || (n == 1 && s[0] == '~') ||
+	       (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
 }
 
 static int bool_text(const char *s, size_t n)

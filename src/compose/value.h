@@ -1,8 +1,8 @@
-/* The loader's document tree: YAML scalars, sequences and ordered mappings, each node carrying the position it
- * came from so every later stage (interpolation, schema, normalization, merge) can say file:line:column.
+/* The loader's document tree: YAML scalars, sequences and ordered mappings, each node carrying the position
+ * it came from so every later stage (interpolation, schema, normalization, merge) can say file:line:column.
  *
- * Scalars keep their source text (str) whatever their resolved kind: "0440" is an int 440 in YAML 1.2 but a mode
- * reads it as octal, and "2.50" must print as written in an environment value. */
+ * Scalars keep their source text (str) whatever their resolved kind: "0440" is an int 440 in YAML 1.2 but a
+ * mode reads it as octal, and "2.50" must print as written in an environment value. */
 #ifndef CC_COMPOSE_VALUE_H
 #define CC_COMPOSE_VALUE_H
 
@@ -71,7 +71,8 @@ struct cc_val *cc_val_new_null(struct cc_pos pos);
 struct cc_val *cc_val_copy(const struct cc_val *v);
 void cc_val_free(struct cc_val *v);
 
-/* Resolve a plain (unquoted) YAML scalar with the YAML 1.2 core schema: null, bool, int, float, else string. */
+/* Resolve a plain (unquoted) YAML scalar with the YAML 1.2 core schema: null, bool, int, float, else string.
+ */
 struct cc_val *cc_val_new_plain_scalar(const char *s, size_t n, struct cc_pos pos);
 /* Turn v into a string scalar holding s (taking ownership), keeping position and flags. */
 void cc_val_set_str_take(struct cc_val *v, char *s);

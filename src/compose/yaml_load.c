@@ -19,7 +19,7 @@ struct frame {
 	size_t nmerges, capmerges;
 	struct cc_pos merge_pos;
 	struct cc_strmap *index; /* key -> mapent index + 1, built once a mapping grows large */
-	char *anchor; /* anchor to register when the node completes */
+	char *anchor;            /* anchor to register when the node completes */
 };
 
 struct builder {
@@ -62,7 +62,7 @@ static void path_of(struct builder *b, struct cc_strbuf *sb)
 }
 
 static int fail_at(struct builder *b, struct cc_pos p, struct cc_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail_at(struct builder *b, struct cc_pos p, struct cc_error **err, const char *fmt, ...)
 {
@@ -80,7 +80,8 @@ static int count_nodes(struct builder *b, size_t n, bool alias, struct cc_pos p,
 	if (alias)
 		b->alias_nodes += n;
 	if (b->alias_nodes > CC_YAML_MAX_ALIAS_NODES)
-		return fail_at(b, p, err, "excessive aliasing: aliases expand to more than %d nodes", CC_YAML_MAX_ALIAS_NODES);
+		return fail_at(b, p, err, "excessive aliasing: aliases expand to more than %d nodes",
+			       CC_YAML_MAX_ALIAS_NODES);
 	if (b->nodes > CC_YAML_MAX_NODES)
 		return fail_at(b, p, err, "document too large: more than %d nodes", CC_YAML_MAX_NODES);
 	return 0;
@@ -220,8 +221,8 @@ static int attach(struct builder *b, struct cc_val *v, struct cc_error **err)
 		}
 		if (v->kind != CC_V_STR) {
 			path_of(b, &path);
-			fail_at(b, v->pos, err, "non-string key in %s: %s", path.len ? path.buf : "the top level",
-				v->str);
+			fail_at(b, v->pos, err, "non-string key in %s: %s",
+				path.len ? path.buf : "the top level", v->str);
 			cc_val_free(v);
 			return -1;
 		}
@@ -231,7 +232,8 @@ static int attach(struct builder *b, struct cc_val *v, struct cc_error **err)
 		if (!f->key_is_merge) {
 			struct cc_mapent *dup = frame_find(f, v->str);
 			if (dup) {
-				fail_at(b, v->pos, err, "mapping key \"%s\" already defined at line %u", v->str, dup->kpos.line);
+				fail_at(b, v->pos, err, "mapping key \"%s\" already defined at line %u",
+					v->str, dup->kpos.line);
 				cc_val_free(v);
 				return -1;
 			}
@@ -389,15 +391,21 @@ static int check_utf8(const char *data, size_t len, const char *file, struct cc_
 	unsigned line = 1, col = 1;
 	while (p < end) {
 		unsigned char c = *p;
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = n > 0 && (size_t)(end - p) >= n && !(n == 2 && c < 0xc2) && !(c == 0xf4 && n == 4 && p[1] > 0x8f) &&
-			  c <= 0xf4 && !(n == 3 && c == 0xe0 && p[1] < 0xa0) && !(n == 4 && c == 0xf0 && p[1] < 0x90) &&
+		size_t n = c < 0x80             ? 1
+			   : (c & 0xe0) == 0xc0 ? 2
+			   : (c & 0xf0) == 0xe0 ? 3
+			   : (c & 0xf8) == 0xf0 ? 4
+						: 0;
+		bool ok = n > 0 && (size_t)(end - p) >= n && !(n == 2 && c < 0xc2) &&
+			  !(c == 0xf4 && n == 4 && p[1] > 0x8f) && c <= 0xf4 &&
+			  !(n == 3 && c == 0xe0 && p[1] < 0xa0) && !(n == 4 && c == 0xf0 && p[1] < 0x90) &&
 			  !(n == 3 && c == 0xed && p[1] > 0x9f);
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (p[i] & 0xc0) == 0x80;
 		if (!ok || c == 0)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: invalid %s (YAML must be UTF-8 text)",
-					    file, line, col, c == 0 ? "NUL byte" : "UTF-8 byte sequence");
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "%s:%u:%u: invalid %s (YAML must be UTF-8 text)", file, line, col,
+					    c == 0 ? "NUL byte" : "UTF-8 byte sequence");
 		if (c == '\n') {
 			line++;
 			col = 1;
@@ -409,7 +417,8 @@ static int check_utf8(const char *data, size_t len, const char *file, struct cc_
 	return 0;
 }
 
-int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_docs *out, struct cc_error **err)
+int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_docs *out,
+		 struct cc_error **err)
 {
 	if (check_utf8(data, len, file, err) < 0)
 		return -1;
@@ -431,8 +440,8 @@ int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_
 	dcfg.show_module = false;
 	struct fy_diag *diag = fy_diag_create(&dcfg);
 	struct fy_parse_cfg cfg = {
-		.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS,
-		.diag = diag,
+	    .flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS,
+	    .diag = diag,
 	};
 	FILE *in = NULL;
 	struct fy_parser *fyp = fy_parser_create(&cfg);

@@ -1,5 +1,6 @@
-/* YAML text -> cc_val documents (libfyaml event stream). Resolves anchors, aliases and `<<` merge keys itself so
- * it can bound alias expansion, report duplicate and non-string keys with positions, and keep !reset/!override. */
+/* YAML text -> cc_val documents (libfyaml event stream). Resolves anchors, aliases and `<<` merge keys itself
+ * so it can bound alias expansion, report duplicate and non-string keys with positions, and keep
+ * !reset/!override. */
 #ifndef CC_COMPOSE_YAML_LOAD_H
 #define CC_COMPOSE_YAML_LOAD_H
 
@@ -19,7 +20,8 @@ struct cc_yaml_docs {
 #define CC_YAML_MAX_NODES 5000000
 
 /* `file` is used in positions and must outlive the result. */
-int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_docs *out, struct cc_error **err);
+int cc_yaml_load(const char *data, size_t len, const char *file, struct cc_yaml_docs *out,
+		 struct cc_error **err);
 void cc_yaml_docs_release(struct cc_yaml_docs *docs);
 
 #endif

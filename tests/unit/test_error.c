@@ -1,4 +1,5 @@
-/* The error contract: <0 + *err on failure, *err untouched on success, wrap adds context, first error wins. */
+/* The error contract: <0 + *err on failure, *err untouched on success, wrap adds context, first error wins.
+ */
 #include "unit.h"
 
 #include <errno.h>
@@ -71,10 +72,10 @@ static void test_errno_is_appended(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_success_leaves_err_untouched),
-		cmocka_unit_test(test_wrap_adds_context_and_keeps_kind),
-		cmocka_unit_test(test_first_error_wins),
-		cmocka_unit_test(test_errno_is_appended),
+	    cmocka_unit_test(test_success_leaves_err_untouched),
+	    cmocka_unit_test(test_wrap_adds_context_and_keeps_kind),
+	    cmocka_unit_test(test_first_error_wins),
+	    cmocka_unit_test(test_errno_is_appended),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,7 +150,8 @@ static void test_merge_replace_and_unique_keys(void **state)
 	struct fixture *fx = *state;
 	write_file(fx->dir, "a.yaml",
 		   "services:\n  web:\n    image: x\n    command: a\n    ports: ['9080:80']\n"
-		   "    volumes: ['foo:/work', './src:/src']\n    cap_add: [NET_ADMIN]\nvolumes: {foo: {}, bar: {}}\n");
+		   "    volumes: ['foo:/work', './src:/src']\n    cap_add: [NET_ADMIN]\nvolumes: {foo: {}, "
+		   "bar: {}}\n");
 	write_file(fx->dir, "b.yaml",
 		   "services:\n  web:\n    command: b\n    ports: ['9080:80', '9443:443']\n"
 		   "    volumes: ['bar:/work', './src:/src']\n    cap_add: [NET_ADMIN, SYS_TIME]\n");
@@ -168,7 +169,8 @@ static void test_env_list_dedupe(void **state)
 {
 	struct fixture *fx = *state; /* row 36 */
 	write_file(fx->dir, "compose.yaml",
-		   "services:\n  s:\n    image: x\n    environment: [FOO=BAR, BAR=QIX, QIX=, ZOT, FOO=ZOT, QIX, ZOT=]\n");
+		   "services:\n  s:\n    image: x\n    environment: [FOO=BAR, BAR=QIX, QIX=, ZOT, FOO=ZOT, "
+		   "QIX, ZOT=]\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){0});
 	const struct cc_val *env = at(p->model, "services.s.environment");
 	assert_int_equal(env->map.n, 4);
@@ -183,10 +185,12 @@ static void test_merge_mixed_forms(void **state)
 {
 	struct fixture *fx = *state; /* row 37 */
 	write_file(fx->dir, "a.yaml",
-		   "services:\n  s:\n    image: x\n    environment: {A: 1}\n    dns: [8.8.8.8]\n    networks: [front]\n"
+		   "services:\n  s:\n    image: x\n    environment: {A: 1}\n    dns: [8.8.8.8]\n    "
+		   "networks: [front]\n"
 		   "networks: {front: {}}\n");
 	write_file(fx->dir, "b.yaml",
-		   "services:\n  s:\n    environment: [B=2]\n    dns: 9.9.9.9\n    networks: {front: {aliases: [api]}}\n");
+		   "services:\n  s:\n    environment: [B=2]\n    dns: 9.9.9.9\n    networks: {front: "
+		   "{aliases: [api]}}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){.files = {"a.yaml", "b.yaml"}});
 	assert_string_equal(str_at(p, "services.s.environment.A"), "1");
 	assert_string_equal(str_at(p, "services.s.environment.B"), "2");
@@ -219,7 +223,8 @@ static void test_reset_and_override(void **state)
 		   "    networks: [test, ext]\n    ports: ['80:80']\n"
 		   "networks:\n  test: {}\n  ext: {external: true}\n");
 	write_file(fx->dir, "b.yaml",
-		   "services:\n  s:\n    build: !reset\n    environment: {FOO: !reset}\n    networks: {test: !reset {}}\n"
+		   "services:\n  s:\n    build: !reset\n    environment: {FOO: !reset}\n    networks: {test: "
+		   "!reset {}}\n"
 		   "    ports: !override ['8080:80']\n"
 		   "networks:\n  test: !reset {}\n  ext: !override {}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){.files = {"a.yaml", "b.yaml"}});
@@ -237,9 +242,10 @@ static void test_reset_and_override(void **state)
 static void test_extends(void **state)
 {
 	struct fixture *fx = *state; /* row 40 */
-	write_file(fx->dir, "base/common.yaml",
-		   "services:\n  builder:\n    build: .\n    command: run\n    environment: {A: base, B: base}\n"
-		   "  withdep:\n    image: x\n    depends_on: [zot]\n  zot:\n    image: z\n");
+	write_file(
+	    fx->dir, "base/common.yaml",
+	    "services:\n  builder:\n    build: .\n    command: run\n    environment: {A: base, B: base}\n"
+	    "  withdep:\n    image: x\n    depends_on: [zot]\n  zot:\n    image: z\n");
 	write_file(fx->dir, "compose.yaml",
 		   "services:\n  app:\n    extends: {file: base/common.yaml, service: builder}\n"
 		   "    environment: {B: local}\n    command: !reset\n"
@@ -257,7 +263,8 @@ static void test_extends(void **state)
 	cc_project_free(p);
 
 	/* the base's dependency is not imported */
-	write_file(fx->dir, "dep.yaml", "services:\n  app:\n    extends: {file: base/common.yaml, service: withdep}\n");
+	write_file(fx->dir, "dep.yaml",
+		   "services:\n  app:\n    extends: {file: base/common.yaml, service: withdep}\n");
 	char *m = must_fail(fx, &F("dep.yaml"));
 	assert_non_null(strstr(m, "depends on undefined service \"zot\""));
 	free(m);
@@ -272,7 +279,8 @@ static void test_extends_override_chain(void **state)
 {
 	struct fixture *fx = *state; /* row 41 */
 	write_file(fx->dir, "a.yaml",
-		   "services:\n  b: {image: x, volumes: [/foo]}\n  a:\n    extends: b\n    volumes: !override [/bar]\n");
+		   "services:\n  b: {image: x, volumes: [/foo]}\n  a:\n    extends: b\n    volumes: "
+		   "!override [/bar]\n");
 	write_file(fx->dir, "b.yaml", "services:\n  a:\n    volumes: [/zot]\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){.files = {"a.yaml", "b.yaml"}});
 	assert_int_equal(at(p->model, "services.a.volumes")->seq.n, 2);
@@ -284,11 +292,13 @@ static void test_extends_override_chain(void **state)
 static void test_include(void **state)
 {
 	struct fixture *fx = *state; /* row 42 */
-	write_file(fx->dir, "sub/c.yaml",
-		   "services:\n  inc:\n    image: ${SOURCE:-x}\n    env_file: ./extra.env\n    build: ./ctx\n");
+	write_file(
+	    fx->dir, "sub/c.yaml",
+	    "services:\n  inc:\n    image: ${SOURCE:-x}\n    env_file: ./extra.env\n    build: ./ctx\n");
 	write_file(fx->dir, "sub/extra.env", "SOURCE=from-include\nIN_FILE=1\n");
-	write_file(fx->dir, "compose.yaml",
-		   "include:\n  - path: sub/c.yaml\n    env_file: sub/extra.env\nservices:\n  web: {image: w}\n");
+	write_file(
+	    fx->dir, "compose.yaml",
+	    "include:\n  - path: sub/c.yaml\n    env_file: sub/extra.env\nservices:\n  web: {image: w}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){0});
 	assert_string_equal(str_at(p, "services.inc.image"), "from-include");
 	assert_string_equal(str_at(p, "services.inc.environment.IN_FILE"), "1");
@@ -311,7 +321,8 @@ static void test_profiles(void **state)
 {
 	struct fixture *fx = *state; /* row 44 */
 	write_file(fx->dir, "compose.yaml",
-		   "services:\n  s1: {image: x}\n  s2: {image: x, profiles: [foo]}\n  s3: {image: x, profiles: [bar]}\n"
+		   "services:\n  s1: {image: x}\n  s2: {image: x, profiles: [foo]}\n  s3: {image: x, "
+		   "profiles: [bar]}\n"
 		   "  s4: {image: x, profiles: [baz], depends_on: [s5]}\n  s5: {image: x, profiles: [qux]}\n"
 		   "  s6: {image: x}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){.profiles = {"foo"}});
@@ -378,7 +389,8 @@ static void test_dependency_cycle(void **state)
 	struct fixture *fx = *state; /* row 31 */
 	write_file(fx->dir, "c.yaml",
 		   "services:\n  service1: {image: x, depends_on: [service2]}\n"
-		   "  service2: {image: x, depends_on: [service3]}\n  service3: {image: x, depends_on: [service1]}\n");
+		   "  service2: {image: x, depends_on: [service3]}\n  service3: {image: x, depends_on: "
+		   "[service1]}\n");
 	char *m = must_fail(fx, &F("c.yaml"));
 	assert_string_equal(m, "dependency cycle detected: service1 -> service2 -> service3 -> service1");
 	free(m);
@@ -401,7 +413,8 @@ static void test_project_names(void **state)
 	cc_project_free(p);
 	const char *bad[] = {"MY_PROJECT", "_x", "-x", "a.b"};
 	for (size_t i = 0; i < 4; i++) {
-		char *m = must_fail(fx, &(struct load_args){.subdir = "UNNORMALIZED PATH", .project_name = bad[i]});
+		char *m =
+		    must_fail(fx, &(struct load_args){.subdir = "UNNORMALIZED PATH", .project_name = bad[i]});
 		assert_non_null(strstr(m, "invalid project name"));
 		free(m);
 	}
@@ -433,7 +446,7 @@ static void test_casting(void **state)
 		   "    stop_grace_period: ${d}\n    init: yes\n    memswap_limit: -1\n    mem_limit: 640kb\n"
 		   "    secrets: [{source: k, mode: \"$n\"}]\nsecrets:\n  k: {file: ./k}\n");
 	struct cc_project *p =
-		must_load(fx, &(struct load_args){.env = {"n=555", "b=true", "s=2gb", "d=60s"}});
+	    must_load(fx, &(struct load_args){.env = {"n=555", "b=true", "s=2gb", "d=60s"}});
 	const struct cc_val *scale = at(p->model, "services.s.scale");
 	assert_int_equal(scale->kind, CC_V_INT);
 	assert_int_equal(scale->num.i, 555);
@@ -450,8 +463,9 @@ static void test_casting(void **state)
 static void test_environment_nulls_and_types(void **state)
 {
 	struct fixture *fx = *state; /* rows 18, 19 */
-	write_file(fx->dir, "compose.yaml",
-		   "services:\n  s:\n    image: x\n    environment: {ZO: , MEU: , BAR: 2, GA: 2.5, FOO: true}\n");
+	write_file(
+	    fx->dir, "compose.yaml",
+	    "services:\n  s:\n    image: x\n    environment: {ZO: , MEU: , BAR: 2, GA: 2.5, FOO: true}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){.env = {"MEU=Shadoks"}});
 	assert_int_equal(at(p->model, "services.s.environment.ZO")->kind, CC_V_NULL);
 	assert_string_equal(str_at(p, "services.s.environment.MEU"), "Shadoks");
@@ -474,9 +488,10 @@ static void test_config_hash(void **state)
 	struct fixture *fx = *state;
 	write_file(fx->dir, "a.yaml",
 		   "services:\n  s:\n    image: x\n    environment: {A: '1', B: '2'}\n    scale: 1\n");
-	write_file(fx->dir, "b.yaml",
-		   "services:\n  s:\n    scale: 3\n    environment: [B=2, A=1]\n    image: x\n    depends_on: [t]\n"
-		   "  t: {image: y}\n");
+	write_file(
+	    fx->dir, "b.yaml",
+	    "services:\n  s:\n    scale: 3\n    environment: [B=2, A=1]\n    image: x\n    depends_on: [t]\n"
+	    "  t: {image: y}\n");
 	write_file(fx->dir, "c.yaml", "services:\n  s:\n    image: z\n    environment: {A: '1', B: '2'}\n");
 	char h1[CC_SHA256_HEX_LEN + 1], h2[CC_SHA256_HEX_LEN + 1], h3[CC_SHA256_HEX_LEN + 1];
 	struct cc_project *p = must_load(fx, &F("a.yaml"));
@@ -497,9 +512,10 @@ static void test_config_hash(void **state)
 static void test_graph_order(void **state)
 {
 	struct fixture *fx = *state;
-	write_file(fx->dir, "compose.yaml",
-		   "services:\n  web: {image: x, depends_on: [api, cache]}\n  api: {image: x, depends_on: [db]}\n"
-		   "  db: {image: x}\n  cache: {image: x}\n  lone: {image: x}\n");
+	write_file(
+	    fx->dir, "compose.yaml",
+	    "services:\n  web: {image: x, depends_on: [api, cache]}\n  api: {image: x, depends_on: [db]}\n"
+	    "  db: {image: x}\n  cache: {image: x}\n  lone: {image: x}\n");
 	struct cc_project *p = must_load(fx, &(struct load_args){0});
 	struct cc_graph *g = NULL;
 	struct cc_error *err = NULL;
@@ -524,7 +540,8 @@ static void test_json_output_round_trip(void **state)
 {
 	struct fixture *fx = *state;
 	write_file(fx->dir, "compose.yaml",
-		   "services:\n  web:\n    image: nginx\n    ports: ['127.0.0.1:8080:80/udp', {target: 443, published: 8443}]\n"
+		   "services:\n  web:\n    image: nginx\n    ports: ['127.0.0.1:8080:80/udp', {target: 443, "
+		   "published: 8443}]\n"
 		   "    volumes: ['./html:/usr/share/nginx/html:ro', 'data:/data:nocopy', /anon]\n"
 		   "    healthcheck: {test: curl -f localhost, interval: 90s, start_period: 1500ms}\n"
 		   "    secrets: [s1, {source: s1, target: my_secret}]\n"
@@ -562,24 +579,24 @@ static void test_json_output_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_merge_replace_and_unique_keys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_env_list_dedupe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_mixed_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_logging, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_and_override, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_extends, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_extends_override_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_include, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_implicit_dependencies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_normalization_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dependency_cycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_project_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_casting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_environment_nulls_and_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_hash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_graph_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_output_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_replace_and_unique_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_env_list_dedupe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_mixed_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_logging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_and_override, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_extends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_extends_override_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_include, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_implicit_dependencies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_normalization_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dependency_cycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_project_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_casting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_environment_nulls_and_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_hash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_graph_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_json_output_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,8 +64,14 @@ static void test_path_helpers(void **state)
 	struct {
 		const char *in, *out;
 	} clean[] = {
-		{"", "."},          {"/", "/"},       {"a/b/../c", "a/c"}, {"/a/./b//c/", "/a/b/c"},
-		{"../../x", "../../x"}, {"/../x", "/x"}, {"a/..", "."},      {"./a", "a"},
+	    {"", "."},
+	    {"/", "/"},
+	    {"a/b/../c", "a/c"},
+	    {"/a/./b//c/", "/a/b/c"},
+	    {"../../x", "../../x"},
+	    {"/../x", "/x"},
+	    {"a/..", "."},
+	    {"./a", "a"},
 	};
 	for (size_t i = 0; i < sizeof(clean) / sizeof(clean[0]); i++) {
 		char *c = cc_path_clean(clean[i].in);
@@ -87,9 +93,9 @@ static void test_path_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_strbuf_grows_and_detaches),
-		cmocka_unit_test(test_strmap_set_get_remove_order),
-		cmocka_unit_test(test_path_helpers),
+	    cmocka_unit_test(test_strbuf_grows_and_detaches),
+	    cmocka_unit_test(test_strmap_set_get_remove_order),
+	    cmocka_unit_test(test_path_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,8 @@ static char *load_err(const char *text)
 static void test_scalar_resolution(void **state)
 {
 	(void)state;
-	struct cc_val *v = load1("a: 8080\nb: '8080'\nc: true\nd: yes\ne: ~\nf:\ng: 1.5\nh: 0o17\ni: 0440\nj: !!str 12\n");
+	struct cc_val *v =
+	    load1("a: 8080\nb: '8080'\nc: true\nd: yes\ne: ~\nf:\ng: 1.5\nh: 0o17\ni: 0440\nj: !!str 12\n");
 	assert_int_equal(cc_map_get(v, "a")->kind, CC_V_INT);
 	assert_int_equal(cc_map_get(v, "a")->num.i, 8080);
 	assert_int_equal(cc_map_get(v, "b")->kind, CC_V_STR);
@@ -143,7 +144,8 @@ static void test_alias_bomb_is_refused(void **state)
 static void test_many_plain_keys_are_fine(void **state)
 {
 	(void)state;
-	/* 2 x 50 001 keys without aliases: large but legitimate (compose-go refuses it; see docs/deviations.md) */
+	/* 2 x 50 001 keys without aliases: large but legitimate (compose-go refuses it; see
+	 * docs/deviations.md) */
 	struct cc_strbuf sb = CC_STRBUF_INIT;
 	for (int d = 0; d < 2; d++) {
 		cc_strbuf_addf(&sb, "x-%d:\n", d);
@@ -201,18 +203,18 @@ static void test_syntax_error_has_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scalar_resolution),
-		cmocka_unit_test(test_positions),
-		cmocka_unit_test(test_anchors_and_merge_keys),
-		cmocka_unit_test(test_merge_key_requires_map),
-		cmocka_unit_test(test_duplicate_key),
-		cmocka_unit_test(test_non_string_keys),
-		cmocka_unit_test(test_alias_bomb_is_refused),
-		cmocka_unit_test(test_many_plain_keys_are_fine),
-		cmocka_unit_test(test_reset_and_override_tags),
-		cmocka_unit_test(test_reset_inside_anchor_applies_everywhere),
-		cmocka_unit_test(test_multi_document),
-		cmocka_unit_test(test_syntax_error_has_position),
+	    cmocka_unit_test(test_scalar_resolution),
+	    cmocka_unit_test(test_positions),
+	    cmocka_unit_test(test_anchors_and_merge_keys),
+	    cmocka_unit_test(test_merge_key_requires_map),
+	    cmocka_unit_test(test_duplicate_key),
+	    cmocka_unit_test(test_non_string_keys),
+	    cmocka_unit_test(test_alias_bomb_is_refused),
+	    cmocka_unit_test(test_many_plain_keys_are_fine),
+	    cmocka_unit_test(test_reset_and_override_tags),
+	    cmocka_unit_test(test_reset_inside_anchor_applies_everywhere),
+	    cmocka_unit_test(test_multi_document),
+	    cmocka_unit_test(test_syntax_error_has_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

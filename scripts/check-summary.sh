@@ -1,0 +1,15 @@
+#!/bin/sh
+# Print one closing line for `make check`: the unit tests (cmocka, counted per test case, in both the normal
+# and the sanitizer build) and the system tests (bats).
+set -eu
+unit=0
+for log in build/meson-logs/testlog.txt build-asan/meson-logs/testlog.txt; do
+	[ -f "$log" ] || continue
+	n=$(grep -o '^\[==========\] [0-9]* test(s) run' "$log" | awk '{s += $2} END {print s + 0}')
+	unit=$((unit + n))
+done
+failed_unit=$(cat build/meson-logs/testlog.txt build-asan/meson-logs/testlog.txt 2>/dev/null |
+	grep -c '^\[  FAILED  \] [a-z_]' || true)
+system=$(grep -c '^ok ' build/system-tests.tap || true)
+failed_system=$(grep -c '^not ok ' build/system-tests.tap || true)
+echo "check: $((unit + system)) passed, $((failed_unit + failed_system)) failed"
