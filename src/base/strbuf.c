@@ -54,23 +54,11 @@ void cc_strbuf_grow(struct cc_strbuf *sb, size_t extra)
 	sb->buf[sb->len] = '\0';
 }
 
-void cc_strbuf_add(struct cc_strbuf *sb, const void *data, size_t len)
+void cc_strbuf_add_slow(struct cc_strbuf *sb, const void *data, size_t len)
 {
 	cc_strbuf_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void cc_strbuf_adds(struct cc_strbuf *sb, const char *s)
-{
-	cc_strbuf_add(sb, s, strlen(s));
-}
-
-void cc_strbuf_addch(struct cc_strbuf *sb, char c)
-{
-	cc_strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct cc_strbuf {
 	char *buf;
@@ -23,9 +24,29 @@ char *cc_strbuf_detach(struct cc_strbuf *sb, size_t *len);
 void cc_strbuf_reset(struct cc_strbuf *sb);
 void cc_strbuf_truncate(struct cc_strbuf *sb, size_t len);
 void cc_strbuf_grow(struct cc_strbuf *sb, size_t extra);
-void cc_strbuf_add(struct cc_strbuf *sb, const void *data, size_t len);
-void cc_strbuf_adds(struct cc_strbuf *sb, const char *s);
-void cc_strbuf_addch(struct cc_strbuf *sb, char c);
+void cc_strbuf_add_slow(struct cc_strbuf *sb, const void *data, size_t len);
+
+/* Appends are on every hot path that builds output; the common case (room left) stays inline. */
+static inline void cc_strbuf_add(struct cc_strbuf *sb, const void *data, size_t len)
+{
+	if (sb->len + len < sb->alloc) {
+		memcpy(sb->buf + sb->len, data, len);
+		sb->len += len;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	cc_strbuf_add_slow(sb, data, len);
+}
+
+static inline void cc_strbuf_adds(struct cc_strbuf *sb, const char *s)
+{
+	cc_strbuf_add(sb, s, strlen(s));
+}
+
+static inline void cc_strbuf_addch(struct cc_strbuf *sb, char c)
+{
+	cc_strbuf_add(sb, &c, 1);
+}
 void cc_strbuf_addf(struct cc_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cc_strbuf_vaddf(struct cc_strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Empty string view that is valid even before the first allocation. */

@@ -4,6 +4,7 @@
 
 #include <libfyaml.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,9 +102,26 @@ static void jstr(struct cc_strbuf *out, const char *s)
 
 static void indent(struct cc_strbuf *out, int depth)
 {
+	static const char spaces[] = "                                                                ";
 	cc_strbuf_addch(out, '\n');
-	for (int i = 0; i < depth; i++)
-		cc_strbuf_add(out, "  ", 2);
+	for (size_t want = 2 * (size_t)depth; want > 0;) {
+		size_t n = want < sizeof(spaces) - 1 ? want : sizeof(spaces) - 1;
+		cc_strbuf_add(out, spaces, n);
+		want -= n;
+	}
+}
+
+static void json_int(struct cc_strbuf *out, int64_t i)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	cc_strbuf_add(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 static void json_value(struct cc_strbuf *out, const struct cc_val *v, unsigned flags, int depth)
@@ -116,7 +134,7 @@ static void json_value(struct cc_strbuf *out, const struct cc_val *v, unsigned f
 		cc_strbuf_adds(out, v->num.b ? "true" : "false");
 		return;
 	case CC_V_INT:
-		cc_strbuf_addf(out, "%lld", (long long)v->num.i);
+		json_int(out, v->num.i);
 		return;
 	case CC_V_FLOAT:
 		if (!isfinite(v->num.f)) {

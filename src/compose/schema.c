@@ -13,15 +13,153 @@
 extern const unsigned char cc_compose_schema_json[];
 extern const size_t cc_compose_schema_json_len;
 
+/* The schema is compiled once into these nodes: $ref resolved, types as a bit mask, properties in a hash map.
+ * Validating then costs no JSON lookups, which matters with 1000-service files (bench/loader). */
+enum {
+	T_NULL = 1 << 0,
+	T_BOOLEAN = 1 << 1,
+	T_INTEGER = 1 << 2,
+	T_NUMBER = 1 << 3,
+	T_STRING = 1 << 4,
+	T_ARRAY = 1 << 5,
+	T_OBJECT = 1 << 6,
+};
+
+struct pattern_prop {
+	const char *pattern;
+	struct snode *schema;
+};
+
+struct snode {
+	json_t *json;   /* the source, for messages */
+	unsigned types; /* 0: any */
+	json_t *type_json;
+	struct snode **alts; /* oneOf / anyOf */
+	size_t nalts;
+	json_t *enumeration;
+	const char *pattern;
+	bool has_min, has_max, unique;
+	double min, max;
+	struct snode *items;
+	struct cc_strmap props; /* key -> struct snode * */
+	struct pattern_prop *pprops;
+	size_t npprops;
+	bool no_additional;
+	struct snode *additional;
+	json_t *required;
+};
+
 struct cc_schema {
 	json_t *root;
-	struct cc_strmap regexes; /* pattern -> regex_t * */
+	struct snode *top;
+	struct cc_strmap compiled; /* "%p" of a json_t -> struct snode * (owns the nodes) */
+	struct cc_strmap regexes;  /* pattern -> regex_t * */
 };
 
 static void regex_free(void *p)
 {
 	regfree(p);
 	free(p);
+}
+
+static void snode_free(void *p)
+{
+	struct snode *n = p;
+	free(n->alts);
+	cc_strmap_release(&n->props);
+	free(n->pprops);
+	free(n);
+}
+
+static json_t *resolve_ref(json_t *root, json_t *sch)
+{
+	for (int guard = 0; guard < 32; guard++) {
+		json_t *ref = json_object_get(sch, "$ref");
+		if (!json_is_string(ref))
+			return sch;
+		const char *r = json_string_value(ref);
+		if (strncmp(r, "#/definitions/", 14) != 0)
+			return sch;
+		json_t *def = json_object_get(json_object_get(root, "definitions"), r + 14);
+		if (!def)
+			return sch;
+		sch = def;
+	}
+	return sch;
+}
+
+static unsigned type_bit(const char *t)
+{
+	static const char *const names[] = {"null",   "boolean", "integer", "number",
+					    "string", "array",   "object"};
+	for (unsigned i = 0; i < 7; i++)
+		if (!strcmp(t, names[i]))
+			return 1u << i;
+	return 0;
+}
+
+static struct snode *compile(struct cc_schema *s, json_t *sch)
+{
+	sch = resolve_ref(s->root, sch);
+	char key[32];
+	snprintf(key, sizeof(key), "%p", (void *)sch);
+	struct snode *n = cc_strmap_get(&s->compiled, key);
+	if (n)
+		return n;
+	n = cc_xcalloc(1, sizeof(*n));
+	cc_strmap_init(&n->props, NULL);
+	/* registered before its children, so recursive definitions terminate */
+	cc_strmap_set(&s->compiled, key, n);
+	n->json = sch;
+	if (!json_is_object(sch))
+		return n;
+	json_t *type = json_object_get(sch, "type");
+	n->type_json = type;
+	if (json_is_string(type)) {
+		n->types = type_bit(json_string_value(type));
+	} else if (json_is_array(type)) {
+		size_t i;
+		json_t *t;
+		json_array_foreach(type, i, t) n->types |= type_bit(json_string_value(t));
+	}
+	json_t *alts = json_object_get(sch, "oneOf");
+	if (!alts)
+		alts = json_object_get(sch, "anyOf");
+	if (json_is_array(alts)) {
+		n->nalts = json_array_size(alts);
+		n->alts = cc_xcalloc(n->nalts, sizeof(*n->alts));
+		for (size_t i = 0; i < n->nalts; i++)
+			n->alts[i] = compile(s, json_array_get(alts, i));
+	}
+	n->enumeration = json_object_get(sch, "enum");
+	json_t *pattern = json_object_get(sch, "pattern");
+	n->pattern = json_is_string(pattern) ? json_string_value(pattern) : NULL;
+	json_t *min = json_object_get(sch, "minimum"), *max = json_object_get(sch, "maximum");
+	n->has_min = json_is_number(min);
+	n->min = n->has_min ? json_number_value(min) : 0;
+	n->has_max = json_is_number(max);
+	n->max = n->has_max ? json_number_value(max) : 0;
+	n->unique = json_is_true(json_object_get(sch, "uniqueItems"));
+	json_t *items = json_object_get(sch, "items");
+	if (json_is_object(items))
+		n->items = compile(s, items);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(sch, "properties"), k, v)
+	    cc_strmap_set(&n->props, k, compile(s, v));
+	json_t *pprops = json_object_get(sch, "patternProperties");
+	n->pprops = cc_xcalloc(json_object_size(pprops) + 1, sizeof(*n->pprops));
+	json_object_foreach(pprops, k, v)
+	{
+		n->pprops[n->npprops].pattern = k;
+		n->pprops[n->npprops++].schema = compile(s, v);
+	}
+	json_t *additional = json_object_get(sch, "additionalProperties");
+	n->no_additional = json_is_false(additional);
+	if (json_is_object(additional))
+		n->additional = compile(s, additional);
+	n->required = json_object_get(sch, "required");
+	return n;
 }
 
 int cc_schema_load(struct cc_schema **out, struct cc_error **err)
@@ -34,6 +172,8 @@ int cc_schema_load(struct cc_schema **out, struct cc_error **err)
 	struct cc_schema *s = cc_xcalloc(1, sizeof(*s));
 	s->root = root;
 	cc_strmap_init(&s->regexes, regex_free);
+	cc_strmap_init(&s->compiled, snode_free);
+	s->top = compile(s, root);
 	*out = s;
 	return 0;
 }
@@ -42,8 +182,9 @@ void cc_schema_free(struct cc_schema *schema)
 {
 	if (!schema)
 		return;
-	json_decref(schema->root);
+	cc_strmap_release(&schema->compiled);
 	cc_strmap_release(&schema->regexes);
+	json_decref(schema->root);
 	free(schema);
 }
 
@@ -98,42 +239,25 @@ static bool regex_match(const struct cc_schema *s, const char *pattern, const ch
 	return re && regexec(re, text, 0, NULL, 0) == 0;
 }
 
-static json_t *resolve_ref(const struct cc_schema *s, json_t *sch)
-{
-	for (int guard = 0; guard < 32; guard++) {
-		json_t *ref = json_object_get(sch, "$ref");
-		if (!json_is_string(ref))
-			return sch;
-		const char *r = json_string_value(ref);
-		if (strncmp(r, "#/definitions/", 14) != 0)
-			return sch;
-		json_t *def = json_object_get(json_object_get(s->root, "definitions"), r + 14);
-		if (!def)
-			return sch;
-		sch = def;
-	}
-	return sch;
-}
-
-static bool kind_is(const struct cc_val *v, const char *type)
+static unsigned kind_bits(const struct cc_val *v)
 {
 	switch (v->kind) {
 	case CC_V_NULL:
-		return !strcmp(type, "null");
+		return T_NULL;
 	case CC_V_BOOL:
-		return !strcmp(type, "boolean");
+		return T_BOOLEAN;
 	case CC_V_INT:
-		return !strcmp(type, "integer") || !strcmp(type, "number");
+		return T_INTEGER | T_NUMBER;
 	case CC_V_FLOAT:
-		return !strcmp(type, "number") || (!strcmp(type, "integer") && v->num.f == floor(v->num.f));
+		return T_NUMBER | (v->num.f == floor(v->num.f) ? T_INTEGER : 0);
 	case CC_V_STR:
-		return !strcmp(type, "string");
+		return T_STRING;
 	case CC_V_SEQ:
-		return !strcmp(type, "array");
+		return T_ARRAY;
 	case CC_V_MAP:
-		return !strcmp(type, "object");
+		return T_OBJECT;
 	}
-	return false;
+	return 0;
 }
 
 static const char *type_word(const char *type)
@@ -171,25 +295,12 @@ static void describe_types(json_t *type, struct cc_strbuf *sb)
 	}
 }
 
-/* Returns true when the schema's "type" (if any) admits v. */
-static bool type_ok(json_t *sch, const struct cc_val *v)
+static bool type_ok(const struct snode *n, const struct cc_val *v)
 {
-	json_t *type = json_object_get(sch, "type");
-	if (!type)
-		return true;
-	if (json_is_string(type))
-		return kind_is(v, json_string_value(type));
-	size_t i;
-	json_t *t;
-	json_array_foreach(type, i, t)
-	{
-		if (json_is_string(t) && kind_is(v, json_string_value(t)))
-			return true;
-	}
-	return false;
+	return !n->types || (n->types & kind_bits(v));
 }
 
-static int validate(struct vctx *c, const struct cc_val *v, json_t *sch);
+static int validate(struct vctx *c, const struct cc_val *v, const struct snode *n);
 
 static size_t push_key(struct vctx *c, const char *key)
 {
@@ -207,15 +318,12 @@ static size_t push_index(struct vctx *c, size_t i)
 	return mark;
 }
 
-static int validate_alternatives(struct vctx *c, const struct cc_val *v, json_t *alts)
+static int validate_alternatives(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
 	struct cc_error **saved = c->err;
-	size_t i;
-	json_t *alt;
 	c->err = NULL;
-	json_array_foreach(alts, i, alt)
-	{
-		if (validate(c, v, alt) == 0) {
+	for (size_t i = 0; i < n->nalts; i++) {
+		if (validate(c, v, n->alts[i]) == 0) {
 			c->err = saved;
 			return 0;
 		}
@@ -224,38 +332,27 @@ static int validate_alternatives(struct vctx *c, const struct cc_val *v, json_t 
 	if (!c->err)
 		return -1;
 	/* Report through the alternative whose type fits, which gives the deepest useful message. */
-	json_array_foreach(alts, i, alt)
-	{
-		json_t *r = resolve_ref(c->schema, alt);
-		if (json_object_get(r, "type") && type_ok(r, v))
-			return validate(c, v, alt);
-	}
+	for (size_t i = 0; i < n->nalts; i++)
+		if (n->alts[i]->types && type_ok(n->alts[i], v))
+			return validate(c, v, n->alts[i]);
 	cleanup_strbuf struct cc_strbuf want = CC_STRBUF_INIT;
-	size_t n = json_array_size(alts);
-	json_array_foreach(alts, i, alt)
-	{
-		json_t *r = resolve_ref(c->schema, alt);
-		json_t *type = json_object_get(r, "type");
-		if (!type)
+	for (size_t i = 0; i < n->nalts; i++) {
+		if (!n->alts[i]->type_json)
 			continue;
 		if (want.len)
-			cc_strbuf_adds(&want, i + 1 == n ? " or " : ", ");
-		describe_types(type, &want);
+			cc_strbuf_adds(&want, i + 1 == n->nalts ? " or " : ", ");
+		describe_types(n->alts[i]->type_json, &want);
 	}
 	if (want.len)
 		return fail(c, v, "must be %s", want.buf);
 	return fail(c, v, "does not match any allowed form");
 }
 
-static int validate_object(struct vctx *c, const struct cc_val *v, json_t *sch)
+static int validate_object(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
-	json_t *props = json_object_get(sch, "properties");
-	json_t *pprops = json_object_get(sch, "patternProperties");
-	json_t *additional = json_object_get(sch, "additionalProperties");
-	json_t *required = json_object_get(sch, "required");
 	size_t i;
 	json_t *req;
-	json_array_foreach(required, i, req)
+	json_array_foreach(n->required, i, req)
 	{
 		if (json_is_string(req) && !cc_map_find(v, json_string_value(req)))
 			return fail(c, v, "requires property \"%s\"", json_string_value(req));
@@ -263,42 +360,32 @@ static int validate_object(struct vctx *c, const struct cc_val *v, json_t *sch)
 	for (size_t k = 0; k < v->map.n; k++) {
 		const struct cc_mapent *e = &v->map.e[k];
 		bool matched = false;
-		json_t *p = json_object_get(props, e->key);
+		const struct snode *p = cc_strmap_get(&n->props, e->key);
 		size_t mark = push_key(c, e->key);
 		int r = 0;
 		if (p) {
 			matched = true;
 			r = validate(c, e->val, p);
 		}
-		const char *pat;
-		json_t *psch;
-		json_object_foreach(pprops, pat, psch)
-		{
-			if (r == 0 && regex_match(c->schema, pat, e->key)) {
+		for (size_t q = 0; r == 0 && q < n->npprops; q++) {
+			if (regex_match(c->schema, n->pprops[q].pattern, e->key)) {
 				matched = true;
-				r = validate(c, e->val, psch);
+				r = validate(c, e->val, n->pprops[q].schema);
 			}
 		}
+		if (r == 0 && !matched && n->additional)
+			r = validate(c, e->val, n->additional);
 		/* restore the path even on failure: a failed alternative of oneOf must not leave its keys
 		 * behind */
 		cc_strbuf_truncate(&c->path, mark);
 		if (r < 0)
 			return -1;
-		if (matched)
-			continue;
-		if (json_is_false(additional)) {
+		if (!matched && n->no_additional) {
 			if (!c->err)
 				return -1;
 			struct cc_val at = *e->val;
 			at.pos = e->kpos;
 			return fail(c, &at, "additional property \"%s\" is not allowed", e->key);
-		}
-		if (json_is_object(additional)) {
-			mark = push_key(c, e->key);
-			int ra = validate(c, e->val, additional);
-			cc_strbuf_truncate(&c->path, mark);
-			if (ra < 0)
-				return -1;
 		}
 	}
 	return 0;
@@ -311,21 +398,20 @@ static bool scalar_equal(const struct cc_val *a, const struct cc_val *b)
 	return a->kind == b->kind && !strcmp(a->str ? a->str : "", b->str ? b->str : "");
 }
 
-static int validate_array(struct vctx *c, const struct cc_val *v, json_t *sch)
+static int validate_array(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
-	json_t *items = json_object_get(sch, "items");
-	if (json_is_true(json_object_get(sch, "uniqueItems"))) {
+	if (n->unique) {
 		for (size_t i = 0; i < v->seq.n; i++)
 			for (size_t j = 0; j < i; j++)
 				if (scalar_equal(v->seq.v[i], v->seq.v[j]))
 					return fail(c, v->seq.v[i], "contains duplicate item \"%s\"",
 						    v->seq.v[i]->str);
 	}
-	if (!json_is_object(items))
+	if (!n->items)
 		return 0;
 	for (size_t i = 0; i < v->seq.n; i++) {
 		size_t mark = push_index(c, i);
-		int r = validate(c, v->seq.v[i], items);
+		int r = validate(c, v->seq.v[i], n->items);
 		cc_strbuf_truncate(&c->path, mark);
 		if (r < 0)
 			return -1;
@@ -351,56 +437,46 @@ static bool enum_ok(json_t *en, const struct cc_val *v)
 	return false;
 }
 
-static int validate(struct vctx *c, const struct cc_val *v, json_t *sch)
+static int validate(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
 	/* a !reset value only says "remove this"; its shape is irrelevant */
 	if (v->flags & CC_VF_RESET)
 		return 0;
-	sch = resolve_ref(c->schema, sch);
-	if (!json_is_object(sch))
-		return 0;
-	if (!type_ok(sch, v)) {
+	if (!type_ok(n, v)) {
 		if (!c->err)
 			return -1;
 		cleanup_strbuf struct cc_strbuf want = CC_STRBUF_INIT;
-		describe_types(json_object_get(sch, "type"), &want);
+		describe_types(n->type_json, &want);
 		return fail(c, v, "must be %s", want.buf);
 	}
-	json_t *alts = json_object_get(sch, "oneOf");
-	if (!alts)
-		alts = json_object_get(sch, "anyOf");
-	if (alts && validate_alternatives(c, v, alts) < 0)
+	if (n->nalts && validate_alternatives(c, v, n) < 0)
 		return -1;
-	json_t *en = json_object_get(sch, "enum");
-	if (en && !enum_ok(en, v)) {
+	if (n->enumeration && !enum_ok(n->enumeration, v)) {
 		if (!c->err)
 			return -1;
 		cleanup_strbuf struct cc_strbuf allowed = CC_STRBUF_INIT;
 		size_t i;
 		json_t *e;
-		json_array_foreach(en, i, e)
+		json_array_foreach(n->enumeration, i, e)
 		{
 			cc_strbuf_addf(&allowed, "%s%s", i ? ", " : "",
 				       json_is_string(e) ? json_string_value(e) : "?");
 		}
 		return fail(c, v, "must be one of: %s (got \"%s\")", allowed.buf, v->str ? v->str : "");
 	}
-	json_t *pattern = json_object_get(sch, "pattern");
-	if (json_is_string(pattern) && v->kind == CC_V_STR &&
-	    !regex_match(c->schema, json_string_value(pattern), v->str))
-		return fail(c, v, "\"%s\" does not match the pattern %s", v->str, json_string_value(pattern));
+	if (n->pattern && v->kind == CC_V_STR && !regex_match(c->schema, n->pattern, v->str))
+		return fail(c, v, "\"%s\" does not match the pattern %s", v->str, n->pattern);
 	if (v->kind == CC_V_INT || v->kind == CC_V_FLOAT) {
 		double x = v->kind == CC_V_INT ? (double)v->num.i : v->num.f;
-		json_t *min = json_object_get(sch, "minimum"), *max = json_object_get(sch, "maximum");
-		if (json_is_number(min) && x < json_number_value(min))
-			return fail(c, v, "must be at least %g", json_number_value(min));
-		if (json_is_number(max) && x > json_number_value(max))
-			return fail(c, v, "must be at most %g", json_number_value(max));
+		if (n->has_min && x < n->min)
+			return fail(c, v, "must be at least %g", n->min);
+		if (n->has_max && x > n->max)
+			return fail(c, v, "must be at most %g", n->max);
 	}
 	if (v->kind == CC_V_MAP)
-		return validate_object(c, v, sch);
+		return validate_object(c, v, n);
 	if (v->kind == CC_V_SEQ)
-		return validate_array(c, v, sch);
+		return validate_array(c, v, n);
 	return 0;
 }
 
@@ -408,7 +484,7 @@ int cc_schema_validate(const struct cc_schema *schema, const struct cc_val *doc,
 {
 	struct vctx c = {.schema = schema, .err = err};
 	cc_strbuf_init(&c.path);
-	int r = validate(&c, doc, schema->root);
+	int r = validate(&c, doc, schema->top);
 	cc_strbuf_release(&c.path);
 	return r;
 }

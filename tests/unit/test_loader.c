@@ -11,6 +11,8 @@
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include <jansson.h>
+
 #include "compose/emit.h"
 #include "compose/graph.h"
 #include "compose/hash.h"
@@ -576,6 +578,30 @@ static void test_json_output_round_trip(void **state)
 	cc_strbuf_release(&j2);
 }
 
+static void test_deep_nesting_output(void **state)
+{
+	struct fixture *fx = *state;
+	struct cc_strbuf y = CC_STRBUF_INIT;
+	cc_strbuf_adds(&y, "services:\n  s: {image: x}\nx-deep:\n");
+	for (int i = 0; i < 40; i++)
+		cc_strbuf_addf(&y, "%*sk%d:\n", 2 * (i + 1), "", i);
+	cc_strbuf_addf(&y, "%*sleaf: v\n", 82, "");
+	write_file(fx->dir, "compose.yaml", y.buf);
+	struct cc_project *p = must_load(fx, &(struct load_args){0});
+	struct cc_strbuf j = CC_STRBUF_INIT;
+	cc_emit_json(p->model, 0, &j);
+	json_error_t jerr;
+	json_t *parsed = json_loads(j.buf, 0, &jerr);
+	assert_non_null(parsed);
+	/* the leaf is indented two spaces per level: 41 levels under x-deep, which is under the root */
+	assert_non_null(strstr(j.buf, "\n                                                                    "
+				      "                \"leaf\": \"v\""));
+	json_decref(parsed);
+	cc_strbuf_release(&j);
+	cc_strbuf_release(&y);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +623,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_config_hash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_graph_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_output_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deep_nesting_output, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
