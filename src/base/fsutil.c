@@ -31,7 +31,9 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT,
 					  errno, "cannot open %s", path);
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	if (fstat(fd, &st) < 0)
+		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot stat %s", path);
+	if (S_ISDIR(st.st_mode))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s is a directory, not a file", path);
 	struct cc_strbuf sb = CC_STRBUF_INIT;
 	if (st.st_size > 0)

@@ -192,12 +192,23 @@ void cc_emit_json(const struct cc_val *v, unsigned flags, struct cc_strbuf *out)
 	cc_strbuf_addch(out, '\n');
 }
 
-/* A string that a YAML reader would take for another type, or that is empty, must be quoted. */
+/* Whether a string must be quoted to read back as the same string. libfyaml 0.7 leaves that to the caller, so
+ * be conservative: quote anything a YAML reader could take for another type or structure, or trim. */
 static bool needs_quotes(const char *s)
 {
-	if (!*s)
+	size_t n = strlen(s);
+	if (n == 0)
 		return true;
-	struct cc_val *probe = cc_val_new_plain_scalar(s, strlen(s), (struct cc_pos){0});
+	/* leading or trailing blanks, and characters that start YAML syntax */
+	if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    strchr("-?:,[]{}#&*!|>'\"%@`", s[0]))
+		return true;
+	if (strstr(s, ": ") || strstr(s, " #") || s[n - 1] == ':')
+		return true;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	struct cc_val *probe = cc_val_new_plain_scalar(s, n, (struct cc_pos){0});
 	bool other = probe->kind != CC_V_STR;
 	cc_val_free(probe);
 	if (other)
@@ -209,7 +220,7 @@ static bool needs_quotes(const char *s)
 		if (!strcmp(*w, s))
 			return true;
 	/* leading zeros read as octal by YAML 1.1 */
-	return s[0] == '0' && strspn(s, "0123456789_") == strlen(s);
+	return s[0] == '0' && strspn(s, "0123456789_") == n;
 }
 
 /* libfyaml 0.7 cannot set a node's style, and its event emitter mangles block sequences of mappings; so a

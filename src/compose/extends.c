@@ -11,6 +11,9 @@
 
 #include <string.h>
 
+/* Real projects extend a handful of levels; a bound keeps a hostile chain from exhausting the stack. */
+#define MAX_EXTENDS_DEPTH 256
+
 struct chain {
 	const char *file;
 	const char *service;
@@ -64,6 +67,23 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 	struct cc_val *ext = cc_map_get(ent->val, "extends");
 	if (!ext)
 		return 0;
+	if (ext->kind != CC_V_MAP) {
+		/* `extends: !reset`: nothing to extend */
+		cc_map_del(ent->val, "extends");
+		return 0;
+	}
+	const struct cc_val *sv = cc_map_get(ext, "service");
+	if (!sv || sv->kind != CC_V_STR)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "%s:%u:%u: services.%s.extends.service must be a string", ext->pos.file,
+				    ext->pos.line, ext->pos.col, name);
+	size_t depth = 0;
+	for (const struct chain *c = ch; c; c = c->next)
+		depth++;
+	if (depth >= MAX_EXTENDS_DEPTH)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "%s:%u:%u: services.%s.extends: chain of more than %d services",
+				    ext->pos.file, ext->pos.line, ext->pos.col, name, MAX_EXTENDS_DEPTH);
 	struct chain here = {file, name, ch};
 	ext = cc_map_take(ent->val, "extends");
 	const struct cc_val *svc_name = cc_map_get(ext, "service");
@@ -76,8 +96,11 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 		cleanup_free char *path = cc_path_join(
 		    scope->project_dir && !ext->pos.file ? scope->project_dir : decl_dir, other_file->str);
 		struct cc_val *other = extended_model(L, path, scope, err);
-		if (!other)
+		if (!other) {
+			cc_error_wrap(err, "%s:%u:%u: services.%s.extends", other_file->pos.file,
+				      other_file->pos.line, other_file->pos.col, name);
 			goto out;
+		}
 		struct cc_val *osvcs = cc_map_get(other, "services");
 		if (!cc_map_get(osvcs, svc_name->str)) {
 			cc_error_set(
@@ -105,7 +128,9 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 	ent = cc_map_find(services, name);
 	struct cc_val *local = ent->val;
 	ent->val = base;
+	struct cc_pos local_pos = local->pos;
 	cc_merge_service(base, local);
+	base->pos = local_pos;
 	r = 0;
 out:
 	cc_val_free(ext);

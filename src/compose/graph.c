@@ -27,29 +27,52 @@ void cc_graph_free(struct cc_graph *g)
 
 enum { WHITE, GREY, BLACK };
 
-static int visit(const struct cc_graph *g, size_t i, unsigned char *color, size_t *stack, size_t depth,
-		 struct cc_error **err)
+/* Depth-first search with an explicit stack (a recursive one overflows on long dependency chains). The stack
+ * holds the current path, so a back edge names the cycle. */
+static int find_cycle(const struct cc_graph *g, struct cc_error **err)
 {
-	color[i] = GREY;
-	stack[depth] = i;
-	for (size_t k = 0; k < g->ndeps[i]; k++) {
-		size_t d = g->deps[i][k];
-		if (color[d] == GREY) {
-			cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-			size_t start = 0;
-			while (stack[start] != d)
-				start++;
-			for (size_t s = start; s <= depth; s++)
-				cc_strbuf_addf(&sb, "%s -> ", g->names[stack[s]]);
-			cc_strbuf_adds(&sb, g->names[d]);
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "dependency cycle detected: %s",
-					    sb.buf);
+	unsigned char *color = cc_xcalloc(g->n + 1, 1);
+	size_t *path = cc_xcalloc(g->n + 1, sizeof(size_t));
+	size_t *next = cc_xcalloc(g->n + 1, sizeof(size_t)); /* per path entry: the next edge to follow */
+	int r = 0;
+	for (size_t root = 0; root < g->n && r == 0; root++) {
+		if (color[root] != WHITE)
+			continue;
+		size_t depth = 0;
+		path[0] = root;
+		next[0] = 0;
+		color[root] = GREY;
+		while (r == 0) {
+			size_t i = path[depth];
+			if (next[depth] == g->ndeps[i]) {
+				color[i] = BLACK;
+				if (depth == 0)
+					break;
+				depth--;
+				continue;
+			}
+			size_t d = g->deps[i][next[depth]++];
+			if (color[d] == GREY) {
+				cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+				size_t start = 0;
+				while (path[start] != d)
+					start++;
+				for (size_t s2 = start; s2 <= depth; s2++)
+					cc_strbuf_addf(&sb, "%s -> ", g->names[path[s2]]);
+				cc_strbuf_adds(&sb, g->names[d]);
+				r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+						 "dependency cycle detected: %s", sb.buf);
+			} else if (color[d] == WHITE) {
+				color[d] = GREY;
+				path[++depth] = d;
+				next[depth] = 0;
+			}
 		}
-		if (color[d] == WHITE && visit(g, d, color, stack, depth + 1, err) < 0)
-			return -1;
 	}
-	color[i] = BLACK;
-	return 0;
+	free(color);
+	free(path);
+	free(next);
+	return r;
 }
 
 int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct cc_error **err)
@@ -93,15 +116,8 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 	}
 	cc_strmap_release(&index);
 	free(defs);
-	if (r == 0) {
-		unsigned char *color = cc_xcalloc(g->n + 1, 1);
-		size_t *stack = cc_xcalloc(g->n + 1, sizeof(size_t));
-		for (size_t i = 0; i < g->n && r == 0; i++)
-			if (color[i] == WHITE)
-				r = visit(g, i, color, stack, 0, err);
-		free(color);
-		free(stack);
-	}
+	if (r == 0)
+		r = find_cycle(g, err);
 	if (r < 0) {
 		cc_graph_free(g);
 		return -1;

@@ -91,8 +91,12 @@ static int include_one(struct cc_loader *L, struct cc_val *model, const struct c
 	struct cc_val *included = cc_loader_load_files(L, (const char *const *)paths, npaths, &sub, err);
 	L->ninclude--;
 	cc_strmap_release(&env);
-	if (!included)
+	if (!included) {
+		if (*err && (*err)->kind == CC_ERR_NOT_FOUND)
+			cc_error_wrap(err, "%s:%u:%u: include", entry->pos.file, entry->pos.line,
+				      entry->pos.col);
 		goto out;
+	}
 
 	/* local definitions win over included ones (compose-go), so `!override` works on them */
 	struct cc_val tmp = *model;
@@ -111,7 +115,9 @@ int cc_include_apply(struct cc_loader *L, struct cc_val *model, const struct cc_
 {
 	if (include->kind != CC_V_SEQ)
 		return 0;
-	cleanup_free char *dir = strcmp(file, "(stdin)") ? cc_path_dir(file) : cc_xstrdup(scope->project_dir);
+	/* relative to the including project's directory, like compose-go (and like the paths of -f files) */
+	cleanup_free char *dir = cc_xstrdup(scope->project_dir);
+	(void)file;
 	for (size_t i = 0; i < include->seq.n; i++)
 		if (include_one(L, model, include->seq.v[i], dir, scope, err) < 0)
 			return -1;

@@ -191,8 +191,7 @@ int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size
 		if (cc_read_file(paths[i], &data, &len, &e) < 0) {
 			if (!required && e->kind == CC_ERR_NOT_FOUND)
 				continue;
-			*err = steal_pointer(&e);
-			return -1;
+			return cc_error_set(err, e->kind, "%s", e->msg);
 		}
 		if (cc_dotenv_parse(data, len, paths[i], lookup_map, parent, out, err) < 0)
 			return -1;
@@ -403,7 +402,8 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 			files = cc_xrealloc(files, (nfiles + 1) * sizeof(char *));
 			files[nfiles++] = cc_path_abs(cwd, tok, err);
 		}
-	} else if (discover(cwd, &files, &nfiles, err) < 0) {
+	}
+	if (!nfiles && discover(cwd, &files, &nfiles, err) < 0) {
 		cc_strmap_release(&early);
 		goto out;
 	}

@@ -1,7 +1,10 @@
 #include "compose/merge.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/strmap.h"
 #include "base/xalloc.h"
+
+#include <stdint.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,37 +82,50 @@ static void merge_seq(struct cc_val *base, struct cc_val *over, const char *key)
 {
 	enum seq_rule rule = seq_rule_for(key);
 	if (rule == SEQ_BY_KEY) {
+		/* an index of the base entries by key keeps large lists (port ranges) linear */
+		struct cc_strmap index;
+		cc_strmap_init(&index, NULL);
+		for (size_t j = 0; j < base->seq.n; j++) {
+			cleanup_free char *bk = entry_key(key, base->seq.v[j]);
+			if (!cc_strmap_has(&index, bk))
+				cc_strmap_set(&index, bk, (void *)(uintptr_t)(j + 1));
+		}
 		for (size_t i = 0; i < over->seq.n; i++) {
 			struct cc_val *it = over->seq.v[i];
 			over->seq.v[i] = NULL;
 			cleanup_free char *k = entry_key(key, it);
-			bool placed = false;
-			for (size_t j = 0; j < base->seq.n && !placed; j++) {
-				cleanup_free char *bk = entry_key(key, base->seq.v[j]);
-				if (!strcmp(k, bk)) {
-					cc_val_free(base->seq.v[j]);
-					base->seq.v[j] = it;
-					placed = true;
-				}
-			}
-			if (!placed)
+			uintptr_t at = (uintptr_t)cc_strmap_get(&index, k);
+			if (at) {
+				cc_val_free(base->seq.v[at - 1]);
+				base->seq.v[at - 1] = it;
+			} else {
 				cc_seq_push(base, it);
+				cc_strmap_set(&index, k, (void *)(uintptr_t)base->seq.n);
+			}
 		}
+		cc_strmap_release(&index);
 		over->seq.n = 0;
 		return;
 	}
+	struct cc_strmap seen;
+	cc_strmap_init(&seen, NULL);
+	if (rule == SEQ_APPEND_UNIQUE)
+		for (size_t j = 0; j < base->seq.n; j++)
+			if (cc_val_is_scalar(base->seq.v[j]) && base->seq.v[j]->str)
+				cc_strmap_set(&seen, base->seq.v[j]->str, NULL);
 	for (size_t i = 0; i < over->seq.n; i++) {
 		struct cc_val *it = over->seq.v[i];
 		over->seq.v[i] = NULL;
-		bool dup = false;
-		if (rule == SEQ_APPEND_UNIQUE)
-			for (size_t j = 0; j < base->seq.n && !dup; j++)
-				dup = scalar_same(base->seq.v[j], it);
-		if (dup)
+		bool scalar = cc_val_is_scalar(it) && it->str;
+		if (rule == SEQ_APPEND_UNIQUE && scalar && cc_strmap_has(&seen, it->str)) {
 			cc_val_free(it);
-		else
-			cc_seq_push(base, it);
+			continue;
+		}
+		if (rule == SEQ_APPEND_UNIQUE && scalar)
+			cc_strmap_set(&seen, it->str, NULL);
+		cc_seq_push(base, it);
 	}
+	cc_strmap_release(&seen);
 	over->seq.n = 0;
 }
 

@@ -101,7 +101,9 @@ struct cc_val *cc_norm_int(struct cc_norm_ctx *c, const struct cc_val *v)
 {
 	if (v->kind == CC_V_INT)
 		return cc_val_new_int(v->num.i, v->pos);
-	if (v->kind == CC_V_FLOAT && v->num.f == floor(v->num.f))
+	/* 2^63 is exactly representable; anything at or beyond it (or not finite) is no int64 */
+	if (v->kind == CC_V_FLOAT && v->num.f == floor(v->num.f) && v->num.f >= -9223372036854775808.0 &&
+	    v->num.f < 9223372036854775808.0)
 		return cc_val_new_int((int64_t)v->num.f, v->pos);
 	if (v->kind == CC_V_STR) {
 		errno = 0;

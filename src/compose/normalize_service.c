@@ -351,6 +351,20 @@ static struct cc_val *n_volumes(struct cc_norm_ctx *c, const struct cc_val *v)
 
 static const struct field dep_fields[] = {{"required", n_bool}, {"restart", n_bool}, {NULL, NULL}};
 
+static struct cc_val *dep_entry(struct cc_norm_ctx *c, const char *key, const struct cc_val *v, void *ud)
+{
+	(void)key;
+	(void)ud;
+	struct cc_val *d = norm_fields(c, v, dep_fields);
+	if (!d)
+		return NULL;
+	if (!cc_map_get(d, "condition"))
+		cc_map_set(d, "condition", cc_val_new_str("service_started", v->pos));
+	if (!cc_map_get(d, "required"))
+		cc_map_set(d, "required", cc_val_new_bool(true, v->pos));
+	return d;
+}
+
 static struct cc_val *n_depends_on(struct cc_norm_ctx *c, const struct cc_val *v)
 {
 	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
@@ -365,22 +379,8 @@ static struct cc_val *n_depends_on(struct cc_norm_ctx *c, const struct cc_val *v
 		}
 		return out;
 	}
-	for (size_t i = 0; i < v->map.n; i++) {
-		const struct cc_mapent *e = &v->map.e[i];
-		size_t mark = cc_norm_push(c, e->key);
-		struct cc_val *d = norm_fields(c, e->val, dep_fields);
-		cc_norm_pop(c, mark);
-		if (!d) {
-			cc_val_free(out);
-			return NULL;
-		}
-		if (!cc_map_get(d, "condition"))
-			cc_map_set(d, "condition", cc_val_new_str("service_started", e->val->pos));
-		if (!cc_map_get(d, "required"))
-			cc_map_set(d, "required", cc_val_new_bool(true, e->val->pos));
-		cc_map_append(out, e->key, d, e->kpos);
-	}
-	return out;
+	cc_val_free(out);
+	return cc_norm_map(c, v, dep_entry, NULL);
 }
 
 static const struct field svcnet_fields[] = {
@@ -731,6 +731,10 @@ static struct cc_val *n_extra_hosts(struct cc_norm_ctx *c, const struct cc_val *
 	if (v->kind == CC_V_MAP) {
 		for (size_t i = 0; i < v->map.n; i++) {
 			const struct cc_val *ip = v->map.e[i].val;
+			/* the canonical form is a list, so `host: !reset` within one file can only drop its
+			 * entry */
+			if (ip->flags & CC_VF_RESET)
+				continue;
 			if (ip->kind == CC_V_SEQ) {
 				for (size_t k = 0; k < ip->seq.n; k++)
 					cc_seq_push(out, cc_val_new_str_take(
@@ -772,21 +776,16 @@ static struct cc_val *n_ulimit_item(struct cc_norm_ctx *c, const struct cc_val *
 	return cc_norm_int(c, v);
 }
 
+static struct cc_val *ulimit_entry(struct cc_norm_ctx *c, const char *key, const struct cc_val *v, void *ud)
+{
+	(void)key;
+	(void)ud;
+	return n_ulimit_item(c, v);
+}
+
 static struct cc_val *n_ulimits(struct cc_norm_ctx *c, const struct cc_val *v)
 {
-	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
-	out->flags = v->flags;
-	for (size_t i = 0; i < v->map.n; i++) {
-		size_t mark = cc_norm_push(c, v->map.e[i].key);
-		struct cc_val *x = n_ulimit_item(c, v->map.e[i].val);
-		cc_norm_pop(c, mark);
-		if (!x) {
-			cc_val_free(out);
-			return NULL;
-		}
-		cc_map_append(out, v->map.e[i].key, x, v->map.e[i].kpos);
-	}
-	return out;
+	return cc_norm_map(c, v, ulimit_entry, NULL);
 }
 
 static struct cc_val *n_device_item(struct cc_norm_ctx *c, const struct cc_val *it)

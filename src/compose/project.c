@@ -272,15 +272,14 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 {
 	const struct cc_project_opts *o = L->opts;
 	size_t nactive = 0;
-	const char **active = cc_xcalloc(o->nprofiles + 64, sizeof(char *));
-	for (size_t i = 0; i < o->nprofiles; i++)
-		active[nactive++] = o->profiles[i];
 	/* COMPOSE_PROFILES counts only when no --profile is given (compose-go); items are trimmed */
 	const char *envprof = o->nprofiles ? NULL : cc_strmap_get(&p->env, "COMPOSE_PROFILES");
 	cleanup_free char *envp = cc_xstrdup(envprof ? envprof : "");
+	const char **active = cc_xcalloc(o->nprofiles + strlen(envp) + 1, sizeof(char *));
+	for (size_t i = 0; i < o->nprofiles; i++)
+		active[nactive++] = o->profiles[i];
 	char *save = NULL;
-	for (char *t = strtok_r(envp, ",", &save); t && nactive < o->nprofiles + 64;
-	     t = strtok_r(NULL, ",", &save)) {
+	for (char *t = strtok_r(envp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		while (*t == ' ' || *t == '\t')
 			t++;
 		size_t n = strlen(t);
@@ -308,13 +307,13 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 			cc_strmap_release(&selected);
 			goto fail;
 		}
-		enable_closure(services, o->services[i], &enabled);
 		enable_closure(services, o->services[i], &selected);
 	}
 	if (o->nservices) {
-		for (size_t i = services->map.n; i-- > 0;)
-			if (!cc_strmap_has(&selected, services->map.e[i].key))
-				cc_strmap_remove(&enabled, services->map.e[i].key);
+		/* exactly the selection and its dependencies, whatever their profiles */
+		cc_strmap_release(&enabled);
+		cc_strmap_init(&enabled, NULL);
+		cc_strmap_foreach(&selected, e) cc_strmap_set(&enabled, e->key, NULL);
 	}
 	cc_strmap_release(&selected);
 	/* dependencies of enabled services must exist and be enabled */
@@ -522,9 +521,18 @@ static void resolve_build_args(struct cc_project *p, struct cc_val *svc)
 int cc_project_finalize(struct cc_loader *L, struct cc_project *p, struct cc_error **err)
 {
 	struct cc_val *model = p->model;
+	if (!model)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "no compose file to load");
 	cc_strip_merge_marks(model);
 	struct cc_val *services = ensure_map(model, "services");
 	collect_profiles(p, services);
+	/* dependencies first (profiles follow them), then profiles, and only then the work and checks that
+	 * concern enabled services: a disabled service's missing env_file must not fail the project */
+	for (size_t i = 0; i < services->map.n; i++)
+		if (services->map.e[i].val->kind == CC_V_MAP)
+			implicit_deps(services->map.e[i].val);
+	if (apply_profiles(L, p, services, err) < 0)
+		return -1;
 	bool resolve_env = !L->opts->no_interpolate;
 	for (size_t i = 0; i < services->map.n; i++) {
 		const char *name = services->map.e[i].key;
@@ -535,18 +543,17 @@ int cc_project_finalize(struct cc_loader *L, struct cc_project *p, struct cc_err
 			resolve_build_args(p, svc);
 		if (check_service(name, svc, err) < 0)
 			return -1;
-		if (!cc_map_get(svc, "network_mode") && !cc_map_get(svc, "networks")) {
-			struct cc_val *nets = cc_val_new(CC_V_MAP, svc->pos);
-			cc_map_set(nets, "default", cc_val_new_null(svc->pos));
-			cc_map_set(svc, "networks", nets);
+		const struct cc_val *nets = cc_map_get(svc, "networks");
+		if (!cc_map_get(svc, "network_mode") &&
+		    (!nets || nets->kind != CC_V_MAP || nets->map.n == 0)) {
+			struct cc_val *def = cc_val_new(CC_V_MAP, svc->pos);
+			cc_map_set(def, "default", cc_val_new_null(svc->pos));
+			cc_map_set(svc, "networks", def);
 		}
-		implicit_deps(svc);
 		struct cc_val *deps = cc_map_get(svc, "depends_on");
 		if (deps && deps->map.n == 0)
 			cc_map_del(svc, "depends_on");
 	}
-	if (apply_profiles(L, p, services, err) < 0)
-		return -1;
 	if (check_container_names(services, err) < 0 || check_resources(model, err) < 0)
 		return -1;
 	bool uses_default = false;

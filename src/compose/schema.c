@@ -360,6 +360,10 @@ static int validate_object(struct vctx *c, const struct cc_val *v, const struct 
 	for (size_t k = 0; k < v->map.n; k++) {
 		const struct cc_mapent *e = &v->map.e[k];
 		bool matched = false;
+		/* a !reset entry only says "remove this"; its shape is irrelevant (normalization makes it a
+		 * marker) */
+		if (e->val->flags & CC_VF_RESET)
+			continue;
 		const struct snode *p = cc_strmap_get(&n->props, e->key);
 		size_t mark = push_key(c, e->key);
 		int r = 0;
@@ -391,21 +395,24 @@ static int validate_object(struct vctx *c, const struct cc_val *v, const struct 
 	return 0;
 }
 
-static bool scalar_equal(const struct cc_val *a, const struct cc_val *b)
-{
-	if (!cc_val_is_scalar(a) || !cc_val_is_scalar(b))
-		return false;
-	return a->kind == b->kind && !strcmp(a->str ? a->str : "", b->str ? b->str : "");
-}
-
 static int validate_array(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
 	if (n->unique) {
-		for (size_t i = 0; i < v->seq.n; i++)
-			for (size_t j = 0; j < i; j++)
-				if (scalar_equal(v->seq.v[i], v->seq.v[j]))
-					return fail(c, v->seq.v[i], "contains duplicate item \"%s\"",
-						    v->seq.v[i]->str);
+		/* keyed by kind and text, so 80 and "80" stay distinct as in JSON Schema */
+		struct cc_strmap seen;
+		cc_strmap_init(&seen, NULL);
+		for (size_t i = 0; i < v->seq.n; i++) {
+			const struct cc_val *it = v->seq.v[i];
+			if (!cc_val_is_scalar(it))
+				continue;
+			cleanup_free char *k = cc_xasprintf("%d:%s", (int)it->kind, it->str ? it->str : "");
+			if (cc_strmap_has(&seen, k)) {
+				cc_strmap_release(&seen);
+				return fail(c, it, "contains duplicate item \"%s\"", it->str ? it->str : "");
+			}
+			cc_strmap_set(&seen, k, NULL);
+		}
+		cc_strmap_release(&seen);
 	}
 	if (!n->items)
 		return 0;
@@ -439,9 +446,6 @@ static bool enum_ok(json_t *en, const struct cc_val *v)
 
 static int validate(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
-	/* a !reset value only says "remove this"; its shape is irrelevant */
-	if (v->flags & CC_VF_RESET)
-		return 0;
 	if (!type_ok(n, v)) {
 		if (!c->err)
 			return -1;

@@ -118,8 +118,14 @@ static void apply_tag(struct fy_token *tag, struct cc_val *v)
 	}
 }
 
-static void push_frame(struct builder *b, struct cc_val *node, struct fy_token *anchor)
+static int push_frame(struct builder *b, struct cc_val *node, struct fy_token *anchor, struct cc_error **err)
 {
+	/* every later stage walks the tree recursively: bound the depth here, with a position */
+	if (b->depth >= CC_YAML_MAX_DEPTH) {
+		fail_at(b, node->pos, err, "nesting deeper than %d levels", CC_YAML_MAX_DEPTH);
+		cc_val_free(node);
+		return -1;
+	}
 	CC_GROW(b->stack, b->cap, b->depth + 1);
 	struct frame *f = &b->stack[b->depth++];
 	memset(f, 0, sizeof(*f));
@@ -129,20 +135,29 @@ static void push_frame(struct builder *b, struct cc_val *node, struct fy_token *
 		const char *a = fy_token_get_text(anchor, &al);
 		f->anchor = cc_xstrndup(a, al);
 	}
+	return 0;
 }
 
-static void register_anchor(struct builder *b, const char *name, const struct cc_val *v)
+/* The anchored node is copied (the tree may free or change the original before an alias refers to it); the
+ * copy counts like an alias expansion, so nested anchors cannot grow memory without bound. */
+static int register_anchor(struct builder *b, const char *name, const struct cc_val *v, struct cc_error **err)
 {
+	if (count_nodes(b, tree_size(v), true, v->pos, err) < 0)
+		return -1;
 	cc_strmap_set(&b->anchors, name, cc_val_copy(v));
+	return 0;
 }
 
-static int merge_into(struct builder *b, struct cc_val *map, struct cc_val *src, struct cc_pos at,
+static struct cc_mapent *frame_find(struct frame *f, const char *key);
+static void frame_add(struct frame *f, char *key, struct cc_val *v, struct cc_pos kpos);
+
+static int merge_into(struct builder *b, struct frame *f, struct cc_val *src, struct cc_pos at,
 		      struct cc_error **err)
 {
 	if (src->kind == CC_V_SEQ) {
 		/* In `<<: [*a, *b]` earlier sources win, and explicit keys win over all of them. */
 		for (size_t i = 0; i < src->seq.n; i++)
-			if (merge_into(b, map, src->seq.v[i], at, err) < 0)
+			if (merge_into(b, f, src->seq.v[i], at, err) < 0)
 				return -1;
 		return 0;
 	}
@@ -151,9 +166,9 @@ static int merge_into(struct builder *b, struct cc_val *map, struct cc_val *src,
 			       cc_vkind_name(src->kind));
 	for (size_t i = 0; i < src->map.n; i++) {
 		struct cc_mapent *e = &src->map.e[i];
-		if (cc_map_find(map, e->key))
+		if (frame_find(f, e->key))
 			continue;
-		cc_map_set_pos(map, e->key, cc_val_copy(e->val), e->kpos);
+		frame_add(f, cc_xstrdup(e->key), cc_val_copy(e->val), e->kpos);
 	}
 	return 0;
 }
@@ -264,9 +279,9 @@ static int complete_frame(struct builder *b, struct cc_error **err)
 	struct frame f = b->stack[--b->depth];
 	int r = 0;
 	for (size_t i = 0; i < f.nmerges && r == 0; i++)
-		r = merge_into(b, f.node, f.merges[i], f.merge_pos, err);
+		r = merge_into(b, &f, f.merges[i], f.merge_pos, err);
 	if (r == 0 && f.anchor)
-		register_anchor(b, f.anchor, f.node);
+		r = register_anchor(b, f.anchor, f.node, err);
 	frame_release(&f);
 	if (r < 0) {
 		cc_val_free(f.node);
@@ -304,7 +319,10 @@ static int on_event(struct builder *b, struct fy_event *ev, struct cc_error **er
 			size_t al = 0;
 			const char *a = fy_token_get_text(ev->scalar.anchor, &al);
 			cleanup_free char *name = cc_xstrndup(a, al);
-			register_anchor(b, name, v);
+			if (register_anchor(b, name, v, err) < 0) {
+				cc_val_free(v);
+				return -1;
+			}
 		}
 		return attach(b, v, err);
 	}
@@ -329,8 +347,7 @@ static int on_event(struct builder *b, struct fy_event *ev, struct cc_error **er
 			cc_val_free(v);
 			return -1;
 		}
-		push_frame(b, v, map ? ev->mapping_start.anchor : ev->sequence_start.anchor);
-		return 0;
+		return push_frame(b, v, map ? ev->mapping_start.anchor : ev->sequence_start.anchor, err);
 	}
 	case FYET_MAPPING_END:
 	case FYET_SEQUENCE_END:

@@ -16,6 +16,8 @@ struct cc_yaml_docs {
 
 /* Nodes that alias expansion may create before the document is refused ("excessive aliasing"). */
 #define CC_YAML_MAX_ALIAS_NODES 100000
+/* Nesting of mappings and sequences. */
+#define CC_YAML_MAX_DEPTH 1000
 /* Nodes a document may hold in all. */
 #define CC_YAML_MAX_NODES 5000000
 

@@ -114,7 +114,7 @@ services:
     extends: {file: missing.yaml, service: x}
 EOF
 	run -1 cc config
-	assert_output "error: cannot open $P/missing.yaml: No such file or directory"
+	assert_output "error: $P/compose.yaml:3:21: services.a.extends: cannot open $P/missing.yaml: No such file or directory"
 }
 
 @test "edge 40/41: !reset and !override inside a base; an override chain gives [/bar, /zot]" {
@@ -366,5 +366,5 @@ services:
   a: {image: a}
 EOF
 	run -1 cc config
-	assert_output "error: cannot open $P/missing.yaml: No such file or directory"
+	assert_output "error: $P/compose.yaml:1:11: include: cannot open $P/missing.yaml: No such file or directory"
 }

@@ -237,7 +237,7 @@ for i in range(1, 9):
 print('services:\n  s:\n    image: busybox')
 EOF
 	run -1 cc config
-	assert_output "error: $P/compose.yaml:6:13: excessive aliasing: aliases expand to more than 100000 nodes"
+	assert_output "error: $P/compose.yaml:5:11: excessive aliasing: aliases expand to more than 100000 nodes"
 }
 
 # A documented deviation (docs/deviations.md): the 100 000-node cap applies to nodes made through aliases, which is

@@ -9,10 +9,10 @@ load '/usr/lib/bats/bats-assert/load'
 
 bats_require_minimum_version 1.5.0
 
-CC="${CC_BIN:-/work/main/build/container-compose}"
+CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
 CC_TEST_BUGS_SAVED="${CC_TEST_BUGS:-}"
 PY=/usr/bin/python3
-SCHEMA="${CC_SCHEMA:-/work/main/data/compose-spec.json}"
+SCHEMA="${CC_SCHEMA:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/data/compose-spec.json}"
 
 # Keep only what a shell needs; drop everything else the host exported (COMPOSE_FILE, COMPOSE_PROJECT_NAME,
 # COMPOSE_PROFILES, COMPOSE_PATH_SEPARATOR, COMPOSE_DISABLE_ENV_FILE, DOCKER_*, FOO, ...).

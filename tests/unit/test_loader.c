@@ -578,6 +578,20 @@ static void test_json_output_round_trip(void **state)
 	cc_strbuf_release(&j2);
 }
 
+static void test_large_port_ranges_merge(void **state)
+{
+	struct fixture *fx = *state;
+	/* two documents with the same 3000-port range: entries replace by key, in linear time */
+	write_file(fx->dir, "compose.yaml",
+		   "services:\n  s: {image: x, ports: ['1-3000:1-3000']}\n---\n"
+		   "services:\n  s: {ports: ['1-3000:1-3000', '5000:5000']}\n");
+	struct cc_project *p = must_load(fx, &(struct load_args){0});
+	assert_int_equal(at(p->model, "services.s.ports")->seq.n, 3001);
+	assert_string_equal(str_at(p, "services.s.ports[2999].published"), "3000");
+	assert_string_equal(str_at(p, "services.s.ports[3000].published"), "5000");
+	cc_project_free(p);
+}
+
 static void test_deep_nesting_output(void **state)
 {
 	struct fixture *fx = *state;
@@ -624,6 +638,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_graph_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_output_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deep_nesting_output, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_large_port_ranges_merge, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

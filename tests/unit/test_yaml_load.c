@@ -200,6 +200,51 @@ static void test_syntax_error_has_position(void **state)
 	free(m);
 }
 
+static void test_nesting_depth_is_bounded(void **state)
+{
+	(void)state;
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	cc_strbuf_adds(&sb, "x: ");
+	for (int i = 0; i < 70000; i++)
+		cc_strbuf_addch(&sb, '[');
+	for (int i = 0; i < 70000; i++)
+		cc_strbuf_addch(&sb, ']');
+	cc_strbuf_addch(&sb, '\n');
+	char *m = load_err(sb.buf);
+	assert_non_null(strstr(m, "nesting deeper than 1000 levels"));
+	assert_non_null(strstr(m, "t.yaml:1:"));
+	free(m);
+	cc_strbuf_release(&sb);
+	/* 900 levels are fine */
+	cc_strbuf_adds(&sb, "x: ");
+	for (int i = 0; i < 900; i++)
+		cc_strbuf_addch(&sb, '[');
+	for (int i = 0; i < 900; i++)
+		cc_strbuf_addch(&sb, ']');
+	cc_strbuf_addch(&sb, '\n');
+	struct cc_val *v = load1(sb.buf);
+	cc_val_free(v);
+	cc_strbuf_release(&sb);
+}
+
+static void test_nested_anchors_are_bounded(void **state)
+{
+	(void)state;
+	/* each anchor copies everything inside it: 900 nested anchors (within the depth limit) would need
+	 * about 405 000 node copies */
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	cc_strbuf_adds(&sb, "x-a: ");
+	for (int i = 0; i < 900; i++)
+		cc_strbuf_addf(&sb, "&a%d [", i);
+	for (int i = 0; i < 900; i++)
+		cc_strbuf_addch(&sb, ']');
+	cc_strbuf_addch(&sb, '\n');
+	char *m = load_err(sb.buf);
+	assert_non_null(strstr(m, "excessive aliasing"));
+	free(m);
+	cc_strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +260,8 @@ int main(void)
 	    cmocka_unit_test(test_reset_inside_anchor_applies_everywhere),
 	    cmocka_unit_test(test_multi_document),
 	    cmocka_unit_test(test_syntax_error_has_position),
+	    cmocka_unit_test(test_nesting_depth_is_bounded),
+	    cmocka_unit_test(test_nested_anchors_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
