@@ -220,6 +220,7 @@ void cc_strip_merge_marks(struct cc_val *v)
 			v->map.e[w++] = e;
 		}
 		v->map.n = w;
+		cc_map_invalidate(v);
 	} else if (v->kind == CC_V_SEQ) {
 		size_t w = 0;
 		for (size_t r = 0; r < v->seq.n; r++) {

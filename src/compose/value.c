@@ -1,8 +1,10 @@
 #include "compose/value.h"
+#include "base/strmap.h"
 #include "base/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -235,6 +237,7 @@ void cc_val_free(struct cc_val *v)
 		cc_val_free(v->map.e[i].val);
 	}
 	free(v->map.e);
+	cc_map_invalidate(v);
 	free(v->str);
 	free(v);
 }
@@ -245,10 +248,39 @@ void cc_seq_push(struct cc_val *seq, struct cc_val *item)
 	seq->seq.v[seq->seq.n++] = item;
 }
 
+/* Below this many entries a scan is as fast as hashing. */
+#define INDEX_MIN 32
+
+void cc_map_invalidate(struct cc_val *map)
+{
+	if (map->map.index) {
+		cc_strmap_release(map->map.index);
+		free(map->map.index);
+		map->map.index = NULL;
+	}
+}
+
+static void index_build(struct cc_val *map)
+{
+	map->map.index = cc_xcalloc(1, sizeof(*map->map.index));
+	cc_strmap_init(map->map.index, NULL);
+	for (size_t i = 0; i < map->map.n; i++)
+		if (!cc_strmap_has(map->map.index, map->map.e[i].key))
+			cc_strmap_set(map->map.index, map->map.e[i].key, (void *)(uintptr_t)(i + 1));
+}
+
 struct cc_mapent *cc_map_find(const struct cc_val *map, const char *key)
 {
 	if (!map || map->kind != CC_V_MAP)
 		return NULL;
+	if (map->map.n >= INDEX_MIN) {
+		/* the index is a cache: building it does not change what the mapping holds */
+		struct cc_val *m = (struct cc_val *)map;
+		if (!m->map.index)
+			index_build(m);
+		uintptr_t ix = (uintptr_t)cc_strmap_get(m->map.index, key);
+		return ix ? &m->map.e[ix - 1] : NULL;
+	}
 	for (size_t i = 0; i < map->map.n; i++)
 		if (!strcmp(map->map.e[i].key, key))
 			return &map->map.e[i];
@@ -270,14 +302,15 @@ void cc_map_set_pos(struct cc_val *map, const char *key, struct cc_val *val, str
 		e->val = val;
 		return;
 	}
-	CC_GROW(map->map.e, map->map.cap, map->map.n + 1);
-	map->map.e[map->map.n++] = (struct cc_mapent){cc_xstrdup(key), val, kpos};
+	cc_map_append(map, key, val, kpos);
 }
 
 void cc_map_append(struct cc_val *map, const char *key, struct cc_val *val, struct cc_pos kpos)
 {
 	CC_GROW(map->map.e, map->map.cap, map->map.n + 1);
 	map->map.e[map->map.n++] = (struct cc_mapent){cc_xstrdup(key), val, kpos};
+	if (map->map.index && !cc_strmap_has(map->map.index, key))
+		cc_strmap_set(map->map.index, key, (void *)(uintptr_t)map->map.n);
 }
 
 void cc_map_set(struct cc_val *map, const char *key, struct cc_val *val)
@@ -292,6 +325,7 @@ struct cc_val *cc_map_take(struct cc_val *map, const char *key)
 		return NULL;
 	struct cc_val *v = e->val;
 	free(e->key);
+	cc_map_invalidate(map);
 	size_t ix = (size_t)(e - map->map.e);
 	memmove(&map->map.e[ix], &map->map.e[ix + 1], (map->map.n - ix - 1) * sizeof(*e));
 	map->map.n--;
@@ -313,8 +347,10 @@ static int cmp_ent(const void *a, const void *b)
 
 void cc_map_sort(struct cc_val *map)
 {
-	if (map->kind == CC_V_MAP && map->map.n > 1)
+	if (map->kind == CC_V_MAP && map->map.n > 1) {
+		cc_map_invalidate(map);
 		qsort(map->map.e, map->map.n, sizeof(*map->map.e), cmp_ent);
+	}
 }
 
 const char *cc_val_text(const struct cc_val *v)

@@ -33,6 +33,7 @@ struct cc_pos {
 };
 
 struct cc_val;
+struct cc_strmap;
 
 struct cc_mapent {
 	char *key;
@@ -57,6 +58,10 @@ struct cc_val {
 	struct {
 		struct cc_mapent *e;
 		size_t n, cap;
+		/* key -> entry index + 1, built on the first lookup once a mapping is large (a project's
+		 * services); kept by set/append, dropped by anything that moves entries (take, sort,
+		 * cc_map_invalidate). */
+		struct cc_strmap *index;
 	} map;
 };
 
@@ -93,6 +98,8 @@ bool cc_map_del(struct cc_val *map, const char *key);
 /* Remove and return the value (caller owns it), NULL when absent. */
 struct cc_val *cc_map_take(struct cc_val *map, const char *key);
 void cc_map_sort(struct cc_val *map);
+/* For code that edits map.e directly: forget the lookup index. */
+void cc_map_invalidate(struct cc_val *map);
 
 /* Scalar text of a string/number/bool value, NULL for null/seq/map. */
 const char *cc_val_text(const struct cc_val *v);

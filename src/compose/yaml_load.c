@@ -18,8 +18,7 @@ struct frame {
 	struct cc_val **merges; /* values of `<<` keys, applied at mapping end */
 	size_t nmerges, capmerges;
 	struct cc_pos merge_pos;
-	struct cc_strmap *index; /* key -> mapent index + 1, built once a mapping grows large */
-	char *anchor;            /* anchor to register when the node completes */
+	char *anchor; /* anchor to register when the node completes */
 };
 
 struct builder {
@@ -180,36 +179,18 @@ static void frame_release(struct frame *f)
 		cc_val_free(f->merges[i]);
 	free(f->merges);
 	free(f->anchor);
-	if (f->index) {
-		cc_strmap_release(f->index);
-		free(f->index);
-	}
 }
 
-/* Duplicate detection must stay linear on huge mappings: past a few keys, look keys up in a hash index. */
-#define INDEX_THRESHOLD 16
-
+/* Mappings index themselves once large (value.c), so duplicate detection stays linear on huge ones. */
 static struct cc_mapent *frame_find(struct frame *f, const char *key)
 {
-	if (!f->index)
-		return cc_map_find(f->node, key);
-	uintptr_t ix = (uintptr_t)cc_strmap_get(f->index, key);
-	return ix ? &f->node->map.e[ix - 1] : NULL;
+	return cc_map_find(f->node, key);
 }
 
 static void frame_add(struct frame *f, char *key, struct cc_val *v, struct cc_pos kpos)
 {
-	struct cc_val *m = f->node;
-	CC_GROW(m->map.e, m->map.cap, m->map.n + 1);
-	m->map.e[m->map.n++] = (struct cc_mapent){key, v, kpos};
-	if (!f->index && m->map.n >= INDEX_THRESHOLD) {
-		f->index = cc_xcalloc(1, sizeof(*f->index));
-		cc_strmap_init(f->index, NULL);
-		for (size_t i = 0; i < m->map.n; i++)
-			cc_strmap_set(f->index, m->map.e[i].key, (void *)(uintptr_t)(i + 1));
-	} else if (f->index) {
-		cc_strmap_set(f->index, key, (void *)(uintptr_t)m->map.n);
-	}
+	cc_map_append(f->node, key, v, kpos);
+	free(key);
 }
 
 /* Place a completed node into the parent frame (or make it the root). Takes ownership of v. */
