@@ -34,11 +34,11 @@ void cc_loader_warn(struct cc_loader *L, const char *fmt, ...)
 	va_start(ap, fmt);
 	cc_strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	if (cc_strmap_has(&L->warned, sb.buf)) {
+	if (cc_strmap_has(&L->warned, cc_strbuf_str(&sb))) {
 		cc_strbuf_release(&sb);
 		return;
 	}
-	cc_strmap_set(&L->warned, sb.buf, NULL);
+	cc_strmap_set(&L->warned, cc_strbuf_str(&sb), NULL);
 	CC_GROW(L->warnings, L->capwarnings, L->nwarnings + 1);
 	L->warnings[L->nwarnings++] = cc_strbuf_detach(&sb, NULL);
 }
