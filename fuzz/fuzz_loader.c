@@ -17,7 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	static const char *const files[] = {"-"};
 	static const char *const env[] = {"FOO=first", "BAR=", "N=3", NULL};
+	/* loaded once per fuzzing process: the harness may keep state, the library does not */
+	static struct cc_schema *schema;
+	if (!schema && cc_schema_load(&schema, NULL) < 0)
+		return 0;
 	struct cc_project_opts o = {
+	    .schema = schema,
 	    .files = files,
 	    .nfiles = 1,
 	    .project_name = "fuzz",

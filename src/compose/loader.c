@@ -308,7 +308,7 @@ static char *declared_name(struct cc_loader *L, const struct cc_yaml_docs *docs,
 
 static void loader_release(struct cc_loader *L)
 {
-	cc_schema_free(L->schema);
+	cc_schema_free(L->own_schema);
 	cc_strmap_release(&L->osenv);
 	cc_strmap_release(&L->warned);
 	cc_strmap_release(&L->extended);
@@ -354,8 +354,13 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 
 	env_from_environ(&L.osenv, opts->environ);
 	L.home = cc_strmap_get(&L.osenv, "HOME");
-	if (cc_schema_load(&L.schema, err) < 0)
-		goto out;
+	if (opts->schema) {
+		L.schema = opts->schema;
+	} else {
+		if (cc_schema_load(&L.own_schema, err) < 0)
+			goto out;
+		L.schema = L.own_schema;
+	}
 
 	cwd = opts->cwd ? cc_xstrdup(opts->cwd) : getcwd(NULL, 0);
 	if (!cwd) {

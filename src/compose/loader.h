@@ -12,9 +12,10 @@
 
 struct cc_loader {
 	const struct cc_project_opts *opts;
-	struct cc_schema *schema;
-	struct cc_strmap osenv;  /* char * */
-	struct cc_strmap warned; /* dedupe of warnings */
+	const struct cc_schema *schema;
+	struct cc_schema *own_schema; /* loaded for this call when the caller gave none */
+	struct cc_strmap osenv;       /* char * */
+	struct cc_strmap warned;      /* dedupe of warnings */
 	struct cc_strmap
 	    extended; /* abs path -> struct cc_val * (normalized model of a file used by extends) */
 	char **interned;

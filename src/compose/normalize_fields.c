@@ -129,10 +129,6 @@ struct cc_val *cc_norm_float(struct cc_norm_ctx *c, const struct cc_val *v)
 			struct cc_val *r = cc_val_new(CC_V_FLOAT, v->pos);
 			r->num.f = x;
 			r->str = cc_xasprintf("%.15g", x);
-			if (x == floor(x) && fabs(x) < 1e15) {
-				/* integral values print as integers, like Go's float formatting */
-				r->kind = CC_V_FLOAT;
-			}
 			return r;
 		}
 		if (keep_raw(c, v))

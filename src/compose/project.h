@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/strmap.h"
+#include "compose/schema.h"
 #include "compose/value.h"
 
 struct cc_project_opts {
@@ -33,6 +34,9 @@ struct cc_project_opts {
 	FILE *stdin_file;           /* source of "-f -" (NULL: stdin) */
 	bool no_interpolate;
 	bool all_profiles; /* ignore profiles (config --profiles lists them all) */
+	/* A schema loaded once with cc_schema_load() and shared by many loads (a daemon, a fuzzer); NULL:
+	 * load it for this call. It is not modified, so concurrent loads may share it. */
+	const struct cc_schema *schema;
 };
 
 struct cc_project {

@@ -58,6 +58,8 @@ struct cc_schema {
 
 static void regex_free(void *p)
 {
+	if (!p)
+		return;
 	regfree(p);
 	free(p);
 }
@@ -98,6 +100,19 @@ static unsigned type_bit(const char *t)
 	return 0;
 }
 
+/* Patterns are compiled with the schema, so validating never changes it and loads may share one schema. */
+static void compile_regex(struct cc_schema *s, const char *pattern)
+{
+	if (cc_strmap_has(&s->regexes, pattern))
+		return;
+	regex_t *re = cc_xcalloc(1, sizeof(*re));
+	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+		free(re);
+		re = NULL; /* an invalid pattern matches nothing */
+	}
+	cc_strmap_set(&s->regexes, pattern, re);
+}
+
 static struct snode *compile(struct cc_schema *s, json_t *sch)
 {
 	sch = resolve_ref(s->root, sch);
@@ -134,6 +149,8 @@ static struct snode *compile(struct cc_schema *s, json_t *sch)
 	n->enumeration = json_object_get(sch, "enum");
 	json_t *pattern = json_object_get(sch, "pattern");
 	n->pattern = json_is_string(pattern) ? json_string_value(pattern) : NULL;
+	if (n->pattern)
+		compile_regex(s, n->pattern);
 	json_t *min = json_object_get(sch, "minimum"), *max = json_object_get(sch, "maximum");
 	n->has_min = json_is_number(min);
 	n->min = n->has_min ? json_number_value(min) : 0;
@@ -151,6 +168,7 @@ static struct snode *compile(struct cc_schema *s, json_t *sch)
 	n->pprops = cc_xcalloc(json_object_size(pprops) + 1, sizeof(*n->pprops));
 	json_object_foreach(pprops, k, v)
 	{
+		compile_regex(s, k);
 		n->pprops[n->npprops].pattern = k;
 		n->pprops[n->npprops++].schema = compile(s, v);
 	}
@@ -211,22 +229,6 @@ static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
 			    v->pos.file ? v->pos.file : "?", v->pos.line, v->pos.col, path, msg.buf);
 }
 
-static const regex_t *get_regex(const struct cc_schema *s, const char *pattern)
-{
-	/* The cache is filled lazily; it is an implementation detail of a logically const schema. */
-	struct cc_strmap *cache = (struct cc_strmap *)&s->regexes;
-	regex_t *re = cc_strmap_get(cache, pattern);
-	if (re)
-		return re;
-	re = cc_xcalloc(1, sizeof(*re));
-	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
-		free(re);
-		return NULL;
-	}
-	cc_strmap_set(cache, pattern, re);
-	return re;
-}
-
 static bool regex_match(const struct cc_schema *s, const char *pattern, const char *text)
 {
 	/* The schema's patternProperties are mostly "^x-" and ".+": answer those without regexec, which is
@@ -235,7 +237,7 @@ static bool regex_match(const struct cc_schema *s, const char *pattern, const ch
 		return text[0] != '\0';
 	if (pattern[0] == '^' && !strpbrk(pattern + 1, ".[]()*+?{}|\\$^"))
 		return !strncmp(text, pattern + 1, strlen(pattern + 1));
-	const regex_t *re = get_regex(s, pattern);
+	const regex_t *re = cc_strmap_get(&s->regexes, pattern);
 	return re && regexec(re, text, 0, NULL, 0) == 0;
 }
 

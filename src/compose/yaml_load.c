@@ -44,11 +44,9 @@ static struct cc_pos pos_of(struct builder *b, const struct fy_mark *m)
 
 static void path_of(struct builder *b, struct cc_strbuf *sb)
 {
-	for (size_t i = 0; i < b->depth; i++) {
-		struct frame *f = &b->stack[i];
-		if (i == 0)
-			continue;
-		struct frame *parent = &b->stack[i - 1];
+	/* each open frame but the innermost says where its child sits: a pending key or the next index */
+	for (size_t i = 1; i < b->depth; i++) {
+		const struct frame *parent = &b->stack[i - 1];
 		if (parent->node->kind == CC_V_MAP) {
 			if (sb->len)
 				cc_strbuf_addch(sb, '.');
@@ -56,7 +54,6 @@ static void path_of(struct builder *b, struct cc_strbuf *sb)
 		} else {
 			cc_strbuf_addf(sb, "[%zu]", parent->node->seq.n);
 		}
-		(void)f;
 	}
 }
 

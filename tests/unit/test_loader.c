@@ -17,6 +17,7 @@
 #include "compose/graph.h"
 #include "compose/hash.h"
 #include "compose/project.h"
+#include "compose/schema.h"
 
 struct fixture {
 	char dir[64];
@@ -578,6 +579,30 @@ static void test_json_output_round_trip(void **state)
 	cc_strbuf_release(&j2);
 }
 
+static void test_shared_schema(void **state)
+{
+	struct fixture *fx = *state;
+	struct cc_schema *schema = NULL;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_schema_load(&schema, &err), 0);
+	write_file(fx->dir, "ok.yaml", "services:\n  web.1_a-b: {image: x}\n");
+	write_file(fx->dir, "bad.yaml", "services:\n  \"bad name!\": {image: x}\n");
+	for (int round = 0; round < 2; round++) {
+		const char *ok[] = {"ok.yaml"}, *bad[] = {"bad.yaml"};
+		struct cc_project_opts o = {.files = ok, .nfiles = 1, .cwd = fx->dir, .schema = schema};
+		struct cc_project *p = NULL;
+		assert_int_equal(cc_project_load(&o, &p, &err), 0);
+		assert_non_null(cc_project_service(p, "web.1_a-b"));
+		cc_project_free(p);
+		/* the name pattern of services is a real regular expression in the schema */
+		o.files = bad;
+		assert_int_equal(cc_project_load(&o, &p, &err), -1);
+		assert_non_null(strstr(err->msg, "additional property \"bad name!\" is not allowed"));
+		cc_error_release(&err);
+	}
+	cc_schema_free(schema);
+}
+
 static void test_large_port_ranges_merge(void **state)
 {
 	struct fixture *fx = *state;
@@ -639,6 +664,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_json_output_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deep_nesting_output, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_large_port_ranges_merge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_schema, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
