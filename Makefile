@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
-CHECK_FUZZ_RUNS ?= 6000
+CHECK_FUZZ_RUNS ?= 50000
 BIN := $(BUILD)/container-compose
 
 .PHONY: all build deps check unit unit-asan system fuzz fuzz-short demo bench format clean
