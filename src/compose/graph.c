@@ -13,13 +13,21 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int cmp_ent_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct cc_mapent *const *)a)->key, (*(const struct cc_mapent *const *)b)->key);
+}
+
 void cc_graph_free(struct cc_graph *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++)
+	for (size_t i = 0; i < g->n; i++) {
 		free(g->deps[i]);
+		free(g->dep_pos[i]);
+	}
 	free(g->deps);
+	free(g->dep_pos);
 	free(g->ndeps);
 	free(g->names);
 	free(g);
@@ -60,8 +68,14 @@ static int find_cycle(const struct cc_graph *g, struct cc_error **err)
 				for (size_t s2 = start; s2 <= depth; s2++)
 					cc_strbuf_addf(&sb, "%s -> ", g->names[path[s2]]);
 				cc_strbuf_adds(&sb, g->names[d]);
-				r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-						 "dependency cycle detected: %s", sb.buf);
+				struct cc_pos at = g->dep_pos[i][next[depth] - 1];
+				if (at.file && at.line)
+					r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+							 "%s:%u:%u: dependency cycle detected: %s", at.file,
+							 at.line, at.col, sb.buf);
+				else
+					r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+							 "dependency cycle detected: %s", sb.buf);
 			} else if (color[d] == WHITE) {
 				color[d] = GREY;
 				path[++depth] = d;
@@ -81,6 +95,7 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 	g->n = services ? services->map.n : 0;
 	g->names = cc_xcalloc(g->n + 1, sizeof(char *));
 	g->deps = cc_xcalloc(g->n + 1, sizeof(size_t *));
+	g->dep_pos = cc_xcalloc(g->n + 1, sizeof(struct cc_pos *));
 	g->ndeps = cc_xcalloc(g->n + 1, sizeof(size_t));
 	for (size_t i = 0; i < g->n; i++)
 		g->names[i] = services->map.e[i].key;
@@ -98,21 +113,24 @@ int cc_graph_build(const struct cc_val *services, struct cc_graph **out, struct 
 		const struct cc_val *deps = cc_map_get(defs[i], "depends_on");
 		size_t nd = deps && deps->kind == CC_V_MAP ? deps->map.n : 0;
 		g->deps[i] = cc_xcalloc(nd + 1, sizeof(size_t));
-		const char **dnames = cc_xcalloc(nd + 1, sizeof(char *));
+		g->dep_pos[i] = cc_xcalloc(nd + 1, sizeof(struct cc_pos));
+		/* dependencies in name order, so the traversal and the cycle reported are deterministic */
+		const struct cc_mapent **ents = cc_xcalloc(nd + 1, sizeof(*ents));
 		for (size_t k = 0; k < nd; k++)
-			dnames[k] = deps->map.e[k].key;
-		qsort(dnames, nd, sizeof(char *), cmp_str);
+			ents[k] = &deps->map.e[k];
+		qsort(ents, nd, sizeof(*ents), cmp_ent_key);
 		for (size_t k = 0; k < nd; k++) {
-			uintptr_t ix = (uintptr_t)cc_strmap_get(&index, dnames[k]);
+			uintptr_t ix = (uintptr_t)cc_strmap_get(&index, ents[k]->key);
 			if (!ix) {
 				r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 						 "service \"%s\" depends on undefined service \"%s\"",
-						 g->names[i], dnames[k]);
+						 g->names[i], ents[k]->key);
 				break;
 			}
+			g->dep_pos[i][g->ndeps[i]] = ents[k]->kpos;
 			g->deps[i][g->ndeps[i]++] = ix - 1;
 		}
-		free(dnames);
+		free(ents);
 	}
 	cc_strmap_release(&index);
 	free(defs);

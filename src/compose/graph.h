@@ -10,8 +10,9 @@
 
 struct cc_graph {
 	size_t n;
-	const char **names; /* borrowed from the services mapping, sorted by name */
-	size_t **deps;      /* deps[i]: indices of the services i depends on */
+	const char **names;      /* borrowed from the services mapping, sorted by name */
+	size_t **deps;           /* deps[i]: indices of the services i depends on */
+	struct cc_pos **dep_pos; /* dep_pos[i][k]: where the k-th dependency of i is declared */
 	size_t *ndeps;
 };
 

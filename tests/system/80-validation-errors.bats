@@ -425,7 +425,7 @@ services:
   service3: {image: a, depends_on: [service1]}
 EOF
 	run -1 cc config
-	assert_output "error: dependency cycle detected: service1 -> service2 -> service3 -> service1"
+	assert_output "error: $P/compose.yaml:4:37: dependency cycle detected: service1 -> service2 -> service3 -> service1"
 }
 
 @test "edge 31: a self-dependency is a cycle (also through network_mode service:)" {
@@ -434,7 +434,7 @@ services:
   service1: {image: a, depends_on: [service1]}
 EOF
 	run -1 cc config
-	assert_output "error: dependency cycle detected: service1 -> service1"
+	assert_output "error: $P/compose.yaml:2:37: dependency cycle detected: service1 -> service1"
 	write compose.yaml <<'EOF'
 services:
   s:
@@ -442,7 +442,7 @@ services:
     network_mode: service:s
 EOF
 	run -1 cc config
-	assert_output "error: dependency cycle detected: s -> s"
+	assert_output "error: $P/compose.yaml:4:19: dependency cycle detected: s -> s"
 }
 
 @test "edge 31: a dependency on an undefined service" {
