@@ -45,6 +45,10 @@ int cli_version(struct cli_ctx *ctx, int argc, char **argv);
 /* Load the project the global options describe; services named on the command line enable their profiles. */
 int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,
 		     bool all_profiles, struct cc_project **out);
+/* Free a project at the end of a command. The process is about to exit, so outside sanitizer builds this
+ * leaves the tree to the kernel (as git's CLI does): walking and freeing every node is measurable time on
+ * large projects. The library itself always frees; its tests check that under ASan. */
+void cli_release_project(struct cc_project *p);
 void cli_print_error(const struct cc_error *err);
 void cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -198,6 +198,6 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK)
 		rc = output(out_path, &sb);
 	cc_strbuf_release(&sb);
-	cc_project_free(p);
+	cli_release_project(p);
 	return rc;
 }

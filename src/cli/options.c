@@ -4,6 +4,21 @@
 #include <stdio.h>
 #include <unistd.h>
 
+void cli_release_project(struct cc_project *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	cc_project_free(p);
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	cc_project_free(p);
+#else
+	(void)p;
+#endif
+#else
+	(void)p;
+#endif
+}
+
 void cli_print_error(const struct cc_error *err)
 {
 	fprintf(stderr, "error: %s\n", err ? err->msg : "unknown error");

@@ -55,48 +55,51 @@ static char *escape_dollars(const char *s)
 	return cc_strbuf_detach(&sb, NULL);
 }
 
+/* Bytes that JSON strings must escape: the quote, the backslash and the control characters. */
+static const char json_special[] =
+    "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12"
+    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f";
+
 static void jstr(struct cc_strbuf *out, const char *s)
 {
 	cc_strbuf_addch(out, '"');
-	const char *run = s;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const char *esc = NULL;
-		char buf[8];
-		switch (*p) {
+	for (;;) {
+		/* copy the plain run in one piece (strcspn is vectorised), then escape one byte */
+		size_t n = strcspn(s, json_special);
+		cc_strbuf_add(out, s, n);
+		s += n;
+		if (!*s)
+			break;
+		unsigned char ch = (unsigned char)*s++;
+		switch (ch) {
 		case '"':
-			esc = "\\\"";
+			cc_strbuf_add(out, "\\\"", 2);
 			break;
 		case '\\':
-			esc = "\\\\";
+			cc_strbuf_add(out, "\\\\", 2);
 			break;
 		case '\n':
-			esc = "\\n";
+			cc_strbuf_add(out, "\\n", 2);
 			break;
 		case '\r':
-			esc = "\\r";
+			cc_strbuf_add(out, "\\r", 2);
 			break;
 		case '\t':
-			esc = "\\t";
+			cc_strbuf_add(out, "\\t", 2);
 			break;
 		case '\b':
-			esc = "\\b";
+			cc_strbuf_add(out, "\\b", 2);
 			break;
 		case '\f':
-			esc = "\\f";
+			cc_strbuf_add(out, "\\f", 2);
 			break;
-		default:
-			if (*p < 0x20) {
-				snprintf(buf, sizeof(buf), "\\u%04x", *p);
-				esc = buf;
-			}
+		default: {
+			char buf[8];
+			snprintf(buf, sizeof(buf), "\\u%04x", ch);
+			cc_strbuf_adds(out, buf);
 		}
-		if (!esc)
-			continue;
-		cc_strbuf_add(out, run, (size_t)((const char *)p - run));
-		cc_strbuf_adds(out, esc);
-		run = (const char *)p + 1;
+		}
 	}
-	cc_strbuf_adds(out, run);
 	cc_strbuf_addch(out, '"');
 }
 

@@ -124,9 +124,9 @@ static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const
 	    .warn = warn_cb,
 	    .warn_ud = L,
 	};
-	cc_strbuf_init(&nctx.path);
+
 	struct cc_val *model = cc_norm_file(&nctx, doc);
-	cc_strbuf_release(&nctx.path);
+	cc_norm_ctx_release(&nctx);
 	return model;
 }
 

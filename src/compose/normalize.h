@@ -13,7 +13,14 @@ struct cc_norm_ctx {
 	const char *base_dir; /* relative paths are resolved against this */
 	const char *home;     /* for "~/" in bind sources, may be NULL */
 	bool lenient;         /* --no-interpolate: keep "${...}" text where a typed value is expected */
-	struct cc_strbuf path;
+	/* The YAML path being converted, as a stack of steps (a key, or an index when key is NULL); it is
+	 * only formatted into text when an error or warning is reported. Keys point into the tree being
+	 * converted. */
+	struct cc_norm_step {
+		const char *key;
+		size_t index;
+	} * path;
+	size_t depth, cap;
 	struct cc_error **err;
 	void (*warn)(void *ud, const char *msg); /* may be NULL */
 	void *warn_ud;
@@ -24,6 +31,8 @@ void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fm
 
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Release what the context allocated (the path stack). */
+void cc_norm_ctx_release(struct cc_norm_ctx *c);
 size_t cc_norm_push(struct cc_norm_ctx *c, const char *key);
 size_t cc_norm_push_index(struct cc_norm_ctx *c, size_t i);
 void cc_norm_pop(struct cc_norm_ctx *c, size_t mark);

@@ -12,6 +12,25 @@
 #include <string.h>
 #include <strings.h>
 
+static void format_path(const struct cc_norm_ctx *c, struct cc_strbuf *out)
+{
+	for (size_t i = 0; i < c->depth; i++) {
+		if (c->path[i].key)
+			cc_strbuf_addf(out, "%s%s", out->len ? "." : "", c->path[i].key);
+		else
+			cc_strbuf_addf(out, "[%zu]", c->path[i].index);
+	}
+	if (!out->len)
+		cc_strbuf_adds(out, "top level");
+}
+
+void cc_norm_ctx_release(struct cc_norm_ctx *c)
+{
+	free(c->path);
+	c->path = NULL;
+	c->depth = c->cap = 0;
+}
+
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
 {
 	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
@@ -19,12 +38,13 @@ int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt
 	va_start(ap, fmt);
 	cc_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	cleanup_strbuf struct cc_strbuf path = CC_STRBUF_INIT;
+	format_path(c, &path);
 	struct cc_pos p = at ? at->pos : (struct cc_pos){NULL, 0, 0};
 	if (p.file && p.line)
 		return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s", p.file, p.line, p.col,
-				    c->path.len ? c->path.buf : "top level", msg.buf);
-	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s %s", c->path.len ? c->path.buf : "top level",
-			    msg.buf);
+				    path.buf, msg.buf);
+	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s %s", path.buf, msg.buf);
 }
 
 void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
@@ -34,8 +54,10 @@ void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fm
 	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
 	if (at && at->pos.file && at->pos.line)
 		cc_strbuf_addf(&msg, "%s:%u:%u: ", at->pos.file, at->pos.line, at->pos.col);
-	if (c->path.len)
-		cc_strbuf_addf(&msg, "%s ", c->path.buf);
+	if (c->depth) {
+		format_path(c, &msg);
+		cc_strbuf_addch(&msg, ' ');
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	cc_strbuf_vaddf(&msg, fmt, ap);
@@ -43,25 +65,26 @@ void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fm
 	c->warn(c->warn_ud, msg.buf);
 }
 
+static size_t push_step(struct cc_norm_ctx *c, const char *key, size_t index)
+{
+	CC_GROW(c->path, c->cap, c->depth + 1);
+	c->path[c->depth] = (struct cc_norm_step){key, index};
+	return c->depth++;
+}
+
 size_t cc_norm_push(struct cc_norm_ctx *c, const char *key)
 {
-	size_t mark = c->path.len;
-	if (c->path.len)
-		cc_strbuf_addch(&c->path, '.');
-	cc_strbuf_adds(&c->path, key);
-	return mark;
+	return push_step(c, key, 0);
 }
 
 size_t cc_norm_push_index(struct cc_norm_ctx *c, size_t i)
 {
-	size_t mark = c->path.len;
-	cc_strbuf_addf(&c->path, "[%zu]", i);
-	return mark;
+	return push_step(c, NULL, i);
 }
 
 void cc_norm_pop(struct cc_norm_ctx *c, size_t mark)
 {
-	cc_strbuf_truncate(&c->path, mark);
+	c->depth = mark;
 }
 
 static bool keep_raw(struct cc_norm_ctx *c, const struct cc_val *v)

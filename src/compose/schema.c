@@ -399,7 +399,17 @@ static int validate_object(struct vctx *c, const struct cc_val *v, const struct 
 
 static int validate_array(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
-	if (n->unique) {
+	if (n->unique && v->seq.n <= 16) {
+		/* short lists (nearly all of them) compare pairwise, without allocating */
+		for (size_t i = 0; i < v->seq.n; i++)
+			for (size_t j = 0; j < i; j++) {
+				const struct cc_val *a = v->seq.v[i], *b = v->seq.v[j];
+				if (cc_val_is_scalar(a) && cc_val_is_scalar(b) && a->kind == b->kind &&
+				    !strcmp(a->str ? a->str : "", b->str ? b->str : ""))
+					return fail(c, a, "contains duplicate item \"%s\"",
+						    a->str ? a->str : "");
+			}
+	} else if (n->unique) {
 		/* keyed by kind and text, so 80 and "80" stay distinct as in JSON Schema */
 		struct cc_strmap seen;
 		cc_strmap_init(&seen, NULL);
