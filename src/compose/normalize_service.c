@@ -367,20 +367,18 @@ static struct cc_val *dep_entry(struct cc_norm_ctx *c, const char *key, const st
 
 static struct cc_val *n_depends_on(struct cc_norm_ctx *c, const struct cc_val *v)
 {
+	if (v->kind != CC_V_SEQ)
+		return cc_norm_map(c, v, dep_entry, NULL);
 	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
 	out->flags = v->flags;
-	if (v->kind == CC_V_SEQ) {
-		for (size_t i = 0; i < v->seq.n; i++) {
-			const struct cc_val *it = v->seq.v[i];
-			struct cc_val *d = cc_val_new(CC_V_MAP, it->pos);
-			cc_map_set(d, "condition", cc_val_new_str("service_started", it->pos));
-			cc_map_set(d, "required", cc_val_new_bool(true, it->pos));
-			cc_map_set_pos(out, it->str, d, it->pos);
-		}
-		return out;
+	for (size_t i = 0; i < v->seq.n; i++) {
+		const struct cc_val *it = v->seq.v[i];
+		struct cc_val *d = cc_val_new(CC_V_MAP, it->pos);
+		cc_map_set(d, "condition", cc_val_new_str("service_started", it->pos));
+		cc_map_set(d, "required", cc_val_new_bool(true, it->pos));
+		cc_map_set_pos(out, it->str, d, it->pos);
 	}
-	cc_val_free(out);
-	return cc_norm_map(c, v, dep_entry, NULL);
+	return out;
 }
 
 static const struct field svcnet_fields[] = {
@@ -388,33 +386,24 @@ static const struct field svcnet_fields[] = {
     {"priority", n_int}, {"gw_priority", n_int},     {NULL, NULL},
 };
 
+/* a network a service joins: null (defaults) or its attachment options */
+static struct cc_val *svcnet_entry(struct cc_norm_ctx *c, const char *key, const struct cc_val *v, void *ud)
+{
+	(void)key;
+	(void)ud;
+	if (v->kind == CC_V_NULL)
+		return cc_val_new_null(v->pos);
+	return norm_fields(c, v, svcnet_fields);
+}
+
 static struct cc_val *n_networks(struct cc_norm_ctx *c, const struct cc_val *v)
 {
+	if (v->kind != CC_V_SEQ)
+		return cc_norm_map(c, v, svcnet_entry, NULL);
 	struct cc_val *out = cc_val_new(CC_V_MAP, v->pos);
 	out->flags = v->flags;
-	if (v->kind == CC_V_SEQ) {
-		for (size_t i = 0; i < v->seq.n; i++)
-			cc_map_set_pos(out, v->seq.v[i]->str, cc_val_new_null(v->seq.v[i]->pos),
-				       v->seq.v[i]->pos);
-		return out;
-	}
-	for (size_t i = 0; i < v->map.n; i++) {
-		const struct cc_mapent *e = &v->map.e[i];
-		struct cc_val *x;
-		if (e->val->kind == CC_V_NULL) {
-			x = cc_val_new_null(e->val->pos);
-		} else {
-			size_t mark = cc_norm_push(c, e->key);
-			x = norm_fields(c, e->val, svcnet_fields);
-			cc_norm_pop(c, mark);
-			if (!x) {
-				cc_val_free(out);
-				return NULL;
-			}
-		}
-		x->flags |= e->val->flags & (CC_VF_RESET | CC_VF_OVERRIDE);
-		cc_map_append(out, e->key, x, e->kpos);
-	}
+	for (size_t i = 0; i < v->seq.n; i++)
+		cc_map_set_pos(out, v->seq.v[i]->str, cc_val_new_null(v->seq.v[i]->pos), v->seq.v[i]->pos);
 	return out;
 }
 
