@@ -30,6 +30,7 @@ $(ASAN_BUILD)/build.ninja:
 unit-asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) \
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
 system: build

@@ -12,7 +12,7 @@ for t in loader template; do
 	cp -r "$root/fuzz/corpus/$t/." "$work/" 2>/dev/null || true
 	if [ "$mode" = runs ]; then limit="-runs=$n"; else limit="-max_total_time=$n"; fi
 	echo "fuzz_$t: $mode=$n"
-	if ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_$t" "$limit" -max_len=4096 -timeout=10 \
+	if ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp" "$build/fuzz_$t" "$limit" -max_len=4096 -timeout=10 \
 		-dict="$root/fuzz/compose.dict" -artifact_prefix="$root/fuzz/findings-" "$work" >"$log" 2>&1; then
 		tail -n 1 "$log"
 	else
