@@ -8,19 +8,13 @@
 #include "base/error.h"
 #include "base/strbuf.h"
 #include "compose/value.h"
+#include "compose/ypath.h"
 
 struct cc_norm_ctx {
 	const char *base_dir; /* relative paths are resolved against this */
 	const char *home;     /* for "~/" in bind sources, may be NULL */
 	bool lenient;         /* --no-interpolate: keep "${...}" text where a typed value is expected */
-	/* The YAML path being converted, as a stack of steps (a key, or an index when key is NULL); it is
-	 * only formatted into text when an error or warning is reported. Keys point into the tree being
-	 * converted. */
-	struct cc_norm_step {
-		const char *key;
-		size_t index;
-	} * path;
-	size_t depth, cap;
+	struct cc_ypath path; /* where the conversion is, for errors and warnings */
 	struct cc_error **err;
 	void (*warn)(void *ud, const char *msg); /* may be NULL */
 	void *warn_ud;

@@ -12,23 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-static void format_path(const struct cc_norm_ctx *c, struct cc_strbuf *out)
-{
-	for (size_t i = 0; i < c->depth; i++) {
-		if (c->path[i].key)
-			cc_strbuf_addf(out, "%s%s", out->len ? "." : "", c->path[i].key);
-		else
-			cc_strbuf_addf(out, "[%zu]", c->path[i].index);
-	}
-	if (!out->len)
-		cc_strbuf_adds(out, "top level");
-}
-
 void cc_norm_ctx_release(struct cc_norm_ctx *c)
 {
-	free(c->path);
-	c->path = NULL;
-	c->depth = c->cap = 0;
+	cc_ypath_release(&c->path);
 }
 
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
@@ -39,7 +25,7 @@ int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt
 	cc_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	cleanup_strbuf struct cc_strbuf path = CC_STRBUF_INIT;
-	format_path(c, &path);
+	cc_ypath_format(&c->path, &path);
 	struct cc_pos p = at ? at->pos : (struct cc_pos){NULL, 0, 0};
 	if (p.file && p.line)
 		return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s", p.file, p.line, p.col,
@@ -54,8 +40,8 @@ void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fm
 	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
 	if (at && at->pos.file && at->pos.line)
 		cc_strbuf_addf(&msg, "%s:%u:%u: ", at->pos.file, at->pos.line, at->pos.col);
-	if (c->depth) {
-		format_path(c, &msg);
+	if (c->path.depth) {
+		cc_ypath_format(&c->path, &msg);
 		cc_strbuf_addch(&msg, ' ');
 	}
 	va_list ap;
@@ -65,26 +51,19 @@ void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fm
 	c->warn(c->warn_ud, msg.buf);
 }
 
-static size_t push_step(struct cc_norm_ctx *c, const char *key, size_t index)
-{
-	CC_GROW(c->path, c->cap, c->depth + 1);
-	c->path[c->depth] = (struct cc_norm_step){key, index};
-	return c->depth++;
-}
-
 size_t cc_norm_push(struct cc_norm_ctx *c, const char *key)
 {
-	return push_step(c, key, 0);
+	return cc_ypath_push_key(&c->path, key);
 }
 
 size_t cc_norm_push_index(struct cc_norm_ctx *c, size_t i)
 {
-	return push_step(c, NULL, i);
+	return cc_ypath_push_index(&c->path, i);
 }
 
 void cc_norm_pop(struct cc_norm_ctx *c, size_t mark)
 {
-	c->depth = mark;
+	cc_ypath_pop(&c->path, mark);
 }
 
 static bool keep_raw(struct cc_norm_ctx *c, const struct cc_val *v)

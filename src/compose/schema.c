@@ -3,6 +3,7 @@
 #include "base/strbuf.h"
 #include "base/strmap.h"
 #include "base/xalloc.h"
+#include "compose/ypath.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -208,7 +209,7 @@ void cc_schema_free(struct cc_schema *schema)
 
 struct vctx {
 	const struct cc_schema *schema;
-	struct cc_strbuf path;
+	struct cc_ypath path;
 	struct cc_error **err; /* NULL while probing alternatives of oneOf/anyOf */
 };
 
@@ -224,7 +225,9 @@ static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	cc_strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	const char *path = c->path.len ? c->path.buf : "top level";
+	cleanup_strbuf struct cc_strbuf pathbuf = CC_STRBUF_INIT;
+	cc_ypath_format(&c->path, &pathbuf);
+	const char *path = pathbuf.buf;
 	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s",
 			    v->pos.file ? v->pos.file : "?", v->pos.line, v->pos.col, path, msg.buf);
 }
@@ -304,22 +307,6 @@ static bool type_ok(const struct snode *n, const struct cc_val *v)
 
 static int validate(struct vctx *c, const struct cc_val *v, const struct snode *n);
 
-static size_t push_key(struct vctx *c, const char *key)
-{
-	size_t mark = c->path.len;
-	if (c->path.len)
-		cc_strbuf_addch(&c->path, '.');
-	cc_strbuf_adds(&c->path, key);
-	return mark;
-}
-
-static size_t push_index(struct vctx *c, size_t i)
-{
-	size_t mark = c->path.len;
-	cc_strbuf_addf(&c->path, "[%zu]", i);
-	return mark;
-}
-
 static int validate_alternatives(struct vctx *c, const struct cc_val *v, const struct snode *n)
 {
 	struct cc_error **saved = c->err;
@@ -367,7 +354,7 @@ static int validate_object(struct vctx *c, const struct cc_val *v, const struct 
 		if (e->val->flags & CC_VF_RESET)
 			continue;
 		const struct snode *p = cc_strmap_get(&n->props, e->key);
-		size_t mark = push_key(c, e->key);
+		size_t mark = cc_ypath_push_key(&c->path, e->key);
 		int r = 0;
 		if (p) {
 			matched = true;
@@ -383,7 +370,7 @@ static int validate_object(struct vctx *c, const struct cc_val *v, const struct 
 			r = validate(c, e->val, n->additional);
 		/* restore the path even on failure: a failed alternative of oneOf must not leave its keys
 		 * behind */
-		cc_strbuf_truncate(&c->path, mark);
+		cc_ypath_pop(&c->path, mark);
 		if (r < 0)
 			return -1;
 		if (!matched && n->no_additional) {
@@ -429,9 +416,9 @@ static int validate_array(struct vctx *c, const struct cc_val *v, const struct s
 	if (!n->items)
 		return 0;
 	for (size_t i = 0; i < v->seq.n; i++) {
-		size_t mark = push_index(c, i);
+		size_t mark = cc_ypath_push_index(&c->path, i);
 		int r = validate(c, v->seq.v[i], n->items);
-		cc_strbuf_truncate(&c->path, mark);
+		cc_ypath_pop(&c->path, mark);
 		if (r < 0)
 			return -1;
 	}
@@ -499,8 +486,8 @@ static int validate(struct vctx *c, const struct cc_val *v, const struct snode *
 int cc_schema_validate(const struct cc_schema *schema, const struct cc_val *doc, struct cc_error **err)
 {
 	struct vctx c = {.schema = schema, .err = err};
-	cc_strbuf_init(&c.path);
+	c.path = (struct cc_ypath)CC_YPATH_INIT;
 	int r = validate(&c, doc, schema->top);
-	cc_strbuf_release(&c.path);
+	cc_ypath_release(&c.path);
 	return r;
 }

@@ -409,8 +409,7 @@ volumes:
 EOF
 	run --separate-stderr cc config -q
 	assert_success
-	assert [ -n "$stderr" ]
-	[[ "$stderr" == warning:*deprecated* ]]
+	assert_equal "$stderr" "warning: $P/compose.yaml:6:7: volumes.lv external.name is deprecated: use \`name:\` with \`external: true\`"
 }
 
 @test "a project with only an empty services map is valid" {
