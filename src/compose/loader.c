@@ -306,6 +306,46 @@ static char *declared_name(struct cc_loader *L, const struct cc_yaml_docs *docs,
 	return name;
 }
 
+/* The environment files of a working directory: every --env-file (required), else its .env (optional, and
+ * skipped when COMPOSE_DISABLE_ENV_FILE is set). */
+struct env_files {
+	char **paths;
+	size_t n;
+	bool required;
+};
+
+static void env_files_for(const struct cc_project_opts *o, const struct cc_strmap *osenv, const char *cwd,
+			  const char *dir, struct env_files *out)
+{
+	out->paths = cc_xcalloc(o->nenv_files + 1, sizeof(char *));
+	out->n = 0;
+	out->required = o->nenv_files > 0;
+	for (size_t i = 0; i < o->nenv_files; i++)
+		out->paths[out->n++] = cc_path_abs(cwd, o->env_files[i], NULL);
+	const char *disable = cc_strmap_get(osenv, "COMPOSE_DISABLE_ENV_FILE");
+	bool disabled = disable && *disable && strcmp(disable, "0") && strcmp(disable, "false");
+	if (!o->nenv_files && !disabled)
+		out->paths[out->n++] = cc_path_join(dir, ".env");
+}
+
+static bool env_files_same(const struct env_files *a, const struct env_files *b)
+{
+	if (a->n != b->n || a->required != b->required)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->paths[i] || !b->paths[i] || strcmp(a->paths[i], b->paths[i]))
+			return false;
+	return true;
+}
+
+static void env_files_release(struct env_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	*f = (struct env_files){0};
+}
+
 static void loader_release(struct cc_loader *L)
 {
 	cc_schema_free(L->own_schema);
@@ -368,27 +408,22 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 		goto out;
 	}
 
-	/* 1. files: -f, else COMPOSE_FILE (from the shell, or from .env / --env-file in the working
-	 * directory, as docker compose reads it), else discovery */
+	/* 1. files: -f, else COMPOSE_FILE (from the shell, or from the env files of the working directory, as
+	 * docker compose reads it), else discovery */
+	struct env_files early_files = {0};
 	struct cc_strmap early;
 	cc_strmap_init(&early, free);
+	bool early_ok = false;
 	const char *compose_file = cc_strmap_get(&L.osenv, "COMPOSE_FILE");
 	const char *path_sep = cc_strmap_get(&L.osenv, "COMPOSE_PATH_SEPARATOR");
 	if (!opts->nfiles && !compose_file) {
 		cleanup_free char *wd =
 		    opts->project_dir ? cc_path_abs(cwd, opts->project_dir, err) : cc_xstrdup(cwd);
-		char **paths = cc_xcalloc(opts->nenv_files + 1, sizeof(char *));
-		size_t np = 0;
-		for (size_t i = 0; i < opts->nenv_files; i++)
-			paths[np++] = cc_path_abs(cwd, opts->env_files[i], err);
-		if (!np)
-			paths[np++] = cc_path_join(wd, ".env");
+		env_files_for(opts, &L.osenv, cwd, wd, &early_files);
 		cleanup_error struct cc_error *e = NULL;
-		/* errors in these files are reported when the environment is built below */
-		cc_loader_read_env_files(&L, (const char *const *)paths, np, false, &L.osenv, &early, &e);
-		for (size_t i = 0; i < np; i++)
-			free(paths[i]);
-		free(paths);
+		/* an error here is reported when the environment is built below */
+		early_ok = cc_loader_read_env_files(&L, (const char *const *)early_files.paths, early_files.n,
+						    early_files.required, &L.osenv, &early, &e) == 0;
 		compose_file = cc_strmap_get(&early, "COMPOSE_FILE");
 		if (!path_sep)
 			path_sep = cc_strmap_get(&early, "COMPOSE_PATH_SEPARATOR");
@@ -410,9 +445,9 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	}
 	if (!nfiles && discover(cwd, &files, &nfiles, err) < 0) {
 		cc_strmap_release(&early);
+		env_files_release(&early_files);
 		goto out;
 	}
-	cc_strmap_release(&early);
 
 	/* 2. project directory */
 	if (opts->project_dir)
@@ -422,27 +457,22 @@ int cc_project_load(const struct cc_project_opts *opts, struct cc_project **out,
 	else
 		p->working_dir = cc_xstrdup(cwd);
 
-	/* 3. environment: .env or --env-file, then the OS environment on top */
+	/* 3. environment: .env or --env-file, then the OS environment on top. The files read in step 1
+	 * are not read twice when they are the same. */
+	struct env_files env_files = {0};
+	env_files_for(opts, &L.osenv, cwd, p->working_dir, &env_files);
 	struct cc_strmap dotenv;
 	cc_strmap_init(&dotenv, free);
-	if (opts->nenv_files) {
-		char **abs = cc_xcalloc(opts->nenv_files, sizeof(char *));
-		for (size_t i = 0; i < opts->nenv_files; i++)
-			abs[i] = cc_path_abs(cwd, opts->env_files[i], err);
-		r = cc_loader_read_env_files(&L, (const char *const *)abs, opts->nenv_files, true, &L.osenv,
-					     &dotenv, err);
-		for (size_t i = 0; i < opts->nenv_files; i++)
-			free(abs[i]);
-		free(abs);
-	} else {
-		const char *disable = cc_strmap_get(&L.osenv, "COMPOSE_DISABLE_ENV_FILE");
+	if (early_ok && env_files_same(&early_files, &env_files)) {
+		overlay(&dotenv, &early);
 		r = 0;
-		if (!disable || !*disable || !strcmp(disable, "0") || !strcmp(disable, "false")) {
-			cleanup_free char *dot = cc_path_join(p->working_dir, ".env");
-			const char *one[] = {dot};
-			r = cc_loader_read_env_files(&L, one, 1, false, &L.osenv, &dotenv, err);
-		}
+	} else {
+		r = cc_loader_read_env_files(&L, (const char *const *)env_files.paths, env_files.n,
+					     env_files.required, &L.osenv, &dotenv, err);
 	}
+	env_files_release(&env_files);
+	env_files_release(&early_files);
+	cc_strmap_release(&early);
 	if (r == 0) {
 		overlay(&p->env, &dotenv);
 		overlay(&p->env, &L.osenv);
