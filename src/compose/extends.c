@@ -92,9 +92,12 @@ static int resolve(struct cc_loader *L, struct cc_val *services, const char *nam
 	int r = -1;
 
 	if (other_file && other_file->kind == CC_V_STR) {
-		cleanup_free char *decl_dir = cc_path_dir(ext->pos.file ? ext->pos.file : file);
-		cleanup_free char *path = cc_path_join(
-		    scope->project_dir && !ext->pos.file ? scope->project_dir : decl_dir, other_file->str);
+		/* relative to the file that declares it; a file read from stdin has no directory of its own
+		 */
+		const char *decl = ext->pos.file ? ext->pos.file : file;
+		cleanup_free char *decl_dir =
+		    decl[0] == '/' ? cc_path_dir(decl) : cc_xstrdup(scope->project_dir);
+		cleanup_free char *path = cc_path_join(decl_dir, other_file->str);
 		struct cc_val *other = extended_model(L, path, scope, err);
 		if (!other) {
 			cc_error_wrap(err, "%s:%u:%u: services.%s.extends", other_file->pos.file,

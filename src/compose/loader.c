@@ -43,7 +43,7 @@ void cc_loader_warn(struct cc_loader *L, const char *fmt, ...)
 	L->warnings[L->nwarnings++] = cc_strbuf_detach(&sb, NULL);
 }
 
-static const char *lookup_map(void *ud, const char *name)
+const char *cc_loader_lookup(void *ud, const char *name)
 {
 	return cc_strmap_get(ud, name);
 }
@@ -106,7 +106,7 @@ static struct cc_val *process_doc(struct cc_loader *L, struct cc_val *doc, const
 				  const char *base_dir, const struct cc_scope *scope, struct cc_error **err)
 {
 	if (!L->opts->no_interpolate) {
-		struct cc_template_ctx tctx = {lookup_map, scope->env, warn_unset, L};
+		struct cc_template_ctx tctx = {cc_loader_lookup, scope->env, warn_unset, L};
 		if (cc_interpolate_tree(doc, &tctx, err) < 0)
 			return NULL;
 	}
@@ -193,7 +193,7 @@ int cc_loader_read_env_files(struct cc_loader *L, const char *const *paths, size
 				continue;
 			return cc_error_set(err, e->kind, "%s", e->msg);
 		}
-		if (cc_dotenv_parse(data, len, paths[i], lookup_map, parent, out, err) < 0)
+		if (cc_dotenv_parse(data, len, paths[i], cc_loader_lookup, parent, out, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -295,7 +295,7 @@ static char *declared_name(struct cc_loader *L, const struct cc_yaml_docs *docs,
 			continue;
 		char *v = NULL;
 		cleanup_error struct cc_error *e = NULL;
-		struct cc_template_ctx t = {lookup_map, env, NULL, NULL};
+		struct cc_template_ctx t = {cc_loader_lookup, env, NULL, NULL};
 		if (L->opts->no_interpolate)
 			v = cc_xstrdup(n->str);
 		else if (cc_template_substitute(n->str, &t, &v, &e) < 0)

@@ -34,6 +34,8 @@ struct cc_scope {
 };
 
 const char *cc_loader_intern(struct cc_loader *L, const char *name);
+/* cc_lookup_fn over a struct cc_strmap of char * values (ud is the map). */
+const char *cc_loader_lookup(void *ud, const char *name);
 void cc_loader_warn(struct cc_loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Read and parse a file ("-" = stdin) into YAML documents; the name used in positions is interned. */

@@ -28,10 +28,8 @@ static int fail_at(struct cc_error **err, const struct cc_val *at, const char *f
 	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s", msg.buf);
 }
 
-static const char *lookup_map(void *ud, const char *name)
-{
-	return cc_strmap_get(ud, name);
-}
+/* Attributes that may say `service:NAME`, which makes NAME a dependency. */
+static const char *const service_modes[] = {"network_mode", "ipc", "pid", "uts", "cgroup", NULL};
 
 static struct cc_val *ensure_map(struct cc_val *parent, const char *key)
 {
@@ -67,7 +65,7 @@ static int read_kv_files(struct cc_project *p, const struct cc_val *list, bool l
 		if (fmt && fmt->str && !strcmp(fmt->str, "raw"))
 			r = cc_dotenv_parse_raw(data, len, pathv->str, out, err);
 		else
-			r = cc_dotenv_parse(data, len, pathv->str, lookup_map, &p->env, out, err);
+			r = cc_dotenv_parse(data, len, pathv->str, cc_loader_lookup, &p->env, out, err);
 		if (r < 0)
 			return -1;
 	}
@@ -140,8 +138,7 @@ static void add_implicit_dep(struct cc_val *svc, const char *target, bool restar
 
 static void implicit_deps(struct cc_val *svc)
 {
-	static const char *const modes[] = {"network_mode", "ipc", "pid", "uts", "cgroup", NULL};
-	for (const char *const *m = modes; *m; m++) {
+	for (const char *const *m = service_modes; *m; m++) {
 		const struct cc_val *v = cc_map_get(svc, *m);
 		if (v && v->str && !strncmp(v->str, "service:", 8))
 			add_implicit_dep(svc, v->str + 8, true, v->pos);
@@ -406,8 +403,7 @@ static int check_refs(const char *name, const struct cc_val *svc, const struct c
 					       (int)strlen(refs[r]) - 1, refs[r], src->str);
 		}
 	}
-	static const char *const modes[] = {"network_mode", "ipc", "pid", "uts", "cgroup", NULL};
-	for (const char *const *m = modes; *m; m++) {
+	for (const char *const *m = service_modes; *m; m++) {
 		const struct cc_val *v = cc_map_get(svc, *m);
 		if (v && v->str && !strncmp(v->str, "service:", 8) && !cc_map_get(services, v->str + 8))
 			return fail_at(err, v, "service \"%s\": %s refers to undefined service \"%s\"", name,

@@ -368,3 +368,19 @@ EOF
 	run -1 cc config
 	assert_output "error: $P/compose.yaml:1:11: include: cannot open $P/missing.yaml: No such file or directory"
 }
+
+@test "extends in a file read from stdin resolves against the project directory" {
+	write base.yaml <<'EOF2'
+services:
+  base: {image: from-base}
+EOF2
+	write compose.yaml <<'EOF2'
+services:
+  web:
+    extends: {file: base.yaml, service: base}
+EOF2
+	mkdir -p sub
+	cd sub
+	run -0 cc -f - --project-directory .. config --images <../compose.yaml
+	assert_output "from-base"
+}
