@@ -187,7 +187,7 @@ EOF
 	assert_jget services/s/volumes/0/target /tmp/x/p
 }
 
-@test "volume long syntax: bind, volume, tmpfs and image options" {
+@test "volume long syntax: bind, volume, tmpfs and image options, and their round trip" {
 	write compose.yaml <<'EOF'
 services:
   s:
@@ -217,6 +217,7 @@ EOF
 	assert_jget services/s/volumes/1 '{"source":"named","target":"/v","type":"volume","volume":{"nocopy":true,"subpath":"sub"}}'
 	assert_jget services/s/volumes/2 '{"target":"/t","tmpfs":{"size":1048576},"type":"tmpfs"}'
 	assert_jget services/s/volumes/3 '{"image":{"subpath":"etc"},"source":"alpine","target":"/img","type":"image"}'
+	assert_roundtrip
 }
 
 # ---------------------------------------------------------------- ports (46)
