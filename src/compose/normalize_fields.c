@@ -19,18 +19,11 @@ void cc_norm_ctx_release(struct cc_norm_ctx *c)
 
 int cc_norm_fail(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)
 {
-	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	cc_strbuf_vaddf(&msg, fmt, ap);
+	int r = cc_ypath_verror(c->err, &c->path, at, fmt, ap);
 	va_end(ap);
-	cleanup_strbuf struct cc_strbuf path = CC_STRBUF_INIT;
-	cc_ypath_format(&c->path, &path);
-	struct cc_pos p = at ? at->pos : (struct cc_pos){NULL, 0, 0};
-	if (p.file && p.line)
-		return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s", p.file, p.line, p.col,
-				    path.buf, msg.buf);
-	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s %s", path.buf, msg.buf);
+	return r;
 }
 
 void cc_norm_warn(struct cc_norm_ctx *c, const struct cc_val *at, const char *fmt, ...)

@@ -220,16 +220,11 @@ static int fail(struct vctx *c, const struct cc_val *v, const char *fmt, ...)
 {
 	if (!c->err)
 		return -1;
-	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	cc_strbuf_vaddf(&msg, fmt, ap);
+	int r = cc_ypath_verror(c->err, &c->path, v, fmt, ap);
 	va_end(ap);
-	cleanup_strbuf struct cc_strbuf pathbuf = CC_STRBUF_INIT;
-	cc_ypath_format(&c->path, &pathbuf);
-	const char *path = pathbuf.buf;
-	return cc_error_set(c->err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s",
-			    v->pos.file ? v->pos.file : "?", v->pos.line, v->pos.col, path, msg.buf);
+	return r;
 }
 
 static bool regex_match(const struct cc_schema *s, const char *pattern, const char *text)

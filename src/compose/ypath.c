@@ -1,4 +1,5 @@
 #include "compose/ypath.h"
+#include "base/cleanup.h"
 #include "base/xalloc.h"
 
 #include <stdlib.h>
@@ -43,4 +44,17 @@ void cc_ypath_release(struct cc_ypath *p)
 {
 	free(p->steps);
 	*p = (struct cc_ypath)CC_YPATH_INIT;
+}
+
+int cc_ypath_verror(struct cc_error **err, const struct cc_ypath *p, const struct cc_val *at, const char *fmt,
+		    va_list ap)
+{
+	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
+	cc_strbuf_vaddf(&msg, fmt, ap);
+	cleanup_strbuf struct cc_strbuf path = CC_STRBUF_INIT;
+	cc_ypath_format(p, &path);
+	if (at && at->pos.file && at->pos.line)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%u:%u: %s %s", at->pos.file,
+				    at->pos.line, at->pos.col, path.buf, msg.buf);
+	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s %s", path.buf, msg.buf);
 }

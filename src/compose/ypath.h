@@ -4,9 +4,12 @@
 #ifndef CC_COMPOSE_YPATH_H
 #define CC_COMPOSE_YPATH_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
+#include "base/error.h"
 #include "base/strbuf.h"
+#include "compose/value.h"
 
 struct cc_ypath_step {
 	const char *key; /* NULL: a sequence index */
@@ -30,5 +33,9 @@ void cc_ypath_pop(struct cc_ypath *p, size_t mark);
 /* Append the path ("services.web.ports[0]", or "top level" when empty) to out. */
 void cc_ypath_format(const struct cc_ypath *p, struct cc_strbuf *out);
 void cc_ypath_release(struct cc_ypath *p);
+/* The located compose-file error, in one format for every stage: "file:line:col: <path> <what>" (without the
+ * position when the node has none). Sets *err (INVALID_ARGUMENT) and returns -1. */
+int cc_ypath_verror(struct cc_error **err, const struct cc_ypath *p, const struct cc_val *at, const char *fmt,
+		    va_list ap) __attribute__((format(printf, 4, 0)));
 
 #endif
