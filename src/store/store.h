@@ -7,7 +7,9 @@
  * way with SQLITE_BUSY; a busy lock is waited for with a busy handler and retried, so concurrent processes
  * serialize instead of failing. A killed process loses at most its uncommitted transaction.
  *
- * One struct cc_store is one connection and is not shared between threads without the caller's lock. */
+ * One struct cc_store is one connection and is not shared between threads without the caller's lock. Nor
+ * is it carried across fork(): a child that does not exec opens its own, and only while it has inherited no
+ * open connection to the same store (SQLite's lock bookkeeping is per process). */
 #ifndef CC_STORE_STORE_H
 #define CC_STORE_STORE_H
 
