@@ -7,6 +7,11 @@
 
 #include "base/error.h"
 #include "compose/project.h"
+#include "orchestrator/orchestrator.h"
+#include "runtime/runtime.h"
+
+#include <pthread.h>
+#include <stdio.h>
 
 enum cli_flags {
 	CLI_NEEDS_PROJECT = 1 << 0, /* the command works on a Compose project */
@@ -26,7 +31,12 @@ struct cli_ctx {
 	const char *root;
 	const char *backend;
 	bool debug;
+	const char *progress; /* auto, tty, plain, quiet */
+	const char *ansi;     /* auto, never, always */
+	long parallel;        /* --parallel / COMPOSE_PARALLEL_LIMIT; <= 0: unlimited */
 	char **environ;
+	/* opened on demand by cli_runtime() */
+	struct cc_runtime *rt;
 };
 
 struct cli_command {
@@ -41,6 +51,55 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_config(struct cli_ctx *ctx, int argc, char **argv);
 int cli_version(struct cli_ctx *ctx, int argc, char **argv);
+int cli_up(struct cli_ctx *ctx, int argc, char **argv);
+int cli_create(struct cli_ctx *ctx, int argc, char **argv);
+int cli_down(struct cli_ctx *ctx, int argc, char **argv);
+int cli_ps(struct cli_ctx *ctx, int argc, char **argv);
+int cli_ls(struct cli_ctx *ctx, int argc, char **argv);
+int cli_logs(struct cli_ctx *ctx, int argc, char **argv);
+int cli_start(struct cli_ctx *ctx, int argc, char **argv);
+int cli_stop(struct cli_ctx *ctx, int argc, char **argv);
+int cli_restart(struct cli_ctx *ctx, int argc, char **argv);
+int cli_kill(struct cli_ctx *ctx, int argc, char **argv);
+int cli_rm(struct cli_ctx *ctx, int argc, char **argv);
+int cli_pause(struct cli_ctx *ctx, int argc, char **argv);
+int cli_unpause(struct cli_ctx *ctx, int argc, char **argv);
+int cli_exec(struct cli_ctx *ctx, int argc, char **argv);
+int cli_run(struct cli_ctx *ctx, int argc, char **argv);
+int cli_top(struct cli_ctx *ctx, int argc, char **argv);
+int cli_port(struct cli_ctx *ctx, int argc, char **argv);
+int cli_images(struct cli_ctx *ctx, int argc, char **argv);
+int cli_events(struct cli_ctx *ctx, int argc, char **argv);
+int cli_wait(struct cli_ctx *ctx, int argc, char **argv);
+int cli_stats(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cp(struct cli_ctx *ctx, int argc, char **argv);
+int cli_pull(struct cli_ctx *ctx, int argc, char **argv);
+int cli_build(struct cli_ctx *ctx, int argc, char **argv);
+
+/* The runtime the global options select (opened once per process); NULL after printing the error. */
+struct cc_runtime *cli_runtime(struct cli_ctx *ctx);
+/* The state root: --root, CONTAINER_COMPOSE_ROOT, else ~/.container-compose (owned string). */
+char *cli_state_root(const struct cli_ctx *ctx);
+/* Print an error from the library and return the exit code for it. */
+int cli_fail(struct cc_error *err);
+/* The project name the global options give without loading files when -p is set, else by loading. */
+int cli_project_name(struct cli_ctx *ctx, char **name);
+
+/* Load the project (services named in args enable their profiles and must exist) and open the runtime. */
+int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt);
+
+/* Progress and warnings for the orchestrator, per --progress. */
+struct cli_ui {
+	struct cc_orch_ui ui;
+	bool tty, quiet, color;
+	pthread_mutex_t lock;
+};
+void cli_ui_init(struct cli_ctx *ctx, struct cli_ui *ui);
+void cli_ui_release(struct cli_ui *ui);
+/* Whether output to `f` gets ANSI colours (--ansi, NO_COLOR, a terminal). */
+bool cli_use_color(const struct cli_ctx *ctx, FILE *f);
+/* The SGR colour code a service keeps across runs. */
+int cli_service_color(const char *service);
 
 /* Load the project the global options describe; services named on the command line enable their profiles. */
 int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,

@@ -10,8 +10,33 @@
 extern char **environ;
 
 static const struct cli_command commands[] = {
+    {"build", cli_build, CLI_NEEDS_PROJECT, "Build or rebuild services"},
     {"config", cli_config, CLI_NEEDS_PROJECT, "Parse, resolve and render the Compose file in canonical form"},
+    {"cp", cli_cp, CLI_NEEDS_PROJECT, "Copy files between a service container and the local filesystem"},
+    {"create", cli_create, CLI_NEEDS_PROJECT, "Create containers for a service"},
+    {"down", cli_down, CLI_NEEDS_PROJECT, "Stop and remove containers, networks"},
+    {"events", cli_events, CLI_NEEDS_PROJECT, "Receive real time events from containers"},
+    {"exec", cli_exec, CLI_NEEDS_PROJECT, "Execute a command in a running container"},
+    {"images", cli_images, CLI_NEEDS_PROJECT, "List images used by the created containers"},
+    {"kill", cli_kill, CLI_NEEDS_PROJECT, "Force stop service containers"},
+    {"logs", cli_logs, CLI_NEEDS_PROJECT, "View output from containers"},
+    {"ls", cli_ls, 0, "List running compose projects"},
+    {"pause", cli_pause, CLI_NEEDS_PROJECT, "Pause services"},
+    {"port", cli_port, CLI_NEEDS_PROJECT, "Print the public port for a port binding"},
+    {"ps", cli_ps, CLI_NEEDS_PROJECT, "List containers"},
+    {"pull", cli_pull, CLI_NEEDS_PROJECT, "Pull service images"},
+    {"restart", cli_restart, CLI_NEEDS_PROJECT, "Restart service containers"},
+    {"rm", cli_rm, CLI_NEEDS_PROJECT, "Removes stopped service containers"},
+    {"run", cli_run, CLI_NEEDS_PROJECT, "Run a one-off command on a service"},
+    {"start", cli_start, CLI_NEEDS_PROJECT, "Start services"},
+    {"stats", cli_stats, CLI_NEEDS_PROJECT,
+     "Display a live stream of container(s) resource usage statistics"},
+    {"stop", cli_stop, CLI_NEEDS_PROJECT, "Stop services"},
+    {"top", cli_top, CLI_NEEDS_PROJECT, "Display the running processes"},
+    {"unpause", cli_unpause, CLI_NEEDS_PROJECT, "Unpause services"},
+    {"up", cli_up, CLI_NEEDS_PROJECT, "Create and start containers"},
     {"version", cli_version, 0, "Show the container-compose version"},
+    {"wait", cli_wait, CLI_NEEDS_PROJECT, "Block until the first service container stops"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -28,12 +53,24 @@ static void usage(FILE *out)
 		"      --profile NAME          Enable a profile (repeatable)\n"
 		"      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
 		"      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
-		"      --debug                 Verbose diagnostics\n"
+		"      --debug                 Verbose diagnostics (logs every runtime call)\n"
+		"      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
+		"      --ansi WHEN             Control characters: never, always, auto\n"
+		"      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; -1: "
+		"unlimited)\n"
 		"  -v, --version               Print the version and exit\n"
 		"  -h, --help                  Show this help\n\n"
 		"Commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+}
+
+static bool one_of(const char *s, const char **set)
+{
+	for (; *set; set++)
+		if (strcmp(s, *set) == 0)
+			return true;
+	return false;
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -44,7 +81,17 @@ static void push(const char ***v, size_t *n, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ROOT, OPT_BACKEND, OPT_DEBUG };
+	enum {
+		OPT_PROJECT_DIR = 256,
+		OPT_ENV_FILE,
+		OPT_PROFILE,
+		OPT_ROOT,
+		OPT_BACKEND,
+		OPT_DEBUG,
+		OPT_PROGRESS,
+		OPT_ANSI,
+		OPT_PARALLEL
+	};
 	static const struct option longopts[] = {
 	    {"file", required_argument, NULL, 'f'},
 	    {"project-name", required_argument, NULL, 'p'},
@@ -54,6 +101,9 @@ int main(int argc, char **argv)
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"backend", required_argument, NULL, OPT_BACKEND},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"progress", required_argument, NULL, OPT_PROGRESS},
+	    {"ansi", required_argument, NULL, OPT_ANSI},
+	    {"parallel", required_argument, NULL, OPT_PARALLEL},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -61,6 +111,10 @@ int main(int argc, char **argv)
 	struct cli_ctx ctx = {.argv0 = argv[0], .environ = environ};
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");
 	ctx.backend = getenv("CONTAINER_COMPOSE_BACKEND");
+	const char *limit = getenv("COMPOSE_PARALLEL_LIMIT");
+	ctx.parallel = limit ? strtol(limit, NULL, 10) : -1;
+	ctx.progress = getenv("COMPOSE_PROGRESS");
+	ctx.ansi = getenv("COMPOSE_ANSI");
 	int c, rc;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:f:p:vh", longopts, NULL)) != -1) {
@@ -89,6 +143,22 @@ int main(int argc, char **argv)
 		case OPT_DEBUG:
 			ctx.debug = true;
 			break;
+		case OPT_PROGRESS:
+			ctx.progress = optarg;
+			break;
+		case OPT_ANSI:
+			ctx.ansi = optarg;
+			break;
+		case OPT_PARALLEL: {
+			char *end;
+			ctx.parallel = strtol(optarg, &end, 10);
+			if (*end || end == optarg) {
+				cli_usage_error(NULL, "invalid value \"%s\" for --parallel", optarg);
+				rc = CLI_USAGE;
+				goto out;
+			}
+			break;
+		}
 		case 'v': {
 			char *vargv[] = {argv[0], NULL};
 			rc = cli_version(&ctx, 1, vargv);
@@ -108,6 +178,18 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (ctx.progress &&
+	    !one_of(ctx.progress, (const char *[]){"auto", "tty", "plain", "quiet", "json", NULL})) {
+		cli_usage_error(NULL, "invalid --progress \"%s\": use auto, tty, plain or quiet",
+				ctx.progress);
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (ctx.ansi && !one_of(ctx.ansi, (const char *[]){"auto", "never", "always", NULL})) {
+		cli_usage_error(NULL, "invalid --ansi \"%s\": use never, always or auto", ctx.ansi);
+		rc = CLI_USAGE;
+		goto out;
+	}
 	if (optind >= argc) {
 		usage(stderr);
 		rc = CLI_USAGE;
@@ -126,6 +208,7 @@ int main(int argc, char **argv)
 		rc = CLI_USAGE;
 	}
 out:
+	cc_runtime_close(ctx.rt);
 	free(ctx.files);
 	free(ctx.env_files);
 	free(ctx.profiles);

@@ -1,0 +1,280 @@
+/* `up` and `create`: converge the project, then (up without -d) attach to the containers' output until they
+ * stop, or until Ctrl+C stops them. */
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "cli/cli.h"
+#include "cli/flags.h"
+#include "cli/logprint.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Set by SIGINT/SIGTERM while attached: the front-end's only global state, as signals demand. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted++;
+}
+
+static int parse_scale(cc_strv scale, struct cc_kvs *out)
+{
+	for (char **s = scale; s && *s; s++) {
+		const char *eq = strchr(*s, '=');
+		char *end = NULL;
+		long n = eq ? strtol(eq + 1, &end, 10) : -1;
+		if (!eq || eq == *s || !end || *end || end == eq + 1 || n < 0) {
+			cli_usage_error("up", "invalid --scale \"%s\": expected SERVICE=NUM", *s);
+			return -1;
+		}
+		char *svc = cc_xstrndup(*s, (size_t)(eq - *s));
+		cc_kvs_set(out, svc, eq + 1);
+		free(svc);
+	}
+	return 0;
+}
+
+struct attach {
+	struct cc_runtime *rt;
+	struct cc_container *cs;
+	size_t n;
+	struct cc_log_opts opts;
+	struct cli_log_printer *lp;
+	bool done;
+};
+
+static void *attach_logs(void *arg)
+{
+	struct attach *a = arg;
+	cli_stream_logs(a->rt, a->cs, a->n, &a->opts, a->lp);
+	a->done = true;
+	return NULL;
+}
+
+/* Follow the output until every container stopped (or, with abort, until one did); returns the exit code up
+ * reports. */
+static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
+			   char *const *services, bool abort_on_exit, const char *exit_code_from,
+			   bool no_prefix, bool timestamps, struct cli_ui *ui)
+{
+	struct cc_error *err = NULL;
+	struct attach a = {.rt = rt, .opts = {.follow = true, .tail = -1}};
+	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &a.cs,
+			       &a.n, &err) < 0)
+		return cli_fail(err);
+	struct cli_log_printer lp;
+	cli_log_printer_init(&lp, ctx, p->name, a.cs, a.n, no_prefix, timestamps);
+	a.lp = &lp;
+	fprintf(stderr, "Attaching to %s", "");
+	for (size_t i = 0; i < a.n; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", a.cs[i].name);
+	fprintf(stderr, "\n");
+	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	pthread_t logs;
+	bool threaded = pthread_create(&logs, NULL, attach_logs, &a) == 0;
+	if (!threaded)
+		attach_logs(&a);
+	bool *exited = cc_xcalloc(a.n + 1, sizeof(bool));
+	int rc = CLI_OK, first_code = -1;
+	bool stopping = false;
+	for (;;) {
+		size_t up = 0;
+		for (size_t i = 0; i < a.n; i++) {
+			struct cc_container c;
+			if (exited[i])
+				continue;
+			if (cc_rt_container_inspect(rt, a.cs[i].id, &c, &err) < 0) {
+				cc_error_release(&err); /* removed meanwhile: it is gone either way */
+				exited[i] = true;
+				continue;
+			}
+			if (cc_orch_is_up(&c)) {
+				up++;
+			} else {
+				exited[i] = true;
+				cli_log_printer_note(&lp, c.name, "exited with code %d", c.exit_code);
+				const char *svc = cc_orch_container_service(&c);
+				if (exit_code_from ? strcmp(svc, exit_code_from) == 0 : first_code < 0)
+					first_code = c.exit_code;
+			}
+			cc_container_release(&c);
+		}
+		bool abort_now = abort_on_exit && first_code >= 0 && !stopping;
+		if ((interrupted || abort_now) && !stopping) {
+			stopping = true;
+			if (abort_now)
+				fprintf(stderr, "Aborting on container exit...\n");
+			else
+				fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+			struct cc_orch_action_opts ao = {.services =
+							     services && services[0] ? services : NULL,
+							 .timeout_ns = -1,
+							 .parallel = (int)ctx->parallel};
+			enum cc_orch_action action = interrupted > 1 ? CC_ORCH_KILL : CC_ORCH_STOP;
+			if (cc_orch_act(rt, p, action, &ao, &ui->ui, &err) < 0)
+				rc = cli_fail(err), err = NULL;
+			if (interrupted)
+				rc = rc == CLI_OK ? 130 : rc;
+			continue;
+		}
+		if (up == 0 || (a.done && stopping))
+			break;
+		cc_sleep_ns(100 * CC_NS_PER_MSEC);
+	}
+	if (threaded)
+		pthread_join(logs, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (rc == CLI_OK && (abort_on_exit || exit_code_from) && first_code > 0)
+		rc = first_code;
+	free(exited);
+	cli_log_printer_release(&lp);
+	cc_containers_free(a.cs, a.n);
+	return rc;
+}
+
+static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_only)
+{
+	bool detach = false, build = false, no_build = false, force = false, no_recreate = false,
+	     no_deps = false, no_start = false, remove_orphans = false, wait = false, abort_exit = false,
+	     no_prefix = false, timestamps = false, no_color = false, always_deps = false, quiet_pull = false,
+	     yes = false;
+	const char *exit_code_from = NULL, *pull = NULL;
+	int64_t wait_timeout = 0, timeout = -1;
+	cc_strv scale = NULL;
+	const struct cli_flag up_flags[] = {
+	    {"detach", 'd', CLI_BOOL, &detach, NULL, "Detached mode: run containers in the background"},
+	    {"build", 0, CLI_BOOL, &build, NULL, "Build images before starting containers"},
+	    {"no-build", 0, CLI_BOOL, &no_build, NULL, "Don't build an image, even if it's missing"},
+	    {"pull", 0, CLI_STR, &pull, "POLICY", "Pull image before running: always, missing, never"},
+	    {"quiet-pull", 0, CLI_BOOL, &quiet_pull, NULL, "Pull without printing progress information"},
+	    {"force-recreate", 0, CLI_BOOL, &force, NULL, "Recreate containers even if nothing changed"},
+	    {"no-recreate", 0, CLI_BOOL, &no_recreate, NULL,
+	     "If containers already exist, don't recreate them"},
+	    {"always-recreate-deps", 0, CLI_BOOL, &always_deps, NULL, "Recreate dependent containers"},
+	    {"no-deps", 0, CLI_BOOL, &no_deps, NULL, "Don't start linked services"},
+	    {"no-start", 0, CLI_BOOL, &no_start, NULL, "Don't start the services after creating them"},
+	    {"scale", 0, CLI_LIST, &scale, "SERVICE=NUM", "Scale SERVICE to NUM instances (overrides scale)"},
+	    {"remove-orphans", 0, CLI_BOOL, &remove_orphans, NULL,
+	     "Remove containers for undefined services"},
+	    {"wait", 0, CLI_BOOL, &wait, NULL,
+	     "Wait for services to be running|healthy; implies detached mode"},
+	    {"wait-timeout", 0, CLI_SECS, &wait_timeout, "SECONDS",
+	     "Maximum duration to wait for the project"},
+	    {"abort-on-container-exit", 0, CLI_BOOL, &abort_exit, NULL,
+	     "Stops all containers if any stopped"},
+	    {"exit-code-from", 0, CLI_STR, &exit_code_from, "SERVICE",
+	     "Return the exit code of the selected service container (implies --abort-on-container-exit)"},
+	    {"no-log-prefix", 0, CLI_BOOL, &no_prefix, NULL, "Don't print a prefix in logs"},
+	    {"timestamps", 0, CLI_BOOL, &timestamps, NULL, "Show timestamps"},
+	    {"no-color", 0, CLI_BOOL, &no_color, NULL, "Produce monochrome output"},
+	    {"timeout", 't', CLI_SECS, &timeout, "SECONDS", "Shutdown timeout in seconds when recreating"},
+	    {"yes", 'y', CLI_BOOL, &yes, NULL, "Assume yes to all prompts"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_flag create_flags[] = {
+	    {"build", 0, CLI_BOOL, &build, NULL, "Build images before starting containers"},
+	    {"no-build", 0, CLI_BOOL, &no_build, NULL, "Don't build an image, even if it's missing"},
+	    {"pull", 0, CLI_STR, &pull, "POLICY", "Pull image before running: always, missing, never"},
+	    {"quiet-pull", 0, CLI_BOOL, &quiet_pull, NULL, "Pull without printing progress information"},
+	    {"force-recreate", 0, CLI_BOOL, &force, NULL, "Recreate containers even if nothing changed"},
+	    {"no-recreate", 0, CLI_BOOL, &no_recreate, NULL,
+	     "If containers already exist, don't recreate them"},
+	    {"scale", 0, CLI_LIST, &scale, "SERVICE=NUM", "Scale SERVICE to NUM instances"},
+	    {"remove-orphans", 0, CLI_BOOL, &remove_orphans, NULL,
+	     "Remove containers for undefined services"},
+	    {"yes", 'y', CLI_BOOL, &yes, NULL, "Assume yes to all prompts"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec up_spec = {"up", "[SERVICE...]", "Create and start containers", up_flags,
+					 false};
+	const struct cli_spec create_spec = {"create", "[SERVICE...]", "Creates containers for a service",
+					     create_flags, false};
+	const struct cli_spec *spec = create_only ? &create_spec : &up_spec;
+	cc_strv args;
+	int pr = cli_parse(spec, argc, argv, &args);
+	if (pr != CLI_PARSED)
+		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
+	int rc = CLI_OK;
+	struct cc_kvs scales = {0};
+	if (exit_code_from)
+		abort_exit = true;
+	if (force && no_recreate)
+		cli_usage_error(spec->name, "--force-recreate and --no-recreate are incompatible"),
+		    rc = CLI_USAGE;
+	else if (build && no_build)
+		cli_usage_error(spec->name, "--build and --no-build are incompatible"), rc = CLI_USAGE;
+	else if (abort_exit && (detach || wait))
+		cli_usage_error(spec->name, "--abort-on-container-exit and --detach are incompatible"),
+		    rc = CLI_USAGE;
+	else if (pull && strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never"))
+		cli_usage_error(spec->name, "invalid --pull \"%s\": use always, missing or never", pull),
+		    rc = CLI_USAGE;
+	else if (parse_scale(scale, &scales) < 0)
+		rc = CLI_USAGE;
+	struct cc_project *p = NULL;
+	struct cc_runtime *rt = NULL;
+	if (rc == CLI_OK)
+		rc = cli_open(ctx, args, &p, &rt);
+	if (rc == CLI_OK && exit_code_from && !cc_project_service(p, exit_code_from)) {
+		fprintf(stderr, "error: no such service: %s\n", exit_code_from);
+		rc = CLI_FAIL;
+	}
+	for (size_t i = 0; rc == CLI_OK && i < scales.n; i++) {
+		if (!cc_project_service(p, scales.items[i].key)) {
+			fprintf(stderr, "error: no such service: %s\n", scales.items[i].key);
+			rc = CLI_FAIL;
+		}
+	}
+	if (rc == CLI_OK) {
+		if (no_color)
+			ctx->ansi = "never";
+		struct cli_ui ui;
+		cli_ui_init(ctx, &ui);
+		struct cc_up_opts o = {.services = args[0] ? args : NULL,
+				       .no_deps = no_deps,
+				       .force_recreate = force,
+				       .no_recreate = no_recreate,
+				       .no_start = no_start || create_only,
+				       .remove_orphans = remove_orphans,
+				       .always_recreate_deps = always_deps,
+				       .wait = wait,
+				       .wait_timeout_ns = wait_timeout,
+				       .stop_timeout_ns = timeout,
+				       .parallel = (int)ctx->parallel,
+				       .scale = &scales};
+		struct cc_error *err = NULL;
+		const char *build_mode = build ? "always" : no_build ? "never" : NULL;
+		if (cc_orch_prepare_images(rt, p, o.services, build_mode, pull, &ui.ui, &err) < 0 ||
+		    cc_orch_up(rt, p, &o, &ui.ui, &err) < 0)
+			rc = cli_fail(err);
+		else if (!create_only && !detach && !wait && !no_start)
+			rc = attach_and_wait(ctx, rt, p, o.services, abort_exit, exit_code_from, no_prefix,
+					     timestamps, &ui);
+		cli_ui_release(&ui);
+	}
+	cc_kvs_release(&scales);
+	if (p)
+		cli_release_project(p);
+	cc_strv_free(args);
+	cc_strv_free(scale);
+	return rc;
+}
+
+int cli_up(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return up_or_create(ctx, argc, argv, false);
+}
+
+int cli_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return up_or_create(ctx, argc, argv, true);
+}

@@ -1,0 +1,122 @@
+/* Renderings shared by ps, ls, top, images and friends. */
+#include "cli/format.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void cli_format_ago(int64_t ns, int64_t now, struct cc_strbuf *out)
+{
+	cc_format_human_duration(now - ns, out);
+	cc_strbuf_adds(out, " ago");
+}
+
+void cli_format_status(const struct cc_container *c, int64_t now, struct cc_strbuf *out)
+{
+	switch (c->state) {
+	case CC_STATE_CREATED:
+		cc_strbuf_adds(out, "Created");
+		return;
+	case CC_STATE_RUNNING:
+	case CC_STATE_PAUSED:
+		cc_strbuf_adds(out, "Up ");
+		cc_format_human_duration(now - c->started_ns, out);
+		if (c->state == CC_STATE_PAUSED)
+			cc_strbuf_adds(out, " (Paused)");
+		else if (c->health == CC_HEALTH_STARTING)
+			cc_strbuf_adds(out, " (health: starting)");
+		else if (c->health != CC_HEALTH_NONE)
+			cc_strbuf_addf(out, " (%s)", cc_health_name(c->health));
+		return;
+	case CC_STATE_RESTARTING:
+		cc_strbuf_addf(out, "Restarting (%d) ", c->exit_code);
+		cli_format_ago(c->finished_ns, now, out);
+		return;
+	case CC_STATE_REMOVING:
+		cc_strbuf_adds(out, "Removal In Progress");
+		return;
+	case CC_STATE_DEAD:
+		cc_strbuf_adds(out, "Dead");
+		return;
+	default:
+		cc_strbuf_addf(out, "Exited (%d) ", c->exit_code);
+		cli_format_ago(c->finished_ns, now, out);
+		return;
+	}
+}
+
+void cli_format_ports(const struct cc_container *c, struct cc_strbuf *out)
+{
+	const struct cc_port_binding *ports = c->npublished ? c->published : c->spec.ports;
+	size_t n = c->npublished ? c->npublished : c->spec.nports;
+	bool up = c->state == CC_STATE_RUNNING || c->state == CC_STATE_PAUSED;
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_port_binding *p = &ports[i];
+		if (i)
+			cc_strbuf_adds(out, ", ");
+		if (up && p->host_port)
+			cc_strbuf_addf(out, "%s:%u->%u/%s", p->host_ip ? p->host_ip : "0.0.0.0", p->host_port,
+				       p->container_port, p->protocol);
+		else
+			cc_strbuf_addf(out, "%u/%s", p->container_port, p->protocol);
+	}
+}
+
+void cli_format_command(const struct cc_container *c, bool no_trunc, struct cc_strbuf *out)
+{
+	cleanup_strbuf struct cc_strbuf cmd = CC_STRBUF_INIT;
+	if (c->spec.has_entrypoint)
+		for (char **a = c->spec.entrypoint; a && *a; a++)
+			cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
+	for (char **a = c->spec.cmd; a && *a; a++)
+		cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
+	if (!no_trunc && cmd.len > 20) {
+		cc_strbuf_truncate(&cmd, 19);
+		cc_strbuf_adds(&cmd, "…");
+	}
+	cc_strbuf_addf(out, "\"%s\"", cc_strbuf_str(&cmd));
+}
+
+void cli_format_created_at(int64_t ns, struct cc_strbuf *out)
+{
+	time_t t = (time_t)(ns / CC_NS_PER_SEC);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[64];
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	cc_strbuf_adds(out, buf);
+}
+
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+void cli_print_table(cc_strv *rows, size_t nrows)
+{
+	size_t ncols = nrows ? cc_strv_len(rows[0]) : 0;
+	size_t *width = cc_xcalloc(ncols + 1, sizeof(size_t));
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols && rows[r][c]; c++)
+			if (display_width(rows[r][c]) > width[c])
+				width[c] = display_width(rows[r][c]);
+	cleanup_strbuf struct cc_strbuf out = CC_STRBUF_INIT;
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols && rows[r][c]; c++) {
+			cc_strbuf_adds(&out, rows[r][c]);
+			if (c + 1 < ncols)
+				for (size_t pad = display_width(rows[r][c]); pad < width[c] + 3; pad++)
+					cc_strbuf_addch(&out, ' ');
+		}
+		cc_strbuf_addch(&out, '\n');
+	}
+	fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	free(width);
+}

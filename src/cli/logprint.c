@@ -1,0 +1,189 @@
+/* Merged, prefixed, coloured container output. */
+#include "cli/logprint.h"
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct buffered_frame {
+	char *container;
+	int stream;
+	int64_t time_ns;
+	char *data;
+	size_t len;
+	size_t order;
+};
+
+static const char *short_name(const struct cli_log_printer *lp, const char *name)
+{
+	size_t n = lp->project ? strlen(lp->project) : 0;
+	if (n && strncmp(name, lp->project, n) == 0 && name[n] == '-')
+		return name + n + 1;
+	return name;
+}
+
+void cli_log_printer_init(struct cli_log_printer *lp, struct cli_ctx *ctx, const char *project,
+			  const struct cc_container *cs, size_t n, bool no_prefix, bool timestamps)
+{
+	memset(lp, 0, sizeof(*lp));
+	pthread_mutex_init(&lp->lock, NULL);
+	lp->color = cli_use_color(ctx, stdout);
+	lp->no_prefix = no_prefix;
+	lp->timestamps = timestamps;
+	lp->project = project;
+	for (size_t i = 0; i < n; i++) {
+		const char *svc = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_SERVICE);
+		cc_kvs_set(&lp->services, cs[i].name, svc ? svc : cs[i].name);
+		size_t w = strlen(short_name(lp, cs[i].name));
+		if (w > lp->width)
+			lp->width = w;
+	}
+}
+
+void cli_log_printer_release(struct cli_log_printer *lp)
+{
+	for (size_t i = 0; i < lp->nframes; i++) {
+		free(lp->frames[i].container);
+		free(lp->frames[i].data);
+	}
+	free(lp->frames);
+	cc_kvs_release(&lp->services);
+	pthread_mutex_destroy(&lp->lock);
+}
+
+static void prefix(struct cli_log_printer *lp, const char *container, struct cc_strbuf *out)
+{
+	if (lp->no_prefix)
+		return;
+	const char *svc = cc_kvs_get(&lp->services, container);
+	const char *shown = short_name(lp, container);
+	if (lp->color)
+		cc_strbuf_addf(out, "\033[%dm", cli_service_color(svc ? svc : container));
+	cc_strbuf_adds(out, shown);
+	for (size_t pad = strlen(shown); pad < lp->width; pad++)
+		cc_strbuf_addch(out, ' ');
+	cc_strbuf_adds(out, "  | ");
+	if (lp->color)
+		cc_strbuf_adds(out, "\033[0m");
+}
+
+static void print_frame(struct cli_log_printer *lp, const char *container, int64_t time_ns, const char *data,
+			size_t len)
+{
+	cleanup_strbuf struct cc_strbuf line = CC_STRBUF_INIT;
+	prefix(lp, container, &line);
+	if (lp->timestamps) {
+		cc_format_iso8601(time_ns, 1, &line);
+		cc_strbuf_addch(&line, ' ');
+	}
+	cc_strbuf_add(&line, data, len);
+	cc_strbuf_addch(&line, '\n');
+	fwrite(line.buf, 1, line.len, stdout);
+	fflush(stdout);
+}
+
+int cli_log_printer_emit(void *printer, const struct cc_log_frame *f)
+{
+	struct cli_log_printer *lp = printer;
+	pthread_mutex_lock(&lp->lock);
+	if (lp->buffer) {
+		cc_grow((void **)&lp->frames, &lp->cap, lp->nframes + 1, sizeof(*lp->frames));
+		struct buffered_frame *b = &lp->frames[lp->nframes];
+		b->container = cc_xstrdup(f->container);
+		b->stream = f->stream;
+		b->time_ns = f->time_ns;
+		b->data = cc_xstrndup(f->data, f->len);
+		b->len = f->len;
+		b->order = lp->nframes++;
+	} else {
+		print_frame(lp, f->container, f->time_ns, f->data, f->len);
+	}
+	pthread_mutex_unlock(&lp->lock);
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct buffered_frame *x = a, *y = b;
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void cli_log_printer_flush(struct cli_log_printer *lp)
+{
+	pthread_mutex_lock(&lp->lock);
+	qsort(lp->frames, lp->nframes, sizeof(*lp->frames), by_time);
+	for (size_t i = 0; i < lp->nframes; i++)
+		print_frame(lp, lp->frames[i].container, lp->frames[i].time_ns, lp->frames[i].data,
+			    lp->frames[i].len);
+	pthread_mutex_unlock(&lp->lock);
+}
+
+void cli_log_printer_note(struct cli_log_printer *lp, const char *container, const char *fmt, ...)
+{
+	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	cc_strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&lp->lock);
+	cleanup_strbuf struct cc_strbuf line = CC_STRBUF_INIT;
+	const char *svc = cc_kvs_get(&lp->services, container);
+	if (lp->color)
+		cc_strbuf_addf(&line, "\033[%dm", cli_service_color(svc ? svc : container));
+	cc_strbuf_addf(&line, "%s %s", short_name(lp, container), cc_strbuf_str(&msg));
+	if (lp->color)
+		cc_strbuf_adds(&line, "\033[0m");
+	cc_strbuf_addch(&line, '\n');
+	fwrite(line.buf, 1, line.len, stdout);
+	fflush(stdout);
+	pthread_mutex_unlock(&lp->lock);
+}
+
+struct stream_job {
+	struct cc_runtime *rt;
+	const char *ref;
+	const struct cc_log_opts *opts;
+	struct cli_log_printer *lp;
+	struct cc_error *err;
+	pthread_t thread;
+	bool started;
+};
+
+static void *stream_one(void *arg)
+{
+	struct stream_job *j = arg;
+	struct cc_log_sink sink = {cli_log_printer_emit, j->lp};
+	cc_rt_container_logs(j->rt, j->ref, j->opts, &sink, &j->err);
+	return NULL;
+}
+
+int cli_stream_logs(struct cc_runtime *rt, const struct cc_container *cs, size_t n,
+		    const struct cc_log_opts *opts, struct cli_log_printer *lp)
+{
+	struct stream_job *jobs = cc_xcalloc(n + 1, sizeof(*jobs));
+	for (size_t i = 0; i < n; i++) {
+		jobs[i] = (struct stream_job){rt, cs[i].id, opts, lp, NULL, 0, false};
+		jobs[i].started = pthread_create(&jobs[i].thread, NULL, stream_one, &jobs[i]) == 0;
+		if (!jobs[i].started)
+			stream_one(&jobs[i]);
+	}
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
+		if (jobs[i].err) {
+			if (r == 0)
+				cli_print_error(jobs[i].err);
+			cc_error_free(jobs[i].err);
+			r = -1;
+		}
+	}
+	free(jobs);
+	return r;
+}

@@ -1,0 +1,143 @@
+/* What most commands need: the state root, the runtime the global options select, the progress printer,
+ * and the mapping from library errors to exit codes. */
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *cli_state_root(const struct cli_ctx *ctx)
+{
+	if (ctx->root && *ctx->root)
+		return cc_xstrdup(ctx->root);
+	const char *home = getenv("HOME");
+	return cc_xasprintf("%s/.container-compose", home && *home ? home : "/root");
+}
+
+struct cc_runtime *cli_runtime(struct cli_ctx *ctx)
+{
+	if (ctx->rt)
+		return ctx->rt;
+	cleanup_free char *root = cli_state_root(ctx);
+	struct cc_runtime_config cfg = {.root = root, .trace = ctx->debug ? stderr : NULL};
+	struct cc_error *err = NULL;
+	if (cc_runtime_open(ctx->backend, &cfg, &ctx->rt, &err) < 0) {
+		cli_fail(err);
+		return NULL;
+	}
+	return ctx->rt;
+}
+
+int cli_fail(struct cc_error *err)
+{
+	cli_print_error(err);
+	cc_error_free(err);
+	return CLI_FAIL;
+}
+
+int cli_project_name(struct cli_ctx *ctx, char **name)
+{
+	if (ctx->project_name) {
+		*name = cc_project_name_normalize(ctx->project_name);
+		return 0;
+	}
+	struct cc_project *p;
+	if (cli_load_project(ctx, NULL, 0, false, false, &p) < 0)
+		return -1;
+	*name = cc_xstrdup(p->name);
+	cli_release_project(p);
+	return 0;
+}
+
+bool cli_use_color(const struct cli_ctx *ctx, FILE *f)
+{
+	if (ctx->ansi && strcmp(ctx->ansi, "always") == 0)
+		return true;
+	if (ctx->ansi && strcmp(ctx->ansi, "never") == 0)
+		return false;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	return isatty(fileno(f));
+}
+
+int cli_service_color(const char *service)
+{
+	/* docker compose's palette (cyan, yellow, green, magenta, blue and their bright forms), picked by a
+	 * hash of the name so a service keeps its colour from one run to the next */
+	static const int palette[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
+	unsigned h = 2166136261u;
+	for (const char *p = service; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return palette[h % (sizeof(palette) / sizeof(palette[0]))];
+}
+
+static void ui_status(void *ctx, const char *kind, const char *name, const char *status)
+{
+	struct cli_ui *u = ctx;
+	if (u->quiet)
+		return;
+	pthread_mutex_lock(&u->lock);
+	bool final = strcmp(status, "Created") == 0 || strcmp(status, "Started") == 0 ||
+		     strcmp(status, "Running") == 0 || strcmp(status, "Removed") == 0 ||
+		     strcmp(status, "Stopped") == 0 || strcmp(status, "Healthy") == 0 ||
+		     strcmp(status, "Recreated") == 0 || strcmp(status, "Exited") == 0 ||
+		     strcmp(status, "Killed") == 0 || strcmp(status, "Paused") == 0 ||
+		     strcmp(status, "Unpaused") == 0 || strcmp(status, "Restarted") == 0;
+	if (u->tty) {
+		/* one line per finished step; the steps in between would only flicker past */
+		if (final)
+			fprintf(stderr, " %s✔%s %s %-30s %s\n", u->color ? "\033[32m" : "",
+				u->color ? "\033[0m" : "", kind, name, status);
+	} else {
+		fprintf(stderr, "%s %s  %s\n", kind, name, status);
+	}
+	pthread_mutex_unlock(&u->lock);
+}
+
+static void ui_warn(void *ctx, const char *msg)
+{
+	struct cli_ui *u = ctx;
+	pthread_mutex_lock(&u->lock);
+	fprintf(stderr, "warning: %s\n", msg);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void cli_ui_init(struct cli_ctx *ctx, struct cli_ui *ui)
+{
+	memset(ui, 0, sizeof(*ui));
+	pthread_mutex_init(&ui->lock, NULL);
+	const char *mode = ctx->progress ? ctx->progress : "auto";
+	ui->quiet = strcmp(mode, "quiet") == 0;
+	ui->tty = strcmp(mode, "tty") == 0 || (strcmp(mode, "auto") == 0 && isatty(STDERR_FILENO));
+	ui->color = cli_use_color(ctx, stderr);
+	ui->ui = (struct cc_orch_ui){ui_status, ui_warn, ui};
+}
+
+void cli_ui_release(struct cli_ui *ui)
+{
+	pthread_mutex_destroy(&ui->lock);
+}
+
+int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt)
+{
+	size_t n = services ? cc_strv_len(services) : 0;
+	if (cli_load_project(ctx, (const char *const *)services, n, false, false, p) < 0)
+		return CLI_FAIL;
+	for (size_t i = 0; i < n; i++) {
+		if (!cc_project_service(*p, services[i])) {
+			fprintf(stderr, "error: no such service: %s\n", services[i]);
+			cli_release_project(*p);
+			*p = NULL;
+			return CLI_FAIL;
+		}
+	}
+	if (!(*rt = cli_runtime(ctx))) {
+		cli_release_project(*p);
+		*p = NULL;
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}

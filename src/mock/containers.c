@@ -1,0 +1,486 @@
+/* Mock container lifecycle: create, start, stop, kill, pause, remove, list and inspect, each one transaction
+ * over the settled state, with docker's rules for what each state allows. */
+#include "mock/mock.h"
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "runtime/codec.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ANON_VOLUME_LABEL "com.docker.volume.anonymous"
+
+typedef int (*mutate_fn)(struct mock *m, struct mock_container *mc, int64_t now, void *arg,
+			 struct cc_error **err);
+
+/* One operation on one container: load, settle, check and change it, save, all in one transaction. */
+static int mutate(struct mock *m, const char *ref, mutate_fn fn, void *arg, struct cc_error **err)
+{
+	struct mock_container mc = {0};
+	if (mock_begin(m, err) < 0)
+		return -1;
+	int64_t now = cc_now_ns();
+	bool changed = false;
+	if (mock_load(m, ref, &mc, err) < 0 || mock_settle(m, &mc, now, &changed, err) < 0 ||
+	    fn(m, &mc, now, arg, err) < 0 || mock_save(m, &mc, err) < 0) {
+		mock_abort(m);
+		mock_container_release(&mc);
+		return -1;
+	}
+	mock_container_release(&mc);
+	return mock_commit(m, err);
+}
+
+static bool is_up(enum cc_container_state s)
+{
+	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
+}
+
+static int not_running(const struct mock_container *mc, struct cc_error **err)
+{
+	return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not running (state: %s)", mc->c.name,
+			    cc_state_name(mc->c.state));
+}
+
+struct list_ctx {
+	struct mock *m;
+	cc_strv payloads;
+};
+
+static int collect(void *ctx, const char *payload)
+{
+	struct list_ctx *lc = ctx;
+	cc_strv_push(&lc->payloads, payload);
+	return 0;
+}
+
+/* Every container of the backend, settled to now (and saved where that changed them). */
+static int load_all(struct mock *m, struct mock_container **out, size_t *n, struct cc_error **err)
+{
+	struct list_ctx lc = {m, NULL};
+	*out = NULL;
+	*n = 0;
+	if (cc_store_container_each(m->store, MOCK_BACKEND, NULL, collect, &lc, err) < 0)
+		return -1;
+	size_t count = cc_strv_len(lc.payloads);
+	struct mock_container *v = cc_xcalloc(count ? count : 1, sizeof(*v));
+	int64_t now = cc_now_ns();
+	int r = 0;
+	for (size_t i = 0; i < count && r == 0; i++) {
+		json_t *j;
+		r = cc_json_parse(lc.payloads[i], &j, err);
+		if (r < 0)
+			break;
+		/* decode through mock_load's format without a second query */
+		r = cc_container_from_json(j, &v[i].c, err);
+		json_t *sim = json_object_get(j, "sim");
+		v[i].sim.t0_ns = json_integer_value(json_object_get(sim, "t0"));
+		v[i].sim.paused_ns = json_integer_value(json_object_get(sim, "paused"));
+		v[i].sim.next_start_ns = json_integer_value(json_object_get(sim, "nextStart"));
+		v[i].sim.lines_emitted = (size_t)json_integer_value(json_object_get(sim, "emitted"));
+		v[i].sim.manual_stop = json_is_true(json_object_get(sim, "manualStop"));
+		v[i].sim.seq = json_integer_value(json_object_get(sim, "seq"));
+		json_decref(j);
+		if (r < 0)
+			break;
+		*n = i + 1;
+		bool changed = false;
+		if (mock_settle(m, &v[i], now, &changed, err) < 0 ||
+		    (changed && mock_save(m, &v[i], err) < 0))
+			r = -1;
+	}
+	cc_strv_free(lc.payloads);
+	if (r < 0) {
+		for (size_t i = 0; i < count; i++)
+			mock_container_release(&v[i]);
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int mock_settle_all(struct mock *m, struct cc_error **err)
+{
+	struct mock_container *v;
+	size_t n;
+	if (mock_begin(m, err) < 0)
+		return -1;
+	if (load_all(m, &v, &n, err) < 0) {
+		mock_abort(m);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		mock_container_release(&v[i]);
+	free(v);
+	return mock_commit(m, err);
+}
+
+int mock_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out, size_t *n,
+			struct cc_error **err)
+{
+	struct mock *m = self;
+	struct mock_container *v;
+	size_t count;
+	if (mock_begin(m, err) < 0)
+		return -1;
+	if (load_all(m, &v, &count, err) < 0) {
+		mock_abort(m);
+		return -1;
+	}
+	if (mock_commit(m, err) < 0) {
+		for (size_t i = 0; i < count; i++)
+			mock_container_release(&v[i]);
+		free(v);
+		return -1;
+	}
+	struct cc_container *res = cc_xcalloc(count ? count : 1, sizeof(*res));
+	size_t k = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (cc_container_matches(&v[i].c, f)) {
+			res[k++] = v[i].c; /* moved */
+			memset(&v[i].c, 0, sizeof(v[i].c));
+		}
+		mock_container_release(&v[i]);
+	}
+	free(v);
+	*out = res;
+	*n = k;
+	return 0;
+}
+
+int mock_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	struct mock_container mc;
+	if (mock_settled(self, ref, &mc, err) < 0)
+		return -1;
+	*out = mc.c;
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *p = s + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+			return false;
+	return true;
+}
+
+static int check_references(struct mock *m, const struct cc_container_spec *spec, struct cc_error **err)
+{
+	cleanup_free char *payload = NULL;
+	for (size_t i = 0; i < spec->nnetworks; i++) {
+		if (cc_store_object_get(m->store, MOCK_BACKEND, "network", spec->networks[i].network,
+					&payload, err) < 0)
+			return -1;
+		free(steal_pointer(&payload));
+	}
+	for (size_t i = 0; i < spec->nsecrets + spec->nconfigs; i++) {
+		bool secret = i < spec->nsecrets;
+		const struct cc_file_ref *ref =
+		    secret ? &spec->secrets[i] : &spec->configs[i - spec->nsecrets];
+		if (cc_store_object_get(m->store, MOCK_BACKEND, secret ? "secret" : "config", ref->source,
+					&payload, err) < 0)
+			return -1;
+		free(steal_pointer(&payload));
+	}
+	return 0;
+}
+
+static int create_locked(struct mock *m, const struct cc_container_spec *spec, char **id_out,
+			 struct cc_error **err)
+{
+	struct mock_container mc = {0};
+	char id[65];
+	mock_new_id(id);
+	const char *name = spec->name;
+	char generated[32];
+	if (!name) {
+		snprintf(generated, sizeof(generated), "mock_%.12s", id);
+		name = generated;
+	}
+	if (!valid_name(name))
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+	cleanup_free char *existing = NULL;
+	struct cc_error *lookup = NULL;
+	if (cc_store_container_get(m->store, MOCK_BACKEND, name, &existing, &lookup) == 0) {
+		json_t *j = NULL;
+		cc_json_parse(existing, &j, &lookup);
+		const char *other = json_string_value(json_object_get(j, "id"));
+		cc_error_set(
+		    err, CC_ERR_ALREADY_EXISTS,
+		    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to "
+		    "remove (or rename) that container to be able to reuse that name.",
+		    name, other ? other : "?");
+		json_decref(j);
+		cc_error_free(lookup);
+		return -1;
+	}
+	if (lookup->kind != CC_ERR_NOT_FOUND) {
+		*err = lookup;
+		return -1;
+	}
+	cc_error_free(lookup);
+	if (check_references(m, spec, err) < 0)
+		return -1;
+
+	cc_container_spec_copy(&mc.c.spec, spec);
+	free(mc.c.spec.name);
+	mc.c.spec.name = cc_xstrdup(name);
+	mc.c.id = cc_xstrdup(id);
+	mc.c.name = cc_xstrdup(name);
+	mc.c.state = CC_STATE_CREATED;
+	mc.c.created_ns = cc_now_ns();
+	mc.sim.seq = cc_store_next(m->store, MOCK_BACKEND, "container", err);
+	int r = mc.sim.seq < 0 ? -1 : 0;
+	for (size_t i = 0; r == 0 && i < mc.c.spec.nmounts; i++) {
+		struct cc_mount *mt = &mc.c.spec.mounts[i];
+		if (mt->type != CC_MOUNT_VOLUME)
+			continue;
+		struct cc_kvs labels = {0};
+		if (!mt->source) {
+			char vid[65];
+			mock_new_id(vid);
+			mt->source = cc_xstrdup(vid);
+			cc_kvs_set(&labels, ANON_VOLUME_LABEL, "");
+		}
+		r = mock_volume_ensure(m, mt->source, &labels, err);
+		cc_kvs_release(&labels);
+	}
+	if (r == 0 && mc.c.spec.nnetworks) {
+		mc.c.endpoints = cc_xcalloc(mc.c.spec.nnetworks, sizeof(*mc.c.endpoints));
+		for (size_t i = 0; r == 0 && i < mc.c.spec.nnetworks; i++) {
+			const struct cc_endpoint *want = &mc.c.spec.networks[i];
+			struct cc_endpoint *ep = &mc.c.endpoints[mc.c.nendpoints++];
+			ep->network = cc_xstrdup(want->network);
+			ep->aliases = cc_strv_copy(want->aliases);
+			ep->ipv4_address = want->ipv4_address
+					       ? cc_xstrdup(want->ipv4_address)
+					       : mock_network_address(m, want->network, mc.sim.seq, err);
+			if (!ep->ipv4_address)
+				r = -1;
+		}
+	}
+	if (r == 0 && mc.c.spec.nports) {
+		/* published ports: an ephemeral host port gets a deterministic one, as an engine would assign
+		 */
+		mc.c.published = cc_xcalloc(mc.c.spec.nports, sizeof(*mc.c.published));
+		for (size_t i = 0; i < mc.c.spec.nports; i++) {
+			struct cc_port_binding *p = &mc.c.published[mc.c.npublished++];
+			*p = mc.c.spec.ports[i];
+			p->host_ip = p->host_ip ? cc_xstrdup(p->host_ip) : NULL;
+			if (!p->host_port)
+				p->host_port = (uint16_t)(32768 + (mc.sim.seq * 16 + (int64_t)i) % 28000);
+		}
+	}
+	if (r == 0)
+		r = mock_save(m, &mc, err);
+	if (r == 0)
+		r = mock_container_event(m, &mc, mc.c.created_ns, "create", NULL, NULL, err);
+	if (r == 0 && id_out)
+		*id_out = cc_xstrdup(id);
+	mock_container_release(&mc);
+	return r;
+}
+
+int mock_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
+			  struct cc_error **err)
+{
+	struct mock *m = self;
+	if (mock_begin(m, err) < 0)
+		return -1;
+	if (create_locked(m, spec, id_out, err) < 0) {
+		mock_abort(m);
+		return -1;
+	}
+	return mock_commit(m, err);
+}
+
+static int do_start(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
+{
+	if (mc->c.state == CC_STATE_PAUSED)
+		return cc_error_set(err, CC_ERR_INVALID_STATE,
+				    "cannot start a paused container %s, try unpause instead", mc->c.name);
+	if (is_up(mc->c.state))
+		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", mc->c.name);
+	if (check_references(m, &mc->c.spec, err) < 0)
+		return cc_error_wrap(err, "cannot start container %s", mc->c.name);
+	bool changed;
+	if (mock_begin_run(m, mc, now, err) < 0)
+		return -1;
+	return mock_settle(m, mc, now, &changed, err);
+}
+
+int mock_container_start(void *self, const char *ref, struct cc_error **err)
+{
+	return mutate(self, ref, do_start, NULL, err);
+}
+
+/* End the current run by a signal: stop (exit 0, no restart) or kill (128+signal, restart policy applies). */
+static int end_by_signal(struct mock *m, struct mock_container *mc, int64_t now, int sig, bool stop,
+			 struct cc_error **err)
+{
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", sig);
+	if (mock_container_event(m, mc, now, "kill", "signal", buf, err) < 0)
+		return -1;
+	if (mc->c.state == CC_STATE_RESTARTING) {
+		mc->c.state = CC_STATE_EXITED;
+		mc->sim.manual_stop = true;
+	} else {
+		mc->sim.manual_stop = stop;
+		if (mock_end_run(m, mc, now, stop ? 0 : 128 + sig, err) < 0)
+			return -1;
+	}
+	return stop ? mock_container_event(m, mc, now, "stop", NULL, NULL, err) : 0;
+}
+
+static int do_stop(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
+{
+	if (!is_up(mc->c.state))
+		return not_running(mc, err);
+	const char *signame = arg ? arg : mc->c.spec.stop_signal;
+	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
+	return end_by_signal(m, mc, now, sig > 0 ? sig : SIGTERM, true, err);
+}
+
+int mock_container_stop(void *self, const char *ref, const char *signal, int64_t timeout_ns,
+			struct cc_error **err)
+{
+	return mutate(self, ref, do_stop, (void *)signal, err);
+}
+
+static int do_restart(struct mock *m, struct mock_container *mc, int64_t now, void *arg,
+		      struct cc_error **err)
+{
+	if (is_up(mc->c.state) && do_stop(m, mc, now, NULL, err) < 0)
+		return -1;
+	if (do_start(m, mc, now, NULL, err) < 0)
+		return -1;
+	return mock_container_event(m, mc, now, "restart", NULL, NULL, err);
+}
+
+int mock_container_restart(void *self, const char *ref, int64_t timeout_ns, struct cc_error **err)
+{
+	return mutate(self, ref, do_restart, NULL, err);
+}
+
+static int do_kill(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
+{
+	if (mc->c.state != CC_STATE_RUNNING && mc->c.state != CC_STATE_PAUSED)
+		return not_running(mc, err);
+	int sig = arg ? cc_signal_parse(arg) : SIGKILL;
+	return end_by_signal(m, mc, now, sig, false, err);
+}
+
+int mock_container_kill(void *self, const char *ref, const char *signal, struct cc_error **err)
+{
+	return mutate(self, ref, do_kill, (void *)signal, err);
+}
+
+static int do_pause(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
+{
+	if (mc->c.state == CC_STATE_PAUSED)
+		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already paused", mc->c.name);
+	if (mc->c.state != CC_STATE_RUNNING)
+		return not_running(mc, err);
+	mc->c.state = CC_STATE_PAUSED;
+	mc->sim.paused_ns = now;
+	return mock_container_event(m, mc, now, "pause", NULL, NULL, err);
+}
+
+int mock_container_pause(void *self, const char *ref, struct cc_error **err)
+{
+	return mutate(self, ref, do_pause, NULL, err);
+}
+
+static int do_unpause(struct mock *m, struct mock_container *mc, int64_t now, void *arg,
+		      struct cc_error **err)
+{
+	if (mc->c.state != CC_STATE_PAUSED)
+		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not paused", mc->c.name);
+	/* a frozen process's timeline resumes where it stopped */
+	mc->sim.t0_ns += now - mc->sim.paused_ns;
+	mc->sim.paused_ns = 0;
+	mc->c.state = CC_STATE_RUNNING;
+	return mock_container_event(m, mc, now, "unpause", NULL, NULL, err);
+}
+
+int mock_container_unpause(void *self, const char *ref, struct cc_error **err)
+{
+	return mutate(self, ref, do_unpause, NULL, err);
+}
+
+struct remove_args {
+	bool force, volumes;
+};
+
+static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now, const struct remove_args *a,
+			 struct cc_error **err)
+{
+	if (is_up(mc->c.state)) {
+		if (!a->force)
+			return cc_error_set(
+			    err, CC_ERR_INVALID_STATE,
+			    "cannot remove container %s: container is %s: stop the container before "
+			    "removing or force remove",
+			    mc->c.name, cc_state_name(mc->c.state));
+		mc->sim.manual_stop = true;
+		if (end_by_signal(m, mc, now, SIGKILL, false, err) < 0)
+			return -1;
+		mc->c.state = CC_STATE_EXITED;
+	}
+	if (cc_store_log_delete(m->store, MOCK_BACKEND, mc->c.id, err) < 0 ||
+	    cc_store_container_delete(m->store, MOCK_BACKEND, mc->c.id, err) < 0)
+		return -1;
+	for (size_t i = 0; a->volumes && i < mc->c.spec.nmounts; i++) {
+		const struct cc_mount *mt = &mc->c.spec.mounts[i];
+		if (mt->type != CC_MOUNT_VOLUME || !mt->source)
+			continue;
+		struct cc_volume v = {0};
+		cleanup_free char *payload = NULL;
+		json_t *j = NULL;
+		if (cc_store_object_get(m->store, MOCK_BACKEND, "volume", mt->source, &payload, err) < 0)
+			return -1;
+		if (cc_json_parse(payload, &j, err) < 0)
+			return -1;
+		int r = cc_volume_from_json(j, &v, err);
+		json_decref(j);
+		if (r < 0)
+			return -1;
+		bool anon = cc_kvs_get(&v.spec.labels, ANON_VOLUME_LABEL) != NULL;
+		cc_volume_release(&v);
+		if (anon && (cc_store_object_delete(m->store, MOCK_BACKEND, "volume", mt->source, err) < 0 ||
+			     mock_event(m, now, "volume", "destroy", mt->source, mt->source, NULL, err) < 0))
+			return -1;
+	}
+	return mock_container_event(m, mc, now, "destroy", NULL, NULL, err);
+}
+
+int mock_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err)
+{
+	struct mock *m = self;
+	struct mock_container mc = {0};
+	struct remove_args a = {force, volumes};
+	if (mock_begin(m, err) < 0)
+		return -1;
+	int64_t now = cc_now_ns();
+	bool changed = false;
+	if (mock_load(m, ref, &mc, err) < 0 || mock_settle(m, &mc, now, &changed, err) < 0 ||
+	    remove_locked(m, &mc, now, &a, err) < 0) {
+		mock_abort(m);
+		mock_container_release(&mc);
+		return -1;
+	}
+	mock_container_release(&mc);
+	return mock_commit(m, err);
+}

@@ -1,0 +1,303 @@
+/* down, and the per-service lifecycle commands (start, stop, restart, kill, pause, unpause, rm): over the
+ * project's containers, services in dependency order (reverse for stopping), each level in parallel. */
+#include "orchestrator/internal.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "compose/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct act_run {
+	struct cc_runtime *rt;
+	enum cc_orch_action action;
+	const struct cc_orch_action_opts *o;
+	const struct cc_orch_ui *ui;
+	struct cc_container *cs;
+	size_t *batch;
+};
+
+static const char *const progress[][2] = {
+    [CC_ORCH_START] = {"Starting", "Started"},     [CC_ORCH_STOP] = {"Stopping", "Stopped"},
+    [CC_ORCH_RESTART] = {"Restarting", "Started"}, [CC_ORCH_KILL] = {"Killing", "Killed"},
+    [CC_ORCH_PAUSE] = {"Pausing", "Paused"},       [CC_ORCH_UNPAUSE] = {"Unpausing", "Unpaused"},
+    [CC_ORCH_REMOVE] = {"Removing", "Removed"},
+};
+
+/* Whether the action applies to a container in its state (docker compose skips the others silently). */
+static bool applies(enum cc_orch_action a, const struct cc_container *c, const struct cc_orch_action_opts *o)
+{
+	switch (a) {
+	case CC_ORCH_START:
+		return !cc_orch_is_up(c);
+	case CC_ORCH_STOP:
+	case CC_ORCH_KILL:
+		return cc_orch_is_up(c);
+	case CC_ORCH_PAUSE:
+		return c->state == CC_STATE_RUNNING;
+	case CC_ORCH_UNPAUSE:
+		return c->state == CC_STATE_PAUSED;
+	case CC_ORCH_REMOVE:
+		return o->all_states || !cc_orch_is_up(c);
+	case CC_ORCH_RESTART:
+		return true;
+	}
+	return false;
+}
+
+static int act_one(void *ctx, size_t k, struct cc_error **err)
+{
+	struct act_run *a = ctx;
+	const struct cc_container *c = &a->cs[a->batch[k]];
+	if (!applies(a->action, c, a->o))
+		return 0;
+	cc_orch_status(a->ui, "Container", c->name, progress[a->action][0]);
+	int r = 0;
+	switch (a->action) {
+	case CC_ORCH_START:
+		r = cc_rt_container_start(a->rt, c->id, err);
+		break;
+	case CC_ORCH_STOP:
+		r = cc_rt_container_stop(a->rt, c->id, NULL, a->o->timeout_ns, err);
+		break;
+	case CC_ORCH_RESTART:
+		r = cc_rt_container_restart(a->rt, c->id, a->o->timeout_ns, err);
+		break;
+	case CC_ORCH_KILL:
+		r = cc_rt_container_kill(a->rt, c->id, a->o->signal, err);
+		break;
+	case CC_ORCH_PAUSE:
+		r = cc_rt_container_pause(a->rt, c->id, err);
+		break;
+	case CC_ORCH_UNPAUSE:
+		r = cc_rt_container_unpause(a->rt, c->id, err);
+		break;
+	case CC_ORCH_REMOVE:
+		if (cc_orch_is_up(c)) {
+			struct cc_error *e = NULL;
+			if (cc_rt_container_stop(a->rt, c->id, NULL, a->o->timeout_ns, &e) < 0) {
+				if (e->kind != CC_ERR_INVALID_STATE) {
+					*err = e;
+					return -1;
+				}
+				cc_error_free(e);
+			}
+		}
+		r = cc_rt_container_remove(a->rt, c->id, true, a->o->volumes, err);
+		break;
+	}
+	if (r < 0 && (*err)->kind == CC_ERR_INVALID_STATE && a->action != CC_ORCH_START &&
+	    a->action != CC_ORCH_REMOVE) {
+		/* it changed state on its own since the listing (a one-shot exiting): nothing to do */
+		cc_error_release(err);
+		r = 0;
+	}
+	if (r < 0)
+		return cc_error_wrap(err, "container %s", c->name);
+	cc_orch_status(a->ui, "Container", c->name, progress[a->action][1]);
+	return 0;
+}
+
+/* The level of each container: its service's dependency level, reversed for stopping; containers of services
+ * the model doesn't know (orphans, or no model) go first when stopping, last when starting. */
+static int run_in_order(struct act_run *a, size_t n, const struct cc_project *p, bool reverse, int parallel,
+			struct cc_error **err)
+{
+	struct cc_graph *g = NULL;
+	size_t *level = cc_xcalloc(n + 1, sizeof(size_t));
+	size_t nlevels = 1;
+	if (p && cc_graph_build(cc_project_services(p), &g, err) < 0) {
+		free(level);
+		return -1;
+	}
+	if (g) {
+		bool *sel = cc_xcalloc(g->n + 1, sizeof(bool));
+		size_t *svc_level = cc_xcalloc(g->n + 1, sizeof(size_t));
+		for (size_t i = 0; i < g->n; i++)
+			sel[i] = true;
+		size_t depth = cc_orch_levels(g, sel, svc_level);
+		nlevels = depth + 1;
+		for (size_t i = 0; i < n; i++) {
+			size_t lv = reverse ? 0 : depth; /* unknown services */
+			for (size_t k = 0; k < g->n; k++)
+				if (strcmp(g->names[k], cc_orch_container_service(&a->cs[i])) == 0)
+					lv = reverse ? depth - svc_level[k] : svc_level[k];
+			level[i] = lv;
+		}
+		free(sel);
+		free(svc_level);
+		cc_graph_free(g);
+	}
+	a->batch = cc_xcalloc(n + 1, sizeof(size_t));
+	int r = 0;
+	for (size_t lv = 0; r == 0 && lv < nlevels; lv++) {
+		size_t nb = 0;
+		for (size_t i = 0; i < n; i++)
+			if (level[i] == lv)
+				a->batch[nb++] = i;
+		r = cc_orch_parallel(nb, parallel, act_one, a, err);
+	}
+	free(a->batch);
+	free(level);
+	return r;
+}
+
+int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_action action,
+		const struct cc_orch_action_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	for (char *const *s = o->services; s && *s; s++)
+		if (!cc_project_service(p, *s))
+			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
+	struct act_run a = {.rt = rt, .action = action, .o = o, .ui = ui};
+	size_t n;
+	if (cc_orch_containers(rt, p->name, o->services, true, false, &a.cs, &n, err) < 0)
+		return -1;
+	bool reverse = action == CC_ORCH_STOP || action == CC_ORCH_KILL || action == CC_ORCH_REMOVE ||
+		       action == CC_ORCH_PAUSE;
+	int r = run_in_order(&a, n, p, reverse, o->parallel, err);
+	cc_containers_free(a.cs, n);
+	return r;
+}
+
+static bool has_label(const struct cc_kvs *labels, const char *key, const char *value)
+{
+	const char *v = cc_kvs_get(labels, key);
+	return v && strcmp(v, value) == 0;
+}
+
+static int remove_networks(struct cc_runtime *rt, const char *project, const struct cc_orch_ui *ui,
+			   struct cc_error **err)
+{
+	struct cc_network *nets;
+	size_t n;
+	if (cc_rt_network_list(rt, &nets, &n, err) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!has_label(&nets[i].spec.labels, CC_LABEL_PROJECT, project))
+			continue;
+		const char *name = nets[i].spec.name;
+		cc_orch_status(ui, "Network", name, "Removing");
+		struct cc_error *e = NULL;
+		if (cc_rt_network_remove(rt, name, &e) < 0) {
+			if (e->kind == CC_ERR_INVALID_STATE || e->kind == CC_ERR_NOT_FOUND) {
+				/* another project's container still uses it: leave it, like docker compose */
+				cc_orch_warn(ui, "network %s not removed: %s", name, e->msg);
+				cc_error_free(e);
+				continue;
+			}
+			*err = e;
+			r = -1;
+			break;
+		}
+		cc_orch_status(ui, "Network", name, "Removed");
+	}
+	cc_networks_free(nets, n);
+	return r;
+}
+
+static int remove_volumes(struct cc_runtime *rt, const char *project, const struct cc_orch_ui *ui,
+			  struct cc_error **err)
+{
+	struct cc_volume *vols;
+	size_t n;
+	if (cc_rt_volume_list(rt, &vols, &n, err) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!has_label(&vols[i].spec.labels, CC_LABEL_PROJECT, project))
+			continue;
+		const char *name = vols[i].spec.name;
+		cc_orch_status(ui, "Volume", name, "Removing");
+		struct cc_error *e = NULL;
+		if (cc_rt_volume_remove(rt, name, false, &e) < 0) {
+			if (e->kind == CC_ERR_INVALID_STATE) {
+				cc_orch_warn(ui, "volume %s not removed: %s", name, e->msg);
+				cc_error_free(e);
+				continue;
+			}
+			*err = e;
+			r = -1;
+			break;
+		}
+		cc_orch_status(ui, "Volume", name, "Removed");
+	}
+	cc_volumes_free(vols, n);
+	return r;
+}
+
+static int remove_images(struct cc_runtime *rt, const struct cc_project *p, const char *rmi,
+			 const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	const struct cc_val *svcs = cc_project_services(p);
+	cc_strv done = cc_xcalloc(1, sizeof(char *));
+	int r = 0;
+	for (size_t i = 0; r == 0 && svcs && i < svcs->map.n; i++) {
+		const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
+		/* local: only images without a custom tag, i.e. the ones compose names after the service */
+		if (strcmp(rmi, "local") == 0 && img && img->kind != CC_V_NULL)
+			continue;
+		cleanup_free char *ref = cc_orch_image_of(p, svcs->map.e[i].key);
+		bool seen = false;
+		for (char **d = done; *d; d++)
+			seen |= strcmp(*d, ref) == 0;
+		if (seen)
+			continue;
+		cc_strv_push(&done, ref);
+		struct cc_error *e = NULL;
+		if (cc_rt_image_remove(rt, ref, false, &e) < 0) {
+			if (e->kind == CC_ERR_NOT_FOUND) {
+				cc_error_free(e);
+				continue;
+			}
+			*err = e;
+			r = -1;
+			break;
+		}
+		cc_orch_status(ui, "Image", ref, "Removed");
+	}
+	cc_strv_free(done);
+	return r;
+}
+
+int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_project *p,
+		 const struct cc_down_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	struct act_run a = {.rt = rt, .action = CC_ORCH_REMOVE, .ui = ui};
+	struct cc_orch_action_opts ao = {
+	    .timeout_ns = o->timeout_ns, .volumes = o->volumes, .force = true, .all_states = true};
+	a.o = &ao;
+	size_t n;
+	if (cc_orch_containers(rt, project, o->services, true, true, &a.cs, &n, err) < 0)
+		return -1;
+	/* orphans stay unless asked for (and are reported), one-offs of known services go */
+	cleanup_strbuf struct cc_strbuf orphans = CC_STRBUF_INIT;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool orphan = p && !cc_project_service(p, cc_orch_container_service(&a.cs[i]));
+		if (orphan && !o->remove_orphans) {
+			cc_strbuf_addf(&orphans, "%s%s", orphans.len ? " " : "", a.cs[i].name);
+			cc_container_release(&a.cs[i]);
+			continue;
+		}
+		a.cs[k++] = a.cs[i];
+	}
+	if (orphans.len)
+		cc_orch_warn(
+		    ui,
+		    "Found orphan containers ([%s]) for this project. If you removed or renamed this service "
+		    "in your compose file, you can run this command with the --remove-orphans flag to clean "
+		    "it up.",
+		    cc_strbuf_str(&orphans));
+	int r = run_in_order(&a, k, p, true, o->parallel, err);
+	cc_containers_free(a.cs, k);
+	bool whole = !o->services || !o->services[0];
+	if (r == 0 && whole)
+		r = remove_networks(rt, project, ui, err);
+	if (r == 0 && whole && o->volumes)
+		r = remove_volumes(rt, project, ui, err);
+	if (r == 0 && o->rmi && p)
+		r = remove_images(rt, p, o->rmi, ui, err);
+	return r;
+}

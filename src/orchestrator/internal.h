@@ -1,0 +1,24 @@
+/* Shared pieces of the orchestrator's files. */
+#ifndef CC_ORCHESTRATOR_INTERNAL_H
+#define CC_ORCHESTRATOR_INTERNAL_H
+
+#include "compose/graph.h"
+#include "orchestrator/orchestrator.h"
+
+/* The image a service runs: its `image`, or <project>-<service> for a build-only service. */
+char *cc_orch_image_of(const struct cc_project *p, const char *service);
+
+/* Run fn(i) for i in [0, n) on up to `limit` threads (<= 0: n). The first failure (by index) is returned;
+ * jobs not yet begun when a job fails are skipped. */
+int cc_orch_parallel(size_t n, int limit, int (*fn)(void *ctx, size_t i, struct cc_error **err), void *ctx,
+		     struct cc_error **err);
+
+/* Dependency levels: level[i] = 0 for services without dependencies, else 1 + the deepest dependency. Only
+ * services with sel[i] count. Returns the number of levels. */
+size_t cc_orch_levels(const struct cc_graph *g, const bool *sel, size_t *level);
+
+/* ui helpers that tolerate a NULL ui */
+void cc_orch_status(const struct cc_orch_ui *ui, const char *kind, const char *name, const char *status);
+void cc_orch_warn(const struct cc_orch_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,121 @@
+/* The orchestrator: converge a loaded Compose project onto a runtime (any backend), and the project-level
+ * queries and lifecycle operations the CLI's commands and the daemon's project routes share.
+ *
+ * Containers are named <project>-<service>-<n> (or container_name) and carry docker compose's
+ * com.docker.compose.* labels, so the project's state is read back from the runtime alone: nothing about a
+ * project's containers is kept anywhere else. */
+#ifndef CC_ORCHESTRATOR_ORCHESTRATOR_H
+#define CC_ORCHESTRATOR_ORCHESTRATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "compose/project.h"
+#include "runtime/runtime.h"
+
+#define CC_LABEL_PROJECT      "com.docker.compose.project"
+#define CC_LABEL_SERVICE      "com.docker.compose.service"
+#define CC_LABEL_NUMBER       "com.docker.compose.container-number"
+#define CC_LABEL_CONFIG_HASH  "com.docker.compose.config-hash"
+#define CC_LABEL_ONEOFF       "com.docker.compose.oneoff"
+#define CC_LABEL_WORKING_DIR  "com.docker.compose.project.working_dir"
+#define CC_LABEL_CONFIG_FILES "com.docker.compose.project.config_files"
+#define CC_LABEL_VERSION      "com.docker.compose.version"
+#define CC_LABEL_NETWORK      "com.docker.compose.network"
+#define CC_LABEL_VOLUME       "com.docker.compose.volume"
+#define CC_LABEL_DEPENDS_ON   "com.docker.compose.depends_on"
+#define CC_LABEL_IMAGE        "com.docker.compose.image"
+
+/* How the orchestrator reports progress: kind "Container", "Network", "Volume", "Secret", "Config";
+ * status docker compose's words ("Creating", "Created", "Starting", "Started", "Recreate", "Recreated",
+ * "Running", "Waiting", "Healthy", "Stopping", "Stopped", "Removing", "Removed", "Exited", "Error"). */
+struct cc_orch_ui {
+	void (*status)(void *ctx, const char *kind, const char *name, const char *status);
+	void (*warn)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+struct cc_up_opts {
+	char *const *services; /* NULL or empty: all enabled services */
+	bool no_deps, force_recreate, no_recreate, no_start, remove_orphans, always_recreate_deps;
+	bool wait;                  /* return once everything is running/healthy (or completed as required) */
+	int64_t wait_timeout_ns;    /* <= 0: none */
+	int64_t stop_timeout_ns;    /* for recreation; <0: each container's grace period */
+	int parallel;               /* <= 0: unlimited */
+	const struct cc_kvs *scale; /* service -> replicas (--scale) */
+};
+
+/* Create what is missing, recreate what changed, start what is stopped; honours depends_on conditions. On a
+ * dependency failure the error names the dependency and why. */
+int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct cc_up_opts *o,
+	       const struct cc_orch_ui *ui, struct cc_error **err);
+
+/* Create missing networks, volumes, secrets and configs the given services use (NULL: all services). */
+int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
+			     const struct cc_orch_ui *ui, struct cc_error **err);
+
+struct cc_down_opts {
+	bool volumes, remove_orphans;
+	const char *rmi;       /* NULL, "local" or "all" */
+	int64_t timeout_ns;    /* <0: each container's grace period */
+	char *const *services; /* NULL: the whole project (and its networks) */
+	int parallel;
+};
+/* p may be NULL: then everything is found by the project's labels (down -p NAME without a file). */
+int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_project *p,
+		 const struct cc_down_opts *o, const struct cc_orch_ui *ui, struct cc_error **err);
+
+/* The project's containers (one-offs included when oneoff), sorted by service then number. services NULL:
+ * all. all: stopped ones too. */
+int cc_orch_containers(struct cc_runtime *rt, const char *project, char *const *services, bool all,
+		       bool oneoff, struct cc_container **out, size_t *n, struct cc_error **err);
+
+/* Lifecycle over a project's service containers, in dependency order (reverse for stop/kill), parallel. */
+enum cc_orch_action {
+	CC_ORCH_START,
+	CC_ORCH_STOP,
+	CC_ORCH_RESTART,
+	CC_ORCH_KILL,
+	CC_ORCH_PAUSE,
+	CC_ORCH_UNPAUSE,
+	CC_ORCH_REMOVE,
+};
+struct cc_orch_action_opts {
+	char *const *services;
+	int64_t timeout_ns;  /* stop, restart; <0: the container's */
+	const char *signal;  /* kill */
+	bool force, volumes; /* remove */
+	bool all_states;     /* remove: stopped containers only unless set (rm -s stops first) */
+	int parallel;
+};
+int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_action action,
+		const struct cc_orch_action_opts *o, const struct cc_orch_ui *ui, struct cc_error **err);
+
+/* A service's container spec for replica `number` (labels included). oneoff: a `run` container. */
+int cc_orch_service_spec(const struct cc_project *p, const char *service, int number, bool oneoff,
+			 struct cc_container_spec *out, struct cc_error **err);
+/* The number of replicas up wants for a service (scale override, scale, deploy.replicas, 1). */
+int cc_orch_service_replicas(const struct cc_project *p, const char *service, const struct cc_kvs *scale);
+
+/* A container's replica number (its com.docker.compose.container-number label), 0 when unlabelled; its
+ * service ("" when unlabelled); whether it is running, paused or restarting. */
+int cc_orch_container_number(const struct cc_container *c);
+const char *cc_orch_container_service(const struct cc_container *c);
+bool cc_orch_is_up(const struct cc_container *c);
+
+/* Images: build_mode NULL (build when missing), "always" (--build) or "never" (--no-build); pull_mode NULL
+ * (the service's pull_policy, pulling when missing), "always", "missing" or "never". */
+int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
+			   const char *build_mode, const char *pull_mode, const struct cc_orch_ui *ui,
+			   struct cc_error **err);
+int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			  bool no_cache, bool pull, const struct cc_orch_ui *ui, struct cc_error **err);
+int cc_orch_pull_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			 const struct cc_orch_ui *ui, struct cc_error **err);
+
+/* Wait for a service's dependencies to meet their depends_on conditions. */
+int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			      const struct cc_orch_ui *ui, struct cc_error **err);
+
+#endif

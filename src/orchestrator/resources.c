@@ -1,0 +1,249 @@
+/* The project's networks, volumes, secrets and configs: created before the containers that use them,
+ * labelled so down can find them again, external ones only checked. */
+#include "orchestrator/internal.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cc_val *get(const struct cc_val *m, const char *k)
+{
+	if (!m || m->kind != CC_V_MAP)
+		return NULL;
+	const struct cc_val *v = cc_map_get(m, k);
+	return v && v->kind != CC_V_NULL ? v : NULL;
+}
+
+static const char *str(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
+}
+
+static bool external(const struct cc_val *def)
+{
+	const struct cc_val *e = get(def, "external");
+	return e && e->kind == CC_V_BOOL && e->num.b;
+}
+
+static bool selected(char *const *services, const char *name)
+{
+	if (!services || !services[0])
+		return true;
+	for (char *const *s = services; *s; s++)
+		if (strcmp(*s, name) == 0)
+			return true;
+	return false;
+}
+
+/* Does any selected service use resource `key` of `section`? */
+static bool used(const struct cc_project *p, char *const *services, const char *section, const char *key)
+{
+	const struct cc_val *svcs = cc_project_services(p);
+	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
+		const struct cc_val *svc = svcs->map.e[i].val;
+		if (!selected(services, svcs->map.e[i].key))
+			continue;
+		if (strcmp(section, "networks") == 0) {
+			const struct cc_val *nets = get(svc, "networks");
+			if (nets && nets->kind == CC_V_MAP && cc_map_find(nets, key)) /* values may be null */
+				return true;
+			continue;
+		}
+		const struct cc_val *refs = get(svc, section);
+		for (size_t k = 0; refs && refs->kind == CC_V_SEQ && k < refs->seq.n; k++) {
+			const char *src = str(refs->seq.v[k], "source");
+			const char *type = str(refs->seq.v[k], "type");
+			if (src && strcmp(src, key) == 0 &&
+			    (strcmp(section, "volumes") != 0 || !type || strcmp(type, "volume") == 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void labels_of(const struct cc_val *def, struct cc_kvs *out)
+{
+	const struct cc_val *l = get(def, "labels");
+	for (size_t i = 0; l && l->kind == CC_V_MAP && i < l->map.n; i++)
+		if (cc_val_is_scalar(l->map.e[i].val))
+			cc_kvs_set(out, l->map.e[i].key, cc_val_text(l->map.e[i].val));
+}
+
+static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, const char *key,
+			  const struct cc_val *def, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	const char *name = str(def, "name") ? str(def, "name") : key;
+	struct cc_network existing;
+	struct cc_error *e = NULL;
+	if (cc_rt_network_inspect(rt, name, &existing, &e) == 0) {
+		cc_network_release(&existing);
+		return 0;
+	}
+	if (e->kind != CC_ERR_NOT_FOUND) {
+		*err = e;
+		return -1;
+	}
+	cc_error_free(e);
+	if (external(def))
+		return cc_error_set(err, CC_ERR_NOT_FOUND,
+				    "network %s declared as external, but could not be found", name);
+	struct cc_network_config cfg = {.name = (char *)name,
+					.driver = (char *)str(def, "driver"),
+					.internal = get(def, "internal") && get(def, "internal")->num.b,
+					.attachable =
+					    get(def, "attachable") && get(def, "attachable")->num.b};
+	const struct cc_val *cfgs = get(get(def, "ipam"), "config");
+	if (cfgs && cfgs->kind == CC_V_SEQ && cfgs->seq.n) {
+		cfg.subnet = (char *)str(cfgs->seq.v[0], "subnet");
+		cfg.gateway = (char *)str(cfgs->seq.v[0], "gateway");
+		cfg.ip_range = (char *)str(cfgs->seq.v[0], "ip_range");
+	}
+	labels_of(def, &cfg.labels);
+	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);
+	cc_kvs_set(&cfg.labels, CC_LABEL_NETWORK, key);
+	cc_kvs_set(&cfg.labels, CC_LABEL_VERSION, CC_VERSION);
+	const struct cc_val *opts = get(def, "driver_opts");
+	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
+		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
+	cc_orch_status(ui, "Network", name, "Creating");
+	int r = cc_rt_network_create(rt, &cfg, NULL, err);
+	cc_kvs_release(&cfg.labels);
+	cc_kvs_release(&cfg.options);
+	if (r < 0 && (*err)->kind == CC_ERR_ALREADY_EXISTS) {
+		cc_error_release(err); /* a concurrent up made it */
+		r = 0;
+	}
+	if (r < 0)
+		return cc_error_wrap(err, "network %s", name);
+	cc_orch_status(ui, "Network", name, "Created");
+	return 0;
+}
+
+static int ensure_volume(struct cc_runtime *rt, const struct cc_project *p, const char *key,
+			 const struct cc_val *def, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	const char *name = str(def, "name") ? str(def, "name") : key;
+	struct cc_volume existing;
+	struct cc_error *e = NULL;
+	if (cc_rt_volume_inspect(rt, name, &existing, &e) == 0) {
+		cc_volume_release(&existing);
+		return 0;
+	}
+	if (e->kind != CC_ERR_NOT_FOUND) {
+		*err = e;
+		return -1;
+	}
+	cc_error_free(e);
+	if (external(def))
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "external volume \"%s\" not found", name);
+	struct cc_volume_config cfg = {.name = (char *)name, .driver = (char *)str(def, "driver")};
+	labels_of(def, &cfg.labels);
+	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);
+	cc_kvs_set(&cfg.labels, CC_LABEL_VOLUME, key);
+	cc_kvs_set(&cfg.labels, CC_LABEL_VERSION, CC_VERSION);
+	const struct cc_val *opts = get(def, "driver_opts");
+	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
+		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
+	cc_orch_status(ui, "Volume", name, "Creating");
+	int r = cc_rt_volume_create(rt, &cfg, NULL, err);
+	cc_kvs_release(&cfg.labels);
+	cc_kvs_release(&cfg.options);
+	if (r < 0 && (*err)->kind == CC_ERR_ALREADY_EXISTS) {
+		cc_error_release(err);
+		r = 0;
+	}
+	if (r < 0)
+		return cc_error_wrap(err, "volume %s", name);
+	cc_orch_status(ui, "Volume", name, "Created");
+	return 0;
+}
+
+/* A secret's or config's material: file, environment or inline content. */
+static int material(const struct cc_project *p, const struct cc_val *def, const char *key, char **data,
+		    size_t *len, struct cc_error **err)
+{
+	const char *file = str(def, "file"), *env = str(def, "environment"), *content = str(def, "content");
+	if (file)
+		return cc_read_file(file, data, len, err);
+	if (env) {
+		const char *v = cc_strmap_get(&p->env, env);
+		if (!v)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "%s: environment variable %s is not set", key, env);
+		*data = cc_xstrdup(v);
+		*len = strlen(v);
+		return 0;
+	}
+	if (content) {
+		*data = cc_xstrdup(content);
+		*len = strlen(content);
+		return 0;
+	}
+	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: no file, environment or content", key);
+}
+
+static int ensure_secret(struct cc_runtime *rt, const struct cc_project *p, enum cc_secret_kind kind,
+			 const char *key, const struct cc_val *def, const struct cc_orch_ui *ui,
+			 struct cc_error **err)
+{
+	const char *name = str(def, "name") ? str(def, "name") : key;
+	const char *kindname = kind == CC_CONFIG ? "config" : "secret";
+	struct cc_secret *list;
+	size_t n;
+	if (cc_rt_secret_list(rt, kind, &list, &n, err) < 0)
+		return -1;
+	bool exists = false;
+	for (size_t i = 0; i < n; i++)
+		exists |= strcmp(list[i].name, name) == 0;
+	cc_secrets_free(list, n);
+	if (exists)
+		return 0;
+	if (external(def))
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "external %s \"%s\" not found", kindname, name);
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+	if (material(p, def, key, &data, &len, err) < 0)
+		return cc_error_wrap(err, "%s %s", kindname, key);
+	struct cc_kvs labels = {0};
+	labels_of(def, &labels);
+	cc_kvs_set(&labels, CC_LABEL_PROJECT, p->name);
+	int r = cc_rt_secret_create(rt, kind, name, data, len, &labels, err);
+	cc_kvs_release(&labels);
+	if (r < 0 && (*err)->kind == CC_ERR_ALREADY_EXISTS) {
+		cc_error_release(err);
+		r = 0;
+	}
+	if (r < 0)
+		return cc_error_wrap(err, "%s %s", kindname, name);
+	cc_orch_status(ui, kind == CC_CONFIG ? "Config" : "Secret", name, "Created");
+	return 0;
+}
+
+int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
+			     const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	static const char *const sections[] = {"networks", "volumes", "secrets", "configs"};
+	for (size_t s = 0; s < 4; s++) {
+		const struct cc_val *defs = get(p->model, sections[s]);
+		for (size_t i = 0; defs && defs->kind == CC_V_MAP && i < defs->map.n; i++) {
+			const char *key = defs->map.e[i].key;
+			const struct cc_val *def = defs->map.e[i].val;
+			if (!used(p, services, sections[s], key))
+				continue;
+			int r;
+			if (s == 0)
+				r = ensure_network(rt, p, key, def, ui, err);
+			else if (s == 1)
+				r = ensure_volume(rt, p, key, def, ui, err);
+			else
+				r = ensure_secret(rt, p, s == 2 ? CC_SECRET : CC_CONFIG, key, def, ui, err);
+			if (r < 0)
+				return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,417 @@
+/* From a service's canonical model to the container spec a runtime creates: every short syntax is already
+ * long (the loader normalized it), so this is a field-by-field translation plus compose's labels. */
+#include "orchestrator/orchestrator.h"
+#include "base/cleanup.h"
+#include "base/random.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "compose/hash.h"
+#include "compose/units.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cc_val *get(const struct cc_val *m, const char *k)
+{
+	if (!m || m->kind != CC_V_MAP)
+		return NULL;
+	const struct cc_val *v = cc_map_get(m, k);
+	return v && v->kind != CC_V_NULL ? v : NULL;
+}
+
+static const char *str(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? cc_xstrdup(s) : NULL;
+}
+
+static bool flag(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	return v && v->kind == CC_V_BOOL && v->num.b;
+}
+
+/* An integer given as int or as digits in a string (the loader keeps byte sizes as text in deploy). */
+static int64_t integer(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	if (!v)
+		return 0;
+	if (v->kind == CC_V_INT)
+		return v->num.i;
+	if (v->kind == CC_V_FLOAT)
+		return (int64_t)v->num.f;
+	const char *t = cc_val_text(v);
+	return t ? strtoll(t, NULL, 10) : 0;
+}
+
+static double number(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	if (!v)
+		return 0;
+	if (v->kind == CC_V_INT)
+		return (double)v->num.i;
+	if (v->kind == CC_V_FLOAT)
+		return v->num.f;
+	const char *t = cc_val_text(v);
+	return t ? strtod(t, NULL) : 0;
+}
+
+static int64_t duration(const struct cc_val *m, const char *k, int64_t dflt)
+{
+	const char *s = str(m, k);
+	int64_t ns;
+	struct cc_error *e = NULL;
+	if (!s)
+		return dflt;
+	if (cc_parse_duration(s, &ns, &e) < 0) {
+		cc_error_free(e); /* the loader validated it; an unreadable value keeps the default */
+		return dflt;
+	}
+	return ns;
+}
+
+static cc_strv strv(const struct cc_val *seq)
+{
+	cc_strv v = cc_xcalloc(1, sizeof(char *));
+	if (seq && seq->kind == CC_V_SEQ)
+		for (size_t i = 0; i < seq->seq.n; i++)
+			if (cc_val_is_scalar(seq->seq.v[i]))
+				cc_strv_push(&v, cc_val_text(seq->seq.v[i]));
+	if (seq && cc_val_is_scalar(seq) && seq->kind != CC_V_NULL)
+		cc_strv_push(&v, cc_val_text(seq));
+	return v;
+}
+
+static cc_strv strv_or_null(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	return v ? strv(v) : NULL;
+}
+
+static void kvs_of(const struct cc_val *map, struct cc_kvs *out)
+{
+	if (!map || map->kind != CC_V_MAP)
+		return;
+	for (size_t i = 0; i < map->map.n; i++) {
+		const struct cc_val *v = map->map.e[i].val;
+		if (v && cc_val_is_scalar(v) && v->kind != CC_V_NULL)
+			cc_kvs_set(out, map->map.e[i].key, cc_val_text(v));
+	}
+}
+
+/* The engine-level name of a top-level resource (its `name`, set by the loader), or the key itself. */
+static const char *resource_name(const struct cc_project *p, const char *section, const char *key)
+{
+	const char *n = str(get(get(p->model, section), key), "name");
+	return n ? n : key;
+}
+
+static void set_restart(const char *s, struct cc_container_spec *spec)
+{
+	if (!s)
+		return;
+	if (strncmp(s, "on-failure", 10) == 0) {
+		spec->restart = CC_RESTART_ON_FAILURE;
+		if (s[10] == ':')
+			spec->restart_max_retries = atoi(s + 11);
+		return;
+	}
+	int r = cc_restart_parse(s);
+	spec->restart = r < 0 ? CC_RESTART_NO : (enum cc_restart_policy)r;
+}
+
+static void set_healthcheck(const struct cc_val *hc, struct cc_container_spec *spec)
+{
+	if (!hc)
+		return;
+	struct cc_healthcheck *h = cc_xcalloc(1, sizeof(*h));
+	if (flag(hc, "disable")) {
+		cc_strv_push(&h->test, "NONE");
+	} else {
+		h->test = strv(get(hc, "test"));
+		if (!h->test[0]) {
+			/* no test: the image's, with these timings; the model has none, so none */
+			cc_strv_push(&h->test, "NONE");
+		}
+	}
+	h->interval_ns = duration(hc, "interval", 0);
+	h->timeout_ns = duration(hc, "timeout", 0);
+	h->start_period_ns = duration(hc, "start_period", 0);
+	h->start_interval_ns = duration(hc, "start_interval", 0);
+	h->retries = (int)integer(hc, "retries");
+	spec->healthcheck = h;
+}
+
+static void set_ports(const struct cc_val *ports, struct cc_container_spec *spec)
+{
+	if (!ports || ports->kind != CC_V_SEQ || !ports->seq.n)
+		return;
+	spec->ports = cc_xcalloc(ports->seq.n, sizeof(*spec->ports));
+	for (size_t i = 0; i < ports->seq.n; i++) {
+		const struct cc_val *pv = ports->seq.v[i];
+		struct cc_port_binding *b = &spec->ports[spec->nports++];
+		b->host_ip = dup_or_null(str(pv, "host_ip"));
+		b->container_port = (uint16_t)integer(pv, "target");
+		const char *published = str(pv, "published");
+		if (published) {
+			char *end;
+			b->host_port = (uint16_t)strtoul(published, &end, 10);
+			if (*end == '-')
+				b->host_port_end = (uint16_t)strtoul(end + 1, NULL, 10);
+		}
+		snprintf(b->protocol, sizeof(b->protocol), "%s",
+			 str(pv, "protocol") ? str(pv, "protocol") : "tcp");
+	}
+}
+
+static void set_mounts(const struct cc_project *p, const struct cc_val *vols, const struct cc_val *tmpfs,
+		       struct cc_container_spec *spec)
+{
+	size_t n = vols && vols->kind == CC_V_SEQ ? vols->seq.n : 0;
+	if (!n)
+		return;
+	spec->mounts = cc_xcalloc(n, sizeof(*spec->mounts));
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_val *mv = vols->seq.v[i];
+		struct cc_mount *m = &spec->mounts[spec->nmounts++];
+		const char *type = str(mv, "type");
+		const char *source = str(mv, "source");
+		m->target = dup_or_null(str(mv, "target"));
+		m->read_only = flag(mv, "read_only");
+		if (type && strcmp(type, "bind") == 0) {
+			m->type = CC_MOUNT_BIND;
+			m->source = dup_or_null(source);
+			m->create_host_path = flag(get(mv, "bind"), "create_host_path");
+		} else if (type && strcmp(type, "tmpfs") == 0) {
+			m->type = CC_MOUNT_TMPFS;
+			m->tmpfs_size = integer(get(mv, "tmpfs"), "size");
+		} else {
+			m->type = CC_MOUNT_VOLUME;
+			m->source = source ? cc_xstrdup(resource_name(p, "volumes", source)) : NULL;
+			m->nocopy = flag(get(mv, "volume"), "nocopy");
+		}
+	}
+	(void)tmpfs;
+}
+
+static void set_networks(const struct cc_project *p, const char *service, const struct cc_val *svc,
+			 struct cc_container_spec *spec)
+{
+	const struct cc_val *nets = get(svc, "networks");
+	if (!nets || nets->kind != CC_V_MAP || !nets->map.n)
+		return;
+	spec->networks = cc_xcalloc(nets->map.n, sizeof(*spec->networks));
+	for (size_t i = 0; i < nets->map.n; i++) {
+		const char *key = nets->map.e[i].key;
+		const struct cc_val *nv = nets->map.e[i].val;
+		struct cc_endpoint *ep = &spec->networks[spec->nnetworks++];
+		ep->network = cc_xstrdup(resource_name(p, "networks", key));
+		/* service discovery by service name, as docker compose registers it */
+		cc_strv_push(&ep->aliases, service);
+		const struct cc_val *aliases = get(nv, "aliases");
+		for (size_t k = 0; aliases && aliases->kind == CC_V_SEQ && k < aliases->seq.n; k++)
+			cc_strv_push(&ep->aliases, cc_val_text(aliases->seq.v[k]));
+		ep->ipv4_address = dup_or_null(str(nv, "ipv4_address"));
+		ep->mac_address = dup_or_null(str(nv, "mac_address"));
+	}
+}
+
+static void set_file_refs(const struct cc_project *p, const char *section, const struct cc_val *refs,
+			  struct cc_file_ref **out, size_t *n)
+{
+	if (!refs || refs->kind != CC_V_SEQ || !refs->seq.n)
+		return;
+	*out = cc_xcalloc(refs->seq.n, sizeof(**out));
+	for (size_t i = 0; i < refs->seq.n; i++) {
+		const struct cc_val *rv = refs->seq.v[i];
+		struct cc_file_ref *r = &(*out)[(*n)++];
+		const char *source = str(rv, "source");
+		r->source = cc_xstrdup(resource_name(p, section, source ? source : ""));
+		const char *target = str(rv, "target");
+		r->target = target ? cc_xstrdup(target)
+				   : cc_xasprintf(strcmp(section, "secrets") == 0 ? "/run/secrets/%s" : "/%s",
+						  source ? source : "");
+		r->uid = dup_or_null(str(rv, "uid"));
+		r->gid = dup_or_null(str(rv, "gid"));
+		const char *mode = str(rv, "mode");
+		uint32_t mv = 0;
+		struct cc_error *e = NULL;
+		if (mode && cc_parse_mode(mode, &mv, &e) < 0)
+			cc_error_free(e);
+		r->mode = mv;
+	}
+}
+
+static void set_resources(const struct cc_val *svc, struct cc_container_spec *spec)
+{
+	const struct cc_val *res = get(get(svc, "deploy"), "resources");
+	const struct cc_val *limits = get(res, "limits"), *reserv = get(res, "reservations");
+	double cpus = number(svc, "cpus");
+	if (number(limits, "cpus") > 0)
+		cpus = number(limits, "cpus");
+	spec->nano_cpus = (int64_t)llround(cpus * 1e9);
+	spec->memory = integer(limits, "memory") ? integer(limits, "memory") : integer(svc, "mem_limit");
+	spec->memory_reservation =
+	    integer(reserv, "memory") ? integer(reserv, "memory") : integer(svc, "mem_reservation");
+	spec->memswap = integer(svc, "memswap_limit");
+	spec->pids_limit = integer(limits, "pids") ? integer(limits, "pids") : integer(svc, "pids_limit");
+	spec->shm_size = integer(svc, "shm_size");
+	spec->cpu_shares = integer(svc, "cpu_shares");
+}
+
+static void set_ulimits(const struct cc_val *ul, struct cc_container_spec *spec)
+{
+	if (!ul || ul->kind != CC_V_MAP || !ul->map.n)
+		return;
+	spec->ulimits = cc_xcalloc(ul->map.n, sizeof(*spec->ulimits));
+	for (size_t i = 0; i < ul->map.n; i++) {
+		const struct cc_val *v = ul->map.e[i].val;
+		struct cc_ulimit *u = &spec->ulimits[spec->nulimits++];
+		u->name = cc_xstrdup(ul->map.e[i].key);
+		if (v->kind == CC_V_MAP) {
+			u->soft = integer(v, "soft");
+			u->hard = integer(v, "hard");
+		} else {
+			u->soft = u->hard =
+			    v->kind == CC_V_INT ? v->num.i : strtoll(cc_val_text(v), NULL, 10);
+		}
+	}
+}
+
+char *cc_orch_image_of(const struct cc_project *p, const char *service);
+char *cc_orch_image_of(const struct cc_project *p, const char *service)
+{
+	const char *image = str(cc_project_service(p, service), "image");
+	return image ? cc_xstrdup(image) : cc_xasprintf("%s-%s", p->name, service);
+}
+
+int cc_orch_service_replicas(const struct cc_project *p, const char *service, const struct cc_kvs *scale)
+{
+	const char *forced = scale ? cc_kvs_get(scale, service) : NULL;
+	if (forced)
+		return atoi(forced);
+	const struct cc_val *svc = cc_project_service(p, service);
+	if (get(svc, "scale"))
+		return (int)integer(svc, "scale");
+	if (get(get(svc, "deploy"), "replicas"))
+		return (int)integer(get(svc, "deploy"), "replicas");
+	return 1;
+}
+
+static void add_labels(const struct cc_project *p, const char *service, const struct cc_val *svc, int number,
+		       bool oneoff, struct cc_kvs *labels)
+{
+	char hash[CC_SHA256_HEX_LEN + 1], num[16];
+	cc_service_config_hash(svc, hash);
+	snprintf(num, sizeof(num), "%d", number);
+	cc_kvs_set(labels, CC_LABEL_PROJECT, p->name);
+	cc_kvs_set(labels, CC_LABEL_SERVICE, service);
+	cc_kvs_set(labels, CC_LABEL_NUMBER, num);
+	cc_kvs_set(labels, CC_LABEL_CONFIG_HASH, hash);
+	cc_kvs_set(labels, CC_LABEL_ONEOFF, oneoff ? "True" : "False");
+	cc_kvs_set(labels, CC_LABEL_WORKING_DIR, p->working_dir);
+	cleanup_strbuf struct cc_strbuf files = CC_STRBUF_INIT;
+	for (size_t i = 0; i < p->nconfig_files; i++)
+		cc_strbuf_addf(&files, "%s%s", i ? "," : "", p->config_files[i]);
+	cc_kvs_set(labels, CC_LABEL_CONFIG_FILES, cc_strbuf_str(&files));
+	cc_kvs_set(labels, CC_LABEL_VERSION, CC_VERSION);
+	/* docker compose's form: "db:service_healthy:true,cache:service_started:false" */
+	cleanup_strbuf struct cc_strbuf deps = CC_STRBUF_INIT;
+	const struct cc_val *dep = get(svc, "depends_on");
+	for (size_t i = 0; dep && dep->kind == CC_V_MAP && i < dep->map.n; i++) {
+		const struct cc_val *d = dep->map.e[i].val;
+		const char *cond = str(d, "condition");
+		cc_strbuf_addf(&deps, "%s%s:%s:%s", i ? "," : "", dep->map.e[i].key,
+			       cond ? cond : "service_started", flag(d, "restart") ? "true" : "false");
+	}
+	cc_kvs_set(labels, CC_LABEL_DEPENDS_ON, cc_strbuf_str(&deps));
+}
+
+int cc_orch_service_spec(const struct cc_project *p, const char *service, int number, bool oneoff,
+			 struct cc_container_spec *out, struct cc_error **err)
+{
+	const struct cc_val *svc = cc_project_service(p, service);
+	if (!svc)
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", service);
+	memset(out, 0, sizeof(*out));
+	const char *cname = str(svc, "container_name");
+	if (oneoff) {
+		char id[13];
+		cc_random_hex(id, 6);
+		out->name = cc_xasprintf("%s-%s-run-%s", p->name, service, id);
+	} else if (cname) {
+		out->name = cc_xstrdup(cname);
+	} else {
+		out->name = cc_xasprintf("%s-%s-%d", p->name, service, number);
+	}
+	out->image = cc_orch_image_of(p, service);
+	out->platform = dup_or_null(str(svc, "platform"));
+	if (get(svc, "entrypoint")) {
+		out->has_entrypoint = true;
+		out->entrypoint = strv(get(svc, "entrypoint"));
+	}
+	if (get(svc, "command")) {
+		out->has_cmd = true;
+		out->cmd = strv(get(svc, "command"));
+	}
+	const struct cc_val *env = get(svc, "environment");
+	out->env = cc_xcalloc(1, sizeof(char *));
+	for (size_t i = 0; env && env->kind == CC_V_MAP && i < env->map.n; i++) {
+		const struct cc_val *v = env->map.e[i].val;
+		if (!v || v->kind == CC_V_NULL)
+			continue; /* unset and not in the environment: not passed */
+		char *kv = cc_xasprintf("%s=%s", env->map.e[i].key, cc_val_text(v));
+		cc_strv_push(&out->env, kv);
+		free(kv);
+	}
+	kvs_of(get(svc, "labels"), &out->labels);
+	add_labels(p, service, svc, number, oneoff, &out->labels);
+	out->working_dir = dup_or_null(str(svc, "working_dir"));
+	out->user = dup_or_null(str(svc, "user"));
+	out->hostname = dup_or_null(str(svc, "hostname"));
+	out->domainname = dup_or_null(str(svc, "domainname"));
+	out->tty = flag(svc, "tty");
+	out->stdin_open = flag(svc, "stdin_open");
+	out->init = flag(svc, "init");
+	out->privileged = flag(svc, "privileged");
+	out->read_only = flag(svc, "read_only");
+	set_restart(oneoff ? NULL : str(svc, "restart"), out);
+	out->stop_signal = dup_or_null(str(svc, "stop_signal"));
+	out->stop_grace_ns = duration(svc, "stop_grace_period", -1);
+	set_healthcheck(get(svc, "healthcheck"), out);
+	if (!oneoff)
+		set_ports(get(svc, "ports"), out);
+	set_mounts(p, get(svc, "volumes"), get(svc, "tmpfs"), out);
+	const char *netmode = str(svc, "network_mode");
+	if (netmode)
+		out->network_mode = cc_xstrdup(netmode);
+	else
+		set_networks(p, service, svc, out);
+	set_file_refs(p, "secrets", get(svc, "secrets"), &out->secrets, &out->nsecrets);
+	set_file_refs(p, "configs", get(svc, "configs"), &out->configs, &out->nconfigs);
+	out->cap_add = strv_or_null(svc, "cap_add");
+	out->cap_drop = strv_or_null(svc, "cap_drop");
+	out->extra_hosts = strv_or_null(svc, "extra_hosts");
+	out->dns = strv_or_null(svc, "dns");
+	out->dns_search = strv_or_null(svc, "dns_search");
+	out->dns_opt = strv_or_null(svc, "dns_opt");
+	out->group_add = strv_or_null(svc, "group_add");
+	out->security_opt = strv_or_null(svc, "security_opt");
+	out->devices = strv_or_null(svc, "devices");
+	out->tmpfs = strv_or_null(svc, "tmpfs");
+	kvs_of(get(svc, "sysctls"), &out->sysctls);
+	set_ulimits(get(svc, "ulimits"), out);
+	set_resources(svc, out);
+	out->pid_mode = dup_or_null(str(svc, "pid"));
+	out->ipc_mode = dup_or_null(str(svc, "ipc"));
+	return 0;
+}

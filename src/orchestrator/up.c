@@ -1,0 +1,486 @@
+/* up: converge the project. Like docker compose, in two passes over the dependency levels: first every
+ * selected service's containers are made to match the model (created, recreated when the config hash
+ * changed, scaled), then they are started, each service once its dependencies meet their depends_on
+ * conditions. Services of one level run in parallel, bounded by --parallel. */
+#include "orchestrator/internal.h"
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "compose/graph.h"
+#include "compose/hash.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POLL_NS (50 * CC_NS_PER_MSEC)
+
+static const struct cc_val *get(const struct cc_val *m, const char *k)
+{
+	if (!m || m->kind != CC_V_MAP)
+		return NULL;
+	const struct cc_val *v = cc_map_get(m, k);
+	return v && v->kind != CC_V_NULL ? v : NULL;
+}
+
+static const char *str(const struct cc_val *m, const char *k)
+{
+	const struct cc_val *v = get(m, k);
+	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
+}
+
+struct up_run {
+	struct cc_runtime *rt;
+	const struct cc_project *p;
+	const struct cc_up_opts *o;
+	const struct cc_orch_ui *ui;
+	struct cc_graph *g;
+	bool *sel;
+	bool *recreated; /* per service: a container was (re)created this run */
+	size_t *level;
+	/* the services of the level being worked on */
+	size_t *batch;
+	struct cc_container *existing; /* project containers at the start, sorted by service, number */
+	size_t nexisting;
+	pthread_mutex_t lock;
+};
+
+static int stop_and_remove(struct up_run *u, const struct cc_container *c, struct cc_error **err)
+{
+	if (cc_orch_is_up(c)) {
+		cc_orch_status(u->ui, "Container", c->name, "Stopping");
+		struct cc_error *e = NULL;
+		if (cc_rt_container_stop(u->rt, c->id, NULL, u->o->stop_timeout_ns, &e) < 0) {
+			if (e->kind != CC_ERR_INVALID_STATE) { /* it stopped on its own meanwhile */
+				*err = e;
+				return -1;
+			}
+			cc_error_free(e);
+		}
+		cc_orch_status(u->ui, "Container", c->name, "Stopped");
+	}
+	return cc_rt_container_remove(u->rt, c->id, true, false, err);
+}
+
+static int create_one(struct up_run *u, const char *service, int number, struct cc_error **err)
+{
+	struct cc_container_spec spec;
+	if (cc_orch_service_spec(u->p, service, number, false, &spec, err) < 0)
+		return -1;
+	cc_orch_status(u->ui, "Container", spec.name, "Creating");
+	int r = cc_rt_container_create(u->rt, &spec, NULL, err);
+	if (r == 0)
+		cc_orch_status(u->ui, "Container", spec.name, "Created");
+	else
+		cc_error_wrap(err, "service %s", service);
+	cc_container_spec_release(&spec);
+	return r;
+}
+
+static bool needs_recreate(struct up_run *u, size_t svc_index, const struct cc_container *c, const char *hash)
+{
+	if (u->o->no_recreate)
+		return false;
+	if (u->o->force_recreate)
+		return true;
+	const char *have = cc_kvs_get(&c->spec.labels, CC_LABEL_CONFIG_HASH);
+	if (!have || strcmp(have, hash) != 0)
+		return true;
+	if (u->o->always_recreate_deps) {
+		for (size_t d = 0; d < u->g->ndeps[svc_index]; d++)
+			if (u->recreated[u->g->deps[svc_index][d]])
+				return true;
+	}
+	return false;
+}
+
+/* Pass 1 for one service: create, recreate and scale its containers. */
+static int converge_service(void *ctx, size_t k, struct cc_error **err)
+{
+	struct up_run *u = ctx;
+	size_t si = u->batch[k];
+	const char *service = u->g->names[si];
+	const struct cc_val *svc = cc_project_service(u->p, service);
+	int want = cc_orch_service_replicas(u->p, service, u->o->scale);
+	if (want > 1 && str(svc, "container_name"))
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "service %s: can't set container_name and scale to %d: container names must be "
+		    "unique",
+		    service, want);
+	char hash[CC_SHA256_HEX_LEN + 1];
+	cc_service_config_hash(svc, hash);
+	bool *have = cc_xcalloc((size_t)want + 1, sizeof(bool));
+	int r = 0;
+	/* scale down first, highest numbers first, so names free up before creation */
+	for (size_t i = u->nexisting; r == 0 && i-- > 0;) {
+		const struct cc_container *c = &u->existing[i];
+		if (strcmp(cc_orch_container_service(c), service) != 0)
+			continue;
+		int num = cc_orch_container_number(c);
+		if (num >= 1 && num <= want && !have[num]) {
+			have[num] = true;
+			continue;
+		}
+		cc_orch_status(u->ui, "Container", c->name, "Removing");
+		r = stop_and_remove(u, c, err);
+		if (r == 0)
+			cc_orch_status(u->ui, "Container", c->name, "Removed");
+	}
+	for (size_t i = 0; r == 0 && i < u->nexisting; i++) {
+		const struct cc_container *c = &u->existing[i];
+		if (strcmp(cc_orch_container_service(c), service) != 0)
+			continue;
+		int num = cc_orch_container_number(c);
+		if (num < 1 || num > want || !needs_recreate(u, si, c, hash))
+			continue;
+		cc_orch_status(u->ui, "Container", c->name, "Recreate");
+		r = stop_and_remove(u, c, err);
+		if (r == 0)
+			r = create_one(u, service, num, err);
+		if (r == 0) {
+			cc_orch_status(u->ui, "Container", c->name, "Recreated");
+			pthread_mutex_lock(&u->lock);
+			u->recreated[si] = true;
+			pthread_mutex_unlock(&u->lock);
+		}
+	}
+	for (int num = 1; r == 0 && num <= want; num++) {
+		if (have[num])
+			continue;
+		r = create_one(u, service, num, err);
+		if (r == 0) {
+			pthread_mutex_lock(&u->lock);
+			u->recreated[si] = true;
+			pthread_mutex_unlock(&u->lock);
+		}
+	}
+	free(have);
+	return r;
+}
+
+static int wait_container_condition(struct cc_runtime *rt, const char *name, const char *cond,
+				    const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	bool healthy = strcmp(cond, "service_healthy") == 0;
+	bool completed = strcmp(cond, "service_completed_successfully") == 0;
+	bool announced = false;
+	for (;;) {
+		struct cc_container c;
+		if (cc_rt_container_inspect(rt, name, &c, err) < 0)
+			return -1;
+		int r = 1;
+		if (healthy) {
+			const struct cc_healthcheck *hc = c.spec.healthcheck;
+			if (!hc || !hc->test || !hc->test[0] || strcmp(hc->test[0], "NONE") == 0)
+				r = cc_error_set(
+				    err, CC_ERR_INVALID_STATE,
+				    "dependency failed to start: container %s has no healthcheck configured",
+				    name);
+			else if (c.health == CC_HEALTH_HEALTHY)
+				r = 0;
+			else if (c.health == CC_HEALTH_UNHEALTHY)
+				r = cc_error_set(
+				    err, CC_ERR_INVALID_STATE,
+				    "dependency failed to start: container %s is unhealthy (%d failed "
+				    "health checks in a row)",
+				    name, c.failing_streak);
+			else if (!cc_orch_is_up(&c))
+				r = cc_error_set(
+				    err, CC_ERR_INVALID_STATE,
+				    "dependency failed to start: container %s exited with code %d", name,
+				    c.exit_code);
+		} else if (completed) {
+			if (!cc_orch_is_up(&c) && c.state != CC_STATE_CREATED)
+				r = c.exit_code == 0
+					? 0
+					: cc_error_set(
+					      err, CC_ERR_INVALID_STATE,
+					      "dependency failed to start: container %s exited with code %d "
+					      "(service_completed_successfully)",
+					      name, c.exit_code);
+		} else {
+			r = 0;
+		}
+		cc_container_release(&c);
+		if (r <= 0) {
+			if (r == 0 && announced)
+				cc_orch_status(ui, "Container", name, healthy ? "Healthy" : "Exited");
+			return r;
+		}
+		if (!announced)
+			cc_orch_status(ui, "Container", name, "Waiting");
+		announced = true;
+		cc_sleep_ns(POLL_NS);
+	}
+}
+
+int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			      const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	const struct cc_val *deps = get(cc_project_service(p, service), "depends_on");
+	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++) {
+		const char *dep = deps->map.e[i].key;
+		const struct cc_val *d = deps->map.e[i].val;
+		const char *cond = str(d, "condition") ? str(d, "condition") : "service_started";
+		const struct cc_val *req = get(d, "required");
+		bool required = !req || req->kind != CC_V_BOOL || req->num.b;
+		char *const svcs[] = {(char *)dep, NULL};
+		struct cc_container *cs;
+		size_t n;
+		if (cc_orch_containers(rt, p->name, svcs, true, false, &cs, &n, err) < 0)
+			return -1;
+		int r = 0;
+		if (n == 0 && required && cc_project_service(p, dep) &&
+		    cc_orch_service_replicas(p, dep, NULL) > 0 && strcmp(cond, "service_started") != 0)
+			r = cc_error_set(err, CC_ERR_INVALID_STATE,
+					 "dependency failed to start: service %s has no container", dep);
+		for (size_t k = 0; r == 0 && k < n; k++) {
+			r = wait_container_condition(rt, cs[k].name, cond, ui, err);
+			if (r < 0 && !required) {
+				cc_orch_warn(ui, "optional dependency %s of %s failed: %s", dep, service,
+					     (*err)->msg);
+				cc_error_release(err);
+				r = 0;
+			}
+		}
+		cc_containers_free(cs, n);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether a dependency with restart: true was recreated in this run. */
+static bool dependency_restarted(struct up_run *u, size_t si)
+{
+	const struct cc_val *deps = get(cc_project_service(u->p, u->g->names[si]), "depends_on");
+	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++) {
+		const struct cc_val *restart = get(deps->map.e[i].val, "restart");
+		if (!restart || restart->kind != CC_V_BOOL || !restart->num.b)
+			continue;
+		for (size_t k = 0; k < u->g->n; k++)
+			if (strcmp(u->g->names[k], deps->map.e[i].key) == 0 && u->recreated[k])
+				return true;
+	}
+	return false;
+}
+
+/* Pass 2 for one service: wait for its dependencies, then start its containers. */
+static int start_service(void *ctx, size_t k, struct cc_error **err)
+{
+	struct up_run *u = ctx;
+	size_t si = u->batch[k];
+	const char *service = u->g->names[si];
+	if (!u->o->no_deps && cc_orch_wait_dependencies(u->rt, u->p, service, u->ui, err) < 0)
+		return -1;
+	char *const svcs[] = {(char *)service, NULL};
+	struct cc_container *cs;
+	size_t n;
+	if (cc_orch_containers(u->rt, u->p->name, svcs, true, false, &cs, &n, err) < 0)
+		return -1;
+	bool restart_deps = !u->recreated[si] && dependency_restarted(u, si);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING) {
+			if (restart_deps) {
+				cc_orch_status(u->ui, "Container", cs[i].name, "Restarting");
+				r = cc_rt_container_restart(u->rt, cs[i].id, u->o->stop_timeout_ns, err);
+				if (r == 0)
+					cc_orch_status(u->ui, "Container", cs[i].name, "Restarted");
+			} else {
+				cc_orch_status(u->ui, "Container", cs[i].name, "Running");
+			}
+			continue;
+		}
+		if (cs[i].state == CC_STATE_PAUSED) {
+			cc_orch_status(u->ui, "Container", cs[i].name, "Paused");
+			continue;
+		}
+		cc_orch_status(u->ui, "Container", cs[i].name, "Starting");
+		r = cc_rt_container_start(u->rt, cs[i].id, err);
+		if (r == 0)
+			cc_orch_status(u->ui, "Container", cs[i].name, "Started");
+		else
+			cc_error_wrap(err, "service %s", service);
+	}
+	cc_containers_free(cs, n);
+	return r;
+}
+
+static int run_levels(struct up_run *u, size_t nlevels, int (*fn)(void *, size_t, struct cc_error **),
+		      struct cc_error **err)
+{
+	for (size_t lv = 0; lv < nlevels; lv++) {
+		size_t nb = 0;
+		for (size_t i = 0; i < u->g->n; i++)
+			if (u->sel[i] && u->level[i] == lv)
+				u->batch[nb++] = i;
+		if (cc_orch_parallel(nb, u->o->parallel, fn, u, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool named(char *const *names, const char *s)
+{
+	for (char *const *n = names; n && *n; n++)
+		if (strcmp(*n, s) == 0)
+			return true;
+	return false;
+}
+
+/* The services up works on: those named (all when none) and, unless --no-deps, what they depend on. */
+static void select_services(const struct cc_graph *g, const struct cc_up_opts *o, bool *sel)
+{
+	bool all = !o->services || !o->services[0];
+	for (size_t i = 0; i < g->n; i++)
+		sel[i] = all || named(o->services, g->names[i]);
+	if (o->no_deps)
+		return;
+	size_t *order = cc_graph_order(g, 1); /* dependents before their dependencies */
+	for (size_t k = 0; k < g->n; k++) {
+		size_t i = order[k];
+		for (size_t d = 0; sel[i] && d < g->ndeps[i]; d++)
+			sel[g->deps[i][d]] = true;
+	}
+	free(order);
+}
+
+static int handle_orphans(struct up_run *u, bool remove, struct cc_error **err)
+{
+	cleanup_strbuf struct cc_strbuf names = CC_STRBUF_INIT;
+	for (size_t i = 0; i < u->nexisting; i++) {
+		const struct cc_container *c = &u->existing[i];
+		if (cc_project_service(u->p, cc_orch_container_service(c)))
+			continue;
+		if (!remove) {
+			cc_strbuf_addf(&names, "%s%s", names.len ? " " : "", c->name);
+			continue;
+		}
+		cc_orch_status(u->ui, "Container", c->name, "Removing");
+		if (stop_and_remove(u, c, err) < 0)
+			return -1;
+		cc_orch_status(u->ui, "Container", c->name, "Removed");
+	}
+	if (names.len)
+		cc_orch_warn(
+		    u->ui,
+		    "Found orphan containers ([%s]) for this project. If you removed or renamed this service "
+		    "in your compose file, you can run this command with the --remove-orphans flag to clean "
+		    "it up.",
+		    cc_strbuf_str(&names));
+	return 0;
+}
+
+static int wait_ready(struct up_run *u, struct cc_error **err);
+
+int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct cc_up_opts *o,
+	       const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	for (char *const *s = o->services; s && *s; s++)
+		if (!cc_project_service(p, *s))
+			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
+	struct up_run u = {.rt = rt, .p = p, .o = o, .ui = ui};
+	if (cc_graph_build(cc_project_services(p), &u.g, err) < 0)
+		return -1;
+	pthread_mutex_init(&u.lock, NULL);
+	size_t n = u.g->n;
+	u.sel = cc_xcalloc(n + 1, sizeof(bool));
+	u.recreated = cc_xcalloc(n + 1, sizeof(bool));
+	u.level = cc_xcalloc(n + 1, sizeof(size_t));
+	u.batch = cc_xcalloc(n + 1, sizeof(size_t));
+	select_services(u.g, o, u.sel);
+	size_t nlevels = cc_orch_levels(u.g, u.sel, u.level);
+	cc_strv selected = cc_xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		if (u.sel[i])
+			cc_strv_push(&selected, u.g->names[i]);
+
+	int r = cc_orch_containers(rt, p->name, NULL, true, false, &u.existing, &u.nexisting, err);
+	if (r == 0)
+		r = handle_orphans(&u, o->remove_orphans, err);
+	if (r == 0)
+		r = cc_orch_ensure_resources(rt, p, selected, ui, err);
+	if (r == 0)
+		r = run_levels(&u, nlevels, converge_service, err);
+	if (r == 0 && !o->no_start)
+		r = run_levels(&u, nlevels, start_service, err);
+	if (r == 0 && o->wait && !o->no_start)
+		r = wait_ready(&u, err);
+
+	cc_strv_free(selected);
+	cc_containers_free(u.existing, u.nexisting);
+	free(u.sel);
+	free(u.recreated);
+	free(u.level);
+	free(u.batch);
+	cc_graph_free(u.g);
+	pthread_mutex_destroy(&u.lock);
+	return r;
+}
+
+/* Is some service waiting for `service` to complete successfully? Then its exit 0 is what --wait wants. */
+static bool awaited_completion(const struct cc_project *p, const char *service)
+{
+	const struct cc_val *svcs = cc_project_services(p);
+	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
+		const struct cc_val *d = get(get(svcs->map.e[i].val, "depends_on"), service);
+		const char *cond = str(d, "condition");
+		if (cond && strcmp(cond, "service_completed_successfully") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* --wait: every selected service's containers running (and healthy when they have a healthcheck), or
+ * completed with 0 when another service waits for that. */
+static int wait_ready(struct up_run *u, struct cc_error **err)
+{
+	int64_t deadline = u->o->wait_timeout_ns > 0 ? cc_monotonic_ns() + u->o->wait_timeout_ns : INT64_MAX;
+	for (;;) {
+		struct cc_container *cs;
+		size_t n;
+		if (cc_orch_containers(u->rt, u->p->name, NULL, true, false, &cs, &n, err) < 0)
+			return -1;
+		int r = 0;
+		size_t pending = 0;
+		const char *waiting_for = NULL;
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			const char *service = cc_orch_container_service(&cs[i]);
+			bool sel = false;
+			for (size_t k = 0; k < u->g->n; k++)
+				if (u->sel[k] && strcmp(u->g->names[k], service) == 0)
+					sel = true;
+			if (!sel)
+				continue;
+			const struct cc_container *c = &cs[i];
+			if (!cc_orch_is_up(c)) {
+				if (c->exit_code == 0 && awaited_completion(u->p, service))
+					continue;
+				r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s exited (%d)",
+						 c->name, c->exit_code);
+			} else if (c->health == CC_HEALTH_UNHEALTHY) {
+				r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is unhealthy",
+						 c->name);
+			} else if (c->health == CC_HEALTH_STARTING || c->state != CC_STATE_RUNNING) {
+				pending++;
+				waiting_for = waiting_for ? waiting_for : c->name;
+			}
+		}
+		char *first = waiting_for ? cc_xstrdup(waiting_for) : NULL;
+		cc_containers_free(cs, n);
+		if (r < 0 || pending == 0) {
+			free(first);
+			return r;
+		}
+		if (cc_monotonic_ns() >= deadline) {
+			cc_error_set(err, CC_ERR_TIMEOUT, "timeout waiting for %s to be healthy", first);
+			free(first);
+			return -1;
+		}
+		free(first);
+		cc_sleep_ns(POLL_NS);
+	}
+}
