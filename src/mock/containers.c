@@ -58,13 +58,14 @@ static int collect(void *ctx, const char *payload)
 	return 0;
 }
 
-/* Every container of the backend, settled to now (and saved where that changed them). */
-static int load_all(struct mock *m, struct mock_container **out, size_t *n, struct cc_error **err)
+/* Every container of the backend (or of one project), settled to now (and saved where that changed them). */
+static int load_some(struct mock *m, const char *project, struct mock_container **out, size_t *n,
+		     struct cc_error **err)
 {
 	struct list_ctx lc = {m, NULL};
 	*out = NULL;
 	*n = 0;
-	if (cc_store_container_each(m->store, MOCK_BACKEND, NULL, collect, &lc, err) < 0)
+	if (cc_store_container_each(m->store, MOCK_BACKEND, project, collect, &lc, err) < 0)
 		return -1;
 	size_t count = cc_strv_len(lc.payloads);
 	struct mock_container *v = cc_xcalloc(count ? count : 1, sizeof(*v));
@@ -105,6 +106,11 @@ static int load_all(struct mock *m, struct mock_container **out, size_t *n, stru
 	return 0;
 }
 
+static int load_all(struct mock *m, struct mock_container **out, size_t *n, struct cc_error **err)
+{
+	return load_some(m, NULL, out, n, err);
+}
+
 int mock_settle_all(struct mock *m, struct cc_error **err)
 {
 	struct mock_container *v;
@@ -129,7 +135,7 @@ int mock_container_list(void *self, const struct cc_container_filter *f, struct 
 	size_t count;
 	if (mock_begin(m, err) < 0)
 		return -1;
-	if (load_all(m, &v, &count, err) < 0) {
+	if (load_some(m, f ? f->project : NULL, &v, &count, err) < 0) {
 		mock_abort(m);
 		return -1;
 	}
@@ -305,6 +311,49 @@ int mock_container_create(void *self, const struct cc_container_spec *spec, char
 	return mock_commit(m, err);
 }
 
+static bool same_address(const char *a, const char *b)
+{
+	bool any_a = !a || strcmp(a, "0.0.0.0") == 0, any_b = !b || strcmp(b, "0.0.0.0") == 0;
+	return any_a || any_b || strcmp(a, b) == 0;
+}
+
+/* A host port is one process's at a time, as with a real engine's bind(). */
+static int check_ports(struct mock *m, const struct mock_container *mc, struct cc_error **err)
+{
+	bool publishes = false;
+	for (size_t i = 0; i < mc->c.npublished; i++)
+		publishes |= mc->c.published[i].host_port != 0;
+	if (!publishes)
+		return 0;
+	struct mock_container *all;
+	size_t n;
+	if (load_all(m, &all, &n, err) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct cc_container *o = &all[i].c;
+		if (strcmp(o->id, mc->c.id) == 0 || !is_up(o->state))
+			continue;
+		for (size_t a = 0; a < mc->c.npublished && r == 0; a++)
+			for (size_t b = 0; b < o->npublished && r == 0; b++) {
+				const struct cc_port_binding *x = &mc->c.published[a], *y = &o->published[b];
+				if (x->host_port && x->host_port == y->host_port &&
+				    strcmp(x->protocol, y->protocol) == 0 &&
+				    same_address(x->host_ip, y->host_ip))
+					r = cc_error_set(
+					    err, CC_ERR_INVALID_STATE,
+					    "driver failed programming external connectivity on endpoint %s: "
+					    "Bind for %s:%u failed: port is already allocated (by %s)",
+					    mc->c.name, x->host_ip ? x->host_ip : "0.0.0.0", x->host_port,
+					    o->name);
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		mock_container_release(&all[i]);
+	free(all);
+	return r;
+}
+
 static int do_start(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
 {
 	if (mc->c.state == CC_STATE_PAUSED)
@@ -314,6 +363,8 @@ static int do_start(struct mock *m, struct mock_container *mc, int64_t now, void
 		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", mc->c.name);
 	if (check_references(m, &mc->c.spec, err) < 0)
 		return cc_error_wrap(err, "cannot start container %s", mc->c.name);
+	if (check_ports(m, mc, err) < 0)
+		return -1;
 	bool changed;
 	if (mock_begin_run(m, mc, now, err) < 0)
 		return -1;

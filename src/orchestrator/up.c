@@ -38,6 +38,9 @@ struct up_run {
 	struct cc_graph *g;
 	bool *sel;
 	bool *recreated; /* per service: a container was (re)created this run */
+	/* per service: its containers after pass 1 as "state name id" lines (each job writes its own), so
+	 * pass 2 needs no listing or inspection */
+	cc_strv *ids;
 	size_t *level;
 	/* the services of the level being worked on */
 	size_t *batch;
@@ -63,16 +66,22 @@ static int stop_and_remove(struct up_run *u, const struct cc_container *c, struc
 	return cc_rt_container_remove(u->rt, c->id, true, false, err);
 }
 
-static int create_one(struct up_run *u, const char *service, int number, struct cc_error **err)
+static int create_one(struct up_run *u, size_t si, int number, struct cc_error **err)
 {
+	const char *service = u->g->names[si];
 	struct cc_container_spec spec;
 	if (cc_orch_service_spec(u->p, service, number, false, &spec, err) < 0)
 		return -1;
 	cc_orch_status(u->ui, "Container", spec.name, "Creating");
-	int r = cc_rt_container_create(u->rt, &spec, NULL, err);
-	if (r == 0)
+	char *id = NULL;
+	int r = cc_rt_container_create(u->rt, &spec, &id, err);
+	if (r == 0) {
 		cc_orch_status(u->ui, "Container", spec.name, "Created");
-	else
+		char *line = cc_xasprintf("%d %s %s", CC_STATE_CREATED, spec.name, id);
+		cc_strv_push(&u->ids[si], line);
+		free(line);
+		free(id);
+	} else
 		cc_error_wrap(err, "service %s", service);
 	cc_container_spec_release(&spec);
 	return r;
@@ -112,6 +121,7 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 	char hash[CC_SHA256_HEX_LEN + 1];
 	cc_service_config_hash(svc, hash);
 	bool *have = cc_xcalloc((size_t)want + 1, sizeof(bool));
+	u->ids[si] = cc_xcalloc(1, sizeof(char *));
 	int r = 0;
 	/* scale down first, highest numbers first, so names free up before creation */
 	for (size_t i = u->nexisting; r == 0 && i-- > 0;) {
@@ -133,12 +143,18 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 		if (strcmp(cc_orch_container_service(c), service) != 0)
 			continue;
 		int num = cc_orch_container_number(c);
-		if (num < 1 || num > want || !needs_recreate(u, si, c, hash))
+		if (num < 1 || num > want)
 			continue;
+		if (!needs_recreate(u, si, c, hash)) {
+			char *line = cc_xasprintf("%d %s %s", (int)c->state, c->name, c->id);
+			cc_strv_push(&u->ids[si], line);
+			free(line);
+			continue;
+		}
 		cc_orch_status(u->ui, "Container", c->name, "Recreate");
 		r = stop_and_remove(u, c, err);
 		if (r == 0)
-			r = create_one(u, service, num, err);
+			r = create_one(u, si, num, err);
 		if (r == 0) {
 			cc_orch_status(u->ui, "Container", c->name, "Recreated");
 			pthread_mutex_lock(&u->lock);
@@ -149,7 +165,7 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 	for (int num = 1; r == 0 && num <= want; num++) {
 		if (have[num])
 			continue;
-		r = create_one(u, service, num, err);
+		r = create_one(u, si, num, err);
 		if (r == 0) {
 			pthread_mutex_lock(&u->lock);
 			u->recreated[si] = true;
@@ -275,37 +291,50 @@ static int start_service(void *ctx, size_t k, struct cc_error **err)
 	const char *service = u->g->names[si];
 	if (!u->o->no_deps && cc_orch_wait_dependencies(u->rt, u->p, service, u->ui, err) < 0)
 		return -1;
-	char *const svcs[] = {(char *)service, NULL};
-	struct cc_container *cs;
-	size_t n;
-	if (cc_orch_containers(u->rt, u->p->name, svcs, true, false, &cs, &n, err) < 0)
-		return -1;
 	bool restart_deps = !u->recreated[si] && dependency_restarted(u, si);
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING) {
+	for (char **line = u->ids[si]; r == 0 && line && *line; line++) {
+		char *name_end, *name = NULL;
+		enum cc_container_state st = (enum cc_container_state)strtol(*line, &name, 10);
+		name++;
+		name_end = strchr(name, ' ');
+		cleanup_free char *cname = cc_xstrndup(name, (size_t)(name_end - name));
+		const char *id = name_end + 1;
+		if (st == CC_STATE_RUNNING || st == CC_STATE_RESTARTING) {
 			if (restart_deps) {
-				cc_orch_status(u->ui, "Container", cs[i].name, "Restarting");
-				r = cc_rt_container_restart(u->rt, cs[i].id, u->o->stop_timeout_ns, err);
+				cc_orch_status(u->ui, "Container", cname, "Restarting");
+				r = cc_rt_container_restart(u->rt, id, u->o->stop_timeout_ns, err);
 				if (r == 0)
-					cc_orch_status(u->ui, "Container", cs[i].name, "Restarted");
+					cc_orch_status(u->ui, "Container", cname, "Restarted");
 			} else {
-				cc_orch_status(u->ui, "Container", cs[i].name, "Running");
+				cc_orch_status(u->ui, "Container", cname, "Running");
 			}
 			continue;
 		}
-		if (cs[i].state == CC_STATE_PAUSED) {
-			cc_orch_status(u->ui, "Container", cs[i].name, "Paused");
+		if (st == CC_STATE_PAUSED) {
+			cc_orch_status(u->ui, "Container", cname, "Paused");
 			continue;
 		}
-		cc_orch_status(u->ui, "Container", cs[i].name, "Starting");
-		r = cc_rt_container_start(u->rt, cs[i].id, err);
+		cc_orch_status(u->ui, "Container", cname, "Starting");
+		r = cc_rt_container_start(u->rt, id, err);
+		if (r < 0 && (*err)->kind == CC_ERR_INVALID_STATE) {
+			/* started by someone else since pass 1 read it: what up wants anyway */
+			struct cc_container now;
+			struct cc_error *e = NULL;
+			if (cc_rt_container_inspect(u->rt, id, &now, &e) == 0) {
+				if (cc_orch_is_up(&now)) {
+					cc_error_release(err);
+					r = 0;
+				}
+				cc_container_release(&now);
+			}
+			cc_error_free(e);
+		}
 		if (r == 0)
-			cc_orch_status(u->ui, "Container", cs[i].name, "Started");
+			cc_orch_status(u->ui, "Container", cname, "Started");
 		else
 			cc_error_wrap(err, "service %s", service);
 	}
-	cc_containers_free(cs, n);
 	return r;
 }
 
@@ -391,6 +420,7 @@ int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct c
 	u.recreated = cc_xcalloc(n + 1, sizeof(bool));
 	u.level = cc_xcalloc(n + 1, sizeof(size_t));
 	u.batch = cc_xcalloc(n + 1, sizeof(size_t));
+	u.ids = cc_xcalloc(n + 1, sizeof(cc_strv));
 	select_services(u.g, o, u.sel);
 	size_t nlevels = cc_orch_levels(u.g, u.sel, u.level);
 	cc_strv selected = cc_xcalloc(1, sizeof(char *));
@@ -416,6 +446,9 @@ int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct c
 	free(u.recreated);
 	free(u.level);
 	free(u.batch);
+	for (size_t i = 0; i < n; i++)
+		cc_strv_free(u.ids[i]);
+	free(u.ids);
 	cc_graph_free(u.g);
 	pthread_mutex_destroy(&u.lock);
 	return r;
