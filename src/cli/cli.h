@@ -85,6 +85,8 @@ int cli_fail(struct cc_error *err);
 /* The project name the global options give without loading files when -p is set, else by loading. */
 int cli_project_name(struct cli_ctx *ctx, char **name);
 
+/* Record (or forget) the project in the state store; a failure is a warning. */
+void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool forget);
 /* Load the project (services named in args enable their profiles and must exist) and open the runtime. */
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt);
 

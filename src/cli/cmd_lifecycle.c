@@ -49,6 +49,8 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 		struct cc_error *err = NULL;
 		if (cc_orch_down(rt, p->name, p, &o, &ui.ui, &err) < 0)
 			rc = cli_fail(err);
+		else if (!args[0])
+			cli_record_project(ctx, p, true);
 		cli_ui_release(&ui);
 	}
 	if (p)

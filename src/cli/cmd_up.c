@@ -256,7 +256,9 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		if (cc_orch_prepare_images(rt, p, o.services, build_mode, pull, &ui.ui, &err) < 0 ||
 		    cc_orch_up(rt, p, &o, &ui.ui, &err) < 0)
 			rc = cli_fail(err);
-		else if (!create_only && !detach && !wait && !no_start)
+		else
+			cli_record_project(ctx, p, false);
+		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start)
 			rc = attach_and_wait(ctx, rt, p, o.services, abort_exit, exit_code_from, no_prefix,
 					     timestamps, &ui);
 		cli_ui_release(&ui);

@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "cli/cli.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +141,21 @@ int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, 
 		return CLI_FAIL;
 	}
 	return CLI_OK;
+}
+
+void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool forget)
+{
+	cleanup_free char *root = cli_state_root(ctx);
+	struct cc_store *s;
+	struct cc_error *err = NULL;
+	int r = cc_store_open(root, &s, &err);
+	if (r == 0) {
+		r = forget ? cc_orch_project_forget(s, p->name, &err) : cc_orch_project_record(s, p, &err);
+		cc_store_close(s);
+	}
+	if (r < 0) {
+		/* the containers are what they are; a missing record only affects listings */
+		fprintf(stderr, "warning: project record: %s\n", err->msg);
+		cc_error_free(err);
+	}
 }

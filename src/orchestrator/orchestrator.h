@@ -114,6 +114,12 @@ int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, con
 int cc_orch_pull_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			 const struct cc_orch_ui *ui, struct cc_error **err);
 
+/* The project's record in the state store (name, working dir, files, config hashes): written by up, removed
+ * by down of the whole project. */
+struct cc_store;
+int cc_orch_project_record(struct cc_store *s, const struct cc_project *p, struct cc_error **err);
+int cc_orch_project_forget(struct cc_store *s, const char *name, struct cc_error **err);
+
 /* Wait for a service's dependencies to meet their depends_on conditions. */
 int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			      const struct cc_orch_ui *ui, struct cc_error **err);

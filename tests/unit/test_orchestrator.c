@@ -1,0 +1,281 @@
+/* The orchestrator over the mock backend, observed through the recording decorator: the order of runtime
+ * calls is the contract here (dependency order, reverse for down, nothing done when nothing changed, only
+ * what changed recreated). */
+#include "unit.h"
+
+#include <ftw.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "orchestrator/orchestrator.h"
+
+struct fx {
+	char dir[64];
+	char root[96];
+	char file[96];
+	struct cc_runtime *rt;
+	struct cc_call_log *log;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = cc_xcalloc(1, sizeof(*fx));
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/cc-orch-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->root, sizeof(fx->root), "%s/root", fx->dir);
+	snprintf(fx->file, sizeof(fx->file), "%s/compose.yaml", fx->dir);
+	struct cc_runtime_config cfg = {.root = fx->root};
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_runtime_open("mock", &cfg, &fx->rt, &err), 0);
+	fx->log = cc_runtime_record(fx->rt);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	cc_runtime_close(fx->rt);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static struct cc_project *load(struct fx *fx, const char *yaml)
+{
+	FILE *f = fopen(fx->file, "w");
+	assert_non_null(f);
+	fputs(yaml, f);
+	fclose(f);
+	const char *files[] = {fx->file};
+	struct cc_project_opts o = {.files = files, .nfiles = 1, .project_name = "t"};
+	struct cc_project *p = NULL;
+	struct cc_error *err = NULL;
+	int r = cc_project_load(&o, &p, &err);
+	if (r < 0)
+		fail_msg("load: %s", err->msg);
+	return p;
+}
+
+static void up(struct fx *fx, struct cc_project *p, const struct cc_up_opts *o)
+{
+	struct cc_error *err = NULL;
+	static const struct cc_up_opts defaults = {.stop_timeout_ns = -1};
+	if (cc_orch_up(fx->rt, p, o ? o : &defaults, NULL, &err) < 0)
+		fail_msg("up: %s", err->msg);
+}
+
+/* The index of the first call log entry starting with prefix, failing the test when there is none. */
+static long find(struct fx *fx, size_t from, const char *prefix)
+{
+	long i = cc_call_log_find(fx->log, from, prefix);
+	if (i < 0)
+		fail_msg("no call \"%s\" in the log", prefix);
+	return i;
+}
+
+static size_t count(struct fx *fx, size_t from, const char *prefix)
+{
+	size_t n = 0;
+	for (long i = (long)from; (i = cc_call_log_find(fx->log, (size_t)i, prefix)) >= 0; i++)
+		n++;
+	return n;
+}
+
+static const char chain[] = "services:\n"
+			    "  db: {image: busybox, command: [sleep, infinity]}\n"
+			    "  api: {image: busybox, command: [sleep, infinity], depends_on: [db]}\n"
+			    "  web: {image: busybox, command: [sleep, infinity], depends_on: [api]}\n";
+
+/* "<op> <id>" of a container, by name. */
+static char *call_on(struct fx *fx, const char *op, const char *name)
+{
+	struct cc_container c;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, name, &c, &err), 0);
+	char *s = cc_xasprintf("%s %s", op, c.id);
+	cc_container_release(&c);
+	return s;
+}
+
+static void test_up_in_dependency_order(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, chain);
+	up(fx, p, NULL);
+	char *db = call_on(fx, "container.start", "t-db-1"), *api = call_on(fx, "container.start", "t-api-1"),
+	     *web = call_on(fx, "container.start", "t-web-1");
+	/* the network first, every container created before any starts (compose's two passes), then the
+	 * starts in dependency order */
+	assert_true(find(fx, 0, "network.create t_default") < find(fx, 0, "container.create"));
+	assert_true(find(fx, 0, "container.create t-web-1") < find(fx, 0, "container.start"));
+	assert_true(find(fx, 0, db) < find(fx, 0, api));
+	assert_true(find(fx, 0, api) < find(fx, 0, web));
+	free(db);
+	free(api);
+	free(web);
+	cc_project_free(p);
+}
+
+static void test_up_twice_changes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, chain);
+	up(fx, p, NULL);
+	size_t mark = cc_call_log_count(fx->log);
+	up(fx, p, NULL);
+	assert_int_equal(count(fx, mark, "container.create"), 0);
+	assert_int_equal(count(fx, mark, "container.start"), 0);
+	assert_int_equal(count(fx, mark, "container.remove"), 0);
+	assert_int_equal(count(fx, mark, "network.create"), 0);
+	cc_project_free(p);
+}
+
+static void test_only_changed_service_recreated(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, chain);
+	up(fx, p, NULL);
+	cc_project_free(p);
+	p = load(
+	    fx, "services:\n"
+		"  db: {image: busybox, command: [sleep, infinity]}\n"
+		"  api: {image: busybox, command: [sleep, infinity], depends_on: [db], environment: {A: 1}}\n"
+		"  web: {image: busybox, command: [sleep, infinity], depends_on: [api]}\n");
+	size_t mark = cc_call_log_count(fx->log);
+	up(fx, p, NULL);
+	assert_int_equal(count(fx, mark, "container.create"), 1);
+	find(fx, mark, "container.create t-api-1");
+	assert_int_equal(count(fx, mark, "container.remove"), 1);
+	struct cc_container c;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-api-1", &c, &err), 0);
+	assert_int_equal(c.state, CC_STATE_RUNNING);
+	bool has_env = false;
+	for (char **e = c.spec.env; e && *e; e++)
+		has_env |= strcmp(*e, "A=1") == 0;
+	assert_true(has_env);
+	cc_container_release(&c);
+	/* --force-recreate: all three */
+	mark = cc_call_log_count(fx->log);
+	struct cc_up_opts force = {.force_recreate = true, .stop_timeout_ns = -1};
+	up(fx, p, &force);
+	assert_int_equal(count(fx, mark, "container.create"), 3);
+	cc_project_free(p);
+}
+
+static void test_down_in_reverse_order(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, chain);
+	up(fx, p, NULL);
+	char *stop_web = call_on(fx, "container.stop", "t-web-1"),
+	     *stop_api = call_on(fx, "container.stop", "t-api-1"),
+	     *stop_db = call_on(fx, "container.stop", "t-db-1");
+	size_t mark = cc_call_log_count(fx->log);
+	struct cc_down_opts o = {.timeout_ns = -1};
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_orch_down(fx->rt, p->name, p, &o, NULL, &err), 0);
+	/* stop (then remove) of web, then api, then db */
+	struct cc_container *cs;
+	size_t n;
+	assert_int_equal(cc_orch_containers(fx->rt, "t", NULL, true, true, &cs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(cs);
+	long web = find(fx, mark, stop_web), api = find(fx, mark, stop_api), db = find(fx, mark, stop_db);
+	assert_true(web < api);
+	assert_true(api < db);
+	assert_true(db < find(fx, mark, "network.remove t_default"));
+	free(stop_web);
+	free(stop_api);
+	free(stop_db);
+	assert_int_equal(count(fx, mark, "container.remove"), 3);
+	assert_int_equal(count(fx, mark, "container.stop"), 3);
+	cc_project_free(p);
+}
+
+static void test_dependency_failure_names_it(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p =
+	    load(fx, "services:\n"
+		     "  init: {image: busybox, command: [sh, -c, 'exit 3']}\n"
+		     "  app:\n"
+		     "    image: busybox\n"
+		     "    depends_on: {init: {condition: service_completed_successfully}}\n");
+	struct cc_error *err = NULL;
+	struct cc_up_opts o = {.stop_timeout_ns = -1};
+	assert_int_equal(cc_orch_up(fx->rt, p, &o, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "t-init-1"));
+	assert_non_null(strstr(err->msg, "exited with code 3"));
+	cc_error_free(err);
+	/* the dependent was created but never started */
+	struct cc_container c;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-app-1", &c, &err), 0);
+	assert_int_equal(c.state, CC_STATE_CREATED);
+	cc_container_release(&c);
+	cc_project_free(p);
+}
+
+static void test_scale_up_and_down(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n  w: {image: busybox, scale: 3}\n");
+	up(fx, p, NULL);
+	struct cc_container *cs;
+	size_t n;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_orch_containers(fx->rt, "t", NULL, true, false, &cs, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(cs[2].name, "t-w-3");
+	cc_containers_free(cs, n);
+	struct cc_kvs scale = {0};
+	cc_kvs_set(&scale, "w", "1");
+	struct cc_up_opts o = {.scale = &scale, .stop_timeout_ns = -1};
+	up(fx, p, &o);
+	assert_int_equal(cc_orch_containers(fx->rt, "t", NULL, true, false, &cs, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(cs[0].name, "t-w-1");
+	cc_containers_free(cs, n);
+	cc_kvs_release(&scale);
+	cc_project_free(p);
+}
+
+static void test_labels(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n  w: {image: busybox}\n");
+	up(fx, p, NULL);
+	struct cc_container c;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-w-1", &c, &err), 0);
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_PROJECT), "t");
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_SERVICE), "w");
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_NUMBER), "1");
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_ONEOFF), "False");
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_WORKING_DIR), fx->dir);
+	assert_string_equal(cc_kvs_get(&c.spec.labels, CC_LABEL_CONFIG_FILES), fx->file);
+	assert_int_equal(strlen(cc_kvs_get(&c.spec.labels, CC_LABEL_CONFIG_HASH)), 64);
+	cc_container_release(&c);
+	cc_project_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_up_in_dependency_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_up_twice_changes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_only_changed_service_recreated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_down_in_reverse_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dependency_failure_names_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scale_up_and_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
