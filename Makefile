@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_RUNS ?= 50000
 BIN := $(BUILD)/container-compose
 
-.PHONY: all build deps check unit unit-asan system fuzz fuzz-short demo bench format clean
+.PHONY: all build deps check unit unit-asan system conformance fuzz fuzz-short demo bench format clean
 
 all: build
 
@@ -33,8 +33,16 @@ unit-asan: $(ASAN_BUILD)/build.ninja
 		LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) \
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
+# The system tests, and the conformance suite's CLI half against the mock backend.
 system: build
-	set -o pipefail; CC_BIN=$(abspath $(BIN)) bats --tap tests/system | tee $(BUILD)/system-tests.tap
+	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=mock \
+		bats --tap tests/system tests/conformance | tee $(BUILD)/system-tests.tap
+
+# One backend through the whole conformance suite: `make conformance BACKEND=mock`.
+BACKEND ?= mock
+conformance: build
+	CC_CONFORMANCE_BACKEND=$(BACKEND) $(BUILD)/test_runtime_conformance
+	CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=$(BACKEND) bats tests/conformance
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true -Dtests=false \
@@ -65,6 +73,7 @@ demo: deps build
 bench: deps build
 	./scripts/deps.sh bench
 	./bench/loader/run.sh $(abspath $(BIN))
+	./bench/orchestrator/run.sh $(abspath $(BIN))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -87,8 +87,13 @@ int cli_project_name(struct cli_ctx *ctx, char **name);
 
 /* Record (or forget) the project in the state store; a failure is a warning. */
 void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool forget);
-/* Load the project (services named in args enable their profiles and must exist) and open the runtime. */
+/* Load the project (services named in args enable their profiles and must exist; the project keeps its other
+ * enabled services) and open the runtime. */
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt);
+/* Like cli_open, but with -p NAME and no compose file to be found, *p is NULL and the command works from the
+ * containers' labels (ps, down, as docker compose allows). *name is the project's name either way. */
+int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_project **p,
+		     struct cc_runtime **rt, char **name);
 
 /* Progress and warnings for the orchestrator, per --progress. */
 struct cli_ui {
@@ -106,6 +111,11 @@ int cli_service_color(const char *service);
 /* Load the project the global options describe; services named on the command line enable their profiles. */
 int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,
 		     bool all_profiles, struct cc_project **out);
+/* The same with the loader's keep_enabled (named services don't narrow the project), and the error handed
+ * back instead of printed when err is non-NULL. */
+int cli_load_project_ex(struct cli_ctx *ctx, const char *const *services, size_t nservices,
+			bool no_interpolate, bool all_profiles, bool keep_enabled, struct cc_project **out,
+			struct cc_error **err);
 /* Free a project at the end of a command. The process is about to exit, so outside sanitizer builds this
  * leaves the tree to the kernel (as git's CLI does): walking and freeing every node is measurable time on
  * large projects. The library itself always frees; its tests check that under ASan. */

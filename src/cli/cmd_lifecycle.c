@@ -35,8 +35,9 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
+	cleanup_free char *project = NULL;
 	if (rc == CLI_OK)
-		rc = cli_open(ctx, args, &p, &rt);
+		rc = cli_open_by_name(ctx, args, &p, &rt, &project);
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -47,9 +48,9 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 					 .services = args[0] ? args : NULL,
 					 .parallel = (int)ctx->parallel};
 		struct cc_error *err = NULL;
-		if (cc_orch_down(rt, p->name, p, &o, &ui.ui, &err) < 0)
+		if (cc_orch_down(rt, project, p, &o, &ui.ui, &err) < 0)
 			rc = cli_fail(err);
-		else if (!args[0])
+		else if (!args[0] && p)
 			cli_record_project(ctx, p, true);
 		cli_ui_release(&ui);
 	}

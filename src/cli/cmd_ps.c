@@ -34,18 +34,32 @@ static json_t *publishers(const struct cc_container *c)
 	return arr;
 }
 
+/* docker counts the volumes (not binds or tmpfs) a container mounts, as text. */
+static const char *local_volumes(const struct cc_container *c)
+{
+	static const char *const digits[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+	size_t n = 0;
+	for (size_t i = 0; i < c->spec.nmounts; i++)
+		n += c->spec.mounts[i].type == CC_MOUNT_VOLUME;
+	return n < 10 ? digits[n] : "10+";
+}
+
 /* One container as docker compose's `ps --format json` prints it. */
 static json_t *ps_json(const struct cc_container *c, const char *project, int64_t now)
 {
 	cleanup_strbuf struct cc_strbuf status = CC_STRBUF_INIT, cmd = CC_STRBUF_INIT,
 					created = CC_STRBUF_INIT, ago = CC_STRBUF_INIT,
 					ports = CC_STRBUF_INIT, labels = CC_STRBUF_INIT,
-					nets = CC_STRBUF_INIT;
+					nets = CC_STRBUF_INIT, mounts = CC_STRBUF_INIT;
 	cli_format_status(c, now, &status);
 	cli_format_command(c, true, &cmd);
 	cli_format_created_at(c->created_ns, &created);
 	cli_format_ago(c->created_ns, now, &ago);
 	cli_format_ports(c, &ports);
+	for (size_t i = 0; i < c->spec.nmounts; i++)
+		cc_strbuf_addf(&mounts, "%s%s", mounts.len ? "," : "",
+			       c->spec.mounts[i].source ? c->spec.mounts[i].source
+							: c->spec.mounts[i].target);
 	for (size_t i = 0; i < c->spec.labels.n; i++)
 		cc_strbuf_addf(&labels, "%s%s=%s", i ? "," : "", c->spec.labels.items[i].key,
 			       c->spec.labels.items[i].value);
@@ -55,7 +69,7 @@ static json_t *ps_json(const struct cc_container *c, const char *project, int64_
 	cc_strbuf_truncate(&cmd, cmd.len - 1);
 	const char *health = c->health == CC_HEALTH_NONE ? "" : cc_health_name(c->health);
 	return json_pack(
-	    "{ss ss ss ss ss ss sI ss ss ss si so ss ss ss ss ss ss ss}", "ID", c->id, "Name", c->name,
+	    "{ss ss ss ss ss ss sI ss ss ss si so ss ss ss ss ss ss ss ss ss}", "ID", c->id, "Name", c->name,
 	    "Image", c->spec.image, "Command", cc_strbuf_str(&cmd) + 1, "Project", project, "Service",
 	    cc_kvs_get(&c->spec.labels, CC_LABEL_SERVICE) ? cc_kvs_get(&c->spec.labels, CC_LABEL_SERVICE)
 							  : "",
@@ -63,7 +77,8 @@ static json_t *ps_json(const struct cc_container *c, const char *project, int64_
 	    "Status", cc_strbuf_str(&status), "Health", health, "ExitCode", c->exit_code, "Publishers",
 	    publishers(c), "CreatedAt", cc_strbuf_str(&created), "RunningFor", cc_strbuf_str(&ago), "Labels",
 	    cc_strbuf_str(&labels), "Names", c->name, "Networks", cc_strbuf_str(&nets), "Ports",
-	    cc_strbuf_str(&ports), "Size", "0B", "LocalVolumes", "0");
+	    cc_strbuf_str(&ports), "Size", "0B", "LocalVolumes", local_volumes(c), "Mounts",
+	    cc_strbuf_str(&mounts));
 }
 
 int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
@@ -110,20 +125,13 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
-	if (rc == CLI_OK &&
-	    cli_load_project(ctx, (const char *const *)args, cc_strv_len(args), false, false, &p) < 0)
-		rc = CLI_FAIL;
-	if (rc == CLI_OK && !(rt = cli_runtime(ctx)))
-		rc = CLI_FAIL;
+	cleanup_free char *project = NULL;
+	if (rc == CLI_OK)
+		rc = cli_open_by_name(ctx, args, &p, &rt, &project);
 	struct cc_container *cs = NULL;
 	size_t n = 0;
 	struct cc_error *err = NULL;
-	for (char **s = args; rc == CLI_OK && *s; s++)
-		if (!cc_project_service(p, *s)) {
-			cc_error_set(&err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
-			rc = cli_fail(err);
-		}
-	if (rc == CLI_OK && cc_orch_containers(rt, p->name, args[0] ? args : NULL,
+	if (rc == CLI_OK && cc_orch_containers(rt, project, args[0] ? args : NULL,
 					       all || (statuses && statuses[0]), all, &cs, &n, &err) < 0)
 		rc = cli_fail(err);
 	if (rc != CLI_OK)
@@ -138,7 +146,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_container *c = &cs[i];
 		const char *service = cc_kvs_get(&c->spec.labels, CC_LABEL_SERVICE);
 		if (!state_wanted(c, statuses) ||
-		    (!orphans && !cc_project_service(p, service ? service : "")))
+		    (!orphans && p && !cc_project_defines(p, service ? service : "")))
 			continue;
 		if (quiet) {
 			printf("%s\n", c->id);
@@ -151,7 +159,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 				cc_strv_push(&seen, service);
 			}
 		} else if (strcmp(format, "json") == 0) {
-			char *line = json_dumps(ps_json(c, p->name, now), JSON_COMPACT | JSON_PRESERVE_ORDER);
+			char *line = json_dumps(ps_json(c, project, now), JSON_COMPACT | JSON_PRESERVE_ORDER);
 			printf("%s\n", line);
 			free(line);
 		} else {

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Set by SIGINT/SIGTERM while attached: the front-end's only global state, as signals demand. */
 static volatile sig_atomic_t interrupted;
@@ -39,20 +40,54 @@ static int parse_scale(cc_strv scale, struct cc_kvs *out)
 	return 0;
 }
 
-struct attach {
-	struct cc_runtime *rt;
-	struct cc_container *cs;
-	size_t n;
-	struct cc_log_opts opts;
-	struct cli_log_printer *lp;
-	bool done;
+/* Attached mode: one thread per container follows its output and, when the stream ends (the container
+ * stopped), reports its exit code, so "exited with code" always comes after the container's last line. */
+struct attach_state {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	size_t done;
+	int first_code;    /* of the first container to stop, -1 before */
+	int first_code_of; /* of the first container of --exit-code-from's service to stop, -1 before */
+	const char *code_service;
 };
 
-static void *attach_logs(void *arg)
+struct attach_job {
+	struct cc_runtime *rt;
+	const struct cc_container *c;
+	struct cli_log_printer *lp;
+	struct attach_state *st;
+	int64_t since_ns;
+	pthread_t thread;
+	bool started;
+};
+
+static void *attach_one(void *arg)
 {
-	struct attach *a = arg;
-	cli_stream_logs(a->rt, a->cs, a->n, &a->opts, a->lp);
-	a->done = true;
+	struct attach_job *j = arg;
+	struct cc_log_opts opts = {.follow = true, .tail = -1, .since_ns = j->since_ns};
+	struct cc_log_sink sink = {cli_log_printer_emit, j->lp};
+	struct cc_error *err = NULL;
+	if (cc_rt_container_logs(j->rt, j->c->id, &opts, &sink, &err) < 0)
+		cc_error_release(&err); /* removed while attached: it stopped either way */
+	int code = -1;
+	struct cc_container now;
+	if (cc_rt_container_inspect(j->rt, j->c->id, &now, &err) == 0) {
+		code = now.exit_code;
+		cc_container_release(&now);
+	} else {
+		cc_error_release(&err);
+	}
+	if (code >= 0)
+		cli_log_printer_note(j->lp, j->c->name, "exited with code %d", code);
+	pthread_mutex_lock(&j->st->lock);
+	j->st->done++;
+	if (j->st->first_code < 0)
+		j->st->first_code = code < 0 ? 0 : code;
+	if (j->st->code_service && j->st->first_code_of < 0 &&
+	    strcmp(cc_orch_container_service(j->c), j->st->code_service) == 0)
+		j->st->first_code_of = code < 0 ? 0 : code;
+	pthread_cond_signal(&j->st->changed);
+	pthread_mutex_unlock(&j->st->lock);
 	return NULL;
 }
 
@@ -60,60 +95,54 @@ static void *attach_logs(void *arg)
  * reports. */
 static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
 			   char *const *services, bool abort_on_exit, const char *exit_code_from,
-			   bool no_prefix, bool timestamps, struct cli_ui *ui)
+			   bool no_prefix, bool timestamps, int64_t since_ns, struct cli_ui *ui)
 {
 	struct cc_error *err = NULL;
-	struct attach a = {.rt = rt, .opts = {.follow = true, .tail = -1}};
-	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &a.cs,
-			       &a.n, &err) < 0)
+	struct cc_container *cs;
+	size_t n;
+	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &cs, &n,
+			       &err) < 0)
 		return cli_fail(err);
+	/* the project's services only: an orphan's output and exit are not this up's business */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cc_project_service(p, cc_orch_container_service(&cs[i])))
+			cs[k++] = cs[i];
+		else
+			cc_container_release(&cs[i]);
+	}
+	n = k;
 	struct cli_log_printer lp;
-	cli_log_printer_init(&lp, ctx, p->name, a.cs, a.n, no_prefix, timestamps);
-	a.lp = &lp;
-	fprintf(stderr, "Attaching to %s", "");
-	for (size_t i = 0; i < a.n; i++)
-		fprintf(stderr, "%s%s", i ? ", " : "", a.cs[i].name);
+	cli_log_printer_init(&lp, ctx, p->name, cs, n, no_prefix, timestamps);
+	fprintf(stderr, "Attaching to ");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", cs[i].name);
 	fprintf(stderr, "\n");
+	struct attach_state st = {.first_code = -1, .first_code_of = -1, .code_service = exit_code_from};
+	pthread_mutex_init(&st.lock, NULL);
+	pthread_cond_init(&st.changed, NULL);
 	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	pthread_t logs;
-	bool threaded = pthread_create(&logs, NULL, attach_logs, &a) == 0;
-	if (!threaded)
-		attach_logs(&a);
-	bool *exited = cc_xcalloc(a.n + 1, sizeof(bool));
-	int rc = CLI_OK, first_code = -1;
+	struct attach_job *jobs = cc_xcalloc(n + 1, sizeof(*jobs));
+	for (size_t i = 0; i < n; i++) {
+		jobs[i] = (struct attach_job){rt, &cs[i], &lp, &st, since_ns, 0, false};
+		jobs[i].started = pthread_create(&jobs[i].thread, NULL, attach_one, &jobs[i]) == 0;
+		if (!jobs[i].started)
+			attach_one(&jobs[i]);
+	}
+	int rc = CLI_OK;
 	bool stopping = false;
-	for (;;) {
-		size_t up = 0;
-		for (size_t i = 0; i < a.n; i++) {
-			struct cc_container c;
-			if (exited[i])
-				continue;
-			if (cc_rt_container_inspect(rt, a.cs[i].id, &c, &err) < 0) {
-				cc_error_release(&err); /* removed meanwhile: it is gone either way */
-				exited[i] = true;
-				continue;
-			}
-			if (cc_orch_is_up(&c)) {
-				up++;
-			} else {
-				exited[i] = true;
-				cli_log_printer_note(&lp, c.name, "exited with code %d", c.exit_code);
-				const char *svc = cc_orch_container_service(&c);
-				if (exit_code_from ? strcmp(svc, exit_code_from) == 0 : first_code < 0)
-					first_code = c.exit_code;
-			}
-			cc_container_release(&c);
-		}
-		bool abort_now = abort_on_exit && first_code >= 0 && !stopping;
+	pthread_mutex_lock(&st.lock);
+	while (st.done < n) {
+		bool abort_now = abort_on_exit && st.done > 0;
 		if ((interrupted || abort_now) && !stopping) {
 			stopping = true;
-			if (abort_now)
-				fprintf(stderr, "Aborting on container exit...\n");
-			else
-				fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+			pthread_mutex_unlock(&st.lock);
+			fprintf(stderr, abort_now && !interrupted
+					    ? "Aborting on container exit...\n"
+					    : "Gracefully stopping... (press Ctrl+C again to force)\n");
 			struct cc_orch_action_opts ao = {.services =
 							     services && services[0] ? services : NULL,
 							 .timeout_ns = -1,
@@ -121,23 +150,33 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 			enum cc_orch_action action = interrupted > 1 ? CC_ORCH_KILL : CC_ORCH_STOP;
 			if (cc_orch_act(rt, p, action, &ao, &ui->ui, &err) < 0)
 				rc = cli_fail(err), err = NULL;
-			if (interrupted)
-				rc = rc == CLI_OK ? 130 : rc;
+			if (interrupted && rc == CLI_OK)
+				rc = 130;
+			pthread_mutex_lock(&st.lock);
 			continue;
 		}
-		if (up == 0 || (a.done && stopping))
-			break;
-		cc_sleep_ns(100 * CC_NS_PER_MSEC);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000)
+			until.tv_sec++, until.tv_nsec -= 1000000000;
+		pthread_cond_timedwait(&st.changed, &st.lock, &until);
 	}
-	if (threaded)
-		pthread_join(logs, NULL);
+	pthread_mutex_unlock(&st.lock);
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].started)
+			pthread_join(jobs[i].thread, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if (rc == CLI_OK && (abort_on_exit || exit_code_from) && first_code > 0)
-		rc = first_code;
-	free(exited);
+	if (rc == CLI_OK && exit_code_from)
+		rc = st.first_code_of > 0 ? st.first_code_of : CLI_OK;
+	else if (rc == CLI_OK && abort_on_exit)
+		rc = st.first_code > 0 ? st.first_code : CLI_OK;
+	free(jobs);
+	pthread_cond_destroy(&st.changed);
+	pthread_mutex_destroy(&st.lock);
 	cli_log_printer_release(&lp);
-	cc_containers_free(a.cs, a.n);
+	cc_containers_free(cs, n);
 	return rc;
 }
 
@@ -253,6 +292,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 				       .scale = &scales};
 		struct cc_error *err = NULL;
 		const char *build_mode = build ? "always" : no_build ? "never" : NULL;
+		int64_t started_ns = cc_now_ns();
 		if (cc_orch_prepare_images(rt, p, o.services, build_mode, pull, &ui.ui, &err) < 0 ||
 		    cc_orch_up(rt, p, &o, &ui.ui, &err) < 0)
 			rc = cli_fail(err);
@@ -260,7 +300,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 			cli_record_project(ctx, p, false);
 		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start)
 			rc = attach_and_wait(ctx, rt, p, o.services, abort_exit, exit_code_from, no_prefix,
-					     timestamps, &ui);
+					     timestamps, started_ns, &ui);
 		cli_ui_release(&ui);
 	}
 	cc_kvs_release(&scales);

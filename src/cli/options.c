@@ -40,6 +40,13 @@ void cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t nservices, bool no_interpolate,
 		     bool all_profiles, struct cc_project **out)
 {
+	return cli_load_project_ex(ctx, services, nservices, no_interpolate, all_profiles, false, out, NULL);
+}
+
+int cli_load_project_ex(struct cli_ctx *ctx, const char *const *services, size_t nservices,
+			bool no_interpolate, bool all_profiles, bool keep_enabled, struct cc_project **out,
+			struct cc_error **err_out)
+{
 	struct cc_project_opts o = {
 	    .files = ctx->files,
 	    .nfiles = ctx->nfiles,
@@ -54,9 +61,14 @@ int cli_load_project(struct cli_ctx *ctx, const char *const *services, size_t ns
 	    .environ = (const char *const *)ctx->environ,
 	    .no_interpolate = no_interpolate,
 	    .all_profiles = all_profiles,
+	    .keep_enabled = keep_enabled,
 	};
 	struct cc_error *err = NULL;
 	if (cc_project_load(&o, out, &err) < 0) {
+		if (err_out) {
+			*err_out = err;
+			return -1;
+		}
 		cli_print_error(err);
 		cc_error_free(err);
 		return -1;

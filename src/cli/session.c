@@ -125,7 +125,7 @@ void cli_ui_release(struct cli_ui *ui)
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt)
 {
 	size_t n = services ? cc_strv_len(services) : 0;
-	if (cli_load_project(ctx, (const char *const *)services, n, false, false, p) < 0)
+	if (cli_load_project_ex(ctx, (const char *const *)services, n, false, false, true, p, NULL) < 0)
 		return CLI_FAIL;
 	for (size_t i = 0; i < n; i++) {
 		if (!cc_project_service(*p, services[i])) {
@@ -158,4 +158,40 @@ void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool fo
 		fprintf(stderr, "warning: project record: %s\n", err->msg);
 		cc_error_free(err);
 	}
+}
+
+int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_project **p,
+		     struct cc_runtime **rt, char **name)
+{
+	size_t n = services ? cc_strv_len(services) : 0;
+	struct cc_error *err = NULL;
+	*p = NULL;
+	*name = NULL;
+	if (cli_load_project_ex(ctx, (const char *const *)services, n, false, false, true, p, &err) < 0) {
+		bool no_file =
+		    err->kind == CC_ERR_NOT_FOUND && strstr(err->msg, "no configuration file provided");
+		if (!(no_file && ctx->project_name && ctx->nfiles == 0))
+			return cli_fail(err);
+		cc_error_free(err);
+		*name = cc_project_name_normalize(ctx->project_name);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (!cc_project_service(*p, services[i])) {
+				fprintf(stderr, "error: no such service: %s\n", services[i]);
+				cli_release_project(*p);
+				*p = NULL;
+				return CLI_FAIL;
+			}
+		}
+		*name = cc_xstrdup((*p)->name);
+	}
+	if (!(*rt = cli_runtime(ctx))) {
+		if (*p)
+			cli_release_project(*p);
+		*p = NULL;
+		free(*name);
+		*name = NULL;
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }

@@ -595,6 +595,9 @@ void cc_project_free(struct cc_project *p)
 	for (size_t i = 0; i < p->nall_profiles; i++)
 		free(p->all_profiles[i]);
 	free(p->all_profiles);
+	for (size_t i = 0; i < p->nall_services; i++)
+		free(p->all_services[i]);
+	free(p->all_services);
 	for (size_t i = 0; i < p->nwarnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);

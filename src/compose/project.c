@@ -257,6 +257,10 @@ static int collect_profiles(struct cc_project *p, const struct cc_val *services)
 		for (size_t k = 0; prof && k < prof->seq.n; k++)
 			cc_strmap_set(&seen, prof->seq.v[k]->str, NULL);
 	}
+	p->all_services = cc_xcalloc(services->map.n + 1, sizeof(char *));
+	for (size_t i = 0; i < services->map.n; i++)
+		p->all_services[p->nall_services++] = cc_xstrdup(services->map.e[i].key);
+	qsort(p->all_services, p->nall_services, sizeof(char *), cmp_strp);
 	p->all_profiles = cc_xcalloc(cc_strmap_size(&seen) + 1, sizeof(char *));
 	cc_strmap_foreach(&seen, e) p->all_profiles[p->nall_profiles++] = cc_xstrdup(e->key);
 	qsort(p->all_profiles, p->nall_profiles, sizeof(char *), cmp_strp);
@@ -306,7 +310,9 @@ static int apply_profiles(struct cc_loader *L, struct cc_project *p, struct cc_v
 		}
 		enable_closure(services, o->services[i], &selected);
 	}
-	if (o->nservices) {
+	if (o->nservices && o->keep_enabled) {
+		cc_strmap_foreach(&selected, e) cc_strmap_set(&enabled, e->key, NULL);
+	} else if (o->nservices) {
 		/* exactly the selection and its dependencies, whatever their profiles */
 		cc_strmap_release(&enabled);
 		cc_strmap_init(&enabled, NULL);
@@ -580,4 +586,9 @@ int cc_project_finalize(struct cc_loader *L, struct cc_project *p, struct cc_err
 	}
 	sort_tree(model);
 	return 0;
+}
+
+bool cc_project_defines(const struct cc_project *p, const char *service)
+{
+	return bsearch(&service, p->all_services, p->nall_services, sizeof(char *), cmp_strp) != NULL;
 }

@@ -33,6 +33,10 @@ struct cc_project_opts {
 	const char *cwd;            /* NULL: the process's working directory */
 	FILE *stdin_file;           /* source of "-f -" (NULL: stdin) */
 	bool no_interpolate;
+	/* services named here are enabled in addition to the profile-enabled ones instead of narrowing the
+	 * project to them (up, run, logs: docker compose keeps the whole project and acts on the named
+	 * services) */
+	bool keep_enabled;
 	bool all_profiles; /* ignore profiles (config --profiles lists them all) */
 	/* A schema loaded once with cc_schema_load() and shared by many loads (a daemon, a fuzzer); NULL:
 	 * load it for this call. It is not modified, so concurrent loads may share it. */
@@ -51,6 +55,9 @@ struct cc_project {
 	/* Every profile named by any service, before filtering, sorted. */
 	char **all_profiles;
 	size_t nall_profiles;
+	/* Every service the files define, whatever the profiles, sorted: what is not an orphan. */
+	char **all_services;
+	size_t nall_services;
 	char **warnings;
 	size_t nwarnings;
 	/* Owned file names that positions in `model` point to. */
@@ -64,6 +71,8 @@ void cc_project_free(struct cc_project *p);
 /* The service mapping named `name`, or NULL. */
 const struct cc_val *cc_project_service(const struct cc_project *p, const char *name);
 const struct cc_val *cc_project_services(const struct cc_project *p);
+/* Whether the files define the service at all, enabled or not (a container of anything else is an orphan). */
+bool cc_project_defines(const struct cc_project *p, const char *service);
 
 /* Project names: explicit names must already be valid; names derived from a directory are normalized. */
 bool cc_project_name_valid(const char *name);

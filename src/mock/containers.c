@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ANON_VOLUME_LABEL "com.docker.volume.anonymous"
 
@@ -58,6 +59,53 @@ static int collect(void *ctx, const char *payload)
 	return 0;
 }
 
+/* Decoding payloads is most of a listing's cost and needs no store: large listings decode on every CPU. */
+struct decode_job {
+	char **payloads;
+	struct mock_container *out;
+	size_t from, to;
+	struct cc_error *err;
+};
+
+static void *decode_range(void *arg)
+{
+	struct decode_job *j = arg;
+	for (size_t i = j->from; i < j->to && !j->err; i++)
+		if (mock_decode(j->payloads[i], &j->out[i], &j->err) < 0)
+			break;
+	return NULL;
+}
+
+static int decode_all(char **payloads, size_t count, struct mock_container *out, struct cc_error **err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = count < 128 || cpus < 2 ? 1 : (size_t)(cpus > 8 ? 8 : cpus);
+	struct decode_job jobs[8];
+	pthread_t threads[8];
+	bool started[8] = {false};
+	for (size_t t = 0; t < nthreads; t++) {
+		jobs[t] = (struct decode_job){payloads, out, count * t / nthreads, count * (t + 1) / nthreads,
+					      NULL};
+		if (t > 0)
+			started[t] = pthread_create(&threads[t], NULL, decode_range, &jobs[t]) == 0;
+		if (!started[t] && t > 0)
+			decode_range(&jobs[t]);
+	}
+	decode_range(&jobs[0]);
+	int r = 0;
+	for (size_t t = 0; t < nthreads; t++) {
+		if (started[t])
+			pthread_join(threads[t], NULL);
+		if (jobs[t].err && r == 0) {
+			*err = jobs[t].err;
+			r = -1;
+		} else if (jobs[t].err) {
+			cc_error_free(jobs[t].err);
+		}
+	}
+	return r;
+}
+
 /* Every container of the backend (or of one project), settled to now (and saved where that changed them). */
 static int load_some(struct mock *m, const char *project, struct mock_container **out, size_t *n,
 		     struct cc_error **err)
@@ -70,25 +118,8 @@ static int load_some(struct mock *m, const char *project, struct mock_container 
 	size_t count = cc_strv_len(lc.payloads);
 	struct mock_container *v = cc_xcalloc(count ? count : 1, sizeof(*v));
 	int64_t now = cc_now_ns();
-	int r = 0;
+	int r = decode_all(lc.payloads, count, v, err);
 	for (size_t i = 0; i < count && r == 0; i++) {
-		json_t *j;
-		r = cc_json_parse(lc.payloads[i], &j, err);
-		if (r < 0)
-			break;
-		/* decode through mock_load's format without a second query */
-		r = cc_container_from_json(j, &v[i].c, err);
-		json_t *sim = json_object_get(j, "sim");
-		v[i].sim.t0_ns = json_integer_value(json_object_get(sim, "t0"));
-		v[i].sim.paused_ns = json_integer_value(json_object_get(sim, "paused"));
-		v[i].sim.next_start_ns = json_integer_value(json_object_get(sim, "nextStart"));
-		v[i].sim.lines_emitted = (size_t)json_integer_value(json_object_get(sim, "emitted"));
-		v[i].sim.manual_stop = json_is_true(json_object_get(sim, "manualStop"));
-		v[i].sim.seq = json_integer_value(json_object_get(sim, "seq"));
-		json_decref(j);
-		if (r < 0)
-			break;
-		*n = i + 1;
 		bool changed = false;
 		if (mock_settle(m, &v[i], now, &changed, err) < 0 ||
 		    (changed && mock_save(m, &v[i], err) < 0))
@@ -99,10 +130,10 @@ static int load_some(struct mock *m, const char *project, struct mock_container 
 		for (size_t i = 0; i < count; i++)
 			mock_container_release(&v[i]);
 		free(v);
-		*n = 0;
 		return -1;
 	}
 	*out = v;
+	*n = count;
 	return 0;
 }
 
@@ -269,9 +300,7 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 			struct cc_endpoint *ep = &mc.c.endpoints[mc.c.nendpoints++];
 			ep->network = cc_xstrdup(want->network);
 			ep->aliases = cc_strv_copy(want->aliases);
-			ep->ipv4_address = want->ipv4_address
-					       ? cc_xstrdup(want->ipv4_address)
-					       : mock_network_address(m, want->network, mc.sim.seq, err);
+			ep->ipv4_address = mock_network_address(m, want->network, want->ipv4_address, err);
 			if (!ep->ipv4_address)
 				r = -1;
 		}

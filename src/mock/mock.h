@@ -55,6 +55,8 @@ struct mock_container {
 };
 void mock_container_release(struct mock_container *mc);
 
+/* A stored payload back into a container and the mock's bookkeeping. Pure: safe on any thread. */
+int mock_decode(const char *payload, struct mock_container *out, struct cc_error **err);
 /* Store access, inside the caller's transaction. */
 int mock_load(struct mock *m, const char *ref, struct mock_container *out, struct cc_error **err);
 int mock_save(struct mock *m, const struct mock_container *mc, struct cc_error **err);
@@ -121,8 +123,9 @@ int mock_network_connect(void *self, const char *network, const char *container,
 			 struct cc_error **err);
 int mock_network_disconnect(void *self, const char *network, const char *container, bool force,
 			    struct cc_error **err);
-/* The address a container gets on a network (deterministic: the network's number and the container's). */
-char *mock_network_address(struct mock *m, const char *network, int64_t container_seq, struct cc_error **err);
+/* The address a new endpoint gets on a network: `wanted` if it is free and in the subnet, else the next free
+ * one (inside the caller's transaction; it records the allocation). */
+char *mock_network_address(struct mock *m, const char *network, const char *wanted, struct cc_error **err);
 
 int mock_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err);
 int mock_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err);

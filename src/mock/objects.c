@@ -337,7 +337,28 @@ static char *format_ip(uint32_t ip)
 	return cc_xstrdup(buf);
 }
 
-char *mock_network_address(struct mock *m, const char *network, int64_t container_seq, struct cc_error **err)
+/* Addresses in use on a network, by any container attached to it (running or not: an engine keeps an
+ * endpoint's address while the container exists). */
+static bool address_used(const struct cc_container *cs, size_t n, const char *network, const char *ip)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < cs[i].nendpoints; k++)
+			if (strcmp(cs[i].endpoints[k].network, network) == 0 &&
+			    cs[i].endpoints[k].ipv4_address &&
+			    strcmp(cs[i].endpoints[k].ipv4_address, ip) == 0)
+				return true;
+	return false;
+}
+
+static bool in_array(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), s) == 0) return true;
+	return false;
+}
+
+char *mock_network_address(struct mock *m, const char *network, const char *wanted, struct cc_error **err)
 {
 	json_t *j;
 	if (get_json(m, "network", network, &j, err) < 0)
@@ -347,10 +368,69 @@ char *mock_network_address(struct mock *m, const char *network, int64_t containe
 	char *ip = NULL;
 	if (parse_subnet(json_string_value(json_object_get(j, "subnet")), &base, &prefix) < 0) {
 		cc_error_set(err, CC_ERR_INTERNAL, "network %s has no usable subnet", network);
-	} else {
-		uint32_t hosts = (1u << (32 - prefix)) - 3; /* network, gateway, broadcast */
-		ip = format_ip(base + 2 + (uint32_t)(container_seq % hosts));
+		json_decref(j);
+		return NULL;
 	}
+	uint32_t hosts = (1u << (32 - prefix)) - 3; /* network, gateway, broadcast */
+	json_t *reserved = json_object_get(j, "reserved");
+	if (!reserved) {
+		reserved = json_array();
+		json_object_set_new(j, "reserved", reserved);
+	}
+	/* Addresses come from a counter, so they are unique by construction until it wraps; only static
+	 * addresses (kept in "reserved") and a wrapped counter need the containers themselves looked at. */
+	struct cc_container *cs = NULL;
+	size_t n = 0;
+	bool listed = false;
+	int r = 0;
+	if (wanted) {
+		struct in_addr a;
+		uint32_t v = inet_pton(AF_INET, wanted, &a) == 1 ? ntohl(a.s_addr) : 0;
+		r = all_containers(m, &cs, &n, err);
+		listed = r == 0;
+		if (r == 0 && (v < base + 2 || v > base + 1 + hosts))
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					 "address %s is not in the subnet of network %s", wanted, network);
+		else if (r == 0 && address_used(cs, n, network, wanted))
+			r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+					 "address %s is already in use on network %s", wanted, network);
+		if (r == 0) {
+			ip = cc_xstrdup(wanted);
+			json_array_append_new(reserved, json_string(wanted));
+		}
+	} else {
+		/* a store counter per network: cheaper than rewriting the network's record for every address
+		 */
+		cleanup_free char *counter = cc_xasprintf("address:%s", network);
+		for (uint32_t tries = 0; tries < hosts && !ip && r == 0; tries++) {
+			int64_t taken_so_far = cc_store_next(m->store, MOCK_BACKEND, counter, err);
+			if (taken_so_far < 0) {
+				r = -1;
+				break;
+			}
+			uint64_t seq = (uint64_t)(taken_so_far - 1);
+			bool wrapped = seq >= hosts;
+			char *cand = format_ip(base + 2 + (uint32_t)(seq % hosts));
+			bool taken = in_array(reserved, cand);
+			if (!taken && wrapped && !listed) {
+				r = all_containers(m, &cs, &n, err);
+				listed = r == 0;
+			}
+			if (!taken && wrapped && listed)
+				taken = address_used(cs, n, network, cand);
+			if (!taken && r == 0)
+				ip = cand;
+			else
+				free(cand);
+		}
+		if (!ip && r == 0)
+			r = cc_error_set(err, CC_ERR_INVALID_STATE,
+					 "no available IPv4 addresses on network %s", network);
+	}
+	if (ip && wanted && put_json(m, "network", network, json_incref(j), err) < 0)
+		free(steal_pointer(&ip));
+	if (listed)
+		cc_containers_free(cs, n);
 	json_decref(j);
 	return ip;
 }
@@ -476,7 +556,7 @@ static int change_membership(struct mock *m, const char *network, const char *co
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not connected to network %s",
 				 mc.c.name, network);
 	if (r == 0 && connect) {
-		char *ip = mock_network_address(m, network, mc.sim.seq, err);
+		char *ip = mock_network_address(m, network, NULL, err);
 		if (!ip) {
 			r = -1;
 		} else {

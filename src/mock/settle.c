@@ -28,15 +28,12 @@ static int64_t jint(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-int mock_load(struct mock *m, const char *ref, struct mock_container *out, struct cc_error **err)
+int mock_decode(const char *payload, struct mock_container *out, struct cc_error **err)
 {
-	cleanup_free char *payload = NULL;
-	if (cc_store_container_get(m->store, MOCK_BACKEND, ref, &payload, err) < 0)
-		return -1;
 	json_t *j;
-	if (cc_json_parse(payload, &j, err) < 0)
-		return cc_error_wrap(err, "container %s", ref);
 	memset(out, 0, sizeof(*out));
+	if (cc_json_parse(payload, &j, err) < 0)
+		return -1;
 	int r = cc_container_from_json(j, &out->c, err);
 	json_t *sim = json_object_get(j, "sim");
 	out->sim.t0_ns = jint(sim, "t0");
@@ -46,7 +43,18 @@ int mock_load(struct mock *m, const char *ref, struct mock_container *out, struc
 	out->sim.manual_stop = json_is_true(json_object_get(sim, "manualStop"));
 	out->sim.seq = jint(sim, "seq");
 	json_decref(j);
-	return r < 0 ? cc_error_wrap(err, "container %s", ref) : 0;
+	return r;
+}
+
+int mock_load(struct mock *m, const char *ref, struct mock_container *out, struct cc_error **err)
+{
+	cleanup_free char *payload = NULL;
+	memset(out, 0, sizeof(*out));
+	if (cc_store_container_get(m->store, MOCK_BACKEND, ref, &payload, err) < 0)
+		return -1;
+	if (mock_decode(payload, out, err) < 0)
+		return cc_error_wrap(err, "container %s", ref);
+	return 0;
 }
 
 int mock_save(struct mock *m, const struct mock_container *mc, struct cc_error **err)

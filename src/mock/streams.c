@@ -98,7 +98,9 @@ int mock_container_logs(void *self, const char *ref, const struct cc_log_opts *o
 	struct mock_container mc;
 	if (mock_settled(m, ref, &mc, err) < 0)
 		return -1;
-	struct log_ctx lc = {opts, sink, mc.c.name, 0, false};
+	/* the name outlives every reload of the container below */
+	cleanup_free char *name = cc_xstrdup(mc.c.name);
+	struct log_ctx lc = {opts, sink, name, 0, false};
 	char *id = cc_xstrdup(mc.c.id);
 	int r = 0;
 	long tail = opts->tail;

@@ -146,6 +146,7 @@ static int run_in_order(struct act_run *a, size_t n, const struct cc_project *p,
 int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_action action,
 		const struct cc_orch_action_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	for (char *const *s = o->services; s && *s; s++)
 		if (!cc_project_service(p, *s))
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
@@ -264,6 +265,7 @@ static int remove_images(struct cc_runtime *rt, const struct cc_project *p, cons
 int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_project *p,
 		 const struct cc_down_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	struct act_run a = {.rt = rt, .action = CC_ORCH_REMOVE, .ui = ui};
 	struct cc_orch_action_opts ao = {
 	    .timeout_ns = o->timeout_ns, .volumes = o->volumes, .force = true, .all_states = true};
@@ -275,7 +277,7 @@ int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_pro
 	cleanup_strbuf struct cc_strbuf orphans = CC_STRBUF_INIT;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		bool orphan = p && !cc_project_service(p, cc_orch_container_service(&a.cs[i]));
+		bool orphan = p && !cc_project_defines(p, cc_orch_container_service(&a.cs[i]));
 		if (orphan && !o->remove_orphans) {
 			cc_strbuf_addf(&orphans, "%s%s", orphans.len ? " " : "", a.cs[i].name);
 			cc_container_release(&a.cs[i]);

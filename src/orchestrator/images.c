@@ -49,6 +49,7 @@ static int show_progress(void *ctx, const struct cc_progress *p)
 int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			  bool no_cache, bool pull, const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	const struct cc_val *svc = cc_project_service(p, service);
 	const struct cc_val *build = get(svc, "build");
 	if (!build)
@@ -93,6 +94,7 @@ int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, con
 int cc_orch_pull_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			 const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	cleanup_free char *image = cc_orch_image_of(p, service);
 	const char *platform = str(cc_project_service(p, service), "platform");
 	cc_orch_status(ui, "Image", image, "Pulling");
@@ -106,6 +108,7 @@ int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, ch
 			   const char *build_mode, const char *pull_mode, const struct cc_orch_ui *ui,
 			   struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	const struct cc_val *svcs = cc_project_services(p);
 	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
 		const char *name = svcs->map.e[i].key;

@@ -5,6 +5,12 @@
 #include "compose/graph.h"
 #include "orchestrator/orchestrator.h"
 
+/* Public entry points accept err NULL (docs/errors.md); inside, an error always has somewhere to go. */
+#define CC_ORCH_ERR_SINK(err)                                                                                \
+	struct cc_error *local_err_ __attribute__((cleanup(cc_error_releasep))) = NULL;                      \
+	if (!(err))                                                                                          \
+	(err) = &local_err_
+
 /* The image a service runs: its `image`, or <project>-<service> for a build-only service. */
 char *cc_orch_image_of(const struct cc_project *p, const char *service);
 

@@ -226,6 +226,7 @@ static int ensure_secret(struct cc_runtime *rt, const struct cc_project *p, enum
 int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
 			     const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	static const char *const sections[] = {"networks", "volumes", "secrets", "configs"};
 	for (size_t s = 0; s < 4; s++) {
 		const struct cc_val *defs = get(p->model, sections[s]);

@@ -235,6 +235,7 @@ static int wait_container_condition(struct cc_runtime *rt, const char *name, con
 int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			      const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	const struct cc_val *deps = get(cc_project_service(p, service), "depends_on");
 	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++) {
 		const char *dep = deps->map.e[i].key;
@@ -382,7 +383,7 @@ static int handle_orphans(struct up_run *u, bool remove, struct cc_error **err)
 	cleanup_strbuf struct cc_strbuf names = CC_STRBUF_INIT;
 	for (size_t i = 0; i < u->nexisting; i++) {
 		const struct cc_container *c = &u->existing[i];
-		if (cc_project_service(u->p, cc_orch_container_service(c)))
+		if (cc_project_defines(u->p, cc_orch_container_service(c)))
 			continue;
 		if (!remove) {
 			cc_strbuf_addf(&names, "%s%s", names.len ? " " : "", c->name);
@@ -408,6 +409,7 @@ static int wait_ready(struct up_run *u, struct cc_error **err);
 int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct cc_up_opts *o,
 	       const struct cc_orch_ui *ui, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	for (char *const *s = o->services; s && *s; s++)
 		if (!cc_project_service(p, *s))
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);

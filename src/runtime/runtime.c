@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,9 +174,13 @@ static void notify(struct cc_runtime *rt, const char *op, const char *target, in
 		rt->observers[i].call(rt->observers[i].ctx, op, target, rc, rc < 0 ? *err : NULL, dt);
 }
 
-/* Dispatch one call: answer NOT_SUPPORTED for a missing entry, time it, tell the observers. */
+/* Dispatch one call: answer NOT_SUPPORTED for a missing entry, time it, tell the observers. A caller may pass
+ * err NULL (docs/errors.md): the backend still gets somewhere to put its error, and observers see it. */
 #define RT_CALL(rt, op, target, field, ...)                                                                  \
 	do {                                                                                                 \
+		struct cc_error *local_ = NULL;                                                              \
+		if (!err)                                                                                    \
+			err = &local_;                                                                       \
 		int64_t t0_ = (rt)->nobservers ? cc_monotonic_ns() : 0;                                      \
 		int rc_;                                                                                     \
 		if (!(rt)->ops->field)                                                                       \
@@ -185,15 +190,35 @@ static void notify(struct cc_runtime *rt, const char *op, const char *target, in
 			rc_ = (rt)->ops->field((rt)->self, __VA_ARGS__);                                     \
 		if ((rt)->nobservers)                                                                        \
 			notify(rt, op, target, rc_, err, t0_);                                               \
+		cc_error_free(local_);                                                                       \
 		return rc_;                                                                                  \
 	} while (0)
 
-static int need(const char *what, const char *value, struct cc_error **err)
+/* A call refused before it reaches the backend: the caller gets INVALID_ARGUMENT, observers see the call. */
+static int reject(struct cc_runtime *rt, const char *op, const char *target, struct cc_error **err,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int reject(struct cc_runtime *rt, const char *op, const char *target, struct cc_error **err,
+		  const char *fmt, ...)
 {
-	if (value && *value)
-		return 0;
-	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s is required", what);
+	struct cc_error *local = NULL, **e = err ? err : &local;
+	cleanup_strbuf struct cc_strbuf msg = CC_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	cc_strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	cc_error_set(e, CC_ERR_INVALID_ARGUMENT, "%s", cc_strbuf_str(&msg));
+	if (rt->nobservers)
+		notify(rt, op, target, -1, e, cc_monotonic_ns());
+	cc_error_free(local);
+	return -1;
 }
+
+/* A required string argument. */
+#define NEED(op, target, what, value)                                                                        \
+	do {                                                                                                 \
+		if (!(value) || !*(value))                                                                   \
+			return reject(rt, op, target, err, "%s is required", what);                          \
+	} while (0)
 
 int cc_rt_version(struct cc_runtime *rt, struct cc_version *out, struct cc_error **err)
 {
@@ -216,121 +241,106 @@ int cc_rt_container_list(struct cc_runtime *rt, const struct cc_container_filter
 int cc_rt_container_inspect(struct cc_runtime *rt, const char *ref, struct cc_container *out,
 			    struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.inspect", ref, "container", ref);
 	RT_CALL(rt, "container.inspect", ref, container_inspect, ref, out, err);
 }
 
 int cc_rt_container_create(struct cc_runtime *rt, const struct cc_container_spec *spec, char **id_out,
 			   struct cc_error **err)
 {
-	if (need("image", spec->image, err) < 0)
-		return -1;
+	NEED("container.create", spec->name, "image", spec->image);
 	RT_CALL(rt, "container.create", spec->name, container_create, spec, id_out, err);
 }
 
 int cc_rt_container_start(struct cc_runtime *rt, const char *ref, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.start", ref, "container", ref);
 	RT_CALL(rt, "container.start", ref, container_start, ref, err);
 }
 
 int cc_rt_container_stop(struct cc_runtime *rt, const char *ref, const char *signal, int64_t timeout_ns,
 			 struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.stop", ref, "container", ref);
 	if (signal && cc_signal_parse(signal) < 0)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid signal %s", signal);
+		return reject(rt, "container.stop", ref, err, "invalid signal %s", signal);
 	RT_CALL(rt, "container.stop", ref, container_stop, ref, signal, timeout_ns, err);
 }
 
 int cc_rt_container_restart(struct cc_runtime *rt, const char *ref, int64_t timeout_ns, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.restart", ref, "container", ref);
 	RT_CALL(rt, "container.restart", ref, container_restart, ref, timeout_ns, err);
 }
 
 int cc_rt_container_kill(struct cc_runtime *rt, const char *ref, const char *signal, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.kill", ref, "container", ref);
 	if (signal && cc_signal_parse(signal) < 0)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid signal %s", signal);
+		return reject(rt, "container.kill", ref, err, "invalid signal %s", signal);
 	RT_CALL(rt, "container.kill", ref, container_kill, ref, signal, err);
 }
 
 int cc_rt_container_pause(struct cc_runtime *rt, const char *ref, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.pause", ref, "container", ref);
 	RT_CALL(rt, "container.pause", ref, container_pause, ref, err);
 }
 
 int cc_rt_container_unpause(struct cc_runtime *rt, const char *ref, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.unpause", ref, "container", ref);
 	RT_CALL(rt, "container.unpause", ref, container_unpause, ref, err);
 }
 
 int cc_rt_container_remove(struct cc_runtime *rt, const char *ref, bool force, bool volumes,
 			   struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.remove", ref, "container", ref);
 	RT_CALL(rt, "container.remove", ref, container_remove, ref, force, volumes, err);
 }
 
 int cc_rt_container_wait(struct cc_runtime *rt, const char *ref, enum cc_wait_condition cond,
 			 int64_t timeout_ns, int *exit_code, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.wait", ref, "container", ref);
 	RT_CALL(rt, "container.wait", ref, container_wait, ref, cond, timeout_ns, exit_code, err);
 }
 
 int cc_rt_container_logs(struct cc_runtime *rt, const char *ref, const struct cc_log_opts *opts,
 			 const struct cc_log_sink *sink, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.logs", ref, "container", ref);
 	RT_CALL(rt, "container.logs", ref, container_logs, ref, opts, sink, err);
 }
 
 int cc_rt_container_exec(struct cc_runtime *rt, const char *ref, const struct cc_exec_opts *opts,
 			 const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.exec", ref, "container", ref);
 	if (!opts->argv || !opts->argv[0])
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "command is required and must not be empty");
+		return reject(rt, "container.exec", ref, err, "command is required and must not be empty");
 	RT_CALL(rt, "container.exec", ref, container_exec, ref, opts, sink, exit_code, err);
 }
 
 int cc_rt_container_top(struct cc_runtime *rt, const char *ref, struct cc_top *out, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.top", ref, "container", ref);
 	RT_CALL(rt, "container.top", ref, container_top, ref, out, err);
 }
 
 int cc_rt_container_stats(struct cc_runtime *rt, const char *ref, struct cc_stats *out, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0)
-		return -1;
+	NEED("container.stats", ref, "container", ref);
 	RT_CALL(rt, "container.stats", ref, container_stats, ref, out, err);
 }
 
 int cc_rt_container_copy(struct cc_runtime *rt, const char *ref, const char *container_path,
 			 const char *host_path, bool to_container, struct cc_error **err)
 {
-	if (need("container", ref, err) < 0 || need("container path", container_path, err) < 0 ||
-	    need("host path", host_path, err) < 0)
-		return -1;
+	NEED("container.copy", ref, "container", ref);
+	NEED("container.copy", ref, "container path", container_path);
+	NEED("container.copy", ref, "host path", host_path);
 	RT_CALL(rt, "container.copy", ref, container_copy, ref, container_path, host_path, to_container, err);
 }
 
@@ -347,54 +357,48 @@ int cc_rt_image_list(struct cc_runtime *rt, struct cc_image **out, size_t *n, st
 
 int cc_rt_image_inspect(struct cc_runtime *rt, const char *ref, struct cc_image *out, struct cc_error **err)
 {
-	if (need("image", ref, err) < 0)
-		return -1;
+	NEED("image.inspect", ref, "image", ref);
 	RT_CALL(rt, "image.inspect", ref, image_inspect, ref, out, err);
 }
 
 int cc_rt_image_pull(struct cc_runtime *rt, const char *ref, const char *platform,
 		     const struct cc_progress_sink *sink, struct cc_error **err)
 {
-	if (need("image", ref, err) < 0)
-		return -1;
+	NEED("image.pull", ref, "image", ref);
 	RT_CALL(rt, "image.pull", ref, image_pull, ref, platform, sink, err);
 }
 
 int cc_rt_image_push(struct cc_runtime *rt, const char *ref, const struct cc_progress_sink *sink,
 		     struct cc_error **err)
 {
-	if (need("image", ref, err) < 0)
-		return -1;
+	NEED("image.push", ref, "image", ref);
 	RT_CALL(rt, "image.push", ref, image_push, ref, sink, err);
 }
 
 int cc_rt_image_build(struct cc_runtime *rt, const struct cc_build_opts *opts,
 		      const struct cc_progress_sink *sink, struct cc_error **err)
 {
-	if (need("build context", opts->context_dir, err) < 0)
-		return -1;
+	NEED("image.build", opts->context_dir, "build context", opts->context_dir);
 	RT_CALL(rt, "image.build", opts->tags && opts->tags[0] ? opts->tags[0] : opts->context_dir,
 		image_build, opts, sink, err);
 }
 
 int cc_rt_image_tag(struct cc_runtime *rt, const char *src, const char *dst, struct cc_error **err)
 {
-	if (need("source image", src, err) < 0 || need("target image", dst, err) < 0)
-		return -1;
+	NEED("image.tag", src, "source image", src);
+	NEED("image.tag", src, "target image", dst);
 	RT_CALL(rt, "image.tag", src, image_tag, src, dst, err);
 }
 
 int cc_rt_image_remove(struct cc_runtime *rt, const char *ref, bool force, struct cc_error **err)
 {
-	if (need("image", ref, err) < 0)
-		return -1;
+	NEED("image.remove", ref, "image", ref);
 	RT_CALL(rt, "image.remove", ref, image_remove, ref, force, err);
 }
 
 int cc_rt_image_load(struct cc_runtime *rt, const char *tar_path, cc_strv *loaded, struct cc_error **err)
 {
-	if (need("archive", tar_path, err) < 0)
-		return -1;
+	NEED("image.load", tar_path, "archive", tar_path);
 	RT_CALL(rt, "image.load", tar_path, image_load, tar_path, loaded, err);
 }
 
@@ -402,9 +406,8 @@ int cc_rt_image_save(struct cc_runtime *rt, char *const *refs, const char *forma
 		     struct cc_error **err)
 {
 	if (!refs || !refs[0])
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "at least one image is required");
-	if (need("archive", tar_path, err) < 0)
-		return -1;
+		return reject(rt, "image.save", NULL, err, "at least one image is required");
+	NEED("image.save", refs[0], "archive", tar_path);
 	RT_CALL(rt, "image.save", refs[0], image_save, refs, format, tar_path, err);
 }
 
@@ -416,39 +419,36 @@ int cc_rt_network_list(struct cc_runtime *rt, struct cc_network **out, size_t *n
 int cc_rt_network_inspect(struct cc_runtime *rt, const char *name, struct cc_network *out,
 			  struct cc_error **err)
 {
-	if (need("network", name, err) < 0)
-		return -1;
+	NEED("network.inspect", name, "network", name);
 	RT_CALL(rt, "network.inspect", name, network_inspect, name, out, err);
 }
 
 int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *cfg, char **id_out,
 			 struct cc_error **err)
 {
-	if (need("network name", cfg->name, err) < 0)
-		return -1;
+	NEED("network.create", cfg->name, "network name", cfg->name);
 	RT_CALL(rt, "network.create", cfg->name, network_create, cfg, id_out, err);
 }
 
 int cc_rt_network_remove(struct cc_runtime *rt, const char *name, struct cc_error **err)
 {
-	if (need("network", name, err) < 0)
-		return -1;
+	NEED("network.remove", name, "network", name);
 	RT_CALL(rt, "network.remove", name, network_remove, name, err);
 }
 
 int cc_rt_network_connect(struct cc_runtime *rt, const char *network, const char *container,
 			  char *const *aliases, struct cc_error **err)
 {
-	if (need("network", network, err) < 0 || need("container", container, err) < 0)
-		return -1;
+	NEED("network.connect", network, "network", network);
+	NEED("network.connect", network, "container", container);
 	RT_CALL(rt, "network.connect", network, network_connect, network, container, aliases, err);
 }
 
 int cc_rt_network_disconnect(struct cc_runtime *rt, const char *network, const char *container, bool force,
 			     struct cc_error **err)
 {
-	if (need("network", network, err) < 0 || need("container", container, err) < 0)
-		return -1;
+	NEED("network.disconnect", network, "network", network);
+	NEED("network.disconnect", network, "container", container);
 	RT_CALL(rt, "network.disconnect", network, network_disconnect, network, container, force, err);
 }
 
@@ -460,8 +460,7 @@ int cc_rt_volume_list(struct cc_runtime *rt, struct cc_volume **out, size_t *n, 
 int cc_rt_volume_inspect(struct cc_runtime *rt, const char *name, struct cc_volume *out,
 			 struct cc_error **err)
 {
-	if (need("volume", name, err) < 0)
-		return -1;
+	NEED("volume.inspect", name, "volume", name);
 	RT_CALL(rt, "volume.inspect", name, volume_inspect, name, out, err);
 }
 
@@ -473,8 +472,7 @@ int cc_rt_volume_create(struct cc_runtime *rt, const struct cc_volume_config *cf
 
 int cc_rt_volume_remove(struct cc_runtime *rt, const char *name, bool force, struct cc_error **err)
 {
-	if (need("volume", name, err) < 0)
-		return -1;
+	NEED("volume.remove", name, "volume", name);
 	RT_CALL(rt, "volume.remove", name, volume_remove, name, force, err);
 }
 
@@ -497,8 +495,7 @@ int cc_rt_secret_list(struct cc_runtime *rt, enum cc_secret_kind kind, struct cc
 int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name, const void *value,
 			size_t len, const struct cc_kvs *labels, struct cc_error **err)
 {
-	if (need("name", name, err) < 0)
-		return -1;
+	NEED(secret_op(kind, "secret.create", "config.create"), name, "name", name);
 	RT_CALL(rt, secret_op(kind, "secret.create", "config.create"), name, secret_create, kind, name, value,
 		len, labels, err);
 }
@@ -506,7 +503,6 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name,
 			struct cc_error **err)
 {
-	if (need("name", name, err) < 0)
-		return -1;
+	NEED(secret_op(kind, "secret.remove", "config.remove"), name, "name", name);
 	RT_CALL(rt, secret_op(kind, "secret.remove", "config.remove"), name, secret_remove, kind, name, err);
 }

@@ -42,9 +42,10 @@ struct cc_runtime_ops {
 	int (*version)(void *self, struct cc_version *out, struct cc_error **err);
 	int (*info)(void *self, struct cc_info *out, struct cc_error **err);
 	/* containers; `ref` is an id, an unambiguous id prefix or a name */
-	int (*container_list)(void *self, const struct cc_container_filter *f, struct cc_container **out, size_t *n,
-			      struct cc_error **err);
-	int (*container_inspect)(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
+	int (*container_list)(void *self, const struct cc_container_filter *f, struct cc_container **out,
+			      size_t *n, struct cc_error **err);
+	int (*container_inspect)(void *self, const char *ref, struct cc_container *out,
+				 struct cc_error **err);
 	int (*container_create)(void *self, const struct cc_container_spec *spec, char **id_out,
 				struct cc_error **err);
 	int (*container_start)(void *self, const char *ref, struct cc_error **err);
@@ -73,9 +74,10 @@ struct cc_runtime_ops {
 	/* images */
 	int (*image_list)(void *self, struct cc_image **out, size_t *n, struct cc_error **err);
 	int (*image_inspect)(void *self, const char *ref, struct cc_image *out, struct cc_error **err);
-	int (*image_pull)(void *self, const char *ref, const char *platform, const struct cc_progress_sink *sink,
+	int (*image_pull)(void *self, const char *ref, const char *platform,
+			  const struct cc_progress_sink *sink, struct cc_error **err);
+	int (*image_push)(void *self, const char *ref, const struct cc_progress_sink *sink,
 			  struct cc_error **err);
-	int (*image_push)(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err);
 	int (*image_build)(void *self, const struct cc_build_opts *opts, const struct cc_progress_sink *sink,
 			   struct cc_error **err);
 	int (*image_tag)(void *self, const char *src, const char *dst, struct cc_error **err);
@@ -87,7 +89,8 @@ struct cc_runtime_ops {
 	/* networks */
 	int (*network_list)(void *self, struct cc_network **out, size_t *n, struct cc_error **err);
 	int (*network_inspect)(void *self, const char *name, struct cc_network *out, struct cc_error **err);
-	int (*network_create)(void *self, const struct cc_network_config *cfg, char **id_out, struct cc_error **err);
+	int (*network_create)(void *self, const struct cc_network_config *cfg, char **id_out,
+			      struct cc_error **err);
 	int (*network_remove)(void *self, const char *name, struct cc_error **err);
 	int (*network_connect)(void *self, const char *network, const char *container, char *const *aliases,
 			       struct cc_error **err);
@@ -103,8 +106,8 @@ struct cc_runtime_ops {
 	/* secrets and configs */
 	int (*secret_list)(void *self, enum cc_secret_kind kind, struct cc_secret **out, size_t *n,
 			   struct cc_error **err);
-	int (*secret_create)(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
-			     const struct cc_kvs *labels, struct cc_error **err);
+	int (*secret_create)(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			     size_t len, const struct cc_kvs *labels, struct cc_error **err);
 	int (*secret_remove)(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
 	void (*close)(void *self);
 };
@@ -125,7 +128,8 @@ struct cc_runtime_observer {
 
 struct cc_runtime;
 
-/* The backend registry. name NULL: CONTAINER_COMPOSE_BACKEND is the caller's business; the default backend. */
+/* The backend registry. name NULL: CONTAINER_COMPOSE_BACKEND is the caller's business; the default backend.
+ */
 int cc_runtime_open(const char *name, const struct cc_runtime_config *cfg, struct cc_runtime **out,
 		    struct cc_error **err);
 void cc_runtime_close(struct cc_runtime *rt);
@@ -141,15 +145,16 @@ void cc_runtime_add_observer(struct cc_runtime *rt, const struct cc_runtime_obse
 struct cc_call_log;
 struct cc_call_log *cc_runtime_record(struct cc_runtime *rt);
 size_t cc_call_log_count(const struct cc_call_log *log);
-const char *cc_call_log_entry(const struct cc_call_log *log, size_t i); /* "container.start web-1 0" */
+/* "container.start web-1 ok", or with the error kind's name: "container.start web-1 INVALID_STATE" */
+const char *cc_call_log_entry(const struct cc_call_log *log, size_t i);
 /* The index of the first entry at or after `from` that starts with `prefix`, or -1. */
 long cc_call_log_find(const struct cc_call_log *log, size_t from, const char *prefix);
 
 /* The calls. Arguments are as in the table above. */
 int cc_rt_version(struct cc_runtime *rt, struct cc_version *out, struct cc_error **err);
 int cc_rt_info(struct cc_runtime *rt, struct cc_info *out, struct cc_error **err);
-int cc_rt_container_list(struct cc_runtime *rt, const struct cc_container_filter *f, struct cc_container **out,
-			 size_t *n, struct cc_error **err);
+int cc_rt_container_list(struct cc_runtime *rt, const struct cc_container_filter *f,
+			 struct cc_container **out, size_t *n, struct cc_error **err);
 int cc_rt_container_inspect(struct cc_runtime *rt, const char *ref, struct cc_container *out,
 			    struct cc_error **err);
 int cc_rt_container_create(struct cc_runtime *rt, const struct cc_container_spec *spec, char **id_out,
@@ -157,20 +162,22 @@ int cc_rt_container_create(struct cc_runtime *rt, const struct cc_container_spec
 int cc_rt_container_start(struct cc_runtime *rt, const char *ref, struct cc_error **err);
 int cc_rt_container_stop(struct cc_runtime *rt, const char *ref, const char *signal, int64_t timeout_ns,
 			 struct cc_error **err);
-int cc_rt_container_restart(struct cc_runtime *rt, const char *ref, int64_t timeout_ns, struct cc_error **err);
+int cc_rt_container_restart(struct cc_runtime *rt, const char *ref, int64_t timeout_ns,
+			    struct cc_error **err);
 int cc_rt_container_kill(struct cc_runtime *rt, const char *ref, const char *signal, struct cc_error **err);
 int cc_rt_container_pause(struct cc_runtime *rt, const char *ref, struct cc_error **err);
 int cc_rt_container_unpause(struct cc_runtime *rt, const char *ref, struct cc_error **err);
 int cc_rt_container_remove(struct cc_runtime *rt, const char *ref, bool force, bool volumes,
 			   struct cc_error **err);
-int cc_rt_container_wait(struct cc_runtime *rt, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,
-			 int *exit_code, struct cc_error **err);
+int cc_rt_container_wait(struct cc_runtime *rt, const char *ref, enum cc_wait_condition cond,
+			 int64_t timeout_ns, int *exit_code, struct cc_error **err);
 int cc_rt_container_logs(struct cc_runtime *rt, const char *ref, const struct cc_log_opts *opts,
 			 const struct cc_log_sink *sink, struct cc_error **err);
 int cc_rt_container_exec(struct cc_runtime *rt, const char *ref, const struct cc_exec_opts *opts,
 			 const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int cc_rt_container_top(struct cc_runtime *rt, const char *ref, struct cc_top *out, struct cc_error **err);
-int cc_rt_container_stats(struct cc_runtime *rt, const char *ref, struct cc_stats *out, struct cc_error **err);
+int cc_rt_container_stats(struct cc_runtime *rt, const char *ref, struct cc_stats *out,
+			  struct cc_error **err);
 int cc_rt_container_copy(struct cc_runtime *rt, const char *ref, const char *container_path,
 			 const char *host_path, bool to_container, struct cc_error **err);
 int cc_rt_events(struct cc_runtime *rt, const struct cc_event_filter *f, const struct cc_event_sink *sink,
@@ -181,24 +188,26 @@ int cc_rt_image_pull(struct cc_runtime *rt, const char *ref, const char *platfor
 		     const struct cc_progress_sink *sink, struct cc_error **err);
 int cc_rt_image_push(struct cc_runtime *rt, const char *ref, const struct cc_progress_sink *sink,
 		     struct cc_error **err);
-int cc_rt_image_build(struct cc_runtime *rt, const struct cc_build_opts *opts, const struct cc_progress_sink *sink,
-		      struct cc_error **err);
+int cc_rt_image_build(struct cc_runtime *rt, const struct cc_build_opts *opts,
+		      const struct cc_progress_sink *sink, struct cc_error **err);
 int cc_rt_image_tag(struct cc_runtime *rt, const char *src, const char *dst, struct cc_error **err);
 int cc_rt_image_remove(struct cc_runtime *rt, const char *ref, bool force, struct cc_error **err);
 int cc_rt_image_load(struct cc_runtime *rt, const char *tar_path, cc_strv *loaded, struct cc_error **err);
 int cc_rt_image_save(struct cc_runtime *rt, char *const *refs, const char *format, const char *tar_path,
 		     struct cc_error **err);
 int cc_rt_network_list(struct cc_runtime *rt, struct cc_network **out, size_t *n, struct cc_error **err);
-int cc_rt_network_inspect(struct cc_runtime *rt, const char *name, struct cc_network *out, struct cc_error **err);
+int cc_rt_network_inspect(struct cc_runtime *rt, const char *name, struct cc_network *out,
+			  struct cc_error **err);
 int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *cfg, char **id_out,
 			 struct cc_error **err);
 int cc_rt_network_remove(struct cc_runtime *rt, const char *name, struct cc_error **err);
-int cc_rt_network_connect(struct cc_runtime *rt, const char *network, const char *container, char *const *aliases,
-			  struct cc_error **err);
+int cc_rt_network_connect(struct cc_runtime *rt, const char *network, const char *container,
+			  char *const *aliases, struct cc_error **err);
 int cc_rt_network_disconnect(struct cc_runtime *rt, const char *network, const char *container, bool force,
 			     struct cc_error **err);
 int cc_rt_volume_list(struct cc_runtime *rt, struct cc_volume **out, size_t *n, struct cc_error **err);
-int cc_rt_volume_inspect(struct cc_runtime *rt, const char *name, struct cc_volume *out, struct cc_error **err);
+int cc_rt_volume_inspect(struct cc_runtime *rt, const char *name, struct cc_volume *out,
+			 struct cc_error **err);
 int cc_rt_volume_create(struct cc_runtime *rt, const struct cc_volume_config *cfg, struct cc_volume *out,
 			struct cc_error **err);
 int cc_rt_volume_remove(struct cc_runtime *rt, const char *name, bool force, struct cc_error **err);

@@ -64,14 +64,14 @@ int cc_restart_parse(const char *s);
 struct cc_healthcheck {
 	cc_strv test; /* test[0] is "CMD", "CMD-SHELL" or "NONE" */
 	int64_t interval_ns, timeout_ns, start_period_ns, start_interval_ns; /* 0: the engine's default */
-	int retries;                                                        /* 0: the engine's default (3) */
+	int retries;                                                         /* 0: the engine's default (3) */
 };
 
 struct cc_port_binding {
-	char *host_ip;                        /* NULL: all addresses */
-	uint16_t host_port, host_port_end;    /* 0: ephemeral; end 0: a single port */
+	char *host_ip;                     /* NULL: all addresses */
+	uint16_t host_port, host_port_end; /* 0: ephemeral; end 0: a single port */
 	uint16_t container_port;
-	char protocol[8];                     /* "tcp", "udp", "sctp" */
+	char protocol[8]; /* "tcp", "udp", "sctp" */
 };
 
 enum cc_mount_type { CC_MOUNT_BIND = 0, CC_MOUNT_VOLUME, CC_MOUNT_TMPFS };
@@ -120,8 +120,8 @@ struct cc_container_spec {
 	bool tty, stdin_open, init, privileged, read_only;
 	enum cc_restart_policy restart;
 	int restart_max_retries;
-	char *stop_signal;     /* NULL: SIGTERM */
-	int64_t stop_grace_ns; /* <0: the default (10 s) */
+	char *stop_signal;                  /* NULL: SIGTERM */
+	int64_t stop_grace_ns;              /* <0: the default (10 s) */
 	struct cc_healthcheck *healthcheck; /* NULL: the image's; test ["NONE"]: disabled */
 	struct cc_port_binding *ports;
 	size_t nports;
@@ -134,7 +134,8 @@ struct cc_container_spec {
 	size_t nsecrets;
 	struct cc_file_ref *configs;
 	size_t nconfigs;
-	cc_strv cap_add, cap_drop, extra_hosts, dns, dns_search, dns_opt, group_add, security_opt, devices, tmpfs;
+	cc_strv cap_add, cap_drop, extra_hosts, dns, dns_search, dns_opt, group_add, security_opt, devices,
+	    tmpfs;
 	struct cc_kvs sysctls;
 	struct cc_ulimit *ulimits;
 	size_t nulimits;
@@ -146,14 +147,14 @@ void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_conta
 
 /* A container as the backend sees it now (inspect and list return this). */
 struct cc_container {
-	char *id;   /* 64 hex digits */
-	char *name; /* without a leading '/' */
+	char *id;                      /* 64 hex digits */
+	char *name;                    /* without a leading '/' */
 	struct cc_container_spec spec; /* the configuration it was created with (incl. labels) */
 	char *image_id;                /* NULL when the backend has no image store */
 	enum cc_container_state state;
 	int exit_code;
 	bool oom_killed;
-	int pid; /* 0 when not running */
+	int pid;                                     /* 0 when not running */
 	int64_t created_ns, started_ns, finished_ns; /* wall clock, ns since the epoch; 0: never */
 	enum cc_health_status health;
 	int failing_streak;

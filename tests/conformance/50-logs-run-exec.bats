@@ -1,0 +1,342 @@
+#!/usr/bin/env bats
+# logs (prefixes, --tail, -t, -f), up attached (--abort-on-container-exit, --exit-code-from), run and exec.
+
+load helpers
+
+# one service "web" running CMD (a JSON array), started detached; waits for it to exit.
+one_shot() {
+	write compose.yaml <<EOF
+services:
+  web:
+    image: busybox
+    command: $1
+EOF
+	cc_ok up -d
+	wait_state proj-web-1 exited
+}
+
+@test "logs prefixes each line with the service and replica" {
+	one_shot '["echo", "hello"]'
+	run --separate-stderr cc logs
+	assert_success
+	assert_output "web-1  | hello"
+}
+
+@test "logs --no-log-prefix prints the bare lines" {
+	one_shot '["echo", "hello"]'
+	run --separate-stderr cc logs --no-log-prefix
+	assert_success
+	assert_output "hello"
+}
+
+@test "logs aligns the prefixes of several services" {
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["echo", "from-a"]
+  longer:
+    image: busybox
+    command: ["echo", "from-longer"]
+EOF
+	cc_ok up -d
+	wait_state proj-a-1 exited
+	wait_state proj-longer-1 exited
+	run --separate-stderr cc logs
+	assert_success
+	assert_line "a-1       | from-a"
+	assert_line "longer-1  | from-longer"
+	[ "${#lines[@]}" -eq 2 ] || fail "expected 2 lines: $output"
+	run --separate-stderr cc logs longer
+	assert_success
+	assert_output "longer-1  | from-longer"
+}
+
+@test "logs --tail 1 prints the last line only" {
+	one_shot '["sh", "-c", "echo one; echo two; echo three"]'
+	run --separate-stderr cc logs --tail 1
+	assert_success
+	assert_output "web-1  | three"
+	run --separate-stderr cc logs --tail 0
+	assert_success
+	assert_output ""
+}
+
+@test "logs -t adds an RFC 3339 timestamp after the prefix" {
+	one_shot '["echo", "hello"]'
+	run --separate-stderr cc logs -t
+	assert_success
+	assert_output --regexp '^web-1  \| [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z hello$'
+}
+
+@test "logs -f follows until the container exits and shows all of its output" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "echo a; sleep 1; echo b"]
+EOF
+	cc_ok up -d
+	run --separate-stderr cc_timeout 20 logs -f
+	assert_success
+	assert_output "$(printf 'web-1  | a\nweb-1  | b')"
+	assert_field proj-web-1 State exited
+}
+
+@test "up attached prints the prefixed output of one-shot services and exits 0 once they exited" {
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["echo", "hello-a"]
+  b:
+    image: busybox
+    command: ["echo", "hello-b"]
+EOF
+	run --separate-stderr cc_timeout 30 up
+	assert_success
+	assert_line "a-1  | hello-a"
+	assert_line "b-1  | hello-b"
+	assert_line --regexp '^a-1 exited with code 0$'
+	assert_line --regexp '^b-1 exited with code 0$'
+	assert_field proj-a-1 State exited
+	assert_field proj-b-1 State exited
+}
+
+@test "up attached prints a container's output before its exit notice" {
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["echo", "hello-a"]
+EOF
+	run --separate-stderr cc_timeout 30 up
+	assert_success
+	local out exited
+	out=$(line_no '^a-1 +\| hello-a$')
+	exited=$(line_no '^a-1 exited with code 0$')
+	[ "$out" -gt 0 ] && [ "$out" -lt "$exited" ] ||
+		fail "the output (line $out) should come before the exit notice (line $exited): $output"
+}
+
+@test "up --abort-on-container-exit exits with the code of the exited container and stops the others" {
+	write compose.yaml <<'EOF'
+services:
+  fail:
+    image: busybox
+    command: ["sh", "-c", "exit 4"]
+  long:
+    image: nginx
+EOF
+	run cc_timeout 30 up --abort-on-container-exit
+	assert_failure 4
+	assert_field proj-fail-1 ExitCode 4
+	assert_field proj-long-1 State exited
+}
+
+@test "up --abort-on-container-exit ignores orphan containers that exited long ago" {
+	write compose.yaml <<'EOF'
+services:
+  gone:
+    image: busybox
+    command: ["echo", "bye"]
+EOF
+	cc_ok up -d
+	wait_state proj-gone-1 exited
+	write compose.yaml <<'EOF'
+services:
+  fail:
+    image: busybox
+    command: ["sh", "-c", "sleep 0.5; exit 4"]
+  long:
+    image: nginx
+EOF
+	run cc_timeout 30 up --abort-on-container-exit
+	assert_failure 4
+	refute_output --regexp 'Attaching to.*proj-gone-1'
+	assert_field proj-fail-1 ExitCode 4
+	assert_field proj-long-1 State exited
+}
+
+@test "up --exit-code-from SERVICE returns that service's exit code" {
+	write compose.yaml <<'EOF'
+services:
+  check:
+    image: busybox
+    command: ["sh", "-c", "exit 5"]
+  long:
+    image: nginx
+EOF
+	run cc_timeout 30 up --exit-code-from check
+	assert_failure 5
+	assert_field proj-check-1 ExitCode 5
+	assert_field proj-long-1 State exited
+}
+
+@test "up --exit-code-from a service that succeeded exits 0" {
+	write compose.yaml <<'EOF'
+services:
+  check:
+    image: busybox
+    command: ["sh", "-c", "exit 0"]
+  long:
+    image: nginx
+EOF
+	run cc_timeout 30 up --exit-code-from check
+	assert_success
+	assert_field proj-long-1 State exited
+}
+
+@test "up --exit-code-from an unknown service fails" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	run cc_timeout 30 up --exit-code-from nope
+	assert_failure 1
+	assert_output --partial "no such service: nope"
+}
+
+@test "up --abort-on-container-exit with -d is a usage error" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	run cc up -d --abort-on-container-exit
+	assert_failure 2
+	assert_names
+}
+
+@test "run --rm SERVICE echo hi prints hi, exits 0 and leaves no container" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+EOF
+	run --separate-stderr cc_timeout 20 run --rm web echo hi
+	assert_success
+	assert_output "hi"
+	assert_names
+}
+
+@test "run exits with the command's exit code" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+EOF
+	run cc_timeout 20 run web sh -c 'exit 5'
+	assert_failure 5
+}
+
+@test "run creates a one-off container labelled oneoff=True, hidden from ps unless -a, removed by down" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+EOF
+	run --separate-stderr cc_timeout 20 run web echo once
+	assert_success
+	assert_output "once"
+	run names -a
+	assert_success
+	assert_output --regexp '^proj-web-run-[0-9a-f]{12}$'
+	local name="$output"
+	assert_label "$name" com.docker.compose.oneoff True
+	assert_label "$name" com.docker.compose.service web
+	assert_label "$name" com.docker.compose.project proj
+	assert_field "$name" State exited
+	run names
+	assert_output ""
+	run cc down
+	assert_success
+	assert_names
+}
+
+@test "run -d prints the one-off container's name and leaves it running" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	run --separate-stderr cc run -d web
+	assert_success
+	assert_output --regexp '^proj-web-run-[0-9a-f]{12}$'
+	local name="$output"
+	assert_field "$name" State running
+	assert_label "$name" com.docker.compose.oneoff True
+	# running, but still not listed by plain ps, as in docker compose
+	run names
+	assert_output ""
+}
+
+@test "run starts the service's dependencies" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    depends_on: [db]
+  db:
+    image: nginx
+EOF
+	run --separate-stderr cc_timeout 20 run --rm web echo hi
+	assert_success
+	assert_output "hi"
+	assert_field proj-db-1 State running
+}
+
+@test "exec exits with the command's exit code" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	cc_ok up -d
+	run cc_timeout 20 exec web sh -c 'exit 6'
+	assert_failure 6
+}
+
+@test "exec prints the command's output" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	cc_ok up -d
+	run --separate-stderr cc_timeout 20 exec web echo hello there
+	assert_success
+	assert_output "hello there"
+}
+
+@test "exec on a service that is not running fails" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+  db:
+    image: busybox
+EOF
+	cc_ok up -d db
+	run cc_timeout 20 exec web echo hi
+	assert_failure 1
+	assert_output --partial 'service "web" is not running'
+	cc_ok up -d
+	cc_ok stop web
+	run cc_timeout 20 exec web echo hi
+	assert_failure 1
+	assert_output --partial 'service "web" is not running'
+}
+
+@test "exec on an unknown service fails" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	cc_ok up -d
+	run cc_timeout 20 exec nope echo hi
+	assert_failure 1
+	assert_output --partial "no such service: nope"
+}
