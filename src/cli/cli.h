@@ -80,8 +80,9 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv);
 struct cc_runtime *cli_runtime(struct cli_ctx *ctx);
 /* The state root: --root, CONTAINER_COMPOSE_ROOT, else ~/.container-compose (owned string). */
 char *cli_state_root(const struct cli_ctx *ctx);
-/* Print an error from the library and return the exit code for it. */
-int cli_fail(struct cc_error *err);
+/* Print an error from the library, release it (*err becomes NULL, ready for the next call) and return the
+ * exit code for it. */
+int cli_fail(struct cc_error **err);
 /* The project name the global options give without loading files when -p is set, else by loading. */
 int cli_project_name(struct cli_ctx *ctx, char **name);
 

@@ -28,7 +28,7 @@ static int find_container(struct cc_runtime *rt, const struct cc_project *p, con
 	size_t n;
 	struct cc_error *err = NULL;
 	if (cc_orch_containers(rt, p->name, svcs, false, false, &cs, &n, &err) < 0)
-		return cli_fail(err);
+		return cli_fail(&err);
 	*id = NULL;
 	for (size_t i = 0; i < n && !*id; i++)
 		if (cc_orch_container_number(&cs[i]) == index)
@@ -94,7 +94,7 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 		int code = 0;
 		struct cc_error *err = NULL;
 		if (cc_rt_container_exec(rt, id, &o, &sink, &code, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 		else
 			rc = code;
 	}
@@ -212,14 +212,14 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	    (!ro->no_deps && cc_orch_wait_dependencies(rt, p, service, &ui.ui, &err) < 0)) {
 		cc_strv_free(dep_names);
 		cli_ui_release(&ui);
-		return cli_fail(err);
+		return cli_fail(&err);
 	}
 	cc_strv_free(dep_names);
 	struct cc_container_spec spec;
 	char *id = NULL;
 	if (cc_orch_service_spec(p, service, 1, true, &spec, &err) < 0) {
 		cli_ui_release(&ui);
-		return cli_fail(err);
+		return cli_fail(&err);
 	}
 	if (!ro->service_ports) {
 		for (size_t i = 0; i < spec.nports; i++)
@@ -241,7 +241,7 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	}
 	apply_overrides(ro, args + 1, &spec);
 	if (cc_rt_container_create(rt, &spec, &id, &err) < 0 || cc_rt_container_start(rt, id, &err) < 0) {
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	} else if (ro->detach) {
 		printf("%s\n", spec.name);
 	} else {
@@ -250,11 +250,11 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 		int code = 0;
 		if (cc_rt_container_logs(rt, id, &lo, &sink, &err) < 0 ||
 		    cc_rt_container_wait(rt, id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 		else
 			rc = code;
 		if (ro->rm && cc_rt_container_remove(rt, id, true, true, &err) < 0)
-			cli_fail(err);
+			cli_fail(&err);
 	}
 	free(id);
 	cc_container_spec_release(&spec);

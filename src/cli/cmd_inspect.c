@@ -35,7 +35,7 @@ static int open_listing(struct cli_ctx *ctx, const struct cli_spec *spec, int ar
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK && cc_orch_containers(l->rt, l->p->name, l->args[0] ? l->args : NULL, all, false,
 					       &l->cs, &l->n, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	return rc;
 }
 
@@ -63,7 +63,7 @@ int cli_top(struct cli_ctx *ctx, int argc, char **argv)
 		struct cc_top top;
 		struct cc_error *err = NULL;
 		if (cc_rt_container_top(l.rt, l.cs[i].id, &top, &err) < 0) {
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 			break;
 		}
 		printf("%s%s\n", i ? "\n" : "", l.cs[i].name);
@@ -110,7 +110,7 @@ int cli_port(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK && cc_orch_containers(rt, p->name, svc, false, false, &cs, &n, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	bool found = false;
 	for (size_t i = 0; rc == CLI_OK && i < n && !found; i++) {
 		if (cc_orch_container_number(&cs[i]) != index)
@@ -157,7 +157,7 @@ int cli_images(struct cli_ctx *ctx, int argc, char **argv)
 		struct cc_image img;
 		struct cc_error *err = NULL;
 		if (cc_rt_image_inspect(l.rt, l.cs[i].spec.image, &img, &err) < 0) {
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 			break;
 		}
 		cleanup_free char *repo = cc_xstrdup(l.cs[i].spec.image);
@@ -243,22 +243,6 @@ static int print_event(void *ctx, const struct cc_event *e)
 	return 0;
 }
 
-static int parse_when(const char *cmd, const char *s, int64_t *out)
-{
-	struct cc_error *err = NULL;
-	int64_t ago;
-	if (cc_parse_duration(s, &ago, &err) == 0) {
-		*out = cc_now_ns() - ago;
-		return 0;
-	}
-	cc_error_release(&err);
-	if (cc_parse_time(s, out, &err) == 0)
-		return 0;
-	cli_usage_error(cmd, "%s", err->msg);
-	cc_error_free(err);
-	return -1;
-}
-
 int cli_events(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool json = false;
@@ -277,8 +261,8 @@ int cli_events(struct cli_ctx *ctx, int argc, char **argv)
 		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 	struct cc_event_filter f = {.type = "container", .follow = true};
 	int rc = CLI_OK;
-	if ((since && parse_when("events", since, &f.since_ns) < 0) ||
-	    (until && parse_when("events", until, &f.until_ns) < 0))
+	if ((since && cli_parse_when("events", since, &f.since_ns) < 0) ||
+	    (until && cli_parse_when("events", until, &f.until_ns) < 0))
 		rc = CLI_USAGE;
 	/* without --since, a live stream starts now, as docker's does */
 	if (!since)
@@ -293,7 +277,7 @@ int cli_events(struct cli_ctx *ctx, int argc, char **argv)
 		struct cc_event_sink sink = {print_event, &ec};
 		struct cc_error *err = NULL;
 		if (cc_rt_events(rt, &f, &sink, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 	}
 	if (p)
 		cli_release_project(p);
@@ -324,7 +308,7 @@ int cli_wait(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < l.n && code < 0; i++) {
 			struct cc_container c;
 			if (cc_rt_container_inspect(l.rt, l.cs[i].id, &c, &err) < 0) {
-				rc = cli_fail(err);
+				rc = cli_fail(&err);
 				break;
 			}
 			if (cc_orch_is_up(&c))
@@ -345,7 +329,7 @@ int cli_wait(struct cli_ctx *ctx, int argc, char **argv)
 		cli_ui_init(ctx, &ui);
 		struct cc_down_opts o = {.timeout_ns = -1, .parallel = (int)ctx->parallel};
 		if (cc_orch_down(l.rt, l.p->name, l.p, &o, &ui.ui, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 		cli_ui_release(&ui);
 	}
 	close_listing(&l);
@@ -390,7 +374,7 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 			struct cc_stats s;
 			struct cc_error *err = NULL;
 			if (cc_rt_container_stats(l.rt, l.cs[i].id, &s, &err) < 0) {
-				rc = cli_fail(err);
+				rc = cli_fail(&err);
 				break;
 			}
 			if (json) {
@@ -477,7 +461,7 @@ int cli_cp(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK && cc_orch_containers(rt, p->name, svc, true, all, &cs, &n, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	const struct cc_container *target = NULL;
 	for (size_t i = 0; rc == CLI_OK && i < n && !target; i++)
 		if (cc_orch_container_number(&cs[i]) == index)
@@ -488,7 +472,7 @@ int cli_cp(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc == CLI_OK &&
 	    cc_rt_container_copy(rt, target->id, colon + 1, to_container ? src : dst, to_container, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	cc_containers_free(cs, n);
 	if (p)
 		cli_release_project(p);
@@ -533,7 +517,7 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 					fprintf(stderr, "warning: %s\n", err->msg);
 					cc_error_free(err);
 				} else {
-					rc = cli_fail(err);
+					rc = cli_fail(&err);
 				}
 			}
 		}
@@ -583,7 +567,7 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 				named |= strcmp(*a, name) == 0;
 			struct cc_error *err = NULL;
 			if (named && cc_orch_build_service(rt, p, name, no_cache, pull, &ui.ui, &err) < 0)
-				rc = cli_fail(err);
+				rc = cli_fail(&err);
 		}
 		cli_ui_release(&ui);
 	}

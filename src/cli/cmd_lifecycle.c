@@ -49,7 +49,7 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 					 .parallel = (int)ctx->parallel};
 		struct cc_error *err = NULL;
 		if (cc_orch_down(rt, project, p, &o, &ui.ui, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 		else if (!args[0] && p)
 			cli_record_project(ctx, p, true);
 		cli_ui_release(&ui);
@@ -83,8 +83,11 @@ static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cl
 		o->services = args[0] ? args : NULL;
 		o->parallel = (int)ctx->parallel;
 		struct cc_error *err = NULL;
-		if (cc_orch_act(rt, p, action, o, &ui.ui, &err) < 0)
-			rc = cli_fail(err);
+		int acted = cc_orch_act(rt, p, action, o, &ui.ui, &err);
+		if (acted < 0)
+			rc = cli_fail(&err);
+		else if (acted == 0 && action == CC_ORCH_REMOVE)
+			fprintf(stderr, "No stopped containers\n");
 		cli_ui_release(&ui);
 	}
 	if (p)

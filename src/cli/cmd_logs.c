@@ -4,28 +4,12 @@
 #include "base/xalloc.h"
 #include "cli/cli.h"
 #include "cli/flags.h"
+#include "cli/format.h"
 #include "cli/logprint.h"
 #include "compose/units.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* --since/--until: RFC 3339, a Unix timestamp, or a duration ago ("10m"). */
-static int parse_when(const char *s, int64_t *out)
-{
-	struct cc_error *err = NULL;
-	int64_t ago;
-	if (cc_parse_duration(s, &ago, &err) == 0) {
-		*out = cc_now_ns() - ago;
-		return 0;
-	}
-	cc_error_release(&err);
-	if (cc_parse_time(s, out, &err) == 0)
-		return 0;
-	cli_usage_error("logs", "%s", err->msg);
-	cc_error_free(err);
-	return -1;
-}
 
 int cli_logs(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -60,8 +44,8 @@ int cli_logs(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_USAGE;
 		}
 	}
-	if (rc == CLI_OK && ((since && parse_when(since, &opts.since_ns) < 0) ||
-			     (until && parse_when(until, &opts.until_ns) < 0)))
+	if (rc == CLI_OK && ((since && cli_parse_when("logs", since, &opts.since_ns) < 0) ||
+			     (until && cli_parse_when("logs", until, &opts.until_ns) < 0)))
 		rc = CLI_USAGE;
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
@@ -71,8 +55,8 @@ int cli_logs(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK &&
-	    cc_orch_containers(rt, p->name, args[0] ? args : NULL, true, true, &cs, &n, &err) < 0)
-		rc = cli_fail(err);
+	    cc_orch_containers(rt, p->name, args[0] ? args : NULL, true, false, &cs, &n, &err) < 0)
+		rc = cli_fail(&err);
 	if (rc == CLI_OK && index > 0) {
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {

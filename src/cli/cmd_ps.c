@@ -133,7 +133,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK && cc_orch_containers(rt, project, args[0] ? args : NULL,
 					       all || (statuses && statuses[0]), all, &cs, &n, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	if (rc != CLI_OK)
 		goto out;
 	int64_t now = cc_now_ns();
@@ -159,7 +159,9 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 				cc_strv_push(&seen, service);
 			}
 		} else if (strcmp(format, "json") == 0) {
-			char *line = json_dumps(ps_json(c, project, now), JSON_COMPACT | JSON_PRESERVE_ORDER);
+			json_t *j = ps_json(c, project, now);
+			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			json_decref(j);
 			printf("%s\n", line);
 			free(line);
 		} else {
@@ -241,7 +243,7 @@ int cli_ls(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK && !rt)
 		rc = CLI_FAIL;
 	if (rc == CLI_OK && cc_rt_container_list(rt, &f, &cs, &n, &err) < 0)
-		rc = cli_fail(err);
+		rc = cli_fail(&err);
 	struct project_row *projects = cc_xcalloc(n + 1, sizeof(*projects));
 	size_t np = 0;
 	for (size_t i = 0; rc == CLI_OK && i < n; i++) {

@@ -102,7 +102,7 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	size_t n;
 	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &cs, &n,
 			       &err) < 0)
-		return cli_fail(err);
+		return cli_fail(&err);
 	/* the project's services only: an orphan's output and exit are not this up's business */
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -149,7 +149,7 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 							 .parallel = (int)ctx->parallel};
 			enum cc_orch_action action = interrupted > 1 ? CC_ORCH_KILL : CC_ORCH_STOP;
 			if (cc_orch_act(rt, p, action, &ao, &ui->ui, &err) < 0)
-				rc = cli_fail(err), err = NULL;
+				rc = cli_fail(&err);
 			if (interrupted && rc == CLI_OK)
 				rc = 130;
 			pthread_mutex_lock(&st.lock);
@@ -295,7 +295,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		int64_t started_ns = cc_now_ns();
 		if (cc_orch_prepare_images(rt, p, o.services, build_mode, pull, &ui.ui, &err) < 0 ||
 		    cc_orch_up(rt, p, &o, &ui.ui, &err) < 0)
-			rc = cli_fail(err);
+			rc = cli_fail(&err);
 		else
 			cli_record_project(ctx, p, false);
 		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start)

@@ -2,6 +2,8 @@
 #include "cli/format.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
+#include "cli/cli.h"
+#include "compose/units.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,4 +121,23 @@ void cli_print_table(cc_strv *rows, size_t nrows)
 	}
 	fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
 	free(width);
+}
+
+int cli_parse_when(const char *cmd, const char *s, int64_t *out)
+{
+	struct cc_error *err = NULL;
+	if (cc_parse_time(s, out, &err) == 0)
+		return 0;
+	cc_error_release(&err);
+	int64_t ago;
+	if (cc_parse_duration(s, &ago, &err) == 0) {
+		*out = cc_now_ns() - ago;
+		return 0;
+	}
+	cc_error_release(&err);
+	cli_usage_error(cmd,
+			"invalid time \"%s\": expected RFC 3339 (2006-01-02T15:04:05Z), a Unix timestamp or "
+			"a duration such as 10m",
+			s);
+	return -1;
 }

@@ -15,6 +15,9 @@ void cli_format_command(const struct cc_container *c, bool no_trunc, struct cc_s
 void cli_format_created_at(int64_t ns, struct cc_strbuf *out);
 /* "3 minutes ago" */
 void cli_format_ago(int64_t ns, int64_t now, struct cc_strbuf *out);
+/* --since/--until: RFC 3339, a Unix timestamp ("0" is the epoch, as in docker), or a duration ago ("10m").
+ * Prints the usage error itself. */
+int cli_parse_when(const char *cmd, const char *s, int64_t *out);
 /* Print rows of cells as columns separated by three spaces (docker's tabwriter look). rows[0] is the
  * header. */
 void cli_print_table(cc_strv *rows, size_t nrows);

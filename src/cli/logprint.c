@@ -117,7 +117,8 @@ static int by_time(const void *a, const void *b)
 void cli_log_printer_flush(struct cli_log_printer *lp)
 {
 	pthread_mutex_lock(&lp->lock);
-	qsort(lp->frames, lp->nframes, sizeof(*lp->frames), by_time);
+	if (lp->nframes)
+		qsort(lp->frames, lp->nframes, sizeof(*lp->frames), by_time);
 	for (size_t i = 0; i < lp->nframes; i++)
 		print_frame(lp, lp->frames[i].container, lp->frames[i].time_ns, lp->frames[i].data,
 			    lp->frames[i].len);

@@ -25,16 +25,16 @@ struct cc_runtime *cli_runtime(struct cli_ctx *ctx)
 	struct cc_runtime_config cfg = {.root = root, .trace = ctx->debug ? stderr : NULL};
 	struct cc_error *err = NULL;
 	if (cc_runtime_open(ctx->backend, &cfg, &ctx->rt, &err) < 0) {
-		cli_fail(err);
+		cli_fail(&err);
 		return NULL;
 	}
 	return ctx->rt;
 }
 
-int cli_fail(struct cc_error *err)
+int cli_fail(struct cc_error **err)
 {
-	cli_print_error(err);
-	cc_error_free(err);
+	cli_print_error(*err);
+	cc_error_release(err);
 	return CLI_FAIL;
 }
 
@@ -86,7 +86,9 @@ static void ui_status(void *ctx, const char *kind, const char *name, const char 
 		     strcmp(status, "Stopped") == 0 || strcmp(status, "Healthy") == 0 ||
 		     strcmp(status, "Recreated") == 0 || strcmp(status, "Exited") == 0 ||
 		     strcmp(status, "Killed") == 0 || strcmp(status, "Paused") == 0 ||
-		     strcmp(status, "Unpaused") == 0 || strcmp(status, "Restarted") == 0;
+		     strcmp(status, "Unpaused") == 0 || strcmp(status, "Restarted") == 0 ||
+		     strcmp(status, "Pulled") == 0 || strcmp(status, "Built") == 0 ||
+		     strcmp(status, "Error") == 0;
 	if (u->tty) {
 		/* one line per finished step; the steps in between would only flicker past */
 		if (final)
@@ -171,7 +173,7 @@ int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_proje
 		bool no_file =
 		    err->kind == CC_ERR_NOT_FOUND && strstr(err->msg, "no configuration file provided");
 		if (!(no_file && ctx->project_name && ctx->nfiles == 0))
-			return cli_fail(err);
+			return cli_fail(&err);
 		cc_error_free(err);
 		*name = cc_project_name_normalize(ctx->project_name);
 	} else {

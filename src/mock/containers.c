@@ -26,8 +26,11 @@ static int mutate(struct mock *m, const char *ref, mutate_fn fn, void *arg, stru
 		return -1;
 	int64_t now = cc_now_ns();
 	bool changed = false;
+	/* saved before fn acts: fn may list containers, and must not find a stale copy of this one to settle
+	 */
 	if (mock_load(m, ref, &mc, err) < 0 || mock_settle(m, &mc, now, &changed, err) < 0 ||
-	    fn(m, &mc, now, arg, err) < 0 || mock_save(m, &mc, err) < 0) {
+	    (changed && mock_save(m, &mc, err) < 0) || fn(m, &mc, now, arg, err) < 0 ||
+	    mock_save(m, &mc, err) < 0) {
 		mock_abort(m);
 		mock_container_release(&mc);
 		return -1;
@@ -247,22 +250,26 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+	/* a lookup by reference also matches ids and id prefixes: only the same name is a conflict */
 	cleanup_free char *existing = NULL;
 	struct cc_error *lookup = NULL;
 	if (cc_store_container_get(m->store, MOCK_BACKEND, name, &existing, &lookup) == 0) {
 		json_t *j = NULL;
-		cc_json_parse(existing, &j, &lookup);
+		if (cc_json_parse(existing, &j, err) < 0)
+			return -1;
 		const char *other = json_string_value(json_object_get(j, "id"));
-		cc_error_set(
-		    err, CC_ERR_ALREADY_EXISTS,
-		    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to "
-		    "remove (or rename) that container to be able to reuse that name.",
-		    name, other ? other : "?");
+		const char *other_name = json_string_value(json_object_get(j, "name"));
+		int r = 0;
+		if (other_name && strcmp(other_name, name) == 0)
+			r = cc_error_set(
+			    err, CC_ERR_ALREADY_EXISTS,
+			    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
+			    "have to remove (or rename) that container to be able to reuse that name.",
+			    name, other ? other : "?");
 		json_decref(j);
-		cc_error_free(lookup);
-		return -1;
-	}
-	if (lookup->kind != CC_ERR_NOT_FOUND) {
+		if (r < 0)
+			return -1;
+	} else if (lookup->kind != CC_ERR_NOT_FOUND && lookup->kind != CC_ERR_INVALID_ARGUMENT) {
 		*err = lookup;
 		return -1;
 	}
@@ -277,8 +284,15 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 	mc.c.name = cc_xstrdup(name);
 	mc.c.state = CC_STATE_CREATED;
 	mc.c.created_ns = cc_now_ns();
-	mc.sim.seq = cc_store_next(m->store, MOCK_BACKEND, "container", err);
-	int r = mc.sim.seq < 0 ? -1 : 0;
+	/* the image as it is now, so a later pull or tag that moves the reference shows as a new image */
+	struct cc_image img;
+	int r = mock_image_inspect(m, spec->image, &img, err);
+	if (r == 0) {
+		mc.c.image_id = steal_pointer(&img.id);
+		cc_image_release(&img);
+		mc.sim.seq = cc_store_next(m->store, MOCK_BACKEND, "container", err);
+		r = mc.sim.seq < 0 ? -1 : 0;
+	}
 	for (size_t i = 0; r == 0 && i < mc.c.spec.nmounts; i++) {
 		struct cc_mount *mt = &mc.c.spec.mounts[i];
 		if (mt->type != CC_MOUNT_VOLUME)
@@ -405,7 +419,8 @@ int mock_container_start(void *self, const char *ref, struct cc_error **err)
 	return mutate(self, ref, do_start, NULL, err);
 }
 
-/* End the current run by a signal: stop (exit 0, no restart) or kill (128+signal, restart policy applies). */
+/* End the current run by a signal: stop (exit 0) or kill (128+signal); neither is followed by a policy
+ * restart. */
 static int end_by_signal(struct mock *m, struct mock_container *mc, int64_t now, int sig, bool stop,
 			 struct cc_error **err)
 {
@@ -417,7 +432,9 @@ static int end_by_signal(struct mock *m, struct mock_container *mc, int64_t now,
 		mc->c.state = CC_STATE_EXITED;
 		mc->sim.manual_stop = true;
 	} else {
-		mc->sim.manual_stop = stop;
+		/* docker treats kill like stop here: a container the user ended is not restarted by its
+		 * policy */
+		mc->sim.manual_stop = true;
 		if (mock_end_run(m, mc, now, stop ? 0 : 128 + sig, err) < 0)
 			return -1;
 	}
@@ -514,10 +531,8 @@ static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now,
 			    "cannot remove container %s: container is %s: stop the container before "
 			    "removing or force remove",
 			    mc->c.name, cc_state_name(mc->c.state));
-		mc->sim.manual_stop = true;
 		if (end_by_signal(m, mc, now, SIGKILL, false, err) < 0)
 			return -1;
-		mc->c.state = CC_STATE_EXITED;
 	}
 	if (cc_store_log_delete(m->store, MOCK_BACKEND, mc->c.id, err) < 0 ||
 	    cc_store_container_delete(m->store, MOCK_BACKEND, mc->c.id, err) < 0)

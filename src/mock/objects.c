@@ -498,9 +498,11 @@ int mock_network_create(void *self, const struct cc_network_config *cfg, char **
 		mock_abort(m);
 		return -1;
 	}
+	if (mock_commit(m, err) < 0)
+		return -1;
 	if (id_out)
 		*id_out = cc_xstrdup(id);
-	return mock_commit(m, err);
+	return 0;
 }
 
 int mock_network_remove(void *self, const char *name, struct cc_error **err)

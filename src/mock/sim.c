@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,9 @@ static int parse_seconds(const char *s, int64_t *out)
 		mult = 3600, end++;
 	if (*end)
 		return -1;
+	/* beyond what int64 nanoseconds hold (292 years) is forever, as far as anyone will wait */
+	if (v * mult >= (double)(INT64_MAX / CC_NS_PER_SEC))
+		return 1;
 	*out = (int64_t)(v * mult * 1e9);
 	return 0;
 }
@@ -104,6 +108,10 @@ static int eval_command(char *const *argv, int64_t *t, struct sim_program *p)
 		if (r < 0)
 			return -1;
 		if (r == 1) {
+			p->exits = false;
+			return 1;
+		}
+		if (d > INT64_MAX / 2 - *t) { /* a sum of sleeps past forever */
 			p->exits = false;
 			return 1;
 		}

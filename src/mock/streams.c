@@ -168,14 +168,19 @@ int mock_container_exec(void *self, const char *ref, const struct cc_exec_opts *
 		*exit_code = 0;
 	} else if (r == 0) {
 		int64_t start = cc_monotonic_ns(), wall = cc_now_ns();
+		bool cancelled = false;
 		for (size_t i = 0; i < p.nlines; i++) {
 			cc_sleep_ns(start + p.lines[i].offset_ns - cc_monotonic_ns());
 			struct cc_log_frame f = {name, CC_STREAM_STDOUT, wall + p.lines[i].offset_ns,
 						 p.lines[i].text, strlen(p.lines[i].text)};
-			if (sink && sink->emit(sink->ctx, &f) < 0)
+			if (sink && sink->emit(sink->ctx, &f) < 0) {
+				cancelled =
+				    true; /* the caller stopped listening: no need to wait the command out */
 				break;
+			}
 		}
-		cc_sleep_ns(start + p.duration_ns - cc_monotonic_ns());
+		if (!cancelled)
+			cc_sleep_ns(start + p.duration_ns - cc_monotonic_ns());
 		*exit_code = p.exit_code;
 	}
 	sim_program_release(&p);

@@ -11,6 +11,7 @@
 
 struct act_run {
 	struct cc_runtime *rt;
+	const struct cc_project *p; /* NULL: no model (down -p NAME) */
 	enum cc_orch_action action;
 	const struct cc_orch_action_opts *o;
 	const struct cc_orch_ui *ui;
@@ -52,6 +53,10 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 	const struct cc_container *c = &a->cs[a->batch[k]];
 	if (!applies(a->action, c, a->o))
 		return 0;
+	/* start honours depends_on like up does: the dependencies' conditions first */
+	if (a->action == CC_ORCH_START && a->p &&
+	    cc_orch_wait_dependencies(a->rt, a->p, cc_orch_container_service(c), a->ui, err) < 0)
+		return -1;
 	cc_orch_status(a->ui, "Container", c->name, progress[a->action][0]);
 	int r = 0;
 	switch (a->action) {
@@ -150,15 +155,34 @@ int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_
 	for (char *const *s = o->services; s && *s; s++)
 		if (!cc_project_service(p, *s))
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
-	struct act_run a = {.rt = rt, .action = action, .o = o, .ui = ui};
+	struct act_run a = {.rt = rt, .p = p, .action = action, .o = o, .ui = ui};
 	size_t n;
 	if (cc_orch_containers(rt, p->name, o->services, true, false, &a.cs, &n, err) < 0)
 		return -1;
+	/* like docker compose: starting a service that has no container is an error (up creates, start
+	 * doesn't) */
+	const struct cc_val *svcs = cc_project_services(p);
+	for (size_t i = 0; action == CC_ORCH_START && svcs && i < svcs->map.n; i++) {
+		const char *name = svcs->map.e[i].key;
+		bool wanted = !o->services || !o->services[0], found = false;
+		for (char *const *s = o->services; s && *s; s++)
+			wanted |= strcmp(*s, name) == 0;
+		for (size_t k = 0; k < n && !found; k++)
+			found = strcmp(cc_orch_container_service(&a.cs[k]), name) == 0;
+		if (wanted && !found && cc_orch_service_replicas(p, name, NULL) > 0) {
+			cc_containers_free(a.cs, n);
+			return cc_error_set(err, CC_ERR_NOT_FOUND, "service \"%s\" has no container to start",
+					    name);
+		}
+	}
+	size_t acted = 0;
+	for (size_t i = 0; i < n; i++)
+		acted += applies(action, &a.cs[i], o);
 	bool reverse = action == CC_ORCH_STOP || action == CC_ORCH_KILL || action == CC_ORCH_REMOVE ||
 		       action == CC_ORCH_PAUSE;
 	int r = run_in_order(&a, n, p, reverse, o->parallel, err);
 	cc_containers_free(a.cs, n);
-	return r;
+	return r < 0 ? r : (int)acted;
 }
 
 static bool has_label(const struct cc_kvs *labels, const char *key, const char *value)

@@ -89,6 +89,8 @@ struct cc_orch_action_opts {
 	bool all_states;     /* remove: stopped containers only unless set (rm -s stops first) */
 	int parallel;
 };
+/* Returns how many containers it acted on (states the action doesn't apply to are skipped, as in docker
+ * compose); start fails for a service without containers and waits for depends_on conditions first. */
 int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_action action,
 		const struct cc_orch_action_opts *o, const struct cc_orch_ui *ui, struct cc_error **err);
 

@@ -30,6 +30,7 @@ int cc_orch_project_record(struct cc_store *s, const struct cc_project *p, struc
 
 int cc_orch_project_forget(struct cc_store *s, const char *name, struct cc_error **err)
 {
+	CC_ORCH_ERR_SINK(err);
 	struct cc_error *e = NULL;
 	if (cc_store_project_delete(s, name, &e) < 0) {
 		if (e->kind == CC_ERR_NOT_FOUND) {

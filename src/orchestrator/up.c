@@ -66,12 +66,30 @@ static int stop_and_remove(struct up_run *u, const struct cc_container *c, struc
 	return cc_rt_container_remove(u->rt, c->id, true, false, err);
 }
 
-static int create_one(struct up_run *u, size_t si, int number, struct cc_error **err)
+/* Anonymous volumes outlive a recreation, as with docker compose: the new container mounts the old one's at
+ * the same target. */
+static void inherit_anonymous_volumes(struct cc_container_spec *spec, const struct cc_container *old)
+{
+	for (size_t i = 0; old && i < spec->nmounts; i++) {
+		struct cc_mount *m = &spec->mounts[i];
+		if (m->type != CC_MOUNT_VOLUME || m->source)
+			continue;
+		for (size_t k = 0; k < old->spec.nmounts; k++) {
+			const struct cc_mount *o = &old->spec.mounts[k];
+			if (o->type == CC_MOUNT_VOLUME && o->source && strcmp(o->target, m->target) == 0)
+				m->source = cc_xstrdup(o->source);
+		}
+	}
+}
+
+static int create_one(struct up_run *u, size_t si, int number, const struct cc_container *old,
+		      struct cc_error **err)
 {
 	const char *service = u->g->names[si];
 	struct cc_container_spec spec;
 	if (cc_orch_service_spec(u->p, service, number, false, &spec, err) < 0)
 		return -1;
+	inherit_anonymous_volumes(&spec, old);
 	cc_orch_status(u->ui, "Container", spec.name, "Creating");
 	char *id = NULL;
 	int r = cc_rt_container_create(u->rt, &spec, &id, err);
@@ -87,7 +105,8 @@ static int create_one(struct up_run *u, size_t si, int number, struct cc_error *
 	return r;
 }
 
-static bool needs_recreate(struct up_run *u, size_t svc_index, const struct cc_container *c, const char *hash)
+static bool needs_recreate(struct up_run *u, size_t svc_index, const struct cc_container *c, const char *hash,
+			   const char *image_id)
 {
 	if (u->o->no_recreate)
 		return false;
@@ -96,12 +115,31 @@ static bool needs_recreate(struct up_run *u, size_t svc_index, const struct cc_c
 	const char *have = cc_kvs_get(&c->spec.labels, CC_LABEL_CONFIG_HASH);
 	if (!have || strcmp(have, hash) != 0)
 		return true;
+	/* same configuration, but the reference now names another image (a pull or a build moved it) */
+	if (image_id && c->image_id && strcmp(image_id, c->image_id) != 0)
+		return true;
 	if (u->o->always_recreate_deps) {
 		for (size_t d = 0; d < u->g->ndeps[svc_index]; d++)
 			if (u->recreated[u->g->deps[svc_index][d]])
 				return true;
 	}
 	return false;
+}
+
+/* The new container could not be created: put the old one back as it was (same configuration and name, a new
+ * id), so a failed recreation leaves the service as it found it. The original error is what the user sees. */
+static void restore(struct up_run *u, const struct cc_container *old)
+{
+	struct cc_error *e = NULL;
+	char *id = NULL;
+	if (cc_rt_container_create(u->rt, &old->spec, &id, &e) == 0 &&
+	    (!cc_orch_is_up(old) || cc_rt_container_start(u->rt, id, &e) == 0)) {
+		cc_orch_status(u->ui, "Container", old->name, "Restored");
+	} else {
+		cc_orch_warn(u->ui, "container %s could not be restored: %s", old->name, e ? e->msg : "?");
+	}
+	cc_error_free(e);
+	free(id);
 }
 
 /* Pass 1 for one service: create, recreate and scale its containers. */
@@ -120,6 +158,17 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 		    service, want);
 	char hash[CC_SHA256_HEX_LEN + 1];
 	cc_service_config_hash(svc, hash);
+	/* the image's current id, when the backend has an image store (an image it can't find is built or
+	 * pulled by create; that is not this comparison's business) */
+	cleanup_free char *image_id = NULL;
+	struct cc_image img;
+	struct cc_error *ierr = NULL;
+	cleanup_free char *image = cc_orch_image_of(u->p, service);
+	if (cc_rt_image_inspect(u->rt, image, &img, &ierr) == 0) {
+		image_id = steal_pointer(&img.id);
+		cc_image_release(&img);
+	}
+	cc_error_free(ierr);
 	bool *have = cc_xcalloc((size_t)want + 1, sizeof(bool));
 	u->ids[si] = cc_xcalloc(1, sizeof(char *));
 	int r = 0;
@@ -145,7 +194,7 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 		int num = cc_orch_container_number(c);
 		if (num < 1 || num > want)
 			continue;
-		if (!needs_recreate(u, si, c, hash)) {
+		if (!needs_recreate(u, si, c, hash, image_id)) {
 			char *line = cc_xasprintf("%d %s %s", (int)c->state, c->name, c->id);
 			cc_strv_push(&u->ids[si], line);
 			free(line);
@@ -153,8 +202,8 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 		}
 		cc_orch_status(u->ui, "Container", c->name, "Recreate");
 		r = stop_and_remove(u, c, err);
-		if (r == 0)
-			r = create_one(u, si, num, err);
+		if (r == 0 && (r = create_one(u, si, num, c, err)) < 0)
+			restore(u, c);
 		if (r == 0) {
 			cc_orch_status(u->ui, "Container", c->name, "Recreated");
 			pthread_mutex_lock(&u->lock);
@@ -165,7 +214,7 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 	for (int num = 1; r == 0 && num <= want; num++) {
 		if (have[num])
 			continue;
-		r = create_one(u, si, num, err);
+		r = create_one(u, si, num, NULL, err);
 		if (r == 0) {
 			pthread_mutex_lock(&u->lock);
 			u->recreated[si] = true;

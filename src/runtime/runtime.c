@@ -144,6 +144,8 @@ const char *const *cc_runtime_backends(void)
 int cc_runtime_open(const char *name, const struct cc_runtime_config *cfg, struct cc_runtime **out,
 		    struct cc_error **err)
 {
+	if (!cfg || !cfg->root || !*cfg->root)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "a state root is required");
 	if (!name || !*name)
 		name = cc_runtime_default_backend();
 	for (const struct cc_backend *const *b = backends; *b; b++) {
@@ -248,6 +250,8 @@ int cc_rt_container_inspect(struct cc_runtime *rt, const char *ref, struct cc_co
 int cc_rt_container_create(struct cc_runtime *rt, const struct cc_container_spec *spec, char **id_out,
 			   struct cc_error **err)
 {
+	if (!spec)
+		return reject(rt, "container.create", NULL, err, "a container spec is required");
 	NEED("container.create", spec->name, "image", spec->image);
 	RT_CALL(rt, "container.create", spec->name, container_create, spec, id_out, err);
 }
@@ -311,6 +315,9 @@ int cc_rt_container_logs(struct cc_runtime *rt, const char *ref, const struct cc
 			 const struct cc_log_sink *sink, struct cc_error **err)
 {
 	NEED("container.logs", ref, "container", ref);
+	static const struct cc_log_opts all_output = {.tail = -1};
+	if (!opts)
+		opts = &all_output;
 	RT_CALL(rt, "container.logs", ref, container_logs, ref, opts, sink, err);
 }
 
@@ -318,7 +325,7 @@ int cc_rt_container_exec(struct cc_runtime *rt, const char *ref, const struct cc
 			 const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
 	NEED("container.exec", ref, "container", ref);
-	if (!opts->argv || !opts->argv[0])
+	if (!opts || !opts->argv || !opts->argv[0])
 		return reject(rt, "container.exec", ref, err, "command is required and must not be empty");
 	RT_CALL(rt, "container.exec", ref, container_exec, ref, opts, sink, exit_code, err);
 }
@@ -347,7 +354,10 @@ int cc_rt_container_copy(struct cc_runtime *rt, const char *ref, const char *con
 int cc_rt_events(struct cc_runtime *rt, const struct cc_event_filter *f, const struct cc_event_sink *sink,
 		 struct cc_error **err)
 {
-	RT_CALL(rt, "system.events", NULL, events, f, sink, err);
+	static const struct cc_event_filter everything;
+	if (!sink || !sink->emit)
+		return reject(rt, "system.events", NULL, err, "an event sink is required");
+	RT_CALL(rt, "system.events", NULL, events, f ? f : &everything, sink, err);
 }
 
 int cc_rt_image_list(struct cc_runtime *rt, struct cc_image **out, size_t *n, struct cc_error **err)
@@ -378,6 +388,8 @@ int cc_rt_image_push(struct cc_runtime *rt, const char *ref, const struct cc_pro
 int cc_rt_image_build(struct cc_runtime *rt, const struct cc_build_opts *opts,
 		      const struct cc_progress_sink *sink, struct cc_error **err)
 {
+	if (!opts)
+		return reject(rt, "image.build", NULL, err, "build options are required");
 	NEED("image.build", opts->context_dir, "build context", opts->context_dir);
 	RT_CALL(rt, "image.build", opts->tags && opts->tags[0] ? opts->tags[0] : opts->context_dir,
 		image_build, opts, sink, err);
@@ -426,6 +438,8 @@ int cc_rt_network_inspect(struct cc_runtime *rt, const char *name, struct cc_net
 int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *cfg, char **id_out,
 			 struct cc_error **err)
 {
+	if (!cfg)
+		return reject(rt, "network.create", NULL, err, "a network configuration is required");
 	NEED("network.create", cfg->name, "network name", cfg->name);
 	RT_CALL(rt, "network.create", cfg->name, network_create, cfg, id_out, err);
 }
@@ -467,6 +481,9 @@ int cc_rt_volume_inspect(struct cc_runtime *rt, const char *name, struct cc_volu
 int cc_rt_volume_create(struct cc_runtime *rt, const struct cc_volume_config *cfg, struct cc_volume *out,
 			struct cc_error **err)
 {
+	static const struct cc_volume_config anonymous;
+	if (!cfg)
+		cfg = &anonymous;
 	RT_CALL(rt, "volume.create", cfg->name, volume_create, cfg, out, err);
 }
 
@@ -496,6 +513,9 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 			size_t len, const struct cc_kvs *labels, struct cc_error **err)
 {
 	NEED(secret_op(kind, "secret.create", "config.create"), name, "name", name);
+	if (!value && len)
+		return reject(rt, secret_op(kind, "secret.create", "config.create"), name, err,
+			      "a value is required");
 	RT_CALL(rt, secret_op(kind, "secret.create", "config.create"), name, secret_create, kind, name, value,
 		len, labels, err);
 }

@@ -70,8 +70,9 @@ int cc_store_event_append(struct cc_store *s, const char *backend, int64_t time_
 			  int64_t *seq_out, struct cc_error **err);
 /* Events with seq > after_seq and since_ns <= time <= until_ns (0: unbounded), ordered by seq. */
 int cc_store_event_each(struct cc_store *s, const char *backend, int64_t after_seq, int64_t since_ns,
-			int64_t until_ns, int (*fn)(void *ctx, int64_t seq, int64_t time_ns, const char *payload),
-			void *ctx, struct cc_error **err);
+			int64_t until_ns,
+			int (*fn)(void *ctx, int64_t seq, int64_t time_ns, const char *payload), void *ctx,
+			struct cc_error **err);
 
 /* Log lines of a container (the mock's, and any backend that keeps logs in the store). */
 int cc_store_log_append(struct cc_store *s, const char *backend, const char *container_id, int64_t time_ns,
@@ -79,7 +80,8 @@ int cc_store_log_append(struct cc_store *s, const char *backend, const char *con
 /* Lines with seq > after_seq, in order; tail >= 0 keeps only the last `tail` of them. */
 int cc_store_log_each(struct cc_store *s, const char *backend, const char *container_id, int64_t after_seq,
 		      long tail,
-		      int (*fn)(void *ctx, int64_t seq, int64_t time_ns, int stream, const char *data, size_t len),
+		      int (*fn)(void *ctx, int64_t seq, int64_t time_ns, int stream, const char *data,
+				size_t len),
 		      void *ctx, struct cc_error **err);
 int cc_store_log_delete(struct cc_store *s, const char *backend, const char *container_id,
 			struct cc_error **err);

@@ -170,6 +170,81 @@ static void test_only_changed_service_recreated(void **state)
 	cc_project_free(p);
 }
 
+static void test_moved_image_recreates(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n"
+					"  a: {image: busybox, command: [sleep, infinity]}\n"
+					"  b: {image: nginx, command: [sleep, infinity]}\n");
+	up(fx, p, NULL);
+	/* busybox now names another image (as after a pull of a newer one): only a is recreated */
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_image_tag(fx->rt, "busybox:1.37", "busybox", &err), 0);
+	size_t mark = cc_call_log_count(fx->log);
+	up(fx, p, NULL);
+	assert_int_equal(count(fx, mark, "container.create"), 1);
+	find(fx, mark, "container.create t-a-1");
+	cc_project_free(p);
+}
+
+static size_t volume_count(struct fx *fx)
+{
+	struct cc_volume *v;
+	size_t n;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_volume_list(fx->rt, &v, &n, &err), 0);
+	cc_volumes_free(v, n);
+	return n;
+}
+
+static void test_recreate_keeps_anonymous_volume(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p =
+	    load(fx, "services:\n  a: {image: busybox, volumes: [/data], environment: {V: 1}}\n");
+	up(fx, p, NULL);
+	assert_int_equal(volume_count(fx), 1);
+	cc_project_free(p);
+	p = load(fx, "services:\n  a: {image: busybox, volumes: [/data], environment: {V: 2}}\n");
+	size_t mark = cc_call_log_count(fx->log);
+	up(fx, p, NULL);
+	assert_int_equal(count(fx, mark, "container.create"), 1);
+	assert_int_equal(volume_count(fx), 1);
+	cc_project_free(p);
+}
+
+static void test_failed_recreate_restores(void **state)
+{
+	struct fx *fx = *state;
+	static const char fmt[] = "services:\n"
+				  "  a:\n"
+				  "    image: busybox\n"
+				  "    networks: {n: {ipv4_address: %s}}\n"
+				  "networks:\n"
+				  "  n: {ipam: {config: [{subnet: 10.5.0.0/24}]}}\n";
+	char yaml[512];
+	snprintf(yaml, sizeof(yaml), fmt, "10.5.0.10");
+	struct cc_project *p = load(fx, yaml);
+	up(fx, p, NULL);
+	cc_project_free(p);
+	snprintf(yaml, sizeof(yaml), fmt, "10.9.0.10");
+	p = load(fx, yaml);
+	struct cc_error *err = NULL;
+	struct cc_up_opts o = {.stop_timeout_ns = -1};
+	assert_int_equal(cc_orch_up(fx->rt, p, &o, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "10.9.0.10"));
+	cc_error_free(err);
+	err = NULL;
+	/* the service is as it was: running, at its old address */
+	struct cc_container c;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-a-1", &c, &err), 0);
+	assert_int_equal(c.state, CC_STATE_RUNNING);
+	assert_int_equal(c.nendpoints, 1);
+	assert_string_equal(c.endpoints[0].ipv4_address, "10.5.0.10");
+	cc_container_release(&c);
+	cc_project_free(p);
+}
+
 static void test_down_in_reverse_order(void **state)
 {
 	struct fx *fx = *state;
@@ -272,6 +347,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_up_in_dependency_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_up_twice_changes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_only_changed_service_recreated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_moved_image_recreates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recreate_keeps_anonymous_volume, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_recreate_restores, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_down_in_reverse_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dependency_failure_names_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scale_up_and_down, setup, teardown),
