@@ -96,6 +96,11 @@ int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, 
 int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_project **p,
 		     struct cc_runtime **rt, char **name);
 
+/* The container of a service with replica number `index` (running ones only when `running`; one-offs too
+ * when `oneoff`), or CLI_FAIL after docker compose's message ('service "web" is not running'). */
+int cli_service_container(struct cc_runtime *rt, const char *project, const char *service, long index,
+			  bool running, bool oneoff, struct cc_container *out);
+
 /* Progress and warnings for the orchestrator, per --progress. */
 struct cli_ui {
 	struct cc_orch_ui ui;

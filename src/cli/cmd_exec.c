@@ -19,32 +19,6 @@ static int print_raw(void *ctx, const struct cc_log_frame *f)
 	return 0;
 }
 
-/* A running container of the service, by replica index. */
-static int find_container(struct cc_runtime *rt, const struct cc_project *p, const char *service, long index,
-			  char **id)
-{
-	char *const svcs[] = {(char *)service, NULL};
-	struct cc_container *cs;
-	size_t n;
-	struct cc_error *err = NULL;
-	if (cc_orch_containers(rt, p->name, svcs, false, false, &cs, &n, &err) < 0)
-		return cli_fail(&err);
-	*id = NULL;
-	for (size_t i = 0; i < n && !*id; i++)
-		if (cc_orch_container_number(&cs[i]) == index)
-			*id = cc_xstrdup(cs[i].id);
-	cc_containers_free(cs, n);
-	if (!*id) {
-		if (index == 1)
-			fprintf(stderr, "error: service \"%s\" is not running\n", service);
-		else
-			fprintf(stderr, "error: service \"%s\" is not running container #%ld\n", service,
-				index);
-		return CLI_FAIL;
-	}
-	return CLI_OK;
-}
-
 int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool detach = false, no_tty = false, privileged = false, tty = false;
@@ -77,11 +51,12 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
-	cleanup_free char *id = NULL;
+	struct cc_container target = {0};
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, svc, &p, &rt);
 	if (rc == CLI_OK)
-		rc = find_container(rt, p, args[0], index, &id);
+		rc = cli_service_container(rt, p->name, args[0], index, true, false, &target);
+	const char *id = target.id;
 	if (rc == CLI_OK) {
 		struct cc_exec_opts o = {.argv = args + 1,
 					 .env = env,
@@ -98,6 +73,7 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			rc = code;
 	}
+	cc_container_release(&target);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);

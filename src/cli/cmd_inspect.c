@@ -106,29 +106,22 @@ int cli_port(struct cli_ctx *ctx, int argc, char **argv)
 	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, svc, &p, &rt);
-	struct cc_container *cs = NULL;
-	size_t n = 0;
-	struct cc_error *err = NULL;
-	if (rc == CLI_OK && cc_orch_containers(rt, p->name, svc, false, false, &cs, &n, &err) < 0)
-		rc = cli_fail(&err);
+	struct cc_container c = {0};
+	if (rc == CLI_OK)
+		rc = cli_service_container(rt, p->name, args[0], index, true, false, &c);
 	bool found = false;
-	for (size_t i = 0; rc == CLI_OK && i < n && !found; i++) {
-		if (cc_orch_container_number(&cs[i]) != index)
-			continue;
-		for (size_t k = 0; k < cs[i].npublished && !found; k++) {
-			const struct cc_port_binding *b = &cs[i].published[k];
-			if (b->container_port == port && strcmp(b->protocol, protocol) == 0 && b->host_port) {
-				printf("%s:%u\n", b->host_ip ? b->host_ip : "0.0.0.0", b->host_port);
-				found = true;
-			}
+	for (size_t k = 0; rc == CLI_OK && k < c.npublished && !found; k++) {
+		const struct cc_port_binding *b = &c.published[k];
+		if (b->container_port == port && strcmp(b->protocol, protocol) == 0 && b->host_port) {
+			printf("%s:%u\n", b->host_ip ? b->host_ip : "0.0.0.0", b->host_port);
+			found = true;
 		}
 	}
 	if (rc == CLI_OK && !found) {
-		fprintf(stderr, "error: no port %ld/%s for container %s-%s-%ld\n", port, protocol, p->name,
-			args[0], index);
+		fprintf(stderr, "error: no port %ld/%s published by %s\n", port, protocol, c.name);
 		rc = CLI_FAIL;
 	}
-	cc_containers_free(cs, n);
+	cc_container_release(&c);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);
@@ -457,27 +450,29 @@ int cli_cp(struct cli_ctx *ctx, int argc, char **argv)
 	char *const svc[] = {service, NULL};
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, svc, &p, &rt);
-	struct cc_container *cs = NULL;
-	size_t n = 0;
+	struct cc_container target = {0};
 	struct cc_error *err = NULL;
-	if (rc == CLI_OK && cc_orch_containers(rt, p->name, svc, true, all, &cs, &n, &err) < 0)
-		rc = cli_fail(&err);
-	const struct cc_container *target = NULL;
-	for (size_t i = 0; rc == CLI_OK && i < n && !target; i++)
-		if (cc_orch_container_number(&cs[i]) == index)
-			target = &cs[i];
-	if (rc == CLI_OK && !target) {
-		fprintf(stderr, "error: no container found for service \"%s\"\n", service);
-		rc = CLI_FAIL;
-	}
+	if (rc == CLI_OK)
+		rc = cli_service_container(rt, p->name, service, index, false, all, &target);
 	if (rc == CLI_OK &&
-	    cc_rt_container_copy(rt, target->id, colon + 1, to_container ? src : dst, to_container, &err) < 0)
+	    cc_rt_container_copy(rt, target.id, colon + 1, to_container ? src : dst, to_container, &err) < 0)
 		rc = cli_fail(&err);
-	cc_containers_free(cs, n);
+	cc_container_release(&target);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);
 	return rc;
+}
+
+/* A service the command line names, or any when it names none. */
+static bool named_or_all(char *const *args, const char *name)
+{
+	if (!args[0])
+		return true;
+	for (char *const *a = args; *a; a++)
+		if (strcmp(*a, name) == 0)
+			return true;
+	return false;
 }
 
 int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
@@ -505,9 +500,7 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = !args[0];
-			for (char **a = args; *a; a++)
-				named |= strcmp(*a, name) == 0;
+			bool named = named_or_all(args, name);
 			const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
 			if (!named || !img || img->kind == CC_V_NULL)
 				continue; /* build-only services have nothing to pull */
@@ -562,9 +555,7 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = !args[0];
-			for (char **a = args; *a; a++)
-				named |= strcmp(*a, name) == 0;
+			bool named = named_or_all(args, name);
 			struct cc_error *err = NULL;
 			if (named && cc_orch_build_service(rt, p, name, no_cache, pull, &ui.ui, &err) < 0)
 				rc = cli_fail(&err);

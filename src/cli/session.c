@@ -124,20 +124,24 @@ void cli_ui_release(struct cli_ui *ui)
 	pthread_mutex_destroy(&ui->lock);
 }
 
+/* Services named on the command line must exist in the project. */
+static bool services_exist(const struct cc_project *p, char *const *services)
+{
+	for (char *const *s = services; s && *s; s++) {
+		if (!cc_project_service(p, *s)) {
+			fprintf(stderr, "error: no such service: %s\n", *s);
+			return false;
+		}
+	}
+	return true;
+}
+
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt)
 {
 	size_t n = services ? cc_strv_len(services) : 0;
 	if (cli_load_project_ex(ctx, (const char *const *)services, n, false, false, true, p, NULL) < 0)
 		return CLI_FAIL;
-	for (size_t i = 0; i < n; i++) {
-		if (!cc_project_service(*p, services[i])) {
-			fprintf(stderr, "error: no such service: %s\n", services[i]);
-			cli_release_project(*p);
-			*p = NULL;
-			return CLI_FAIL;
-		}
-	}
-	if (!(*rt = cli_runtime(ctx))) {
+	if (!services_exist(*p, services) || !(*rt = cli_runtime(ctx))) {
 		cli_release_project(*p);
 		*p = NULL;
 		return CLI_FAIL;
@@ -177,13 +181,10 @@ int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_proje
 		cc_error_free(err);
 		*name = cc_project_name_normalize(ctx->project_name);
 	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (!cc_project_service(*p, services[i])) {
-				fprintf(stderr, "error: no such service: %s\n", services[i]);
-				cli_release_project(*p);
-				*p = NULL;
-				return CLI_FAIL;
-			}
+		if (!services_exist(*p, services)) {
+			cli_release_project(*p);
+			*p = NULL;
+			return CLI_FAIL;
 		}
 		*name = cc_xstrdup((*p)->name);
 	}
@@ -196,4 +197,34 @@ int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_proje
 		return CLI_FAIL;
 	}
 	return CLI_OK;
+}
+
+int cli_service_container(struct cc_runtime *rt, const char *project, const char *service, long index,
+			  bool running, bool oneoff, struct cc_container *out)
+{
+	char *const svcs[] = {(char *)service, NULL};
+	struct cc_container *cs;
+	size_t n;
+	struct cc_error *err = NULL;
+	if (cc_orch_containers(rt, project, svcs, !running, oneoff, &cs, &n, &err) < 0)
+		return cli_fail(&err);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!found && cc_orch_container_number(&cs[i]) == index) {
+			*out = cs[i];
+			found = true;
+		} else {
+			cc_container_release(&cs[i]);
+		}
+	}
+	free(cs);
+	if (found)
+		return CLI_OK;
+	if (!running)
+		fprintf(stderr, "error: no container found for service \"%s\"\n", service);
+	else if (index == 1)
+		fprintf(stderr, "error: service \"%s\" is not running\n", service);
+	else
+		fprintf(stderr, "error: service \"%s\" is not running container #%ld\n", service, index);
+	return CLI_FAIL;
 }

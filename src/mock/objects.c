@@ -78,6 +78,27 @@ static int all_containers(struct mock *m, struct cc_container **cs, size_t *n, s
 	return mock_container_list(m, &all, cs, n, err);
 }
 
+/* Every record of a kind, decoded: one body for images, volumes, secrets and configs. */
+#define LIST_DECODED(m, kind, type, decode, free_array)                                                      \
+	do {                                                                                                 \
+		json_t *arr_;                                                                                \
+		if (list_json(m, kind, &arr_, err) < 0)                                                      \
+			return -1;                                                                           \
+		size_t count_ = json_array_size(arr_);                                                       \
+		type *v_ = cc_xcalloc(count_ ? count_ : 1, sizeof(*v_));                                     \
+		for (size_t i_ = 0; i_ < count_; i_++) {                                                     \
+			if (decode(json_array_get(arr_, i_), &v_[i_], err) < 0) {                            \
+				free_array(v_, i_);                                                          \
+				json_decref(arr_);                                                           \
+				return -1;                                                                   \
+			}                                                                                    \
+		}                                                                                            \
+		json_decref(arr_);                                                                           \
+		*out = v_;                                                                                   \
+		*n = count_;                                                                                 \
+		return 0;                                                                                    \
+	} while (0)
+
 /* ---- images ---- */
 
 static char *normalize_ref(const char *ref)
@@ -106,22 +127,7 @@ static bool uses_image(const struct cc_container *c, const char *ref)
 
 int mock_image_list(void *self, struct cc_image **out, size_t *n, struct cc_error **err)
 {
-	json_t *arr;
-	if (list_json(self, "image", &arr, err) < 0)
-		return -1;
-	size_t count = json_array_size(arr);
-	struct cc_image *v = cc_xcalloc(count ? count : 1, sizeof(*v));
-	for (size_t i = 0; i < count; i++) {
-		if (cc_image_from_json(json_array_get(arr, i), &v[i], err) < 0) {
-			cc_images_free(v, i);
-			json_decref(arr);
-			return -1;
-		}
-	}
-	json_decref(arr);
-	*out = v;
-	*n = count;
-	return 0;
+	LIST_DECODED(self, "image", struct cc_image, cc_image_from_json, cc_images_free);
 }
 
 int mock_image_inspect(void *self, const char *ref, struct cc_image *out, struct cc_error **err)
@@ -622,22 +628,7 @@ static bool uses_volume(const struct cc_container *c, const char *name)
 
 int mock_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err)
 {
-	json_t *arr;
-	if (list_json(self, "volume", &arr, err) < 0)
-		return -1;
-	size_t count = json_array_size(arr);
-	struct cc_volume *v = cc_xcalloc(count ? count : 1, sizeof(*v));
-	for (size_t i = 0; i < count; i++) {
-		if (cc_volume_from_json(json_array_get(arr, i), &v[i], err) < 0) {
-			cc_volumes_free(v, i);
-			json_decref(arr);
-			return -1;
-		}
-	}
-	json_decref(arr);
-	*out = v;
-	*n = count;
-	return 0;
+	LIST_DECODED(self, "volume", struct cc_volume, cc_volume_from_json, cc_volumes_free);
 }
 
 int mock_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err)
@@ -802,22 +793,7 @@ static const char *secret_kind(enum cc_secret_kind k)
 int mock_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **out, size_t *n,
 		     struct cc_error **err)
 {
-	json_t *arr;
-	if (list_json(self, secret_kind(kind), &arr, err) < 0)
-		return -1;
-	size_t count = json_array_size(arr);
-	struct cc_secret *v = cc_xcalloc(count ? count : 1, sizeof(*v));
-	for (size_t i = 0; i < count; i++) {
-		if (cc_secret_from_json(json_array_get(arr, i), &v[i], err) < 0) {
-			cc_secrets_free(v, i);
-			json_decref(arr);
-			return -1;
-		}
-	}
-	json_decref(arr);
-	*out = v;
-	*n = count;
-	return 0;
+	LIST_DECODED(self, secret_kind(kind), struct cc_secret, cc_secret_from_json, cc_secrets_free);
 }
 
 int mock_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,

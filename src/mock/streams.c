@@ -19,6 +19,23 @@ static bool is_up(enum cc_container_state s)
 	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
 }
 
+/* Wait a poll interval and read the container again; *gone when it was removed meanwhile. */
+static int poll_again(struct mock *m, const char *id, struct mock_container *mc, bool *gone,
+		      struct cc_error **err)
+{
+	cc_sleep_ns(POLL_NS);
+	struct cc_error *e = NULL;
+	if (mock_settled(m, id, mc, &e) == 0)
+		return 0;
+	if (e->kind == CC_ERR_NOT_FOUND) {
+		cc_error_free(e);
+		*gone = true;
+		return 0;
+	}
+	*err = e;
+	return -1;
+}
+
 int mock_container_wait(void *self, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,
 			int *exit_code, struct cc_error **err)
 {
@@ -48,18 +65,17 @@ int mock_container_wait(void *self, const char *ref, enum cc_wait_condition cond
 					 (double)timeout_ns / 1e9);
 			break;
 		}
-		cc_sleep_ns(POLL_NS);
-		struct cc_error *e = NULL;
-		if (mock_settled(m, id, &mc, &e) < 0) {
-			if (cond == CC_WAIT_REMOVED && e->kind == CC_ERR_NOT_FOUND) {
-				cc_error_free(e);
-				*exit_code = last_code;
-				free(id);
-				return 0;
-			}
-			*err = e;
+		bool gone = false;
+		if (poll_again(m, id, &mc, &gone, err) < 0) {
 			free(id);
 			return -1;
+		}
+		if (gone) {
+			free(id);
+			if (cond != CC_WAIT_REMOVED)
+				return cc_error_set(err, CC_ERR_NOT_FOUND, "No such container: %s", ref);
+			*exit_code = last_code;
+			return 0;
 		}
 	}
 	mock_container_release(&mc);
@@ -117,18 +133,11 @@ int mock_container_logs(void *self, const char *ref, const struct cc_log_opts *o
 		if (r < 0 || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns))
 			break;
 		mock_container_release(&mc);
-		cc_sleep_ns(POLL_NS);
-		struct cc_error *e = NULL;
-		if (mock_settled(m, id, &mc, &e) < 0) {
+		bool gone = false;
+		if (poll_again(m, id, &mc, &gone, err) < 0 || gone) {
 			/* removed while followed: the stream ends like the container's output did */
-			if (e->kind == CC_ERR_NOT_FOUND) {
-				cc_error_free(e);
-				free(id);
-				return 0;
-			}
-			*err = e;
 			free(id);
-			return -1;
+			return gone ? 0 : -1;
 		}
 	}
 	mock_container_release(&mc);

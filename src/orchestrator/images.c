@@ -9,30 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cc_val *get(const struct cc_val *m, const char *k)
-{
-	if (!m || m->kind != CC_V_MAP)
-		return NULL;
-	const struct cc_val *v = cc_map_get(m, k);
-	return v && v->kind != CC_V_NULL ? v : NULL;
-}
-
-static const char *str(const struct cc_val *m, const char *k)
-{
-	const struct cc_val *v = get(m, k);
-	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
-}
-
-static bool selected(char *const *services, const char *name)
-{
-	if (!services || !services[0])
-		return true;
-	for (char *const *s = services; *s; s++)
-		if (strcmp(*s, name) == 0)
-			return true;
-	return false;
-}
-
 struct progress_ctx {
 	const struct cc_orch_ui *ui;
 	const char *service;
@@ -51,33 +27,33 @@ int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, con
 {
 	CC_ORCH_ERR_SINK(err);
 	const struct cc_val *svc = cc_project_service(p, service);
-	const struct cc_val *build = get(svc, "build");
+	const struct cc_val *build = cc_orch_get(svc, "build");
 	if (!build)
 		return 0;
 	cleanup_free char *image = cc_orch_image_of(p, service);
 	struct cc_kvs args = {0}, labels = {0};
-	const struct cc_val *a = get(build, "args");
+	const struct cc_val *a = cc_orch_get(build, "args");
 	for (size_t i = 0; a && a->kind == CC_V_MAP && i < a->map.n; i++)
 		if (a->map.e[i].val && a->map.e[i].val->kind != CC_V_NULL)
 			cc_kvs_set(&args, a->map.e[i].key, cc_val_text(a->map.e[i].val));
-	const struct cc_val *l = get(build, "labels");
+	const struct cc_val *l = cc_orch_get(build, "labels");
 	for (size_t i = 0; l && l->kind == CC_V_MAP && i < l->map.n; i++)
 		cc_kvs_set(&labels, l->map.e[i].key, cc_val_text(l->map.e[i].val));
 	cc_strv tags = NULL;
 	cc_strv_push(&tags, image);
-	const struct cc_val *more = get(build, "tags");
+	const struct cc_val *more = cc_orch_get(build, "tags");
 	for (size_t i = 0; more && more->kind == CC_V_SEQ && i < more->seq.n; i++)
 		cc_strv_push(&tags, cc_val_text(more->seq.v[i]));
 	struct cc_build_opts o = {
-	    .context_dir = str(build, "context") ? str(build, "context") : p->working_dir,
-	    .dockerfile = str(build, "dockerfile"),
-	    .target = str(build, "target"),
-	    .platform = str(svc, "platform"),
+	    .context_dir = cc_orch_str(build, "context") ? cc_orch_str(build, "context") : p->working_dir,
+	    .dockerfile = cc_orch_str(build, "dockerfile"),
+	    .target = cc_orch_str(build, "target"),
+	    .platform = cc_orch_str(svc, "platform"),
 	    .tags = tags,
 	    .args = &args,
 	    .labels = &labels,
-	    .no_cache = no_cache || (get(build, "no_cache") && get(build, "no_cache")->num.b),
-	    .pull = pull || (get(build, "pull") && get(build, "pull")->num.b)};
+	    .no_cache = no_cache || (cc_orch_get(build, "no_cache") && cc_orch_get(build, "no_cache")->num.b),
+	    .pull = pull || (cc_orch_get(build, "pull") && cc_orch_get(build, "pull")->num.b)};
 	struct progress_ctx pc = {ui, service};
 	struct cc_progress_sink sink = {show_progress, &pc};
 	cc_orch_status(ui, "Service", service, "Building");
@@ -96,7 +72,7 @@ int cc_orch_pull_service(struct cc_runtime *rt, const struct cc_project *p, cons
 {
 	CC_ORCH_ERR_SINK(err);
 	cleanup_free char *image = cc_orch_image_of(p, service);
-	const char *platform = str(cc_project_service(p, service), "platform");
+	const char *platform = cc_orch_str(cc_project_service(p, service), "platform");
 	cc_orch_status(ui, "Image", image, "Pulling");
 	if (cc_rt_image_pull(rt, image, platform, NULL, err) < 0)
 		return cc_error_wrap(err, "failed to pull %s for service %s", image, service);
@@ -113,16 +89,16 @@ int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, ch
 	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
 		const char *name = svcs->map.e[i].key;
 		const struct cc_val *svc = svcs->map.e[i].val;
-		if (!selected(services, name))
+		if (!cc_orch_selected(services, name))
 			continue;
-		bool has_build = get(svc, "build") != NULL;
-		const char *policy = pull_mode ? pull_mode : str(svc, "pull_policy");
+		bool has_build = cc_orch_get(svc, "build") != NULL;
+		const char *policy = pull_mode ? pull_mode : cc_orch_str(svc, "pull_policy");
 		if (has_build && build_mode && strcmp(build_mode, "always") == 0) {
 			if (cc_orch_build_service(rt, p, name, false, false, ui, err) < 0)
 				return -1;
 			continue;
 		}
-		if (policy && strcmp(policy, "always") == 0 && get(svc, "image")) {
+		if (policy && strcmp(policy, "always") == 0 && cc_orch_get(svc, "image")) {
 			if (cc_orch_pull_service(rt, p, name, ui, err) < 0)
 				return -1;
 			continue;

@@ -11,6 +11,13 @@
 	if (!(err))                                                                                          \
 	(err) = &local_err_
 
+/* Model accessors (model.c): a key holding null is absent; str gives a scalar's text; flag a true boolean;
+ * selected: services NULL or empty selects every name. */
+const struct cc_val *cc_orch_get(const struct cc_val *m, const char *k);
+const char *cc_orch_str(const struct cc_val *m, const char *k);
+bool cc_orch_flag(const struct cc_val *m, const char *k);
+bool cc_orch_selected(char *const *services, const char *name);
+
 /* The image a service runs: its `image`, or <project>-<service> for a build-only service. */
 char *cc_orch_image_of(const struct cc_project *p, const char *service);
 

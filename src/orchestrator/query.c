@@ -18,16 +18,6 @@ static int by_service_number(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static bool listed(char *const *names, const char *s)
-{
-	if (!names || !names[0])
-		return true;
-	for (char *const *n = names; *n; n++)
-		if (strcmp(*n, s) == 0)
-			return true;
-	return false;
-}
-
 int cc_orch_containers(struct cc_runtime *rt, const char *project, char *const *services, bool all,
 		       bool oneoff, struct cc_container **out, size_t *n, struct cc_error **err)
 {
@@ -40,7 +30,8 @@ int cc_orch_containers(struct cc_runtime *rt, const char *project, char *const *
 	for (size_t i = 0; i < count; i++) {
 		const char *off = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_ONEOFF);
 		bool is_oneoff = off && strcmp(off, "True") == 0;
-		if ((is_oneoff && !oneoff) || !listed(services, cc_orch_container_service(&cs[i]))) {
+		if ((is_oneoff && !oneoff) ||
+		    !cc_orch_selected(services, cc_orch_container_service(&cs[i]))) {
 			cc_container_release(&cs[i]);
 			continue;
 		}

@@ -9,34 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cc_val *get(const struct cc_val *m, const char *k)
-{
-	if (!m || m->kind != CC_V_MAP)
-		return NULL;
-	const struct cc_val *v = cc_map_get(m, k);
-	return v && v->kind != CC_V_NULL ? v : NULL;
-}
-
-static const char *str(const struct cc_val *m, const char *k)
-{
-	const struct cc_val *v = get(m, k);
-	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
-}
-
 static bool external(const struct cc_val *def)
 {
-	const struct cc_val *e = get(def, "external");
+	const struct cc_val *e = cc_orch_get(def, "external");
 	return e && e->kind == CC_V_BOOL && e->num.b;
-}
-
-static bool selected(char *const *services, const char *name)
-{
-	if (!services || !services[0])
-		return true;
-	for (char *const *s = services; *s; s++)
-		if (strcmp(*s, name) == 0)
-			return true;
-	return false;
 }
 
 /* Does any selected service use resource `key` of `section`? */
@@ -45,18 +21,18 @@ static bool used(const struct cc_project *p, char *const *services, const char *
 	const struct cc_val *svcs = cc_project_services(p);
 	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
 		const struct cc_val *svc = svcs->map.e[i].val;
-		if (!selected(services, svcs->map.e[i].key))
+		if (!cc_orch_selected(services, svcs->map.e[i].key))
 			continue;
 		if (strcmp(section, "networks") == 0) {
-			const struct cc_val *nets = get(svc, "networks");
+			const struct cc_val *nets = cc_orch_get(svc, "networks");
 			if (nets && nets->kind == CC_V_MAP && cc_map_find(nets, key)) /* values may be null */
 				return true;
 			continue;
 		}
-		const struct cc_val *refs = get(svc, section);
+		const struct cc_val *refs = cc_orch_get(svc, section);
 		for (size_t k = 0; refs && refs->kind == CC_V_SEQ && k < refs->seq.n; k++) {
-			const char *src = str(refs->seq.v[k], "source");
-			const char *type = str(refs->seq.v[k], "type");
+			const char *src = cc_orch_str(refs->seq.v[k], "source");
+			const char *type = cc_orch_str(refs->seq.v[k], "type");
 			if (src && strcmp(src, key) == 0 &&
 			    (strcmp(section, "volumes") != 0 || !type || strcmp(type, "volume") == 0))
 				return true;
@@ -67,7 +43,7 @@ static bool used(const struct cc_project *p, char *const *services, const char *
 
 static void labels_of(const struct cc_val *def, struct cc_kvs *out)
 {
-	const struct cc_val *l = get(def, "labels");
+	const struct cc_val *l = cc_orch_get(def, "labels");
 	for (size_t i = 0; l && l->kind == CC_V_MAP && i < l->map.n; i++)
 		if (cc_val_is_scalar(l->map.e[i].val))
 			cc_kvs_set(out, l->map.e[i].key, cc_val_text(l->map.e[i].val));
@@ -76,7 +52,7 @@ static void labels_of(const struct cc_val *def, struct cc_kvs *out)
 static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, const char *key,
 			  const struct cc_val *def, const struct cc_orch_ui *ui, struct cc_error **err)
 {
-	const char *name = str(def, "name") ? str(def, "name") : key;
+	const char *name = cc_orch_str(def, "name") ? cc_orch_str(def, "name") : key;
 	struct cc_network existing;
 	struct cc_error *e = NULL;
 	if (cc_rt_network_inspect(rt, name, &existing, &e) == 0) {
@@ -91,22 +67,22 @@ static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, con
 	if (external(def))
 		return cc_error_set(err, CC_ERR_NOT_FOUND,
 				    "network %s declared as external, but could not be found", name);
-	struct cc_network_config cfg = {.name = (char *)name,
-					.driver = (char *)str(def, "driver"),
-					.internal = get(def, "internal") && get(def, "internal")->num.b,
-					.attachable =
-					    get(def, "attachable") && get(def, "attachable")->num.b};
-	const struct cc_val *cfgs = get(get(def, "ipam"), "config");
+	struct cc_network_config cfg = {
+	    .name = (char *)name,
+	    .driver = (char *)cc_orch_str(def, "driver"),
+	    .internal = cc_orch_get(def, "internal") && cc_orch_get(def, "internal")->num.b,
+	    .attachable = cc_orch_get(def, "attachable") && cc_orch_get(def, "attachable")->num.b};
+	const struct cc_val *cfgs = cc_orch_get(cc_orch_get(def, "ipam"), "config");
 	if (cfgs && cfgs->kind == CC_V_SEQ && cfgs->seq.n) {
-		cfg.subnet = (char *)str(cfgs->seq.v[0], "subnet");
-		cfg.gateway = (char *)str(cfgs->seq.v[0], "gateway");
-		cfg.ip_range = (char *)str(cfgs->seq.v[0], "ip_range");
+		cfg.subnet = (char *)cc_orch_str(cfgs->seq.v[0], "subnet");
+		cfg.gateway = (char *)cc_orch_str(cfgs->seq.v[0], "gateway");
+		cfg.ip_range = (char *)cc_orch_str(cfgs->seq.v[0], "ip_range");
 	}
 	labels_of(def, &cfg.labels);
 	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);
 	cc_kvs_set(&cfg.labels, CC_LABEL_NETWORK, key);
 	cc_kvs_set(&cfg.labels, CC_LABEL_VERSION, CC_VERSION);
-	const struct cc_val *opts = get(def, "driver_opts");
+	const struct cc_val *opts = cc_orch_get(def, "driver_opts");
 	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
 		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
 	cc_orch_status(ui, "Network", name, "Creating");
@@ -126,7 +102,7 @@ static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, con
 static int ensure_volume(struct cc_runtime *rt, const struct cc_project *p, const char *key,
 			 const struct cc_val *def, const struct cc_orch_ui *ui, struct cc_error **err)
 {
-	const char *name = str(def, "name") ? str(def, "name") : key;
+	const char *name = cc_orch_str(def, "name") ? cc_orch_str(def, "name") : key;
 	struct cc_volume existing;
 	struct cc_error *e = NULL;
 	if (cc_rt_volume_inspect(rt, name, &existing, &e) == 0) {
@@ -140,12 +116,12 @@ static int ensure_volume(struct cc_runtime *rt, const struct cc_project *p, cons
 	cc_error_free(e);
 	if (external(def))
 		return cc_error_set(err, CC_ERR_NOT_FOUND, "external volume \"%s\" not found", name);
-	struct cc_volume_config cfg = {.name = (char *)name, .driver = (char *)str(def, "driver")};
+	struct cc_volume_config cfg = {.name = (char *)name, .driver = (char *)cc_orch_str(def, "driver")};
 	labels_of(def, &cfg.labels);
 	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);
 	cc_kvs_set(&cfg.labels, CC_LABEL_VOLUME, key);
 	cc_kvs_set(&cfg.labels, CC_LABEL_VERSION, CC_VERSION);
-	const struct cc_val *opts = get(def, "driver_opts");
+	const struct cc_val *opts = cc_orch_get(def, "driver_opts");
 	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
 		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
 	cc_orch_status(ui, "Volume", name, "Creating");
@@ -166,7 +142,8 @@ static int ensure_volume(struct cc_runtime *rt, const struct cc_project *p, cons
 static int material(const struct cc_project *p, const struct cc_val *def, const char *key, char **data,
 		    size_t *len, struct cc_error **err)
 {
-	const char *file = str(def, "file"), *env = str(def, "environment"), *content = str(def, "content");
+	const char *file = cc_orch_str(def, "file"), *env = cc_orch_str(def, "environment"),
+		   *content = cc_orch_str(def, "content");
 	if (file)
 		return cc_read_file(file, data, len, err);
 	if (env) {
@@ -190,7 +167,7 @@ static int ensure_secret(struct cc_runtime *rt, const struct cc_project *p, enum
 			 const char *key, const struct cc_val *def, const struct cc_orch_ui *ui,
 			 struct cc_error **err)
 {
-	const char *name = str(def, "name") ? str(def, "name") : key;
+	const char *name = cc_orch_str(def, "name") ? cc_orch_str(def, "name") : key;
 	const char *kindname = kind == CC_CONFIG ? "config" : "secret";
 	struct cc_secret *list;
 	size_t n;
@@ -229,7 +206,7 @@ int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, 
 	CC_ORCH_ERR_SINK(err);
 	static const char *const sections[] = {"networks", "volumes", "secrets", "configs"};
 	for (size_t s = 0; s < 4; s++) {
-		const struct cc_val *defs = get(p->model, sections[s]);
+		const struct cc_val *defs = cc_orch_get(p->model, sections[s]);
 		for (size_t i = 0; defs && defs->kind == CC_V_MAP && i < defs->map.n; i++) {
 			const char *key = defs->map.e[i].key;
 			const struct cc_val *def = defs->map.e[i].val;

@@ -1,6 +1,6 @@
 /* From a service's canonical model to the container spec a runtime creates: every short syntax is already
  * long (the loader normalized it), so this is a field-by-field translation plus compose's labels. */
-#include "orchestrator/orchestrator.h"
+#include "orchestrator/internal.h"
 #include "base/cleanup.h"
 #include "base/random.h"
 #include "base/strbuf.h"
@@ -13,35 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct cc_val *get(const struct cc_val *m, const char *k)
-{
-	if (!m || m->kind != CC_V_MAP)
-		return NULL;
-	const struct cc_val *v = cc_map_get(m, k);
-	return v && v->kind != CC_V_NULL ? v : NULL;
-}
-
-static const char *str(const struct cc_val *m, const char *k)
-{
-	const struct cc_val *v = get(m, k);
-	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? cc_xstrdup(s) : NULL;
 }
 
-static bool flag(const struct cc_val *m, const char *k)
-{
-	const struct cc_val *v = get(m, k);
-	return v && v->kind == CC_V_BOOL && v->num.b;
-}
-
 /* An integer given as int or as digits in a string (the loader keeps byte sizes as text in deploy). */
 static int64_t integer(const struct cc_val *m, const char *k)
 {
-	const struct cc_val *v = get(m, k);
+	const struct cc_val *v = cc_orch_get(m, k);
 	if (!v)
 		return 0;
 	if (v->kind == CC_V_INT)
@@ -54,7 +34,7 @@ static int64_t integer(const struct cc_val *m, const char *k)
 
 static double number(const struct cc_val *m, const char *k)
 {
-	const struct cc_val *v = get(m, k);
+	const struct cc_val *v = cc_orch_get(m, k);
 	if (!v)
 		return 0;
 	if (v->kind == CC_V_INT)
@@ -67,7 +47,7 @@ static double number(const struct cc_val *m, const char *k)
 
 static int64_t duration(const struct cc_val *m, const char *k, int64_t dflt)
 {
-	const char *s = str(m, k);
+	const char *s = cc_orch_str(m, k);
 	int64_t ns;
 	struct cc_error *e = NULL;
 	if (!s)
@@ -93,7 +73,7 @@ static cc_strv strv(const struct cc_val *seq)
 
 static cc_strv strv_or_null(const struct cc_val *m, const char *k)
 {
-	const struct cc_val *v = get(m, k);
+	const struct cc_val *v = cc_orch_get(m, k);
 	return v ? strv(v) : NULL;
 }
 
@@ -111,7 +91,7 @@ static void kvs_of(const struct cc_val *map, struct cc_kvs *out)
 /* The engine-level name of a top-level resource (its `name`, set by the loader), or the key itself. */
 static const char *resource_name(const struct cc_project *p, const char *section, const char *key)
 {
-	const char *n = str(get(get(p->model, section), key), "name");
+	const char *n = cc_orch_str(cc_orch_get(cc_orch_get(p->model, section), key), "name");
 	return n ? n : key;
 }
 
@@ -134,10 +114,10 @@ static void set_healthcheck(const struct cc_val *hc, struct cc_container_spec *s
 	if (!hc)
 		return;
 	struct cc_healthcheck *h = cc_xcalloc(1, sizeof(*h));
-	if (flag(hc, "disable")) {
+	if (cc_orch_flag(hc, "disable")) {
 		cc_strv_push(&h->test, "NONE");
 	} else {
-		h->test = strv(get(hc, "test"));
+		h->test = strv(cc_orch_get(hc, "test"));
 		if (!h->test[0]) {
 			/* no test: the image's, with these timings; the model has none, so none */
 			cc_strv_push(&h->test, "NONE");
@@ -159,9 +139,9 @@ static void set_ports(const struct cc_val *ports, struct cc_container_spec *spec
 	for (size_t i = 0; i < ports->seq.n; i++) {
 		const struct cc_val *pv = ports->seq.v[i];
 		struct cc_port_binding *b = &spec->ports[spec->nports++];
-		b->host_ip = dup_or_null(str(pv, "host_ip"));
+		b->host_ip = dup_or_null(cc_orch_str(pv, "host_ip"));
 		b->container_port = (uint16_t)integer(pv, "target");
-		const char *published = str(pv, "published");
+		const char *published = cc_orch_str(pv, "published");
 		if (published) {
 			char *end;
 			b->host_port = (uint16_t)strtoul(published, &end, 10);
@@ -169,7 +149,7 @@ static void set_ports(const struct cc_val *ports, struct cc_container_spec *spec
 				b->host_port_end = (uint16_t)strtoul(end + 1, NULL, 10);
 		}
 		snprintf(b->protocol, sizeof(b->protocol), "%s",
-			 str(pv, "protocol") ? str(pv, "protocol") : "tcp");
+			 cc_orch_str(pv, "protocol") ? cc_orch_str(pv, "protocol") : "tcp");
 	}
 }
 
@@ -183,21 +163,21 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_val *mv = vols->seq.v[i];
 		struct cc_mount *m = &spec->mounts[spec->nmounts++];
-		const char *type = str(mv, "type");
-		const char *source = str(mv, "source");
-		m->target = dup_or_null(str(mv, "target"));
-		m->read_only = flag(mv, "read_only");
+		const char *type = cc_orch_str(mv, "type");
+		const char *source = cc_orch_str(mv, "source");
+		m->target = dup_or_null(cc_orch_str(mv, "target"));
+		m->read_only = cc_orch_flag(mv, "read_only");
 		if (type && strcmp(type, "bind") == 0) {
 			m->type = CC_MOUNT_BIND;
 			m->source = dup_or_null(source);
-			m->create_host_path = flag(get(mv, "bind"), "create_host_path");
+			m->create_host_path = cc_orch_flag(cc_orch_get(mv, "bind"), "create_host_path");
 		} else if (type && strcmp(type, "tmpfs") == 0) {
 			m->type = CC_MOUNT_TMPFS;
-			m->tmpfs_size = integer(get(mv, "tmpfs"), "size");
+			m->tmpfs_size = integer(cc_orch_get(mv, "tmpfs"), "size");
 		} else {
 			m->type = CC_MOUNT_VOLUME;
 			m->source = source ? cc_xstrdup(resource_name(p, "volumes", source)) : NULL;
-			m->nocopy = flag(get(mv, "volume"), "nocopy");
+			m->nocopy = cc_orch_flag(cc_orch_get(mv, "volume"), "nocopy");
 		}
 	}
 	(void)tmpfs;
@@ -206,7 +186,7 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 static void set_networks(const struct cc_project *p, const char *service, const struct cc_val *svc,
 			 struct cc_container_spec *spec)
 {
-	const struct cc_val *nets = get(svc, "networks");
+	const struct cc_val *nets = cc_orch_get(svc, "networks");
 	if (!nets || nets->kind != CC_V_MAP || !nets->map.n)
 		return;
 	spec->networks = cc_xcalloc(nets->map.n, sizeof(*spec->networks));
@@ -217,11 +197,11 @@ static void set_networks(const struct cc_project *p, const char *service, const 
 		ep->network = cc_xstrdup(resource_name(p, "networks", key));
 		/* service discovery by service name, as docker compose registers it */
 		cc_strv_push(&ep->aliases, service);
-		const struct cc_val *aliases = get(nv, "aliases");
+		const struct cc_val *aliases = cc_orch_get(nv, "aliases");
 		for (size_t k = 0; aliases && aliases->kind == CC_V_SEQ && k < aliases->seq.n; k++)
 			cc_strv_push(&ep->aliases, cc_val_text(aliases->seq.v[k]));
-		ep->ipv4_address = dup_or_null(str(nv, "ipv4_address"));
-		ep->mac_address = dup_or_null(str(nv, "mac_address"));
+		ep->ipv4_address = dup_or_null(cc_orch_str(nv, "ipv4_address"));
+		ep->mac_address = dup_or_null(cc_orch_str(nv, "mac_address"));
 	}
 }
 
@@ -234,15 +214,15 @@ static void set_file_refs(const struct cc_project *p, const char *section, const
 	for (size_t i = 0; i < refs->seq.n; i++) {
 		const struct cc_val *rv = refs->seq.v[i];
 		struct cc_file_ref *r = &(*out)[(*n)++];
-		const char *source = str(rv, "source");
+		const char *source = cc_orch_str(rv, "source");
 		r->source = cc_xstrdup(resource_name(p, section, source ? source : ""));
-		const char *target = str(rv, "target");
+		const char *target = cc_orch_str(rv, "target");
 		r->target = target ? cc_xstrdup(target)
 				   : cc_xasprintf(strcmp(section, "secrets") == 0 ? "/run/secrets/%s" : "/%s",
 						  source ? source : "");
-		r->uid = dup_or_null(str(rv, "uid"));
-		r->gid = dup_or_null(str(rv, "gid"));
-		const char *mode = str(rv, "mode");
+		r->uid = dup_or_null(cc_orch_str(rv, "uid"));
+		r->gid = dup_or_null(cc_orch_str(rv, "gid"));
+		const char *mode = cc_orch_str(rv, "mode");
 		uint32_t mv = 0;
 		struct cc_error *e = NULL;
 		if (mode && cc_parse_mode(mode, &mv, &e) < 0)
@@ -253,8 +233,8 @@ static void set_file_refs(const struct cc_project *p, const char *section, const
 
 static void set_resources(const struct cc_val *svc, struct cc_container_spec *spec)
 {
-	const struct cc_val *res = get(get(svc, "deploy"), "resources");
-	const struct cc_val *limits = get(res, "limits"), *reserv = get(res, "reservations");
+	const struct cc_val *res = cc_orch_get(cc_orch_get(svc, "deploy"), "resources");
+	const struct cc_val *limits = cc_orch_get(res, "limits"), *reserv = cc_orch_get(res, "reservations");
 	double cpus = number(svc, "cpus");
 	if (number(limits, "cpus") > 0)
 		cpus = number(limits, "cpus");
@@ -287,10 +267,9 @@ static void set_ulimits(const struct cc_val *ul, struct cc_container_spec *spec)
 	}
 }
 
-char *cc_orch_image_of(const struct cc_project *p, const char *service);
 char *cc_orch_image_of(const struct cc_project *p, const char *service)
 {
-	const char *image = str(cc_project_service(p, service), "image");
+	const char *image = cc_orch_str(cc_project_service(p, service), "image");
 	return image ? cc_xstrdup(image) : cc_xasprintf("%s-%s", p->name, service);
 }
 
@@ -300,10 +279,10 @@ int cc_orch_service_replicas(const struct cc_project *p, const char *service, co
 	if (forced)
 		return atoi(forced);
 	const struct cc_val *svc = cc_project_service(p, service);
-	if (get(svc, "scale"))
+	if (cc_orch_get(svc, "scale"))
 		return (int)integer(svc, "scale");
-	if (get(get(svc, "deploy"), "replicas"))
-		return (int)integer(get(svc, "deploy"), "replicas");
+	if (cc_orch_get(cc_orch_get(svc, "deploy"), "replicas"))
+		return (int)integer(cc_orch_get(svc, "deploy"), "replicas");
 	return 1;
 }
 
@@ -326,12 +305,13 @@ static void add_labels(const struct cc_project *p, const char *service, const st
 	cc_kvs_set(labels, CC_LABEL_VERSION, CC_VERSION);
 	/* docker compose's form: "db:service_healthy:true,cache:service_started:false" */
 	cleanup_strbuf struct cc_strbuf deps = CC_STRBUF_INIT;
-	const struct cc_val *dep = get(svc, "depends_on");
+	const struct cc_val *dep = cc_orch_get(svc, "depends_on");
 	for (size_t i = 0; dep && dep->kind == CC_V_MAP && i < dep->map.n; i++) {
 		const struct cc_val *d = dep->map.e[i].val;
-		const char *cond = str(d, "condition");
+		const char *cond = cc_orch_str(d, "condition");
 		cc_strbuf_addf(&deps, "%s%s:%s:%s", i ? "," : "", dep->map.e[i].key,
-			       cond ? cond : "service_started", flag(d, "restart") ? "true" : "false");
+			       cond ? cond : "service_started",
+			       cc_orch_flag(d, "restart") ? "true" : "false");
 	}
 	cc_kvs_set(labels, CC_LABEL_DEPENDS_ON, cc_strbuf_str(&deps));
 }
@@ -343,7 +323,7 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	if (!svc)
 		return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", service);
 	memset(out, 0, sizeof(*out));
-	const char *cname = str(svc, "container_name");
+	const char *cname = cc_orch_str(svc, "container_name");
 	if (oneoff) {
 		char id[13];
 		cc_random_hex(id, 6);
@@ -354,16 +334,16 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 		out->name = cc_xasprintf("%s-%s-%d", p->name, service, number);
 	}
 	out->image = cc_orch_image_of(p, service);
-	out->platform = dup_or_null(str(svc, "platform"));
-	if (get(svc, "entrypoint")) {
+	out->platform = dup_or_null(cc_orch_str(svc, "platform"));
+	if (cc_orch_get(svc, "entrypoint")) {
 		out->has_entrypoint = true;
-		out->entrypoint = strv(get(svc, "entrypoint"));
+		out->entrypoint = strv(cc_orch_get(svc, "entrypoint"));
 	}
-	if (get(svc, "command")) {
+	if (cc_orch_get(svc, "command")) {
 		out->has_cmd = true;
-		out->cmd = strv(get(svc, "command"));
+		out->cmd = strv(cc_orch_get(svc, "command"));
 	}
-	const struct cc_val *env = get(svc, "environment");
+	const struct cc_val *env = cc_orch_get(svc, "environment");
 	out->env = cc_xcalloc(1, sizeof(char *));
 	for (size_t i = 0; env && env->kind == CC_V_MAP && i < env->map.n; i++) {
 		const struct cc_val *v = env->map.e[i].val;
@@ -373,31 +353,31 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 		cc_strv_push(&out->env, kv);
 		free(kv);
 	}
-	kvs_of(get(svc, "labels"), &out->labels);
+	kvs_of(cc_orch_get(svc, "labels"), &out->labels);
 	add_labels(p, service, svc, number, oneoff, &out->labels);
-	out->working_dir = dup_or_null(str(svc, "working_dir"));
-	out->user = dup_or_null(str(svc, "user"));
-	out->hostname = dup_or_null(str(svc, "hostname"));
-	out->domainname = dup_or_null(str(svc, "domainname"));
-	out->tty = flag(svc, "tty");
-	out->stdin_open = flag(svc, "stdin_open");
-	out->init = flag(svc, "init");
-	out->privileged = flag(svc, "privileged");
-	out->read_only = flag(svc, "read_only");
-	set_restart(oneoff ? NULL : str(svc, "restart"), out);
-	out->stop_signal = dup_or_null(str(svc, "stop_signal"));
+	out->working_dir = dup_or_null(cc_orch_str(svc, "working_dir"));
+	out->user = dup_or_null(cc_orch_str(svc, "user"));
+	out->hostname = dup_or_null(cc_orch_str(svc, "hostname"));
+	out->domainname = dup_or_null(cc_orch_str(svc, "domainname"));
+	out->tty = cc_orch_flag(svc, "tty");
+	out->stdin_open = cc_orch_flag(svc, "stdin_open");
+	out->init = cc_orch_flag(svc, "init");
+	out->privileged = cc_orch_flag(svc, "privileged");
+	out->read_only = cc_orch_flag(svc, "read_only");
+	set_restart(oneoff ? NULL : cc_orch_str(svc, "restart"), out);
+	out->stop_signal = dup_or_null(cc_orch_str(svc, "stop_signal"));
 	out->stop_grace_ns = duration(svc, "stop_grace_period", -1);
-	set_healthcheck(get(svc, "healthcheck"), out);
+	set_healthcheck(cc_orch_get(svc, "healthcheck"), out);
 	if (!oneoff)
-		set_ports(get(svc, "ports"), out);
-	set_mounts(p, get(svc, "volumes"), get(svc, "tmpfs"), out);
-	const char *netmode = str(svc, "network_mode");
+		set_ports(cc_orch_get(svc, "ports"), out);
+	set_mounts(p, cc_orch_get(svc, "volumes"), cc_orch_get(svc, "tmpfs"), out);
+	const char *netmode = cc_orch_str(svc, "network_mode");
 	if (netmode)
 		out->network_mode = cc_xstrdup(netmode);
 	else
 		set_networks(p, service, svc, out);
-	set_file_refs(p, "secrets", get(svc, "secrets"), &out->secrets, &out->nsecrets);
-	set_file_refs(p, "configs", get(svc, "configs"), &out->configs, &out->nconfigs);
+	set_file_refs(p, "secrets", cc_orch_get(svc, "secrets"), &out->secrets, &out->nsecrets);
+	set_file_refs(p, "configs", cc_orch_get(svc, "configs"), &out->configs, &out->nconfigs);
 	out->cap_add = strv_or_null(svc, "cap_add");
 	out->cap_drop = strv_or_null(svc, "cap_drop");
 	out->extra_hosts = strv_or_null(svc, "extra_hosts");
@@ -408,10 +388,10 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	out->security_opt = strv_or_null(svc, "security_opt");
 	out->devices = strv_or_null(svc, "devices");
 	out->tmpfs = strv_or_null(svc, "tmpfs");
-	kvs_of(get(svc, "sysctls"), &out->sysctls);
-	set_ulimits(get(svc, "ulimits"), out);
+	kvs_of(cc_orch_get(svc, "sysctls"), &out->sysctls);
+	set_ulimits(cc_orch_get(svc, "ulimits"), out);
 	set_resources(svc, out);
-	out->pid_mode = dup_or_null(str(svc, "pid"));
-	out->ipc_mode = dup_or_null(str(svc, "ipc"));
+	out->pid_mode = dup_or_null(cc_orch_str(svc, "pid"));
+	out->ipc_mode = dup_or_null(cc_orch_str(svc, "ipc"));
 	return 0;
 }

@@ -16,20 +16,6 @@
 
 #define POLL_NS (50 * CC_NS_PER_MSEC)
 
-static const struct cc_val *get(const struct cc_val *m, const char *k)
-{
-	if (!m || m->kind != CC_V_MAP)
-		return NULL;
-	const struct cc_val *v = cc_map_get(m, k);
-	return v && v->kind != CC_V_NULL ? v : NULL;
-}
-
-static const char *str(const struct cc_val *m, const char *k)
-{
-	const struct cc_val *v = get(m, k);
-	return v && cc_val_is_scalar(v) ? cc_val_text(v) : NULL;
-}
-
 struct up_run {
 	struct cc_runtime *rt;
 	const struct cc_project *p;
@@ -150,7 +136,7 @@ static int converge_service(void *ctx, size_t k, struct cc_error **err)
 	const char *service = u->g->names[si];
 	const struct cc_val *svc = cc_project_service(u->p, service);
 	int want = cc_orch_service_replicas(u->p, service, u->o->scale);
-	if (want > 1 && str(svc, "container_name"))
+	if (want > 1 && cc_orch_str(svc, "container_name"))
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,
 		    "service %s: can't set container_name and scale to %d: container names must be "
@@ -285,12 +271,13 @@ int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p,
 			      const struct cc_orch_ui *ui, struct cc_error **err)
 {
 	CC_ORCH_ERR_SINK(err);
-	const struct cc_val *deps = get(cc_project_service(p, service), "depends_on");
+	const struct cc_val *deps = cc_orch_get(cc_project_service(p, service), "depends_on");
 	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++) {
 		const char *dep = deps->map.e[i].key;
 		const struct cc_val *d = deps->map.e[i].val;
-		const char *cond = str(d, "condition") ? str(d, "condition") : "service_started";
-		const struct cc_val *req = get(d, "required");
+		const char *cond =
+		    cc_orch_str(d, "condition") ? cc_orch_str(d, "condition") : "service_started";
+		const struct cc_val *req = cc_orch_get(d, "required");
 		bool required = !req || req->kind != CC_V_BOOL || req->num.b;
 		char *const svcs[] = {(char *)dep, NULL};
 		struct cc_container *cs;
@@ -321,9 +308,9 @@ int cc_orch_wait_dependencies(struct cc_runtime *rt, const struct cc_project *p,
 /* Whether a dependency with restart: true was recreated in this run. */
 static bool dependency_restarted(struct up_run *u, size_t si)
 {
-	const struct cc_val *deps = get(cc_project_service(u->p, u->g->names[si]), "depends_on");
+	const struct cc_val *deps = cc_orch_get(cc_project_service(u->p, u->g->names[si]), "depends_on");
 	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++) {
-		const struct cc_val *restart = get(deps->map.e[i].val, "restart");
+		const struct cc_val *restart = cc_orch_get(deps->map.e[i].val, "restart");
 		if (!restart || restart->kind != CC_V_BOOL || !restart->num.b)
 			continue;
 		for (size_t k = 0; k < u->g->n; k++)
@@ -402,20 +389,11 @@ static int run_levels(struct up_run *u, size_t nlevels, int (*fn)(void *, size_t
 	return 0;
 }
 
-static bool named(char *const *names, const char *s)
-{
-	for (char *const *n = names; n && *n; n++)
-		if (strcmp(*n, s) == 0)
-			return true;
-	return false;
-}
-
 /* The services up works on: those named (all when none) and, unless --no-deps, what they depend on. */
 static void select_services(const struct cc_graph *g, const struct cc_up_opts *o, bool *sel)
 {
-	bool all = !o->services || !o->services[0];
 	for (size_t i = 0; i < g->n; i++)
-		sel[i] = all || named(o->services, g->names[i]);
+		sel[i] = cc_orch_selected(o->services, g->names[i]);
 	if (o->no_deps)
 		return;
 	size_t *order = cc_graph_order(g, 1); /* dependents before their dependencies */
@@ -510,8 +488,8 @@ static bool awaited_completion(const struct cc_project *p, const char *service)
 {
 	const struct cc_val *svcs = cc_project_services(p);
 	for (size_t i = 0; svcs && i < svcs->map.n; i++) {
-		const struct cc_val *d = get(get(svcs->map.e[i].val, "depends_on"), service);
-		const char *cond = str(d, "condition");
+		const struct cc_val *d = cc_orch_get(cc_orch_get(svcs->map.e[i].val, "depends_on"), service);
+		const char *cond = cc_orch_str(d, "condition");
 		if (cond && strcmp(cond, "service_completed_successfully") == 0)
 			return true;
 	}
