@@ -56,8 +56,8 @@ static void usage(FILE *out)
 		"      --debug                 Verbose diagnostics (logs every runtime call)\n"
 		"      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
 		"      --ansi WHEN             Control characters: never, always, auto\n"
-		"      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; -1: "
-		"unlimited)\n"
+		"      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
+		"                              -1: unlimited)\n"
 		"  -v, --version               Print the version and exit\n"
 		"  -h, --help                  Show this help\n\n"
 		"Commands:\n");
@@ -112,7 +112,9 @@ int main(int argc, char **argv)
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");
 	ctx.backend = getenv("CONTAINER_COMPOSE_BACKEND");
 	const char *limit = getenv("COMPOSE_PARALLEL_LIMIT");
-	ctx.parallel = limit ? strtol(limit, NULL, 10) : -1;
+	/* bounded by default: past a few threads per core, more parallel calls only add contention (see
+	 * docs/deviations.md); -1 asks for one thread per service of a level */
+	ctx.parallel = limit ? strtol(limit, NULL, 10) : 16;
 	ctx.progress = getenv("COMPOSE_PROGRESS");
 	ctx.ansi = getenv("COMPOSE_ANSI");
 	int c, rc;
