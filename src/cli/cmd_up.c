@@ -91,6 +91,23 @@ static void *attach_one(void *arg)
 	return NULL;
 }
 
+struct stopper {
+	struct cc_runtime *rt;
+	const struct cc_project *p;
+	const struct cc_orch_ui *ui;
+	struct cc_orch_action_opts o;
+	pthread_t thread;
+	bool started;
+	struct cc_error *err;
+};
+
+static void *run_stop(void *arg)
+{
+	struct stopper *s = arg;
+	cc_orch_act(s->rt, s->p, CC_ORCH_STOP, &s->o, s->ui, &s->err);
+	return NULL;
+}
+
 /* Follow the output until every container stopped (or, with abort, until one did); returns the exit code up
  * reports. */
 static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
@@ -133,7 +150,14 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 			attach_one(&jobs[i]);
 	}
 	int rc = CLI_OK;
-	bool stopping = false;
+	/* the graceful stop runs on its own thread, so a second Ctrl+C can still force a kill meanwhile */
+	struct stopper stop = {.rt = rt,
+			       .p = p,
+			       .ui = &ui->ui,
+			       .o = {.services = services && services[0] ? services : NULL,
+				     .timeout_ns = -1,
+				     .parallel = (int)ctx->parallel}};
+	bool stopping = false, killing = false;
 	pthread_mutex_lock(&st.lock);
 	while (st.done < n) {
 		bool abort_now = abort_on_exit && st.done > 0;
@@ -143,15 +167,18 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 			fprintf(stderr, abort_now && !interrupted
 					    ? "Aborting on container exit...\n"
 					    : "Gracefully stopping... (press Ctrl+C again to force)\n");
-			struct cc_orch_action_opts ao = {.services =
-							     services && services[0] ? services : NULL,
-							 .timeout_ns = -1,
-							 .parallel = (int)ctx->parallel};
-			enum cc_orch_action action = interrupted > 1 ? CC_ORCH_KILL : CC_ORCH_STOP;
-			if (cc_orch_act(rt, p, action, &ao, &ui->ui, &err) < 0)
+			stop.started = pthread_create(&stop.thread, NULL, run_stop, &stop) == 0;
+			if (!stop.started)
+				run_stop(&stop);
+			pthread_mutex_lock(&st.lock);
+			continue;
+		}
+		if (stopping && interrupted > 1 && !killing) {
+			killing = true;
+			pthread_mutex_unlock(&st.lock);
+			struct cc_orch_action_opts ko = stop.o;
+			if (cc_orch_act(rt, p, CC_ORCH_KILL, &ko, &ui->ui, &err) < 0)
 				rc = cli_fail(&err);
-			if (interrupted && rc == CLI_OK)
-				rc = 130;
 			pthread_mutex_lock(&st.lock);
 			continue;
 		}
@@ -163,6 +190,12 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 		pthread_cond_timedwait(&st.changed, &st.lock, &until);
 	}
 	pthread_mutex_unlock(&st.lock);
+	if (stop.started)
+		pthread_join(stop.thread, NULL);
+	if (stop.err)
+		rc = cli_fail(&stop.err);
+	if (interrupted && rc == CLI_OK)
+		rc = 130;
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i].started)
 			pthread_join(jobs[i].thread, NULL);

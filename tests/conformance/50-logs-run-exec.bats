@@ -340,3 +340,25 @@ EOF
 	assert_failure 1
 	assert_output --partial "no such service: nope"
 }
+
+@test "Ctrl+C on attached up stops the project gracefully and exits 130" {
+	write compose.yaml <<'EOF2'
+services:
+  a:
+    image: busybox
+    command: ["sh", "-c", "echo started; sleep infinity"]
+EOF2
+	# exec: the signal must reach container-compose itself, not a subshell around it
+	(exec "$CC" --root "$ROOT" --backend "$BACKEND" up >"$BATS_TEST_TMPDIR/up.out" 2>"$BATS_TEST_TMPDIR/up.err") &
+	local pid=$!
+	wait_for 20 grep -q "a-1  | started" "$BATS_TEST_TMPDIR/up.out"
+	kill -INT "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	run cat "$BATS_TEST_TMPDIR/up.err"
+	assert_line "Gracefully stopping... (press Ctrl+C again to force)"
+	assert_field proj-a-1 State exited
+	run cat "$BATS_TEST_TMPDIR/up.out"
+	assert_line "a-1 exited with code 0"
+}
