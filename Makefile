@@ -33,10 +33,11 @@ unit-asan: $(ASAN_BUILD)/build.ninja
 		LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) \
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
-# The system tests, and the conformance suite's CLI half against the mock backend.
+# The system tests, the conformance suite's CLI half against the mock backend, and the image store against a
+# registry on loopback.
 system: build
 	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=mock \
-		bats --tap tests/system tests/conformance | tee $(BUILD)/system-tests.tap
+		bats --tap tests/system tests/conformance tests/images | tee $(BUILD)/system-tests.tap
 
 # One backend through the whole conformance suite: `make conformance BACKEND=mock`.
 BACKEND ?= mock
@@ -74,6 +75,7 @@ bench: deps build
 	./scripts/deps.sh bench
 	./bench/loader/run.sh $(abspath $(BIN))
 	./bench/orchestrator/run.sh $(abspath $(BIN))
+	./bench/pull/run.sh $(abspath $(BIN))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -75,6 +75,9 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cp(struct cli_ctx *ctx, int argc, char **argv);
 int cli_pull(struct cli_ctx *ctx, int argc, char **argv);
 int cli_build(struct cli_ctx *ctx, int argc, char **argv);
+int cli_image(struct cli_ctx *ctx, int argc, char **argv);
+int cli_login(struct cli_ctx *ctx, int argc, char **argv);
+int cli_push(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The runtime the global options select (opened once per process); NULL after printing the error. */
 struct cc_runtime *cli_runtime(struct cli_ctx *ctx);

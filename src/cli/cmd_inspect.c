@@ -478,9 +478,11 @@ static bool named_or_all(char *const *args, const char *name)
 int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool ignore_failures = false, quiet = false, include_deps = false;
+	const char *policy = "always";
 	const struct cli_flag flags[] = {
 	    {"ignore-pull-failures", 0, CLI_BOOL, &ignore_failures, NULL,
 	     "Pull what it can and ignore the rest"},
+	    {"policy", 0, CLI_STR, &policy, "POLICY", "Apply pull policy: missing or always (default)"},
 	    {"include-deps", 0, CLI_BOOL, &include_deps, NULL, "Also pull services declared as dependencies"},
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Pull without printing progress information"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
@@ -492,7 +494,13 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
-	int rc = cli_open(ctx, args, &p, &rt);
+	int rc = CLI_OK;
+	if (strcmp(policy, "missing") && strcmp(policy, "always")) {
+		cli_usage_error("pull", "invalid --policy \"%s\": use missing or always", policy);
+		rc = CLI_USAGE;
+	}
+	if (rc == CLI_OK)
+		rc = cli_open(ctx, args, &p, &rt);
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -505,6 +513,13 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 			if (!named || !img || img->kind == CC_V_NULL)
 				continue; /* build-only services have nothing to pull */
 			struct cc_error *err = NULL;
+			struct cc_image present;
+			if (strcmp(policy, "missing") == 0 &&
+			    cc_rt_image_inspect(rt, cc_val_text(img), &present, &err) == 0) {
+				cc_image_release(&present);
+				continue;
+			}
+			cc_error_release(&err);
 			if (cc_orch_pull_service(rt, p, name, &ui.ui, &err) < 0) {
 				if (ignore_failures) {
 					fprintf(stderr, "warning: %s\n", err->msg);

@@ -7,6 +7,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "runtime/codec.h"
+#include "runtime/events.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -256,73 +257,16 @@ int mock_container_stats(void *self, const char *ref, struct cc_stats *out, stru
 	return 0;
 }
 
-struct event_ctx {
-	const struct cc_event_filter *f;
-	const struct cc_event_sink *sink;
-	int64_t last_seq;
-	bool cancelled;
-	struct cc_error **err;
-};
-
-static bool labels_match(const struct cc_kvs *attrs, char *const *labels)
+static int settle_before_poll(void *ctx, struct cc_error **err)
 {
-	for (char *const *l = labels; l && *l; l++) {
-		const char *eq = strchr(*l, '=');
-		cleanup_free char *key = eq ? cc_xstrndup(*l, (size_t)(eq - *l)) : cc_xstrdup(*l);
-		const char *v = cc_kvs_get(attrs, key);
-		if (!v || (eq && strcmp(v, eq + 1) != 0))
-			return false;
-	}
-	return true;
-}
-
-static int event_row(void *ctx, int64_t seq, int64_t time_ns, const char *payload)
-{
-	struct event_ctx *ec = ctx;
-	ec->last_seq = seq;
-	json_t *j;
-	struct cc_event e = {0};
-	if (cc_json_parse(payload, &j, ec->err) < 0)
-		return -1;
-	int r = cc_event_from_json(j, &e, ec->err);
-	json_decref(j);
-	if (r < 0)
-		return -1;
-	e.seq = seq;
-	const struct cc_event_filter *f = ec->f;
-	bool match =
-	    (!f->type || strcmp(f->type, e.type) == 0) &&
-	    (!f->container || (strcmp(e.type, "container") == 0 &&
-			       ((e.name && strcmp(f->container, e.name) == 0) ||
-				(e.id && strncmp(e.id, f->container, strlen(f->container)) == 0)))) &&
-	    (!f->project ||
-	     (cc_kvs_get(&e.attributes, "com.docker.compose.project") &&
-	      strcmp(cc_kvs_get(&e.attributes, "com.docker.compose.project"), f->project) == 0)) &&
-	    labels_match(&e.attributes, f->labels);
-	if (match && ec->sink->emit(ec->sink->ctx, &e) < 0)
-		ec->cancelled = true;
-	cc_event_release(&e);
-	return ec->cancelled ? -1 : 0;
+	return mock_settle_all(ctx, err);
 }
 
 int mock_events(void *self, const struct cc_event_filter *f, const struct cc_event_sink *sink,
 		struct cc_error **err)
 {
 	struct mock *m = self;
-	struct event_ctx ec = {f, sink, 0, false, err};
-	for (;;) {
-		if (mock_settle_all(m, err) < 0)
-			return -1;
-		pthread_mutex_lock(&m->lock);
-		int r = cc_store_event_each(m->store, MOCK_BACKEND, ec.last_seq, f->since_ns, f->until_ns,
-					    event_row, &ec, err);
-		pthread_mutex_unlock(&m->lock);
-		if (ec.cancelled)
-			return 0;
-		if (r < 0)
-			return -1;
-		if (!f->follow || (f->until_ns && cc_now_ns() > f->until_ns))
-			return 0;
-		cc_sleep_ns(POLL_NS);
-	}
+	/* lazy transitions are recorded by settling, so every poll settles first */
+	struct cc_store_events src = {m->store, &m->lock, MOCK_BACKEND, settle_before_poll, m};
+	return cc_store_events_stream(&src, f, sink, err);
 }

@@ -93,7 +93,9 @@ int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, ch
 			continue;
 		bool has_build = cc_orch_get(svc, "build") != NULL;
 		const char *policy = pull_mode ? pull_mode : cc_orch_str(svc, "pull_policy");
-		if (has_build && build_mode && strcmp(build_mode, "always") == 0) {
+		bool build_always = build_mode && strcmp(build_mode, "always") == 0;
+		/* pull_policy: build means build every time, like --build */
+		if (has_build && (build_always || (policy && strcmp(policy, "build") == 0))) {
 			if (cc_orch_build_service(rt, p, name, false, false, ui, err) < 0)
 				return -1;
 			continue;

@@ -11,5 +11,6 @@ struct cc_backend {
 };
 
 extern const struct cc_backend cc_backend_mock;
+extern const struct cc_backend cc_backend_native;
 
 #endif

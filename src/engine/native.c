@@ -1,0 +1,143 @@
+/* The native backend. This stage has its image store (pulls, pushes, load/save against real registries and
+ * tarballs); containers, networks, volumes and secrets arrive with the engine's next parts, and until then
+ * their operations are absent from the table, so the runtime answers NOT_SUPPORTED naming them. */
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+#include "engine/image/images.h"
+#include "runtime/backends.h"
+#include "runtime/events.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+struct native {
+	struct cc_store *store;
+	struct cc_images *images;
+	char *root;
+};
+
+static int native_version(void *self, struct cc_version *out, struct cc_error **err)
+{
+	struct utsname u;
+	uname(&u);
+	out->backend = cc_xstrdup(CC_NATIVE_BACKEND);
+	out->version = cc_xstrdup(CC_VERSION);
+	out->api_version = cc_xstrdup("v1");
+	out->os = cc_xstrdup("linux");
+	out->arch = cc_xstrdup(u.machine);
+	out->engine = cc_xstrdup("container-compose image store");
+	return 0;
+}
+
+static int native_info(void *self, struct cc_info *out, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_image *imgs;
+	size_t count;
+	if (cc_images_list(n->images, &imgs, &count, err) < 0)
+		return -1;
+	cc_images_free(imgs, count);
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	out->backend = cc_xstrdup(CC_NATIVE_BACKEND);
+	out->name = cc_xstrdup(host);
+	out->root = cc_xstrdup(n->root);
+	out->images = (long)count;
+	return 0;
+}
+
+static int native_events(void *self, const struct cc_event_filter *f, const struct cc_event_sink *sink,
+			 struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_store_events src = {n->store, &n->images->lock, CC_NATIVE_BACKEND, NULL, NULL};
+	return cc_store_events_stream(&src, f, sink, err);
+}
+
+static int image_list(void *self, struct cc_image **out, size_t *count, struct cc_error **err)
+{
+	return cc_images_list(((struct native *)self)->images, out, count, err);
+}
+
+static int image_inspect(void *self, const char *ref, struct cc_image *out, struct cc_error **err)
+{
+	return cc_images_inspect(((struct native *)self)->images, ref, out, err);
+}
+
+static int image_pull(void *self, const char *ref, const char *platform, const struct cc_progress_sink *sink,
+		      struct cc_error **err)
+{
+	return cc_images_pull(((struct native *)self)->images, ref, platform, sink, err);
+}
+
+static int image_push(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err)
+{
+	return cc_images_push(((struct native *)self)->images, ref, sink, err);
+}
+
+static int image_tag(void *self, const char *src, const char *dst, struct cc_error **err)
+{
+	return cc_images_tag(((struct native *)self)->images, src, dst, err);
+}
+
+static int image_remove(void *self, const char *ref, bool force, struct cc_error **err)
+{
+	return cc_images_remove(((struct native *)self)->images, ref, force, err);
+}
+
+static int image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_error **err)
+{
+	return cc_images_load(((struct native *)self)->images, tar_path, loaded, err);
+}
+
+static int image_save(void *self, char *const *refs, const char *format, const char *tar_path,
+		      struct cc_error **err)
+{
+	return cc_images_save(((struct native *)self)->images, refs, format, tar_path, err);
+}
+
+static void native_close(void *self)
+{
+	struct native *n = self;
+	cc_images_close(n->images);
+	cc_store_close(n->store);
+	free(n->root);
+	free(n);
+}
+
+static const struct cc_runtime_ops native_ops = {
+    .version = native_version,
+    .info = native_info,
+    .events = native_events,
+    .image_list = image_list,
+    .image_inspect = image_inspect,
+    .image_pull = image_pull,
+    .image_push = image_push,
+    .image_tag = image_tag,
+    .image_remove = image_remove,
+    .image_load = image_load,
+    .image_save = image_save,
+    .close = native_close,
+};
+
+static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **out, struct cc_error **err)
+{
+	struct cc_store *store;
+	if (cc_store_open(cfg->root, &store, err) < 0)
+		return -1;
+	struct native *n = cc_xcalloc(1, sizeof(*n));
+	n->store = store;
+	n->root = cc_xstrdup(cfg->root);
+	if (cc_images_open(cfg->root, store, &n->images, err) < 0) {
+		cc_store_close(store);
+		free(n->root);
+		free(n);
+		return -1;
+	}
+	*out = cc_runtime_new(CC_NATIVE_BACKEND, &native_ops, n);
+	return 0;
+}
+
+const struct cc_backend cc_backend_native = {CC_NATIVE_BACKEND, native_open};

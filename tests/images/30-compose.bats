@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# Compose-level pull and push on the native backend.
+
+load helpers
+
+setup_file() {
+	start_registry
+	push_layout multi test/multi:v1
+}
+
+teardown_file() {
+	stop_registry
+}
+
+@test "pull pulls every service image; --policy missing skips the ones present" {
+	mkdir -p proj && cd proj
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n  b:\n    build: .\n' "$REG" >compose.yaml
+	run cc pull
+	assert_success
+	assert_output --partial "Image $REG/test/multi:v1  Pulled"
+	refute_output --partial "proj-b"
+	run cc image ls --format json
+	assert_output --partial "$REG/test/multi:v1"
+	run cc pull --policy missing
+	assert_success
+	refute_output --partial "Pulling"
+	run cc pull --policy sometimes
+	assert_failure 2
+}
+
+@test "push pushes the services' images; a missing one is an error unless ignored" {
+	mkdir -p proj && cd proj
+	printf 'services:\n  a:\n    image: %s/composed/app:v1\n' "$REG" >compose.yaml
+	run cc push
+	assert_failure
+	assert_output --partial "No such image"
+	run cc push --ignore-push-failures
+	assert_success
+	cc image pull "$REG/test/multi:v1"
+	cc image tag "$REG/test/multi:v1" "$REG/composed/app:v1"
+	run cc push
+	assert_success
+	run skopeo inspect --tls-verify=false "docker://$REG/composed/app:v1"
+	assert_success
+}
+
+@test "the native backend says plainly what it cannot do yet" {
+	mkdir -p proj && cd proj
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n' "$REG" >compose.yaml
+	run cc up -d
+	assert_failure
+	assert_output --partial "not supported by the native backend"
+}
