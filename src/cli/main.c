@@ -45,25 +45,27 @@ static const struct cli_command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: container-compose [OPTIONS] COMMAND [ARGS...]\n\n"
-		"Define and run multi-container applications from a Compose file.\n\n"
-		"Options:\n"
-		"  -f, --file FILE             Compose file (repeatable; - for standard input)\n"
-		"  -p, --project-name NAME     Project name\n"
-		"      --project-directory DIR Working directory of the project (default: the first file's)\n"
-		"      --env-file FILE         Environment file (repeatable; replaces .env)\n"
-		"      --profile NAME          Enable a profile (repeatable)\n"
-		"      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
-		"      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
-		"      --debug                 Verbose diagnostics (logs every runtime call)\n"
-		"      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
-		"      --ansi WHEN             Control characters: never, always, auto\n"
-		"      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
-		"                              -1: unlimited)\n"
-		"  -v, --version               Print the version and exit\n"
-		"  -h, --help                  Show this help\n\n"
-		"Commands:\n");
+	fprintf(
+	    out,
+	    "Usage: container-compose [OPTIONS] COMMAND [ARGS...]\n\n"
+	    "Define and run multi-container applications from a Compose file.\n\n"
+	    "Options:\n"
+	    "  -f, --file FILE             Compose file (repeatable; - for standard input)\n"
+	    "  -p, --project-name NAME     Project name\n"
+	    "      --project-directory DIR Working directory of the project (default: the first file's)\n"
+	    "      --env-file FILE         Environment file (repeatable; replaces .env)\n"
+	    "      --profile NAME          Enable a profile (repeatable)\n"
+	    "      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
+	    "      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
+	    "      --debug                 Verbose diagnostics (logs every runtime call)\n"
+	    "      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
+	    "      --ansi WHEN             Control characters: never, always, auto\n"
+	    "      --insecure-registry H   Allow plain HTTP to registry H (repeatable; loopback always is)\n"
+	    "      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
+	    "                              -1: unlimited)\n"
+	    "  -v, --version               Print the version and exit\n"
+	    "  -h, --help                  Show this help\n\n"
+	    "Commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 }
@@ -93,7 +95,8 @@ int main(int argc, char **argv)
 		OPT_DEBUG,
 		OPT_PROGRESS,
 		OPT_ANSI,
-		OPT_PARALLEL
+		OPT_PARALLEL,
+		OPT_INSECURE
 	};
 	static const struct option longopts[] = {
 	    {"file", required_argument, NULL, 'f'},
@@ -107,6 +110,7 @@ int main(int argc, char **argv)
 	    {"progress", required_argument, NULL, OPT_PROGRESS},
 	    {"ansi", required_argument, NULL, OPT_ANSI},
 	    {"parallel", required_argument, NULL, OPT_PARALLEL},
+	    {"insecure-registry", required_argument, NULL, OPT_INSECURE},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -154,6 +158,14 @@ int main(int argc, char **argv)
 		case OPT_ANSI:
 			ctx.ansi = optarg;
 			break;
+		case OPT_INSECURE: {
+			/* handed to the engine through its environment variable, appended to what it held */
+			const char *was = getenv("CONTAINER_COMPOSE_INSECURE_REGISTRIES");
+			char *list = was && *was ? cc_xasprintf("%s,%s", was, optarg) : cc_xstrdup(optarg);
+			setenv("CONTAINER_COMPOSE_INSECURE_REGISTRIES", list, 1);
+			free(list);
+			break;
+		}
 		case OPT_PARALLEL: {
 			char *end;
 			ctx.parallel = strtol(optarg, &end, 10);

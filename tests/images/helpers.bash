@@ -42,7 +42,8 @@ stop_registry() {
 
 # push_layout KIND REPO:TAG: build an OCI layout of KIND and push it with skopeo
 push_layout() {
-	local kind="$1" ref="$2" dir="$BATS_FILE_TMPDIR/layout-$kind-${2//[:\/]/_}"
+	local kind="$1" ref="$2"
+	local dir="$BATS_FILE_TMPDIR/layout-$kind-${ref//[:\/]/_}"
 	/usr/bin/python3 "$MKIMAGE" "$kind" "$dir" "${ref##*:}" >/dev/null
 	skopeo copy --quiet --all --dest-tls-verify=false "oci:$dir:${ref##*:}" "docker://$REG/$ref"
 }

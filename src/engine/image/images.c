@@ -39,12 +39,22 @@ int cc_images_open(const char *root, struct cc_store *store, struct cc_images **
 	pthread_mutexattr_destroy(&attr);
 	s->store = store;
 	s->blobs = blobs;
+	/* registries allowed over plain HTTP: CONTAINER_COMPOSE_INSECURE_REGISTRIES (comma-separated, set by
+	 * --insecure-registry) and "insecure-registries" in <root>/daemon.json, as in docker's daemon.json */
 	const char *insecure = getenv("CONTAINER_COMPOSE_INSECURE_REGISTRIES");
 	s->insecure = cc_xcalloc(1, sizeof(char *));
 	cleanup_free char *list = cc_xstrdup(insecure ? insecure : "");
 	char *save = NULL;
 	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
 		cc_strv_push(&s->insecure, t);
+	cleanup_free char *daemon_json = cc_xasprintf("%s/daemon.json", root);
+	json_error_t jerr;
+	json_t *cfg = access(daemon_json, F_OK) == 0 ? json_load_file(daemon_json, 0, &jerr) : NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(cfg, "insecure-registries"), i, v) if (json_is_string(v))
+	    cc_strv_push(&s->insecure, json_string_value(v));
+	json_decref(cfg);
 	*out = s;
 	return 0;
 }
