@@ -183,3 +183,15 @@ teardown_file() {
 	run skopeo copy --quiet --src-tls-verify=false "docker://$REG/pushed/again:v3" "oci:$BATS_TEST_TMPDIR/copied:v3"
 	assert_success
 }
+
+@test "progress: bars redrawn in place on a terminal, a line per step otherwise" {
+	run "$CC" --root "$ROOT" --backend native --progress tty image pull "$REG/test/multi:v1"
+	assert_success
+	assert_output --partial $'\033[2K'
+	assert_output --partial "Pull complete"
+	ROOT="$BATS_TEST_TMPDIR/plain" run "$CC" --root "$BATS_TEST_TMPDIR/plain" --backend native --progress plain image pull "$REG/test/multi:v1"
+	assert_success
+	refute_output --partial $'\033['
+	assert_output --partial ": Pull complete"
+	assert_output --partial "Pulling $REG/test/multi:v1"
+}

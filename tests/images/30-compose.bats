@@ -51,3 +51,19 @@ teardown_file() {
 	assert_failure
 	assert_output --partial "not supported by the native backend"
 }
+
+@test "up honours pull_policy: never refuses a missing image, missing pulls it, always pulls again" {
+	mkdir -p proj && cd proj
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n    pull_policy: never\n' "$REG" >compose.yaml
+	run cc up -d
+	assert_failure
+	assert_output --partial "pull_policy: never"
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n    pull_policy: missing\n' "$REG" >compose.yaml
+	run cc up -d
+	assert_output --partial "Image $REG/test/multi:v1  Pulled"
+	run cc up -d
+	refute_output --partial "Pulling"
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n    pull_policy: always\n' "$REG" >compose.yaml
+	run cc up -d
+	assert_output --partial "Image $REG/test/multi:v1  Pulled"
+}

@@ -196,44 +196,22 @@ static int read_member(const char *dir, const char *rel, char **data, size_t *le
 static int finish_image(struct cc_images *s, const char *manifest_digest, const char *manifest_media_type,
 			const char *ref, cc_strv *loaded, struct cc_error **err)
 {
-	cleanup_free char *mbody = NULL, *config = NULL;
-	size_t mlen = 0, clen = 0;
+	cleanup_free char *mbody = NULL;
+	size_t mlen = 0;
 	struct cc_oci_manifest man = {0};
 	struct cc_image_record rec = {0};
 	int r = cc_blob_read(s->blobs, manifest_digest, &mbody, &mlen, err);
 	if (r == 0)
 		r = cc_oci_parse_manifest(mbody, mlen, &man, err);
 	if (r == 0)
-		r = cc_blob_read(s->blobs, man.config.digest, &config, &clen, err);
-	if (r == 0)
-		r = cc_oci_parse_config(config, clen, &rec.img, &rec.diff_ids, err);
-	if (r == 0 && cc_strv_len(rec.diff_ids) != man.nlayers)
-		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				 "the manifest has %zu layers, the configuration %zu", man.nlayers,
-				 cc_strv_len(rec.diff_ids));
+		r = cc_images_read_config(s, &man, &rec, err);
 	char chain[72] = "";
 	for (size_t i = 0; r == 0 && i < man.nlayers; i++) {
 		cc_chain_id(i ? chain : NULL, rec.diff_ids[i], chain);
 		r = cc_layer_ensure(s->blobs, chain, man.layers[i].digest, rec.diff_ids[i], err);
 	}
 	if (r == 0) {
-		rec.img.id = cc_xstrdup(man.config.digest);
-		rec.img.layers = cc_xcalloc(1, sizeof(char *));
-		for (size_t i = 0; i < man.nlayers; i++) {
-			rec.img.size += man.layers[i].size;
-			cc_strv_push(&rec.img.layers, man.layers[i].digest);
-		}
-		rec.manifest_digest = cc_xstrdup(manifest_digest);
-		rec.manifest_media_type =
-		    cc_xstrdup(manifest_media_type ? manifest_media_type
-			       : man.media_type    ? man.media_type
-						   : "application/vnd.oci.image.manifest.v1+json");
-		rec.config = man.config;
-		memset(&man.config, 0, sizeof(man.config));
-		rec.layers = man.layers;
-		rec.nlayers = man.nlayers;
-		man.layers = NULL;
-		man.nlayers = 0;
+		cc_images_fill_record(&rec, &man, manifest_digest, manifest_media_type);
 		struct cc_image_record old;
 		if (cc_images_resolve(s, rec.img.id, &old, NULL) == 0) {
 			rec.img.repo_digests = cc_strv_copy(old.img.repo_digests);

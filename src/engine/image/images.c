@@ -70,25 +70,14 @@ void cc_images_close(struct cc_images *s)
 	free(s);
 }
 
-static void descriptor_free(struct cc_oci_descriptor *d)
-{
-	free(d->media_type);
-	free(d->digest);
-	free(d->os);
-	free(d->arch);
-	free(d->variant);
-	free(d->ref_name);
-	memset(d, 0, sizeof(*d));
-}
-
 void cc_image_record_release(struct cc_image_record *r)
 {
 	cc_image_release(&r->img);
 	free(r->manifest_digest);
 	free(r->manifest_media_type);
-	descriptor_free(&r->config);
+	cc_oci_descriptor_release(&r->config);
 	for (size_t i = 0; i < r->nlayers; i++)
-		descriptor_free(&r->layers[i]);
+		cc_oci_descriptor_release(&r->layers[i]);
 	free(r->layers);
 	cc_strv_free(r->diff_ids);
 	free(r->source);
@@ -354,6 +343,42 @@ int cc_images_commit(struct cc_images *s, const struct cc_image_record *rec, con
 	}
 	unlock(s);
 	return r;
+}
+
+int cc_images_read_config(struct cc_images *s, const struct cc_oci_manifest *man, struct cc_image_record *rec,
+			  struct cc_error **err)
+{
+	cleanup_free char *config = NULL;
+	size_t len = 0;
+	if (cc_blob_read(s->blobs, man->config.digest, &config, &len, err) < 0 ||
+	    cc_oci_parse_config(config, len, &rec->img, &rec->diff_ids, err) < 0)
+		return -1;
+	if (cc_strv_len(rec->diff_ids) != man->nlayers)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "the manifest has %zu layers, the configuration %zu", man->nlayers,
+				    cc_strv_len(rec->diff_ids));
+	return 0;
+}
+
+void cc_images_fill_record(struct cc_image_record *rec, struct cc_oci_manifest *man,
+			   const char *manifest_digest, const char *media_type)
+{
+	rec->img.id = cc_xstrdup(man->config.digest);
+	rec->img.layers = cc_xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < man->nlayers; i++) {
+		rec->img.size += man->layers[i].size;
+		cc_strv_push(&rec->img.layers, man->layers[i].digest);
+	}
+	rec->manifest_digest = cc_xstrdup(manifest_digest);
+	rec->manifest_media_type = cc_xstrdup(man->media_type ? man->media_type
+					      : media_type    ? media_type
+							      : "application/vnd.oci.image.manifest.v1+json");
+	rec->config = man->config;
+	memset(&man->config, 0, sizeof(man->config));
+	rec->layers = man->layers;
+	rec->nlayers = man->nlayers;
+	man->layers = NULL;
+	man->nlayers = 0;
 }
 
 int cc_images_list(struct cc_images *s, struct cc_image **out, size_t *n, struct cc_error **err)

@@ -47,6 +47,15 @@ int cc_images_commit(struct cc_images *s, const struct cc_image_record *rec, con
 int cc_images_event(struct cc_images *s, const char *action, const char *id, const char *name,
 		    struct cc_error **err);
 
+/* The configuration a manifest names, from the blob store into rec (image config fields, diff ids), checking
+ * that it has as many layers as the manifest. */
+int cc_images_read_config(struct cc_images *s, const struct cc_oci_manifest *man, struct cc_image_record *rec,
+			  struct cc_error **err);
+/* Move a manifest's config and layers into rec, with the id, size, layer list and manifest digest and type.
+ */
+void cc_images_fill_record(struct cc_image_record *rec, struct cc_oci_manifest *man,
+			   const char *manifest_digest, const char *media_type);
+
 int cc_images_list(struct cc_images *s, struct cc_image **out, size_t *n, struct cc_error **err);
 int cc_images_inspect(struct cc_images *s, const char *ref, struct cc_image *out, struct cc_error **err);
 int cc_images_tag(struct cc_images *s, const char *src, const char *dst, struct cc_error **err);

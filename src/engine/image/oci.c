@@ -16,7 +16,7 @@ static char *dup_str(json_t *o, const char *k)
 	return s ? cc_xstrdup(s) : NULL;
 }
 
-static void descriptor_release(struct cc_oci_descriptor *d)
+void cc_oci_descriptor_release(struct cc_oci_descriptor *d)
 {
 	free(d->media_type);
 	free(d->digest);
@@ -36,7 +36,7 @@ static int parse_descriptor(json_t *j, const char *what, struct cc_oci_descripto
 	out->digest = dup_str(j, "digest");
 	out->size = json_integer_value(json_object_get(j, "size"));
 	if (!out->digest || !cc_digest_valid(out->digest) || out->size < 0) {
-		descriptor_release(out);
+		cc_oci_descriptor_release(out);
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid %s: missing or malformed digest or size", what);
 	}
@@ -139,9 +139,9 @@ int cc_oci_parse_index(const char *body, size_t len, struct cc_oci_index *out, s
 void cc_oci_manifest_release(struct cc_oci_manifest *m)
 {
 	free(m->media_type);
-	descriptor_release(&m->config);
+	cc_oci_descriptor_release(&m->config);
 	for (size_t i = 0; i < m->nlayers; i++)
-		descriptor_release(&m->layers[i]);
+		cc_oci_descriptor_release(&m->layers[i]);
 	free(m->layers);
 	memset(m, 0, sizeof(*m));
 }
@@ -150,7 +150,7 @@ void cc_oci_index_release(struct cc_oci_index *x)
 {
 	free(x->media_type);
 	for (size_t i = 0; i < x->n; i++)
-		descriptor_release(&x->manifests[i]);
+		cc_oci_descriptor_release(&x->manifests[i]);
 	free(x->manifests);
 	memset(x, 0, sizeof(*x));
 }

@@ -41,6 +41,7 @@ struct cc_oci_index {
 bool cc_oci_is_index(const char *media_type, const char *body, size_t len);
 int cc_oci_parse_manifest(const char *body, size_t len, struct cc_oci_manifest *out, struct cc_error **err);
 int cc_oci_parse_index(const char *body, size_t len, struct cc_oci_index *out, struct cc_error **err);
+void cc_oci_descriptor_release(struct cc_oci_descriptor *d);
 void cc_oci_manifest_release(struct cc_oci_manifest *m);
 void cc_oci_index_release(struct cc_oci_index *x);
 /* The entry for a platform "os/arch[/variant]" (NULL: linux/amd64). NOT_FOUND names what the index offers. */

@@ -181,8 +181,6 @@ int cc_images_pull(struct cc_images *s, const char *ref, const char *platform,
 	struct cc_registry_manifest m = {0};
 	struct cc_oci_manifest man = {0};
 	struct cc_image_record rec = {0};
-	cleanup_free char *config = NULL;
-	size_t config_len = 0;
 	int rc = cc_registry_open(r.registry, &ro, &p.reg, err);
 	if (rc == 0) {
 		emit(&p, "pulling", NULL, 0, 0, NULL);
@@ -198,14 +196,8 @@ int cc_images_pull(struct cc_images *s, const char *ref, const char *platform,
 		rc = cc_blob_put(s->blobs, m.body, m.len, m.digest, NULL, err);
 	if (rc == 0)
 		rc = fetch_all(&p, &man.config, 1, NULL, NULL, err);
-	if (rc == 0)
-		rc = cc_blob_read(s->blobs, man.config.digest, &config, &config_len, err);
-	if (rc == 0)
-		rc = cc_oci_parse_config(config, config_len, &rec.img, &rec.diff_ids, err);
-	if (rc == 0 && cc_strv_len(rec.diff_ids) != man.nlayers)
-		rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				  "image %s: the manifest has %zu layers, the configuration %zu", canon,
-				  man.nlayers, cc_strv_len(rec.diff_ids));
+	if (rc == 0 && cc_images_read_config(s, &man, &rec, err) < 0)
+		rc = cc_error_wrap(err, "image %s", canon);
 	char(*chains)[72] = cc_xcalloc(man.nlayers + 1, sizeof(*chains));
 	for (size_t i = 0; rc == 0 && i < man.nlayers; i++)
 		cc_chain_id(i ? chains[i - 1] : NULL, rec.diff_ids[i], chains[i]);
@@ -214,24 +206,11 @@ int cc_images_pull(struct cc_images *s, const char *ref, const char *platform,
 	free(chains);
 	if (rc == 0) {
 		cleanup_free char *name = cc_image_ref_name(&r);
-		rec.img.id = cc_xstrdup(man.config.digest);
+		cc_images_fill_record(&rec, &man, m.digest, m.media_type);
 		rec.img.repo_digests = cc_xcalloc(1, sizeof(char *));
 		char *rd = cc_xasprintf("%s@%s", name, m.digest);
 		cc_strv_push(&rec.img.repo_digests, rd);
 		free(rd);
-		rec.img.layers = cc_xcalloc(1, sizeof(char *));
-		for (size_t i = 0; i < man.nlayers; i++) {
-			rec.img.size += man.layers[i].size;
-			cc_strv_push(&rec.img.layers, man.layers[i].digest);
-		}
-		rec.manifest_digest = cc_xstrdup(m.digest);
-		rec.manifest_media_type = cc_xstrdup(man.media_type ? man.media_type : m.media_type);
-		rec.config = man.config;
-		memset(&man.config, 0, sizeof(man.config));
-		rec.layers = man.layers;
-		rec.nlayers = man.nlayers;
-		man.layers = NULL;
-		man.nlayers = 0;
 		rec.source = cc_xasprintf("%s/%s", r.registry, r.repository);
 		/* keep the repo digests the image already had from other names */
 		struct cc_image_record old;

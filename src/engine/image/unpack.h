@@ -5,8 +5,8 @@
  *   - ownership, modes, mtimes, xattrs (incl. security.capability), hard links, symlinks, device nodes and
  *     fifos are kept.
  * Nothing outside `dir` is ever written: absolute paths and ".." are resolved against the layer root, and no
- * path component may be a symlink that leads out (all file creation goes through openat2 RESOLVE_BENEATH or an
- * equivalent check); an entry that tries is refused and the unpack fails. */
+ * path component may be a symlink that leads out (all file creation goes through openat2 RESOLVE_BENEATH or
+ * an equivalent check); an entry that tries is refused and the unpack fails. */
 #ifndef CC_ENGINE_IMAGE_UNPACK_H
 #define CC_ENGINE_IMAGE_UNPACK_H
 
@@ -16,8 +16,8 @@
 #include "base/error.h"
 
 struct cc_unpack_stats {
-	char diff_id[72];     /* "sha256:<hex>" of the uncompressed tar stream */
-	uint64_t size;        /* bytes of file content written */
+	char diff_id[72]; /* "sha256:<hex>" of the uncompressed tar stream */
+	uint64_t size;    /* bytes of file content written */
 	uint64_t entries;
 };
 
