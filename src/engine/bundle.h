@@ -1,0 +1,35 @@
+/* The OCI runtime configuration (config.json) of a container, from its spec and its image's configuration:
+ * what crun or runc need to run it the way docker would. Pure apart from reading the rootfs's /etc/passwd and
+ * /etc/group (user resolution) and the host's resource limits (rlimits are clamped to the hard limits this
+ * process has: root here cannot raise them). */
+#ifndef CC_ENGINE_BUNDLE_H
+#define CC_ENGINE_BUNDLE_H
+
+#include <jansson.h>
+
+#include "base/error.h"
+#include "runtime/types.h"
+
+struct cc_bundle_input {
+	const struct cc_container_spec *spec;
+	const struct cc_image *image; /* the image's configuration: env, cmd, entrypoint, working dir, user */
+	const char *rootfs;           /* the merged root filesystem (absolute) */
+	const char *hostname;         /* NULL: the spec's, else the first 12 digits of the id */
+	const char *id;               /* the container id (64 hex) */
+	const char *netns_path;       /* NULL: a new network namespace; "host": the host's */
+	/* files the engine generated for the container, bind-mounted read-only when non-NULL */
+	const char *hosts_file, *resolv_file, *hostname_file;
+	/* named volume name -> host directory; NULL entries are refused */
+	const char *(*volume_path)(void *ctx, const char *name);
+	void *volume_ctx;
+	const char *init_path; /* the init binary for `init: true` (catatonit, tini); NULL: refuse init */
+};
+
+/* The config.json document (owned). INVALID_ARGUMENT names the field: "no command specified", an unknown
+ * user ("unable to find user x: no matching entries in passwd file"), an invalid mount, a tmpfs size... */
+int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_error **err);
+
+/* The capabilities a container gets by default (docker's set), NULL-terminated. */
+extern const char *const cc_default_capabilities[];
+
+#endif
