@@ -1,0 +1,63 @@
+/* overlayfs mounts for container root filesystems. */
+#include "engine/rootfs.h"
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int ensure_dir(const char *path, struct cc_error **err)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", path);
+	return 0;
+}
+
+int cc_rootfs_mount(char *const *layers, const char *container_dir, char **merged, struct cc_error **err)
+{
+	cleanup_free char *upper = cc_xasprintf("%s/upper", container_dir);
+	cleanup_free char *work = cc_xasprintf("%s/work", container_dir);
+	cleanup_free char *root = cc_xasprintf("%s/rootfs", container_dir);
+	if (ensure_dir(container_dir, err) < 0 || ensure_dir(upper, err) < 0 || ensure_dir(work, err) < 0 ||
+	    ensure_dir(root, err) < 0)
+		return -1;
+	size_t n = 0;
+	while (layers && layers[n])
+		n++;
+	if (n == 0)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "an image without layers has no root filesystem");
+	/* overlayfs lists lowers top first */
+	cleanup_strbuf struct cc_strbuf opts = CC_STRBUF_INIT;
+	cc_strbuf_adds(&opts, "lowerdir=");
+	for (size_t i = n; i-- > 0;) {
+		if (strchr(layers[i], ':') || strchr(layers[i], ','))
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "layer path %s cannot be an overlay lower", layers[i]);
+		cc_strbuf_addf(&opts, "%s%s", i + 1 < n ? ":" : "", layers[i]);
+	}
+	cc_strbuf_addf(&opts, ",upperdir=%s,workdir=%s", upper, work);
+	/* the mount data is one page */
+	if (opts.len >= 4000)
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				    "image has too many layers for one overlay mount (%zu)", n);
+	if (mount("overlay", root, "overlay", 0, cc_strbuf_str(&opts)) < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mount overlay at %s", root);
+	*merged = steal_pointer(&root);
+	return 0;
+}
+
+int cc_rootfs_unmount(const char *container_dir, struct cc_error **err)
+{
+	cleanup_free char *root = cc_xasprintf("%s/rootfs", container_dir);
+	if (umount2(root, 0) == 0 || errno == EINVAL || errno == ENOENT)
+		return 0;
+	if (errno == EBUSY && umount2(root, MNT_DETACH) == 0)
+		return 0;
+	return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "unmount %s", root);
+}
