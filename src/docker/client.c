@@ -225,8 +225,13 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 	case 400:
 		rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
 		break;
-	case 401:
 	case 403:
+		if (strstr(msg, "active endpoints") || strstr(msg, "in use")) {
+			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
+			break;
+		}
+		/* fall through */
+	case 401:
 		rc = cc_error_set(err, CC_ERR_PERMISSION, "%s: %s", what, msg);
 		break;
 	case 404:
@@ -240,8 +245,13 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
 		break;
 	default:
-		if (strstr(msg, "multiple IDs found") || strstr(msg, "ambiguous"))
+		/* dockerd 20.10 answers 500 for several conflicts: tell them by their words */
+		if (strcasestr(msg, "multiple IDs found") || strstr(msg, "ambiguous"))
 			rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
+		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") || strstr(msg, "is paused") ||
+			 strstr(msg, "is already paused") || strstr(msg, "address already in use") ||
+			 strstr(msg, "port is already allocated") || strstr(msg, "is restarting"))
+			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
 		else if (strstr(msg, "No such") || strstr(msg, "not found"))
 			rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);
 		else

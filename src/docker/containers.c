@@ -107,8 +107,13 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 		path = cc_xstrdup("/containers/create");
 	}
 	cleanup_free char *what = cc_xasprintf("container %s", label);
-	/* the extra networks must exist before anything is created */
-	for (size_t i = 1; !spec->network_mode && i < spec->nnetworks; i++) {
+	/* swarm secrets and configs do not exist outside swarm mode */
+	if (spec->nsecrets || spec->nconfigs)
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "container %s: %s %s not found (the docker backend has none)",
+				    label, spec->nsecrets ? "secret" : "config",
+				    spec->nsecrets ? spec->secrets[0].source : spec->configs[0].source);
+	/* the networks must exist before anything is created (dockerd checks only at start) */
+	for (size_t i = 0; !spec->network_mode && i < spec->nnetworks; i++) {
 		cleanup_free char *ne = dk_esc(spec->networks[i].network);
 		cleanup_free char *np = cc_xasprintf("/networks/%s", ne);
 		cleanup_free char *nw = cc_xasprintf("container %s: network %s", label, spec->networks[i].network);

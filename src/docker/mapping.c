@@ -2,6 +2,7 @@
  * into a cc_container. */
 #include "docker/docker-internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,8 +221,6 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 		json_object_set_new(host, "NetworkMode", json_string(s->network_mode));
 	else if (s->nnetworks)
 		json_object_set_new(host, "NetworkMode", json_string(s->networks[0].network));
-	else
-		json_object_set_new(host, "NetworkMode", json_string("none"));
 	json_object_set_new(j, "HostConfig", host);
 
 	if (!s->network_mode && s->nnetworks) {
@@ -326,6 +325,28 @@ static void ports_from(struct cc_container *c, json_t *ports)
 	}
 }
 
+/* The mounts as the engine made them: anonymous volumes carry their generated names here. */
+static void mounts_from(struct cc_container_spec *s, json_t *arr)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(arr, i, m)
+	{
+		const char *type = dk_str(m, "Type");
+		if (!type)
+			continue;
+		s->mounts = cc_xrealloc(s->mounts, (s->nmounts + 1) * sizeof(*s->mounts));
+		struct cc_mount *cm = &s->mounts[s->nmounts++];
+		memset(cm, 0, sizeof(*cm));
+		cm->type = strcmp(type, "volume") == 0  ? CC_MOUNT_VOLUME
+			   : strcmp(type, "tmpfs") == 0 ? CC_MOUNT_TMPFS
+							: CC_MOUNT_BIND;
+		cm->source = dk_strdup(m, cm->type == CC_MOUNT_VOLUME ? "Name" : "Source");
+		cm->target = dk_strdup(m, "Destination");
+		cm->read_only = json_is_false(json_object_get(m, "RW"));
+	}
+}
+
 void dk_container_from_json(json_t *j, struct cc_container *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -354,13 +375,16 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 		c->health = hv < 0 ? CC_HEALTH_NONE : (enum cc_health_status)hv;
 		c->failing_streak = (int)dk_int(h, "FailingStreak");
 	}
+	mounts_from(&c->spec, json_object_get(j, "Mounts"));
+	const char *mode = dk_str(json_object_get(j, "HostConfig"), "NetworkMode");
+	bool dflt = mode && strcmp(mode, "default") == 0;
 	json_t *ns = json_object_get(j, "NetworkSettings");
 	json_t *nets = json_object_get(ns, "Networks");
 	const char *key;
 	json_t *n;
 	json_object_foreach(nets, key, n)
 	{
-		if (strcmp(key, "none") == 0 || strcmp(key, "host") == 0)
+		if (strcmp(key, "none") == 0 || strcmp(key, "host") == 0 || (dflt && strcmp(key, "bridge") == 0))
 			continue;
 		c->endpoints = cc_xrealloc(c->endpoints, (c->nendpoints + 1) * sizeof(*c->endpoints));
 		struct cc_endpoint *e = &c->endpoints[c->nendpoints++];

@@ -1,6 +1,7 @@
 /* Networks and volumes over the Engine API. */
 #include "docker/docker-internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,17 @@ int dk_volume_create(void *self, const struct cc_volume_config *cfg, struct cc_v
 	if (cfg->name)
 		json_object_set_new(body, "Name", json_string(cfg->name));
 	cleanup_free char *what = cc_xasprintf("volume %s", cfg->name ? cfg->name : "(anonymous)");
+	/* the engine's create is idempotent; the contract's is not */
+	if (cfg->name) {
+		struct cc_volume old;
+		struct cc_error *ierr = NULL;
+		if (dk_volume_inspect(self, cfg->name, &old, &ierr) == 0) {
+			cc_volume_release(&old);
+			json_decref(body);
+			return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: already exists", what);
+		}
+		cc_error_free(ierr);
+	}
 	json_t *resp;
 	int rc = dk_call(D(self), "POST", "/volumes/create", body, &resp, what, err);
 	json_decref(body);
@@ -233,18 +245,38 @@ int dk_volume_remove(void *self, const char *name, bool force, struct cc_error *
 	return dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
 }
 
+static bool anonymous_name(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == 64;
+}
+
+/* Prune removes the unused anonymous volumes only, as API 1.42 does. Under 1.41 /volumes/prune would take
+ * named ones too, so the unused (dangling) volumes are listed and those with generated names removed. */
 int dk_volume_prune(void *self, cc_strv *removed, struct cc_error **err)
 {
 	json_t *j;
-	/* API 1.42 prunes only anonymous volumes by default; ask for all of them where supported */
-	if (dk_call(D(self), "POST", "/volumes/prune", NULL, &j, "volume prune", err) < 0)
+	cleanup_free char *fe = dk_esc("{\"dangling\":[\"true\"]}");
+	cleanup_free char *path = cc_xasprintf("/volumes?filters=%s", fe);
+	if (dk_call(D(self), "GET", path, NULL, &j, "volume prune", err) < 0)
 		return -1;
 	size_t i;
 	json_t *e;
-	json_array_foreach(json_object_get(j, "VolumesDeleted"), i, e)
+	json_array_foreach(json_object_get(j, "Volumes"), i, e)
 	{
-		if (removed && json_is_string(e))
-			cc_strv_push(removed, json_string_value(e));
+		const char *name = dk_str(e, "Name");
+		if (!name || !anonymous_name(name))
+			continue;
+		struct cc_error *rerr = NULL;
+		if (dk_volume_remove(self, name, false, &rerr) < 0) { /* taken meanwhile */
+			cc_error_free(rerr);
+			continue;
+		}
+		if (removed)
+			cc_strv_push(removed, name);
 	}
 	json_decref(j);
 	return 0;
