@@ -226,6 +226,10 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 		rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
 		break;
 	case 403:
+		if (strstr(msg, "already exists")) {
+			rc = cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: %s", what, msg);
+			break;
+		}
 		if (strstr(msg, "active endpoints") || strstr(msg, "in use")) {
 			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
 			break;
