@@ -12,5 +12,6 @@ struct cc_backend {
 
 extern const struct cc_backend cc_backend_mock;
 extern const struct cc_backend cc_backend_native;
+extern const struct cc_backend cc_backend_docker;
 
 #endif

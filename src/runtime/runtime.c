@@ -128,6 +128,7 @@ long cc_call_log_find(const struct cc_call_log *log, size_t from, const char *pr
 static const struct cc_backend *const backends[] = {
     &cc_backend_mock,
     &cc_backend_native,
+    &cc_backend_docker,
     NULL,
 };
 
@@ -138,7 +139,7 @@ const char *cc_runtime_default_backend(void)
 
 const char *const *cc_runtime_backends(void)
 {
-	static const char *const names[] = {"mock", "native", NULL};
+	static const char *const names[] = {"mock", "native", "docker", NULL};
 	return names;
 }
 

@@ -21,7 +21,7 @@ clean_env() {
 	local v
 	for v in $(compgen -e); do
 		case "$v" in
-		PATH | LANG | LANGUAGE | LC_* | TERM | TMPDIR | USER | LOGNAME | SHELL | PWD | OLDPWD | SHLVL | TZ | BATS_* | _) ;;
+		PATH | LANG | LANGUAGE | LC_* | TERM | TMPDIR | USER | LOGNAME | SHELL | PWD | OLDPWD | SHLVL | TZ | DOCKER_HOST | BATS_* | _) ;; # DOCKER_HOST: the docker backend's engine
 		*) unset "$v" 2>/dev/null || true ;;
 		esac
 	done

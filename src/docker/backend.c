@@ -1,0 +1,110 @@
+/* The docker backend: the runtime vtable over a Docker Engine (API v1.41 or older).
+ *
+ * The engine is found through DOCKER_HOST (unix:///path or tcp://host:port; default
+ * unix:///var/run/docker.sock), read from the environment when the backend opens: the runtime config has no
+ * field for it. The state root is not used; the engine keeps its own state. Swarm secrets and configs do
+ * not exist outside swarm mode, container copy and image build are not implemented: their entries are
+ * absent, so the runtime answers NOT_SUPPORTED. */
+#include "docker/docker-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "runtime/backends.h"
+
+#define D(self) (((struct docker *)(self))->c)
+
+static int dk_version(void *self, struct cc_version *out, struct cc_error **err)
+{
+	json_t *j;
+	if (dk_call(D(self), "GET", "/version", NULL, &j, "version", err) < 0)
+		return -1;
+	out->backend = cc_xstrdup(CC_DOCKER_BACKEND);
+	out->version = cc_xstrdup(dk_str(j, "Version") ? dk_str(j, "Version") : "");
+	out->api_version = cc_xstrdup(D(self)->api);
+	out->os = cc_xstrdup(dk_str(j, "Os") ? dk_str(j, "Os") : "linux");
+	out->arch = cc_xstrdup(dk_str(j, "Arch") ? dk_str(j, "Arch") : "");
+	const char *v = dk_str(j, "Version");
+	out->engine = cc_xasprintf("docker %s", v ? v : "?");
+	json_decref(j);
+	return 0;
+}
+
+static int dk_info(void *self, struct cc_info *out, struct cc_error **err)
+{
+	json_t *j;
+	if (dk_call(D(self), "GET", "/info", NULL, &j, "info", err) < 0)
+		return -1;
+	out->backend = cc_xstrdup(CC_DOCKER_BACKEND);
+	out->name = cc_xstrdup(dk_str(j, "Name") ? dk_str(j, "Name") : "");
+	out->root = cc_xstrdup(dk_str(j, "DockerRootDir") ? dk_str(j, "DockerRootDir") : "");
+	out->containers = (long)dk_int(j, "Containers");
+	out->running = (long)dk_int(j, "ContainersRunning");
+	out->paused = (long)dk_int(j, "ContainersPaused");
+	out->stopped = (long)dk_int(j, "ContainersStopped");
+	out->images = (long)dk_int(j, "Images");
+	json_decref(j);
+	return 0;
+}
+
+static void dk_close(void *self)
+{
+	struct docker *d = self;
+	dk_client_close(d->c);
+	free(d);
+}
+
+static const struct cc_runtime_ops docker_ops = {
+    .version = dk_version,
+    .info = dk_info,
+    .container_list = dk_container_list,
+    .container_inspect = dk_container_inspect,
+    .container_create = dk_container_create,
+    .container_start = dk_container_start,
+    .container_stop = dk_container_stop,
+    .container_restart = dk_container_restart,
+    .container_kill = dk_container_kill,
+    .container_pause = dk_container_pause,
+    .container_unpause = dk_container_unpause,
+    .container_remove = dk_container_remove,
+    .container_wait = dk_container_wait,
+    .container_logs = dk_container_logs,
+    .container_exec = dk_container_exec,
+    .container_top = dk_container_top,
+    .container_stats = dk_container_stats,
+    .events = dk_events,
+    .image_list = dk_image_list,
+    .image_inspect = dk_image_inspect,
+    .image_pull = dk_image_pull,
+    .image_push = dk_image_push,
+    .image_tag = dk_image_tag,
+    .image_remove = dk_image_remove,
+    .image_load = dk_image_load,
+    .image_save = dk_image_save,
+    .network_list = dk_network_list,
+    .network_inspect = dk_network_inspect,
+    .network_create = dk_network_create,
+    .network_remove = dk_network_remove,
+    .network_connect = dk_network_connect,
+    .network_disconnect = dk_network_disconnect,
+    .volume_list = dk_volume_list,
+    .volume_inspect = dk_volume_inspect,
+    .volume_create = dk_volume_create,
+    .volume_remove = dk_volume_remove,
+    .volume_prune = dk_volume_prune,
+    .close = dk_close,
+};
+
+static int docker_open(const struct cc_runtime_config *cfg, struct cc_runtime **out, struct cc_error **err)
+{
+	struct docker *d = cc_xcalloc(1, sizeof(*d));
+	if (dk_client_open(getenv("DOCKER_HOST"), &d->c, err) < 0) {
+		free(d);
+		return -1;
+	}
+	*out = cc_runtime_new(CC_DOCKER_BACKEND, &docker_ops, d);
+	return 0;
+}
+
+const struct cc_backend cc_backend_docker = {CC_DOCKER_BACKEND, docker_open};

@@ -1,0 +1,350 @@
+/* HTTP to the Docker Engine: see client.h. */
+#include "docker/client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init_once(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err)
+{
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_rc != CURLE_OK)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot initialise libcurl: %s",
+				    curl_easy_strerror(curl_init_rc));
+	if (!host || !*host)
+		host = DK_DEFAULT_HOST;
+	struct dk_client *c = cc_xcalloc(1, sizeof(*c));
+	c->host = cc_xstrdup(host);
+	if (strncmp(host, "unix://", 7) == 0) {
+		c->socket = cc_xstrdup(host + 7);
+		c->base = cc_xstrdup("http://localhost");
+	} else if (strncmp(host, "tcp://", 6) == 0) {
+		c->base = cc_xasprintf("http://%s", host + 6);
+		size_t l = strlen(c->base);
+		if (l && c->base[l - 1] == '/')
+			c->base[l - 1] = '\0';
+	} else if (host[0] == '/') {
+		c->socket = cc_xstrdup(host);
+		c->base = cc_xstrdup("http://localhost");
+	} else {
+		dk_client_close(c);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "DOCKER_HOST %s: expected unix:///path or tcp://host:port", host);
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	*out = c;
+	return 0;
+}
+
+void dk_client_close(struct dk_client *c)
+{
+	if (!c)
+		return;
+	free(c->host);
+	free(c->socket);
+	free(c->base);
+	free(c);
+}
+
+void dk_req_release(struct dk_req *req)
+{
+	cc_strbuf_release(&req->body);
+}
+
+struct xfer {
+	CURL *h;
+	struct dk_req *req;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct xfer *x = p;
+	size_t len = size * nmemb;
+	long status = 0;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	if (!x->req->chunk || status < 200 || status >= 300) {
+		if (x->req->body.len < ((size_t)64 << 20))
+			cc_strbuf_add(&x->req->body, data, len);
+		return len;
+	}
+	if (x->req->chunk(x->req->ctx, data, len) < 0) {
+		x->req->cancelled = true;
+		return 0;
+	}
+	return len;
+}
+
+static size_t on_read_fd(char *buf, size_t size, size_t nmemb, void *p)
+{
+	int fd = *(int *)p;
+	ssize_t r;
+	do
+		r = read(fd, buf, size * nmemb);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
+}
+
+static int negotiate(struct dk_client *c, struct cc_error **err);
+
+static int perform(struct dk_client *c, struct dk_req *req, const char *url, struct cc_error **err)
+{
+	CURL *h = curl_easy_init();
+	if (!h)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot create a libcurl handle");
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdrs = NULL;
+	cleanup_free char *json = NULL;
+	struct xfer x = {h, req};
+	int fd = req->raw_fd;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (c->socket)
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+	if (req->timeout_ms > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (req->header)
+		hdrs = curl_slist_append(hdrs, req->header);
+	if (req->json) {
+		json = json_dumps(req->json, JSON_COMPACT);
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+	} else if (req->raw_fd >= 0) {
+		hdrs = curl_slist_append(hdrs, req->content_type ? req->content_type
+								  : "Content-Type: application/x-tar");
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_fd);
+		curl_easy_setopt(h, CURLOPT_READDATA, &fd);
+	} else if (req->raw) {
+		if (req->content_type)
+			hdrs = curl_slist_append(hdrs, req->content_type);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->raw);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)req->raw_len);
+	} else if (strcmp(req->method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	CURLcode rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &req->status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && req->cancelled))
+		return 0;
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		req->timed_out = true;
+		return cc_error_set(err, CC_ERR_TIMEOUT, "%s %s: timed out after %ld ms", req->method, req->path,
+				    req->timeout_ms);
+	}
+	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: %s", c->socket ? c->socket : c->host,
+			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+}
+
+static int negotiate(struct dk_client *c, struct cc_error **err)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->api[0]) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	struct dk_req r = {.method = "GET", .path = "/version", .raw_fd = -1, .timeout_ms = 30000};
+	cleanup_free char *url = cc_xasprintf("%s/version", c->base);
+	if (perform(c, &r, url, err) < 0) {
+		dk_req_release(&r);
+		return -1;
+	}
+	if (r.status != 200) {
+		int rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld",
+				      c->socket ? c->socket : c->host, r.status);
+		dk_req_release(&r);
+		return rc;
+	}
+	json_t *v = json_loads(cc_strbuf_str(&r.body), 0, NULL);
+	dk_req_release(&r);
+	const char *api = v ? dk_str(v, "ApiVersion") : NULL;
+	int maj = 1, min = 41;
+	if (api && sscanf(api, "%d.%d", &maj, &min) == 2 && (maj < 1 || (maj == 1 && min > 41)))
+		maj = 1, min = 41;
+	else if (!api)
+		maj = 1, min = 41;
+	if (maj > 1)
+		maj = 1, min = 41;
+	json_decref(v);
+	pthread_mutex_lock(&c->lock);
+	snprintf(c->api, sizeof(c->api), "%d.%d", maj, min);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+int dk_do(struct dk_client *c, struct dk_req *req, struct cc_error **err)
+{
+	if (negotiate(c, err) < 0)
+		return -1;
+	cleanup_free char *url = cc_xasprintf("%s/v%s%s", c->base, c->api, req->path);
+	return perform(c, req, url, err);
+}
+
+int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, const char *notmod,
+	     struct cc_error **err)
+{
+	long s = req->status;
+	if (s >= 200 && s < 300)
+		return 0;
+	json_t *j = json_loads(cc_strbuf_str(&req->body), 0, NULL);
+	const char *m = j ? dk_str(j, "message") : NULL;
+	cleanup_free char *msg = cc_xstrdup(m ? m : req->body.len ? cc_strbuf_str(&req->body) : "");
+	json_decref(j);
+	size_t l = strlen(msg);
+	while (l && (msg[l - 1] == '\n' || msg[l - 1] == '\r'))
+		msg[--l] = '\0';
+	int rc;
+	switch (s) {
+	case 304:
+		rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, notmod ? notmod : "not modified");
+		break;
+	case 400:
+		rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
+		break;
+	case 403:
+		if (strstr(msg, "already exists")) {
+			rc = cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: %s", what, msg);
+			break;
+		}
+		if (strstr(msg, "active endpoints") || strstr(msg, "in use")) {
+			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
+			break;
+		}
+		/* fall through */
+	case 401:
+		rc = cc_error_set(err, CC_ERR_PERMISSION, "%s: %s", what, msg);
+		break;
+	case 404:
+		rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);
+		break;
+	case 409:
+		if (strstr(msg, "is already in use") || strstr(msg, "already exists") ||
+		    strstr(msg, "Conflict. The container name"))
+			rc = cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: %s", what, msg);
+		else
+			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
+		break;
+	default:
+		/* dockerd 20.10 answers 500 for several conflicts: tell them by their words */
+		if (strcasestr(msg, "multiple IDs found") || strstr(msg, "ambiguous"))
+			rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
+		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") || strstr(msg, "is paused") ||
+			 strstr(msg, "is already paused") || strstr(msg, "address already in use") ||
+			 strstr(msg, "port is already allocated") || strstr(msg, "is restarting"))
+			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
+		else if (strstr(msg, "No such") || strstr(msg, "not found"))
+			rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);
+		else
+			rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: docker engine at %s: HTTP %ld: %s",
+					  what, c->socket ? c->socket : c->host, s, msg);
+	}
+	return rc;
+}
+
+int dk_call(struct dk_client *c, const char *method, const char *path, json_t *body, json_t **out,
+	    const char *what, struct cc_error **err)
+{
+	struct dk_req r = {.method = method, .path = path, .json = body, .raw_fd = -1};
+	if (dk_do(c, &r, err) < 0 || dk_check(c, &r, what, NULL, err) < 0) {
+		dk_req_release(&r);
+		return -1;
+	}
+	if (out) {
+		json_error_t je;
+		*out = r.body.len ? json_loads(cc_strbuf_str(&r.body), 0, &je) : json_object();
+		if (!*out) {
+			dk_req_release(&r);
+			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: bad JSON from the engine: %s", what,
+					    je.text);
+		}
+	}
+	dk_req_release(&r);
+	return 0;
+}
+
+char *dk_esc(const char *s)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			cc_strbuf_addch(&sb, (char)*p);
+		else
+			cc_strbuf_addf(&sb, "%%%02X", *p);
+	}
+	return cc_strbuf_detach(&sb, NULL);
+}
+
+const char *dk_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s && *s ? s : NULL;
+}
+
+char *dk_strdup(json_t *o, const char *key)
+{
+	const char *s = dk_str(o, key);
+	return s ? cc_xstrdup(s) : NULL;
+}
+
+int64_t dk_int(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_integer(v))
+		return (int64_t)json_integer_value(v);
+	if (json_is_real(v))
+		return (int64_t)json_real_value(v);
+	return 0;
+}
+
+int64_t dk_parse_time(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	struct tm tm = {0};
+	const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p || tm.tm_year < 71)
+		return 0;
+	int64_t ns = 0;
+	if (*p == '.') {
+		int digits = 0;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (digits < 9) {
+				ns = ns * 10 + (*p - '0');
+				digits++;
+			}
+		for (; digits < 9; digits++)
+			ns *= 10;
+	}
+	int64_t off = 0;
+	if (*p == '+' || *p == '-') {
+		int hh = 0, mm = 0;
+		sscanf(p + 1, "%d:%d", &hh, &mm);
+		off = (hh * 3600 + mm * 60) * (*p == '-' ? -1 : 1);
+	}
+	return ((int64_t)timegm(&tm) - off) * 1000000000LL + ns;
+}

@@ -1,0 +1,74 @@
+/* The Docker Engine API client under the docker backend: HTTP/1.1 over libcurl to DOCKER_HOST
+ * (unix:///path or tcp://host:port), JSON bodies with jansson, the API version negotiated once
+ * (min(server, 1.41)), and the engine's statuses mapped to the error contract's kinds. One curl easy handle
+ * per request, so a client is shared freely between threads. */
+#ifndef CC_DOCKER_CLIENT_H
+#define CC_DOCKER_CLIENT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "base/strbuf.h"
+
+#define DK_DEFAULT_HOST "unix:///var/run/docker.sock"
+#define DK_MAX_API      "1.41"
+
+struct dk_client {
+	char *host;   /* DOCKER_HOST as given */
+	char *socket; /* unix socket path, NULL for tcp */
+	char *base;   /* "http://localhost" or "http://host:port" */
+	pthread_mutex_t lock;
+	char api[16]; /* "1.41"; empty until negotiated */
+};
+
+int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err);
+void dk_client_close(struct dk_client *c);
+
+/* A request. path is relative to the version prefix ("/containers/json?all=1"). */
+struct dk_req {
+	const char *method;
+	const char *path;
+	json_t *json;                /* borrowed request body, or NULL */
+	const void *raw;             /* or a raw body (raw_fd: a file streamed as the body) */
+	size_t raw_len;
+	int raw_fd;                  /* -1 unless streaming a file */
+	const char *content_type;    /* for raw bodies */
+	const char *header;          /* one extra "Name: value" header, or NULL */
+	long timeout_ms;             /* 0: none */
+	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
+	int (*chunk)(void *ctx, const char *data, size_t len);
+	void *ctx;
+	/* out */
+	long status;
+	struct cc_strbuf body; /* the whole body when not streaming, the error body always */
+	bool cancelled, timed_out;
+};
+
+/* Run a request. <0 only for transport failures (BACKEND_FAILURE naming the socket, or TIMEOUT); the HTTP
+ * status is left in req->status for the caller (dk_check maps it). Release req->body afterwards. */
+int dk_do(struct dk_client *c, struct dk_req *req, struct cc_error **err);
+void dk_req_release(struct dk_req *req);
+
+/* Map a non-2xx status to the error contract: 404 NOT_FOUND, 409 ALREADY_EXISTS (name conflicts) or
+ * INVALID_STATE, 304 INVALID_STATE (`notmod` the message), 400 INVALID_ARGUMENT, else BACKEND_FAILURE.
+ * `what` names the object ("container web-1"). Returns 0 for 2xx. */
+int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, const char *notmod,
+	     struct cc_error **err);
+
+/* The common case: a JSON request and response (out NULL: ignore the body). */
+int dk_call(struct dk_client *c, const char *method, const char *path, json_t *body, json_t **out,
+	    const char *what, struct cc_error **err);
+
+/* URL-escape s (for path segments and query values); free the result. */
+char *dk_esc(const char *s);
+
+/* JSON helpers */
+const char *dk_str(json_t *o, const char *key); /* NULL unless a non-empty string */
+char *dk_strdup(json_t *o, const char *key);    /* owned copy or NULL */
+int64_t dk_int(json_t *o, const char *key);
+int64_t dk_parse_time(const char *s); /* RFC 3339 with nanoseconds -> ns since the epoch; 0 for zero times */
+
+#endif

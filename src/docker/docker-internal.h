@@ -1,0 +1,73 @@
+/* Shared within the docker backend: the instance, the spec/container mapping and the ops of each file. */
+#ifndef CC_DOCKER_INTERNAL_H
+#define CC_DOCKER_INTERNAL_H
+
+#include "docker/client.h"
+#include "runtime/runtime.h"
+
+#define CC_DOCKER_BACKEND "docker"
+
+struct docker {
+	struct dk_client *c;
+};
+
+/* mapping.c */
+json_t *dk_spec_to_json(const struct cc_container_spec *spec);
+void dk_container_from_json(json_t *j, struct cc_container *out);
+cc_strv dk_strv(json_t *arr); /* NULL for a non-array */
+json_t *dk_json_strv(char *const *v);
+
+/* containers.c */
+int dk_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out, size_t *n,
+		      struct cc_error **err);
+int dk_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
+int dk_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
+			struct cc_error **err);
+int dk_container_start(void *self, const char *ref, struct cc_error **err);
+int dk_container_stop(void *self, const char *ref, const char *signal, int64_t timeout_ns,
+		      struct cc_error **err);
+int dk_container_restart(void *self, const char *ref, int64_t timeout_ns, struct cc_error **err);
+int dk_container_kill(void *self, const char *ref, const char *signal, struct cc_error **err);
+int dk_container_pause(void *self, const char *ref, struct cc_error **err);
+int dk_container_unpause(void *self, const char *ref, struct cc_error **err);
+int dk_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err);
+int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,
+		      int *exit_code, struct cc_error **err);
+int dk_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
+
+/* streams.c */
+int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
+		      const struct cc_log_sink *sink, struct cc_error **err);
+int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
+		      const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
+int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event_sink *sink,
+	      struct cc_error **err);
+
+/* objects.c (images) and networks.c (networks, volumes) */
+int dk_image_list(void *self, struct cc_image **out, size_t *n, struct cc_error **err);
+int dk_image_inspect(void *self, const char *ref, struct cc_image *out, struct cc_error **err);
+int dk_image_pull(void *self, const char *ref, const char *platform, const struct cc_progress_sink *sink,
+		  struct cc_error **err);
+int dk_image_push(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err);
+int dk_image_tag(void *self, const char *src, const char *dst, struct cc_error **err);
+int dk_image_remove(void *self, const char *ref, bool force, struct cc_error **err);
+int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_error **err);
+int dk_image_save(void *self, char *const *refs, const char *format, const char *tar_path,
+		  struct cc_error **err);
+int dk_network_list(void *self, struct cc_network **out, size_t *n, struct cc_error **err);
+int dk_network_inspect(void *self, const char *name, struct cc_network *out, struct cc_error **err);
+int dk_network_create(void *self, const struct cc_network_config *cfg, char **id_out, struct cc_error **err);
+int dk_network_remove(void *self, const char *name, struct cc_error **err);
+int dk_network_connect(void *self, const char *network, const char *container, char *const *aliases,
+		       struct cc_error **err);
+int dk_network_disconnect(void *self, const char *network, const char *container, bool force,
+			  struct cc_error **err);
+int dk_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err);
+int dk_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err);
+int dk_volume_create(void *self, const struct cc_volume_config *cfg, struct cc_volume *out,
+		     struct cc_error **err);
+int dk_volume_remove(void *self, const char *name, bool force, struct cc_error **err);
+int dk_volume_prune(void *self, cc_strv *removed, struct cc_error **err);
+
+#endif
