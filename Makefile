@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_RUNS ?= 50000
 BIN := $(BUILD)/container-compose
 
-.PHONY: all build deps check unit unit-asan system conformance conformance-docker fuzz fuzz-short demo bench format clean
+.PHONY: all build deps check unit unit-asan system test-native conformance conformance-docker fuzz fuzz-short demo bench format clean
 
 all: build
 
@@ -33,11 +33,15 @@ unit-asan: $(ASAN_BUILD)/build.ninja
 		LSAN_OPTIONS=suppressions=$(abspath fuzz/lsan.supp) \
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
-# The system tests, the conformance suite's CLI half against the mock backend, and the image store against a
-# registry on loopback.
+# The system tests, the conformance suite's CLI half against the mock backend, the image store against a
+# registry on loopback, and the native backend's containers under runc (skipped unless root with runc).
 system: build
 	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=mock \
-		bats --tap tests/system tests/conformance tests/images | tee $(BUILD)/system-tests.tap
+		bats --tap tests/system tests/conformance tests/images tests/native | tee $(BUILD)/system-tests.tap
+
+# The native backend's containers under runc (needs root, runc and busybox-static; skips otherwise).
+test-native: build
+	CC_BIN=$(abspath $(BIN)) bats --tap tests/native
 
 # One backend through the whole conformance suite: `make conformance BACKEND=mock`.
 BACKEND ?= mock

@@ -1,9 +1,12 @@
-/* The native backend. This stage has its image store (pulls, pushes, load/save against real registries and
- * tarballs); containers, networks, volumes and secrets arrive with the engine's next parts, and until then
- * their operations are absent from the table, so the runtime answers NOT_SUPPORTED naming them. */
+/* The native backend: its image store (pulls, pushes, load/save against real registries and tarballs) and
+ * containers run under runc (containers.c, monitor.c). Networks, volumes, secrets, exec, top, stats, pause
+ * and restart arrive with the engine's next parts; until then their operations are absent from the table, so
+ * the runtime answers NOT_SUPPORTED naming them, except the listings the orchestrator's `down` makes: the
+ * native backend has no networks or volumes, and says so with empty lists. */
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "engine/image/images.h"
+#include "engine/native-internal.h"
 #include "runtime/backends.h"
 #include "runtime/events.h"
 
@@ -11,12 +14,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-struct native {
-	struct cc_store *store;
-	struct cc_images *images;
-	char *root;
-};
 
 static int native_version(void *self, struct cc_version *out, struct cc_error **err)
 {
@@ -52,7 +49,8 @@ static int native_events(void *self, const struct cc_event_filter *f, const stru
 			 struct cc_error **err)
 {
 	struct native *n = self;
-	struct cc_store_events src = {n->store, &n->images->lock, CC_NATIVE_BACKEND, NULL, NULL};
+	/* exits are recorded by whoever reads a container next: every poll settles first */
+	struct cc_store_events src = {n->store, &n->images->lock, CC_NATIVE_BACKEND, native_settle_all, n};
 	return cc_store_events_stream(&src, f, sink, err);
 }
 
@@ -98,6 +96,20 @@ static int image_save(void *self, char *const *refs, const char *format, const c
 	return cc_images_save(((struct native *)self)->images, refs, format, tar_path, err);
 }
 
+static int network_list(void *self, struct cc_network **out, size_t *count, struct cc_error **err)
+{
+	*out = NULL;
+	*count = 0;
+	return 0;
+}
+
+static int volume_list(void *self, struct cc_volume **out, size_t *count, struct cc_error **err)
+{
+	*out = NULL;
+	*count = 0;
+	return 0;
+}
+
 static void native_close(void *self)
 {
 	struct native *n = self;
@@ -110,6 +122,15 @@ static void native_close(void *self)
 static const struct cc_runtime_ops native_ops = {
     .version = native_version,
     .info = native_info,
+    .container_list = native_container_list,
+    .container_inspect = native_container_inspect,
+    .container_create = native_container_create,
+    .container_start = native_container_start,
+    .container_stop = native_container_stop,
+    .container_kill = native_container_kill,
+    .container_remove = native_container_remove,
+    .container_wait = native_container_wait,
+    .container_logs = native_container_logs,
     .events = native_events,
     .image_list = image_list,
     .image_inspect = image_inspect,
@@ -119,6 +140,8 @@ static const struct cc_runtime_ops native_ops = {
     .image_remove = image_remove,
     .image_load = image_load,
     .image_save = image_save,
+    .network_list = network_list,
+    .volume_list = volume_list,
     .close = native_close,
 };
 

@@ -1,0 +1,841 @@
+/* The native backend's containers: records in the state store, runs under runc through a monitor per run
+ * (monitor.c). Reading a container settles it: a run whose monitor left an exit file is recorded as exited,
+ * with its "die" event, inside the store transaction (native-internal.h). */
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/random.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "engine/bundle.h"
+#include "engine/native-internal.h"
+#include "engine/rootfs.h"
+#include "runtime/codec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define POLL_NS (50 * CC_NS_PER_MSEC)
+#define DEFAULT_GRACE_NS (10 * CC_NS_PER_SEC)
+
+/* ---- store access (one connection, guarded by the image store's recursive lock) ---- */
+
+static int begin(struct native *n, struct cc_error **err)
+{
+	pthread_mutex_lock(&n->images->lock);
+	if (cc_store_begin(n->store, err) < 0) {
+		pthread_mutex_unlock(&n->images->lock);
+		return -1;
+	}
+	return 0;
+}
+
+static int commit(struct native *n, struct cc_error **err)
+{
+	int r = cc_store_commit(n->store, err);
+	if (r < 0)
+		cc_store_rollback(n->store);
+	pthread_mutex_unlock(&n->images->lock);
+	return r;
+}
+
+static void abort_tx(struct native *n)
+{
+	cc_store_rollback(n->store);
+	pthread_mutex_unlock(&n->images->lock);
+}
+
+static int decode(const char *payload, struct cc_container *out, struct cc_error **err)
+{
+	json_t *j;
+	memset(out, 0, sizeof(*out));
+	if (cc_json_parse(payload, &j, err) < 0)
+		return -1;
+	int r = cc_container_from_json(j, out, err);
+	json_decref(j);
+	return r;
+}
+
+static int load(struct native *n, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	cleanup_free char *payload = NULL;
+	memset(out, 0, sizeof(*out));
+	if (cc_store_container_get(n->store, CC_NATIVE_BACKEND, ref, &payload, err) < 0)
+		return -1;
+	if (decode(payload, out, err) < 0)
+		return cc_error_wrap(err, "container %s", ref);
+	return 0;
+}
+
+static int save(struct native *n, const struct cc_container *c, struct cc_error **err)
+{
+	cleanup_free char *payload = cc_json_dump_compact(cc_container_to_json(c));
+	struct cc_store_container_row row = {c->id,
+					     c->name,
+					     cc_kvs_get(&c->spec.labels, "com.docker.compose.project"),
+					     cc_kvs_get(&c->spec.labels, "com.docker.compose.service"),
+					     (int)c->state,
+					     payload};
+	return cc_store_container_put(n->store, CC_NATIVE_BACKEND, &row, err);
+}
+
+/* Container events carry the image, the name and the container's labels, as docker's do. */
+static int event(struct native *n, const struct cc_container *c, int64_t time_ns, const char *action,
+		 const char *key, const char *value, struct cc_error **err)
+{
+	struct cc_event e = {.time_ns = time_ns,
+			     .type = (char *)"container",
+			     .action = (char *)action,
+			     .id = c->id,
+			     .name = c->name};
+	cc_kvs_copy(&e.attributes, &c->spec.labels);
+	cc_kvs_set(&e.attributes, "image", c->spec.image);
+	cc_kvs_set(&e.attributes, "name", c->name);
+	if (key)
+		cc_kvs_set(&e.attributes, key, value);
+	cleanup_free char *payload = cc_json_dump_compact(cc_event_to_json(&e));
+	cc_kvs_release(&e.attributes);
+	return cc_store_event_append(n->store, CC_NATIVE_BACKEND, time_ns, payload, NULL, err);
+}
+
+/* Record the end of a run whose monitor has written its exit file. */
+static int settle(struct native *n, struct cc_container *c, bool *changed, struct cc_error **err)
+{
+	*changed = false;
+	if (c->state != CC_STATE_RUNNING)
+		return 0;
+	cleanup_free char *dir = native_container_dir(n, c->id);
+	int code;
+	int64_t finished;
+	int r = native_exit_read(dir, &code, &finished, err);
+	if (r <= 0)
+		return r;
+	c->state = CC_STATE_EXITED;
+	c->exit_code = code;
+	c->finished_ns = finished;
+	c->pid = 0;
+	*changed = true;
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", code);
+	return event(n, c, finished, "die", "exitCode", buf, err);
+}
+
+/* Load, settle and save one container in its own transaction. */
+static int settled(struct native *n, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	bool changed = false;
+	if (begin(n, err) < 0)
+		return -1;
+	if (load(n, ref, out, err) < 0 || settle(n, out, &changed, err) < 0 ||
+	    (changed && save(n, out, err) < 0)) {
+		abort_tx(n);
+		cc_container_release(out);
+		return -1;
+	}
+	if (commit(n, err) < 0) {
+		cc_container_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int collect(void *ctx, const char *payload)
+{
+	cc_strv_push(ctx, payload);
+	return 0;
+}
+
+/* Every container (of one project), settled, in one transaction. */
+static int load_some(struct native *n, const char *project, struct cc_container **out, size_t *count,
+		     struct cc_error **err)
+{
+	cc_strv payloads = NULL;
+	*out = NULL;
+	*count = 0;
+	if (begin(n, err) < 0)
+		return -1;
+	if (cc_store_container_each(n->store, CC_NATIVE_BACKEND, project, collect, &payloads, err) < 0) {
+		abort_tx(n);
+		return -1;
+	}
+	size_t k = cc_strv_len(payloads);
+	struct cc_container *v = cc_xcalloc(k ? k : 1, sizeof(*v));
+	int r = 0;
+	for (size_t i = 0; i < k && r == 0; i++) {
+		bool changed = false;
+		r = decode(payloads[i], &v[i], err);
+		if (r == 0)
+			r = settle(n, &v[i], &changed, err);
+		if (r == 0 && changed)
+			r = save(n, &v[i], err);
+	}
+	cc_strv_free(payloads);
+	if (r < 0)
+		abort_tx(n);
+	else
+		r = commit(n, err);
+	if (r < 0) {
+		cc_containers_free(v, k);
+		return -1;
+	}
+	*out = v;
+	*count = k;
+	return 0;
+}
+
+int native_settle_all(void *self, struct cc_error **err)
+{
+	struct cc_container *v;
+	size_t k;
+	if (load_some(self, NULL, &v, &k, err) < 0)
+		return -1;
+	cc_containers_free(v, k);
+	return 0;
+}
+
+int native_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out,
+			  size_t *count, struct cc_error **err)
+{
+	struct cc_container *v;
+	size_t k;
+	if (load_some(self, f ? f->project : NULL, &v, &k, err) < 0)
+		return -1;
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (cc_container_matches(&v[i], f))
+			v[m++] = v[i];
+		else
+			cc_container_release(&v[i]);
+	}
+	*out = v;
+	*count = m;
+	return 0;
+}
+
+int native_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	return settled(self, ref, out, err);
+}
+
+/* ---- create ---- */
+
+static bool valid_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *p = s + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+			return false;
+	return true;
+}
+
+/* What this stage of the engine cannot give a container yet. */
+static int check_supported(const struct cc_container_spec *spec, struct cc_error **err)
+{
+	const char *what = NULL;
+	if (spec->nnetworks)
+		what = "networks";
+	else if (spec->network_mode && strcmp(spec->network_mode, "none") != 0 &&
+		 strcmp(spec->network_mode, "host") != 0)
+		what = "network_mode other than none and host";
+	else if (spec->nports)
+		what = "published ports";
+	else if (spec->nsecrets || spec->nconfigs)
+		what = "secrets and configs";
+	for (size_t i = 0; !what && i < spec->nmounts; i++)
+		if (spec->mounts[i].type == CC_MOUNT_VOLUME)
+			what = "volumes";
+	if (!what)
+		return 0;
+	return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "the native backend does not support %s yet", what);
+}
+
+static int name_free(struct native *n, const char *name, struct cc_error **err)
+{
+	cleanup_free char *existing = NULL;
+	struct cc_error *lookup = NULL;
+	if (cc_store_container_get(n->store, CC_NATIVE_BACKEND, name, &existing, &lookup) < 0) {
+		if (lookup->kind == CC_ERR_NOT_FOUND || lookup->kind == CC_ERR_INVALID_ARGUMENT) {
+			cc_error_free(lookup);
+			return 0;
+		}
+		*err = lookup;
+		return -1;
+	}
+	/* a lookup by reference also matches ids and id prefixes: only the same name is a conflict */
+	struct cc_container other;
+	if (decode(existing, &other, err) < 0)
+		return -1;
+	int r = 0;
+	if (other.name && strcmp(other.name, name) == 0)
+		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+				 "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
+				 "have to remove (or rename) that container to be able to reuse that name.",
+				 name, other.id);
+	cc_container_release(&other);
+	return r;
+}
+
+int native_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
+			    struct cc_error **err)
+{
+	struct native *n = self;
+	if (check_supported(spec, err) < 0)
+		return -1;
+	char id[65];
+	cc_random_hex(id, 32);
+	char generated[32];
+	const char *name = spec->name;
+	if (!name) {
+		snprintf(generated, sizeof(generated), "native_%.12s", id);
+		name = generated;
+	}
+	if (!valid_name(name))
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+	/* the orchestrator pulls first: a missing image is the caller's mistake */
+	struct cc_image_record rec;
+	if (cc_images_resolve(n->images, spec->image, &rec, err) < 0)
+		return -1;
+	struct cc_container c = {0};
+	cc_container_spec_copy(&c.spec, spec);
+	free(c.spec.name);
+	c.spec.name = cc_xstrdup(name);
+	c.id = cc_xstrdup(id);
+	c.name = cc_xstrdup(name);
+	c.image_id = cc_xstrdup(rec.img.id);
+	c.state = CC_STATE_CREATED;
+	c.created_ns = cc_now_ns();
+	cc_image_record_release(&rec);
+	int r = begin(n, err);
+	if (r == 0) {
+		if (name_free(n, name, err) < 0 || save(n, &c, err) < 0 ||
+		    event(n, &c, c.created_ns, "create", NULL, NULL, err) < 0) {
+			abort_tx(n);
+			r = -1;
+		} else {
+			r = commit(n, err);
+		}
+	}
+	if (r == 0 && id_out)
+		*id_out = cc_xstrdup(id);
+	cc_container_release(&c);
+	return r;
+}
+
+/* ---- start ---- */
+
+static int write_text(const char *dir, const char *file, const char *text, struct cc_error **err)
+{
+	cleanup_free char *path = cc_xasprintf("%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "write %s", path);
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "write %s", path);
+	return 0;
+}
+
+/* hosts, resolv.conf and hostname, bind-mounted read-only by the bundle. */
+static int write_files(const struct cc_container *c, const char *dir, const char *hostname,
+		       struct cc_error **err)
+{
+	cleanup_strbuf struct cc_strbuf hosts = CC_STRBUF_INIT;
+	cc_strbuf_adds(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	cc_strbuf_addf(&hosts, "127.0.1.1\t%s\n", hostname);
+	for (char *const *h = c->spec.extra_hosts; h && *h; h++) {
+		const char *sep = strchr(*h, ':');
+		if (sep)
+			cc_strbuf_addf(&hosts, "%s\t%.*s\n", sep + 1, (int)(sep - *h), *h);
+	}
+	cleanup_strbuf struct cc_strbuf resolv = CC_STRBUF_INIT;
+	if (c->spec.dns || c->spec.dns_search || c->spec.dns_opt) {
+		for (char *const *d = c->spec.dns; d && *d; d++)
+			cc_strbuf_addf(&resolv, "nameserver %s\n", *d);
+		for (char *const *d = c->spec.dns_search; d && *d; d++)
+			cc_strbuf_addf(&resolv, "%s%s", d == c->spec.dns_search ? "search " : " ", *d);
+		if (c->spec.dns_search && c->spec.dns_search[0])
+			cc_strbuf_adds(&resolv, "\n");
+		for (char *const *d = c->spec.dns_opt; d && *d; d++)
+			cc_strbuf_addf(&resolv, "options %s\n", *d);
+	} else {
+		cleanup_free char *host = NULL;
+		size_t len;
+		struct cc_error *e = NULL;
+		if (cc_read_file("/etc/resolv.conf", &host, &len, &e) == 0)
+			cc_strbuf_add(&resolv, host, len);
+		else
+			cc_error_free(e);
+	}
+	cleanup_free char *hn = cc_xasprintf("%s\n", hostname);
+	if (write_text(dir, "hosts", cc_strbuf_str(&hosts), err) < 0 ||
+	    write_text(dir, "resolv.conf", cc_strbuf_str(&resolv), err) < 0 ||
+	    write_text(dir, "hostname", hn, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The init for `init: true`: the host's static tini, bind-mounted where docker puts its own. */
+static const char *host_init(void)
+{
+	static const char *const candidates[] = {"/usr/bin/tini-static", "/usr/bin/docker-init", NULL};
+	for (const char *const *c = candidates; *c; c++)
+		if (access(*c, X_OK) == 0)
+			return *c;
+	return NULL;
+}
+
+static int write_bundle(struct native *n, const struct cc_container *c, const struct cc_image_record *rec,
+			const char *dir, const char *rootfs, struct cc_error **err)
+{
+	char short_id[13];
+	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
+	const char *hostname = c->spec.hostname ? c->spec.hostname : short_id;
+	if (write_files(c, dir, hostname, err) < 0)
+		return -1;
+	cleanup_free char *hosts = cc_xasprintf("%s/hosts", dir);
+	cleanup_free char *resolv = cc_xasprintf("%s/resolv.conf", dir);
+	cleanup_free char *hostfile = cc_xasprintf("%s/hostname", dir);
+	const char *init = host_init();
+	struct cc_bundle_input in = {
+	    .spec = &c->spec,
+	    .image = &rec->img,
+	    .rootfs = rootfs,
+	    .id = c->id,
+	    .netns_path = c->spec.network_mode && strcmp(c->spec.network_mode, "host") == 0 ? "host" : NULL,
+	    .hosts_file = hosts,
+	    .resolv_file = resolv,
+	    .hostname_file = hostfile,
+	    .init_path = init ? "/sbin/docker-init" : NULL,
+	};
+	json_t *cfg;
+	if (cc_bundle_config(&in, &cfg, err) < 0)
+		return -1;
+	/* no console socket yet: a tty is not given, output goes through the monitor's pipes */
+	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
+	if (c->spec.init && init)
+		json_array_append_new(json_object_get(cfg, "mounts"),
+				      json_pack("{ss ss ss s[sss]}", "destination", "/sbin/docker-init", "type",
+						"bind", "source", init, "options", "rbind", "ro", "nosuid"));
+	cleanup_free char *path = cc_xasprintf("%s/config.json", dir);
+	int r = json_dump_file(cfg, path, JSON_INDENT(1));
+	json_decref(cfg);
+	if (r < 0)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "write %s", path);
+	(void)n;
+	return 0;
+}
+
+static int mount_rootfs(struct native *n, const struct cc_image_record *rec, const char *dir, char **rootfs,
+			struct cc_error **err)
+{
+	size_t k = cc_strv_len(rec->diff_ids);
+	cc_strv layers = NULL;
+	char chain[72] = "";
+	for (size_t i = 0; i < k; i++) {
+		cc_chain_id(i ? chain : NULL, rec->diff_ids[i], chain);
+		char *p = cc_layer_path(n->images->blobs, chain);
+		cc_strv_push(&layers, p);
+		free(p);
+	}
+	/* a mount left by a monitor that died */
+	struct cc_error *e = NULL;
+	if (cc_rootfs_unmount(dir, &e) < 0)
+		cc_error_free(e);
+	int r = cc_rootfs_mount(layers, dir, rootfs, err);
+	cc_strv_free(layers);
+	return r;
+}
+
+static int ensure_dir(const char *path, mode_t mode, struct cc_error **err)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", path);
+	return 0;
+}
+
+int native_container_start(void *self, const char *ref, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	int r = 0;
+	if (c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED)
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", c.name);
+	struct cc_image_record rec = {0};
+	if (r == 0)
+		r = cc_images_resolve(n->images, c.image_id, &rec, err);
+	cleanup_free char *containers = cc_xasprintf("%s/containers", n->root);
+	cleanup_free char *dir = native_container_dir(n, c.id);
+	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	cleanup_free char *rootfs = NULL;
+	cleanup_free char *exit_file = cc_xasprintf("%s/exit", dir);
+	if (r == 0)
+		r = ensure_dir(containers, 0711, err);
+	if (r == 0)
+		r = ensure_dir(dir, 0711, err);
+	if (r == 0)
+		r = mount_rootfs(n, &rec, dir, &rootfs, err);
+	bool mounted = r == 0;
+	if (r == 0)
+		r = write_bundle(n, &c, &rec, dir, rootfs, err);
+	int pid = 0;
+	if (r == 0) {
+		unlink(exit_file);
+		struct native_run run = {native_runc_path(), state, dir, c.id};
+		r = native_monitor_spawn(&run, &pid, err);
+		if (r < 0)
+			unlink(exit_file); /* this run never ran: nothing to record */
+	}
+	if (r < 0 && mounted) {
+		struct cc_error *e = NULL;
+		if (cc_rootfs_unmount(dir, &e) < 0)
+			cc_error_free(e);
+	}
+	if (rec.img.id)
+		cc_image_record_release(&rec);
+	if (r < 0) {
+		if ((*err)->kind == CC_ERR_BACKEND_FAILURE)
+			cc_error_wrap(err, "failed to start container %s", c.name);
+		cc_container_release(&c);
+		return -1;
+	}
+	cc_container_release(&c);
+	/* the container runs: record it (it may already have exited; the next read settles that) */
+	if (begin(n, err) < 0)
+		return -1;
+	bool changed;
+	int64_t now = cc_now_ns();
+	if (load(n, ref, &c, err) < 0)
+		goto fail;
+	c.state = CC_STATE_RUNNING;
+	c.pid = pid;
+	c.started_ns = now;
+	c.exit_code = 0;
+	if (save(n, &c, err) < 0 || event(n, &c, now, "start", NULL, NULL, err) < 0 ||
+	    settle(n, &c, &changed, err) < 0 || (changed && save(n, &c, err) < 0))
+		goto fail;
+	cc_container_release(&c);
+	return commit(n, err);
+fail:
+	abort_tx(n);
+	cc_container_release(&c);
+	return -1;
+}
+
+/* ---- stop, kill ---- */
+
+static int not_running(const struct cc_container *c, struct cc_error **err)
+{
+	return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not running (state: %s)", c->name,
+			    cc_state_name(c->state));
+}
+
+/* Poll until the run is recorded as ended; *done says whether it did within timeout_ns. */
+static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool *done, struct cc_error **err)
+{
+	int64_t deadline = cc_monotonic_ns() + timeout_ns;
+	for (;;) {
+		struct cc_container c;
+		if (settled(n, id, &c, err) < 0)
+			return -1;
+		*done = c.state != CC_STATE_RUNNING;
+		cc_container_release(&c);
+		if (*done || cc_monotonic_ns() >= deadline)
+			return 0;
+		cc_sleep_ns(POLL_NS);
+	}
+}
+
+static int signal_event(struct native *n, const char *id, const char *action, int sig, struct cc_error **err)
+{
+	struct cc_container c;
+	if (begin(n, err) < 0)
+		return -1;
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", sig);
+	if (load(n, id, &c, err) < 0 || event(n, &c, cc_now_ns(), action, sig ? "signal" : NULL,
+					      sig ? buf : NULL, err) < 0) {
+		abort_tx(n);
+		cc_container_release(&c);
+		return -1;
+	}
+	cc_container_release(&c);
+	return commit(n, err);
+}
+
+/* runc kill; a container that ended meanwhile is not an error (the caller waits for the exit). */
+static int runc_kill(struct native *n, const char *id, int sig, struct cc_error **err)
+{
+	char num[16];
+	snprintf(num, sizeof(num), "%d", sig);
+	char *args[] = {(char *)"kill", (char *)id, num, NULL};
+	struct cc_error *e = NULL;
+	if (native_runc(n, args, &e) == 0)
+		return 0;
+	struct cc_container c;
+	bool running = settled(n, id, &c, err) == 0 && c.state == CC_STATE_RUNNING;
+	cc_container_release(&c);
+	if (running && !strstr(e->msg, "not running") && !strstr(e->msg, "does not exist")) {
+		*err = e;
+		return -1;
+	}
+	cc_error_free(e);
+	return 0;
+}
+
+int native_container_stop(void *self, const char *ref, const char *signal, int64_t timeout_ns,
+			  struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	if (c.state != CC_STATE_RUNNING) {
+		not_running(&c, err);
+		cc_container_release(&c);
+		return -1;
+	}
+	const char *signame = signal ? signal : c.spec.stop_signal;
+	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
+	if (sig <= 0)
+		sig = SIGTERM;
+	if (timeout_ns < 0)
+		timeout_ns = c.spec.stop_grace_ns >= 0 ? c.spec.stop_grace_ns : DEFAULT_GRACE_NS;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	cc_container_release(&c);
+	bool done = false;
+	if (signal_event(n, id, "kill", sig, err) < 0 || runc_kill(n, id, sig, err) < 0 ||
+	    wait_exit(n, id, timeout_ns, &done, err) < 0)
+		return -1;
+	if (!done && (signal_event(n, id, "kill", SIGKILL, err) < 0 || runc_kill(n, id, SIGKILL, err) < 0 ||
+		      wait_exit(n, id, DEFAULT_GRACE_NS, &done, err) < 0))
+		return -1;
+	if (!done)
+		return cc_error_set(err, CC_ERR_TIMEOUT, "container %s did not exit after SIGKILL", ref);
+	return signal_event(n, id, "stop", 0, err);
+}
+
+int native_container_kill(void *self, const char *ref, const char *signal, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	if (c.state != CC_STATE_RUNNING) {
+		not_running(&c, err);
+		cc_container_release(&c);
+		return -1;
+	}
+	int sig = signal ? cc_signal_parse(signal) : SIGKILL;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	cc_container_release(&c);
+	bool done;
+	if (signal_event(n, id, "kill", sig, err) < 0 || runc_kill(n, id, sig, err) < 0)
+		return -1;
+	/* SIGKILL cannot be handled: let the caller's next read see the exit */
+	return sig == SIGKILL ? wait_exit(n, id, 2 * CC_NS_PER_SEC, &done, err) : 0;
+}
+
+/* ---- remove ---- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int native_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	(void)volumes; /* no volumes yet */
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	bool running = c.state == CC_STATE_RUNNING;
+	if (running && !force) {
+		cc_error_set(err, CC_ERR_INVALID_STATE,
+			     "cannot remove container %s: container is %s: stop the container before removing "
+			     "or force remove",
+			     c.name, cc_state_name(c.state));
+		cc_container_release(&c);
+		return -1;
+	}
+	cc_container_release(&c);
+	if (running) {
+		bool done;
+		if (signal_event(n, id, "kill", SIGKILL, err) < 0 || runc_kill(n, id, SIGKILL, err) < 0 ||
+		    wait_exit(n, id, DEFAULT_GRACE_NS, &done, err) < 0)
+			return -1;
+		if (!done) {
+			/* the monitor is gone: nobody will record this exit */
+			char *args[] = {(char *)"delete", (char *)"--force", id, NULL};
+			struct cc_error *e = NULL;
+			if (native_runc(n, args, &e) < 0)
+				cc_error_free(e);
+		}
+	}
+	cleanup_free char *dir = native_container_dir(n, id);
+	if (cc_rootfs_unmount(dir, err) < 0)
+		return -1;
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "remove %s", dir);
+	if (begin(n, err) < 0)
+		return -1;
+	if (load(n, id, &c, err) < 0 || cc_store_log_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
+	    cc_store_container_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
+	    event(n, &c, cc_now_ns(), "destroy", NULL, NULL, err) < 0) {
+		abort_tx(n);
+		cc_container_release(&c);
+		return -1;
+	}
+	cc_container_release(&c);
+	return commit(n, err);
+}
+
+/* ---- wait, logs ---- */
+
+int native_container_wait(void *self, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,
+			  int *exit_code, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	int64_t first_finish = c.finished_ns;
+	int64_t deadline = timeout_ns >= 0 ? cc_monotonic_ns() + timeout_ns : INT64_MAX;
+	for (;;) {
+		bool done = cond == CC_WAIT_NOT_RUNNING ? c.state != CC_STATE_RUNNING
+			    : cond == CC_WAIT_NEXT_EXIT ? c.finished_ns != first_finish
+							: false;
+		int last = c.exit_code;
+		cc_container_release(&c);
+		if (done) {
+			*exit_code = last;
+			return 0;
+		}
+		if (cc_monotonic_ns() >= deadline)
+			return cc_error_set(err, CC_ERR_TIMEOUT, "container %s did not exit within %.0fs", ref,
+					    (double)timeout_ns / 1e9);
+		cc_sleep_ns(POLL_NS);
+		struct cc_error *e = NULL;
+		if (settled(n, id, &c, &e) < 0) {
+			if (e->kind != CC_ERR_NOT_FOUND) {
+				*err = e;
+				return -1;
+			}
+			cc_error_free(e);
+			if (cond != CC_WAIT_REMOVED)
+				return cc_error_set(err, CC_ERR_NOT_FOUND, "No such container: %s", ref);
+			*exit_code = last;
+			return 0;
+		}
+	}
+}
+
+struct log_rec {
+	int stream;
+	int64_t time_ns;
+	size_t off, len; /* of the data in the buffer */
+};
+
+/* Parse the complete records of buf[0..len); returns how many bytes they take. */
+static size_t parse_records(const char *buf, size_t len, struct log_rec **recs, size_t *n, size_t *cap)
+{
+	size_t pos = 0;
+	for (;;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		if (!nl)
+			break;
+		int stream;
+		long long t;
+		size_t dlen;
+		cleanup_free char *head = cc_xstrndup(buf + pos, (size_t)(nl - (buf + pos)));
+		if (sscanf(head, "%d %lld %zu", &stream, &t, &dlen) != 3)
+			break;
+		size_t data = (size_t)(nl - buf) + 1;
+		if (data + dlen + 1 > len)
+			break;
+		cc_grow((void **)recs, cap, *n + 1, sizeof(**recs));
+		(*recs)[(*n)++] = (struct log_rec){stream, t, data, dlen};
+		pos = data + dlen + 1;
+	}
+	return pos;
+}
+
+int native_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
+			  const struct cc_log_sink *sink, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	cleanup_free char *name = cc_xstrdup(c.name);
+	cleanup_free char *dir = native_container_dir(n, c.id);
+	cleanup_free char *path = cc_xasprintf("%s/log", dir);
+	bool up = c.state == CC_STATE_RUNNING;
+	cc_container_release(&c);
+	off_t offset = 0;
+	long tail = opts->tail;
+	for (;;) {
+		/* what the file has now, complete records only */
+		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			char buf[65536];
+			ssize_t r;
+			lseek(fd, offset, SEEK_SET);
+			while ((r = read(fd, buf, sizeof(buf))) > 0)
+				cc_strbuf_add(&sb, buf, (size_t)r);
+			close(fd);
+		}
+		struct log_rec *recs = NULL;
+		size_t nrecs = 0, cap = 0;
+		offset += (off_t)parse_records(sb.buf ? sb.buf : "", sb.len, &recs, &nrecs, &cap);
+		size_t from = tail >= 0 && (size_t)tail < nrecs ? nrecs - (size_t)tail : 0;
+		tail = -1;
+		bool cancelled = false;
+		for (size_t i = from; i < nrecs && !cancelled; i++) {
+			const struct log_rec *lr = &recs[i];
+			if ((lr->stream == CC_STREAM_STDOUT && opts->no_stdout) ||
+			    (lr->stream == CC_STREAM_STDERR && opts->no_stderr) ||
+			    (opts->since_ns && lr->time_ns < opts->since_ns) ||
+			    (opts->until_ns && lr->time_ns > opts->until_ns))
+				continue;
+			struct cc_log_frame f = {name, (enum cc_stream)lr->stream, lr->time_ns, sb.buf + lr->off,
+						 lr->len};
+			cancelled = sink->emit(sink->ctx, &f) < 0;
+		}
+		free(recs);
+		if (cancelled || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns))
+			return 0;
+		cc_sleep_ns(POLL_NS);
+		struct cc_error *e = NULL;
+		if (settled(n, id, &c, &e) < 0) {
+			if (e->kind == CC_ERR_NOT_FOUND) {
+				cc_error_free(e);
+				return 0; /* removed while followed: the stream ends */
+			}
+			*err = e;
+			return -1;
+		}
+		/* one more read after the exit is recorded: the monitor wrote the last lines before it */
+		up = c.state == CC_STATE_RUNNING;
+		cc_container_release(&c);
+	}
+}

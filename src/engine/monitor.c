@@ -1,0 +1,435 @@
+/* The per-container monitor and the runc executor.
+ *
+ * The monitor is forked by the start call, detaches (setsid, a second fork, so the caller never has to reap
+ * it) and becomes a child subreaper: the container's init, forked by `runc create`, is re-parented to it,
+ * so waitpid() gives the real exit status. It tells the caller over a pipe whether the container runs
+ * ("ok <pid>") or why not ("error <runc's message>"), copies the container's output into <dir>/log as it
+ * comes, and when the init has exited it deletes the runc container, unmounts the rootfs and writes
+ * <dir>/exit. It holds none of the caller's descriptors and no store connection (native-internal.h). */
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "engine/native-internal.h"
+#include "engine/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 16384 /* longer lines are split, as docker's json-file does */
+
+const char *native_runc_path(void)
+{
+	const char *env = getenv("CC_RUNC");
+	if (env && *env)
+		return env;
+	static const char *const candidates[] = {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc",
+						 "/usr/local/bin/runc", NULL};
+	for (const char *const *c = candidates; *c; c++)
+		if (access(*c, X_OK) == 0)
+			return *c;
+	return "runc";
+}
+
+char *native_container_dir(const struct native *n, const char *id)
+{
+	return cc_xasprintf("%s/containers/%s", n->root, id);
+}
+
+/* fork + exec with the given stdio; every other descriptor is close-on-exec or closed here. */
+static pid_t spawn(char *const *argv, int in, int out, int errfd)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+		_exit(127);
+	close_range(3, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static int wait_status(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+/* Everything readable from fd until EOF or `limit_ns` has passed. */
+static void drain(int fd, struct cc_strbuf *sb, int64_t limit_ns)
+{
+	int64_t end = cc_monotonic_ns() + limit_ns;
+	char buf[4096];
+	for (;;) {
+		int64_t left = end - cc_monotonic_ns();
+		if (left <= 0)
+			break;
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, (int)(left / 1000000) + 1) <= 0)
+			break;
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r <= 0)
+			break;
+		cc_strbuf_add(sb, buf, (size_t)r);
+	}
+}
+
+/* runc's message from its stderr: the last non-empty line, its logfmt msg="..." when it has one. */
+static char *runc_message(const char *text, const char *fallback)
+{
+	const char *last = NULL, *p = text;
+	size_t last_len = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len)
+			last = p, last_len = len;
+		p += len + (nl ? 1 : 0);
+	}
+	if (!last)
+		return cc_xstrdup(fallback);
+	cleanup_free char *line = cc_xstrndup(last, last_len);
+	char *msg = strstr(line, "msg=\"");
+	if (!msg)
+		return steal_pointer(&line);
+	msg += 5;
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	for (char *c = msg; *c && *c != '"'; c++) {
+		if (*c == '\\' && c[1])
+			c++;
+		cc_strbuf_add(&sb, c, 1);
+	}
+	return cc_strbuf_detach(&sb, NULL);
+}
+
+int native_runc(const struct native *n, char *const *args, struct cc_error **err)
+{
+	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	cc_strv argv = NULL;
+	cc_strv_push(&argv, native_runc_path());
+	cc_strv_push(&argv, "--root");
+	cc_strv_push(&argv, state);
+	for (char *const *a = args; *a; a++)
+		cc_strv_push(&argv, *a);
+	int p[2];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		int e = errno;
+		if (null >= 0)
+			close(null);
+		cc_strv_free(argv);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "runc %s", args[0]);
+	}
+	pid_t pid = spawn(argv, null, null, p[1]);
+	close(p[1]);
+	close(null);
+	cleanup_strbuf struct cc_strbuf out = CC_STRBUF_INIT;
+	if (pid > 0)
+		drain(p[0], &out, 60 * CC_NS_PER_SEC);
+	close(p[0]);
+	int code = pid > 0 ? wait_status(pid) : -1;
+	int r = 0;
+	if (code != 0) {
+		cleanup_free char *msg = runc_message(cc_strbuf_str(&out), "runc failed");
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "runc %s: %s", args[0], msg);
+	}
+	cc_strv_free(argv);
+	return r;
+}
+
+int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc_error **err)
+{
+	cleanup_free char *path = cc_xasprintf("%s/exit", dir);
+	cleanup_free char *data = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(path, &data, &len, &e) < 0) {
+		if (e->kind == CC_ERR_NOT_FOUND) {
+			cc_error_free(e);
+			return 0;
+		}
+		*err = e;
+		return -1;
+	}
+	long long t = 0;
+	if (sscanf(data, "%d %lld", code, &t) != 2)
+		return cc_error_set(err, CC_ERR_INTERNAL, "%s: malformed exit record", path);
+	*finished_ns = t;
+	return 1;
+}
+
+/* ---- the monitor process ---- */
+
+struct outbuf {
+	int fd;
+	int stream;
+	bool eof;
+	size_t len;
+	char buf[LINE_MAX_BYTES];
+};
+
+/* One record of the log file: "<stream> <time_ns> <len>\n<data>\n", written with one write(). */
+static void log_record(int log, int stream, const char *data, size_t len)
+{
+	char head[64];
+	int h = snprintf(head, sizeof(head), "%d %" PRId64 " %zu\n", stream, cc_now_ns(), len);
+	char *rec = cc_xmalloc((size_t)h + len + 1);
+	memcpy(rec, head, (size_t)h);
+	memcpy(rec + h, data, len);
+	rec[(size_t)h + len] = '\n';
+	ssize_t w = write(log, rec, (size_t)h + len + 1);
+	(void)w;
+	free(rec);
+}
+
+static void pump(struct outbuf *b, int log)
+{
+	ssize_t r = read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		b->eof = true;
+		if (b->len)
+			log_record(log, b->stream, b->buf, b->len);
+		b->len = 0;
+		return;
+	}
+	b->len += (size_t)r;
+	size_t start = 0;
+	for (size_t i = 0; i < b->len; i++)
+		if (b->buf[i] == '\n') {
+			log_record(log, b->stream, b->buf + start, i - start);
+			start = i + 1;
+		}
+	if (start == 0 && b->len == sizeof(b->buf)) {
+		log_record(log, b->stream, b->buf, b->len);
+		start = b->len;
+	}
+	memmove(b->buf, b->buf + start, b->len - start);
+	b->len -= start;
+}
+
+static void runc_quiet(const struct native_run *run, const char *verb, const char *arg)
+{
+	char *argv[] = {(char *)run->runc, (char *)"--root",     (char *)run->state, (char *)verb,
+			(char *)arg,       (char *)run->id, NULL};
+	if (!arg) {
+		argv[4] = (char *)run->id;
+		argv[5] = NULL;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid_t pid = spawn(argv, null, null, null);
+	close(null);
+	if (pid > 0)
+		wait_status(pid);
+}
+
+static void finish(const struct native_run *run, int code)
+{
+	runc_quiet(run, "delete", "--force");
+	struct cc_error *e = NULL;
+	if (cc_rootfs_unmount(run->dir, &e) < 0)
+		cc_error_free(e);
+	cleanup_free char *tmp = cc_xasprintf("%s/exit.tmp", run->dir);
+	cleanup_free char *path = cc_xasprintf("%s/exit", run->dir);
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		fprintf(f, "%d %" PRId64 "\n", code, cc_now_ns());
+		fclose(f);
+		rename(tmp, path);
+	}
+}
+
+/* The start call's answer: "ok <pid>" or "error <message>" (one line; the pipe's EOF ends it). */
+static void report(int fd, const char *msg, int pid)
+{
+	if (msg)
+		dprintf(fd, "error %s\n", msg);
+	else
+		dprintf(fd, "ok %d\n", pid);
+	close(fd);
+}
+
+__attribute__((noreturn)) static void monitor_main(const struct native_run *run, int status)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	int null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		_exit(1);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	if (status != 3) {
+		dup2(status, 3);
+		status = 3;
+	}
+	fcntl(status, F_SETFD, FD_CLOEXEC);
+	close_range(4, ~0U, 0);
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	cleanup_free char *pidfile = cc_xasprintf("%s/pid", run->dir);
+	cleanup_free char *logpath = cc_xasprintf("%s/log", run->dir);
+	unlink(pidfile);
+	int out[2], errp[2], sp[2];
+	int log = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (log < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
+		report(status, "cannot set up the monitor", 0);
+		finish(run, 128);
+		_exit(1);
+	}
+	char *create[] = {(char *)run->runc, (char *)"--root", (char *)run->state, (char *)"create", (char *)"--bundle",
+			  (char *)run->dir,  (char *)"--pid-file", pidfile, (char *)run->id, NULL};
+	pid_t c = spawn(create, devnull, out[1], errp[1]);
+	close(out[1]);
+	close(errp[1]);
+	int code = c > 0 ? wait_status(c) : -1;
+	if (code != 0) {
+		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+		drain(errp[0], &sb, CC_NS_PER_SEC);
+		cleanup_free char *msg = runc_message(cc_strbuf_str(&sb), "runc create failed");
+		report(status, msg, 0);
+		finish(run, 128);
+		_exit(1);
+	}
+	cleanup_free char *pidtext = NULL;
+	size_t plen;
+	struct cc_error *e = NULL;
+	int init = 0;
+	if (cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
+		init = atoi(pidtext);
+	else
+		cc_error_free(e);
+	char *start[] = {(char *)run->runc, (char *)"--root", (char *)run->state, (char *)"start", (char *)run->id, NULL};
+	c = init > 0 ? spawn(start, devnull, devnull, sp[1]) : -1;
+	close(sp[1]);
+	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+	if (c > 0)
+		drain(sp[0], &sb, 30 * CC_NS_PER_SEC);
+	code = c > 0 ? wait_status(c) : -1;
+	if (code != 0) {
+		cleanup_free char *msg =
+		    runc_message(cc_strbuf_str(&sb), init > 0 ? "runc start failed" : "runc left no pid file");
+		report(status, msg, 0);
+		runc_quiet(run, "kill", NULL); /* runc kill <id> defaults to SIGTERM: make it KILL below */
+		if (init > 0)
+			kill(init, SIGKILL);
+		finish(run, 128);
+		_exit(1);
+	}
+	report(status, NULL, init);
+
+	struct outbuf *bufs = cc_xcalloc(2, sizeof(*bufs));
+	bufs[0].fd = out[0];
+	bufs[0].stream = 1;
+	bufs[1].fd = errp[0];
+	bufs[1].stream = 2;
+	for (int i = 0; i < 2; i++)
+		fcntl(bufs[i].fd, F_SETFL, O_NONBLOCK);
+	bool exited = false;
+	int exit_code = 0;
+	int64_t exited_at = 0;
+	for (;;) {
+		if (bufs[0].eof && bufs[1].eof && exited)
+			break;
+		/* in its own pid namespace, the init's exit ends every process holding the pipes; a
+		 * straggler (pid: host) gets two seconds */
+		if (exited && cc_monotonic_ns() - exited_at > 2 * CC_NS_PER_SEC)
+			break;
+		struct pollfd p[2];
+		int k = 0;
+		for (int i = 0; i < 2; i++)
+			if (!bufs[i].eof)
+				p[k++] = (struct pollfd){bufs[i].fd, POLLIN, 0};
+		if (k)
+			poll(p, (nfds_t)k, 100);
+		else if (!exited)
+			poll(NULL, 0, 100);
+		for (int i = 0; i < 2; i++)
+			if (!bufs[i].eof)
+				pump(&bufs[i], log);
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == init && !exited) {
+				exited = true;
+				exited_at = cc_monotonic_ns();
+				exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+	}
+	for (int i = 0; i < 2; i++)
+		if (bufs[i].len)
+			log_record(log, bufs[i].stream, bufs[i].buf, bufs[i].len);
+	close(log);
+	finish(run, exit_code);
+	_exit(0);
+}
+
+int native_monitor_spawn(const struct native_run *run, int *pid, struct cc_error **err)
+{
+	int sp[2];
+	if (pipe2(sp, O_CLOEXEC) < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "monitor pipe");
+	pid_t child = fork();
+	if (child < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(sp[1]);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "fork the monitor");
+	}
+	if (child == 0) {
+		close(sp[0]);
+		setsid();
+		pid_t g = fork();
+		if (g != 0)
+			_exit(g < 0 ? 1 : 0);
+		monitor_main(run, sp[1]);
+	}
+	close(sp[1]);
+	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+	char buf[1024];
+	ssize_t r;
+	while ((r = read(sp[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		cc_strbuf_add(&sb, buf, (size_t)r);
+	}
+	close(sp[0]);
+	wait_status(child);
+	const char *s = cc_strbuf_str(&sb);
+	if (strncmp(s, "ok ", 3) == 0) {
+		*pid = atoi(s + 3);
+		return 0;
+	}
+	if (strncmp(s, "error ", 6) == 0) {
+		size_t len = strlen(s + 6);
+		while (len && s[6 + len - 1] == '\n')
+			len--;
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%.*s", (int)len, s + 6);
+	}
+	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "the monitor of container %s exited without a word",
+			    run->id);
+}

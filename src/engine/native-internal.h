@@ -1,0 +1,67 @@
+/* The native backend's internals, shared by native.c (registration, system and image calls), containers.c
+ * (the container lifecycle over the state store) and monitor.c (the per-container monitor process).
+ *
+ * A container's record lives in the state store (backend "native"); its files live in
+ * <root>/containers/<id>/: config.json, rootfs/ (the overlay mount point), upper/, work/, hosts,
+ * resolv.conf, hostname, log (one JSON object per output line) and, once the process has ended, exit.
+ *
+ * The monitor is a forked process that owns one run of a container: it runs `runc create` and `runc start`,
+ * copies the container's output into the log file, reaps its init (it is the subreaper), runs `runc delete`,
+ * unmounts the rootfs and writes the exit file. It never touches the state store: a forked child must not
+ * open SQLite while it has inherited the parent's connection (store.h). Whoever reads the container next
+ * records the exit from that file ("settling", as the mock does for its timelines), in the store
+ * transaction, so the exit and its "die" event are recorded once. */
+#ifndef CC_ENGINE_NATIVE_INTERNAL_H
+#define CC_ENGINE_NATIVE_INTERNAL_H
+
+#include "engine/image/images.h"
+#include "runtime/runtime.h"
+
+struct native {
+	struct cc_store *store; /* guarded by images->lock */
+	struct cc_images *images;
+	char *root;
+};
+
+/* <root>/containers/<id> (owned). */
+char *native_container_dir(const struct native *n, const char *id);
+/* The runc binary: $CC_RUNC, else the first of /usr/sbin/runc, /usr/bin/runc, /usr/local/sbin/runc. */
+const char *native_runc_path(void);
+
+/* Run `runc --root <root>/runc ARGS...`, waiting for it. On failure, BACKEND_FAILURE with runc's own
+ * message (its last stderr line, without logrus decoration), not "exit status 1". */
+int native_runc(const struct native *n, char *const *args, struct cc_error **err);
+
+/* What a monitor needs for one run. */
+struct native_run {
+	const char *runc;   /* the runc binary */
+	const char *state;  /* runc --root */
+	const char *dir;    /* the container directory (the bundle) */
+	const char *id;     /* the container id */
+};
+/* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
+ * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */
+int native_monitor_spawn(const struct native_run *run, int *pid, struct cc_error **err);
+/* The exit file the monitor leaves: the exit code (128+signal for a signal) and when it happened. 1 when
+ * present, 0 when not (the run is going on), <0 on error. */
+int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc_error **err);
+
+/* The ops table's container parts (containers.c). */
+int native_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out,
+			  size_t *n, struct cc_error **err);
+int native_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
+int native_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
+			    struct cc_error **err);
+int native_container_start(void *self, const char *ref, struct cc_error **err);
+int native_container_stop(void *self, const char *ref, const char *signal, int64_t timeout_ns,
+			  struct cc_error **err);
+int native_container_kill(void *self, const char *ref, const char *signal, struct cc_error **err);
+int native_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err);
+int native_container_wait(void *self, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,
+			  int *exit_code, struct cc_error **err);
+int native_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
+			  const struct cc_log_sink *sink, struct cc_error **err);
+/* Record the exits of every container whose monitor has finished (the events stream's poll hook). */
+int native_settle_all(void *self, struct cc_error **err);
+
+#endif

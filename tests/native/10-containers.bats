@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# The native backend runs containers for real: a busybox image (mkimage.py "multi") loaded into a fresh state
+# root, then a compose project through the CLI with --backend native. Needs root, runc and busybox-static;
+# skips otherwise. Services use network_mode: none (the native backend has no networks yet).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+bats_require_minimum_version 1.5.0
+
+CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
+MKIMAGE="$BATS_TEST_DIRNAME/../images/mkimage.py"
+
+setup_file() {
+	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null && [ ! -x /usr/sbin/runc ] || [ ! -x /bin/busybox ]; then
+		return 0
+	fi
+	export CONTAINER_COMPOSE_ROOT="$BATS_FILE_TMPDIR/root"
+	python3 "$MKIMAGE" multi "$BATS_FILE_TMPDIR/layout" >/dev/null
+	tar -C "$BATS_FILE_TMPDIR/layout" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
+	local id
+	id=$("$CC" --backend native image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" --backend native image tag "$id" busybox:latest
+}
+
+setup() {
+	if [ "$(id -u)" != 0 ]; then skip "needs root"; fi
+	if [ ! -x /usr/sbin/runc ] && ! command -v runc >/dev/null; then skip "needs runc"; fi
+	if [ ! -x /bin/busybox ]; then skip "needs busybox-static"; fi
+	export CONTAINER_COMPOSE_ROOT="$BATS_FILE_TMPDIR/root"
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p proj && cd proj
+	cat >compose.yaml <<'EOC'
+services:
+  web:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sh", "-c", "echo hello; sleep 1000"]
+  once:
+    image: busybox:latest
+    network_mode: none
+    command: ["sh", "-c", "echo done; exit 3"]
+EOC
+}
+
+teardown() {
+	[ -n "${CONTAINER_COMPOSE_ROOT:-}" ] && [ -f compose.yaml ] && "$CC" --backend native down >/dev/null 2>&1 || true
+}
+
+# "name state exitcode" of every container of the project
+states() {
+	"$CC" --backend native ps -a --format json |
+		python3 -c 'import json,sys
+for l in sys.stdin:
+    if l.strip():
+        c = json.loads(l); print(c["Name"], c["State"], c["ExitCode"])'
+}
+
+no_overlay_left() {
+	! grep -q "$CONTAINER_COMPOSE_ROOT" /proc/mounts
+}
+
+@test "up -d runs a service: ps shows it running, logs show its output" {
+	run "$CC" --backend native up -d web
+	assert_success
+	run states
+	assert_success
+	assert_output --partial "proj-web-1 running"
+	sleep 0.3
+	run "$CC" --backend native logs web
+	assert_success
+	assert_output --partial "hello"
+}
+
+@test "stop ends the process: exited with the real status (pid 1 ignores TERM: 137 after the grace period)" {
+	"$CC" --backend native up -d web
+	run "$CC" --backend native stop web
+	assert_success
+	run states
+	assert_output --partial "proj-web-1 exited 137"
+}
+
+@test "a one-shot service's exit code: wait returns 3, ps says ExitCode 3" {
+	"$CC" --backend native up -d once
+	run "$CC" --backend native wait once
+	assert_equal "$status" 3
+	run states
+	assert_output --partial "proj-once-1 exited 3"
+	run "$CC" --backend native logs once
+	assert_output --partial "done"
+}
+
+@test "down removes every container and leaves no mount behind" {
+	"$CC" --backend native up -d
+	run "$CC" --backend native down
+	assert_success
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+	no_overlay_left
+	[ -z "$(ls -A "$CONTAINER_COMPOSE_ROOT/containers")" ]
+}
+
+@test "run --rm prints the command's output and removes the container" {
+	run "$CC" --backend native run --rm web echo hi
+	assert_success
+	assert_output --partial "hi"
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+	no_overlay_left
+}
+
+@test "a missing image is refused before anything runs" {
+	cat >compose.yaml <<'EOC'
+services:
+  x:
+    image: nosuch.invalid/none:1
+    network_mode: none
+    pull_policy: never
+    command: ["true"]
+EOC
+	run "$CC" --backend native up -d
+	assert_failure
+	assert_output --partial "not found"
+}
