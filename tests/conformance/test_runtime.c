@@ -44,6 +44,17 @@
 
 #define CMD(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* A long-running process that ends with exit code 0 on SIGTERM, once its handler is set: it prints "ready"
+ * then (await_ready waits for that before a test signals it). On a real engine a PID 1 without a handler
+ * ignores SIGTERM (`sleep 1000` is SIGKILLed after the grace period: 137); the mock runs a script it cannot
+ * simulate (`trap`, `while`) until it is stopped, and a stop there gives 0 as well. Containers a test stops
+ * run this. */
+#define LONG_RUN CMD("sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 1; done")
+/* Long-running, exiting with 128+N on SIGTERM (143) and SIGINT (130), as the mock's kill gives for any
+ * signal: what a test of kill's exit code with a catchable signal runs. */
+#define TRAPS_RUN                                                                                            \
+	CMD("sh", "-c", "trap 'exit 143' TERM; trap 'exit 130' INT; echo ready; while true; do sleep 1; done")
+
 /* ---- fixtures ---- */
 
 struct fx {
@@ -227,6 +238,49 @@ static void err_at(const char *file, int line, const char *expr, int r, struct c
 #define OK(expr)                       ok_at(__FILE__, __LINE__, #expr, (expr), &err)
 #define EXPECT_ERR(expr, kind, needle) err_at(__FILE__, __LINE__, #expr, (expr), &err, (kind), (needle))
 
+static bool is_mock(void)
+{
+	return strcmp(backend_name(), "mock") == 0;
+}
+
+/* A feature a backend may not have (yet): networks, volumes, secrets and configs, published ports, exec, top,
+ * stats, pause, restart, restart policies, health checks. True, after printing "not supported: <op>", when
+ * the call answered NOT_SUPPORTED; the caller then skips what depends on it. The mock has all of them: there
+ * NOT_SUPPORTED is not a skip but the error it is (the caller's check fails on it), so that nothing is ever
+ * skipped on the mock. */
+static bool unsupported(const char *op, int r, struct cc_error **err)
+{
+	if (r >= 0 || !*err || (*err)->kind != CC_ERR_NOT_SUPPORTED || is_mock())
+		return false;
+	print_message("not supported: %s (%s)\n", op, (*err)->msg);
+	cc_error_release(err);
+	return true;
+}
+
+/* The call succeeded (true), or the backend does not support `op` (false, printed); anything else fails. */
+static bool supported_at(const char *file, int line, const char *op, const char *expr, int r,
+			 struct cc_error **err)
+{
+	if (unsupported(op, r, err))
+		return false;
+	ok_at(file, line, expr, r, err);
+	return true;
+}
+
+/* The call failed as expected (true), or the backend does not support `op` (false, printed). */
+static bool err_supported_at(const char *file, int line, const char *op, const char *expr, int r,
+			     struct cc_error **err, enum cc_err_kind kind, const char *needle)
+{
+	if (unsupported(op, r, err))
+		return false;
+	err_at(file, line, expr, r, err, kind, needle);
+	return true;
+}
+
+#define SUPPORTED(op, expr) supported_at(__FILE__, __LINE__, (op), #expr, (expr), &err)
+#define EXPECT_ERR_IF_SUPPORTED(op, expr, kind, needle)                                                      \
+	err_supported_at(__FILE__, __LINE__, (op), #expr, (expr), &err, (kind), (needle))
+
 /* ---- helpers ---- */
 
 static void sleep_ms(long ms)
@@ -314,6 +368,19 @@ static char *create_spec(struct fx *f, struct cc_container_spec *s)
 	return id;
 }
 
+/* Create from a spec that asks for a feature the backend may not have (op names it); releases the spec. The
+ * new id, owned, or NULL when the backend does not support it ("not supported: <op>" printed). */
+static char *create_spec_if_supported(struct fx *f, struct cc_container_spec *s, const char *op)
+{
+	struct cc_error *err = NULL;
+	char *id = NULL;
+	bool ok = SUPPORTED(op, cc_rt_container_create(f->rt, s, &id, &err));
+	cc_container_spec_release(s);
+	if (ok)
+		assert_non_null(id);
+	return id;
+}
+
 static char *create_c(struct fx *f, const char *name, const char *const *cmd)
 {
 	struct cc_container_spec s;
@@ -376,6 +443,38 @@ static bool poll_container(struct fx *f, const char *ref, bool (*pred)(const str
 		if (mono_ms() >= deadline)
 			return false;
 		cc_container_release(out);
+		sleep_ms(50);
+	}
+}
+
+static int count_ready(void *ctx, const struct cc_log_frame *fr)
+{
+	size_t *n = ctx;
+	if (fr->len >= 5 && strncmp(fr->data, "ready", 5) == 0)
+		(*n)++;
+	return 0;
+}
+
+/* Wait until a LONG_RUN/TRAPS_RUN container's run number `runs` has set its signal handlers (its logs hold
+ * `runs` "ready" lines): a signal sent before then finds a PID 1 that ignores it. The mock runs no script (it
+ * cannot simulate `trap`: no output, and no race either), so there this returns at once. */
+static void await_ready(struct fx *f, const char *ref, size_t runs)
+{
+	if (is_mock())
+		return;
+	int64_t deadline = mono_ms() + WAIT_TIMEOUT / MS;
+	size_t n = 0;
+	while (n < runs) {
+		struct cc_error *err = NULL;
+		struct cc_log_opts o = {.tail = -1};
+		struct cc_log_sink sink = {count_ready, &n};
+		n = 0;
+		OK(cc_rt_container_logs(f->rt, ref, &o, &sink, &err));
+		if (n >= runs)
+			break;
+		if (mono_ms() >= deadline)
+			print_error("%s: %zu \"ready\" line(s) in its logs, expected %zu\n", ref, n, runs);
+		assert_true(mono_ms() < deadline);
 		sleep_ms(50);
 	}
 }
@@ -550,7 +649,7 @@ static void test_system_info_counts(void **state)
 	run_c(f, nm(f, "run1"), CMD("sleep", "1000"));
 	run_c(f, nm(f, "run2"), CMD("sleep", "1000"));
 	run_c(f, nm(f, "paused"), CMD("sleep", "1000"));
-	OK(cc_rt_container_pause(f->rt, nm(f, "paused"), &err));
+	bool paused = SUPPORTED("container.pause", cc_rt_container_pause(f->rt, nm(f, "paused"), &err));
 	free(create_c(f, nm(f, "created"), CMD("sleep", "1000")));
 	run_c(f, nm(f, "exited"), CMD("true"));
 	assert_int_equal(wait_exit(f, nm(f, "exited")), 0);
@@ -560,8 +659,8 @@ static void test_system_info_counts(void **state)
 		      before.containers, after.containers, before.running, after.running, before.paused,
 		      after.paused, before.stopped, after.stopped);
 	assert_int_equal(after.containers - before.containers, 5);
-	assert_int_equal(after.running - before.running, 2);
-	assert_int_equal(after.paused - before.paused, 1);
+	assert_int_equal(after.running - before.running, paused ? 2 : 3);
+	assert_int_equal(after.paused - before.paused, paused ? 1 : 0);
 	assert_int_equal(after.stopped - before.stopped, 2); /* created and exited */
 	cc_info_release(&before);
 	cc_info_release(&after);
@@ -574,7 +673,7 @@ static void test_lifecycle_start_stop(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "life");
-	char *id = create_c(f, name, CMD("sleep", "1000"));
+	char *id = create_c(f, name, LONG_RUN);
 	assert_int_equal(strlen(id), 64);
 	struct cc_container c;
 	inspect_ok(f, name, &c);
@@ -595,6 +694,7 @@ static void test_lifecycle_start_stop(void **state)
 
 	EXPECT_ERR(cc_rt_container_start(f->rt, name, &err), CC_ERR_INVALID_STATE, name);
 
+	await_ready(f, name, 1);
 	OK(cc_rt_container_stop(f->rt, name, NULL, STOP_TIMEOUT, &err));
 	inspect_ok(f, name, &c);
 	assert_int_equal(c.state, CC_STATE_EXITED);
@@ -609,6 +709,7 @@ static void test_lifecycle_start_stop(void **state)
 	/* an exited container starts again */
 	OK(cc_rt_container_start(f->rt, name, &err));
 	expect_state(f, name, CC_STATE_RUNNING);
+	await_ready(f, name, 2);
 	/* by id as well as by name */
 	OK(cc_rt_container_stop(f->rt, id, NULL, STOP_TIMEOUT, &err));
 	expect_state(f, name, CC_STATE_EXITED);
@@ -621,7 +722,9 @@ static void test_lifecycle_pause_unpause(void **state)
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "pause");
 	free(create_c(f, name, CMD("sleep", "1000")));
-	EXPECT_ERR(cc_rt_container_pause(f->rt, name, &err), CC_ERR_INVALID_STATE, name); /* created */
+	if (!EXPECT_ERR_IF_SUPPORTED("container.pause", cc_rt_container_pause(f->rt, name, &err),
+				     CC_ERR_INVALID_STATE, name)) /* created */
+		return;
 	start_c(f, name);
 	OK(cc_rt_container_pause(f->rt, name, &err));
 	expect_state(f, name, CC_STATE_PAUSED);
@@ -644,24 +747,32 @@ static void expect_exit(struct fx *f, const char *name, int code)
 	cc_container_release(&c);
 }
 
+/* kill delivers the signal; the exit follows (at once for the mock, a moment later for a real engine). */
+static void expect_killed(struct fx *f, const char *name, int code)
+{
+	wait_exit(f, name);
+	expect_exit(f, name, code);
+}
+
 static void test_lifecycle_kill(void **state)
 {
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "kill");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, TRAPS_RUN); /* SIGKILL: 137; SIGTERM: its handler exits 143 */
 	OK(cc_rt_container_kill(f->rt, name, NULL, &err));
-	expect_exit(f, name, 137);
+	expect_killed(f, name, 137);
 
 	EXPECT_ERR(cc_rt_container_kill(f->rt, name, NULL, &err), CC_ERR_INVALID_STATE, name);
 
 	start_c(f, name);
 	OK(cc_rt_container_kill(f->rt, name, "SIGKILL", &err));
-	expect_exit(f, name, 137);
+	expect_killed(f, name, 137);
 
 	start_c(f, name);
+	await_ready(f, name, 3);
 	OK(cc_rt_container_kill(f->rt, name, "SIGTERM", &err));
-	expect_exit(f, name, 143);
+	expect_killed(f, name, 143);
 
 	EXPECT_ERR(cc_rt_container_kill(f->rt, name, "SIGTERM", &err), CC_ERR_INVALID_STATE, name);
 
@@ -676,10 +787,14 @@ static void test_lifecycle_restart(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "restart");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
+	await_ready(f, name, 1);
 	struct cc_container before, after;
 	inspect_ok(f, name, &before);
-	OK(cc_rt_container_restart(f->rt, name, STOP_TIMEOUT, &err));
+	if (!SUPPORTED("container.restart", cc_rt_container_restart(f->rt, name, STOP_TIMEOUT, &err))) {
+		cc_container_release(&before);
+		return;
+	}
 	inspect_ok(f, name, &after);
 	assert_int_equal(after.state, CC_STATE_RUNNING);
 	assert_true(after.started_ns >= before.started_ns);
@@ -688,6 +803,7 @@ static void test_lifecycle_restart(void **state)
 	cc_container_release(&after);
 
 	/* and a stopped one comes back up */
+	await_ready(f, name, 2);
 	OK(cc_rt_container_stop(f->rt, name, NULL, STOP_TIMEOUT, &err));
 	OK(cc_rt_container_restart(f->rt, name, STOP_TIMEOUT, &err));
 	expect_state(f, name, CC_STATE_RUNNING);
@@ -710,17 +826,26 @@ static void test_lifecycle_remove(void **state)
 
 	/* a stopped container goes without force */
 	const char *stopped = nm(f, "remove-stopped");
-	run_c(f, stopped, CMD("sleep", "1000"));
+	run_c(f, stopped, LONG_RUN);
+	await_ready(f, stopped, 1);
 	OK(cc_rt_container_stop(f->rt, stopped, NULL, STOP_TIMEOUT, &err));
 	OK(cc_rt_container_remove(f->rt, stopped, false, false, &err));
 	EXPECT_ERR(cc_rt_container_inspect(f->rt, stopped, &c, &err), CC_ERR_NOT_FOUND, stopped);
 }
 
-/* A paused process does not advance: a `sleep 1` paused past its end is still there, and runs on after. */
+/* A paused process does not advance: a `sleep 1` paused past its end is still there, and runs on after. That
+ * is the mock's timeline; on a real engine the kernel's clock runs on while the cgroup is frozen (the sleep
+ * ends right after the unpause, or before the state is read), so only the mock is held to it. */
 static void test_lifecycle_pause_freezes(void **state)
 {
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
+	if (!is_mock()) {
+		print_message(
+		    "skipped: pause freezing the timeline is the mock's simulation, not the %s backend's\n",
+		    backend_name());
+		return;
+	}
 	const char *name = nm(f, "frozen");
 	run_c(f, name, CMD("sleep", "1"));
 	OK(cc_rt_container_pause(f->rt, name, &err));
@@ -737,10 +862,14 @@ static void test_signals(void **state)
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "signals");
 	struct cc_container_spec s;
-	spec_init(f, &s, name, CMD("sleep", "1000"));
+	/* exits 131 on its stop signal SIGQUIT (a PID 1 without a handler ignores it), 130 on SIGINT */
+	spec_init(f, &s, name,
+		  CMD("sh", "-c",
+		      "trap 'exit 131' QUIT; trap 'exit 130' INT; echo ready; while true; do sleep 1; done"));
 	s.stop_signal = cc_xstrdup("SIGQUIT");
 	free(create_spec(f, &s));
 	start_c(f, name);
+	await_ready(f, name, 1);
 	EXPECT_ERR(cc_rt_container_kill(f->rt, name, "SIGNOPE", &err), CC_ERR_INVALID_ARGUMENT, "SIGNOPE");
 	EXPECT_ERR(cc_rt_container_stop(f->rt, name, "SIGNOPE", STOP_TIMEOUT, &err), CC_ERR_INVALID_ARGUMENT,
 		   "SIGNOPE");
@@ -756,10 +885,11 @@ static void test_signals(void **state)
 	/* numbers and bare names are signals too */
 	start_c(f, name);
 	OK(cc_rt_container_kill(f->rt, name, "9", &err));
-	expect_exit(f, name, 137);
+	expect_killed(f, name, 137);
 	start_c(f, name);
+	await_ready(f, name, 3);
 	OK(cc_rt_container_kill(f->rt, name, "INT", &err));
-	expect_exit(f, name, 130);
+	expect_killed(f, name, 130);
 }
 
 /* Docker's rule: a one-character id prefix shared by two containers is ambiguous. With 17 containers two
@@ -877,7 +1007,8 @@ static void test_process_wait_next_exit(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "nextexit");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
+	await_ready(f, name, 1);
 	struct stopper s = {f->rt, name, -1, NULL};
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, stop_later, &s), 0);
@@ -966,7 +1097,8 @@ static void test_create_errors(void **state)
 	const char *net = nm(f, "missing-net");
 	spec_init(f, &s, nonet, CMD("sleep", "1000"));
 	spec_add_network(&s, net);
-	EXPECT_ERR(cc_rt_container_create(f->rt, &s, &id, &err), CC_ERR_NOT_FOUND, net);
+	EXPECT_ERR_IF_SUPPORTED("networks", cc_rt_container_create(f->rt, &s, &id, &err), CC_ERR_NOT_FOUND,
+				net);
 	cc_container_spec_release(&s);
 	/* nothing is left behind by a failed create */
 	EXPECT_ERR(cc_rt_container_inspect(f->rt, nonet, &c, &err), CC_ERR_NOT_FOUND, nonet);
@@ -1030,17 +1162,25 @@ static void test_missing_container_refs(void **state)
 	EXPECT_ERR(cc_rt_container_inspect(f->rt, missing, &c, &err), CC_ERR_NOT_FOUND, missing);
 	EXPECT_ERR(cc_rt_container_start(f->rt, missing, &err), CC_ERR_NOT_FOUND, missing);
 	EXPECT_ERR(cc_rt_container_stop(f->rt, missing, NULL, STOP_TIMEOUT, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_restart(f->rt, missing, STOP_TIMEOUT, &err), CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.restart",
+				cc_rt_container_restart(f->rt, missing, STOP_TIMEOUT, &err), CC_ERR_NOT_FOUND,
+				missing);
 	EXPECT_ERR(cc_rt_container_kill(f->rt, missing, NULL, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_pause(f->rt, missing, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_unpause(f->rt, missing, &err), CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.pause", cc_rt_container_pause(f->rt, missing, &err),
+				CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.unpause", cc_rt_container_unpause(f->rt, missing, &err),
+				CC_ERR_NOT_FOUND, missing);
 	EXPECT_ERR(cc_rt_container_remove(f->rt, missing, true, false, &err), CC_ERR_NOT_FOUND, missing);
 	EXPECT_ERR(cc_rt_container_wait(f->rt, missing, CC_WAIT_NOT_RUNNING, 200 * MS, &code, &err),
 		   CC_ERR_NOT_FOUND, missing);
 	EXPECT_ERR(cc_rt_container_logs(f->rt, missing, &lo, &sink, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_exec(f->rt, missing, &eo, NULL, &code, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_top(f->rt, missing, &t, &err), CC_ERR_NOT_FOUND, missing);
-	EXPECT_ERR(cc_rt_container_stats(f->rt, missing, &st, &err), CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.exec",
+				cc_rt_container_exec(f->rt, missing, &eo, NULL, &code, &err),
+				CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.top", cc_rt_container_top(f->rt, missing, &t, &err),
+				CC_ERR_NOT_FOUND, missing);
+	EXPECT_ERR_IF_SUPPORTED("container.stats", cc_rt_container_stats(f->rt, missing, &st, &err),
+				CC_ERR_NOT_FOUND, missing);
 	assert_int_equal(l.n, 0);
 	cc_strv_free(argv);
 }
@@ -1317,7 +1457,8 @@ static void test_events_container(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "events");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
+	await_ready(f, name, 1);
 	OK(cc_rt_container_stop(f->rt, name, NULL, STOP_TIMEOUT, &err));
 	OK(cc_rt_container_remove(f->rt, name, false, false, &err));
 	/* another container's events stay out of the filtered stream */
@@ -1355,7 +1496,8 @@ static void test_events_type_filter(void **state)
 	const char *net = nm(f, "evnet");
 	struct cc_network_config cfg = {.name = (char *)net};
 	char *id = NULL;
-	OK(cc_rt_network_create(f->rt, &cfg, &id, &err));
+	if (!SUPPORTED("network.create", cc_rt_network_create(f->rt, &cfg, &id, &err)))
+		return;
 	free(id);
 	run_c(f, nm(f, "evnet-c"), CMD("true"));
 
@@ -1454,7 +1596,10 @@ static void test_health_healthy(void **state)
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
 	s.healthcheck = healthcheck(CMD("CMD", "true"), 200 * MS, 0);
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "healthcheck");
+	if (!id)
+		return;
+	free(id);
 	start_c(f, name);
 	struct cc_container c;
 	bool ok = poll_container(f, name, pred_healthy, 5000, &c);
@@ -1483,7 +1628,10 @@ static void test_health_unhealthy(void **state)
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
 	s.healthcheck = healthcheck(CMD("CMD", "false"), 100 * MS, 2);
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "healthcheck");
+	if (!id)
+		return;
+	free(id);
 	start_c(f, name);
 	struct cc_container c;
 	bool ok = poll_container(f, name, pred_unhealthy, 5000, &c);
@@ -1509,7 +1657,10 @@ static void test_health_none(void **state)
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
 	s.healthcheck = healthcheck(CMD("NONE"), 100 * MS, 0);
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "healthcheck");
+	if (!id)
+		return;
+	free(id);
 	start_c(f, name);
 	sleep_ms(300);
 	struct cc_container c;
@@ -1535,7 +1686,10 @@ static void test_restart_always_then_stop(void **state)
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sh", "-c", "sleep 0.2; exit 1"));
 	s.restart = CC_RESTART_ALWAYS;
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "restart policy always");
+	if (!id)
+		return;
+	free(id);
 	start_c(f, name);
 	struct cc_container c;
 	bool ok = poll_container(f, name, pred_restarted, 3000, &c);
@@ -1566,7 +1720,10 @@ static void test_restart_on_failure(void **state)
 	spec_init(f, &s, name, CMD("false"));
 	s.restart = CC_RESTART_ON_FAILURE;
 	s.restart_max_retries = 2;
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "restart policy on-failure");
+	if (!id)
+		return;
+	free(id);
 	start_c(f, name);
 	struct cc_container c;
 	bool ok = poll_container(f, name, pred_restarted_out, 3000, &c);
@@ -1606,14 +1763,17 @@ static void test_exec(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "exec");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
 
 	cc_strv argv = strv_of(CMD("echo", "hi"));
 	struct cc_exec_opts o = {.argv = argv};
 	struct lines l = {0};
 	struct cc_log_sink sink = {collect_line, &l};
 	int code = -1;
-	OK(cc_rt_container_exec(f->rt, name, &o, &sink, &code, &err));
+	if (!SUPPORTED("container.exec", cc_rt_container_exec(f->rt, name, &o, &sink, &code, &err))) {
+		cc_strv_free(argv);
+		return;
+	}
 	assert_int_equal(code, 0);
 	if (!strv_has(l.v, "hi"))
 		print_lines("exec output", &l);
@@ -1650,7 +1810,8 @@ static void test_exec_paused(void **state)
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "execpaused");
 	run_c(f, name, CMD("sleep", "1000"));
-	OK(cc_rt_container_pause(f->rt, name, &err));
+	if (!SUPPORTED("container.pause", cc_rt_container_pause(f->rt, name, &err)))
+		return;
 	cc_strv argv = strv_of(CMD("true"));
 	struct cc_exec_opts o = {.argv = argv};
 	int code = -1;
@@ -1663,9 +1824,10 @@ static void test_top(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "top");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
 	struct cc_top t = {0};
-	OK(cc_rt_container_top(f->rt, name, &t, &err));
+	if (!SUPPORTED("container.top", cc_rt_container_top(f->rt, name, &t, &err)))
+		return;
 	assert_true(strv_has(t.titles, "PID"));
 	assert_true(t.nrows >= 1);
 	for (size_t i = 0; i < t.nrows; i++)
@@ -1685,15 +1847,21 @@ static void test_stats(void **state)
 	struct cc_error *err = NULL;
 	const char *net = nm(f, "statsnet");
 	struct cc_network_config cfg = {.name = (char *)net};
-	OK(cc_rt_network_create(f->rt, &cfg, NULL, &err));
+	if (!SUPPORTED("network.create", cc_rt_network_create(f->rt, &cfg, NULL, &err)))
+		return;
 	const char *name = nm(f, "stats");
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
 	spec_add_network(&s, net);
-	char *id = create_spec(f, &s);
+	char *id = create_spec_if_supported(f, &s, "networks");
+	if (!id)
+		return;
 	start_c(f, name);
 	struct cc_stats st = {0};
-	OK(cc_rt_container_stats(f->rt, name, &st, &err));
+	if (!SUPPORTED("container.stats", cc_rt_container_stats(f->rt, name, &st, &err))) {
+		free(id);
+		return;
+	}
 	assert_non_null(st.id);
 	assert_string_equal(st.id, id);
 	assert_int_equal(st.nnetifs, 1);
@@ -1705,14 +1873,17 @@ static void test_stats(void **state)
 
 /* ==== 12. networks ==== */
 
-static void create_network(struct fx *f, const char *name)
+/* Create a network: false when the backend has no networks ("not supported: network.create" printed). */
+static bool create_network(struct fx *f, const char *name)
 {
 	struct cc_error *err = NULL;
 	struct cc_network_config cfg = {.name = (char *)name};
 	char *id = NULL;
-	OK(cc_rt_network_create(f->rt, &cfg, &id, &err));
+	if (!SUPPORTED("network.create", cc_rt_network_create(f->rt, &cfg, &id, &err)))
+		return false;
 	assert_non_null(id);
 	free(id);
+	return true;
 }
 
 static void test_network_lifecycle(void **state)
@@ -1720,7 +1891,8 @@ static void test_network_lifecycle(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *net = nm(f, "net");
-	create_network(f, net);
+	if (!create_network(f, net))
+		return;
 
 	struct cc_network n = {0};
 	OK(cc_rt_network_inspect(f->rt, net, &n, &err));
@@ -1748,7 +1920,7 @@ static void test_network_lifecycle(void **state)
 
 	const char *name = nm(f, "netc");
 	struct cc_container_spec s;
-	spec_init(f, &s, name, CMD("sleep", "1000"));
+	spec_init(f, &s, name, LONG_RUN);
 	spec_add_network(&s, net);
 	free(create_spec(f, &s));
 	start_c(f, name);
@@ -1787,7 +1959,8 @@ static void test_network_connect_disconnect(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *net = nm(f, "cnet");
-	create_network(f, net);
+	if (!create_network(f, net))
+		return;
 	const char *name = nm(f, "cnetc");
 	run_c(f, name, CMD("sleep", "1000"));
 
@@ -1828,7 +2001,8 @@ static void test_network_distinct_addresses(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *net = nm(f, "dnet");
-	create_network(f, net);
+	if (!create_network(f, net))
+		return;
 	const char *names[3] = {nm(f, "d1"), nm(f, "d2"), nm(f, "d3")};
 	for (size_t i = 0; i < 3; i++) {
 		struct cc_container_spec s;
@@ -1872,7 +2046,10 @@ static void test_network_addresses_small_subnet(void **state)
 		octet = octet * 31 + (unsigned char)*t;
 	char *subnet = cc_xasprintf("10.213.%u.0/29", octet % 256); /* 5 usable addresses */
 	struct cc_network_config cfg = {.name = (char *)net, .subnet = subnet};
-	OK(cc_rt_network_create(f->rt, &cfg, NULL, &err));
+	if (!SUPPORTED("network.create", cc_rt_network_create(f->rt, &cfg, NULL, &err))) {
+		free(subnet);
+		return;
+	}
 	struct cc_network n = {0};
 	OK(cc_rt_network_inspect(f->rt, net, &n, &err));
 	assert_string_equal(n.spec.subnet, subnet);
@@ -1934,7 +2111,10 @@ static void test_published_ports(void **state)
 		s.nports = 1;
 		s.ports[0].container_port = 80;
 		strcpy(s.ports[0].protocol, "tcp");
-		free(create_spec(f, &s));
+		char *id = create_spec_if_supported(f, &s, "published ports");
+		if (!id)
+			return;
+		free(id);
 		start_c(f, names[i]);
 		struct cc_container c;
 		inspect_ok(f, names[i], &c);
@@ -1959,13 +2139,16 @@ static void test_port_conflict(void **state)
 	const char *names[2] = {nm(f, "bind1"), nm(f, "bind2")};
 	for (size_t i = 0; i < 2; i++) {
 		struct cc_container_spec s;
-		spec_init(f, &s, names[i], CMD("sleep", "1000"));
+		spec_init(f, &s, names[i], LONG_RUN);
 		s.ports = cc_xcalloc(1, sizeof(*s.ports));
 		s.nports = 1;
 		s.ports[0].container_port = 80;
 		s.ports[0].host_port = port;
 		strcpy(s.ports[0].protocol, "tcp");
-		free(create_spec(f, &s));
+		char *id = create_spec_if_supported(f, &s, "published ports");
+		if (!id)
+			return;
+		free(id);
 	}
 	start_c(f, names[0]);
 	EXPECT_ERR(cc_rt_container_start(f->rt, names[1], &err), CC_ERR_INVALID_STATE, names[1]);
@@ -2037,7 +2220,8 @@ static void test_volume_named(void **state)
 	const char *vol = nm(f, "vol");
 	struct cc_volume_config cfg = {.name = (char *)vol};
 	struct cc_volume v = {0};
-	OK(cc_rt_volume_create(f->rt, &cfg, &v, &err));
+	if (!SUPPORTED("volume.create", cc_rt_volume_create(f->rt, &cfg, &v, &err)))
+		return;
 	assert_string_equal(v.spec.name, vol);
 	cc_volume_release(&v);
 	assert_true(volume_exists(f, vol));
@@ -2069,7 +2253,8 @@ static void test_volume_unnamed_create(void **state)
 	struct cc_error *err = NULL;
 	struct cc_volume_config cfg = {0};
 	struct cc_volume v = {0};
-	OK(cc_rt_volume_create(f->rt, &cfg, &v, &err));
+	if (!SUPPORTED("volume.create", cc_rt_volume_create(f->rt, &cfg, &v, &err)))
+		return;
 	assert_non_null(v.spec.name);
 	assert_true(strlen(v.spec.name) > 0);
 	char *name = cc_xstrdup(v.spec.name);
@@ -2089,7 +2274,12 @@ static void test_volume_anonymous(void **state)
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
 	spec_add_volume(&s, NULL, "/data");
-	free(create_spec(f, &s));
+	char *id = create_spec_if_supported(f, &s, "volumes");
+	if (!id) {
+		cc_strv_free(before);
+		return;
+	}
+	free(id);
 	cc_strv after = volume_names(f);
 	char *anon = new_name(before, after);
 	cc_strv_free(before);
@@ -2114,7 +2304,8 @@ static void test_volume_prune(void **state)
 	struct cc_error *err = NULL;
 	const char *vol = nm(f, "keep");
 	struct cc_volume_config cfg = {.name = (char *)vol};
-	OK(cc_rt_volume_create(f->rt, &cfg, NULL, &err));
+	if (!SUPPORTED("volume.create", cc_rt_volume_create(f->rt, &cfg, NULL, &err)))
+		return;
 
 	cc_strv before = volume_names(f);
 	const char *name = nm(f, "prunec");
@@ -2199,7 +2390,11 @@ static void test_secrets_configs(void **state)
 	struct cc_kvs labels = {0};
 	cc_kvs_set(&labels, "purpose", "conformance");
 
-	OK(cc_rt_secret_create(f->rt, CC_SECRET, name, value, len, &labels, &err));
+	if (!SUPPORTED("secret.create",
+		       cc_rt_secret_create(f->rt, CC_SECRET, name, value, len, &labels, &err))) {
+		cc_kvs_release(&labels);
+		return;
+	}
 	assert_true(secret_listed(f, CC_SECRET, name, len));
 	assert_false(secret_listed(f, CC_CONFIG, name, len));
 
@@ -2236,8 +2431,11 @@ static void test_secret_missing_reference(void **state)
 	s.secrets[0].source = cc_xstrdup(secret);
 	s.secrets[0].target = cc_xstrdup("/run/secrets/x");
 	char *id = NULL;
-	EXPECT_ERR(cc_rt_container_create(f->rt, &s, &id, &err), CC_ERR_NOT_FOUND, secret);
+	bool secrets = EXPECT_ERR_IF_SUPPORTED("secrets", cc_rt_container_create(f->rt, &s, &id, &err),
+					       CC_ERR_NOT_FOUND, secret);
 	cc_container_spec_release(&s);
+	if (!secrets)
+		return;
 	struct cc_container c = {0};
 	EXPECT_ERR(cc_rt_container_inspect(f->rt, name, &c, &err), CC_ERR_NOT_FOUND, name);
 
@@ -2257,7 +2455,8 @@ static void test_secret_in_use(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *secret = nm(f, "used-secret");
-	OK(cc_rt_secret_create(f->rt, CC_SECRET, secret, "v", 1, NULL, &err));
+	if (!SUPPORTED("secret.create", cc_rt_secret_create(f->rt, CC_SECRET, secret, "v", 1, NULL, &err)))
+		return;
 	const char *name = nm(f, "uses-secret");
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
@@ -2314,15 +2513,48 @@ static bool image_listed(struct fx *f, const char *ref)
 	return found;
 }
 
+/* A registry a real engine cannot reach (an offline machine): the call's BACKEND_FAILURE is a skip there,
+ * printed; the mock has no registry to miss, so there it fails like any other error. */
+static bool offline(const char *op, int r, struct cc_error **err)
+{
+	if (r >= 0 || !*err || (*err)->kind != CC_ERR_BACKEND_FAILURE || is_mock())
+		return false;
+	print_message("skipped: %s (no registry reachable: %s)\n", op, (*err)->msg);
+	cc_error_release(err);
+	return true;
+}
+
+/* Pull busybox: true when pulled; false when no registry was reachable, and then busybox must be there
+ * already (seeded from CC_CONFORMANCE_IMAGE_TAR, or in the engine's store) for the rest of the test to go on:
+ * *present tells. */
+static bool pull_busybox(struct fx *f, struct cc_progress_sink *sink, bool *present)
+{
+	struct cc_error *err = NULL;
+	int r = cc_rt_image_pull(f->rt, "busybox", NULL, sink, &err);
+	if (offline("image.pull busybox", r, &err)) {
+		*present = image_listed(f, "busybox");
+		if (!*present)
+			print_message("skipped: busybox is not there either\n");
+		return false;
+	}
+	OK(r);
+	*present = true;
+	return true;
+}
+
 static void test_images(void **state)
 {
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	struct progress pr = {0};
 	struct cc_progress_sink sink = {count_progress, &pr};
-	OK(cc_rt_image_pull(f->rt, "busybox", NULL, &sink, &err));
-	assert_true(pr.frames >= 1);
-	assert_true(pr.done >= 1);
+	bool present = false;
+	if (pull_busybox(f, &sink, &present)) {
+		assert_true(pr.frames >= 1);
+		assert_true(pr.done >= 1);
+	} else if (!present) {
+		return;
+	}
 	assert_true(image_listed(f, "busybox"));
 
 	struct cc_image img = {0};
@@ -2361,7 +2593,10 @@ static void test_image_remove_in_use_busybox(void **state)
 {
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
-	OK(cc_rt_image_pull(f->rt, "busybox", NULL, NULL, &err));
+	bool present = false;
+	pull_busybox(f, NULL, &present);
+	if (!present)
+		return;
 	const char *name = nm(f, "usesbusybox");
 	run_c(f, name, CMD("sleep", "1000"));
 	EXPECT_ERR(cc_rt_image_remove(f->rt, "busybox", false, &err), CC_ERR_INVALID_STATE, "busybox");
@@ -2428,8 +2663,10 @@ static void test_optional_operations(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 
-	/* push */
-	OPTIONAL("image.push", "push", cc_rt_image_push(f->rt, "busybox", NULL, &err));
+	/* push (to Docker Hub: a real engine offline, or without its credentials, fails to reach it) */
+	int pushed = cc_rt_image_push(f->rt, "busybox", NULL, &err);
+	if (!offline("image.push busybox", pushed, &err))
+		OPTIONAL("image.push", "push", pushed);
 
 	/* build: FROM busybox */
 	char *ctx = cc_xasprintf("%s/build", f->dir);
@@ -2497,10 +2734,11 @@ static void test_persistence(void **state)
 	struct fx *f = *state;
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "persist");
-	char *id = create_c(f, name, CMD("sleep", "1000"));
+	char *id = create_c(f, name, LONG_RUN);
 	start_c(f, name);
+	await_ready(f, name, 1);
 	const char *net = nm(f, "persist-net");
-	create_network(f, net);
+	bool networks = create_network(f, net);
 	cc_runtime_close(f->rt);
 	f->rt = open_runtime(f->dir);
 	assert_non_null(f->rt);
@@ -2510,9 +2748,11 @@ static void test_persistence(void **state)
 	assert_string_equal(c.id, id);
 	assert_int_equal(c.state, CC_STATE_RUNNING);
 	cc_container_release(&c);
-	struct cc_network n = {0};
-	OK(cc_rt_network_inspect(f->rt, net, &n, &err));
-	cc_network_release(&n);
+	if (networks) {
+		struct cc_network n = {0};
+		OK(cc_rt_network_inspect(f->rt, net, &n, &err));
+		cc_network_release(&n);
+	}
 
 	OK(cc_rt_container_stop(f->rt, name, NULL, STOP_TIMEOUT, &err));
 	expect_exit(f, name, 0);
@@ -2533,7 +2773,8 @@ static void test_persistence_concurrent_instances(void **state)
 	struct cc_runtime *other = open_runtime(f->dir);
 	assert_non_null(other);
 	const char *name = nm(f, "shared");
-	run_c(f, name, CMD("sleep", "1000"));
+	run_c(f, name, LONG_RUN);
+	await_ready(f, name, 1);
 	struct cc_container c = {0};
 	int r = cc_rt_container_inspect(other, name, &c, &err);
 	if (r == 0) {
@@ -2666,20 +2907,24 @@ static void test_errors_without_details(void **state)
 	run_c(f, name, CMD("sleep", "1000"));
 	const char *vol = nm(f, "noerr-vol");
 	struct cc_volume_config vc = {.name = (char *)vol};
-	OK(cc_rt_volume_create(f->rt, &vc, NULL, &err));
-	const char *user = nm(f, "noerr-user");
-	struct cc_container_spec s;
-	spec_init(f, &s, user, CMD("sleep", "1000"));
-	spec_add_volume(&s, vol, "/data");
-	free(create_spec(f, &s));
+	bool volumes = SUPPORTED("volume.create", cc_rt_volume_create(f->rt, &vc, NULL, &err));
+	if (volumes) {
+		const char *user = nm(f, "noerr-user");
+		struct cc_container_spec s;
+		spec_init(f, &s, user, CMD("sleep", "1000"));
+		spec_add_volume(&s, vol, "/data");
+		free(create_spec(f, &s));
+	}
 	const char *missing = nm(f, "noerr-missing");
 	char *image = cc_xasprintf("cc-conformance-%s/never:v1", f->tag);
 	struct cc_container c = {0};
 
-	assert_true(cc_rt_container_start(f->rt, name, NULL) < 0);          /* already running */
-	assert_true(cc_rt_network_remove(f->rt, missing, NULL) < 0);        /* no such network */
-	assert_true(cc_rt_volume_remove(f->rt, vol, false, NULL) < 0);      /* in use */
-	assert_true(cc_rt_volume_remove(f->rt, vol, true, NULL) < 0);       /* in use, force */
+	assert_true(cc_rt_container_start(f->rt, name, NULL) < 0);   /* already running */
+	assert_true(cc_rt_network_remove(f->rt, missing, NULL) < 0); /* no such network */
+	if (volumes) {
+		assert_true(cc_rt_volume_remove(f->rt, vol, false, NULL) < 0); /* in use */
+		assert_true(cc_rt_volume_remove(f->rt, vol, true, NULL) < 0);  /* in use, force */
+	}
 	assert_true(cc_rt_image_remove(f->rt, image, false, NULL) < 0);     /* no such image */
 	assert_true(cc_rt_container_inspect(f->rt, missing, &c, NULL) < 0); /* no such container */
 	free(image);
