@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define POLL_NS (50 * CC_NS_PER_MSEC)
+#define POLL_NS          (50 * CC_NS_PER_MSEC)
 #define DEFAULT_GRACE_NS (10 * CC_NS_PER_SEC)
 
 /* ---- store access (one connection, guarded by the image store's recursive lock) ---- */
@@ -250,6 +250,12 @@ static int check_supported(const struct cc_container_spec *spec, struct cc_error
 		what = "published ports";
 	else if (spec->nsecrets || spec->nconfigs)
 		what = "secrets and configs";
+	else if (spec->healthcheck && spec->healthcheck->test && spec->healthcheck->test[0] &&
+		 strcmp(spec->healthcheck->test[0], "NONE") != 0)
+		what =
+		    "healthchecks"; /* refused, not ignored: a dependent waiting for healthy must not hang */
+	else if (spec->restart != CC_RESTART_NO)
+		what = "restart policies";
 	for (size_t i = 0; !what && i < spec->nmounts; i++)
 		if (spec->mounts[i].type == CC_MOUNT_VOLUME)
 			what = "volumes";
@@ -276,10 +282,11 @@ static int name_free(struct native *n, const char *name, struct cc_error **err)
 		return -1;
 	int r = 0;
 	if (other.name && strcmp(other.name, name) == 0)
-		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
-				 "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
-				 "have to remove (or rename) that container to be able to reuse that name.",
-				 name, other.id);
+		r = cc_error_set(
+		    err, CC_ERR_ALREADY_EXISTS,
+		    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
+		    "have to remove (or rename) that container to be able to reuse that name.",
+		    name, other.id);
 	cc_container_release(&other);
 	return r;
 }
@@ -425,8 +432,9 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
 	if (c->spec.init && init)
 		json_array_append_new(json_object_get(cfg, "mounts"),
-				      json_pack("{ss ss ss s[sss]}", "destination", "/sbin/docker-init", "type",
-						"bind", "source", init, "options", "rbind", "ro", "nosuid"));
+				      json_pack("{ss ss ss s[sss]}", "destination", "/sbin/docker-init",
+						"type", "bind", "source", init, "options", "rbind", "ro",
+						"nosuid"));
 	cleanup_free char *path = cc_xasprintf("%s/config.json", dir);
 	int r = json_dump_file(cfg, path, JSON_INDENT(1));
 	json_decref(cfg);
@@ -565,8 +573,8 @@ static int signal_event(struct native *n, const char *id, const char *action, in
 		return -1;
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%d", sig);
-	if (load(n, id, &c, err) < 0 || event(n, &c, cc_now_ns(), action, sig ? "signal" : NULL,
-					      sig ? buf : NULL, err) < 0) {
+	if (load(n, id, &c, err) < 0 ||
+	    event(n, &c, cc_now_ns(), action, sig ? "signal" : NULL, sig ? buf : NULL, err) < 0) {
 		abort_tx(n);
 		cc_container_release(&c);
 		return -1;
@@ -667,10 +675,11 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	cleanup_free char *id = cc_xstrdup(c.id);
 	bool running = c.state == CC_STATE_RUNNING;
 	if (running && !force) {
-		cc_error_set(err, CC_ERR_INVALID_STATE,
-			     "cannot remove container %s: container is %s: stop the container before removing "
-			     "or force remove",
-			     c.name, cc_state_name(c.state));
+		cc_error_set(
+		    err, CC_ERR_INVALID_STATE,
+		    "cannot remove container %s: container is %s: stop the container before removing "
+		    "or force remove",
+		    c.name, cc_state_name(c.state));
 		cc_container_release(&c);
 		return -1;
 	}
@@ -729,8 +738,8 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 			return 0;
 		}
 		if (cc_monotonic_ns() >= deadline)
-			return cc_error_set(err, CC_ERR_TIMEOUT, "container %s did not exit within %.0fs", ref,
-					    (double)timeout_ns / 1e9);
+			return cc_error_set(err, CC_ERR_TIMEOUT, "container %s did not exit within %.0fs",
+					    ref, (double)timeout_ns / 1e9);
 		cc_sleep_ns(POLL_NS);
 		struct cc_error *e = NULL;
 		if (settled(n, id, &c, &e) < 0) {
@@ -817,8 +826,8 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 			    (opts->since_ns && lr->time_ns < opts->since_ns) ||
 			    (opts->until_ns && lr->time_ns > opts->until_ns))
 				continue;
-			struct cc_log_frame f = {name, (enum cc_stream)lr->stream, lr->time_ns, sb.buf + lr->off,
-						 lr->len};
+			struct cc_log_frame f = {name, (enum cc_stream)lr->stream, lr->time_ns,
+						 sb.buf + lr->off, lr->len};
 			cancelled = sink->emit(sink->ctx, &f) < 0;
 		}
 		free(recs);

@@ -42,6 +42,21 @@ static int native_info(void *self, struct cc_info *out, struct cc_error **err)
 	out->name = cc_xstrdup(host);
 	out->root = cc_xstrdup(n->root);
 	out->images = (long)count;
+	struct cc_container *cs;
+	size_t ncs;
+	struct cc_container_filter all = {.all = true};
+	if (native_container_list(self, &all, &cs, &ncs, err) < 0)
+		return -1;
+	out->containers = (long)ncs;
+	for (size_t i = 0; i < ncs; i++) {
+		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING)
+			out->running++;
+		else if (cs[i].state == CC_STATE_PAUSED)
+			out->paused++;
+		else
+			out->stopped++;
+	}
+	cc_containers_free(cs, ncs);
 	return 0;
 }
 
@@ -82,7 +97,29 @@ static int image_tag(void *self, const char *src, const char *dst, struct cc_err
 
 static int image_remove(void *self, const char *ref, bool force, struct cc_error **err)
 {
-	return cc_images_remove(((struct native *)self)->images, ref, force, err);
+	struct native *n = self;
+	/* like docker: an image a container was created from stays while the container exists, unless forced
+	 */
+	struct cc_image img;
+	if (!force && cc_images_inspect(n->images, ref, &img, NULL) == 0) {
+		struct cc_container *cs = NULL;
+		size_t ncs = 0;
+		struct cc_container_filter all = {.all = true};
+		int r = native_container_list(self, &all, &cs, &ncs, err);
+		for (size_t i = 0; r == 0 && i < ncs; i++)
+			if (cs[i].image_id && strcmp(cs[i].image_id, img.id) == 0)
+				r = cc_error_set(
+				    err, CC_ERR_INVALID_STATE,
+				    "conflict: unable to remove repository reference \"%s\" (must force) - "
+				    "container %s is using its referenced image",
+				    ref, cs[i].name);
+		if (ncs || r == 0)
+			cc_containers_free(cs, ncs);
+		cc_image_release(&img);
+		if (r < 0)
+			return -1;
+	}
+	return cc_images_remove(n->images, ref, force, err);
 }
 
 static int image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_error **err)
