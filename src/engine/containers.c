@@ -282,11 +282,7 @@ static int name_free(struct native *n, const char *name, struct cc_error **err)
 		return -1;
 	int r = 0;
 	if (other.name && strcmp(other.name, name) == 0)
-		r = cc_error_set(
-		    err, CC_ERR_ALREADY_EXISTS,
-		    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
-		    "have to remove (or rename) that container to be able to reuse that name.",
-		    name, other.id);
+		r = cc_rt_name_conflict(name, other.id, err);
 	cc_container_release(&other);
 	return r;
 }

@@ -47,15 +47,7 @@ static int native_info(void *self, struct cc_info *out, struct cc_error **err)
 	struct cc_container_filter all = {.all = true};
 	if (native_container_list(self, &all, &cs, &ncs, err) < 0)
 		return -1;
-	out->containers = (long)ncs;
-	for (size_t i = 0; i < ncs; i++) {
-		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING)
-			out->running++;
-		else if (cs[i].state == CC_STATE_PAUSED)
-			out->paused++;
-		else
-			out->stopped++;
-	}
+	cc_info_count(out, cs, ncs);
 	cc_containers_free(cs, ncs);
 	return 0;
 }

@@ -261,11 +261,7 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 		const char *other_name = json_string_value(json_object_get(j, "name"));
 		int r = 0;
 		if (other_name && strcmp(other_name, name) == 0)
-			r = cc_error_set(
-			    err, CC_ERR_ALREADY_EXISTS,
-			    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
-			    "have to remove (or rename) that container to be able to reuse that name.",
-			    name, other ? other : "?");
+			r = cc_rt_name_conflict(name, other, err);
 		json_decref(j);
 		if (r < 0)
 			return -1;

@@ -98,15 +98,7 @@ static int mock_info(void *self, struct cc_info *out, struct cc_error **err)
 	out->backend = cc_xstrdup(MOCK_BACKEND);
 	out->name = cc_xstrdup(host);
 	out->root = cc_xstrdup(m->root);
-	out->containers = (long)n;
-	for (size_t i = 0; i < n; i++) {
-		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING)
-			out->running++;
-		else if (cs[i].state == CC_STATE_PAUSED)
-			out->paused++;
-		else
-			out->stopped++;
-	}
+	cc_info_count(out, cs, n);
 	cc_containers_free(cs, n);
 	struct cc_image *imgs = NULL;
 	if (mock_image_list(self, &imgs, &n, err) < 0)

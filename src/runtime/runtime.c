@@ -528,3 +528,12 @@ int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 	NEED(secret_op(kind, "secret.remove", "config.remove"), name, "name", name);
 	RT_CALL(rt, secret_op(kind, "secret.remove", "config.remove"), name, secret_remove, kind, name, err);
 }
+
+int cc_rt_name_conflict(const char *name, const char *other_id, struct cc_error **err)
+{
+	return cc_error_set(
+	    err, CC_ERR_ALREADY_EXISTS,
+	    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to "
+	    "remove (or rename) that container to be able to reuse that name.",
+	    name, other_id ? other_id : "?");
+}

@@ -219,6 +219,9 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name,
 			struct cc_error **err);
 
+/* docker's ALREADY_EXISTS for a container name in use, shared by the backends that check names themselves. */
+int cc_rt_name_conflict(const char *name, const char *other_id, struct cc_error **err);
+
 /* Signal names and numbers: "SIGTERM", "TERM", "15" -> 15; -1 when unknown. */
 int cc_signal_parse(const char *s);
 const char *cc_signal_name(int sig); /* "SIGTERM"; NULL when unknown */

@@ -580,3 +580,16 @@ void cc_info_release(struct cc_info *i)
 	free(i->root);
 	memset(i, 0, sizeof(*i));
 }
+
+void cc_info_count(struct cc_info *info, const struct cc_container *cs, size_t n)
+{
+	info->containers += (long)n;
+	for (size_t i = 0; i < n; i++) {
+		if (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_RESTARTING)
+			info->running++;
+		else if (cs[i].state == CC_STATE_PAUSED)
+			info->paused++;
+		else
+			info->stopped++;
+	}
+}

@@ -322,5 +322,7 @@ struct cc_info {
 	long containers, running, paused, stopped, images;
 };
 void cc_info_release(struct cc_info *i);
+/* Count containers into info by state (running counts restarting ones, as docker info does). */
+void cc_info_count(struct cc_info *info, const struct cc_container *cs, size_t n);
 
 #endif
