@@ -110,7 +110,7 @@ static int event(struct native *n, const struct cc_container *c, int64_t time_ns
 static int settle(struct native *n, struct cc_container *c, bool *changed, struct cc_error **err)
 {
 	*changed = false;
-	if (c->state != CC_STATE_RUNNING)
+	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED)
 		return 0;
 	cleanup_free char *dir = native_container_dir(n, c->id);
 	int code;
@@ -669,7 +669,8 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	if (settled(n, ref, &c, err) < 0)
 		return -1;
 	cleanup_free char *id = cc_xstrdup(c.id);
-	bool running = c.state == CC_STATE_RUNNING;
+	bool paused = c.state == CC_STATE_PAUSED;
+	bool running = c.state == CC_STATE_RUNNING || paused;
 	if (running && !force) {
 		cc_error_set(
 		    err, CC_ERR_INVALID_STATE,
@@ -680,6 +681,12 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 		return -1;
 	}
 	cc_container_release(&c);
+	if (paused) {
+		/* a frozen process takes its SIGKILL only once thawed */
+		char *args[] = {(char *)"resume", id, NULL};
+		if (native_runc(n, args, err) < 0)
+			return -1;
+	}
 	if (running) {
 		bool done;
 		if (signal_event(n, id, "kill", SIGKILL, err) < 0 || runc_kill(n, id, SIGKILL, err) < 0 ||
@@ -843,4 +850,59 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 		up = c.state == CC_STATE_RUNNING;
 		cc_container_release(&c);
 	}
+}
+
+int native_running(void *self, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	if (settled(self, ref, out, err) < 0)
+		return -1;
+	if (out->state == CC_STATE_RUNNING)
+		return 0;
+	if (out->state == CC_STATE_PAUSED)
+		cc_error_set(err, CC_ERR_INVALID_STATE,
+			     "container %s is paused, unpause the container before exec", out->name);
+	else
+		not_running(out, err);
+	cc_container_release(out);
+	return -1;
+}
+
+/* pause and unpause: the cgroup freezer through runc, then the new state and its event. */
+static int set_paused(struct native *n, const char *ref, bool pause, struct cc_error **err)
+{
+	struct cc_container c;
+	if (settled(n, ref, &c, err) < 0)
+		return -1;
+	int r = 0;
+	if (pause && c.state == CC_STATE_PAUSED)
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already paused", c.name);
+	else if (pause && c.state != CC_STATE_RUNNING)
+		r = not_running(&c, err);
+	else if (!pause && c.state != CC_STATE_PAUSED)
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not paused", c.name);
+	char *const args[] = {(char *)(pause ? "pause" : "resume"), c.id, NULL};
+	if (r == 0)
+		r = native_runc(n, args, err);
+	if (r == 0 && (r = begin(n, err)) == 0) {
+		c.state = pause ? CC_STATE_PAUSED : CC_STATE_RUNNING;
+		if (save(n, &c, err) < 0 ||
+		    event(n, &c, cc_now_ns(), pause ? "pause" : "unpause", NULL, NULL, err) < 0) {
+			abort_tx(n);
+			r = -1;
+		} else {
+			r = commit(n, err);
+		}
+	}
+	cc_container_release(&c);
+	return r;
+}
+
+int native_container_pause(void *self, const char *ref, struct cc_error **err)
+{
+	return set_paused(self, ref, true, err);
+}
+
+int native_container_unpause(void *self, const char *ref, struct cc_error **err)
+{
+	return set_paused(self, ref, false, err);
 }

@@ -47,7 +47,7 @@ char *native_container_dir(const struct native *n, const char *id)
 }
 
 /* fork + exec with the given stdio; every other descriptor is close-on-exec or closed here. */
-static pid_t spawn(char *const *argv, int in, int out, int errfd)
+pid_t native_spawn(char *const *argv, int in, int out, int errfd)
 {
 	pid_t pid = fork();
 	if (pid != 0)
@@ -62,7 +62,7 @@ static pid_t spawn(char *const *argv, int in, int out, int errfd)
 	_exit(127);
 }
 
-static int wait_status(pid_t pid)
+int native_wait_status(pid_t pid)
 {
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
@@ -138,14 +138,14 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 		cc_strv_free(argv);
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "runc %s", args[0]);
 	}
-	pid_t pid = spawn(argv, null, null, p[1]);
+	pid_t pid = native_spawn(argv, null, null, p[1]);
 	close(p[1]);
 	close(null);
 	cleanup_strbuf struct cc_strbuf out = CC_STRBUF_INIT;
 	if (pid > 0)
 		drain(p[0], &out, 60 * CC_NS_PER_SEC);
 	close(p[0]);
-	int code = pid > 0 ? wait_status(pid) : -1;
+	int code = pid > 0 ? native_wait_status(pid) : -1;
 	int r = 0;
 	if (code != 0) {
 		cleanup_free char *msg = runc_message(cc_strbuf_str(&out), "runc failed");
@@ -229,17 +229,22 @@ static void pump(struct outbuf *b, int log)
 
 static void runc_quiet(const struct native_run *run, const char *verb, const char *arg)
 {
-	char *argv[] = {(char *)run->runc, (char *)"--root",     (char *)run->state, (char *)verb,
-			(char *)arg,       (char *)run->id, NULL};
+	char *argv[] = {(char *)run->runc,
+			(char *)"--root",
+			(char *)run->state,
+			(char *)verb,
+			(char *)arg,
+			(char *)run->id,
+			NULL};
 	if (!arg) {
 		argv[4] = (char *)run->id;
 		argv[5] = NULL;
 	}
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	pid_t pid = spawn(argv, null, null, null);
+	pid_t pid = native_spawn(argv, null, null, null);
 	close(null);
 	if (pid > 0)
-		wait_status(pid);
+		native_wait_status(pid);
 }
 
 static void finish(const struct native_run *run, int code)
@@ -299,12 +304,15 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *run,
 		finish(run, 128);
 		_exit(1);
 	}
-	char *create[] = {(char *)run->runc, (char *)"--root", (char *)run->state, (char *)"create", (char *)"--bundle",
-			  (char *)run->dir,  (char *)"--pid-file", pidfile, (char *)run->id, NULL};
-	pid_t c = spawn(create, devnull, out[1], errp[1]);
+	char *create[] = {(char *)run->runc,    (char *)"--root",
+			  (char *)run->state,   (char *)"create",
+			  (char *)"--bundle",   (char *)run->dir,
+			  (char *)"--pid-file", pidfile,
+			  (char *)run->id,      NULL};
+	pid_t c = native_spawn(create, devnull, out[1], errp[1]);
 	close(out[1]);
 	close(errp[1]);
-	int code = c > 0 ? wait_status(c) : -1;
+	int code = c > 0 ? native_wait_status(c) : -1;
 	if (code != 0) {
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
 		drain(errp[0], &sb, CC_NS_PER_SEC);
@@ -321,16 +329,17 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *run,
 		init = atoi(pidtext);
 	else
 		cc_error_free(e);
-	char *start[] = {(char *)run->runc, (char *)"--root", (char *)run->state, (char *)"start", (char *)run->id, NULL};
-	c = init > 0 ? spawn(start, devnull, devnull, sp[1]) : -1;
+	char *start[] = {(char *)run->runc, (char *)"--root", (char *)run->state,
+			 (char *)"start",   (char *)run->id,  NULL};
+	c = init > 0 ? native_spawn(start, devnull, devnull, sp[1]) : -1;
 	close(sp[1]);
 	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
 	if (c > 0)
 		drain(sp[0], &sb, 30 * CC_NS_PER_SEC);
-	code = c > 0 ? wait_status(c) : -1;
+	code = c > 0 ? native_wait_status(c) : -1;
 	if (code != 0) {
-		cleanup_free char *msg =
-		    runc_message(cc_strbuf_str(&sb), init > 0 ? "runc start failed" : "runc left no pid file");
+		cleanup_free char *msg = runc_message(cc_strbuf_str(&sb), init > 0 ? "runc start failed"
+										   : "runc left no pid file");
 		report(status, msg, 0);
 		runc_quiet(run, "kill", NULL); /* runc kill <id> defaults to SIGTERM: make it KILL below */
 		if (init > 0)
@@ -418,7 +427,7 @@ int native_monitor_spawn(const struct native_run *run, int *pid, struct cc_error
 		cc_strbuf_add(&sb, buf, (size_t)r);
 	}
 	close(sp[0]);
-	wait_status(child);
+	native_wait_status(child);
 	const char *s = cc_strbuf_str(&sb);
 	if (strncmp(s, "ok ", 3) == 0) {
 		*pid = atoi(s + 3);

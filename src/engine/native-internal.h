@@ -17,6 +17,8 @@
 #include "engine/image/images.h"
 #include "runtime/runtime.h"
 
+#include <sys/types.h>
+
 struct native {
 	struct cc_store *store; /* guarded by images->lock */
 	struct cc_images *images;
@@ -32,12 +34,17 @@ const char *native_runc_path(void);
  * message (its last stderr line, without logrus decoration), not "exit status 1". */
 int native_runc(const struct native *n, char *const *args, struct cc_error **err);
 
+/* fork + exec argv with the given stdio (everything else closed); the exit status as a shell reports it
+ * (128+signal for a signal; -1 when it can't be had). */
+pid_t native_spawn(char *const *argv, int in, int out, int errfd);
+int native_wait_status(pid_t pid);
+
 /* What a monitor needs for one run. */
 struct native_run {
-	const char *runc;   /* the runc binary */
-	const char *state;  /* runc --root */
-	const char *dir;    /* the container directory (the bundle) */
-	const char *id;     /* the container id */
+	const char *runc;  /* the runc binary */
+	const char *state; /* runc --root */
+	const char *dir;   /* the container directory (the bundle) */
+	const char *id;    /* the container id */
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */
@@ -61,6 +68,15 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 			  int *exit_code, struct cc_error **err);
 int native_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
 			  const struct cc_log_sink *sink, struct cc_error **err);
+int native_container_pause(void *self, const char *ref, struct cc_error **err);
+int native_container_unpause(void *self, const char *ref, struct cc_error **err);
+/* exec.c: a command in a running container (runc exec), and its processes (runc ps). */
+int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
+			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
+int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+/* The container (settled) when it is running, else INVALID_STATE; *dir is its directory (owned). */
+int native_running(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
+
 /* Record the exits of every container whose monitor has finished (the events stream's poll hook). */
 int native_settle_all(void *self, struct cc_error **err);
 

@@ -123,3 +123,45 @@ EOC
 	assert_failure
 	assert_output --partial "not found"
 }
+
+@test "exec runs in the container and returns the command's exit code; top lists its processes" {
+	"$CC" --backend native up -d web
+	run "$CC" --backend native exec web sh -c 'echo inside $(hostname); exit 7'
+	[ "$status" -eq 7 ]
+	assert_output --regexp '^inside [0-9a-f]{12}$'
+	run "$CC" --backend native exec web cat /etc/passwd
+	assert_success
+	assert_output --partial "root:x:0:0"
+	run "$CC" --backend native top web
+	assert_success
+	assert_output --partial "PID"
+	assert_output --partial "sleep 1000"
+}
+
+@test "pause freezes the container and unpause thaws it" {
+	"$CC" --backend native up -d web
+	run "$CC" --backend native pause web
+	assert_success
+	run states
+	assert_output --partial "proj-web-1 paused"
+	run "$CC" --backend native exec web true
+	assert_failure
+	assert_output --partial "paused"
+	run "$CC" --backend native unpause web
+	assert_success
+	run "$CC" --backend native exec web true
+	assert_success
+}
+
+@test "down of a paused container kills it and leaves nothing behind" {
+	"$CC" --backend native up -d web
+	"$CC" --backend native pause web
+	run "$CC" --backend native down
+	assert_success
+	run states
+	assert_output ""
+	! grep -q "$CONTAINER_COMPOSE_ROOT" /proc/mounts
+	[ -z "$(ls "$CONTAINER_COMPOSE_ROOT/containers" 2>/dev/null)" ]
+	# and runc has no container left, frozen or not
+	[ -z "$(runc --root "$CONTAINER_COMPOSE_ROOT/runc" list -q 2>/dev/null)" ]
+}

@@ -1,0 +1,199 @@
+/* exec and top for native containers, through runc: `runc exec` runs a process in the container's namespaces
+ * and cgroup and exits with its status; `runc ps` lists the container's processes as ps(1) sees them. */
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "engine/native-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Output of one stream, cut into lines as they complete. */
+struct line_out {
+	int fd;
+	enum cc_stream stream;
+	struct cc_strbuf pending;
+};
+
+static int emit_lines(struct line_out *o, const char *name, const struct cc_log_sink *sink, bool flush)
+{
+	for (;;) {
+		char *nl = o->pending.len ? memchr(o->pending.buf, '\n', o->pending.len) : NULL;
+		if (!nl && !(flush && o->pending.len))
+			return 0;
+		size_t len = nl ? (size_t)(nl - o->pending.buf) : o->pending.len;
+		struct cc_log_frame f = {name, o->stream, cc_now_ns(), o->pending.buf, len};
+		int r = sink && sink->emit ? sink->emit(sink->ctx, &f) : 0;
+		size_t used = nl ? len + 1 : len;
+		memmove(o->pending.buf, o->pending.buf + used, o->pending.len - used);
+		cc_strbuf_truncate(&o->pending, o->pending.len - used);
+		if (r < 0)
+			return -1;
+	}
+}
+
+int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
+			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (native_running(self, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	cc_strv argv = NULL;
+	cc_strv_push(&argv, native_runc_path());
+	cc_strv_push(&argv, "--root");
+	cc_strv_push(&argv, state);
+	cc_strv_push(&argv, "exec");
+	if (opts->detach)
+		cc_strv_push(&argv, "--detach");
+	if (opts->user) {
+		cc_strv_push(&argv, "--user");
+		cc_strv_push(&argv, opts->user);
+	}
+	if (opts->working_dir) {
+		cc_strv_push(&argv, "--cwd");
+		cc_strv_push(&argv, opts->working_dir);
+	}
+	for (char *const *e = opts->env; e && *e; e++) {
+		cc_strv_push(&argv, "--env");
+		cc_strv_push(&argv, *e);
+	}
+	cc_strv_push(&argv, c.id);
+	for (char *const *a = opts->argv; *a; a++)
+		cc_strv_push(&argv, *a);
+	cleanup_free char *name = cc_xstrdup(c.name);
+	cc_container_release(&c);
+
+	int outp[2], errp[2];
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || pipe2(outp, O_CLOEXEC) < 0) {
+		cc_strv_free(argv);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		close(devnull);
+		cc_strv_free(argv);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
+	}
+	pid_t pid = native_spawn(argv, devnull, outp[1], errp[1]);
+	close(outp[1]);
+	close(errp[1]);
+	close(devnull);
+	cc_strv_free(argv);
+	struct line_out outs[2] = {{outp[0], CC_STREAM_STDOUT, CC_STRBUF_INIT},
+				   {errp[0], CC_STREAM_STDERR, CC_STRBUF_INIT}};
+	bool cancelled = false;
+	int open_fds = 2;
+	while (pid > 0 && open_fds > 0 && !cancelled) {
+		struct pollfd p[2] = {{outs[0].fd, POLLIN, 0}, {outs[1].fd, POLLIN, 0}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (outs[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			char buf[4096];
+			ssize_t r = read(outs[i].fd, buf, sizeof(buf));
+			if (r <= 0) {
+				close(outs[i].fd);
+				outs[i].fd = -1;
+				p[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			cc_strbuf_add(&outs[i].pending, buf, (size_t)r);
+			if (emit_lines(&outs[i], name, sink, false) < 0)
+				cancelled = true;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!cancelled && emit_lines(&outs[i], name, sink, true) < 0)
+			cancelled = true;
+		if (outs[i].fd >= 0)
+			close(outs[i].fd);
+		cc_strbuf_release(&outs[i].pending);
+	}
+	if (pid < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
+	int code = native_wait_status(pid);
+	if (code < 0)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec in %s: lost the runc process", name);
+	*exit_code = code;
+	return 0;
+}
+
+int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err)
+{
+	struct native *n = self;
+	struct cc_container c;
+	if (native_running(self, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	char *const argv[] = {(char *)native_runc_path(), (char *)"--root", state, (char *)"ps", c.id, NULL};
+	int p[2];
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		cc_container_release(&c);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "top %s", ref);
+	}
+	pid_t pid = native_spawn(argv, devnull, p[1], devnull);
+	close(p[1]);
+	close(devnull);
+	cleanup_strbuf struct cc_strbuf text = CC_STRBUF_INIT;
+	char buf[4096];
+	ssize_t r;
+	while (pid > 0 && (r = read(p[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		cc_strbuf_add(&text, buf, (size_t)r);
+	}
+	close(p[0]);
+	int code = pid > 0 ? native_wait_status(pid) : -1;
+	if (code != 0 || !text.len) {
+		cc_error_set(err, CC_ERR_BACKEND_FAILURE, "top %s: runc ps failed", c.name);
+		cc_container_release(&c);
+		return -1;
+	}
+	cc_container_release(&c);
+	/* ps -ef: the titles, then rows whose last column (CMD) keeps its spaces */
+	memset(out, 0, sizeof(*out));
+	char *save = NULL;
+	size_t ncols = 0;
+	for (char *line = strtok_r(text.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cc_strv row = cc_xcalloc(1, sizeof(char *));
+		char *p2 = line;
+		for (size_t col = 0; *p2; col++) {
+			while (*p2 == ' ')
+				p2++;
+			if (!*p2)
+				break;
+			if (ncols && col == ncols - 1) {
+				cc_strv_push(&row, p2);
+				break;
+			}
+			char *end = p2 + strcspn(p2, " ");
+			char saved = *end;
+			*end = 0;
+			cc_strv_push(&row, p2);
+			*end = saved;
+			p2 = end;
+		}
+		if (!out->titles) {
+			out->titles = row;
+			ncols = cc_strv_len(row);
+			continue;
+		}
+		out->rows = cc_xrealloc(out->rows, (out->nrows + 1) * sizeof(*out->rows));
+		out->rows[out->nrows++] = row;
+	}
+	return 0;
+}
