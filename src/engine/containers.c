@@ -906,3 +906,31 @@ int native_container_unpause(void *self, const char *ref, struct cc_error **err)
 {
 	return set_paused(self, ref, false, err);
 }
+
+int native_container_restart(void *self, const char *ref, int64_t timeout_ns, struct cc_error **err)
+{
+	struct cc_container c;
+	if (settled(self, ref, &c, err) < 0)
+		return -1;
+	cleanup_free char *id = cc_xstrdup(c.id);
+	bool up = c.state == CC_STATE_RUNNING;
+	bool paused = c.state == CC_STATE_PAUSED;
+	cc_container_release(&c);
+	if (paused && native_container_unpause(self, id, err) < 0)
+		return -1;
+	if ((up || paused) && native_container_stop(self, id, NULL, timeout_ns, err) < 0)
+		return -1;
+	if (native_container_start(self, id, err) < 0)
+		return -1;
+	if (settled(self, id, &c, err) < 0)
+		return -1;
+	int r = begin(self, err);
+	if (r == 0 && event(self, &c, cc_now_ns(), "restart", NULL, NULL, err) < 0) {
+		abort_tx(self);
+		r = -1;
+	} else if (r == 0) {
+		r = commit(self, err);
+	}
+	cc_container_release(&c);
+	return r;
+}

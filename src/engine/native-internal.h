@@ -69,6 +69,8 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 int native_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
 			  const struct cc_log_sink *sink, struct cc_error **err);
 int native_container_pause(void *self, const char *ref, struct cc_error **err);
+/* stop (when running or paused) then start; a "restart" event. */
+int native_container_restart(void *self, const char *ref, int64_t timeout_ns, struct cc_error **err);
 int native_container_unpause(void *self, const char *ref, struct cc_error **err);
 /* exec.c: a command in a running container (runc exec), and its processes (runc ps). */
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,

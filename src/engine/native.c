@@ -161,6 +161,7 @@ static const struct cc_runtime_ops native_ops = {
     .container_wait = native_container_wait,
     .container_logs = native_container_logs,
     .events = native_events,
+    .container_restart = native_container_restart,
     .container_pause = native_container_pause,
     .container_unpause = native_container_unpause,
     .container_exec = native_container_exec,

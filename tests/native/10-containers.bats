@@ -165,3 +165,16 @@ EOC
 	# and runc has no container left, frozen or not
 	[ -z "$(runc --root "$CONTAINER_COMPOSE_ROOT/runc" list -q 2>/dev/null)" ]
 }
+
+@test "restart runs the service again: a new process, the same container" {
+	"$CC" --backend native up -d web
+	local before
+	before=$("$CC" --backend native ps -q)
+	run "$CC" --backend native restart web
+	assert_success
+	run states
+	assert_output "proj-web-1 running 0"
+	[ "$("$CC" --backend native ps -q)" = "$before" ]
+	run "$CC" --backend native logs web
+	[ "$(grep -c hello <<<"$output")" -eq 2 ]
+}
