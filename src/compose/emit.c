@@ -249,9 +249,9 @@ static struct fy_node *quoted_scalar(struct fy_document *doc, const char *text)
 	cc_strbuf_addch(&sb, '"');
 	size_t len = 0;
 	char *buf = cc_strbuf_detach(&sb, &len);
-	/* the node keeps pointing into buf, which the document frees; libfyaml owns buf from this call on, also
-	 * when the build fails (it frees it then: freeing it here too was a double free the fuzzer found), and a
-	 * plain scalar, which the emitter quotes as it must, stands in */
+	/* the node keeps pointing into buf, which the document frees; libfyaml owns buf from this call on,
+	 * also when the build fails (it frees it then: freeing it here too was a double free the fuzzer
+	 * found), and a plain scalar, which the emitter quotes as it must, stands in */
 	struct fy_node *n = fy_node_build_from_malloc_string(doc, buf, len);
 	return n ? n : fy_node_create_scalar_copy(doc, text, strlen(text));
 }

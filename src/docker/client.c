@@ -130,7 +130,7 @@ static int perform(struct dk_client *c, struct dk_req *req, const char *url, str
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
 	} else if (req->raw_fd >= 0) {
 		hdrs = curl_slist_append(hdrs, req->content_type ? req->content_type
-								  : "Content-Type: application/x-tar");
+								 : "Content-Type: application/x-tar");
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_fd);
 		curl_easy_setopt(h, CURLOPT_READDATA, &fd);
@@ -152,11 +152,11 @@ static int perform(struct dk_client *c, struct dk_req *req, const char *url, str
 		return 0;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		req->timed_out = true;
-		return cc_error_set(err, CC_ERR_TIMEOUT, "%s %s: timed out after %ld ms", req->method, req->path,
-				    req->timeout_ms);
+		return cc_error_set(err, CC_ERR_TIMEOUT, "%s %s: timed out after %ld ms", req->method,
+				    req->path, req->timeout_ms);
 	}
-	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: %s", c->socket ? c->socket : c->host,
-			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: %s",
+			    c->socket ? c->socket : c->host, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
 static int negotiate(struct dk_client *c, struct cc_error **err)
@@ -174,8 +174,9 @@ static int negotiate(struct dk_client *c, struct cc_error **err)
 		return -1;
 	}
 	if (r.status != 200) {
-		int rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld",
-				      c->socket ? c->socket : c->host, r.status);
+		int rc =
+		    cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld",
+				 c->socket ? c->socket : c->host, r.status);
 		dk_req_release(&r);
 		return rc;
 	}
@@ -220,7 +221,8 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 	int rc;
 	switch (s) {
 	case 304:
-		rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, notmod ? notmod : "not modified");
+		rc =
+		    cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, notmod ? notmod : "not modified");
 		break;
 	case 400:
 		rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
@@ -252,15 +254,17 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 		/* dockerd 20.10 answers 500 for several conflicts: tell them by their words */
 		if (strcasestr(msg, "multiple IDs found") || strstr(msg, "ambiguous"))
 			rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
-		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") || strstr(msg, "is paused") ||
-			 strstr(msg, "is already paused") || strstr(msg, "address already in use") ||
-			 strstr(msg, "port is already allocated") || strstr(msg, "is restarting"))
+		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") ||
+			 strstr(msg, "is paused") || strstr(msg, "is already paused") ||
+			 strstr(msg, "address already in use") || strstr(msg, "port is already allocated") ||
+			 strstr(msg, "is restarting"))
 			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
 		else if (strstr(msg, "No such") || strstr(msg, "not found"))
 			rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);
 		else
-			rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: docker engine at %s: HTTP %ld: %s",
-					  what, c->socket ? c->socket : c->host, s, msg);
+			rc =
+			    cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: docker engine at %s: HTTP %ld: %s",
+					 what, c->socket ? c->socket : c->host, s, msg);
 	}
 	return rc;
 }
@@ -278,8 +282,8 @@ int dk_call(struct dk_client *c, const char *method, const char *path, json_t *b
 		*out = r.body.len ? json_loads(cc_strbuf_str(&r.body), 0, &je) : json_object();
 		if (!*out) {
 			dk_req_release(&r);
-			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: bad JSON from the engine: %s", what,
-					    je.text);
+			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: bad JSON from the engine: %s",
+					    what, je.text);
 		}
 	}
 	dk_req_release(&r);

@@ -31,13 +31,13 @@ void dk_client_close(struct dk_client *c);
 struct dk_req {
 	const char *method;
 	const char *path;
-	json_t *json;                /* borrowed request body, or NULL */
-	const void *raw;             /* or a raw body (raw_fd: a file streamed as the body) */
+	json_t *json;    /* borrowed request body, or NULL */
+	const void *raw; /* or a raw body (raw_fd: a file streamed as the body) */
 	size_t raw_len;
-	int raw_fd;                  /* -1 unless streaming a file */
-	const char *content_type;    /* for raw bodies */
-	const char *header;          /* one extra "Name: value" header, or NULL */
-	long timeout_ms;             /* 0: none */
+	int raw_fd;               /* -1 unless streaming a file */
+	const char *content_type; /* for raw bodies */
+	const char *header;       /* one extra "Name: value" header, or NULL */
+	long timeout_ms;          /* 0: none */
 	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
 	int (*chunk)(void *ctx, const char *data, size_t len);
 	void *ctx;

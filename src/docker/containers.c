@@ -98,7 +98,8 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 {
 	const char *label = spec->name ? spec->name : "(unnamed)";
 	if (!spec->image || !*spec->image)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: an image is required", label);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: an image is required",
+				    label);
 	cleanup_free char *path = NULL;
 	if (spec->name) {
 		cleanup_free char *e = dk_esc(spec->name);
@@ -109,14 +110,16 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 	cleanup_free char *what = cc_xasprintf("container %s", label);
 	/* swarm secrets and configs do not exist outside swarm mode */
 	if (spec->nsecrets || spec->nconfigs)
-		return cc_error_set(err, CC_ERR_NOT_FOUND, "container %s: %s %s not found (the docker backend has none)",
-				    label, spec->nsecrets ? "secret" : "config",
+		return cc_error_set(err, CC_ERR_NOT_FOUND,
+				    "container %s: %s %s not found (the docker backend has none)", label,
+				    spec->nsecrets ? "secret" : "config",
 				    spec->nsecrets ? spec->secrets[0].source : spec->configs[0].source);
 	/* the networks must exist before anything is created (dockerd checks only at start) */
 	for (size_t i = 0; !spec->network_mode && i < spec->nnetworks; i++) {
 		cleanup_free char *ne = dk_esc(spec->networks[i].network);
 		cleanup_free char *np = cc_xasprintf("/networks/%s", ne);
-		cleanup_free char *nw = cc_xasprintf("container %s: network %s", label, spec->networks[i].network);
+		cleanup_free char *nw =
+		    cc_xasprintf("container %s: network %s", label, spec->networks[i].network);
 		if (dk_call(D(self), "GET", np, NULL, NULL, nw, err) < 0)
 			return -1;
 	}
@@ -131,7 +134,8 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 	if (!id)
 		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: the engine answered no id", what);
 	for (size_t i = 1; !spec->network_mode && i < spec->nnetworks; i++) {
-		if (dk_network_connect(self, spec->networks[i].network, id, spec->networks[i].aliases, err) < 0) {
+		if (dk_network_connect(self, spec->networks[i].network, id, spec->networks[i].aliases, err) <
+		    0) {
 			struct cc_error *rerr = NULL;
 			dk_container_remove(self, id, true, true, &rerr);
 			cc_error_free(rerr);
@@ -150,7 +154,8 @@ int dk_container_start(void *self, const char *ref, struct cc_error **err)
 static int check_signal(const char *ref, const char *signal, struct cc_error **err)
 {
 	if (signal && cc_signal_parse(signal) < 0)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: unknown signal %s", ref, signal);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: unknown signal %s", ref,
+				    signal);
 	return 0;
 }
 

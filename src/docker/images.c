@@ -102,8 +102,12 @@ static int progress_line(struct progress *p, const char *line)
 	}
 	json_t *pd = json_object_get(j, "progressDetail");
 	const char *status = dk_str(j, "status");
-	struct cc_progress pr = {p->ref, status ? status : "", dk_str(j, "id"), dk_int(pd, "current"),
-				 dk_int(pd, "total"), dk_str(j, "stream")};
+	struct cc_progress pr = {p->ref,
+				 status ? status : "",
+				 dk_str(j, "id"),
+				 dk_int(pd, "current"),
+				 dk_int(pd, "total"),
+				 dk_str(j, "stream")};
 	int rc = p->sink && p->sink->emit ? p->sink->emit(p->sink->ctx, &pr) : 0;
 	json_decref(j);
 	return rc;
@@ -132,8 +136,12 @@ static int progress_request(void *self, const char *method, const char *path, co
 			    struct cc_error **err)
 {
 	struct progress p = {.ref = ref, .sink = sink};
-	struct dk_req r = {.method = method, .path = path, .raw_fd = -1, .header = header,
-			   .chunk = progress_chunk, .ctx = &p};
+	struct dk_req r = {.method = method,
+			   .path = path,
+			   .raw_fd = -1,
+			   .header = header,
+			   .chunk = progress_chunk,
+			   .ctx = &p};
 	cleanup_free char *what = cc_xasprintf("%s %s", verb, ref);
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
@@ -141,10 +149,10 @@ static int progress_request(void *self, const char *method, const char *path, co
 	if (rc == 0 && !r.cancelled && p.buf.len)
 		progress_line(&p, p.buf.buf);
 	if (rc == 0 && !r.cancelled && p.error) {
-		enum cc_err_kind k = strstr(p.error, "not found") || strstr(p.error, "does not exist")
-					 ? CC_ERR_NOT_FOUND
-				     : strstr(p.error, "denied") || strstr(p.error, "unauthorized") ? CC_ERR_PERMISSION
-												    : CC_ERR_BACKEND_FAILURE;
+		enum cc_err_kind k =
+		    strstr(p.error, "not found") || strstr(p.error, "does not exist") ? CC_ERR_NOT_FOUND
+		    : strstr(p.error, "denied") || strstr(p.error, "unauthorized")    ? CC_ERR_PERMISSION
+										   : CC_ERR_BACKEND_FAILURE;
 		rc = cc_error_set(err, k, "%s: %s", what, p.error);
 	}
 	free(p.error);
@@ -227,11 +235,15 @@ int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_e
 {
 	cleanup_close int fd = open(tar_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT, errno,
-					  "image load %s", tar_path);
+		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT,
+					  errno, "image load %s", tar_path);
 	struct loadctx l = {0};
-	struct dk_req r = {.method = "POST", .path = "/images/load?quiet=1", .raw_fd = fd,
-			   .content_type = "Content-Type: application/x-tar", .chunk = load_chunk, .ctx = &l};
+	struct dk_req r = {.method = "POST",
+			   .path = "/images/load?quiet=1",
+			   .raw_fd = fd,
+			   .content_type = "Content-Type: application/x-tar",
+			   .chunk = load_chunk,
+			   .ctx = &l};
 	cleanup_free char *what = cc_xasprintf("image load %s", tar_path);
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
@@ -283,9 +295,10 @@ int dk_image_save(void *self, char *const *refs, const char *format, const char 
 		  struct cc_error **err)
 {
 	if (format && strcmp(format, "docker-archive") != 0)
-		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
-				    "image save: format %s is not supported by the docker backend (docker-archive only)",
-				    format);
+		return cc_error_set(
+		    err, CC_ERR_NOT_SUPPORTED,
+		    "image save: format %s is not supported by the docker backend (docker-archive only)",
+		    format);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_adds(&q, "/images/get?");
 	for (size_t i = 0; refs && refs[i]; i++) {

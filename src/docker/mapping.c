@@ -36,7 +36,8 @@ static json_t *kvs_obj(const struct cc_kvs *kvs)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < kvs->n; i++)
-		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value ? kvs->items[i].value : ""));
+		json_object_set_new(o, kvs->items[i].key,
+				    json_string(kvs->items[i].value ? kvs->items[i].value : ""));
 	return o;
 }
 
@@ -59,13 +60,15 @@ static void add_mounts(json_t *host, const struct cc_container_spec *s)
 	json_t *mounts = json_array();
 	for (size_t i = 0; i < s->nmounts; i++) {
 		const struct cc_mount *m = &s->mounts[i];
-		json_t *j = json_pack("{s:s, s:b}", "Target", m->target ? m->target : "", "ReadOnly", m->read_only);
+		json_t *j =
+		    json_pack("{s:s, s:b}", "Target", m->target ? m->target : "", "ReadOnly", m->read_only);
 		switch (m->type) {
 		case CC_MOUNT_BIND:
 			json_object_set_new(j, "Type", json_string("bind"));
 			set_str(j, "Source", m->source);
 			if (m->create_host_path && m->source)
-				json_object_set_new(j, "BindOptions", json_pack("{s:b}", "CreateMountpoint", 1));
+				json_object_set_new(j, "BindOptions",
+						    json_pack("{s:b}", "CreateMountpoint", 1));
 			break;
 		case CC_MOUNT_VOLUME:
 			json_object_set_new(j, "Type", json_string("volume"));
@@ -76,8 +79,9 @@ static void add_mounts(json_t *host, const struct cc_container_spec *s)
 		case CC_MOUNT_TMPFS:
 			json_object_set_new(j, "Type", json_string("tmpfs"));
 			if (m->tmpfs_size)
-				json_object_set_new(j, "TmpfsOptions",
-						    json_pack("{s:I}", "SizeBytes", (json_int_t)m->tmpfs_size));
+				json_object_set_new(
+				    j, "TmpfsOptions",
+				    json_pack("{s:I}", "SizeBytes", (json_int_t)m->tmpfs_size));
 			break;
 		}
 		json_array_append_new(mounts, j);
@@ -104,7 +108,8 @@ static void add_ports(json_t *cfg, json_t *host, const struct cc_container_spec 
 	json_t *exposed = json_object(), *bindings = json_object();
 	for (size_t i = 0; i < s->nports; i++) {
 		const struct cc_port_binding *p = &s->ports[i];
-		unsigned span = p->host_port_end > p->host_port ? (unsigned)(p->host_port_end - p->host_port) : 0;
+		unsigned span =
+		    p->host_port_end > p->host_port ? (unsigned)(p->host_port_end - p->host_port) : 0;
 		for (unsigned k = 0; k <= span; k++) {
 			char key[32], hp[8] = "";
 			snprintf(key, sizeof(key), "%u/%s", (unsigned)p->container_port + k,
@@ -117,8 +122,8 @@ static void add_ports(json_t *cfg, json_t *host, const struct cc_container_spec 
 				arr = json_array();
 				json_object_set_new(bindings, key, arr);
 			}
-			json_array_append_new(arr, json_pack("{s:s, s:s}", "HostIp", p->host_ip ? p->host_ip : "",
-							     "HostPort", hp));
+			json_array_append_new(arr, json_pack("{s:s, s:s}", "HostIp",
+							     p->host_ip ? p->host_ip : "", "HostPort", hp));
 		}
 	}
 	json_object_set_new(cfg, "ExposedPorts", exposed);
@@ -143,7 +148,8 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	json_object_set_new(j, "OpenStdin", json_boolean(s->stdin_open));
 	set_str(j, "StopSignal", s->stop_signal);
 	if (s->stop_grace_ns >= 0)
-		json_object_set_new(j, "StopTimeout", json_integer((json_int_t)(s->stop_grace_ns / 1000000000LL)));
+		json_object_set_new(j, "StopTimeout",
+				    json_integer((json_int_t)(s->stop_grace_ns / 1000000000LL)));
 	if (s->healthcheck) {
 		const struct cc_healthcheck *h = s->healthcheck;
 		json_t *hc = json_object();
@@ -159,7 +165,8 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	add_ports(j, host, s);
 	add_mounts(host, s);
 	json_t *rp = json_object();
-	json_object_set_new(rp, "Name", json_string(s->restart == CC_RESTART_NO ? "no" : cc_restart_name(s->restart)));
+	json_object_set_new(rp, "Name",
+			    json_string(s->restart == CC_RESTART_NO ? "no" : cc_restart_name(s->restart)));
 	if (s->restart == CC_RESTART_ON_FAILURE && s->restart_max_retries > 0)
 		json_object_set_new(rp, "MaximumRetryCount", json_integer(s->restart_max_retries));
 	json_object_set_new(host, "RestartPolicy", rp);
@@ -180,8 +187,8 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	if (s->nulimits) {
 		json_t *u = json_array();
 		for (size_t i = 0; i < s->nulimits; i++)
-			json_array_append_new(u, json_pack("{s:s, s:I, s:I}", "Name", s->ulimits[i].name, "Soft",
-							   (json_int_t)s->ulimits[i].soft, "Hard",
+			json_array_append_new(u, json_pack("{s:s, s:I, s:I}", "Name", s->ulimits[i].name,
+							   "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
 							   (json_int_t)s->ulimits[i].hard));
 		json_object_set_new(host, "Ulimits", u);
 	}
@@ -195,8 +202,9 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 			char *perm = in ? strchr(in, ':') : NULL;
 			if (perm)
 				*perm++ = '\0';
-			json_array_append_new(d, json_pack("{s:s, s:s, s:s}", "PathOnHost", p, "PathInContainer",
-							   in ? in : p, "CgroupPermissions", perm ? perm : "rwm"));
+			json_array_append_new(d, json_pack("{s:s, s:s, s:s}", "PathOnHost", p,
+							   "PathInContainer", in ? in : p,
+							   "CgroupPermissions", perm ? perm : "rwm"));
 			free(p);
 		}
 		json_object_set_new(host, "Devices", d);
@@ -229,7 +237,8 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 		if (e->aliases && e->aliases[0])
 			json_object_set_new(ep, "Aliases", dk_json_strv(e->aliases));
 		if (e->ipv4_address)
-			json_object_set_new(ep, "IPAMConfig", json_pack("{s:s}", "IPv4Address", e->ipv4_address));
+			json_object_set_new(ep, "IPAMConfig",
+					    json_pack("{s:s}", "IPv4Address", e->ipv4_address));
 		set_str(ep, "MacAddress", e->mac_address);
 		json_t *eps = json_object();
 		json_object_set_new(eps, e->network, ep);
@@ -384,7 +393,8 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 	json_t *n;
 	json_object_foreach(nets, key, n)
 	{
-		if (strcmp(key, "none") == 0 || strcmp(key, "host") == 0 || (dflt && strcmp(key, "bridge") == 0))
+		if (strcmp(key, "none") == 0 || strcmp(key, "host") == 0 ||
+		    (dflt && strcmp(key, "bridge") == 0))
 			continue;
 		c->endpoints = cc_xrealloc(c->endpoints, (c->nendpoints + 1) * sizeof(*c->endpoints));
 		struct cc_endpoint *e = &c->endpoints[c->nendpoints++];

@@ -26,7 +26,8 @@ static json_t *kvs_obj(const struct cc_kvs *kvs)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < kvs->n; i++)
-		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value ? kvs->items[i].value : ""));
+		json_object_set_new(o, kvs->items[i].key,
+				    json_string(kvs->items[i].value ? kvs->items[i].value : ""));
 	return o;
 }
 
@@ -102,9 +103,9 @@ int dk_network_create(void *self, const struct cc_network_config *cfg, char **id
 	if (!cfg->name || !*cfg->name)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "network create: a name is required");
 	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:o, s:o}", "Name", cfg->name, "Driver",
-				 cfg->driver ? cfg->driver : "bridge", "CheckDuplicate", 1, "Internal", cfg->internal,
-				 "Attachable", cfg->attachable, "EnableIPv6", cfg->enable_ipv6, "Labels",
-				 kvs_obj(&cfg->labels), "Options", kvs_obj(&cfg->options));
+				 cfg->driver ? cfg->driver : "bridge", "CheckDuplicate", 1, "Internal",
+				 cfg->internal, "Attachable", cfg->attachable, "EnableIPv6", cfg->enable_ipv6,
+				 "Labels", kvs_obj(&cfg->labels), "Options", kvs_obj(&cfg->options));
 	if (cfg->subnet || cfg->gateway || cfg->ip_range) {
 		json_t *c = json_object();
 		if (cfg->subnet)
@@ -113,7 +114,8 @@ int dk_network_create(void *self, const struct cc_network_config *cfg, char **id
 			json_object_set_new(c, "Gateway", json_string(cfg->gateway));
 		if (cfg->ip_range)
 			json_object_set_new(c, "IPRange", json_string(cfg->ip_range));
-		json_object_set_new(body, "IPAM", json_pack("{s:s, s:[o]}", "Driver", "default", "Config", c));
+		json_object_set_new(body, "IPAM",
+				    json_pack("{s:s, s:[o]}", "Driver", "default", "Config", c));
 	}
 	cleanup_free char *what = cc_xasprintf("network %s", cfg->name);
 	json_t *resp;

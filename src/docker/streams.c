@@ -17,9 +17,9 @@ struct demux {
 	bool raw, timestamps;
 	const char *name;
 	const struct cc_log_sink *sink;
-	struct cc_strbuf in;           /* framed: the bytes not yet parsed */
-	struct cc_strbuf line[3];      /* per stream: a partial line */
-	int stopped;                   /* the sink cancelled */
+	struct cc_strbuf in;      /* framed: the bytes not yet parsed */
+	struct cc_strbuf line[3]; /* per stream: a partial line */
+	int stopped;              /* the sink cancelled */
 };
 
 static int emit_line(struct demux *d, int stream, const char *s, size_t len)
@@ -113,7 +113,8 @@ static void demux_finish(struct demux *d, bool flush)
 
 static void add_time(struct cc_strbuf *q, const char *key, int64_t ns)
 {
-	cc_strbuf_addf(q, "&%s=%lld.%09lld", key, (long long)(ns / 1000000000LL), (long long)(ns % 1000000000LL));
+	cc_strbuf_addf(q, "&%s=%lld.%09lld", key, (long long)(ns / 1000000000LL),
+		       (long long)(ns % 1000000000LL));
 }
 
 int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
@@ -186,8 +187,8 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	cleanup_free char *spath = cc_xasprintf("/exec/%s/start", xid);
 	json_t *sbody = json_pack("{s:b, s:b}", "Detach", opts->detach, "Tty", opts->tty);
 	struct demux d = {.raw = opts->tty, .name = name, .sink = sink};
-	struct dk_req r = {.method = "POST", .path = spath, .json = sbody, .raw_fd = -1, .chunk = demux_chunk,
-			   .ctx = &d};
+	struct dk_req r = {
+	    .method = "POST", .path = spath, .json = sbody, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
 	rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, what, NULL, err);
@@ -215,7 +216,8 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 		}
 		nanosleep(&(struct timespec){0, 20000000}, NULL);
 	}
-	return cc_error_set(err, CC_ERR_TIMEOUT, "%s: exec %s still running after its output ended", what, xid);
+	return cc_error_set(err, CC_ERR_TIMEOUT, "%s: exec %s still running after its output ended", what,
+			    xid);
 }
 
 /* ---- events ---- */
@@ -248,7 +250,8 @@ static int emit_event(struct evctx *x, json_t *j)
 		if (json_is_string(v))
 			cc_kvs_set(&e.attributes, k, json_string_value(v));
 	}
-	if (colon && e.action && strcmp(e.action, "health_status") == 0 && !cc_kvs_get(&e.attributes, "health_status"))
+	if (colon && e.action && strcmp(e.action, "health_status") == 0 &&
+	    !cc_kvs_get(&e.attributes, "health_status"))
 		cc_kvs_set(&e.attributes, "health_status", colon + 2);
 	const char *proj = dk_str(attrs, "com.docker.compose.project");
 	if (proj && !cc_kvs_get(&e.attributes, "project"))
