@@ -99,6 +99,24 @@ static int all_containers(struct mock *m, struct cc_container **cs, size_t *n, s
 		return 0;                                                                                    \
 	} while (0)
 
+/* Open the transaction of a removal and name the containers that use `what` (NULL when none); on failure
+ * nothing is left open. */
+static int begin_removal(struct mock *m, bool (*uses)(const struct cc_container *, const char *),
+			 const char *what, char **users, struct cc_error **err)
+{
+	struct cc_container *cs;
+	size_t n;
+	if (mock_begin(m, err) < 0)
+		return -1;
+	if (all_containers(m, &cs, &n, err) < 0) {
+		mock_abort(m);
+		return -1;
+	}
+	*users = users_of(cs, n, uses, what);
+	cc_containers_free(cs, n);
+	return 0;
+}
+
 /* ---- images ---- */
 
 static char *normalize_ref(const char *ref)
@@ -212,16 +230,9 @@ int mock_image_remove(void *self, const char *ref, bool force, struct cc_error *
 {
 	struct mock *m = self;
 	cleanup_free char *norm = normalize_ref(ref);
-	struct cc_container *cs;
-	size_t n;
-	if (mock_begin(m, err) < 0)
+	cleanup_free char *users = NULL;
+	if (begin_removal(m, uses_image, norm, &users, err) < 0)
 		return -1;
-	if (all_containers(m, &cs, &n, err) < 0) {
-		mock_abort(m);
-		return -1;
-	}
-	cleanup_free char *users = users_of(cs, n, uses_image, norm);
-	cc_containers_free(cs, n);
 	int r = 0;
 	if (users && !force)
 		r = cc_error_set(
@@ -514,16 +525,9 @@ int mock_network_create(void *self, const struct cc_network_config *cfg, char **
 int mock_network_remove(void *self, const char *name, struct cc_error **err)
 {
 	struct mock *m = self;
-	struct cc_container *cs;
-	size_t n;
-	if (mock_begin(m, err) < 0)
+	cleanup_free char *users = NULL;
+	if (begin_removal(m, on_network, name, &users, err) < 0)
 		return -1;
-	if (all_containers(m, &cs, &n, err) < 0) {
-		mock_abort(m);
-		return -1;
-	}
-	cleanup_free char *users = users_of(cs, n, on_network, name);
-	cc_containers_free(cs, n);
 	json_t *j = NULL;
 	int r = get_json(m, "network", name, &j, err);
 	if (r == 0 && users)
@@ -848,16 +852,9 @@ static bool uses_config(const struct cc_container *c, const char *name)
 int mock_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
 	struct mock *m = self;
-	struct cc_container *cs;
-	size_t n;
-	if (mock_begin(m, err) < 0)
+	cleanup_free char *users = NULL;
+	if (begin_removal(m, kind == CC_CONFIG ? uses_config : uses_secret, name, &users, err) < 0)
 		return -1;
-	if (all_containers(m, &cs, &n, err) < 0) {
-		mock_abort(m);
-		return -1;
-	}
-	cleanup_free char *users = users_of(cs, n, kind == CC_CONFIG ? uses_config : uses_secret, name);
-	cc_containers_free(cs, n);
 	int r = 0;
 	if (users)
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s %s is in use by %s", secret_kind(kind), name,
