@@ -23,6 +23,21 @@ static int parse_or_exit(const struct cli_spec *spec, int argc, char **argv, cc_
 	return pr == CLI_PARSED ? -1 : pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 }
 
+/* The arity check every image command makes once its flags are parsed, then the runtime it works on:
+ * NULL with *rc set to CLI_USAGE or CLI_FAIL when the command cannot go on. */
+static struct cc_runtime *usable_runtime(struct cli_ctx *ctx, const char *name, bool args_ok,
+					 const char *requirement, int *rc)
+{
+	if (!args_ok) {
+		cli_usage_error(name, "%s", requirement);
+		*rc = CLI_USAGE;
+		return NULL;
+	}
+	struct cc_runtime *rt = cli_runtime(ctx);
+	*rc = rt ? CLI_OK : CLI_FAIL;
+	return rt;
+}
+
 static struct cli_progress *progress_for(struct cli_ctx *ctx, bool quiet)
 {
 	const char *mode = ctx->progress ? ctx->progress : "auto";
@@ -116,14 +131,8 @@ static int image_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (!args[0]) {
-		cli_usage_error("image inspect", "requires at least 1 argument: IMAGE");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
+	struct cc_runtime *rt =
+	    usable_runtime(ctx, spec.name, args[0] != NULL, "requires at least 1 argument: IMAGE", &rc);
 	json_t *arr = json_array();
 	for (char **a = args; rc == CLI_OK && *a; a++) {
 		struct cc_image img;
@@ -162,14 +171,8 @@ static int image_pull_push(struct cli_ctx *ctx, int argc, char **argv, bool push
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (cc_strv_len(args) != 1) {
-		cli_usage_error(spec.name, "requires exactly 1 argument: NAME");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
+	struct cc_runtime *rt =
+	    usable_runtime(ctx, spec.name, cc_strv_len(args) == 1, "requires exactly 1 argument: NAME", &rc);
 	if (rc == CLI_OK) {
 		struct cli_progress *pg = progress_for(ctx, quiet);
 		struct cc_progress_sink sink = {cli_progress_emit, pg};
@@ -193,16 +196,10 @@ static int image_tag(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (cc_strv_len(args) != 2) {
-		cli_usage_error("image tag", "requires exactly 2 arguments: SOURCE TARGET");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
+	struct cc_runtime *rt = usable_runtime(ctx, spec.name, cc_strv_len(args) == 2,
+					       "requires exactly 2 arguments: SOURCE TARGET", &rc);
 	struct cc_error *err = NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
-	else if (rc == CLI_OK && cc_rt_image_tag(rt, args[0], args[1], &err) < 0)
+	if (rc == CLI_OK && cc_rt_image_tag(rt, args[0], args[1], &err) < 0)
 		rc = cli_fail(&err);
 	cc_strv_free(args);
 	return rc;
@@ -220,14 +217,8 @@ static int image_rm(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (!args[0]) {
-		cli_usage_error("image rm", "requires at least 1 argument: IMAGE");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
+	struct cc_runtime *rt =
+	    usable_runtime(ctx, spec.name, args[0] != NULL, "requires at least 1 argument: IMAGE", &rc);
 	for (char **a = args; rc != CLI_USAGE && rt && *a; a++) {
 		struct cc_error *err = NULL;
 		if (cc_rt_image_remove(rt, *a, force, &err) < 0)
@@ -254,17 +245,10 @@ static int image_load(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (!input) {
-		cli_usage_error("image load", "requires -i FILE");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
+	struct cc_runtime *rt = usable_runtime(ctx, spec.name, input != NULL, "requires -i FILE", &rc);
 	cc_strv loaded = NULL;
 	struct cc_error *err = NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
-	else if (rc == CLI_OK && cc_rt_image_load(rt, input, &loaded, &err) < 0)
+	if (rc == CLI_OK && cc_rt_image_load(rt, input, &loaded, &err) < 0)
 		rc = cli_fail(&err);
 	for (char **l = loaded; !quiet && l && *l; l++)
 		printf("Loaded image%s: %s\n", strncmp(*l, "sha256:", 7) == 0 ? " ID" : "", *l);
@@ -287,16 +271,10 @@ static int image_save(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	if (!output || !args[0]) {
-		cli_usage_error("image save", "requires -o FILE and at least 1 IMAGE");
-		rc = CLI_USAGE;
-	}
-	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
+	struct cc_runtime *rt =
+	    usable_runtime(ctx, spec.name, output && args[0], "requires -o FILE and at least 1 IMAGE", &rc);
 	struct cc_error *err = NULL;
-	if (rc == CLI_OK && !rt)
-		rc = CLI_FAIL;
-	else if (rc == CLI_OK && cc_rt_image_save(rt, args, format, output, &err) < 0)
+	if (rc == CLI_OK && cc_rt_image_save(rt, args, format, output, &err) < 0)
 		rc = cli_fail(&err);
 	cc_strv_free(args);
 	return rc;
