@@ -17,9 +17,10 @@
 struct cc_registry;
 
 struct cc_registry_opts {
-	const char *auth_file;     /* docker config.json style; NULL: $DOCKER_CONFIG/config.json or ~/.docker/config.json */
-	char *const *insecure;     /* registry hosts ("host:port") allowed over plain HTTP, NULL-terminated */
-	int retries;               /* transient failures (connect, 5xx, 429) are retried with backoff; 0: 3 */
+	const char *auth_file; /* docker config.json style; NULL: $DOCKER_CONFIG/config.json or
+				  ~/.docker/config.json */
+	char *const *insecure; /* registry hosts ("host:port") allowed over plain HTTP, NULL-terminated */
+	int retries;           /* transient failures (connect, 5xx, 429) are retried with backoff; 0: 3 */
 };
 
 int cc_registry_open(const char *registry, const struct cc_registry_opts *opts, struct cc_registry **out,
@@ -27,16 +28,17 @@ int cc_registry_open(const char *registry, const struct cc_registry_opts *opts, 
 void cc_registry_close(struct cc_registry *r);
 
 /* Media types this client accepts for manifests, in preference order. */
-#define CC_MT_OCI_INDEX      "application/vnd.oci.image.index.v1+json"
-#define CC_MT_OCI_MANIFEST   "application/vnd.oci.image.manifest.v1+json"
-#define CC_MT_DOCKER_LIST    "application/vnd.docker.distribution.manifest.list.v2+json"
+#define CC_MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
+#define CC_MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
+#define CC_MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
 #define CC_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 
 struct cc_registry_manifest {
 	char *body;
 	size_t len;
 	char *media_type; /* from Content-Type (or the body's mediaType) */
-	char *digest;     /* "sha256:..." of the body, checked against Docker-Content-Digest and a digest reference */
+	char *digest;     /* "sha256:..." of the body, checked against Docker-Content-Digest and a digest
+			     reference */
 };
 void cc_registry_manifest_release(struct cc_registry_manifest *m);
 
@@ -63,8 +65,8 @@ int cc_registry_blob_exists(struct cc_registry *r, const char *repo, const char 
  * has the blob (cross-repository mount is tried first; the upload falls back when the registry declines).
  * chunk_size 0: one monolithic PUT; else PATCH chunks of that size then PUT. */
 int cc_registry_put_blob(struct cc_registry *r, const char *repo, const char *digest, int fd, uint64_t size,
-			 const char *mount_from, size_t chunk_size, cc_registry_progress_fn progress, void *ctx,
-			 struct cc_error **err);
+			 const char *mount_from, size_t chunk_size, cc_registry_progress_fn progress,
+			 void *ctx, struct cc_error **err);
 
 /* PUT a manifest under a tag (or its digest). *digest_out (optional, owned): what the registry answered in
  * Docker-Content-Digest, checked against the body's own digest. */
