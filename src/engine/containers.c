@@ -554,7 +554,8 @@ static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool 
 		struct cc_container c;
 		if (settled(n, id, &c, err) < 0)
 			return -1;
-		*done = c.state != CC_STATE_RUNNING;
+		/* a container thawed by remove still reads paused until its monitor writes the exit */
+		*done = c.state != CC_STATE_RUNNING && c.state != CC_STATE_PAUSED;
 		cc_container_release(&c);
 		if (*done || cc_monotonic_ns() >= deadline)
 			return 0;
