@@ -8,6 +8,9 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/bundle.h"
+#include "engine/cgroup.h"
+#include "engine/health.h"
+#include "engine/journal.h"
 #include "engine/native-internal.h"
 #include "engine/rootfs.h"
 #include "runtime/codec.h"
@@ -106,23 +109,115 @@ static int event(struct native *n, const struct cc_container *c, int64_t time_ns
 	return cc_store_event_append(n->store, CC_NATIVE_BACKEND, time_ns, payload, NULL, err);
 }
 
-/* Record the end of a run whose monitor has written its exit file. */
+/* How far the run's journal has been read (journal.h): kept in the store beside the container. */
+static int journal_offset(struct native *n, const char *id, int64_t *off, struct cc_error **err)
+{
+	cleanup_free char *payload = NULL;
+	struct cc_error *e = NULL;
+	*off = 0;
+	if (cc_store_object_get(n->store, CC_NATIVE_BACKEND, "journal", id, &payload, &e) < 0) {
+		if (e->kind == CC_ERR_NOT_FOUND) {
+			cc_error_free(e);
+			return 0;
+		}
+		*err = e;
+		return -1;
+	}
+	*off = strtoll(payload, NULL, 10);
+	return 0;
+}
+
+static int journal_offset_put(struct native *n, const char *id, int64_t off, struct cc_error **err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", (long long)off);
+	return cc_store_object_put(n->store, CC_NATIVE_BACKEND, "journal", id, buf, err);
+}
+
+static bool has_health(const struct cc_container *c)
+{
+	return cc_health_enabled(c->spec.healthcheck);
+}
+
+/* One journal entry as the state change and the event it is. */
+static int apply_entry(struct native *n, struct cc_container *c, const struct native_journal_entry *e,
+		       struct cc_error **err)
+{
+	char buf[16];
+	switch (e->kind) {
+	case NATIVE_JOURNAL_DIE:
+		c->state = CC_STATE_RESTARTING;
+		c->exit_code = e->value;
+		c->finished_ns = e->time_ns;
+		c->pid = 0;
+		snprintf(buf, sizeof(buf), "%d", e->value);
+		return event(n, c, e->time_ns, "die", "exitCode", buf, err);
+	case NATIVE_JOURNAL_START:
+		c->restart_count++;
+		if (!e->value) /* a restart that failed to start: still restarting */
+			return 0;
+		c->state = CC_STATE_RUNNING;
+		c->pid = e->value;
+		c->started_ns = e->time_ns;
+		c->exit_code = 0;
+		c->oom_killed = false;
+		c->health = has_health(c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
+		c->failing_streak = 0;
+		return event(n, c, e->time_ns, "start", NULL, NULL, err);
+	case NATIVE_JOURNAL_HEALTH: {
+		bool changed = c->health != e->health;
+		c->health = e->health;
+		c->failing_streak = e->value;
+		if (!changed || e->health == CC_HEALTH_STARTING)
+			return 0;
+		return event(n, c, e->time_ns, "health_status", "health_status", cc_health_name(e->health),
+			     err);
+	}
+	case NATIVE_JOURNAL_OOM:
+		c->oom_killed = true;
+		return event(n, c, e->time_ns, "oom", NULL, NULL, err);
+	}
+	return 0;
+}
+
+/* Bring a live container's record up to what its monitor has seen: the journal's entries, then the exit
+ * file once the monitor is done. */
 static int settle(struct native *n, struct cc_container *c, bool *changed, struct cc_error **err)
 {
 	*changed = false;
-	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED)
+	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED && c->state != CC_STATE_RESTARTING)
 		return 0;
 	cleanup_free char *dir = native_container_dir(n, c->id);
+	int64_t off, next;
+	struct native_journal_entry *entries = NULL;
+	size_t k = 0;
+	if (journal_offset(n, c->id, &off, err) < 0 ||
+	    native_journal_read(dir, off, &entries, &k, &next, err) < 0)
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		if (apply_entry(n, c, &entries[i], err) < 0) {
+			free(entries);
+			return -1;
+		}
+	free(entries);
+	if (k) {
+		*changed = true;
+		if (journal_offset_put(n, c->id, next, err) < 0)
+			return -1;
+	}
 	int code;
 	int64_t finished;
 	int r = native_exit_read(dir, &code, &finished, err);
 	if (r <= 0)
 		return r;
+	bool died = c->state == CC_STATE_RESTARTING; /* its die is in the journal already */
 	c->state = CC_STATE_EXITED;
 	c->exit_code = code;
 	c->finished_ns = finished;
 	c->pid = 0;
 	*changed = true;
+	if (died)
+		return 0;
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%d", code);
 	return event(n, c, finished, "die", "exitCode", buf, err);
@@ -250,12 +345,6 @@ static int check_supported(const struct cc_container_spec *spec, struct cc_error
 		what = "published ports";
 	else if (spec->nsecrets || spec->nconfigs)
 		what = "secrets and configs";
-	else if (spec->healthcheck && spec->healthcheck->test && spec->healthcheck->test[0] &&
-		 strcmp(spec->healthcheck->test[0], "NONE") != 0)
-		what =
-		    "healthchecks"; /* refused, not ignored: a dependent waiting for healthy must not hang */
-	else if (spec->restart != CC_RESTART_NO)
-		what = "restart policies";
 	for (size_t i = 0; !what && i < spec->nmounts; i++)
 		if (spec->mounts[i].type == CC_MOUNT_VOLUME)
 			what = "volumes";
@@ -424,6 +513,9 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	json_t *cfg;
 	if (cc_bundle_config(&in, &cfg, err) < 0)
 		return -1;
+	/* a known cgroup, so stats and OOM kills are read without asking runc */
+	cleanup_free char *cgroup = native_cgroup_path(c->id);
+	json_object_set_new(json_object_get(cfg, "linux"), "cgroupsPath", json_string(cgroup));
 	/* no console socket yet: a tty is not given, output goes through the monitor's pipes */
 	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
 	if (c->spec.init && init)
@@ -459,6 +551,20 @@ static int mount_rootfs(struct native *n, const struct cc_image_record *rec, con
 	int r = cc_rootfs_mount(layers, dir, rootfs, err);
 	cc_strv_free(layers);
 	return r;
+}
+
+/* The monitor's cues (monitor.c): "stopping" ends a restart policy, "paused" holds the healthchecks. */
+static void set_marker(struct native *n, const char *id, const char *name, bool on)
+{
+	cleanup_free char *dir = native_container_dir(n, id);
+	cleanup_free char *path = cc_xasprintf("%s/%s", dir, name);
+	if (!on) {
+		unlink(path);
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
 }
 
 static int ensure_dir(const char *path, mode_t mode, struct cc_error **err)
@@ -497,7 +603,18 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	int pid = 0;
 	if (r == 0) {
 		unlink(exit_file);
-		struct native_run run = {native_runc_path(), state, dir, c.id};
+		cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
+		unlink(journal);
+		set_marker(n, c.id, "stopping", false);
+		set_marker(n, c.id, "paused", false);
+		struct native_run run = {.runc = native_runc_path(),
+					 .state = state,
+					 .dir = dir,
+					 .id = c.id,
+					 .health = c.spec.healthcheck,
+					 .restart = c.spec.restart,
+					 .max_retries = c.spec.restart_max_retries,
+					 .restart_count = c.restart_count};
 		r = native_monitor_spawn(&run, &pid, err);
 		if (r < 0)
 			unlink(exit_file); /* this run never ran: nothing to record */
@@ -527,8 +644,12 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	c.pid = pid;
 	c.started_ns = now;
 	c.exit_code = 0;
-	if (save(n, &c, err) < 0 || event(n, &c, now, "start", NULL, NULL, err) < 0 ||
-	    settle(n, &c, &changed, err) < 0 || (changed && save(n, &c, err) < 0))
+	c.oom_killed = false;
+	c.health = has_health(&c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
+	c.failing_streak = 0;
+	if (journal_offset_put(n, c.id, 0, err) < 0 || save(n, &c, err) < 0 ||
+	    event(n, &c, now, "start", NULL, NULL, err) < 0 || settle(n, &c, &changed, err) < 0 ||
+	    (changed && save(n, &c, err) < 0))
 		goto fail;
 	cc_container_release(&c);
 	return commit(n, err);
@@ -555,7 +676,8 @@ static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool 
 		if (settled(n, id, &c, err) < 0)
 			return -1;
 		/* a container thawed by remove still reads paused until its monitor writes the exit */
-		*done = c.state != CC_STATE_RUNNING && c.state != CC_STATE_PAUSED;
+		*done = c.state != CC_STATE_RUNNING && c.state != CC_STATE_PAUSED &&
+			c.state != CC_STATE_RESTARTING;
 		cc_container_release(&c);
 		if (*done || cc_monotonic_ns() >= deadline)
 			return 0;
@@ -607,11 +729,12 @@ int native_container_stop(void *self, const char *ref, const char *signal, int64
 	struct cc_container c;
 	if (settled(n, ref, &c, err) < 0)
 		return -1;
-	if (c.state != CC_STATE_RUNNING) {
+	if (c.state != CC_STATE_RUNNING && c.state != CC_STATE_RESTARTING) {
 		not_running(&c, err);
 		cc_container_release(&c);
 		return -1;
 	}
+	set_marker(n, c.id, "stopping", true);
 	const char *signame = signal ? signal : c.spec.stop_signal;
 	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
 	if (sig <= 0)
@@ -644,6 +767,7 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 		return -1;
 	}
 	int sig = signal ? cc_signal_parse(signal) : SIGKILL;
+	set_marker(n, c.id, "stopping", true); /* docker: a killed container is not restarted */
 	cleanup_free char *id = cc_xstrdup(c.id);
 	cc_container_release(&c);
 	bool done;
@@ -671,7 +795,7 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 		return -1;
 	cleanup_free char *id = cc_xstrdup(c.id);
 	bool paused = c.state == CC_STATE_PAUSED;
-	bool running = c.state == CC_STATE_RUNNING || paused;
+	bool running = c.state == CC_STATE_RUNNING || c.state == CC_STATE_RESTARTING || paused;
 	if (running && !force) {
 		cc_error_set(
 		    err, CC_ERR_INVALID_STATE,
@@ -682,6 +806,8 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 		return -1;
 	}
 	cc_container_release(&c);
+	if (running)
+		set_marker(n, id, "stopping", true);
 	if (paused) {
 		/* a frozen process takes its SIGKILL only once thawed */
 		char *args[] = {(char *)"resume", id, NULL};
@@ -708,6 +834,9 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "remove %s", dir);
 	if (begin(n, err) < 0)
 		return -1;
+	struct cc_error *gone = NULL;
+	if (cc_store_object_delete(n->store, CC_NATIVE_BACKEND, "journal", id, &gone) < 0)
+		cc_error_free(gone); /* never started */
 	if (load(n, id, &c, err) < 0 || cc_store_log_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    cc_store_container_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    event(n, &c, cc_now_ns(), "destroy", NULL, NULL, err) < 0) {
@@ -882,8 +1011,12 @@ static int set_paused(struct native *n, const char *ref, bool pause, struct cc_e
 	else if (!pause && c.state != CC_STATE_PAUSED)
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not paused", c.name);
 	char *const args[] = {(char *)(pause ? "pause" : "resume"), c.id, NULL};
+	if (r == 0 && pause)
+		set_marker(n, c.id, "paused", true);
 	if (r == 0)
 		r = native_runc(n, args, err);
+	if (r == 0 && !pause)
+		set_marker(n, c.id, "paused", false);
 	if (r == 0 && (r = begin(n, err)) == 0) {
 		c.state = pause ? CC_STATE_PAUSED : CC_STATE_RUNNING;
 		if (save(n, &c, err) < 0 ||

@@ -11,6 +11,9 @@
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "engine/cgroup.h"
+#include "engine/health.h"
+#include "engine/journal.h"
 #include "engine/native-internal.h"
 #include "engine/rootfs.h"
 
@@ -26,7 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES 16384 /* longer lines are split, as docker's json-file does */
+#define LINE_MAX_BYTES      16384 /* longer lines are split, as docker's json-file does */
+#define RESTART_BACKOFF_NS  (100 * CC_NS_PER_MSEC)
+#define RESTART_BACKOFF_MAX (60 * CC_NS_PER_SEC)
 
 const char *native_runc_path(void)
 {
@@ -273,7 +278,254 @@ static void report(int fd, const char *msg, int pid)
 	close(fd);
 }
 
-__attribute__((noreturn)) static void monitor_main(const struct native_run *run, int status)
+static bool marker(const struct native_run *run, const char *name)
+{
+	cleanup_free char *path = cc_xasprintf("%s/%s", run->dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* One run of the container: its init and the pipes holding its output. */
+struct run {
+	pid_t init;
+	struct outbuf bufs[2];
+	bool exited;
+	int code;
+	int64_t started_at, exited_at; /* monotonic */
+};
+
+/* runc create + runc start with fresh output pipes; 0, or -1 with runc's message in *msg (owned) and
+ * nothing left running. */
+static int begin_run(const struct native_run *nr, int devnull, struct run *rs, char **msg)
+{
+	cleanup_free char *pidfile = cc_xasprintf("%s/pid", nr->dir);
+	unlink(pidfile);
+	memset(rs, 0, sizeof(*rs));
+	int out[2], errp[2], sp[2];
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		*msg = cc_xstrdup("cannot set up the monitor's pipes");
+		return -1;
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		*msg = cc_xstrdup("cannot set up the monitor's pipes");
+		return -1;
+	}
+	char *create[] = {
+	    (char *)nr->runc, (char *)"--root",     (char *)nr->state, (char *)"create", (char *)"--bundle",
+	    (char *)nr->dir,  (char *)"--pid-file", pidfile,           (char *)nr->id,   NULL};
+	pid_t c = native_spawn(create, devnull, out[1], errp[1]);
+	close(out[1]);
+	close(errp[1]);
+	int code = c > 0 ? native_wait_status(c) : -1;
+	if (code != 0) {
+		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+		drain(errp[0], &sb, CC_NS_PER_SEC);
+		*msg = runc_message(cc_strbuf_str(&sb), "runc create failed");
+		close(out[0]);
+		close(errp[0]);
+		close(sp[0]);
+		close(sp[1]);
+		runc_quiet(nr, "delete", "--force");
+		return -1;
+	}
+	cleanup_free char *pidtext = NULL;
+	size_t plen;
+	struct cc_error *e = NULL;
+	int init = 0;
+	if (cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
+		init = atoi(pidtext);
+	else
+		cc_error_free(e);
+	char *start[] = {(char *)nr->runc, (char *)"--root", (char *)nr->state,
+			 (char *)"start",  (char *)nr->id,   NULL};
+	c = init > 0 ? native_spawn(start, devnull, devnull, sp[1]) : -1;
+	close(sp[1]);
+	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+	if (c > 0)
+		drain(sp[0], &sb, 30 * CC_NS_PER_SEC);
+	close(sp[0]);
+	code = c > 0 ? native_wait_status(c) : -1;
+	if (code != 0) {
+		*msg = runc_message(cc_strbuf_str(&sb),
+				    init > 0 ? "runc start failed" : "runc left no pid file");
+		if (init > 0)
+			kill(init, SIGKILL);
+		runc_quiet(nr, "delete", "--force");
+		close(out[0]);
+		close(errp[0]);
+		return -1;
+	}
+	rs->init = init;
+	rs->started_at = cc_monotonic_ns();
+	rs->bufs[0] = (struct outbuf){.fd = out[0], .stream = 1};
+	rs->bufs[1] = (struct outbuf){.fd = errp[0], .stream = 2};
+	for (int i = 0; i < 2; i++)
+		fcntl(rs->bufs[i].fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* The healthcheck of a run: the rules (health.h) and the check in flight, a `runc exec` of the test. */
+struct probe {
+	bool enabled;
+	struct cc_health h;
+	pid_t pid; /* the runc exec; 0: none in flight */
+	int64_t began, due, last_end;
+	bool timed_out;
+};
+
+static void probe_reset(struct probe *p, const struct native_run *nr, int64_t started)
+{
+	memset(p, 0, sizeof(*p));
+	p->enabled = cc_health_enabled(nr->health);
+	if (!p->enabled)
+		return;
+	cc_health_init(&p->h, nr->health, started);
+	p->due = cc_health_next(&p->h, 0);
+}
+
+static void probe_begin(struct probe *p, const struct native_run *nr, int devnull, int64_t now)
+{
+	cleanup_free char *pidfile = cc_xasprintf("%s/probe.pid", nr->dir);
+	unlink(pidfile);
+	cc_strv argv = NULL;
+	cc_strv_push(&argv, nr->runc);
+	cc_strv_push(&argv, "--root");
+	cc_strv_push(&argv, nr->state);
+	cc_strv_push(&argv, "exec");
+	cc_strv_push(&argv, "--pid-file");
+	cc_strv_push(&argv, pidfile);
+	cc_strv_push(&argv, nr->id);
+	char *const *test = nr->health->test;
+	if (strcmp(test[0], "CMD-SHELL") == 0) {
+		cc_strv_push(&argv, "/bin/sh");
+		cc_strv_push(&argv, "-c");
+		cc_strv_push(&argv, test[1] ? test[1] : "");
+	} else {
+		for (char *const *a = test + 1; *a; a++)
+			cc_strv_push(&argv, *a);
+	}
+	p->pid = native_spawn(argv, devnull, devnull, devnull);
+	cc_strv_free(argv);
+	p->began = now;
+	p->timed_out = false;
+	if (p->pid < 0)
+		p->pid = 0;
+}
+
+/* A check past its timeout: kill what runs in the container, so runc exec returns. */
+static void probe_expire(struct probe *p, const struct native_run *nr, int64_t now)
+{
+	if (!p->pid || p->timed_out || now - p->began < p->h.timeout_ns)
+		return;
+	p->timed_out = true;
+	cleanup_free char *pidfile = cc_xasprintf("%s/probe.pid", nr->dir);
+	cleanup_free char *text = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(pidfile, &text, &len, &e) == 0 && atoi(text) > 0)
+		kill(atoi(text), SIGKILL);
+	else
+		cc_error_free(e);
+	kill(p->pid, SIGKILL);
+}
+
+static void probe_end(struct probe *p, const struct native_run *nr, int status, int64_t now)
+{
+	bool passed = !p->timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	p->pid = 0;
+	p->last_end = now;
+	if (cc_health_record(&p->h, passed, p->began))
+		native_journal_append(nr->dir, &(struct native_journal_entry){.kind = NATIVE_JOURNAL_HEALTH,
+									      .time_ns = cc_now_ns(),
+									      .health = p->h.status,
+									      .value = p->h.streak});
+	p->due = cc_health_next(&p->h, now);
+}
+
+/* Pump the run's output, run its healthchecks, and reap, until the init has exited and its output ended. */
+static void watch_run(const struct native_run *nr, struct run *rs, int log, int devnull)
+{
+	struct probe probe;
+	probe_reset(&probe, nr, rs->started_at);
+	for (;;) {
+		if (rs->bufs[0].eof && rs->bufs[1].eof && rs->exited && !probe.pid)
+			break;
+		/* in its own pid namespace, the init's exit ends every process holding the pipes; a
+		 * straggler (pid: host) gets two seconds */
+		if (rs->exited && cc_monotonic_ns() - rs->exited_at > 2 * CC_NS_PER_SEC)
+			break;
+		int64_t now = cc_monotonic_ns();
+		int wait_ms = 100;
+		if (probe.enabled && !probe.pid && !rs->exited && probe.due - now < 100 * CC_NS_PER_MSEC)
+			wait_ms = probe.due > now ? (int)((probe.due - now) / CC_NS_PER_MSEC) + 1 : 0;
+		struct pollfd p[2];
+		int k = 0;
+		for (int i = 0; i < 2; i++)
+			if (!rs->bufs[i].eof)
+				p[k++] = (struct pollfd){rs->bufs[i].fd, POLLIN, 0};
+		poll(k ? p : NULL, (nfds_t)k, wait_ms);
+		for (int i = 0; i < 2; i++)
+			if (!rs->bufs[i].eof)
+				pump(&rs->bufs[i], log);
+		now = cc_monotonic_ns();
+		if (probe.enabled && !probe.pid && !rs->exited && now >= probe.due) {
+			if (marker(nr, "paused")) /* a frozen container can't answer: ask again later */
+				probe.due = now + probe.h.interval_ns;
+			else
+				probe_begin(&probe, nr, devnull, now);
+		}
+		if (probe.pid)
+			probe_expire(&probe, nr, now);
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (w == rs->init && !rs->exited) {
+				rs->exited = true;
+				rs->exited_at = cc_monotonic_ns();
+				rs->code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			} else if (w == probe.pid) {
+				probe_end(&probe, nr, st, cc_monotonic_ns());
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (rs->bufs[i].len)
+			log_record(log, rs->bufs[i].stream, rs->bufs[i].buf, rs->bufs[i].len);
+		if (rs->bufs[i].fd >= 0)
+			close(rs->bufs[i].fd);
+	}
+}
+
+/* Does the restart policy start another run after an exit with `code`, `restarts` runs in? */
+static bool policy_restarts(const struct native_run *nr, int code, int restarts)
+{
+	if (marker(nr, "stopping"))
+		return false; /* a stop or kill ends the container whatever its policy, as in docker */
+	switch (nr->restart) {
+	case CC_RESTART_ALWAYS:
+	case CC_RESTART_UNLESS_STOPPED:
+		return true;
+	case CC_RESTART_ON_FAILURE:
+		return code != 0 && (nr->max_retries <= 0 || nr->restart_count + restarts < nr->max_retries);
+	default:
+		return false;
+	}
+}
+
+/* Sleep out the restart backoff; false when a stop came meanwhile. */
+static bool backoff(const struct native_run *nr, int64_t delay)
+{
+	int64_t end = cc_monotonic_ns() + delay;
+	while (cc_monotonic_ns() < end) {
+		if (marker(nr, "stopping"))
+			return false;
+		cc_sleep_ns(20 * CC_NS_PER_MSEC);
+	}
+	return !marker(nr, "stopping");
+}
+
+__attribute__((noreturn)) static void monitor_main(const struct native_run *nr, int status)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);
@@ -294,104 +546,60 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *run,
 	close_range(4, ~0U, 0);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	cleanup_free char *pidfile = cc_xasprintf("%s/pid", run->dir);
-	cleanup_free char *logpath = cc_xasprintf("%s/log", run->dir);
-	unlink(pidfile);
-	int out[2], errp[2], sp[2];
+	cleanup_free char *logpath = cc_xasprintf("%s/log", nr->dir);
 	int log = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (log < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
-		report(status, "cannot set up the monitor", 0);
-		finish(run, 128);
+	if (log < 0) {
+		report(status, "cannot open the container's log", 0);
+		finish(nr, 128);
 		_exit(1);
 	}
-	char *create[] = {(char *)run->runc,    (char *)"--root",
-			  (char *)run->state,   (char *)"create",
-			  (char *)"--bundle",   (char *)run->dir,
-			  (char *)"--pid-file", pidfile,
-			  (char *)run->id,      NULL};
-	pid_t c = native_spawn(create, devnull, out[1], errp[1]);
-	close(out[1]);
-	close(errp[1]);
-	int code = c > 0 ? native_wait_status(c) : -1;
-	if (code != 0) {
-		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-		drain(errp[0], &sb, CC_NS_PER_SEC);
-		cleanup_free char *msg = runc_message(cc_strbuf_str(&sb), "runc create failed");
+	struct run rs;
+	cleanup_free char *msg = NULL;
+	if (begin_run(nr, devnull, &rs, &msg) < 0) {
 		report(status, msg, 0);
-		finish(run, 128);
+		finish(nr, 128);
 		_exit(1);
 	}
-	cleanup_free char *pidtext = NULL;
-	size_t plen;
-	struct cc_error *e = NULL;
-	int init = 0;
-	if (cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
-		init = atoi(pidtext);
-	else
-		cc_error_free(e);
-	char *start[] = {(char *)run->runc, (char *)"--root", (char *)run->state,
-			 (char *)"start",   (char *)run->id,  NULL};
-	c = init > 0 ? native_spawn(start, devnull, devnull, sp[1]) : -1;
-	close(sp[1]);
-	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-	if (c > 0)
-		drain(sp[0], &sb, 30 * CC_NS_PER_SEC);
-	code = c > 0 ? native_wait_status(c) : -1;
-	if (code != 0) {
-		cleanup_free char *msg = runc_message(cc_strbuf_str(&sb), init > 0 ? "runc start failed"
-										   : "runc left no pid file");
-		report(status, msg, 0);
-		runc_quiet(run, "kill", NULL); /* runc kill <id> defaults to SIGTERM: make it KILL below */
-		if (init > 0)
-			kill(init, SIGKILL);
-		finish(run, 128);
-		_exit(1);
-	}
-	report(status, NULL, init);
-
-	struct outbuf *bufs = cc_xcalloc(2, sizeof(*bufs));
-	bufs[0].fd = out[0];
-	bufs[0].stream = 1;
-	bufs[1].fd = errp[0];
-	bufs[1].stream = 2;
-	for (int i = 0; i < 2; i++)
-		fcntl(bufs[i].fd, F_SETFL, O_NONBLOCK);
-	bool exited = false;
-	int exit_code = 0;
-	int64_t exited_at = 0;
+	report(status, NULL, rs.init);
+	int restarts = 0, shift = 0;
 	for (;;) {
-		if (bufs[0].eof && bufs[1].eof && exited)
+		watch_run(nr, &rs, log, devnull);
+		if (native_cgroup_oom_kills(nr->id) > 0)
+			native_journal_append(nr->dir,
+					      &(struct native_journal_entry){.kind = NATIVE_JOURNAL_OOM,
+									     .time_ns = cc_now_ns()});
+		if (!policy_restarts(nr, rs.code, restarts))
 			break;
-		/* in its own pid namespace, the init's exit ends every process holding the pipes; a
-		 * straggler (pid: host) gets two seconds */
-		if (exited && cc_monotonic_ns() - exited_at > 2 * CC_NS_PER_SEC)
+		runc_quiet(nr, "delete", "--force");
+		native_journal_append(nr->dir, &(struct native_journal_entry){.kind = NATIVE_JOURNAL_DIE,
+									      .time_ns = cc_now_ns(),
+									      .value = rs.code});
+		/* docker's backoff: 100 ms doubling up to a minute, back to the start after a run of 10 s */
+		if (rs.exited_at - rs.started_at >= 10 * CC_NS_PER_SEC)
+			shift = 0;
+		int64_t delay = RESTART_BACKOFF_NS << (shift < 10 ? shift : 10);
+		shift++;
+		if (!backoff(nr, delay < RESTART_BACKOFF_MAX ? delay : RESTART_BACKOFF_MAX))
 			break;
-		struct pollfd p[2];
-		int k = 0;
-		for (int i = 0; i < 2; i++)
-			if (!bufs[i].eof)
-				p[k++] = (struct pollfd){bufs[i].fd, POLLIN, 0};
-		if (k)
-			poll(p, (nfds_t)k, 100);
-		else if (!exited)
-			poll(NULL, 0, 100);
-		for (int i = 0; i < 2; i++)
-			if (!bufs[i].eof)
-				pump(&bufs[i], log);
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			if (w == init && !exited) {
-				exited = true;
-				exited_at = cc_monotonic_ns();
-				exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			}
+		free(msg);
+		msg = NULL;
+		restarts++;
+		if (begin_run(nr, devnull, &rs, &msg) < 0) {
+			/* the cause goes where a user looks; the policy carries on as after an exit, and the
+			 * journal's start without a pid counts the attempt */
+			log_record(log, 2, msg, strlen(msg));
+			memset(&rs, 0, sizeof(rs));
+			rs.code = 128;
+			rs.exited = true;
+			for (int i = 0; i < 2; i++)
+				rs.bufs[i] = (struct outbuf){.fd = -1, .eof = true};
+		}
+		native_journal_append(nr->dir, &(struct native_journal_entry){.kind = NATIVE_JOURNAL_START,
+									      .time_ns = cc_now_ns(),
+									      .value = rs.init});
 	}
-	for (int i = 0; i < 2; i++)
-		if (bufs[i].len)
-			log_record(log, bufs[i].stream, bufs[i].buf, bufs[i].len);
 	close(log);
-	finish(run, exit_code);
+	finish(nr, rs.code);
 	_exit(0);
 }
 

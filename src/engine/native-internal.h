@@ -41,10 +41,14 @@ int native_wait_status(pid_t pid);
 
 /* What a monitor needs for one run. */
 struct native_run {
-	const char *runc;  /* the runc binary */
-	const char *state; /* runc --root */
-	const char *dir;   /* the container directory (the bundle) */
-	const char *id;    /* the container id */
+	const char *runc;                    /* the runc binary */
+	const char *state;                   /* runc --root */
+	const char *dir;                     /* the container directory (the bundle) */
+	const char *id;                      /* the container id */
+	const struct cc_healthcheck *health; /* NULL or disabled: none */
+	enum cc_restart_policy restart;
+	int max_retries;   /* on-failure:N */
+	int restart_count; /* restarts so far, counted toward max_retries */
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */

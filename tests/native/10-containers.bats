@@ -8,28 +8,14 @@ load '/usr/lib/bats/bats-assert/load'
 
 bats_require_minimum_version 1.5.0
 
-CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
-MKIMAGE="$BATS_TEST_DIRNAME/../images/mkimage.py"
+load helpers
 
 setup_file() {
-	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null && [ ! -x /usr/sbin/runc ] || [ ! -x /bin/busybox ]; then
-		return 0
-	fi
-	export CONTAINER_COMPOSE_ROOT="$BATS_FILE_TMPDIR/root"
-	python3 "$MKIMAGE" multi "$BATS_FILE_TMPDIR/layout" >/dev/null
-	tar -C "$BATS_FILE_TMPDIR/layout" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
-	local id
-	id=$("$CC" --backend native image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-	"$CC" --backend native image tag "$id" busybox:latest
+	native_setup_file
 }
 
 setup() {
-	if [ "$(id -u)" != 0 ]; then skip "needs root"; fi
-	if [ ! -x /usr/sbin/runc ] && ! command -v runc >/dev/null; then skip "needs runc"; fi
-	if [ ! -x /bin/busybox ]; then skip "needs busybox-static"; fi
-	export CONTAINER_COMPOSE_ROOT="$BATS_FILE_TMPDIR/root"
-	cd "$BATS_TEST_TMPDIR"
-	mkdir -p proj && cd proj
+	native_setup
 	cat >compose.yaml <<'EOC'
 services:
   web:
@@ -45,16 +31,7 @@ EOC
 }
 
 teardown() {
-	[ -n "${CONTAINER_COMPOSE_ROOT:-}" ] && [ -f compose.yaml ] && "$CC" --backend native down >/dev/null 2>&1 || true
-}
-
-# "name state exitcode" of every container of the project
-states() {
-	"$CC" --backend native ps -a --format json |
-		python3 -c 'import json,sys
-for l in sys.stdin:
-    if l.strip():
-        c = json.loads(l); print(c["Name"], c["State"], c["ExitCode"])'
+	native_teardown
 }
 
 no_overlay_left() {

@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# What a native container's monitor does on its own, after the CLI has gone: healthchecks exec'd in the
+# container, restart policies with their count, OOM kills. Needs root, runc and busybox-static.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	native_setup_file
+}
+
+setup() {
+	native_setup
+}
+
+teardown() {
+	native_teardown
+}
+
+# "state health" of one service's container
+health_of() {
+	"$CC" --backend native ps -a --format json "$1" |
+		python3 -c 'import json,sys
+c = json.loads(sys.stdin.readline()); print(c["State"], c["Health"] or "-")'
+}
+
+runs_logged() {
+	"$CC" --backend native logs --no-log-prefix "$1" | grep -c "^$2\$" || true
+}
+
+@test "a healthcheck turns healthy, and up --wait waits for it through depends_on service_healthy" {
+	cat >compose.yaml <<'EOC'
+services:
+  db:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sh", "-c", "sleep 1; echo >/ready; exec sleep 1000"]
+    healthcheck:
+      test: ["CMD-SHELL", "test -f /ready"]
+      interval: 200ms
+      retries: 50
+  app:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sleep", "1000"]
+    depends_on:
+      db:
+        condition: service_healthy
+EOC
+	run "$CC" --backend native up -d --wait
+	assert_success
+	run health_of db
+	assert_output "running healthy"
+	run health_of app
+	assert_output "running -"
+	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))"
+	assert_output --partial '"health_status":"healthy"'
+}
+
+@test "a failing healthcheck turns unhealthy after its retries; the container keeps running" {
+	cat >compose.yaml <<'EOC'
+services:
+  sick:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sleep", "1000"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 100ms
+      retries: 2
+EOC
+	"$CC" --backend native up -d
+	run health_of sick
+	assert_output "running starting"
+	eventually '[ "$(health_of sick)" = "running unhealthy" ]'
+	run "$CC" --backend native up -d --wait
+	assert_failure
+	assert_output --partial "unhealthy"
+}
+
+@test "a healthcheck that outlives its timeout counts as a failure" {
+	cat >compose.yaml <<'EOC'
+services:
+  slow:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sleep", "1000"]
+    healthcheck:
+      test: ["CMD", "sleep", "30"]
+      interval: 100ms
+      timeout: 300ms
+      retries: 1
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(health_of slow)" = "running unhealthy" ]' 10
+	# each timed-out check is killed, not left running: at most the one in flight is there
+	run "$CC" --backend native top slow
+	[ "$(grep -c "sleep 30" <<<"$output")" -le 1 ]
+}
+
+@test "restart: on-failure:2 runs a failing service three times in all, then it stays exited" {
+	cat >compose.yaml <<'EOC'
+services:
+  flaky:
+    image: busybox:latest
+    network_mode: none
+    restart: on-failure:2
+    command: ["sh", "-c", "echo run; exit 4"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(states)" = "proj-flaky-1 exited 4" ]' 15
+	run runs_logged flaky run
+	assert_output 3
+	sleep 1
+	run runs_logged flaky run
+	assert_output 3
+	# every test's project is "proj": count this service's events only
+	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))" flaky
+	[ "$(grep -c '"action":"start"' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '"action":"die"' <<<"$output")" -eq 3 ]
+}
+
+@test "restart: always brings a service back; stop ends it for good" {
+	cat >compose.yaml <<'EOC'
+services:
+  bouncy:
+    image: busybox:latest
+    network_mode: none
+    restart: always
+    stop_grace_period: 1s
+    command: ["sh", "-c", "echo up; sleep 0.3"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(runs_logged bouncy up)" -ge 3 ]' 15
+	run "$CC" --backend native stop bouncy
+	assert_success
+	run states
+	assert_output --regexp "^proj-bouncy-1 exited "
+	local n
+	n=$(runs_logged bouncy up)
+	sleep 1
+	[ "$(runs_logged bouncy up)" -eq "$n" ]
+	run states
+	assert_output --regexp "^proj-bouncy-1 exited "
+}
+
+@test "restart: no (the default) leaves an exited service exited" {
+	cat >compose.yaml <<'EOC'
+services:
+  once:
+    image: busybox:latest
+    network_mode: none
+    command: ["sh", "-c", "echo run; exit 1"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(states)" = "proj-once-1 exited 1" ]'
+	sleep 0.5
+	run runs_logged once run
+	assert_output 1
+}
+
+@test "an OOM kill is reported: exit 137 and an oom event; the limit is visible inside" {
+	cat >compose.yaml <<'EOC'
+services:
+  hog:
+    image: busybox:latest
+    network_mode: none
+    mem_limit: 32m
+    command: ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null; x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(states)" = "proj-hog-1 exited 137" ]' 20
+	run "$CC" --backend native logs --no-log-prefix hog
+	assert_output --partial "33554432"
+	refute_output --partial "survived"
+	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))"
+	assert_output --partial '"action":"oom"'
+}
