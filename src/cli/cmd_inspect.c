@@ -356,6 +356,23 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 	struct listing l;
 	int rc = open_listing(ctx, &spec, argc, argv, all, &l);
 	bool json = strcmp(format, "json") == 0;
+	/* CPU % is a rate: the change between two samples, as docker computes it from its precpu figures */
+	uint64_t *prev_cpu = cc_xcalloc(l.n + 1, sizeof(*prev_cpu));
+	uint64_t *prev_sys = cc_xcalloc(l.n + 1, sizeof(*prev_sys));
+	if (rc == CLI_OK && !json && l.n) {
+		for (size_t i = 0; i < l.n; i++) {
+			struct cc_stats s;
+			struct cc_error *err = NULL;
+			if (cc_rt_container_stats(l.rt, l.cs[i].id, &s, &err) < 0) {
+				cc_error_free(err); /* the sampling pass below reports it */
+				continue;
+			}
+			prev_cpu[i] = s.cpu_usage_us;
+			prev_sys[i] = s.system_cpu_us;
+			cc_stats_release(&s);
+		}
+		cc_sleep_ns(250 * CC_NS_PER_MSEC);
+	}
 	for (;;) {
 		cc_strv *rows = cc_xcalloc(l.n + 2, sizeof(cc_strv));
 		size_t nrows = 0;
@@ -389,14 +406,22 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 				human_bytes(s.block_read, &blk);
 				cc_strbuf_adds(&blk, " / ");
 				human_bytes(s.block_write, &blk);
-				char id[13], mempct[16], pids[24];
+				char id[13], mempct[16], pids[24], cpupct[16];
+				uint64_t dcpu = s.cpu_usage_us - prev_cpu[i],
+					 dsys = s.system_cpu_us - prev_sys[i];
+				snprintf(cpupct, sizeof(cpupct), "%.2f%%",
+					 s.cpu_usage_us >= prev_cpu[i] && s.system_cpu_us > prev_sys[i]
+					     ? 100.0 * (double)dcpu / (double)dsys * s.online_cpus
+					     : 0.0);
+				prev_cpu[i] = s.cpu_usage_us;
+				prev_sys[i] = s.system_cpu_us;
 				snprintf(id, sizeof(id), "%s", s.id);
 				snprintf(mempct, sizeof(mempct), "%.2f%%",
 					 s.memory_limit
 					     ? 100.0 * (double)s.memory_usage / (double)s.memory_limit
 					     : 0.0);
 				snprintf(pids, sizeof(pids), "%llu", (unsigned long long)s.pids);
-				const char *row[] = {no_trunc ? s.id : id, s.name, "0.00%",
+				const char *row[] = {no_trunc ? s.id : id, s.name, cpupct,
 						     cc_strbuf_str(&mem),  mempct, cc_strbuf_str(&net),
 						     cc_strbuf_str(&blk),  pids,   NULL};
 				rows[nrows++] = cc_strv_copy((char *const *)row);
@@ -413,6 +438,8 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 		fflush(stdout);
 		cc_sleep_ns(CC_NS_PER_SEC);
 	}
+	free(prev_cpu);
+	free(prev_sys);
 	close_listing(&l);
 	return listing_rc(rc);
 }

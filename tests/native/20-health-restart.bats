@@ -184,3 +184,33 @@ EOC
 	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))"
 	assert_output --partial '"action":"oom"'
 }
+
+@test "stats reads the container's cgroup: CPU of a busy loop, the memory limit, pids" {
+	cat >compose.yaml <<'EOC'
+services:
+  busy:
+    image: busybox:latest
+    network_mode: none
+    mem_limit: 64m
+    stop_grace_period: 1s
+    command: ["sh", "-c", "sleep 1000 & while :; do :; done"]
+EOC
+	"$CC" --backend native up -d
+	run "$CC" --backend native stats --no-stream --format json busy
+	assert_success
+	python3 - "$output" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["memoryLimitBytes"] == 64 * 1024 * 1024, s
+assert 0 < s["memoryUsageBytes"] < s["memoryLimitBytes"], s
+assert s["pids"] == 2, s
+assert s["cpuUsageMicroseconds"] > 0, s
+PY
+	run "$CC" --backend native stats --no-stream busy
+	assert_success
+	assert_output --partial "/ 64.00MiB"
+	# a spinning shell takes a visible share of a CPU (the figure is a rate over two samples)
+	local pct
+	pct=$(awk 'NR == 2 { sub("%", "", $3); print int($3) }' <<<"$output")
+	[ "$pct" -gt 0 ]
+}
