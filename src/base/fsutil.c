@@ -4,6 +4,7 @@
 #include "base/xalloc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -167,4 +168,22 @@ char *cc_path_abs(const char *base, const char *path, struct cc_error **err)
 		return NULL;
 	}
 	return cc_path_join(cwd, path);
+}
+
+int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err)
+{
+	char *copy = cc_xstrdup(path);
+	int r = 0;
+	for (char *p = copy + 1; *p && r == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST)
+			r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", copy);
+		*p = '/';
+	}
+	if (r == 0 && mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST)
+		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", copy);
+	free(copy);
+	return r;
 }

@@ -13,6 +13,8 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 int cc_read_stream(FILE *f, const char *name, char **data, size_t *len, struct cc_error **err);
 bool cc_file_exists(const char *path);
 bool cc_is_dir(const char *path);
+/* mkdir -p: every missing directory of path, with mode (existing ones are left as they are). */
+int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err);
 
 /* Lexical path helpers: no symlink resolution, like Go's filepath.Clean/Join/Dir/Abs. */
 char *cc_path_clean(const char *path);

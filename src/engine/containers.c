@@ -31,7 +31,7 @@
 
 /* ---- store access (one connection, guarded by the image store's recursive lock) ---- */
 
-static int begin(struct native *n, struct cc_error **err)
+int native_begin(struct native *n, struct cc_error **err)
 {
 	pthread_mutex_lock(&n->images->lock);
 	if (cc_store_begin(n->store, err) < 0) {
@@ -41,7 +41,7 @@ static int begin(struct native *n, struct cc_error **err)
 	return 0;
 }
 
-static int commit(struct native *n, struct cc_error **err)
+int native_commit(struct native *n, struct cc_error **err)
 {
 	int r = cc_store_commit(n->store, err);
 	if (r < 0)
@@ -50,7 +50,7 @@ static int commit(struct native *n, struct cc_error **err)
 	return r;
 }
 
-static void abort_tx(struct native *n)
+void native_abort(struct native *n)
 {
 	cc_store_rollback(n->store);
 	pthread_mutex_unlock(&n->images->lock);
@@ -227,15 +227,15 @@ static int settle(struct native *n, struct cc_container *c, bool *changed, struc
 static int settled(struct native *n, const char *ref, struct cc_container *out, struct cc_error **err)
 {
 	bool changed = false;
-	if (begin(n, err) < 0)
+	if (native_begin(n, err) < 0)
 		return -1;
 	if (load(n, ref, out, err) < 0 || settle(n, out, &changed, err) < 0 ||
 	    (changed && save(n, out, err) < 0)) {
-		abort_tx(n);
+		native_abort(n);
 		cc_container_release(out);
 		return -1;
 	}
-	if (commit(n, err) < 0) {
+	if (native_commit(n, err) < 0) {
 		cc_container_release(out);
 		return -1;
 	}
@@ -255,10 +255,10 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 	cc_strv payloads = NULL;
 	*out = NULL;
 	*count = 0;
-	if (begin(n, err) < 0)
+	if (native_begin(n, err) < 0)
 		return -1;
 	if (cc_store_container_each(n->store, CC_NATIVE_BACKEND, project, collect, &payloads, err) < 0) {
-		abort_tx(n);
+		native_abort(n);
 		return -1;
 	}
 	size_t k = cc_strv_len(payloads);
@@ -274,9 +274,9 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 	}
 	cc_strv_free(payloads);
 	if (r < 0)
-		abort_tx(n);
+		native_abort(n);
 	else
-		r = commit(n, err);
+		r = native_commit(n, err);
 	if (r < 0) {
 		cc_containers_free(v, k);
 		return -1;
@@ -345,9 +345,6 @@ static int check_supported(const struct cc_container_spec *spec, struct cc_error
 		what = "published ports";
 	else if (spec->nsecrets || spec->nconfigs)
 		what = "secrets and configs";
-	for (size_t i = 0; !what && i < spec->nmounts; i++)
-		if (spec->mounts[i].type == CC_MOUNT_VOLUME)
-			what = "volumes";
 	if (!what)
 		return 0;
 	return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "the native backend does not support %s yet", what);
@@ -408,14 +405,17 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 	c.state = CC_STATE_CREATED;
 	c.created_ns = cc_now_ns();
 	cc_image_record_release(&rec);
-	int r = begin(n, err);
+	int r = native_begin(n, err);
 	if (r == 0) {
-		if (name_free(n, name, err) < 0 || save(n, &c, err) < 0 ||
+		for (size_t i = 0; r == 0 && i < c.spec.nmounts; i++)
+			if (c.spec.mounts[i].type == CC_MOUNT_VOLUME)
+				r = native_volume_ensure(n, &c.spec.mounts[i], err);
+		if (r < 0 || name_free(n, name, err) < 0 || save(n, &c, err) < 0 ||
 		    event(n, &c, c.created_ns, "create", NULL, NULL, err) < 0) {
-			abort_tx(n);
+			native_abort(n);
 			r = -1;
 		} else {
-			r = commit(n, err);
+			r = native_commit(n, err);
 		}
 	}
 	if (r == 0 && id_out)
@@ -487,8 +487,52 @@ static const char *host_init(void)
 	return NULL;
 }
 
-static int write_bundle(struct native *n, const struct cc_container *c, const struct cc_image_record *rec,
-			const char *dir, const char *rootfs, struct cc_error **err)
+/* The host directories of a container's volumes, resolved once for the bundle. */
+struct volume_paths {
+	cc_strv names, paths;
+};
+
+static const char *volume_path(void *ctx, const char *name)
+{
+	struct volume_paths *vp = ctx;
+	for (size_t i = 0; vp->names && vp->names[i]; i++)
+		if (strcmp(vp->names[i], name) == 0)
+			return vp->paths[i];
+	return NULL;
+}
+
+/* Volumes resolved (and filled from the image on first use), bind sources checked or created. */
+static int prepare_mounts(struct native *n, const struct cc_container *c, const char *rootfs,
+			  struct volume_paths *vp, struct cc_error **err)
+{
+	for (size_t i = 0; i < c->spec.nmounts; i++) {
+		const struct cc_mount *mt = &c->spec.mounts[i];
+		if (mt->type == CC_MOUNT_BIND && mt->source && !cc_file_exists(mt->source)) {
+			if (!mt->create_host_path)
+				return cc_error_set(
+				    err, CC_ERR_INVALID_ARGUMENT,
+				    "invalid mount config: bind source path does not exist: %s", mt->source);
+			if (cc_mkdir_p(mt->source, 0755, err) < 0)
+				return -1;
+		}
+		if (mt->type != CC_MOUNT_VOLUME || !mt->source)
+			continue;
+		char *path = native_volume_mountpoint(n, mt->source);
+		if (!path)
+			return cc_error_set(err, CC_ERR_NOT_FOUND, "No such volume: %s", mt->source);
+		cc_strv_push(&vp->names, mt->source);
+		cc_strv_push(&vp->paths, path);
+		int r = mt->nocopy ? 0 : native_volume_populate(rootfs, mt->target, path, err);
+		free(path);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_bundle_files(const struct cc_container *c, const struct cc_image_record *rec,
+			      const char *dir, const char *rootfs, struct volume_paths *vp,
+			      struct cc_error **err)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
@@ -509,6 +553,8 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	    .resolv_file = resolv,
 	    .hostname_file = hostfile,
 	    .init_path = init ? "/sbin/docker-init" : NULL,
+	    .volume_path = volume_path,
+	    .volume_ctx = vp,
 	};
 	json_t *cfg;
 	if (cc_bundle_config(&in, &cfg, err) < 0)
@@ -528,8 +574,19 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	json_decref(cfg);
 	if (r < 0)
 		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "write %s", path);
-	(void)n;
 	return 0;
+}
+
+static int write_bundle(struct native *n, const struct cc_container *c, const struct cc_image_record *rec,
+			const char *dir, const char *rootfs, struct cc_error **err)
+{
+	struct volume_paths vp = {0};
+	int r = prepare_mounts(n, c, rootfs, &vp, err);
+	if (r == 0)
+		r = write_bundle_files(c, rec, dir, rootfs, &vp, err);
+	cc_strv_free(vp.names);
+	cc_strv_free(vp.paths);
+	return r;
 }
 
 static int mount_rootfs(struct native *n, const struct cc_image_record *rec, const char *dir, char **rootfs,
@@ -634,7 +691,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	}
 	cc_container_release(&c);
 	/* the container runs: record it (it may already have exited; the next read settles that) */
-	if (begin(n, err) < 0)
+	if (native_begin(n, err) < 0)
 		return -1;
 	bool changed;
 	int64_t now = cc_now_ns();
@@ -652,9 +709,9 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	    (changed && save(n, &c, err) < 0))
 		goto fail;
 	cc_container_release(&c);
-	return commit(n, err);
+	return native_commit(n, err);
 fail:
-	abort_tx(n);
+	native_abort(n);
 	cc_container_release(&c);
 	return -1;
 }
@@ -688,18 +745,18 @@ static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool 
 static int signal_event(struct native *n, const char *id, const char *action, int sig, struct cc_error **err)
 {
 	struct cc_container c;
-	if (begin(n, err) < 0)
+	if (native_begin(n, err) < 0)
 		return -1;
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%d", sig);
 	if (load(n, id, &c, err) < 0 ||
 	    event(n, &c, cc_now_ns(), action, sig ? "signal" : NULL, sig ? buf : NULL, err) < 0) {
-		abort_tx(n);
+		native_abort(n);
 		cc_container_release(&c);
 		return -1;
 	}
 	cc_container_release(&c);
-	return commit(n, err);
+	return native_commit(n, err);
 }
 
 /* runc kill; a container that ended meanwhile is not an error (the caller waits for the exit). */
@@ -790,7 +847,6 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 {
 	struct native *n = self;
 	struct cc_container c;
-	(void)volumes; /* no volumes yet */
 	if (settled(n, ref, &c, err) < 0)
 		return -1;
 	cleanup_free char *id = cc_xstrdup(c.id);
@@ -832,20 +888,21 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 		return -1;
 	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "remove %s", dir);
-	if (begin(n, err) < 0)
+	if (native_begin(n, err) < 0)
 		return -1;
 	struct cc_error *gone = NULL;
 	if (cc_store_object_delete(n->store, CC_NATIVE_BACKEND, "journal", id, &gone) < 0)
 		cc_error_free(gone); /* never started */
-	if (load(n, id, &c, err) < 0 || cc_store_log_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
+	if (load(n, id, &c, err) < 0 || (volumes && native_volume_remove_anonymous(n, &c, err) < 0) ||
+	    cc_store_log_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    cc_store_container_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    event(n, &c, cc_now_ns(), "destroy", NULL, NULL, err) < 0) {
-		abort_tx(n);
+		native_abort(n);
 		cc_container_release(&c);
 		return -1;
 	}
 	cc_container_release(&c);
-	return commit(n, err);
+	return native_commit(n, err);
 }
 
 /* ---- wait, logs ---- */
@@ -1017,14 +1074,14 @@ static int set_paused(struct native *n, const char *ref, bool pause, struct cc_e
 		r = native_runc(n, args, err);
 	if (r == 0 && !pause)
 		set_marker(n, c.id, "paused", false);
-	if (r == 0 && (r = begin(n, err)) == 0) {
+	if (r == 0 && (r = native_begin(n, err)) == 0) {
 		c.state = pause ? CC_STATE_PAUSED : CC_STATE_RUNNING;
 		if (save(n, &c, err) < 0 ||
 		    event(n, &c, cc_now_ns(), pause ? "pause" : "unpause", NULL, NULL, err) < 0) {
-			abort_tx(n);
+			native_abort(n);
 			r = -1;
 		} else {
-			r = commit(n, err);
+			r = native_commit(n, err);
 		}
 	}
 	cc_container_release(&c);
@@ -1058,12 +1115,12 @@ int native_container_restart(void *self, const char *ref, int64_t timeout_ns, st
 		return -1;
 	if (settled(self, id, &c, err) < 0)
 		return -1;
-	int r = begin(self, err);
+	int r = native_begin(self, err);
 	if (r == 0 && event(self, &c, cc_now_ns(), "restart", NULL, NULL, err) < 0) {
-		abort_tx(self);
+		native_abort(self);
 		r = -1;
 	} else if (r == 0) {
-		r = commit(self, err);
+		r = native_commit(self, err);
 	}
 	cc_container_release(&c);
 	return r;

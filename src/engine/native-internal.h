@@ -25,6 +25,12 @@ struct native {
 	char *root;
 };
 
+/* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or
+ * abort. */
+int native_begin(struct native *n, struct cc_error **err);
+int native_commit(struct native *n, struct cc_error **err);
+void native_abort(struct native *n);
+
 /* <root>/containers/<id> (owned). */
 char *native_container_dir(const struct native *n, const char *id);
 /* The runc binary: $CC_RUNC, else the first of /usr/sbin/runc, /usr/bin/runc, /usr/local/sbin/runc. */
@@ -84,6 +90,24 @@ int native_container_top(void *self, const char *ref, struct cc_top *out, struct
 int native_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 /* The container (settled) when it is running, else INVALID_STATE; *dir is its directory (owned). */
 int native_running(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
+
+/* volumes.c: docker's local volume driver. */
+int native_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err);
+int native_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err);
+int native_volume_create(void *self, const struct cc_volume_config *cfg, struct cc_volume *out,
+			 struct cc_error **err);
+int native_volume_remove(void *self, const char *name, bool force, struct cc_error **err);
+int native_volume_prune(void *self, cc_strv *removed, struct cc_error **err);
+/* In the caller's transaction: the volume of a mount, created when missing (an anonymous one gets a name,
+ * written into mt->source, and the anonymous label). */
+int native_volume_ensure(struct native *n, struct cc_mount *mt, struct cc_error **err);
+/* In the caller's transaction: remove the anonymous volumes of a removed container. */
+int native_volume_remove_anonymous(struct native *n, const struct cc_container *c, struct cc_error **err);
+/* Where a volume's data lives on the host (owned); NULL when there is no such volume. */
+char *native_volume_mountpoint(struct native *n, const char *name);
+/* Fill an empty volume with what the image has at `target` in `rootfs` (nothing when it has nothing). */
+int native_volume_populate(const char *rootfs, const char *target, const char *mountpoint,
+			   struct cc_error **err);
 
 /* Record the exits of every container whose monitor has finished (the events stream's poll hook). */
 int native_settle_all(void *self, struct cc_error **err);

@@ -132,13 +132,6 @@ static int network_list(void *self, struct cc_network **out, size_t *count, stru
 	return 0;
 }
 
-static int volume_list(void *self, struct cc_volume **out, size_t *count, struct cc_error **err)
-{
-	*out = NULL;
-	*count = 0;
-	return 0;
-}
-
 static void native_close(void *self)
 {
 	struct native *n = self;
@@ -176,7 +169,11 @@ static const struct cc_runtime_ops native_ops = {
     .image_load = image_load,
     .image_save = image_save,
     .network_list = network_list,
-    .volume_list = volume_list,
+    .volume_list = native_volume_list,
+    .volume_inspect = native_volume_inspect,
+    .volume_create = native_volume_create,
+    .volume_remove = native_volume_remove,
+    .volume_prune = native_volume_prune,
     .close = native_close,
 };
 

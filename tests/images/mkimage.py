@@ -107,8 +107,8 @@ def write_index(layout, descriptor, tag):
 
 
 def multi_layers():
-    l2 = tar_bytes([dir_entry("etc"), file_entry("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"),
-                    file_entry("etc/group", b"root:x:0:\n"), dir_entry("data"), file_entry("data/keep", b"keep\n"),
+    l2 = tar_bytes([dir_entry("etc"), file_entry("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n"),
+                    file_entry("etc/group", b"root:x:0:\napp:x:1000:\nextra:x:2000:app\n"), dir_entry("data"), file_entry("data/keep", b"keep\n"),
                     file_entry("data/gone", b"gone\n"), dir_entry("opt"), dir_entry("opt/old"),
                     file_entry("opt/old/x", b"old\n")])
     l3 = tar_bytes([dir_entry("data"), file_entry("data/.wh.gone", b""), dir_entry("opt"), dir_entry("opt/old"),

@@ -1,6 +1,7 @@
 /* The content-addressed blob and layer store. */
 #include "engine/image/blobs.h"
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/random.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -22,29 +23,13 @@ struct cc_blobs {
 	char *dir;
 };
 
-static int mkdir_p(const char *path, mode_t mode, struct cc_error **err)
-{
-	cleanup_free char *copy = cc_xstrdup(path);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(copy, mode) < 0 && errno != EEXIST)
-			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", copy);
-		*p = '/';
-	}
-	if (mkdir(copy, mode) < 0 && errno != EEXIST)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", copy);
-	return 0;
-}
-
 int cc_blobs_open(const char *root, struct cc_blobs **out, struct cc_error **err)
 {
 	cleanup_free char *dir = cc_xasprintf("%s/images", root);
 	static const char *const subdirs[] = {"blobs/sha256", "layers", "tmp"};
 	for (size_t i = 0; i < 3; i++) {
 		cleanup_free char *p = cc_xasprintf("%s/%s", dir, subdirs[i]);
-		if (mkdir_p(p, 0700, err) < 0)
+		if (cc_mkdir_p(p, 0700, err) < 0)
 			return cc_error_wrap(err, "image store");
 	}
 	struct cc_blobs *b = cc_xcalloc(1, sizeof(*b));

@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# What a native container sees of the filesystem: named, anonymous and bind volumes (the local driver),
+# pre-population from the image, read_only roots with tmpfs, users from the image's passwd and group,
+# whiteouts of a multi-layer image. Needs root, runc and busybox-static.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	native_setup_file
+}
+
+setup() {
+	native_setup
+}
+
+teardown() {
+	[ -n "${CONTAINER_COMPOSE_ROOT:-}" ] && [ -f compose.yaml ] && "$CC" --backend native down -v >/dev/null 2>&1 || true
+}
+
+@test "a named volume keeps its data across down and up, and down -v removes it" {
+	cat >compose.yaml <<'EOC'
+services:
+  w:
+    image: busybox:latest
+    network_mode: none
+    volumes: [data:/store]
+    command: ["sh", "-c", "cat /store/n 2>/dev/null || echo none; echo kept >/store/n"]
+volumes:
+  data: {}
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait w
+	run "$CC" --backend native logs --no-log-prefix w
+	assert_output "none"
+	[ "$(cat "$CONTAINER_COMPOSE_ROOT/volumes/proj_data/_data/n")" = kept ]
+	"$CC" --backend native down
+	"$CC" --backend native up -d
+	"$CC" --backend native wait w
+	run "$CC" --backend native logs --no-log-prefix w
+	assert_output "kept"
+	run "$CC" --backend native down -v
+	assert_success
+	[ ! -e "$CONTAINER_COMPOSE_ROOT/volumes/proj_data" ]
+}
+
+@test "an empty volume is filled from the image on first use, whiteouts hidden; nocopy leaves it empty" {
+	cat >compose.yaml <<'EOC'
+services:
+  fill:
+    image: busybox:latest
+    network_mode: none
+    volumes: [filled:/data]
+    command: ["ls", "/data"]
+  bare:
+    image: busybox:latest
+    network_mode: none
+    volumes:
+      - type: volume
+        source: bare
+        target: /data
+        volume: {nocopy: true}
+    command: ["sh", "-c", "ls /data; echo end"]
+volumes:
+  filled: {}
+  bare: {}
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait fill
+	"$CC" --backend native wait bare
+	run "$CC" --backend native logs --no-log-prefix fill
+	assert_output "keep"
+	run "$CC" --backend native logs --no-log-prefix bare
+	assert_output "end"
+}
+
+@test "an anonymous volume holds the container's data on the host and goes with down -v" {
+	cat >compose.yaml <<'EOC'
+services:
+  a:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    volumes: [/scratch]
+    command: ["sh", "-c", "echo x >/scratch/f; exec sleep 1000"]
+EOC
+	"$CC" --backend native up -d
+	local vols
+	vols=$(ls "$CONTAINER_COMPOSE_ROOT/volumes")
+	[ "$(wc -w <<<"$vols")" -eq 1 ]
+	[ "$(cat "$CONTAINER_COMPOSE_ROOT/volumes/$vols/_data/f")" = x ]
+	run "$CC" --backend native down -v
+	assert_success
+	[ -z "$(ls "$CONTAINER_COMPOSE_ROOT/volumes")" ]
+}
+
+@test "bind mounts: the host directory inside, read-only when asked; a missing source is created" {
+	mkdir host && echo from-host >host/file
+	cat >compose.yaml <<'EOC'
+services:
+  b:
+    image: busybox:latest
+    network_mode: none
+    volumes:
+      - ./host:/h
+      - ./host:/ro:ro
+      - ./made:/made
+    command: ["sh", "-c", "cat /h/file; echo new >/h/out; echo no >/ro/x || echo refused; ls -d /made"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait b
+	run "$CC" --backend native logs --no-log-prefix b
+	assert_line "from-host"
+	assert_line "refused"
+	assert_line "/made"
+	[ "$(cat host/out)" = new ]
+	[ ! -e host/x ]
+	[ -d made ]
+}
+
+@test "read_only root with tmpfs: the root refuses writes, the tmpfs takes them" {
+	cat >compose.yaml <<'EOC'
+services:
+  r:
+    image: busybox:latest
+    network_mode: none
+    read_only: true
+    tmpfs: [/scratch]
+    command: ["sh", "-c", "echo x >/f || echo root-refused; echo y >/scratch/f && cat /scratch/f; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait r
+	run "$CC" --backend native logs --no-log-prefix r
+	assert_line "root-refused"
+	assert_line "y"
+	assert_line "tmpfs"
+}
+
+@test "user and group_add are resolved from the image's passwd and group" {
+	cat >compose.yaml <<'EOC'
+services:
+  u:
+    image: busybox:latest
+    network_mode: none
+    user: app
+    group_add: [extra]
+    command: ["sh", "-c", "id -u; id -g; id -G; echo $$HOME"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait u
+	run "$CC" --backend native logs --no-log-prefix u
+	assert_line --index 0 "1000"
+	assert_line --index 1 "1000"
+	assert_line --index 2 --regexp "^1000( .*)? 2000"
+	assert_line --index 3 "/home/app"
+}
+
+@test "limits are visible inside: pids, cpus, and ulimits clamped to the host's hard limit" {
+	cat >compose.yaml <<'EOC'
+services:
+  l:
+    image: busybox:latest
+    network_mode: none
+    pids_limit: 50
+    cpus: 0.5
+    ulimits:
+      nofile: {soft: 1024, hard: 2048}
+    command: ["sh", "-c", "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max; ulimit -n; ulimit -Hn"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native wait l
+	run "$CC" --backend native logs --no-log-prefix l
+	assert_line --index 0 "50"
+	assert_line --index 1 "50000"
+	assert_line --index 2 "1024"
+	assert_line --index 3 "2048"
+}
