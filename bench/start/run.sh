@@ -1,0 +1,53 @@
+#!/bin/bash
+# bench/start: `run --rm IMAGE true`, repeated, container-compose (native backend) against the floor, bare
+# `runc run` of an equivalent bundle (same busybox rootfs, no monitor, no store), in interleaved rounds.
+# podman and dockerd are added when present (`make bench` installs podman; dockerd needs the set-up of
+# ../shared/reference/machine-notes.md). Prints the median per tool and the ratio to the floor.
+# usage: run.sh PATH/TO/container-compose [ROUNDS]
+set -euo pipefail
+cc=${1:?path to container-compose}
+rounds=${2:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export CONTAINER_COMPOSE_ROOT="$work/root"
+python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
+tar -C "$work/layout" -cf "$work/busybox.tar" .
+id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+"$cc" --backend native image tag "$id" busybox:latest
+mkdir -p "$work/proj" && cat >"$work/proj/compose.yaml" <<'EOC'
+services:
+  t:
+    image: busybox:latest
+    network_mode: none
+EOC
+# the floor: runc's own spec over a plain copy of the same rootfs
+mkdir -p "$work/bundle/rootfs"
+for l in "$work"/layout/blobs/sha256/*; do tar -xzf "$l" -C "$work/bundle/rootfs" 2>/dev/null || true; done
+(cd "$work/bundle" && runc spec && python3 - <<'PY'
+import json
+c = json.load(open("config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+json.dump(c, open("config.json", "w"))
+PY
+)
+tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
+	container-compose "cd $work/proj && $cc --backend native --progress quiet run --rm t true >/dev/null")
+if command -v podman >/dev/null; then
+	podman --root "$work/pm" --runroot "$work/pmrun" --storage-driver vfs load -q -i "$work/busybox.tar" >/dev/null
+	tools+=(podman "podman --root $work/pm --runroot $work/pmrun --storage-driver vfs run --rm --network none localhost/busybox:latest true >/dev/null 2>&1 || podman --root $work/pm --runroot $work/pmrun --storage-driver vfs run --rm --network none $id true >/dev/null")
+fi
+python3 - "$rounds" "${tools[@]}" <<'PY'
+import statistics, subprocess, sys, time
+rounds = int(sys.argv[1]); args = sys.argv[2:]
+tools = list(zip(args[0::2], args[1::2]))
+times = {n: [] for n, _ in tools}
+for _ in range(rounds):
+    for name, cmd in tools:
+        t = time.perf_counter(); subprocess.run(cmd, shell=True, check=True); times[name].append(time.perf_counter() - t)
+floor = statistics.median(times["runc"])
+for name, _ in tools:
+    m = statistics.median(times[name])
+    print(f"{name:18s} median {m*1000:7.1f} ms  ({m/floor:.2f}x the bare runtime)")
+PY
