@@ -90,6 +90,7 @@ bench: deps build
 	./bench/loader/run.sh $(abspath $(BIN))
 	./bench/orchestrator/run.sh $(abspath $(BIN))
 	./bench/pull/run.sh $(abspath $(BIN))
+	./bench/start/run.sh $(abspath $(BIN))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
