@@ -136,34 +136,47 @@ static int journal_offset_put(struct native *n, const char *id, int64_t off, str
 
 static bool has_health(const struct cc_container *c)
 {
-	return cc_health_enabled(c->spec.healthcheck);
+	return cc_healthcheck_enabled(c->spec.healthcheck);
+}
+
+/* A run begins: the state every new run starts from, and its "start" event. */
+static int record_start(struct native *n, struct cc_container *c, int pid, int64_t t, struct cc_error **err)
+{
+	c->state = CC_STATE_RUNNING;
+	c->pid = pid;
+	c->started_ns = t;
+	c->exit_code = 0;
+	c->oom_killed = false;
+	c->health = has_health(c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
+	c->failing_streak = 0;
+	return event(n, c, t, "start", NULL, NULL, err);
+}
+
+/* A run ends with `code`: into `state` (restarting or exited), with its "die" event. */
+static int record_die(struct native *n, struct cc_container *c, enum cc_container_state state, int code,
+		      int64_t t, struct cc_error **err)
+{
+	c->state = state;
+	c->exit_code = code;
+	c->finished_ns = t;
+	c->pid = 0;
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", code);
+	return event(n, c, t, "die", "exitCode", buf, err);
 }
 
 /* One journal entry as the state change and the event it is. */
 static int apply_entry(struct native *n, struct cc_container *c, const struct native_journal_entry *e,
 		       struct cc_error **err)
 {
-	char buf[16];
 	switch (e->kind) {
 	case NATIVE_JOURNAL_DIE:
-		c->state = CC_STATE_RESTARTING;
-		c->exit_code = e->value;
-		c->finished_ns = e->time_ns;
-		c->pid = 0;
-		snprintf(buf, sizeof(buf), "%d", e->value);
-		return event(n, c, e->time_ns, "die", "exitCode", buf, err);
+		return record_die(n, c, CC_STATE_RESTARTING, e->value, e->time_ns, err);
 	case NATIVE_JOURNAL_START:
 		c->restart_count++;
 		if (!e->value) /* a restart that failed to start: still restarting */
 			return 0;
-		c->state = CC_STATE_RUNNING;
-		c->pid = e->value;
-		c->started_ns = e->time_ns;
-		c->exit_code = 0;
-		c->oom_killed = false;
-		c->health = has_health(c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
-		c->failing_streak = 0;
-		return event(n, c, e->time_ns, "start", NULL, NULL, err);
+		return record_start(n, c, e->value, e->time_ns, err);
 	case NATIVE_JOURNAL_HEALTH: {
 		bool changed = c->health != e->health;
 		c->health = e->health;
@@ -188,11 +201,16 @@ static int settle(struct native *n, struct cc_container *c, bool *changed, struc
 	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED && c->state != CC_STATE_RESTARTING)
 		return 0;
 	cleanup_free char *dir = native_container_dir(n, c->id);
-	int64_t off, next;
+	cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
+	int64_t off = 0, next;
 	struct native_journal_entry *entries = NULL;
 	size_t k = 0;
-	if (journal_offset(n, c->id, &off, err) < 0 ||
-	    native_journal_read(dir, off, &entries, &k, &next, err) < 0)
+	struct stat st;
+	/* most runs never journal anything: a listing then costs no store read and no file read */
+	bool grown = stat(journal, &st) == 0 && st.st_size > 0;
+	if (grown && journal_offset(n, c->id, &off, err) < 0)
+		return -1;
+	if (grown && st.st_size > off && native_journal_read(dir, off, &entries, &k, &next, err) < 0)
 		return -1;
 	for (size_t i = 0; i < k; i++)
 		if (apply_entry(n, c, &entries[i], err) < 0) {
@@ -210,17 +228,12 @@ static int settle(struct native *n, struct cc_container *c, bool *changed, struc
 	int r = native_exit_read(dir, &code, &finished, err);
 	if (r <= 0)
 		return r;
-	bool died = c->state == CC_STATE_RESTARTING; /* its die is in the journal already */
-	c->state = CC_STATE_EXITED;
-	c->exit_code = code;
-	c->finished_ns = finished;
-	c->pid = 0;
 	*changed = true;
-	if (died)
+	if (c->state == CC_STATE_RESTARTING) { /* its die is in the journal already */
+		c->state = CC_STATE_EXITED;
 		return 0;
-	char buf[16];
-	snprintf(buf, sizeof(buf), "%d", code);
-	return event(n, c, finished, "die", "exitCode", buf, err);
+	}
+	return record_die(n, c, CC_STATE_EXITED, code, finished, err);
 }
 
 /* Load, settle and save one container in its own transaction. */
@@ -662,8 +675,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(exit_file);
 		cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
 		unlink(journal);
-		set_marker(n, c.id, "stopping", false);
-		set_marker(n, c.id, "paused", false);
+		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
+		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = native_runc_path(),
 					 .state = state,
 					 .dir = dir,
@@ -697,16 +710,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	int64_t now = cc_now_ns();
 	if (load(n, ref, &c, err) < 0)
 		goto fail;
-	c.state = CC_STATE_RUNNING;
-	c.pid = pid;
-	c.started_ns = now;
-	c.exit_code = 0;
-	c.oom_killed = false;
-	c.health = has_health(&c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
-	c.failing_streak = 0;
-	if (journal_offset_put(n, c.id, 0, err) < 0 || save(n, &c, err) < 0 ||
-	    event(n, &c, now, "start", NULL, NULL, err) < 0 || settle(n, &c, &changed, err) < 0 ||
-	    (changed && save(n, &c, err) < 0))
+	if (journal_offset_put(n, c.id, 0, err) < 0 || record_start(n, &c, pid, now, err) < 0 ||
+	    save(n, &c, err) < 0 || settle(n, &c, &changed, err) < 0 || (changed && save(n, &c, err) < 0))
 		goto fail;
 	cc_container_release(&c);
 	return native_commit(n, err);
@@ -791,7 +796,7 @@ int native_container_stop(void *self, const char *ref, const char *signal, int64
 		cc_container_release(&c);
 		return -1;
 	}
-	set_marker(n, c.id, "stopping", true);
+	set_marker(n, c.id, NATIVE_MARKER_STOPPING, true);
 	const char *signame = signal ? signal : c.spec.stop_signal;
 	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
 	if (sig <= 0)
@@ -824,7 +829,7 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 		return -1;
 	}
 	int sig = signal ? cc_signal_parse(signal) : SIGKILL;
-	set_marker(n, c.id, "stopping", true); /* docker: a killed container is not restarted */
+	set_marker(n, c.id, NATIVE_MARKER_STOPPING, true); /* docker: a killed container is not restarted */
 	cleanup_free char *id = cc_xstrdup(c.id);
 	cc_container_release(&c);
 	bool done;
@@ -863,7 +868,7 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	}
 	cc_container_release(&c);
 	if (running)
-		set_marker(n, id, "stopping", true);
+		set_marker(n, id, NATIVE_MARKER_STOPPING, true);
 	if (paused) {
 		/* a frozen process takes its SIGKILL only once thawed */
 		char *args[] = {(char *)"resume", id, NULL};
@@ -1069,11 +1074,11 @@ static int set_paused(struct native *n, const char *ref, bool pause, struct cc_e
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not paused", c.name);
 	char *const args[] = {(char *)(pause ? "pause" : "resume"), c.id, NULL};
 	if (r == 0 && pause)
-		set_marker(n, c.id, "paused", true);
+		set_marker(n, c.id, NATIVE_MARKER_PAUSED, true);
 	if (r == 0)
 		r = native_runc(n, args, err);
 	if (r == 0 && !pause)
-		set_marker(n, c.id, "paused", false);
+		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 	if (r == 0 && (r = native_begin(n, err)) == 0) {
 		c.state = pause ? CC_STATE_PAUSED : CC_STATE_RUNNING;
 		if (save(n, &c, err) < 0 ||

@@ -8,11 +8,6 @@
 #define DEFAULT_START_INTERVAL_NS (5LL * 1000000000LL)
 #define DEFAULT_RETRIES           3
 
-bool cc_health_enabled(const struct cc_healthcheck *hc)
-{
-	return hc && hc->test && hc->test[0] && strcmp(hc->test[0], "NONE") != 0;
-}
-
 void cc_health_init(struct cc_health *h, const struct cc_healthcheck *hc, int64_t started_ns)
 {
 	memset(h, 0, sizeof(*h));

@@ -21,8 +21,6 @@ struct cc_health {
 	int streak;
 };
 
-/* True when the healthcheck is one to run (not absent, not ["NONE"]). */
-bool cc_health_enabled(const struct cc_healthcheck *hc);
 /* Defaults filled in (interval 30s, timeout 30s, start_interval 5s, retries 3); status "starting". */
 void cc_health_init(struct cc_health *h, const struct cc_healthcheck *hc, int64_t started_ns);
 /* When the next check is due, given when the previous one ended (0: none yet). */

@@ -377,7 +377,7 @@ struct probe {
 static void probe_reset(struct probe *p, const struct native_run *nr, int64_t started)
 {
 	memset(p, 0, sizeof(*p));
-	p->enabled = cc_health_enabled(nr->health);
+	p->enabled = cc_healthcheck_enabled(nr->health);
 	if (!p->enabled)
 		return;
 	cc_health_init(&p->h, nr->health, started);
@@ -470,7 +470,9 @@ static void watch_run(const struct native_run *nr, struct run *rs, int log, int 
 				pump(&rs->bufs[i], log);
 		now = cc_monotonic_ns();
 		if (probe.enabled && !probe.pid && !rs->exited && now >= probe.due) {
-			if (marker(nr, "paused")) /* a frozen container can't answer: ask again later */
+			if (marker(
+				nr,
+				NATIVE_MARKER_PAUSED)) /* a frozen container can't answer: ask again later */
 				probe.due = now + probe.h.interval_ns;
 			else
 				probe_begin(&probe, nr, devnull, now);
@@ -500,7 +502,7 @@ static void watch_run(const struct native_run *nr, struct run *rs, int log, int 
 /* Does the restart policy start another run after an exit with `code`, `restarts` runs in? */
 static bool policy_restarts(const struct native_run *nr, int code, int restarts)
 {
-	if (marker(nr, "stopping"))
+	if (marker(nr, NATIVE_MARKER_STOPPING))
 		return false; /* a stop or kill ends the container whatever its policy, as in docker */
 	switch (nr->restart) {
 	case CC_RESTART_ALWAYS:
@@ -518,11 +520,11 @@ static bool backoff(const struct native_run *nr, int64_t delay)
 {
 	int64_t end = cc_monotonic_ns() + delay;
 	while (cc_monotonic_ns() < end) {
-		if (marker(nr, "stopping"))
+		if (marker(nr, NATIVE_MARKER_STOPPING))
 			return false;
 		cc_sleep_ns(20 * CC_NS_PER_MSEC);
 	}
-	return !marker(nr, "stopping");
+	return !marker(nr, NATIVE_MARKER_STOPPING);
 }
 
 __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, int status)

@@ -45,6 +45,11 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 pid_t native_spawn(char *const *argv, int in, int out, int errfd);
 int native_wait_status(pid_t pid);
 
+/* Files in the container directory by which the start, stop and pause calls cue its monitor: a stop or
+ * kill ends the restart policy; a paused container is not health-checked. */
+#define NATIVE_MARKER_STOPPING "stopping"
+#define NATIVE_MARKER_PAUSED   "paused"
+
 /* What a monitor needs for one run. */
 struct native_run {
 	const char *runc;                    /* the runc binary */

@@ -23,8 +23,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define ANON_LABEL "com.docker.volume.anonymous"
-
 static bool valid_volume_name(const char *s)
 {
 	if (!s || !isalnum((unsigned char)s[0]) || strlen(s) > 255)
@@ -177,18 +175,20 @@ int native_volume_ensure(struct native *n, struct cc_mount *mt, struct cc_error 
 	if (!mt->source) {
 		cc_random_hex(id, 32);
 		mt->source = cc_xstrdup(id);
-		cc_kvs_set(&cfg.labels, ANON_LABEL, "");
+		cc_kvs_set(&cfg.labels, CC_VOLUME_ANONYMOUS_LABEL, "");
 	}
 	struct cc_volume v;
 	struct cc_error *e = NULL;
 	int r = 0;
-	if (load_volume(n, mt->source, &v, &e) == 0)
+	if (load_volume(n, mt->source, &v, &e) == 0) {
 		cc_volume_release(&v);
-	else if (e->kind != CC_ERR_NOT_FOUND)
-		r = (*err = e, e = NULL, -1);
-	else
+	} else if (e->kind == CC_ERR_NOT_FOUND) {
+		cc_error_free(e);
 		r = create_locked(n, &cfg, mt->source, NULL, err);
-	cc_error_free(e);
+	} else {
+		*err = e;
+		r = -1;
+	}
 	cc_kvs_release(&cfg.labels);
 	return r;
 }
@@ -249,15 +249,6 @@ int native_volume_inspect(void *self, const char *name, struct cc_volume *out, s
 	return 0;
 }
 
-static bool uses_volume(const struct cc_container *c, const char *name)
-{
-	for (size_t i = 0; i < c->spec.nmounts; i++)
-		if (c->spec.mounts[i].type == CC_MOUNT_VOLUME && c->spec.mounts[i].source &&
-		    strcmp(c->spec.mounts[i].source, name) == 0)
-			return true;
-	return false;
-}
-
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -271,7 +262,7 @@ static int remove_locked(struct native *n, const char *name, const struct cc_con
 {
 	cleanup_strbuf struct cc_strbuf users = CC_STRBUF_INIT;
 	for (size_t i = 0; i < ncs; i++)
-		if (uses_volume(&cs[i], name))
+		if (cc_container_uses_volume(&cs[i], name))
 			cc_strbuf_addf(&users, "%s%s", users.len ? ", " : "", cs[i].name);
 	if (users.len)
 		return cc_error_set(err, CC_ERR_INVALID_STATE, "remove %s: volume is in use - [%s]", name,
@@ -340,8 +331,8 @@ int native_volume_prune(void *self, cc_strv *removed, struct cc_error **err)
 		/* like docker 23+: prune takes the anonymous volumes nothing uses */
 		bool used = false;
 		for (size_t k = 0; k < ncs && !used; k++)
-			used = uses_volume(&cs[k], name);
-		if (!cc_kvs_get(&vs[i].spec.labels, ANON_LABEL) || used)
+			used = cc_container_uses_volume(&cs[k], name);
+		if (!cc_kvs_get(&vs[i].spec.labels, CC_VOLUME_ANONYMOUS_LABEL) || used)
 			continue;
 		r = remove_locked(n, name, cs, ncs, err);
 		if (r == 0)
@@ -369,7 +360,7 @@ int native_volume_remove_anonymous(struct native *n, const struct cc_container *
 			cc_error_free(e); /* removed meanwhile */
 			continue;
 		}
-		bool anon = cc_kvs_get(&v.spec.labels, ANON_LABEL) != NULL;
+		bool anon = cc_kvs_get(&v.spec.labels, CC_VOLUME_ANONYMOUS_LABEL) != NULL;
 		cc_volume_release(&v);
 		if (anon && remove_locked(n, mt->source, NULL, 0, err) < 0)
 			return -1;

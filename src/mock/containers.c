@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ANON_VOLUME_LABEL "com.docker.volume.anonymous"
-
 typedef int (*mutate_fn)(struct mock *m, struct mock_container *mc, int64_t now, void *arg,
 			 struct cc_error **err);
 
@@ -298,7 +296,7 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 			char vid[65];
 			mock_new_id(vid);
 			mt->source = cc_xstrdup(vid);
-			cc_kvs_set(&labels, ANON_VOLUME_LABEL, "");
+			cc_kvs_set(&labels, CC_VOLUME_ANONYMOUS_LABEL, "");
 		}
 		r = mock_volume_ensure(m, mt->source, &labels, err);
 		cc_kvs_release(&labels);
@@ -548,7 +546,7 @@ static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now,
 		json_decref(j);
 		if (r < 0)
 			return -1;
-		bool anon = cc_kvs_get(&v.spec.labels, ANON_VOLUME_LABEL) != NULL;
+		bool anon = cc_kvs_get(&v.spec.labels, CC_VOLUME_ANONYMOUS_LABEL) != NULL;
 		cc_volume_release(&v);
 		if (anon && (cc_store_object_delete(m->store, MOCK_BACKEND, "volume", mt->source, err) < 0 ||
 			     mock_event(m, now, "volume", "destroy", mt->source, mt->source, NULL, err) < 0))

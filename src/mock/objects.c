@@ -621,15 +621,6 @@ int mock_network_disconnect(void *self, const char *network, const char *contain
 
 /* ---- volumes ---- */
 
-static bool uses_volume(const struct cc_container *c, const char *name)
-{
-	for (size_t i = 0; i < c->spec.nmounts; i++)
-		if (c->spec.mounts[i].type == CC_MOUNT_VOLUME && c->spec.mounts[i].source &&
-		    strcmp(c->spec.mounts[i].source, name) == 0)
-			return true;
-	return false;
-}
-
 int mock_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err)
 {
 	LIST_DECODED(self, "volume", struct cc_volume, cc_volume_from_json, cc_volumes_free);
@@ -717,7 +708,7 @@ int mock_volume_create(void *self, const struct cc_volume_config *cfg, struct cc
 static int volume_remove_locked(struct mock *m, const char *name, const struct cc_container *cs, size_t n,
 				struct cc_error **err)
 {
-	cleanup_free char *users = users_of(cs, n, uses_volume, name);
+	cleanup_free char *users = users_of(cs, n, cc_container_uses_volume, name);
 	if (users)
 		return cc_error_set(err, CC_ERR_INVALID_STATE, "remove %s: volume is in use - [%s]", name,
 				    users);
@@ -768,9 +759,9 @@ int mock_volume_prune(void *self, cc_strv *removed, struct cc_error **err)
 	for (size_t i = 0; r == 0 && i < nv; i++) {
 		const char *name = vs[i].spec.name;
 		/* like docker 23+: prune takes anonymous volumes nothing uses */
-		if (!cc_kvs_get(&vs[i].spec.labels, "com.docker.volume.anonymous"))
+		if (!cc_kvs_get(&vs[i].spec.labels, CC_VOLUME_ANONYMOUS_LABEL))
 			continue;
-		cleanup_free char *users = users_of(cs, ncs, uses_volume, name);
+		cleanup_free char *users = users_of(cs, ncs, cc_container_uses_volume, name);
 		if (users)
 			continue;
 		r = volume_remove_locked(m, name, cs, ncs, err);

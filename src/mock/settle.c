@@ -107,8 +107,7 @@ static bool check_passes(const struct cc_healthcheck *hc)
 
 static bool has_healthcheck(const struct cc_container *c)
 {
-	const struct cc_healthcheck *hc = c->spec.healthcheck;
-	return hc && hc->test && hc->test[0] && strcmp(hc->test[0], "NONE") != 0;
+	return cc_healthcheck_enabled(c->spec.healthcheck);
 }
 
 /* Health up to time `upto` of the current run: checks at t0 + k * interval; failures during start_period

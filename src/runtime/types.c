@@ -593,3 +593,17 @@ void cc_info_count(struct cc_info *info, const struct cc_container *cs, size_t n
 			info->stopped++;
 	}
 }
+
+bool cc_healthcheck_enabled(const struct cc_healthcheck *hc)
+{
+	return hc && hc->test && hc->test[0] && strcmp(hc->test[0], "NONE") != 0;
+}
+
+bool cc_container_uses_volume(const struct cc_container *c, const char *volume)
+{
+	for (size_t i = 0; i < c->spec.nmounts; i++)
+		if (c->spec.mounts[i].type == CC_MOUNT_VOLUME && c->spec.mounts[i].source &&
+		    strcmp(c->spec.mounts[i].source, volume) == 0)
+			return true;
+	return false;
+}

@@ -176,6 +176,12 @@ struct cc_container_filter {
 	bool all;                /* include stopped containers */
 };
 bool cc_container_matches(const struct cc_container *c, const struct cc_container_filter *f);
+/* Does the healthcheck run at all (present, not ["NONE"])? Every backend's rule. */
+bool cc_healthcheck_enabled(const struct cc_healthcheck *hc);
+/* Does the container mount the named volume? (What makes a volume "in use".) */
+bool cc_container_uses_volume(const struct cc_container *c, const char *volume);
+/* The label docker puts on a volume created for an anonymous mount. */
+#define CC_VOLUME_ANONYMOUS_LABEL "com.docker.volume.anonymous"
 
 /* A log frame: one line (without its newline) or one chunk of output. */
 enum cc_stream { CC_STREAM_STDOUT = 1, CC_STREAM_STDERR = 2 };

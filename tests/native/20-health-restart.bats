@@ -59,7 +59,7 @@ EOC
 	assert_output "running healthy"
 	run health_of app
 	assert_output "running -"
-	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))"
+	run events_so_far
 	assert_output --partial '"health_status":"healthy"'
 }
 
@@ -123,7 +123,7 @@ EOC
 	run runs_logged flaky run
 	assert_output 3
 	# every test's project is "proj": count this service's events only
-	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))" flaky
+	run events_so_far flaky
 	[ "$(grep -c '"action":"start"' <<<"$output")" -eq 3 ]
 	[ "$(grep -c '"action":"die"' <<<"$output")" -eq 3 ]
 }
@@ -181,7 +181,7 @@ EOC
 	run "$CC" --backend native logs --no-log-prefix hog
 	assert_output --partial "33554432"
 	refute_output --partial "survived"
-	run "$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))"
+	run events_so_far
 	assert_output --partial '"action":"oom"'
 }
 

@@ -33,15 +33,11 @@ services:
 volumes:
   data: {}
 EOC
-	"$CC" --backend native up -d
-	"$CC" --backend native wait w
-	run "$CC" --backend native logs --no-log-prefix w
+	run output_of w
 	assert_output "none"
 	[ "$(cat "$CONTAINER_COMPOSE_ROOT/volumes/proj_data/_data/n")" = kept ]
 	"$CC" --backend native down
-	"$CC" --backend native up -d
-	"$CC" --backend native wait w
-	run "$CC" --backend native logs --no-log-prefix w
+	run output_of w
 	assert_output "kept"
 	run "$CC" --backend native down -v
 	assert_success
@@ -111,9 +107,7 @@ services:
       - ./made:/made
     command: ["sh", "-c", "cat /h/file; echo new >/h/out; echo no >/ro/x || echo refused; ls -d /made"]
 EOC
-	"$CC" --backend native up -d
-	"$CC" --backend native wait b
-	run "$CC" --backend native logs --no-log-prefix b
+	run output_of b
 	assert_line "from-host"
 	assert_line "refused"
 	assert_line "/made"
@@ -132,9 +126,7 @@ services:
     tmpfs: [/scratch]
     command: ["sh", "-c", "echo x >/f || echo root-refused; echo y >/scratch/f && cat /scratch/f; grep ' /scratch ' /proc/mounts | cut -d' ' -f3"]
 EOC
-	"$CC" --backend native up -d
-	"$CC" --backend native wait r
-	run "$CC" --backend native logs --no-log-prefix r
+	run output_of r
 	assert_line "root-refused"
 	assert_line "y"
 	assert_line "tmpfs"
@@ -150,9 +142,7 @@ services:
     group_add: [extra]
     command: ["sh", "-c", "id -u; id -g; id -G; echo $$HOME"]
 EOC
-	"$CC" --backend native up -d
-	"$CC" --backend native wait u
-	run "$CC" --backend native logs --no-log-prefix u
+	run output_of u
 	assert_line --index 0 "1000"
 	assert_line --index 1 "1000"
 	assert_line --index 2 --regexp "^1000( .*)? 2000"
@@ -171,9 +161,7 @@ services:
       nofile: {soft: 1024, hard: 2048}
     command: ["sh", "-c", "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max; ulimit -n; ulimit -Hn"]
 EOC
-	"$CC" --backend native up -d
-	"$CC" --backend native wait l
-	run "$CC" --backend native logs --no-log-prefix l
+	run output_of l
 	assert_line --index 0 "50"
 	assert_line --index 1 "50000"
 	assert_line --index 2 "1024"

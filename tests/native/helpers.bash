@@ -49,3 +49,15 @@ eventually() {
 		sleep 0.2
 	done
 }
+
+# Every event of the project so far (the stream ends a second from now, past the last one recorded).
+events_so_far() {
+	"$CC" --backend native events --json --since 0 --until "$(($(date +%s) + 1))" "$@"
+}
+
+# Bring the project up, wait for SERVICE's container to exit, and print its output.
+output_of() {
+	"$CC" --backend native up -d >/dev/null 2>&1 || return 1
+	"$CC" --backend native wait "$1" >/dev/null || true
+	"$CC" --backend native logs --no-log-prefix "$1"
+}

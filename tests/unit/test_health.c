@@ -24,10 +24,10 @@ static void test_enabled(void **state)
 	char n0[] = "NONE", c0[] = "CMD-SHELL", c1[] = "true";
 	char *none[] = {n0, NULL}, *cmd[] = {c0, c1, NULL};
 	struct cc_healthcheck off = {.test = none}, on = {.test = cmd}, empty = {0};
-	assert_false(cc_health_enabled(NULL));
-	assert_false(cc_health_enabled(&empty));
-	assert_false(cc_health_enabled(&off));
-	assert_true(cc_health_enabled(&on));
+	assert_false(cc_healthcheck_enabled(NULL));
+	assert_false(cc_healthcheck_enabled(&empty));
+	assert_false(cc_healthcheck_enabled(&off));
+	assert_true(cc_healthcheck_enabled(&on));
 }
 
 static void test_defaults(void **state)
