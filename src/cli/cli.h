@@ -78,6 +78,11 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv);
 int cli_image(struct cli_ctx *ctx, int argc, char **argv);
 int cli_login(struct cli_ctx *ctx, int argc, char **argv);
 int cli_push(struct cli_ctx *ctx, int argc, char **argv);
+int cli_network(struct cli_ctx *ctx, int argc, char **argv);
+int cli_volume(struct cli_ctx *ctx, int argc, char **argv);
+int cli_secret(struct cli_ctx *ctx, int argc, char **argv);
+/* `config ls|create|rm`: the engine's configs (`config` alone renders the Compose file). */
+int cli_config_object(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The runtime the global options select (opened once per process); NULL after printing the error. */
 struct cc_runtime *cli_runtime(struct cli_ctx *ctx);

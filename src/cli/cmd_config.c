@@ -51,6 +51,11 @@ static int output(const char *path, const struct cc_strbuf *sb)
 
 int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 {
+	/* the engine's configs share the word: `config ls|create|rm` */
+	static const char *const object_commands[] = {"ls", "list", "create", "rm", "remove", NULL};
+	for (const char *const *c = object_commands; argc > 1 && *c; c++)
+		if (strcmp(argv[1], *c) == 0)
+			return cli_config_object(ctx, argc, argv);
 	enum {
 		OPT_FORMAT = 256,
 		OPT_SERVICES,

@@ -5,6 +5,7 @@
 #include "base/xalloc.h"
 #include "cli/cli.h"
 #include "cli/flags.h"
+#include "cli/objects.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,12 +151,7 @@ static void apply_overrides(const struct run_opts *ro, char *const *command, str
 			}
 		}
 	}
-	for (char **l = ro->labels; l && *l; l++) {
-		const char *eq = strchr(*l, '=');
-		char *k = eq ? cc_xstrndup(*l, (size_t)(eq - *l)) : cc_xstrdup(*l);
-		cc_kvs_set(&spec->labels, k, eq ? eq + 1 : "");
-		free(k);
-	}
+	cli_kvs_from_list(ro->labels, &spec->labels);
 	if (ro->user) {
 		free(spec->user);
 		spec->user = cc_xstrdup(ro->user);

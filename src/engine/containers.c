@@ -12,6 +12,7 @@
 #include "engine/health.h"
 #include "engine/journal.h"
 #include "engine/native-internal.h"
+#include "engine/netlink.h"
 #include "engine/rootfs.h"
 #include "runtime/codec.h"
 
@@ -88,6 +89,16 @@ static int save(struct native *n, const struct cc_container *c, struct cc_error 
 					     (int)c->state,
 					     payload};
 	return cc_store_container_put(n->store, CC_NATIVE_BACKEND, &row, err);
+}
+
+int native_container_load(struct native *n, const char *ref, struct cc_container *out, struct cc_error **err)
+{
+	return load(n, ref, out, err);
+}
+
+int native_container_save(struct native *n, const struct cc_container *c, struct cc_error **err)
+{
+	return save(n, c, err);
 }
 
 /* Container events carry the image, the name and the container's labels, as docker's do. */
@@ -345,24 +356,6 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* What this stage of the engine cannot give a container yet. */
-static int check_supported(const struct cc_container_spec *spec, struct cc_error **err)
-{
-	const char *what = NULL;
-	if (spec->nnetworks)
-		what = "networks";
-	else if (spec->network_mode && strcmp(spec->network_mode, "none") != 0 &&
-		 strcmp(spec->network_mode, "host") != 0)
-		what = "network_mode other than none and host";
-	else if (spec->nports)
-		what = "published ports";
-	else if (spec->nsecrets || spec->nconfigs)
-		what = "secrets and configs";
-	if (!what)
-		return 0;
-	return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "the native backend does not support %s yet", what);
-}
-
 static int name_free(struct native *n, const char *name, struct cc_error **err)
 {
 	cleanup_free char *existing = NULL;
@@ -386,12 +379,28 @@ static int name_free(struct native *n, const char *name, struct cc_error **err)
 	return r;
 }
 
+/* network_mode container:NAME needs NAME, with a namespace of its own to share. */
+static int joined_exists(struct native *n, const struct cc_container *c, struct cc_error **err)
+{
+	const char *other = native_net_joined(c);
+	if (!other)
+		return 0;
+	struct cc_container o;
+	if (load(n, other, &o, err) < 0)
+		return cc_error_wrap(err, "network_mode container:%s", other);
+	int r = 0;
+	if (native_net_joined(&o) || (o.spec.network_mode && strcmp(o.spec.network_mode, "host") == 0))
+		r = cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "network_mode container:%s: that container has no network namespace of its own", other);
+	cc_container_release(&o);
+	return r;
+}
+
 int native_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
 			    struct cc_error **err)
 {
 	struct native *n = self;
-	if (check_supported(spec, err) < 0)
-		return -1;
 	char id[65];
 	cc_random_hex(id, 32);
 	char generated[32];
@@ -423,12 +432,19 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		for (size_t i = 0; r == 0 && i < c.spec.nmounts; i++)
 			if (c.spec.mounts[i].type == CC_MOUNT_VOLUME)
 				r = native_volume_ensure(n, &c.spec.mounts[i], err);
-		if (r < 0 || name_free(n, name, err) < 0 || save(n, &c, err) < 0 ||
-		    event(n, &c, c.created_ns, "create", NULL, NULL, err) < 0) {
+		bool wired = false;
+		if (r < 0 || name_free(n, name, err) < 0 || joined_exists(n, &c, err) < 0 ||
+		    native_net_plan(n, &c, err) < 0 || save(n, &c, err) < 0 ||
+		    event(n, &c, c.created_ns, "create", NULL, NULL, err) < 0 ||
+		    !(wired = native_net_setup(n, &c, err) == 0) || native_net_sync(n, err) < 0) {
 			native_abort(n);
+			if (wired)
+				native_net_teardown(n, &c);
 			r = -1;
 		} else {
 			r = native_commit(n, err);
+			if (r < 0)
+				native_net_teardown(n, &c);
 		}
 	}
 	if (r == 0 && id_out)
@@ -451,22 +467,50 @@ static int write_text(const char *dir, const char *file, const char *text, struc
 	return 0;
 }
 
-/* hosts, resolv.conf and hostname, bind-mounted read-only by the bundle. */
-static int write_files(const struct cc_container *c, const char *dir, const char *hostname,
-		       struct cc_error **err)
+/* The host's resolv.conf, or only its nameserver lines. */
+static void host_resolv(struct cc_strbuf *out, bool servers_only)
+{
+	cleanup_free char *host = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file("/etc/resolv.conf", &host, &len, &e) < 0) {
+		cc_error_free(e);
+		return;
+	}
+	if (!servers_only) {
+		cc_strbuf_add(out, host, len);
+		return;
+	}
+	for (char *line = strtok(host, "\n"); line; line = strtok(NULL, "\n"))
+		if (strncmp(line, "nameserver", 10) == 0)
+			cc_strbuf_addf(out, "%s\n", line);
+}
+
+/* hosts, resolv.conf and hostname, bind-mounted read-only by the bundle. `net` is the container whose network
+ * namespace this one has (itself, or the one it joins); `gateways` its networks' resolvers. */
+static int write_files(const struct cc_container *c, const struct cc_container *net, char *const *gateways,
+		       const char *dir, const char *hostname, struct cc_error **err)
 {
 	cleanup_strbuf struct cc_strbuf hosts = CC_STRBUF_INIT;
 	cc_strbuf_adds(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-	cc_strbuf_addf(&hosts, "127.0.1.1\t%s\n", hostname);
+	for (size_t i = 0; i < net->nendpoints; i++)
+		if (net->endpoints[i].ipv4_address)
+			cc_strbuf_addf(&hosts, "%s\t%s\n", net->endpoints[i].ipv4_address, hostname);
+	if (!net->nendpoints)
+		cc_strbuf_addf(&hosts, "127.0.1.1\t%s\n", hostname);
 	for (char *const *h = c->spec.extra_hosts; h && *h; h++) {
 		const char *sep = strchr(*h, ':');
 		if (sep)
 			cc_strbuf_addf(&hosts, "%s\t%.*s\n", sep + 1, (int)(sep - *h), *h);
 	}
 	cleanup_strbuf struct cc_strbuf resolv = CC_STRBUF_INIT;
-	if (c->spec.dns || c->spec.dns_search || c->spec.dns_opt) {
-		for (char *const *d = c->spec.dns; d && *d; d++)
+	/* on a network, names go to its DNS server, which forwards the rest to `dns` or the host's */
+	char *const *servers = gateways && gateways[0] ? gateways : c->spec.dns;
+	if (servers || c->spec.dns_search || c->spec.dns_opt) {
+		for (char *const *d = servers; d && *d; d++)
 			cc_strbuf_addf(&resolv, "nameserver %s\n", *d);
+		if (!servers)
+			host_resolv(&resolv, true);
 		for (char *const *d = c->spec.dns_search; d && *d; d++)
 			cc_strbuf_addf(&resolv, "%s%s", d == c->spec.dns_search ? "search " : " ", *d);
 		if (c->spec.dns_search && c->spec.dns_search[0])
@@ -474,13 +518,7 @@ static int write_files(const struct cc_container *c, const char *dir, const char
 		for (char *const *d = c->spec.dns_opt; d && *d; d++)
 			cc_strbuf_addf(&resolv, "options %s\n", *d);
 	} else {
-		cleanup_free char *host = NULL;
-		size_t len;
-		struct cc_error *e = NULL;
-		if (cc_read_file("/etc/resolv.conf", &host, &len, &e) == 0)
-			cc_strbuf_add(&resolv, host, len);
-		else
-			cc_error_free(e);
+		host_resolv(&resolv, false);
 	}
 	cleanup_free char *hn = cc_xasprintf("%s\n", hostname);
 	if (write_text(dir, "hosts", cc_strbuf_str(&hosts), err) < 0 ||
@@ -543,14 +581,62 @@ static int prepare_mounts(struct native *n, const struct cc_container *c, const 
 	return 0;
 }
 
-static int write_bundle_files(const struct cc_container *c, const struct cc_image_record *rec,
-			      const char *dir, const char *rootfs, struct volume_paths *vp,
-			      struct cc_error **err)
+/* Where a container's network comes from: the namespace to run in, the container that owns it and that
+ * one's resolvers. */
+struct net_view {
+	char *netns; /* "host" or a path */
+	struct cc_container owner;
+	cc_strv gateways;
+};
+
+static void net_view_release(struct net_view *v)
+{
+	free(v->netns);
+	if (v->owner.id)
+		cc_container_release(&v->owner);
+	cc_strv_free(v->gateways);
+}
+
+static int net_view(struct native *n, const struct cc_container *c, struct net_view *v, struct cc_error **err)
+{
+	memset(v, 0, sizeof(*v));
+	if (c->spec.network_mode && strcmp(c->spec.network_mode, "host") == 0) {
+		v->netns = cc_xstrdup("host");
+		cc_container_copy(&v->owner, c);
+		return 0;
+	}
+	if (native_begin(n, err) < 0)
+		return -1;
+	const char *joined = native_net_joined(c);
+	int r = 0;
+	if (joined)
+		r = load(n, joined, &v->owner, err);
+	else
+		cc_container_copy(&v->owner, c);
+	if (r == 0)
+		v->netns = native_netns_path(n, v->owner.id);
+	/* a namespace lost with a reboot is made again */
+	if (r == 0 && !joined && !native_netns_exists(v->netns))
+		r = native_net_setup(n, c, err);
+	if (r == 0 && !native_netns_exists(v->netns))
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s has no network namespace to join",
+				 v->owner.name);
+	if (r == 0)
+		r = native_net_nameservers(n, &v->owner, &v->gateways, err);
+	native_abort(n); /* nothing written */
+	if (r < 0)
+		net_view_release(v);
+	return r;
+}
+
+static int write_bundle_files(struct native *n, const struct cc_container *c, const struct net_view *net,
+			      const struct cc_image_record *rec, const char *dir, const char *rootfs,
+			      struct volume_paths *vp, struct cc_error **err)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
 	const char *hostname = c->spec.hostname ? c->spec.hostname : short_id;
-	if (write_files(c, dir, hostname, err) < 0)
+	if (write_files(c, &net->owner, net->gateways, dir, hostname, err) < 0)
 		return -1;
 	cleanup_free char *hosts = cc_xasprintf("%s/hosts", dir);
 	cleanup_free char *resolv = cc_xasprintf("%s/resolv.conf", dir);
@@ -561,7 +647,7 @@ static int write_bundle_files(const struct cc_container *c, const struct cc_imag
 	    .image = &rec->img,
 	    .rootfs = rootfs,
 	    .id = c->id,
-	    .netns_path = c->spec.network_mode && strcmp(c->spec.network_mode, "host") == 0 ? "host" : NULL,
+	    .netns_path = net->netns,
 	    .hosts_file = hosts,
 	    .resolv_file = resolv,
 	    .hostname_file = hostfile,
@@ -572,6 +658,10 @@ static int write_bundle_files(const struct cc_container *c, const struct cc_imag
 	json_t *cfg;
 	if (cc_bundle_config(&in, &cfg, err) < 0)
 		return -1;
+	if (native_secret_mounts(n, c, dir, json_object_get(cfg, "mounts"), err) < 0) {
+		json_decref(cfg);
+		return -1;
+	}
 	/* a known cgroup, so stats and OOM kills are read without asking runc */
 	cleanup_free char *cgroup = native_cgroup_path(c->id);
 	json_object_set_new(json_object_get(cfg, "linux"), "cgroupsPath", json_string(cgroup));
@@ -594,9 +684,14 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 			const char *dir, const char *rootfs, struct cc_error **err)
 {
 	struct volume_paths vp = {0};
-	int r = prepare_mounts(n, c, rootfs, &vp, err);
+	struct net_view net;
+	int r = net_view(n, c, &net, err);
+	if (r < 0)
+		return -1;
+	r = prepare_mounts(n, c, rootfs, &vp, err);
 	if (r == 0)
-		r = write_bundle_files(c, rec, dir, rootfs, &vp, err);
+		r = write_bundle_files(n, c, &net, rec, dir, rootfs, &vp, err);
+	net_view_release(&net);
 	cc_strv_free(vp.names);
 	cc_strv_free(vp.paths);
 	return r;
@@ -902,6 +997,13 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	    cc_store_log_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    cc_store_container_delete(n->store, CC_NATIVE_BACKEND, id, err) < 0 ||
 	    event(n, &c, cc_now_ns(), "destroy", NULL, NULL, err) < 0) {
+		native_abort(n);
+		cc_container_release(&c);
+		return -1;
+	}
+	/* its process is gone: its interfaces and namespace go, and with them its names and ports */
+	native_net_teardown(n, &c);
+	if (native_net_sync(n, err) < 0) {
 		native_abort(n);
 		cc_container_release(&c);
 		return -1;

@@ -17,6 +17,8 @@
 #include "engine/image/images.h"
 #include "runtime/runtime.h"
 
+#include <jansson.h>
+
 #include <sys/types.h>
 
 struct native {
@@ -112,6 +114,48 @@ int native_volume_remove_anonymous(struct native *n, const struct cc_container *
 char *native_volume_mountpoint(struct native *n, const char *name);
 /* Fill an empty volume with what the image has at `target` in `rootfs` (nothing when it has nothing). */
 int native_volume_populate(const char *rootfs, const char *target, const char *mountpoint,
+			   struct cc_error **err);
+
+/* secrets.c: secrets and configs, their values kept under the root with mode 0600. */
+int native_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **out, size_t *n,
+		       struct cc_error **err);
+int native_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			 size_t len, const struct cc_kvs *labels, struct cc_error **err);
+int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
+/* The container's secrets and configs copied into <dir>/files with their owners and modes, and a read-only
+ * bind mount of each appended to `mounts` (the bundle's). */
+int native_secret_mounts(struct native *n, const struct cc_container *c, const char *dir, json_t *mounts,
+			 struct cc_error **err);
+
+/* A container's record as stored (not settled), and its record written back: in the caller's transaction. */
+int native_container_load(struct native *n, const char *ref, struct cc_container *out, struct cc_error **err);
+int native_container_save(struct native *n, const struct cc_container *c, struct cc_error **err);
+
+/* networks.c: docker's bridge driver. */
+int native_network_list(void *self, struct cc_network **out, size_t *n, struct cc_error **err);
+int native_network_inspect(void *self, const char *name, struct cc_network *out, struct cc_error **err);
+int native_network_create(void *self, const struct cc_network_config *cfg, char **id_out,
+			  struct cc_error **err);
+int native_network_remove(void *self, const char *name, struct cc_error **err);
+int native_network_connect(void *self, const char *network, const char *container, char *const *aliases,
+			   struct cc_error **err);
+int native_network_disconnect(void *self, const char *network, const char *container, bool force,
+			      struct cc_error **err);
+/* <root>/netns/<id>: the network namespace of a container that has its own (owned). */
+char *native_netns_path(const struct native *n, const char *id);
+/* The container whose namespace `c` joins (network_mode container:NAME), or NULL. */
+const char *native_net_joined(const struct cc_container *c);
+/* In the caller's transaction, for a container being created: its endpoints (an address on each of its
+ * networks) and its published ports (host ports checked free, ephemeral ones chosen). */
+int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **err);
+/* The container's namespace and its interfaces (nothing for host or joined namespaces); undone on failure. */
+int native_net_setup(struct native *n, const struct cc_container *c, struct cc_error **err);
+/* Its interfaces and namespace removed. */
+void native_net_teardown(struct native *n, const struct cc_container *c);
+/* In the caller's transaction: the firewall table and the DNS server made to match the store. */
+int native_net_sync(struct native *n, struct cc_error **err);
+/* The gateways of the container's networks: its resolvers (aardvark-dns listens there). */
+int native_net_nameservers(struct native *n, const struct cc_container *c, cc_strv *out,
 			   struct cc_error **err);
 
 /* Record the exits of every container whose monitor has finished (the events stream's poll hook). */

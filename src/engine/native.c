@@ -1,8 +1,7 @@
-/* The native backend: its image store (pulls, pushes, load/save against real registries and tarballs) and
- * containers run under runc (containers.c, monitor.c). Networks, volumes, secrets, exec, top, stats, pause
- * and restart arrive with the engine's next parts; until then their operations are absent from the table, so
- * the runtime answers NOT_SUPPORTED naming them, except the listings the orchestrator's `down` makes: the
- * native backend has no networks or volumes, and says so with empty lists. */
+/* The native backend: its image store (pulls, pushes, load/save against real registries and tarballs),
+ * containers run under runc (containers.c, monitor.c, exec.c, stats.c), bridge networks with DNS and
+ * published ports (networks.c), volumes (volumes.c), secrets and configs (secrets.c). Building images is not
+ * here yet: its operation is absent from the table, so the runtime answers NOT_SUPPORTED naming it. */
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "engine/image/images.h"
@@ -125,13 +124,6 @@ static int image_save(void *self, char *const *refs, const char *format, const c
 	return cc_images_save(((struct native *)self)->images, refs, format, tar_path, err);
 }
 
-static int network_list(void *self, struct cc_network **out, size_t *count, struct cc_error **err)
-{
-	*out = NULL;
-	*count = 0;
-	return 0;
-}
-
 static void native_close(void *self)
 {
 	struct native *n = self;
@@ -168,12 +160,20 @@ static const struct cc_runtime_ops native_ops = {
     .image_remove = image_remove,
     .image_load = image_load,
     .image_save = image_save,
-    .network_list = network_list,
+    .network_list = native_network_list,
+    .network_inspect = native_network_inspect,
+    .network_create = native_network_create,
+    .network_remove = native_network_remove,
+    .network_connect = native_network_connect,
+    .network_disconnect = native_network_disconnect,
     .volume_list = native_volume_list,
     .volume_inspect = native_volume_inspect,
     .volume_create = native_volume_create,
     .volume_remove = native_volume_remove,
     .volume_prune = native_volume_prune,
+    .secret_list = native_secret_list,
+    .secret_create = native_secret_create,
+    .secret_remove = native_secret_remove,
     .close = native_close,
 };
 

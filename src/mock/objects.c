@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "runtime/codec.h"
+#include "runtime/ipv4.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -328,30 +329,21 @@ int mock_network_inspect(void *self, const char *name, struct cc_network *out, s
 	return r;
 }
 
+/* An IPv4 subnet's base and prefix (runtime/ipv4.h's rules); -1 when it is not one. */
 static int parse_subnet(const char *subnet, uint32_t *base, int *prefix)
 {
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", subnet);
-	char *slash = strchr(buf, '/');
-	if (!slash)
+	struct cc_ipv4_net net;
+	if (!cc_ipv4_net_parse(subnet, &net))
 		return -1;
-	*slash = 0;
-	char *end;
-	long p = strtol(slash + 1, &end, 10);
-	struct in_addr a;
-	if (*end || p < 8 || p > 30 || inet_pton(AF_INET, buf, &a) != 1)
-		return -1;
-	*prefix = (int)p;
-	*base = ntohl(a.s_addr) & (uint32_t)(~0u << (32 - p));
+	*base = net.base;
+	*prefix = net.prefix;
 	return 0;
 }
 
 static char *format_ip(uint32_t ip)
 {
-	struct in_addr a = {htonl(ip)};
-	char buf[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a, buf, sizeof(buf));
-	return cc_xstrdup(buf);
+	char buf[16];
+	return cc_xstrdup(cc_ipv4_format(ip, buf));
 }
 
 /* Addresses in use on a network, by any container attached to it (running or not: an engine keeps an
@@ -826,18 +818,12 @@ int mock_secret_create(void *self, enum cc_secret_kind kind, const char *name, c
 
 static bool uses_secret(const struct cc_container *c, const char *name)
 {
-	for (size_t i = 0; i < c->spec.nsecrets; i++)
-		if (strcmp(c->spec.secrets[i].source, name) == 0)
-			return true;
-	return false;
+	return cc_container_uses_secret(c, CC_SECRET, name);
 }
 
 static bool uses_config(const struct cc_container *c, const char *name)
 {
-	for (size_t i = 0; i < c->spec.nconfigs; i++)
-		if (strcmp(c->spec.configs[i].source, name) == 0)
-			return true;
-	return false;
+	return cc_container_uses_secret(c, CC_CONFIG, name);
 }
 
 int mock_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)

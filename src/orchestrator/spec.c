@@ -316,6 +316,14 @@ static void add_labels(const struct cc_project *p, const char *service, const st
 	cc_kvs_set(labels, CC_LABEL_DEPENDS_ON, cc_strbuf_str(&deps));
 }
 
+/* container_name, else docker compose's <project>-<service>-<number> (owned). */
+static char *container_name(const struct cc_project *p, const char *service, const struct cc_val *svc,
+			    int number)
+{
+	const char *cname = cc_orch_str(svc, "container_name");
+	return cname ? cc_xstrdup(cname) : cc_xasprintf("%s-%s-%d", p->name, service, number);
+}
+
 int cc_orch_service_spec(const struct cc_project *p, const char *service, int number, bool oneoff,
 			 struct cc_container_spec *out, struct cc_error **err)
 {
@@ -323,15 +331,12 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	if (!svc)
 		return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", service);
 	memset(out, 0, sizeof(*out));
-	const char *cname = cc_orch_str(svc, "container_name");
 	if (oneoff) {
 		char id[13];
 		cc_random_hex(id, 6);
 		out->name = cc_xasprintf("%s-%s-run-%s", p->name, service, id);
-	} else if (cname) {
-		out->name = cc_xstrdup(cname);
 	} else {
-		out->name = cc_xasprintf("%s-%s-%d", p->name, service, number);
+		out->name = container_name(p, service, svc, number);
 	}
 	out->image = cc_orch_image_of(p, service);
 	out->platform = dup_or_null(cc_orch_str(svc, "platform"));
@@ -372,9 +377,14 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 		set_ports(cc_orch_get(svc, "ports"), out);
 	set_mounts(p, cc_orch_get(svc, "volumes"), cc_orch_get(svc, "tmpfs"), out);
 	const char *netmode = cc_orch_str(svc, "network_mode");
-	if (netmode)
+	const char *shared = netmode && strncmp(netmode, "service:", 8) == 0 ? netmode + 8 : NULL;
+	if (shared && cc_project_service(p, shared)) {
+		/* engines know containers, not services: the service's first container */
+		cleanup_free char *other = container_name(p, shared, cc_project_service(p, shared), 1);
+		out->network_mode = cc_xasprintf("container:%s", other);
+	} else if (netmode) {
 		out->network_mode = cc_xstrdup(netmode);
-	else
+	} else
 		set_networks(p, service, svc, out);
 	set_file_refs(p, "secrets", cc_orch_get(svc, "secrets"), &out->secrets, &out->nsecrets);
 	set_file_refs(p, "configs", cc_orch_get(svc, "configs"), &out->configs, &out->nconfigs);

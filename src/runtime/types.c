@@ -17,6 +17,14 @@ size_t cc_strv_len(char *const *v)
 	return n;
 }
 
+bool cc_strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; s && v && v[i]; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
 void cc_strv_push(cc_strv *v, const char *s)
 {
 	size_t n = cc_strv_len(*v);
@@ -597,6 +605,16 @@ void cc_info_count(struct cc_info *info, const struct cc_container *cs, size_t n
 bool cc_healthcheck_enabled(const struct cc_healthcheck *hc)
 {
 	return hc && hc->test && hc->test[0] && strcmp(hc->test[0], "NONE") != 0;
+}
+
+bool cc_container_uses_secret(const struct cc_container *c, enum cc_secret_kind kind, const char *name)
+{
+	const struct cc_file_ref *refs = kind == CC_CONFIG ? c->spec.configs : c->spec.secrets;
+	size_t n = kind == CC_CONFIG ? c->spec.nconfigs : c->spec.nsecrets;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(refs[i].source, name) == 0)
+			return true;
+	return false;
 }
 
 bool cc_container_uses_volume(const struct cc_container *c, const char *volume)

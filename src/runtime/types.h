@@ -13,7 +13,12 @@ typedef char **cc_strv;
 size_t cc_strv_len(char *const *v);
 void cc_strv_push(cc_strv *v, const char *s);
 cc_strv cc_strv_copy(char *const *v);
+/* Does v hold s? (s NULL: no) */
+bool cc_strv_contains(char *const *v, const char *s);
 void cc_strv_free(cc_strv v);
+
+/* Secrets and configs share their operations; this says which one is meant. */
+enum cc_secret_kind { CC_SECRET = 0, CC_CONFIG };
 
 /* An ordered list of owned key/value pairs (labels, sysctls, driver options). */
 struct cc_kv {
@@ -180,6 +185,8 @@ bool cc_container_matches(const struct cc_container *c, const struct cc_containe
 bool cc_healthcheck_enabled(const struct cc_healthcheck *hc);
 /* Does the container mount the named volume? (What makes a volume "in use".) */
 bool cc_container_uses_volume(const struct cc_container *c, const char *volume);
+/* Does the container mount the secret (or config) `name`? */
+bool cc_container_uses_secret(const struct cc_container *c, enum cc_secret_kind kind, const char *name);
 /* The label docker puts on a volume created for an anonymous mount. */
 #define CC_VOLUME_ANONYMOUS_LABEL "com.docker.volume.anonymous"
 
@@ -306,7 +313,6 @@ void cc_volume_config_release(struct cc_volume_config *s);
 void cc_volume_release(struct cc_volume *v);
 void cc_volumes_free(struct cc_volume *v, size_t n);
 
-enum cc_secret_kind { CC_SECRET = 0, CC_CONFIG };
 /* Metadata only: a secret's value never crosses the boundary outward. */
 struct cc_secret {
 	char *name;

@@ -1,0 +1,196 @@
+/* `volume ls|inspect|create|rm|prune`: the engine's volumes, as docker's CLI shows them. */
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+#include "cli/objects.h"
+#include "runtime/codec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int volume_ls(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool quiet = false;
+	const char *format = "table";
+	const struct cli_flag flags[] = {
+	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display volume names"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"volume ls", NULL, "List volumes", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	cc_strv_free(args);
+	struct cc_runtime *rt = cli_runtime(ctx);
+	struct cc_volume *vols = NULL;
+	size_t n = 0;
+	struct cc_error *err = NULL;
+	if (!rt)
+		return CLI_FAIL;
+	if (cc_rt_volume_list(rt, &vols, &n, &err) < 0)
+		return cli_fail(&err);
+	struct cli_listing l;
+	const char *header[] = {"DRIVER", "VOLUME NAME", NULL};
+	cli_listing_init(&l, header);
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_volume *v = &vols[i];
+		const char *driver = v->spec.driver ? v->spec.driver : "local";
+		const char *cells[] = {driver, v->spec.name, NULL};
+		json_t *o = json_pack("{ss ss ss ss}", "Driver", driver, "Name", v->spec.name, "Mountpoint",
+				      v->mountpoint ? v->mountpoint : "", "Scope", "local");
+		cli_listing_add(&l, cells, o, v->spec.name);
+	}
+	cc_volumes_free(vols, n);
+	return cli_listing_print(&l, spec.name, format, quiet);
+}
+
+static int volume_inspect(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
+	const struct cli_spec spec = {"volume inspect", "VOLUME...",
+				      "Display detailed information on volumes", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	rc = CLI_OK;
+	struct cc_runtime *rt = NULL;
+	if (!args[0]) {
+		cli_usage_error(spec.name, "requires at least 1 argument: VOLUME");
+		rc = CLI_USAGE;
+	} else if (!(rt = cli_runtime(ctx))) {
+		rc = CLI_FAIL;
+	}
+	json_t *arr = json_array();
+	for (char **a = args; rc == CLI_OK && *a; a++) {
+		struct cc_volume v;
+		struct cc_error *err = NULL;
+		if (cc_rt_volume_inspect(rt, *a, &v, &err) < 0) {
+			rc = cli_fail(&err);
+			break;
+		}
+		json_array_append_new(arr, cc_volume_to_json(&v));
+		cc_volume_release(&v);
+	}
+	if (rc == CLI_OK)
+		cli_print_json_array(arr);
+	json_decref(arr);
+	cc_strv_free(args);
+	return rc;
+}
+
+static int volume_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *driver = NULL;
+	cc_strv labels = NULL, opts = NULL;
+	const struct cli_flag flags[] = {
+	    {"driver", 'd', CLI_STR, &driver, "DRIVER", "Volume driver name (local)"},
+	    {"label", 0, CLI_LIST, &labels, "KEY=VALUE", "Set metadata for a volume"},
+	    {"opt", 'o', CLI_LIST, &opts, "KEY=VALUE", "Set driver specific options"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"volume create", "[VOLUME]", "Create a volume", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	rc = CLI_OK;
+	struct cc_runtime *rt = NULL;
+	if (cc_strv_len(args) > 1) {
+		cli_usage_error(spec.name, "requires at most 1 argument: VOLUME");
+		rc = CLI_USAGE;
+	} else if (!(rt = cli_runtime(ctx))) {
+		rc = CLI_FAIL;
+	}
+	struct cc_volume_config cfg = {.name = args[0], .driver = (char *)driver};
+	cli_kvs_from_list(labels, &cfg.labels);
+	cli_kvs_from_list(opts, &cfg.options);
+	struct cc_volume v = {0};
+	struct cc_error *err = NULL;
+	if (rc == CLI_OK && cc_rt_volume_create(rt, &cfg, &v, &err) < 0)
+		rc = cli_fail(&err);
+	else if (rc == CLI_OK)
+		printf("%s\n", v.spec.name ? v.spec.name : "");
+	if (v.spec.name)
+		cc_volume_release(&v);
+	cc_kvs_release(&cfg.labels);
+	cc_kvs_release(&cfg.options);
+	cc_strv_free(labels);
+	cc_strv_free(opts);
+	cc_strv_free(args);
+	return rc;
+}
+
+static int volume_rm(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool force = false;
+	const struct cli_flag flags[] = {
+	    {"force", 'f', CLI_BOOL, &force, NULL, "Force the removal of one or more volumes"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"volume rm", "VOLUME...", "Remove one or more volumes", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	rc = CLI_OK;
+	struct cc_runtime *rt = NULL;
+	if (!args[0]) {
+		cli_usage_error(spec.name, "requires at least 1 argument: VOLUME");
+		rc = CLI_USAGE;
+	} else if (!(rt = cli_runtime(ctx))) {
+		rc = CLI_FAIL;
+	}
+	for (char **a = args; rt && *a; a++) {
+		struct cc_error *err = NULL;
+		if (cc_rt_volume_remove(rt, *a, force, &err) < 0)
+			rc = cli_fail(&err);
+		else
+			printf("%s\n", *a);
+	}
+	cc_strv_free(args);
+	return rc;
+}
+
+static int volume_prune(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool force = false, all = false;
+	const struct cli_flag flags[] = {
+	    {"force", 'f', CLI_BOOL, &force, NULL, "Do not prompt for confirmation (there is no prompt)"},
+	    {"all", 'a', CLI_BOOL, &all, NULL, "Accepted for docker's CLI; anonymous volumes are pruned"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"volume prune", NULL, "Remove unused anonymous volumes", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	cc_strv_free(args);
+	struct cc_runtime *rt = cli_runtime(ctx);
+	if (!rt)
+		return CLI_FAIL;
+	cc_strv removed = NULL;
+	struct cc_error *err = NULL;
+	if (cc_rt_volume_prune(rt, &removed, &err) < 0)
+		return cli_fail(&err);
+	if (removed && removed[0])
+		printf("Deleted Volumes:\n");
+	for (size_t i = 0; removed && removed[i]; i++)
+		printf("%s\n", removed[i]);
+	cc_strv_free(removed);
+	return CLI_OK;
+}
+
+int cli_volume(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct cli_sub subs[] = {
+	    {"ls", "list", volume_ls, "List volumes"},
+	    {"inspect", NULL, volume_inspect, "Display detailed information on one or more volumes"},
+	    {"create", NULL, volume_create, "Create a volume"},
+	    {"rm", "remove", volume_rm, "Remove one or more volumes"},
+	    {"prune", NULL, volume_prune, "Remove unused anonymous volumes"},
+	    {NULL, NULL, NULL, NULL},
+	};
+	return cli_dispatch(ctx, "volume", "Manage volumes", subs, argc, argv);
+}

@@ -1,0 +1,184 @@
+/* aardvark-dns configuration and process: see dns.h. */
+#include "engine/dns.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PID_FILE "aardvark.pid"
+
+const char *native_dns_server(void)
+{
+	const char *env = getenv("CC_AARDVARK_DNS");
+	const char *path = env && *env ? env : "/usr/lib/podman/aardvark-dns";
+	return access(path, X_OK) == 0 ? path : NULL;
+}
+
+static int write_atomic(const char *dir, const char *name, const char *text, struct cc_error **err)
+{
+	cleanup_free char *tmp = cc_xasprintf("%s.%s.tmp", dir, name); /* beside it, never read */
+	cleanup_free char *path = cc_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "write %s", tmp);
+	fputs(text, f);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", path);
+	}
+	return 0;
+}
+
+static char *network_file(const struct native_dns_network *net)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	cc_strbuf_addf(&sb, "%s\n", net->gateway);
+	for (size_t i = 0; i < net->nentries; i++) {
+		const struct native_dns_entry *e = &net->entries[i];
+		cc_strbuf_addf(&sb, "%s %s  ", e->id, e->address);
+		for (size_t k = 0; e->names && e->names[k]; k++)
+			cc_strbuf_addf(&sb, "%s%s", k ? "," : "", e->names[k]);
+		for (size_t k = 0; e->dns && e->dns[k]; k++)
+			cc_strbuf_addf(&sb, "%s%s", k ? "," : " ", e->dns[k]);
+		cc_strbuf_addch(&sb, '\n');
+	}
+	return cc_strbuf_detach(&sb, NULL);
+}
+
+static bool wanted(const struct native_dns_network *nets, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(nets[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Network files left from networks that are gone. */
+static void remove_stale(const char *dir, const struct native_dns_network *nets, size_t n)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, PID_FILE) == 0 || wanted(nets, n, de->d_name))
+			continue;
+		unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* The server's pid when the pid file names a live aardvark-dns (not a recycled pid, not a zombie). */
+static pid_t running_server(const char *dir)
+{
+	cleanup_free char *path = cc_xasprintf("%s/" PID_FILE, dir);
+	cleanup_free char *text = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(path, &text, &len, &e) < 0) {
+		cc_error_free(e);
+		return 0;
+	}
+	pid_t pid = (pid_t)atol(text);
+	if (pid <= 0)
+		return 0;
+	cleanup_free char *stat_path = cc_xasprintf("/proc/%d/stat", (int)pid);
+	cleanup_free char *stat = NULL;
+	if (cc_read_file(stat_path, &stat, &len, &e) < 0) {
+		cc_error_free(e);
+		return 0;
+	}
+	/* "pid (comm) S ...": the command name is cut to 15 characters */
+	const char *close_paren = strrchr(stat, ')');
+	if (!strstr(stat, "(aardvark-dns)") || !close_paren || close_paren[1] != ' ' || close_paren[2] == 'Z')
+		return 0;
+	return pid;
+}
+
+static int start_server(const char *server, const char *dir, struct cc_error **err)
+{
+	/* not in the configuration directory: aardvark-dns reads every file there as a network */
+	cleanup_free char *log = cc_xasprintf("%s.log", dir);
+	int out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (out < 0 || null < 0) {
+		if (out >= 0)
+			close(out);
+		if (null >= 0)
+			close(null);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open %s", log);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* its own session: the CLI's terminal and signals are not the server's */
+		setsid();
+		if (dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(127);
+		close_range(3, ~0U, 0);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl(server, server, "--config", dir, "-p", "53", "run", (char *)NULL);
+		_exit(127);
+	}
+	close(out);
+	close(null);
+	if (pid < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "fork");
+	/* aardvark-dns returns once its listeners are up and its daemon has written the pid file */
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	cleanup_free char *text = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(log, &text, &len, &e) < 0)
+		cc_error_free(e);
+	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "aardvark-dns failed to start: %s",
+			    text && *text ? text : "no message");
+}
+
+int native_dns_sync(const char *dir, const struct native_dns_network *nets, size_t nnets,
+		    struct cc_error **err)
+{
+	if (cc_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nnets; i++) {
+		cleanup_free char *text = network_file(&nets[i]);
+		if (write_atomic(dir, nets[i].name, text, err) < 0)
+			return -1;
+	}
+	remove_stale(dir, nets, nnets);
+	pid_t pid = running_server(dir);
+	if (!nnets) {
+		if (pid > 0)
+			kill(pid, SIGTERM);
+		cleanup_free char *pidfile = cc_xasprintf("%s/" PID_FILE, dir);
+		unlink(pidfile);
+		return 0;
+	}
+	if (pid > 0)
+		return kill(pid, SIGHUP) < 0 ? cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno,
+								  "reload aardvark-dns (pid %d)", (int)pid)
+					     : 0;
+	const char *server = native_dns_server();
+	if (!server)
+		return cc_error_set(
+		    err, CC_ERR_BACKEND_FAILURE,
+		    "service-name DNS needs aardvark-dns: install Debian's aardvark-dns package "
+		    "(or set CC_AARDVARK_DNS)");
+	return start_server(server, dir, err);
+}

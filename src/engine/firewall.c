@@ -1,0 +1,108 @@
+/* The nftables table of a state root: see firewall.h. */
+#include "engine/firewall.h"
+#include "base/cleanup.h"
+#include "base/sha256.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#include <nftables/libnftables.h>
+#include <string.h>
+
+char *native_fw_table(const char *root)
+{
+	char hex[65];
+	cc_sha256_hex(root, strlen(root), hex);
+	return cc_xasprintf("container_compose_%.8s", hex);
+}
+
+static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *nets, size_t nnets,
+		       const struct native_fw_port *ports, size_t nports)
+{
+	/* published ports: traffic to any local address (from outside or from the host itself) */
+	cc_strbuf_adds(sb, "  chain ports {\n");
+	for (size_t i = 0; i < nports; i++) {
+		const struct native_fw_port *p = &ports[i];
+		cc_strbuf_adds(sb, "    ");
+		if (p->host_ip && strcmp(p->host_ip, "0.0.0.0") != 0)
+			cc_strbuf_addf(sb, "ip daddr %s ", p->host_ip);
+		cc_strbuf_addf(sb, "%s dport %u dnat to %s:%u\n", p->protocol, p->host_port, p->address,
+			       p->port);
+	}
+	cc_strbuf_adds(sb, "  }\n"
+			   "  chain prerouting {\n"
+			   "    type nat hook prerouting priority dstnat; policy accept;\n"
+			   "    fib daddr type local jump ports\n"
+			   "  }\n"
+			   "  chain output {\n"
+			   "    type nat hook output priority -100; policy accept;\n"
+			   "    fib daddr type local jump ports\n"
+			   "  }\n"
+			   "  chain postrouting {\n"
+			   "    type nat hook postrouting priority srcnat; policy accept;\n");
+	for (size_t i = 0; i < nnets; i++) {
+		const struct native_fw_network *n = &nets[i];
+		/* 127.0.0.1 forwarded into the bridge, and a container reaching a port published by a
+		 * neighbour through the host (hairpin): the answer must come back through the host */
+		cc_strbuf_addf(sb, "    oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
+		cc_strbuf_addf(sb, "    oifname \"%s\" ct status dnat ip saddr %s masquerade\n", n->bridge,
+			       n->subnet);
+		if (n->masquerade && !n->internal)
+			cc_strbuf_addf(sb, "    ip saddr %s oifname != \"%s\" masquerade\n", n->subnet,
+				       n->bridge);
+	}
+	cc_strbuf_adds(sb, "  }\n");
+}
+
+static void filter_chains(struct cc_strbuf *sb, const struct native_fw_network *nets, size_t nnets)
+{
+	cc_strbuf_adds(sb, "  chain forward {\n"
+			   "    type filter hook forward priority filter; policy accept;\n");
+	for (size_t i = 0; i < nnets; i++)
+		if (nets[i].internal)
+			cc_strbuf_addf(sb,
+				       "    iifname \"%s\" oifname != \"%s\" drop\n"
+				       "    oifname \"%s\" iifname != \"%s\" drop\n",
+				       nets[i].bridge, nets[i].bridge, nets[i].bridge, nets[i].bridge);
+	cc_strbuf_adds(sb, "  }\n"
+			   "  chain input {\n"
+			   "    type filter hook input priority filter; policy accept;\n");
+	/* an internal network reaches the host only for names (the DNS server on its gateway) */
+	for (size_t i = 0; i < nnets; i++)
+		if (nets[i].internal)
+			cc_strbuf_addf(sb,
+				       "    iifname \"%s\" meta l4proto { tcp, udp } th dport 53 accept\n"
+				       "    iifname \"%s\" drop\n",
+				       nets[i].bridge, nets[i].bridge);
+	cc_strbuf_adds(sb, "  }\n");
+}
+
+char *native_fw_script(const char *table, const struct native_fw_network *nets, size_t nnets,
+		       const struct native_fw_port *ports, size_t nports)
+{
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	/* "add" first, so "delete" never fails on a table that is not there */
+	cc_strbuf_addf(&sb, "add table ip %s\ndelete table ip %s\n", table, table);
+	if (nnets) {
+		cc_strbuf_addf(&sb, "table ip %s {\n", table);
+		nat_chains(&sb, nets, nnets, ports, nports);
+		filter_chains(&sb, nets, nnets);
+		cc_strbuf_adds(&sb, "}\n");
+	}
+	return cc_strbuf_detach(&sb, NULL);
+}
+
+int native_fw_apply(const char *script, struct cc_error **err)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: cannot create a context");
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	int r = nft_run_cmd_from_buffer(nft, script);
+	if (r != 0) {
+		const char *msg = nft_ctx_get_error_buffer(nft);
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: %s", msg && *msg ? msg : "failed");
+	}
+	nft_ctx_free(nft);
+	return r;
+}

@@ -1,0 +1,38 @@
+/* The engine's packet filter: one nftables table per state root holding everything the native backend's
+ * networks need (outbound masquerade, isolation of internal networks, published ports as DNAT, hairpin and
+ * localhost forwarding). The table is rebuilt whole from the store's state and replaced in one nftables
+ * transaction (libnftables), so it never holds a half-applied change and never outlives the last network. */
+#ifndef CC_ENGINE_FIREWALL_H
+#define CC_ENGINE_FIREWALL_H
+
+#include "base/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct native_fw_network {
+	const char *bridge;
+	const char *subnet; /* "a.b.c.d/p" */
+	bool internal;      /* no way in or out but DNS on the gateway */
+	bool masquerade;    /* outbound traffic is NATed to the host's address */
+};
+
+struct native_fw_port {
+	const char *protocol; /* "tcp", "udp" */
+	const char *host_ip;  /* NULL or "0.0.0.0": every local address */
+	uint16_t host_port;
+	const char *address; /* the container's */
+	uint16_t port;
+};
+
+/* The nft script that replaces the table with one for these networks and ports (owned); when there are no
+ * networks it only deletes the table. `table` is the table's name. */
+char *native_fw_script(const char *table, const struct native_fw_network *nets, size_t nnets,
+		       const struct native_fw_port *ports, size_t nports);
+/* Run an nft script in one transaction. */
+int native_fw_apply(const char *script, struct cc_error **err);
+/* The table's name for a state root: "container_compose_" and 8 hex digits of the root's hash. */
+char *native_fw_table(const char *root);
+
+#endif

@@ -1,0 +1,302 @@
+/* Namespaces, bridges and veth pairs over rtnetlink (libnl-route-3). See netlink.h. */
+#include "engine/netlink.h"
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/addr.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <netlink/socket.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+static int nl_fail(struct cc_error **err, int code, const char *what, const char *name)
+{
+	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s %s: %s", what, name, nl_geterror(code));
+}
+
+static struct nl_sock *route_socket(struct cc_error **err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int r = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
+	if (r < 0) {
+		if (sk)
+			nl_socket_free(sk);
+		nl_fail(err, r, "netlink", "socket");
+		return NULL;
+	}
+	return sk;
+}
+
+/* A route socket that lives in the namespace at nsfd: opened while this thread is in it. */
+static struct nl_sock *route_socket_in(int nsfd, struct cc_error **err)
+{
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open own network namespace"),
+		       NULL;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "enter network namespace");
+		close(self);
+		return NULL;
+	}
+	struct nl_sock *sk = route_socket(err);
+	/* back home: failing that, this thread would do everything after in the container's namespace */
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	close(self);
+	return sk;
+}
+
+static int link_index(struct nl_sock *sk, const char *name, struct cc_error **err)
+{
+	struct rtnl_link *link;
+	int r = rtnl_link_get_kernel(sk, 0, name, &link);
+	if (r < 0)
+		return nl_fail(err, r, "find link", name);
+	int idx = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return idx;
+}
+
+static int link_up(struct nl_sock *sk, const char *name, struct cc_error **err)
+{
+	struct rtnl_link *link;
+	int r = rtnl_link_get_kernel(sk, 0, name, &link);
+	if (r < 0)
+		return nl_fail(err, r, "find link", name);
+	struct rtnl_link *change = rtnl_link_alloc();
+	rtnl_link_set_flags(change, IFF_UP);
+	r = rtnl_link_change(sk, link, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return r < 0 ? nl_fail(err, r, "set up", name) : 0;
+}
+
+static struct nl_addr *ipv4_addr(uint32_t a, int prefix)
+{
+	uint32_t be = htonl(a);
+	struct nl_addr *addr = nl_addr_build(AF_INET, &be, 4);
+	nl_addr_set_prefixlen(addr, prefix);
+	return addr;
+}
+
+static int addr_add(struct nl_sock *sk, int ifindex, uint32_t a, int prefix, const char *name,
+		    struct cc_error **err)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *local = ipv4_addr(a, prefix);
+	rtnl_addr_set_ifindex(ra, ifindex);
+	rtnl_addr_set_local(ra, local);
+	int r = rtnl_addr_add(sk, ra, 0);
+	nl_addr_put(local);
+	rtnl_addr_put(ra);
+	if (r == -NLE_EXIST)
+		return 0;
+	return r < 0 ? nl_fail(err, r, "add address to", name) : 0;
+}
+
+static int default_route(struct nl_sock *sk, int ifindex, uint32_t gateway, struct cc_error **err)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct nl_addr *dst = ipv4_addr(0, 0), *gw = ipv4_addr(gateway, 32);
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_dst(route, dst);
+	rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(route, nh);
+	int r = rtnl_route_add(sk, route, NLM_F_CREATE);
+	nl_addr_put(dst);
+	nl_addr_put(gw);
+	rtnl_route_put(route);
+	return r < 0 ? nl_fail(err, r, "add default route", "") : 0;
+}
+
+static int write_sysctl(const char *path, const char *value, struct cc_error **err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open %s", path);
+	ssize_t w = write(fd, value, strlen(value));
+	int e = errno;
+	close(fd);
+	if (w < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", path);
+	return 0;
+}
+
+int native_netns_create(const char *path, struct cc_error **err)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", path);
+	close(fd);
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open own network namespace");
+	int r = 0;
+	if (unshare(CLONE_NEWNET) < 0) {
+		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "new network namespace");
+		close(self);
+		unlink(path);
+		return r;
+	}
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
+		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "bind the network namespace to %s",
+				       path);
+	struct nl_sock *sk = r == 0 ? route_socket(err) : NULL;
+	if (r == 0 && !sk)
+		r = -1;
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	close(self);
+	if (r == 0)
+		r = link_up(sk, "lo", err);
+	if (sk)
+		nl_socket_free(sk);
+	if (r < 0)
+		native_netns_delete(path);
+	return r;
+}
+
+bool native_netns_exists(const char *path)
+{
+	struct statfs st;
+	return statfs(path, &st) == 0 && st.f_type == NSFS_MAGIC;
+}
+
+void native_netns_delete(const char *path)
+{
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, struct cc_error **err)
+{
+	struct nl_sock *sk = route_socket(err);
+	if (!sk)
+		return -1;
+	struct rtnl_link *link = rtnl_link_alloc();
+	rtnl_link_set_type(link, "bridge");
+	rtnl_link_set_name(link, name);
+	if (mtu > 0)
+		rtnl_link_set_mtu(link, (unsigned)mtu);
+	int r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (r < 0 && r != -NLE_EXIST)
+		r = nl_fail(err, r, "create bridge", name);
+	else
+		r = 0;
+	int idx = r == 0 ? link_index(sk, name, err) : -1;
+	if (idx < 0)
+		r = -1;
+	if (r == 0)
+		r = addr_add(sk, idx, gateway, prefix, name, err);
+	if (r == 0) {
+		cleanup_free char *knob = cc_xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
+		r = write_sysctl(knob, "1", err);
+	}
+	if (r == 0)
+		r = link_up(sk, name, err);
+	nl_socket_free(sk);
+	return r;
+}
+
+int native_link_delete(const char *name, struct cc_error **err)
+{
+	struct nl_sock *sk = route_socket(err);
+	if (!sk)
+		return -1;
+	struct rtnl_link *link = rtnl_link_alloc();
+	rtnl_link_set_name(link, name);
+	int r = rtnl_link_delete(sk, link);
+	rtnl_link_put(link);
+	nl_socket_free(sk);
+	if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
+		return nl_fail(err, r, "delete link", name);
+	return 0;
+}
+
+int native_veth_attach(const struct native_veth *v, struct cc_error **err)
+{
+	int nsfd = open(v->netns, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open %s", v->netns);
+	struct nl_sock *host = route_socket(err);
+	struct nl_sock *inside = host ? route_socket_in(nsfd, err) : NULL;
+	int r = inside ? 0 : -1;
+	char ifname[IFNAMSIZ];
+	snprintf(ifname, sizeof(ifname), "%s", v->ifname ? v->ifname : "eth0");
+	for (int k = 1; r == 0 && !v->ifname && k < 64; k++) {
+		struct rtnl_link *existing;
+		if (rtnl_link_get_kernel(inside, 0, ifname, &existing) < 0)
+			break;
+		rtnl_link_put(existing);
+		snprintf(ifname, sizeof(ifname), "eth%d", k);
+	}
+	int bridge = r == 0 ? link_index(host, v->bridge, err) : -1;
+	if (bridge < 0)
+		r = -1;
+	if (r == 0) {
+		struct rtnl_link *link = rtnl_link_veth_alloc();
+		struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
+		rtnl_link_set_name(link, v->host_name);
+		rtnl_link_set_master(link, bridge);
+		rtnl_link_set_flags(link, IFF_UP);
+		rtnl_link_set_name(peer, ifname);
+		rtnl_link_set_ns_fd(peer, nsfd);
+		struct nl_addr *mac = nl_addr_build(AF_LLC, v->mac, 6);
+		rtnl_link_set_addr(peer, mac);
+		nl_addr_put(mac);
+		if (v->mtu > 0) {
+			rtnl_link_set_mtu(link, (unsigned)v->mtu);
+			rtnl_link_set_mtu(peer, (unsigned)v->mtu);
+		}
+		int e = rtnl_link_add(host, link, NLM_F_CREATE | NLM_F_EXCL);
+		rtnl_link_put(peer);
+		rtnl_link_put(link);
+		if (e < 0)
+			r = nl_fail(err, e, "create veth", v->host_name);
+	}
+	int idx = r == 0 ? link_index(inside, ifname, err) : -1;
+	if (r == 0 && idx < 0)
+		r = -1;
+	if (r == 0)
+		r = addr_add(inside, idx, v->address, v->prefix, ifname, err);
+	if (r == 0)
+		r = link_up(inside, ifname, err);
+	if (r == 0 && v->default_route)
+		r = default_route(inside, idx, v->gateway, err);
+	if (inside)
+		nl_socket_free(inside);
+	if (host)
+		nl_socket_free(host);
+	close(nsfd);
+	if (r < 0) {
+		struct cc_error *e = NULL;
+		if (native_link_delete(v->host_name, &e) < 0)
+			cc_error_free(e);
+	}
+	return r;
+}
+
+int native_ip_forward_enable(struct cc_error **err)
+{
+	return write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+}

@@ -1,0 +1,44 @@
+/* The kernel side of container networking, over rtnetlink (libnl-route-3): persistent network namespaces,
+ * bridges, veth pairs with their addresses and routes, and the few sysctls a bridge needs. No process is
+ * spawned for any step. A namespace is entered only by the calling thread (setns applies per thread), so
+ * these are safe in the orchestrator's worker threads. */
+#ifndef CC_ENGINE_NETLINK_H
+#define CC_ENGINE_NETLINK_H
+
+#include "base/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A new network namespace kept alive by a bind mount at `path` (as `ip netns add` does), with lo up. */
+int native_netns_create(const char *path, struct cc_error **err);
+/* Unmount and remove it; a missing one is not an error. */
+void native_netns_delete(const char *path);
+/* Is there a namespace mounted at path? */
+bool native_netns_exists(const char *path);
+
+/* A bridge with `gateway`/`prefix` on it, up, with route_localnet so 127.0.0.1 can be forwarded into it.
+ * An existing bridge of that name is reused. mtu 0: the kernel's default. */
+int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, struct cc_error **err);
+/* Delete a link by name; a missing one is not an error. */
+int native_link_delete(const char *name, struct cc_error **err);
+
+/* One interface of a container on a bridge. */
+struct native_veth {
+	const char *host_name; /* the host end, enslaved to the bridge */
+	const char *bridge;
+	const char *netns;  /* the container's namespace (a path) */
+	const char *ifname; /* the name inside: eth0, eth1...; NULL: the first free ethN */
+	uint32_t address;
+	int prefix;
+	uint32_t gateway;   /* with default_route: the next hop */
+	bool default_route; /* the container's default route goes through this interface */
+	uint8_t mac[6];
+	int mtu; /* 0: the bridge's */
+};
+int native_veth_attach(const struct native_veth *v, struct cc_error **err);
+
+/* Turn on IPv4 forwarding (outbound traffic and published ports need it). */
+int native_ip_forward_enable(struct cc_error **err);
+
+#endif

@@ -1,0 +1,299 @@
+#!/usr/bin/env bats
+# Networks on the native backend: bridges, service-name DNS (aardvark-dns), published ports through the
+# engine's nftables table, internal networks, network_mode, the network CLI, and nothing left after down.
+
+load helpers
+
+setup_file() {
+	native_setup_file
+	if native_can_run && command -v gcc >/dev/null; then
+		gcc -static -O2 -o "$BATS_FILE_TMPDIR/udp-echo" "$BATS_TEST_DIRNAME/udp-echo.c"
+	fi
+}
+
+# The engine's links on the host (bridges cc-*, veth host ends ve*), one name per line.
+engine_links() {
+	ip -o link | sed -n 's/^[0-9]*: \(\(cc-\|ve\)[0-9a-f]\{12\}\)[:@].*/\1/p' | sort
+}
+
+setup() {
+	native_setup
+	[ -x /usr/lib/podman/aardvark-dns ] || skip "needs aardvark-dns"
+	engine_links >"$BATS_TEST_TMPDIR/links.before"
+}
+
+teardown() {
+	native_teardown
+}
+
+# The name of this state root's nftables table (firewall.c: a hash of the root).
+fw_table() {
+	echo "container_compose_$(printf %s "$CONTAINER_COMPOSE_ROOT" | sha256sum | cut -c1-8)"
+}
+
+# Links, rules, namespaces and DNS server of the project: all must be gone after down.
+assert_nothing_left() {
+	local left
+	left=$(engine_links | comm -13 "$BATS_TEST_TMPDIR/links.before" -)
+	[ -z "$left" ] || { echo "links left: $left"; return 1; }
+	run nft list table ip "$(fw_table)"
+	[ "$status" -ne 0 ] || { echo "table left: $(fw_table)"; return 1; }
+	[ -z "$(ls -A "$CONTAINER_COMPOSE_ROOT/netns" 2>/dev/null)" ] || { echo "namespaces left"; return 1; }
+	run bash -c "grep -c '$CONTAINER_COMPOSE_ROOT' /proc/self/mountinfo"
+	[ "$output" = 0 ] || { echo "mounts left: $output"; return 1; }
+	local pidfile="$CONTAINER_COMPOSE_ROOT/aardvark/aardvark.pid"
+	if [ -f "$pidfile" ]; then
+		local st
+		st=$(awk '{print $3}' "/proc/$(cat "$pidfile")/stat" 2>/dev/null || echo gone)
+		[ "$st" = gone ] || [ "$st" = Z ] || { echo "aardvark-dns still running"; return 1; }
+	fi
+}
+
+@test "a client reaches a web service by service name, alias and container name; the port answers on 127.0.0.1" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo hello-from-web > /w/index.html && exec httpd -f -p 8080 -h /w'
+    ports: ["127.0.0.1:18481:8080", "18489:8080"]
+    networks:
+      default:
+        aliases: [www]
+  client:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	for name in web www proj-web-1; do
+		run eventually "'$CC' --backend native exec client wget -qO- http://$name:8080/ >/dev/null 2>&1" 10
+		[ "$status" -eq 0 ] || { echo "no answer from $name"; return 1; }
+		run "$CC" --backend native exec client wget -qO- "http://$name:8080/"
+		[ "$output" = hello-from-web ]
+	done
+	run curl -s -m 5 http://127.0.0.1:18481/
+	[ "$output" = hello-from-web ]
+	run "$CC" --backend native port web 8080
+	[ "$output" = "127.0.0.1:18481" ]
+	# another container reaches a port published on every address through the host (hairpin), and not
+	# one published on 127.0.0.1 only (busybox's wget -T crashes: timeout(1) bounds it instead)
+	gw=$("$CC" --backend native exec client sh -c "ip route | awk '/default/ {print \$3}'")
+	run "$CC" --backend native exec client busybox timeout 5 wget -qO- "http://$gw:18489/"
+	[ "$output" = hello-from-web ]
+	run "$CC" --backend native exec client busybox timeout 5 wget -qO- "http://$gw:18481/"
+	[ "$status" -ne 0 ]
+	"$CC" --backend native kill client
+	"$CC" --backend native down -t 1
+	assert_nothing_left
+}
+
+@test "services on disjoint networks cannot resolve each other; a service on both resolves both" {
+	cat >compose.yaml <<'YAML'
+services:
+  a:
+    image: busybox
+    command: sleep 300
+    networks: [front]
+  b:
+    image: busybox
+    command: sleep 300
+    networks: [back]
+  both:
+    image: busybox
+    command: sleep 300
+    networks: [front, back]
+networks:
+  front:
+  back:
+YAML
+	"$CC" --backend native up -d
+	run eventually "'$CC' --backend native exec a nslookup both >/dev/null 2>&1" 10
+	[ "$status" -eq 0 ]
+	run "$CC" --backend native exec a nslookup b
+	[ "$status" -ne 0 ]
+	run "$CC" --backend native exec b nslookup a
+	[ "$status" -ne 0 ]
+	run "$CC" --backend native exec both nslookup a
+	[ "$status" -eq 0 ]
+	run "$CC" --backend native exec both nslookup b
+	[ "$status" -eq 0 ]
+	run "$CC" --backend native exec both sh -c 'ip -o -4 addr | grep -c "eth[01]"'
+	[ "$output" = 2 ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "a published udp port answers from the host; tcp port ranges and ephemeral ports are mapped" {
+	[ -x "$BATS_FILE_TMPDIR/udp-echo" ] || skip "needs gcc to build the udp echo server"
+	cp "$BATS_FILE_TMPDIR/udp-echo" .
+	cat >compose.yaml <<'YAML'
+services:
+  echo:
+    image: busybox
+    command: /udp-echo 9999
+    volumes: ["./udp-echo:/udp-echo:ro"]
+    ports: ["18482:9999/udp", "18483-18485:80", "8080"]
+YAML
+	"$CC" --backend native up -d
+	run python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+for _ in range(10):
+    s.sendto(b"ping-udp", ("127.0.0.1", 18482))
+    try:
+        print(s.recv(100).decode()); sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit(1)'
+	[ "$status" -eq 0 ]
+	[ "$output" = ping-udp ]
+	run "$CC" --backend native port --protocol udp echo 9999
+	[ "$output" = "0.0.0.0:18482" ]
+	run "$CC" --backend native port echo 80
+	[ "$output" = "0.0.0.0:18483" ]
+	run "$CC" --backend native port echo 8080
+	port=${output##*:}
+	[ "$port" -gt 0 ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "an internal network resolves names but cannot reach the host gateway or the outside" {
+	cat >compose.yaml <<'YAML'
+services:
+  inside:
+    image: busybox
+    command: sleep 300
+    networks: [sealed]
+  peer:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo peer > /w/index.html && exec httpd -f -p 80 -h /w'
+    networks: [sealed]
+  open:
+    image: busybox
+    command: sleep 300
+networks:
+  sealed:
+    internal: true
+YAML
+	# a server on the host, on every address
+	python3 -m http.server 18486 --bind 0.0.0.0 --directory "$BATS_TEST_TMPDIR" >/dev/null 2>&1 &
+	server=$!
+	eventually "curl -s -o /dev/null http://127.0.0.1:18486/" 10
+	"$CC" --backend native up -d
+	run eventually "'$CC' --backend native exec inside wget -qO- http://peer/ >/dev/null 2>&1" 10
+	[ "$status" -eq 0 ]
+	gw=$("$CC" --backend native exec open sh -c "ip route | awk '/default/ {print \$3}'")
+	run "$CC" --backend native exec open busybox timeout 3 wget -qO- "http://$gw:18486/"
+	[ "$status" -eq 0 ] # the host is reachable from a normal network...
+	sealed_gw=$("$CC" --backend native exec inside sh -c "ip -o -4 addr show eth0 | awk '{print \$4}' | sed 's|[0-9]*/.*|1|'")
+	run "$CC" --backend native exec inside busybox timeout 3 wget -qO- "http://$sealed_gw:18486/"
+	[ "$status" -ne 0 ] # ...but not from the internal one
+	run "$CC" --backend native exec inside busybox timeout 3 wget -qO- "http://$gw:18486/"
+	[ "$status" -ne 0 ]
+	run "$CC" --backend native exec inside sh -c 'ip route | grep -c default'
+	[ "$output" = 0 ]
+	kill "$server"
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "a port taken by another container or by a host process is refused before the container starts" {
+	python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 18487)); s.listen(1); time.sleep(60)' &
+	holder=$!
+	cat >compose.yaml <<'YAML'
+services:
+  first:
+    image: busybox
+    command: sleep 300
+    ports: ["18488:80"]
+  second:
+    image: busybox
+    command: sleep 300
+    ports: ["18488:80"]
+    profiles: [clash]
+  hostclash:
+    image: busybox
+    command: sleep 300
+    ports: ["18487:80"]
+    profiles: [host]
+YAML
+	sleep 0.3
+	"$CC" --backend native up -d
+	run "$CC" --backend native --profile clash up -d second
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"18488"*"already allocated"*"proj-first-1"* ]]
+	run "$CC" --backend native --profile host up -d hostclash
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"18487"*"address already in use"* ]]
+	run "$CC" --backend native ps -a --format json
+	[[ "$output" != *proj-second-1* ]]
+	[[ "$output" != *proj-hostclash-1* ]]
+	kill "$holder"
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "network_mode service: shares the namespace; scaling updates DNS answers without restarts" {
+	cat >compose.yaml <<'YAML'
+services:
+  app:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo app > /w/index.html && exec httpd -f -p 8000 -h /w'
+  sidecar:
+    image: busybox
+    command: sleep 300
+    network_mode: "service:app"
+  client:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	run eventually "'$CC' --backend native exec sidecar wget -qO- http://127.0.0.1:8000/ >/dev/null 2>&1" 10
+	[ "$status" -eq 0 ]
+	run eventually "[ \$('$CC' --backend native exec client nslookup app 2>/dev/null | grep -c '^Address: 10\.') = 1 ]" 10
+	[ "$status" -eq 0 ]
+	"$CC" --backend native up -d --scale app=3 --no-recreate
+	run eventually "[ \$('$CC' --backend native exec client nslookup app 2>/dev/null | grep -c '^Address: 10\.') = 3 ]" 10
+	[ "$status" -eq 0 ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "network ls, inspect, create, connect, disconnect, rm and prune" {
+	cat >compose.yaml <<'YAML'
+services:
+  one:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	run "$CC" --backend native network create --subnet 10.231.7.0/24 --label team=a extra
+	[ "$status" -eq 0 ]
+	run "$CC" --backend native network create --subnet 10.231.7.0/25 clash
+	[ "$status" -ne 0 ]
+	[[ "$output" == *overlaps*extra* ]]
+	run "$CC" --backend native network ls --format json
+	[[ "$output" == *'"Name":"extra"'*'"Subnet":"10.231.7.0/24"'* ]] || [[ "$output" == *'"Subnet":"10.231.7.0/24"'* ]]
+	run "$CC" --backend native network ls -q
+	[[ "$output" == *extra* ]]
+	[[ "$output" == *proj_default* ]]
+	"$CC" --backend native network connect --alias uno extra proj-one-1
+	run "$CC" --backend native exec one sh -c 'ip -o -4 addr | grep -c 10.231.7.'
+	[ "$output" = 1 ]
+	run "$CC" --backend native network inspect extra
+	[[ "$output" == *proj-one-1* ]]
+	run "$CC" --backend native network rm extra
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"active endpoints"* ]]
+	"$CC" --backend native network disconnect extra proj-one-1
+	run "$CC" --backend native exec one sh -c 'ip -o -4 addr | grep -c 10.231.7.'
+	[ "$output" = 0 ]
+	run "$CC" --backend native network prune -f
+	[[ "$output" == *extra* ]]
+	[[ "$output" != *proj_default* ]]
+	run "$CC" --backend native network inspect extra
+	[ "$status" -ne 0 ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}

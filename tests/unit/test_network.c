@@ -1,0 +1,92 @@
+/* IPAM arithmetic (runtime/ipv4.h) and the firewall script the native backend applies (engine/firewall.h). */
+#include "unit.h"
+
+#include "engine/firewall.h"
+#include "runtime/ipv4.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_parse_and_format(void **state)
+{
+	struct cc_ipv4_net n;
+	assert_true(cc_ipv4_net_parse("10.1.2.3/24", &n));
+	assert_int_equal(n.prefix, 24);
+	char *s = cc_ipv4_net_format(&n);
+	assert_string_equal(s, "10.1.2.0/24"); /* host bits cleared */
+	free(s);
+	assert_false(cc_ipv4_net_parse("10.1.2.0", &n));
+	assert_false(cc_ipv4_net_parse("10.1.2.0/31", &n)); /* no room for a gateway and a host */
+	assert_false(cc_ipv4_net_parse("10.1.2.0/7", &n));
+	assert_false(cc_ipv4_net_parse("10.1.2.0/24x", &n));
+	assert_false(cc_ipv4_net_parse("300.1.2.0/24", &n));
+	char buf[16];
+	assert_string_equal(cc_ipv4_format(cc_ipv4_net_first(&(struct cc_ipv4_net){0x0a010200, 24}), buf),
+			    "10.1.2.1");
+	assert_string_equal(cc_ipv4_format(cc_ipv4_net_last(&(struct cc_ipv4_net){0x0a010200, 24}), buf),
+			    "10.1.2.254");
+}
+
+static void test_overlap_and_pick_subnet(void **state)
+{
+	struct cc_ipv4_net pool, a, b, out;
+	cc_ipv4_net_parse("10.89.0.0/16", &pool);
+	cc_ipv4_net_parse("10.89.0.0/24", &a);
+	cc_ipv4_net_parse("10.0.0.0/8", &b);
+	assert_true(cc_ipv4_net_overlaps(&a, &b));
+	assert_true(cc_ipv4_net_overlaps(&b, &a));
+	struct cc_ipv4_net taken[] = {a, {0x0a590100, 24}};
+	assert_true(cc_ipv4_pick_subnet(&pool, taken, 2, &out));
+	char *s = cc_ipv4_net_format(&out);
+	assert_string_equal(s, "10.89.2.0/24");
+	free(s);
+	/* a host route covering the whole pool leaves nothing */
+	assert_false(cc_ipv4_pick_subnet(&pool, &b, 1, &out));
+}
+
+static void test_pick_address(void **state)
+{
+	struct cc_ipv4_net net, range;
+	cc_ipv4_net_parse("10.5.0.0/29", &net); /* hosts .1 to .6 */
+	uint32_t taken[] = {0x0a050001, 0x0a050002}, a;
+	assert_true(cc_ipv4_pick_address(&net, NULL, taken, 2, &a));
+	assert_int_equal(a, 0x0a050003);
+	cc_ipv4_net_parse("10.5.0.4/30", &range);
+	assert_true(cc_ipv4_pick_address(&net, &range, taken, 2, &a));
+	assert_int_equal(a, 0x0a050005); /* .4 is the range's own network address */
+	uint32_t all[] = {0x0a050001, 0x0a050002, 0x0a050003, 0x0a050004, 0x0a050005, 0x0a050006};
+	assert_false(cc_ipv4_pick_address(&net, NULL, all, 6, &a));
+}
+
+static void test_firewall_script(void **state)
+{
+	struct native_fw_network nets[] = {{"cc-aaa", "10.89.0.0/24", false, true},
+					   {"cc-bbb", "10.89.1.0/24", true, true}};
+	struct native_fw_port ports[] = {{"tcp", "127.0.0.1", 8080, "10.89.0.2", 80},
+					 {"udp", NULL, 5353, "10.89.0.2", 53}};
+	char *s = native_fw_script("t", nets, 2, ports, 2);
+	/* replaced whole, in one transaction */
+	assert_non_null(strstr(s, "add table ip t\ndelete table ip t\ntable ip t {"));
+	assert_non_null(strstr(s, "ip daddr 127.0.0.1 tcp dport 8080 dnat to 10.89.0.2:80"));
+	assert_non_null(strstr(s, "    udp dport 5353 dnat to 10.89.0.2:53"));
+	assert_non_null(strstr(s, "ip saddr 10.89.0.0/24 oifname != \"cc-aaa\" masquerade"));
+	/* the internal network: no masquerade out, no forwarding out or in, DNS only to the host */
+	assert_null(strstr(s, "ip saddr 10.89.1.0/24 oifname != \"cc-bbb\" masquerade"));
+	assert_non_null(strstr(s, "iifname \"cc-bbb\" oifname != \"cc-bbb\" drop"));
+	assert_non_null(strstr(s, "iifname \"cc-bbb\" meta l4proto { tcp, udp } th dport 53 accept"));
+	free(s);
+	s = native_fw_script("t", NULL, 0, NULL, 0);
+	assert_string_equal(s, "add table ip t\ndelete table ip t\n");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_and_format),
+	    cmocka_unit_test(test_overlap_and_pick_subnet),
+	    cmocka_unit_test(test_pick_address),
+	    cmocka_unit_test(test_firewall_script),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
