@@ -436,7 +436,8 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		if (r < 0 || name_free(n, name, err) < 0 || joined_exists(n, &c, err) < 0 ||
 		    native_net_plan(n, &c, err) < 0 || save(n, &c, err) < 0 ||
 		    event(n, &c, c.created_ns, "create", NULL, NULL, err) < 0 ||
-		    !(wired = native_net_setup(n, &c, err) == 0) || native_net_sync(n, err) < 0) {
+		    !(wired = native_net_setup(n, &c, err) == 0) ||
+		    (c.nendpoints && native_net_sync(n, err) < 0)) {
 			native_abort(n);
 			if (wired)
 				native_net_teardown(n, &c);
@@ -1003,7 +1004,8 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	}
 	/* its process is gone: its interfaces and namespace go, and with them its names and ports */
 	native_net_teardown(n, &c);
-	if (native_net_sync(n, err) < 0) {
+	/* a container on no network changes neither the firewall nor the names */
+	if (c.nendpoints && native_net_sync(n, err) < 0) {
 		native_abort(n);
 		cc_container_release(&c);
 		return -1;

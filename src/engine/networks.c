@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -229,6 +230,27 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 	return r;
 }
 
+/* Namespaces whose container has no record: left by a CLI killed between making them and committing. Their
+ * veth pairs go with them. */
+static void collect_orphans(struct native *n, const struct cc_container *cs, size_t ncs)
+{
+	cleanup_free char *dir = cc_xasprintf("%s/netns", n->root);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		bool known = de->d_name[0] == '.';
+		for (size_t i = 0; !known && i < ncs; i++)
+			known = strcmp(cs[i].id, de->d_name) == 0;
+		if (!known) {
+			cleanup_free char *path = cc_xasprintf("%s/%s", dir, de->d_name);
+			native_netns_delete(path);
+		}
+	}
+	closedir(d);
+}
+
 int native_net_sync(struct native *n, struct cc_error **err)
 {
 	struct network_set nets;
@@ -237,6 +259,8 @@ int native_net_sync(struct native *n, struct cc_error **err)
 	struct cc_container *cs = NULL;
 	size_t ncs = 0;
 	int r = all_containers(n, &cs, &ncs, err);
+	if (r == 0)
+		collect_orphans(n, cs, ncs);
 	if (r == 0)
 		r = sync_firewall(n, &nets, cs, ncs, err);
 	if (r == 0)

@@ -252,6 +252,41 @@ static int remove_volumes(struct cc_runtime *rt, const char *project, const stru
 	return r;
 }
 
+/* The secrets and configs `up` made from the project's files: made again at the next up, from the files
+ * as they are then. External ones carry no project label and stay. */
+static int remove_secrets(struct cc_runtime *rt, enum cc_secret_kind kind, const char *project,
+			  const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	struct cc_secret *v;
+	size_t n;
+	if (cc_rt_secret_list(rt, kind, &v, &n, err) < 0) {
+		if ((*err)->kind != CC_ERR_NOT_SUPPORTED)
+			return -1;
+		cc_error_release(err);
+		return 0;
+	}
+	const char *what = kind == CC_CONFIG ? "Config" : "Secret";
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!has_label(&v[i].labels, CC_LABEL_PROJECT, project))
+			continue;
+		struct cc_error *e = NULL;
+		if (cc_rt_secret_remove(rt, kind, v[i].name, &e) < 0) {
+			if (e->kind == CC_ERR_INVALID_STATE || e->kind == CC_ERR_NOT_FOUND) {
+				cc_orch_warn(ui, "%s %s not removed: %s", what, v[i].name, e->msg);
+				cc_error_free(e);
+				continue;
+			}
+			*err = e;
+			r = -1;
+			break;
+		}
+		cc_orch_status(ui, what, v[i].name, "Removed");
+	}
+	cc_secrets_free(v, n);
+	return r;
+}
+
 static int remove_images(struct cc_runtime *rt, const struct cc_project *p, const char *rmi,
 			 const struct cc_orch_ui *ui, struct cc_error **err)
 {
@@ -321,6 +356,10 @@ int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_pro
 	bool whole = !o->services || !o->services[0];
 	if (r == 0 && whole)
 		r = remove_networks(rt, project, ui, err);
+	if (r == 0 && whole)
+		r = remove_secrets(rt, CC_SECRET, project, ui, err);
+	if (r == 0 && whole)
+		r = remove_secrets(rt, CC_CONFIG, project, ui, err);
 	if (r == 0 && whole && o->volumes)
 		r = remove_volumes(rt, project, ui, err);
 	if (r == 0 && o->rmi && p)

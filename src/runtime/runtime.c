@@ -134,7 +134,7 @@ static const struct cc_backend *const backends[] = {
 
 const char *cc_runtime_default_backend(void)
 {
-	return "mock";
+	return "native";
 }
 
 const char *const *cc_runtime_backends(void)

@@ -44,10 +44,19 @@ teardown_file() {
 	assert_success
 }
 
-@test "the native backend says plainly what it cannot do yet" {
+@test "a pulled image runs on the native backend; what it cannot do yet it says plainly" {
+	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null; then skip "needs root and runc"; fi
 	mkdir -p proj && cd proj
-	printf 'services:\n  a:\n    image: %s/test/multi:v1\n' "$REG" >compose.yaml
+	printf 'services:\n  a:\n    image: %s/test/multi:v1\n    command: echo pulled-and-ran\n' "$REG" >compose.yaml
 	run cc up -d
+	assert_success
+	run cc wait a
+	run cc logs --no-log-prefix a
+	assert_output "pulled-and-ran"
+	cc down
+	printf 'services:\n  b:\n    build: .\n' >compose.yaml
+	printf 'FROM scratch\n' >Dockerfile
+	run cc build
 	assert_failure
 	assert_output --partial "not supported by the native backend"
 }

@@ -58,6 +58,13 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
 
+# A project a test brought up is taken down: its containers hold mounts (network namespaces) under the root.
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/proj/compose.yaml" ]; then
+		(cd "$BATS_TEST_TMPDIR/proj" && cc down -t 0 >/dev/null 2>&1) || true
+	fi
+}
+
 cc() {
 	"$CC" --root "$ROOT" --backend native --progress plain "$@"
 }
