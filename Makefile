@@ -91,6 +91,8 @@ bench: deps build
 	./bench/orchestrator/run.sh $(abspath $(BIN))
 	./bench/pull/run.sh $(abspath $(BIN))
 	./bench/start/run.sh $(abspath $(BIN))
+	./bench/network/run.sh $(abspath $(BIN))
+	./bench/network/updown.sh $(abspath $(BIN))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -19,9 +19,11 @@ cleanup() {
 	"$cc" network rm benchnet >/dev/null 2>&1 || true
 	ip netns del ccbench-cni 2>/dev/null || true
 	ip link del ccbench-cni0 2>/dev/null || true
+	"$here/peer-rules.sh" restore "$work/chains.before" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
+"$here/peer-rules.sh" snapshot "$work/chains.before"
 python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
 tar -C "$work/layout" -cf "$work/busybox.tar" .
 id=$("$cc" image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')

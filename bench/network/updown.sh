@@ -22,9 +22,11 @@ cleanup() {
 		(cd "$work/proj" && podman-compose -p benchpc down -t 0 >/dev/null 2>&1) || true
 		podman network rm -f benchpc_default >/dev/null 2>&1 || true
 	fi
+	"$here/peer-rules.sh" restore "$work/chains.before" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
+"$here/peer-rules.sh" snapshot "$work/chains.before"
 python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
 tar -C "$work/layout" -cf "$work/busybox.tar" .
 id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')

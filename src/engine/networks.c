@@ -555,16 +555,9 @@ void native_net_teardown(struct native *n, const struct cc_container *c)
 {
 	if (!own_namespace(c))
 		return;
-	for (size_t i = 0; i < c->nendpoints; i++) {
-		struct cc_network net;
-		struct cc_error *e = NULL;
-		if (load_network(n, c->endpoints[i].network, &net, &e) < 0) {
-			cc_error_free(e);
-			continue;
-		}
-		detach(c, &net);
-		cc_network_release(&net);
-	}
+	/* Only the namespace is removed: the kernel destroys a dead namespace's interfaces (and with them the
+	 * host ends of the veth pairs) in the background, where deleting each link here would wait out an RCU
+	 * grace period per interface (tens of milliseconds). */
 	cleanup_free char *ns = native_netns_path(n, c->id);
 	native_netns_delete(ns);
 }

@@ -33,7 +33,9 @@ fw_table() {
 
 # Links, rules, namespaces and DNS server of the project: all must be gone after down.
 assert_nothing_left() {
+	# the kernel destroys a removed namespace's interfaces in the background: give it a moment
 	local left
+	eventually '[ -z "$(engine_links | comm -13 "$BATS_TEST_TMPDIR/links.before" -)" ]' 5 || true
 	left=$(engine_links | comm -13 "$BATS_TEST_TMPDIR/links.before" -)
 	[ -z "$left" ] || { echo "links left: $left"; return 1; }
 	run nft list table ip "$(fw_table)"
