@@ -429,8 +429,12 @@ static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_erro
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 					    "volumes[%zu]: the source must be an absolute path", i);
 		}
-		json_array_append_new(m,
-				      mount(mt->target, "bind", source, (const char *[]){"rbind", ro, NULL}));
+		/* the engine checked that the subpath stays inside the volume (native_volume_subpath) */
+		cleanup_free char *within = mt->type == CC_MOUNT_VOLUME && mt->subpath
+						? cc_xasprintf("%s/%s", source, mt->subpath)
+						: NULL;
+		json_array_append_new(m, mount(mt->target, "bind", within ? within : source,
+					       (const char *[]){"rbind", ro, NULL}));
 	}
 	for (char *const *t = spec->tmpfs; t && *t; t++)
 		json_array_append_new(m,

@@ -574,7 +574,10 @@ static int prepare_mounts(struct native *n, const struct cc_container *c, const 
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "No such volume: %s", mt->source);
 		cc_strv_push(&vp->names, mt->source);
 		cc_strv_push(&vp->paths, path);
-		int r = mt->nocopy ? 0 : native_volume_populate(rootfs, mt->target, path, err);
+		/* a part of a volume is not filled from the image (docker neither) */
+		int r = mt->subpath  ? native_volume_subpath(path, mt->source, mt->subpath, err)
+			: mt->nocopy ? 0
+				     : native_volume_populate(rootfs, mt->target, path, err);
 		free(path);
 		if (r < 0)
 			return -1;

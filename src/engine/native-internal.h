@@ -112,6 +112,9 @@ int native_volume_ensure(struct native *n, struct cc_mount *mt, struct cc_error 
 int native_volume_remove_anonymous(struct native *n, const struct cc_container *c, struct cc_error **err);
 /* Where a volume's data lives on the host (owned); NULL when there is no such volume. */
 char *native_volume_mountpoint(struct native *n, const char *name);
+/* Check that `subpath` names a directory inside the volume at `mountpoint`, reached without a symbolic link
+ * (a container could otherwise point it anywhere on the host). */
+int native_volume_subpath(const char *mountpoint, const char *volume, const char *subpath, struct cc_error **err);
 /* Fill an empty volume with what the image has at `target` in `rootfs` (nothing when it has nothing). */
 int native_volume_populate(const char *rootfs, const char *target, const char *mountpoint,
 			   struct cc_error **err);

@@ -482,6 +482,42 @@ static int copy_tree(int src, int dst, struct cc_error **err)
 	return r;
 }
 
+int native_volume_subpath(const char *mountpoint, const char *volume, const char *subpath,
+			  struct cc_error **err)
+{
+	bool parent = false;
+	for (const char *p = subpath; *p;) {
+		size_t len = strcspn(p, "/");
+		parent |= len == 2 && p[0] == '.' && p[1] == '.';
+		p += len + (p[len] == '/');
+	}
+	if (!*subpath || subpath[0] == '/' || parent)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "volume %s: subpath \"%s\" must be a relative path inside the volume",
+				    volume, subpath);
+	int root = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open %s", mountpoint);
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	int fd = (int)syscall(SYS_openat2, root, subpath, &how, sizeof(how));
+	int e = errno;
+	close(root);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (e == ELOOP)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "volume %s: subpath %s goes through a symbolic link", volume, subpath);
+	if (e == ENOENT || e == ENOTDIR)
+		return cc_error_set(err, CC_ERR_NOT_FOUND,
+				    "volume %s: subpath %s is not a directory of the volume", volume,
+				    subpath);
+	return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "volume %s: open subpath %s", volume,
+				  subpath);
+}
+
 int native_volume_populate(const char *rootfs, const char *target, const char *mountpoint,
 			   struct cc_error **err)
 {

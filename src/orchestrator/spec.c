@@ -178,6 +178,7 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 			m->type = CC_MOUNT_VOLUME;
 			m->source = source ? cc_xstrdup(resource_name(p, "volumes", source)) : NULL;
 			m->nocopy = cc_orch_flag(cc_orch_get(mv, "volume"), "nocopy");
+			m->subpath = dup_or_null(cc_orch_str(cc_orch_get(mv, "volume"), "subpath"));
 		}
 	}
 	(void)tmpfs;

@@ -214,6 +214,7 @@ static void mounts_free(struct cc_mount *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].source);
 		free(v[i].target);
+		free(v[i].subpath);
 	}
 	free(v);
 }
@@ -227,6 +228,7 @@ static struct cc_mount *mounts_copy(const struct cc_mount *src, size_t n)
 		v[i] = src[i];
 		v[i].source = dup_or_null(src[i].source);
 		v[i].target = dup_or_null(src[i].target);
+		v[i].subpath = dup_or_null(src[i].subpath);
 	}
 	return v;
 }

@@ -87,6 +87,7 @@ struct cc_mount {
 	bool read_only;
 	bool create_host_path; /* bind: create a missing source directory */
 	bool nocopy;           /* volume: don't pre-populate from the image */
+	char *subpath;         /* volume: mount this directory of the volume (relative); NULL: all of it */
 	int64_t tmpfs_size;    /* bytes; 0: unlimited */
 };
 

@@ -74,6 +74,54 @@ EOC
 	assert_output "end"
 }
 
+@test "a volume's subpath mounts one directory of it; a missing or escaping subpath is refused" {
+	cat >compose.yaml <<'YAML'
+services:
+  writer:
+    image: busybox
+    command: sh -c 'mkdir -p /data/logs /data/other && echo in-logs > /data/logs/x && echo no > /data/other/y && ln -s /etc /data/escape'
+    volumes: ["shared:/data"]
+  reader:
+    image: busybox
+    command: sh -c 'ls /mnt; cat /mnt/x'
+    volumes:
+      - type: volume
+        source: shared
+        target: /mnt
+        volume:
+          subpath: logs
+    depends_on:
+      writer:
+        condition: service_completed_successfully
+    profiles: [read]
+  missing:
+    image: busybox
+    command: "true"
+    volumes:
+      - {type: volume, source: shared, target: /mnt, volume: {subpath: nowhere}}
+    profiles: [bad]
+  escape:
+    image: busybox
+    command: "true"
+    volumes:
+      - {type: volume, source: shared, target: /mnt, volume: {subpath: escape}}
+    profiles: [bad]
+volumes:
+  shared:
+YAML
+	"$CC" --backend native up -d writer
+	"$CC" --backend native wait writer
+	run output_of_profile read reader
+	[ "$output" = "$(printf 'x\nin-logs')" ]
+	run "$CC" --backend native --profile bad up -d missing
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"subpath nowhere is not a directory of the volume"* ]]
+	run "$CC" --backend native --profile bad up -d escape
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"subpath escape goes through a symbolic link"* ]]
+	"$CC" --backend native --profile read --profile bad down -v -t 0
+}
+
 @test "an anonymous volume holds the container's data on the host and goes with down -v" {
 	cat >compose.yaml <<'EOC'
 services:

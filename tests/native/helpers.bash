@@ -61,3 +61,10 @@ output_of() {
 	"$CC" --backend native wait "$1" >/dev/null || true
 	"$CC" --backend native logs --no-log-prefix "$1"
 }
+
+# Like output_of, for a service behind a profile: up of that service alone, then its output.
+output_of_profile() {
+	"$CC" --backend native --profile "$1" up -d "$2" >/dev/null 2>&1 || return 1
+	"$CC" --backend native wait "$2" >/dev/null || true
+	"$CC" --backend native --profile "$1" logs --no-log-prefix "$2"
+}
