@@ -8,6 +8,7 @@
 #include "cli/objects.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ static int print_raw(void *ctx, const struct cc_log_frame *f)
 
 int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool detach = false, no_tty = false, privileged = false, tty = false;
+	bool detach = false, no_tty = false, privileged = false, tty = false, interactive = false;
 	const char *user = NULL, *workdir = NULL;
 	long index = 1;
 	cc_strv env = NULL;
@@ -34,8 +35,10 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 	    {"privileged", 0, CLI_BOOL, &privileged, NULL, "Give extended privileges to the process"},
 	    {"user", 'u', CLI_STR, &user, "USER", "Run the command as this user"},
 	    {"workdir", 'w', CLI_STR, &workdir, "DIR", "Path to workdir directory for this command"},
-	    {"interactive", 'i', CLI_BOOL, &tty, NULL, "Keep STDIN open (always on)"},
-	    {"tty", 't', CLI_BOOL, &tty, NULL, "Allocate a pseudo-TTY (default when a terminal)"},
+	    {"interactive", 'i', CLI_BOOL, &interactive, NULL,
+	     "Pass standard input to the command (on with a terminal)"},
+	    {"tty", 't', CLI_BOOL, &tty, NULL,
+	     "Allocate a pseudo-TTY (default when standard input is a terminal)"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"exec", "SERVICE COMMAND [ARGS...]",
@@ -45,10 +48,18 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (pr != CLI_PARSED)
 		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 	int rc = CLI_OK;
+	bool terminal = isatty(STDIN_FILENO);
 	if (cc_strv_len(args) < 2) {
 		cli_usage_error("exec", "requires at least 2 arguments: SERVICE COMMAND");
 		rc = CLI_USAGE;
+	} else if (tty && !no_tty && !terminal) {
+		cli_usage_error("exec", "the input device is not a TTY (use -T, or run from a terminal)");
+		rc = CLI_USAGE;
 	}
+	/* docker compose's habit: a pseudo-TTY whenever standard input is a terminal, unless -T */
+	bool use_tty = !no_tty && !detach && terminal;
+	struct cc_exec_stdio stdio = {interactive || use_tty ? STDIN_FILENO : -1,
+				      use_tty ? STDIN_FILENO : -1};
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
@@ -63,9 +74,10 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 					 .env = env,
 					 .user = user,
 					 .working_dir = workdir,
-					 .tty = tty && !no_tty,
+					 .tty = use_tty,
 					 .detach = detach,
-					 .privileged = privileged};
+					 .privileged = privileged,
+					 .stdio = &stdio};
 		struct cc_log_sink sink = {print_raw, NULL};
 		int code = 0;
 		struct cc_error *err = NULL;

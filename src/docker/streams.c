@@ -153,6 +153,11 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 {
 	if (!opts->argv || !opts->argv[0])
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: exec needs a command", ref);
+	if (opts->stdio && (opts->stdio->in >= 0 || opts->stdio->terminal >= 0))
+		return cc_error_set(
+		    err, CC_ERR_NOT_SUPPORTED,
+		    "exec with standard input or a terminal is not supported by the docker backend "
+		    "yet (use -T and no -i)");
 	struct cc_container c;
 	if (dk_container_inspect(self, ref, &c, err) < 0)
 		return -1;

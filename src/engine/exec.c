@@ -50,6 +50,14 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	cc_strv_push(&argv, "--root");
 	cc_strv_push(&argv, state);
 	cc_strv_push(&argv, "exec");
+	const struct cc_exec_stdio *io = opts->stdio;
+	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;
+	if (terminal) {
+		/* runc allocates the pty, puts our terminal in raw mode and copies both ways */
+		cc_strv_push(&argv, "--tty");
+		cc_strv_push(&argv, "--env");
+		cc_strv_push(&argv, "TERM=xterm");
+	}
 	if (opts->detach)
 		cc_strv_push(&argv, "--detach");
 	if (opts->user) {
@@ -69,6 +77,15 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		cc_strv_push(&argv, *a);
 	cleanup_free char *name = cc_xstrdup(c.name);
 	cc_container_release(&c);
+	if (terminal) {
+		pid_t pid = native_spawn(argv, io->terminal, io->terminal, io->terminal);
+		cc_strv_free(argv);
+		int code = pid > 0 ? native_wait_status(pid) : -1;
+		if (code < 0)
+			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
+		*exit_code = code;
+		return 0;
+	}
 
 	int outp[2], errp[2];
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -83,7 +100,7 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		cc_strv_free(argv);
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
 	}
-	pid_t pid = native_spawn(argv, devnull, outp[1], errp[1]);
+	pid_t pid = native_spawn(argv, io && io->in >= 0 ? io->in : devnull, outp[1], errp[1]);
 	close(outp[1]);
 	close(errp[1]);
 	close(devnull);

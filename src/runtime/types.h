@@ -208,11 +208,20 @@ struct cc_log_opts {
 	bool no_stdout, no_stderr;
 };
 
+/* Where an exec's process takes its input, for backends that run in the caller's process. */
+struct cc_exec_stdio {
+	int in;       /* the process reads this descriptor (-1: no input) */
+	int terminal; /* with tty: the caller's terminal, connected raw to the process's pty (-1: none) */
+};
+
 struct cc_exec_opts {
 	char *const *argv; /* required, non-empty */
 	char *const *env;  /* "KEY=VALUE" added to the container's */
 	const char *user, *working_dir;
 	bool tty, detach, privileged;
+	/* NULL: no input, output as frames through the sink. With a terminal and tty, the output goes to the
+	 * terminal instead and the sink sees nothing. */
+	const struct cc_exec_stdio *stdio;
 };
 
 struct cc_top {

@@ -155,3 +155,34 @@ EOC
 	run "$CC" --backend native logs web
 	[ "$(grep -c hello <<<"$output")" -eq 2 ]
 }
+
+@test "exec: a pseudo-TTY when standard input is a terminal, raw input and exit codes through it; -i passes stdin" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	cat >compose.yaml <<'YAML'
+services:
+  a:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	# script(1) gives the CLI a terminal: the command sees a pty and TERM, and its exit code comes back
+	run script -qec "$CC --backend native exec a sh -c 'tty; echo TERM=\$TERM; exit 5'" /dev/null
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"/dev/pts/"* ]]
+	[[ "$output" == *"TERM=xterm"* ]]
+	# keystrokes typed into the terminal reach an interactive shell
+	run bash -c "printf 'echo typed-\$((6*7))\nexit 7\n' | script -qec '$CC --backend native exec a sh' /dev/null"
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"typed-42"* ]]
+	# without a terminal: no pty, standard input only with -i
+	run bash -c "echo piped-in | '$CC' --backend native exec -i a cat"
+	[ "$output" = piped-in ]
+	run bash -c "echo piped-in | '$CC' --backend native exec a cat"
+	[ -z "$output" ]
+	run bash -c "'$CC' --backend native exec a sh -c tty </dev/null"
+	[[ "$output" == *"not a tty"* ]]
+	run bash -c "'$CC' --backend native exec -t a true </dev/null"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not a TTY"* ]]
+	"$CC" --backend native down -t 0
+}
