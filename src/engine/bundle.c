@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 const char *const cc_default_capabilities[] = {
@@ -122,17 +123,41 @@ static bool known_cap(const char *c)
 	return false;
 }
 
+/* Does this process's bounding set hold the capability? all_capabilities is in the kernel's order, so its
+ * index is the capability's number. Root here may lack some (CAP_SYS_RESOURCE on these machines), and the
+ * runtime cannot give a container what it does not have itself. */
+static bool host_has_cap(const char *name)
+{
+	for (int i = 0; all_capabilities[i]; i++)
+		if (strcmp(all_capabilities[i], name) == 0)
+			return prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1;
+	return false;
+}
+
+/* privileged and cap_add: ALL mean every capability the engine itself has, as with docker's daemon. */
+static void add_all_capabilities(json_t *set)
+{
+	for (const char *const *k = all_capabilities; *k; k++)
+		if (host_has_cap(*k))
+			json_object_set_new(set, *k, json_true());
+}
+
 static int capabilities(const struct cc_container_spec *spec, json_t **out, struct cc_error **err)
 {
 	json_t *set = json_object(); /* name -> true, in a stable order below */
-	const char *const *base = spec->privileged ? all_capabilities : cc_default_capabilities;
-	for (const char *const *c = base; *c; c++)
+	if (spec->privileged)
+		add_all_capabilities(set);
+	for (const char *const *c = cc_default_capabilities; !spec->privileged && *c; c++)
 		json_object_set_new(set, *c, json_true());
 	for (char *const *c = spec->cap_add; c && *c; c++) {
 		cleanup_free char *n = cap_name(*c);
 		if (strcmp(n, "ALL") == 0) {
-			for (const char *const *k = all_capabilities; *k; k++)
-				json_object_set_new(set, *k, json_true());
+			add_all_capabilities(set);
+		} else if (known_cap(n) && !host_has_cap(n)) {
+			json_decref(set);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "cap_add: %s: the engine itself does not have this capability",
+					    *c);
 		} else if (!known_cap(n)) {
 			json_decref(set);
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "cap_add: unknown capability %s",

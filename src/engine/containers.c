@@ -13,6 +13,7 @@
 #include "engine/journal.h"
 #include "engine/native-internal.h"
 #include "engine/netlink.h"
+#include "engine/seccomp.h"
 #include "engine/rootfs.h"
 #include "runtime/codec.h"
 
@@ -27,6 +28,7 @@
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define POLL_NS          (50 * CC_NS_PER_MSEC)
@@ -635,6 +637,36 @@ static int net_view(struct native *n, const struct cc_container *c, struct net_v
 	return r;
 }
 
+/* The seccomp filter: podman's default profile, another given with security_opt seccomp=PATH, or none for
+ * seccomp=unconfined and privileged containers (docker's rules). A missing default profile leaves the
+ * container unfiltered, as docker does on hosts without seccomp support; a missing given one is an error. */
+static int apply_seccomp(const struct cc_container *c, json_t *cfg, struct cc_error **err)
+{
+	const char *custom = NULL;
+	for (char *const *o = c->spec.security_opt; o && *o; o++)
+		if (strncmp(*o, "seccomp=", 8) == 0 || strncmp(*o, "seccomp:", 8) == 0)
+			custom = *o + 8;
+	if (c->spec.privileged || (custom && strcmp(custom, "unconfined") == 0))
+		return 0;
+	json_t *caps =
+	    json_object_get(json_object_get(json_object_get(cfg, "process"), "capabilities"), "bounding");
+	struct utsname u;
+	uname(&u);
+	json_t *filter;
+	struct cc_error *e = NULL;
+	if (native_seccomp_load(custom ? custom : native_seccomp_default_path(), caps, u.machine, &filter,
+				&e) < 0) {
+		if (!custom && e->kind == CC_ERR_NOT_FOUND) {
+			cc_error_free(e);
+			return 0;
+		}
+		*err = e;
+		return cc_error_wrap(err, "security_opt");
+	}
+	json_object_set_new(json_object_get(cfg, "linux"), "seccomp", filter);
+	return 0;
+}
+
 static int write_bundle_files(struct native *n, const struct cc_container *c, const struct net_view *net,
 			      const struct cc_image_record *rec, const char *dir, const char *rootfs,
 			      struct volume_paths *vp, struct cc_error **err)
@@ -664,7 +696,8 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	json_t *cfg;
 	if (cc_bundle_config(&in, &cfg, err) < 0)
 		return -1;
-	if (native_secret_mounts(n, c, dir, json_object_get(cfg, "mounts"), err) < 0) {
+	if (apply_seccomp(c, cfg, err) < 0 ||
+	    native_secret_mounts(n, c, dir, json_object_get(cfg, "mounts"), err) < 0) {
 		json_decref(cfg);
 		return -1;
 	}

@@ -186,3 +186,40 @@ YAML
 	[[ "$output" == *"not a TTY"* ]]
 	"$CC" --backend native down -t 0
 }
+
+@test "seccomp: the default profile filters every container; privileged and seccomp=unconfined run without one" {
+	[ -f /usr/share/containers/seccomp.json ] || skip "needs Debian's golang-github-containers-common profile"
+	cat >compose.yaml <<'YAML'
+services:
+  filtered:
+    image: busybox
+    command: ["sh", "-c", "grep ^Seccomp: /proc/self/status; unshare -m true 2>&1 || echo refused"]
+  unconfined:
+    image: busybox
+    command: ["sh", "-c", "grep ^Seccomp: /proc/self/status"]
+    security_opt: ["seccomp=unconfined"]
+  privileged:
+    image: busybox
+    command: ["sh", "-c", "grep ^Seccomp: /proc/self/status"]
+    privileged: true
+YAML
+	run output_of filtered
+	[[ "$output" == *"Seccomp:"*"2"* ]]
+	[[ "$output" == *refused* ]]
+	run output_of unconfined
+	[[ "$output" == *"Seccomp:"*"0"* ]]
+	run output_of privileged
+	[[ "$output" == *"Seccomp:"*"0"* ]]
+	"$CC" --backend native down -t 0
+	cat >compose.yaml <<'YAML'
+services:
+  custom:
+    image: busybox
+    command: "true"
+    security_opt: ["seccomp=/nonexistent/profile.json"]
+YAML
+	run "$CC" --backend native up -d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"seccomp profile /nonexistent/profile.json"* ]]
+	"$CC" --backend native down -t 0
+}

@@ -29,7 +29,7 @@ native_setup() {
 }
 
 native_teardown() {
-	[ -n "${CONTAINER_COMPOSE_ROOT:-}" ] && [ -f compose.yaml ] && "$CC" --backend native down >/dev/null 2>&1 || true
+	[ -n "${CONTAINER_COMPOSE_ROOT:-}" ] && [ -f compose.yaml ] && "$CC" --backend native down -t 0 --remove-orphans >/dev/null 2>&1 || true
 }
 
 # "name state exitcode" of every container of the project
