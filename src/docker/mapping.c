@@ -177,6 +177,7 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	set_strv(host, "CapAdd", s->cap_add);
 	set_strv(host, "CapDrop", s->cap_drop);
 	set_strv(host, "ExtraHosts", s->extra_hosts);
+	set_strv(host, "Links", s->links);
 	set_strv(host, "Dns", s->dns);
 	set_strv(host, "DnsSearch", s->dns_search);
 	set_strv(host, "DnsOptions", s->dns_opt);

@@ -157,6 +157,30 @@ static void dns_names(const struct cc_container *c, const struct cc_endpoint *ep
 			cc_strv_push(names, candidates[i]);
 }
 
+static bool on_network(const struct cc_container *c, const char *network)
+{
+	for (size_t e = 0; e < c->nendpoints; e++)
+		if (strcmp(c->endpoints[e].network, network) == 0)
+			return true;
+	return false;
+}
+
+/* links: "TARGET:ALIAS" in a container on this network names TARGET by ALIAS too. aardvark's names are per
+ * network, so the alias is visible to the whole network, not to the linking container alone. */
+static void link_aliases(const struct cc_container *target, const char *network,
+			 const struct cc_container *cs, size_t ncs, cc_strv *names)
+{
+	size_t len = strlen(target->name);
+	for (size_t i = 0; i < ncs; i++) {
+		if (!on_network(&cs[i], network))
+			continue;
+		for (char *const *l = cs[i].spec.links; l && *l; l++)
+			if (strncmp(*l, target->name, len) == 0 && (*l)[len] == ':' &&
+			    !cc_strv_contains(*names, *l + len + 1))
+				cc_strv_push(names, *l + len + 1);
+	}
+}
+
 static int sync_dns(struct native *n, const struct network_set *nets, const struct cc_container *cs,
 		    size_t ncs, struct cc_error **err)
 {
@@ -178,6 +202,7 @@ static int sync_dns(struct native *n, const struct network_set *nets, const stru
 				de->id = cs[k].id;
 				de->address = ep->ipv4_address;
 				dns_names(&cs[k], ep, &de->names);
+				link_aliases(&cs[k], net->spec.name, cs, ncs, &de->names);
 				de->dns = cs[k].spec.dns;
 			}
 		/* a network nobody is on needs no server */

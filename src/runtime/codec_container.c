@@ -144,6 +144,7 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	cc_jset_strv(o, "capAdd", s->cap_add);
 	cc_jset_strv(o, "capDrop", s->cap_drop);
 	cc_jset_strv(o, "extraHosts", s->extra_hosts);
+	cc_jset_strv(o, "links", s->links);
 	cc_jset_strv(o, "dns", s->dns);
 	cc_jset_strv(o, "dnsSearch", s->dns_search);
 	cc_jset_strv(o, "dnsOpt", s->dns_opt);
@@ -363,6 +364,7 @@ static int spec_from_json(const json_t *j, const char *path, struct cc_container
 	CC_TRY(cc_jget_strv(j, path, "capAdd", &s->cap_add, NULL, err));
 	CC_TRY(cc_jget_strv(j, path, "capDrop", &s->cap_drop, NULL, err));
 	CC_TRY(cc_jget_strv(j, path, "extraHosts", &s->extra_hosts, NULL, err));
+	CC_TRY(cc_jget_strv(j, path, "links", &s->links, NULL, err));
 	CC_TRY(cc_jget_strv(j, path, "dns", &s->dns, NULL, err));
 	CC_TRY(cc_jget_strv(j, path, "dnsSearch", &s->dns_search, NULL, err));
 	CC_TRY(cc_jget_strv(j, path, "dnsOpt", &s->dns_opt, NULL, err));

@@ -329,6 +329,7 @@ void cc_container_spec_release(struct cc_container_spec *s)
 	cc_strv_free(s->cap_add);
 	cc_strv_free(s->cap_drop);
 	cc_strv_free(s->extra_hosts);
+	cc_strv_free(s->links);
 	cc_strv_free(s->dns);
 	cc_strv_free(s->dns_search);
 	cc_strv_free(s->dns_opt);
@@ -369,6 +370,7 @@ void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_conta
 	dst->cap_add = cc_strv_copy(src->cap_add);
 	dst->cap_drop = cc_strv_copy(src->cap_drop);
 	dst->extra_hosts = cc_strv_copy(src->extra_hosts);
+	dst->links = cc_strv_copy(src->links);
 	dst->dns = cc_strv_copy(src->dns);
 	dst->dns_search = cc_strv_copy(src->dns_search);
 	dst->dns_opt = cc_strv_copy(src->dns_opt);

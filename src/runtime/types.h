@@ -142,6 +142,7 @@ struct cc_container_spec {
 	size_t nconfigs;
 	cc_strv cap_add, cap_drop, extra_hosts, dns, dns_search, dns_opt, group_add, security_opt, devices,
 	    tmpfs;
+	cc_strv links; /* "CONTAINER:ALIAS": another container this one reaches by an extra name */
 	struct cc_kvs sysctls;
 	struct cc_ulimit *ulimits;
 	size_t nulimits;

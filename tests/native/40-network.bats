@@ -262,6 +262,29 @@ YAML
 	assert_nothing_left
 }
 
+@test "links: the linked service answers to its alias; a hostname resolves too" {
+	cat >compose.yaml <<'YAML'
+services:
+  db:
+    image: busybox
+    hostname: dbhost
+    command: sh -c 'mkdir -p /w && echo from-db > /w/index.html && exec httpd -f -p 80 -h /w'
+  app:
+    image: busybox
+    command: sleep 300
+    links: ["db:database"]
+YAML
+	"$CC" --backend native up -d
+	run eventually "'$CC' --backend native exec app wget -qO- http://database/ >/dev/null 2>&1" 10
+	[ "$status" -eq 0 ]
+	run "$CC" --backend native exec app wget -qO- http://database/
+	[ "$output" = from-db ]
+	run "$CC" --backend native exec app wget -qO- http://dbhost/
+	[ "$output" = from-db ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "network ls, inspect, create, connect, disconnect, rm and prune" {
 	cat >compose.yaml <<'YAML'
 services:
