@@ -573,6 +573,8 @@ static int prepare_mounts(struct native *n, const struct cc_container *c, const 
 		}
 		if (mt->type != CC_MOUNT_VOLUME || !mt->source)
 			continue;
+		if (native_volume_activate(n, mt->source, err) < 0)
+			return -1;
 		char *path = native_volume_mountpoint(n, mt->source);
 		if (!path)
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "No such volume: %s", mt->source);
@@ -1088,6 +1090,21 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	}
 	/* its process is gone: its interfaces and namespace go, and with them its names and ports */
 	native_net_teardown(n, &c);
+	struct cc_container *rest = NULL;
+	size_t nrest = 0;
+	struct cc_container_filter all = {.all = true};
+	bool volumes_used = false;
+	for (size_t i = 0; i < c.spec.nmounts; i++)
+		volumes_used |= c.spec.mounts[i].type == CC_MOUNT_VOLUME;
+	if (volumes_used && native_container_list(n, &all, &rest, &nrest, err) < 0) {
+		native_abort(n);
+		cc_container_release(&c);
+		return -1;
+	}
+	if (volumes_used) {
+		native_volume_release_unused(n, &c, rest, nrest);
+		cc_containers_free(rest, nrest);
+	}
 	/* a container on no network changes neither the firewall nor the names */
 	if (c.nendpoints && native_net_sync(n, err) < 0) {
 		native_abort(n);

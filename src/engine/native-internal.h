@@ -110,11 +110,18 @@ int native_volume_prune(void *self, cc_strv *removed, struct cc_error **err);
 int native_volume_ensure(struct native *n, struct cc_mount *mt, struct cc_error **err);
 /* In the caller's transaction: remove the anonymous volumes of a removed container. */
 int native_volume_remove_anonymous(struct native *n, const struct cc_container *c, struct cc_error **err);
+/* Make a volume's data directory usable: a tmpfs volume is mounted on first use. */
+int native_volume_activate(struct native *n, const char *name, struct cc_error **err);
+/* In the caller's transaction, after a container's removal: tmpfs volumes no other container of `cs` uses are
+ * unmounted (their data goes, as with docker's local driver). */
+void native_volume_release_unused(struct native *n, const struct cc_container *removed,
+				  const struct cc_container *cs, size_t ncs);
 /* Where a volume's data lives on the host (owned); NULL when there is no such volume. */
 char *native_volume_mountpoint(struct native *n, const char *name);
 /* Check that `subpath` names a directory inside the volume at `mountpoint`, reached without a symbolic link
  * (a container could otherwise point it anywhere on the host). */
-int native_volume_subpath(const char *mountpoint, const char *volume, const char *subpath, struct cc_error **err);
+int native_volume_subpath(const char *mountpoint, const char *volume, const char *subpath,
+			  struct cc_error **err);
 /* Fill an empty volume with what the image has at `target` in `rootfs` (nothing when it has nothing). */
 int native_volume_populate(const char *rootfs, const char *target, const char *mountpoint,
 			   struct cc_error **err);

@@ -20,6 +20,9 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -69,7 +72,41 @@ static int load_volume(struct native *n, const char *name, struct cc_volume *out
 	return r;
 }
 
-/* The options of the local driver this engine honours: a bind of an existing host directory. */
+/* A tmpfs volume's `o`, as mount(8) takes it: flags (ro, nosuid, nodev, noexec) and the filesystem's own
+ * options (size=, mode=, uid=, gid=, nr_inodes=...), which the kernel checks when it mounts. */
+static int tmpfs_options(const char *volume, const char *o, unsigned long *flags, char **data,
+			 struct cc_error **err)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} known[] = {{"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV}, {"noexec", MS_NOEXEC},
+		     {"rw", 0},         {"suid", 0},           {"dev", 0},          {"exec", 0}};
+	*flags = MS_NOSUID | MS_NODEV;
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	cleanup_free char *copy = cc_xstrdup(o ? o : "");
+	char *save = NULL;
+	for (char *opt = strtok_r(copy, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		bool flag = false;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strcmp(opt, known[i].name) == 0) {
+				*flags |= known[i].flag;
+				flag = true;
+			}
+		if (flag)
+			continue;
+		if (!strchr(opt, '=')) {
+			cc_strbuf_release(&sb);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "volume %s: driver_opts.o: unknown tmpfs option %s", volume, opt);
+		}
+		cc_strbuf_addf(&sb, "%s%s", sb.len ? "," : "", opt);
+	}
+	*data = cc_strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+/* The options of the local driver this engine honours: a bind of an existing host directory, or a tmpfs. */
 static int check_options(const struct cc_volume_config *cfg, struct cc_error **err)
 {
 	const char *type = cc_kvs_get(&cfg->options, "type");
@@ -85,11 +122,18 @@ static int check_options(const struct cc_volume_config *cfg, struct cc_error **e
 	}
 	if (!cfg->options.n)
 		return 0;
+	if (type && strcmp(type, "tmpfs") == 0) {
+		/* validated now, applied when a container first uses the volume */
+		unsigned long flags;
+		cleanup_free char *data = NULL;
+		return tmpfs_options(cfg->name, o, &flags, &data, err);
+	}
 	bool bind = o && (strcmp(o, "bind") == 0 || strncmp(o, "bind,", 5) == 0 || strstr(o, ",bind"));
 	if (!bind || (type && strcmp(type, "none") != 0))
 		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
 				    "volume %s: driver_opts type=%s o=%s: the native engine's local driver "
-				    "mounts only binds (type: none, o: bind) so far",
+				    "mounts binds (type: none, o: bind) and tmpfs (type: tmpfs), not other "
+				    "filesystems",
 				    cfg->name, type ? type : "(none)", o ? o : "(none)");
 	if (!device || device[0] != '/')
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
@@ -122,7 +166,9 @@ static int create_locked(struct native *n, const struct cc_volume_config *cfg, c
 	if ((mkdir(volumes, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(data, 0755) < 0 && errno != EEXIST))
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create volume %s", name);
-	const char *device = cc_kvs_get(&cfg->options, "device");
+	/* a bind's data is its device; a tmpfs's device is only the source name mount(8) shows */
+	const char *type = cc_kvs_get(&cfg->options, "type");
+	const char *device = type && strcmp(type, "tmpfs") == 0 ? NULL : cc_kvs_get(&cfg->options, "device");
 	struct cc_volume v = {0};
 	v.spec.name = cc_xstrdup(name);
 	v.spec.driver = cc_xstrdup("local");
@@ -271,6 +317,8 @@ static int remove_locked(struct native *n, const char *name, const struct cc_con
 	    volume_event(n, "destroy", name, NULL, err) < 0)
 		return -1;
 	cleanup_free char *dir = volume_dir(n, name);
+	cleanup_free char *data = cc_xasprintf("%s/_data", dir);
+	umount2(data, MNT_DETACH); /* a tmpfs volume's, when mounted */
 	/* FTW_MOUNT: never walk into something mounted below the volume */
 	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "remove volume %s", dir);
@@ -366,6 +414,57 @@ int native_volume_remove_anonymous(struct native *n, const struct cc_container *
 			return -1;
 	}
 	return 0;
+}
+
+static bool is_tmpfs_volume(const struct cc_volume *v)
+{
+	const char *type = cc_kvs_get(&v->spec.options, "type");
+	return type && strcmp(type, "tmpfs") == 0;
+}
+
+int native_volume_activate(struct native *n, const char *name, struct cc_error **err)
+{
+	struct cc_volume v;
+	if (native_begin(n, err) < 0)
+		return -1;
+	int r = load_volume(n, name, &v, err);
+	native_abort(n); /* read only */
+	if (r < 0)
+		return -1;
+	struct statfs st;
+	if (is_tmpfs_volume(&v) && !(statfs(v.mountpoint, &st) == 0 && st.f_type == TMPFS_MAGIC)) {
+		unsigned long flags;
+		cleanup_free char *data = NULL;
+		r = tmpfs_options(name, cc_kvs_get(&v.spec.options, "o"), &flags, &data, err);
+		if (r == 0)
+			r = cc_mkdir_p(v.mountpoint, 0755, err);
+		if (r == 0 && mount("tmpfs", v.mountpoint, "tmpfs", flags, data) < 0)
+			r = cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno,
+					       "volume %s: mount tmpfs (o=%s)", name, data);
+	}
+	cc_volume_release(&v);
+	return r;
+}
+
+void native_volume_release_unused(struct native *n, const struct cc_container *removed,
+				  const struct cc_container *cs, size_t ncs)
+{
+	for (size_t i = 0; i < removed->spec.nmounts; i++) {
+		const struct cc_mount *mt = &removed->spec.mounts[i];
+		struct cc_volume v;
+		struct cc_error *e = NULL;
+		if (mt->type != CC_MOUNT_VOLUME || !mt->source || load_volume(n, mt->source, &v, &e) < 0) {
+			cc_error_free(e);
+			continue;
+		}
+		bool used = false;
+		for (size_t k = 0; k < ncs && !used; k++)
+			used = strcmp(cs[k].id, removed->id) != 0 &&
+			       cc_container_uses_volume(&cs[k], mt->source);
+		if (is_tmpfs_volume(&v) && !used)
+			umount2(v.mountpoint, MNT_DETACH);
+		cc_volume_release(&v);
+	}
 }
 
 char *native_volume_mountpoint(struct native *n, const char *name)

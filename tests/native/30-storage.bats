@@ -122,6 +122,55 @@ YAML
 	"$CC" --backend native --profile read --profile bad down -v -t 0
 }
 
+@test "a tmpfs volume (driver_opts type: tmpfs) is shared in memory while used and unmounted after down" {
+	cat >compose.yaml <<'YAML'
+services:
+  writer:
+    image: busybox
+    command: sh -c 'echo in-memory > /scratch/f; sleep 300'
+    volumes: ["scratch:/scratch"]
+  reader:
+    image: busybox
+    command: sh -c 'sleep 1; cat /scratch/f; grep " /scratch " /proc/mounts; busybox stat -c "%a %u" /scratch'
+    volumes: ["scratch:/scratch"]
+    depends_on: [writer]
+volumes:
+  scratch:
+    driver_opts:
+      type: tmpfs
+      device: tmpfs
+      o: size=8m,mode=0770,uid=1000
+YAML
+	"$CC" --backend native up -d
+	"$CC" --backend native wait reader
+	run "$CC" --backend native logs --no-log-prefix reader
+	[[ "${lines[0]}" == in-memory ]]
+	[[ "$output" == *"tmpfs /scratch tmpfs"*"size=8192k"* ]]
+	[[ "$output" == *"770 1000"* ]]
+	mp=$("$CC" --backend native volume inspect proj_scratch | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mountpoint"])')
+	grep -q " $mp " /proc/self/mountinfo
+	"$CC" --backend native down -t 0
+	# the volume stays, its memory does not
+	run grep -c " $mp " /proc/self/mountinfo
+	[ "$output" = 0 ]
+	run "$CC" --backend native volume ls -q
+	[[ "$output" == *proj_scratch* ]]
+	cat >compose.yaml <<'YAML'
+services:
+  bad:
+    image: busybox
+    command: "true"
+    volumes: ["odd:/x"]
+volumes:
+  odd:
+    driver_opts: {type: tmpfs, device: tmpfs, o: "size=1m,bogus"}
+YAML
+	run "$CC" --backend native up -d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown tmpfs option bogus"* ]]
+	"$CC" --backend native down -v -t 0
+}
+
 @test "an anonymous volume holds the container's data on the host and goes with down -v" {
 	cat >compose.yaml <<'EOC'
 services:
