@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/network, part 2: `up -d` then `down` of a 10-service project (one web service, nine clients that
+# bench/network, part 2: `up -d` then `down` of an N-service project (SERVICES, default 10: one web service, N-1 clients that
 # reach it by name and then wait), in interleaved rounds: container-compose (native) against docker-compose
 # 1.29 on a private dockerd and podman-compose on podman, when those are installed (`make bench` installs
 # them). Every process exits on SIGTERM, so `down` measures the engines, not a grace period.
@@ -38,7 +38,7 @@ mkdir -p "$work/proj"
 	echo "  web:"
 	echo "    image: busybox:latest"
 	echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; mkdir -p /w; echo ok > /w/index.html; httpd -p 8080 -h /w; while :; do sleep 0.1; done\"]"
-	for i in 1 2 3 4 5 6 7 8 9; do
+	for i in $(seq 1 $((${SERVICES:-10} - 1))); do
 		echo "  client$i:"
 		echo "    image: busybox:latest"
 		echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; until wget -q -O /dev/null http://web:8080/; do sleep 0.1; done; while :; do sleep 0.1; done\"]"

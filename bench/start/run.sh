@@ -1,15 +1,22 @@
 #!/bin/bash
 # bench/start: `run --rm IMAGE true`, repeated, container-compose (native backend) against the floor, bare
 # `runc run` of an equivalent bundle (same busybox rootfs, no monitor, no store), in interleaved rounds.
-# podman and dockerd are added when present (`make bench` installs podman; dockerd needs the set-up of
-# ../shared/reference/machine-notes.md). Prints the median per tool and the ratio to the floor.
+# podman (with the machine notes' containers.conf: runc, clamped ulimits) and docker (a private dockerd from
+# scripts/dockerd-test.sh) are added when installed (`make bench` installs both). All run without a network
+# (--network none), like the container-compose service. Prints the median per tool and the ratio to the floor.
 # usage: run.sh PATH/TO/container-compose [ROUNDS]
 set -euo pipefail
-cc=${1:?path to container-compose}
+cc=$(realpath "${1:?path to container-compose}")
 rounds=${2:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+	[ -S "$work/dockerd/docker.sock" ] && "$here/../../scripts/dockerd-test.sh" stop "$work/dockerd" >/dev/null 2>&1
+	"$here/../network/peer-rules.sh" restore "$work/chains.before" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+"$here/../network/peer-rules.sh" snapshot "$work/chains.before"
 export CONTAINER_COMPOSE_ROOT="$work/root"
 python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
 tar -C "$work/layout" -cf "$work/busybox.tar" .
@@ -35,8 +42,26 @@ PY
 tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
 	container-compose "cd $work/proj && $cc --backend native --progress quiet run --rm t true >/dev/null")
 if command -v podman >/dev/null; then
-	podman --root "$work/pm" --runroot "$work/pmrun" --storage-driver vfs load -q -i "$work/busybox.tar" >/dev/null
-	tools+=(podman "podman --root $work/pm --runroot $work/pmrun --storage-driver vfs run --rm --network none localhost/busybox:latest true >/dev/null 2>&1 || podman --root $work/pm --runroot $work/pmrun --storage-driver vfs run --rm --network none $id true >/dev/null")
+	cat >"$work/containers.conf" <<'EOC'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOC
+	export CONTAINERS_CONF="$work/containers.conf"
+	pm="podman --root $work/pm --runroot $work/pmrun --storage-driver overlay"
+	$pm load -q -i "$work/busybox.tar" >/dev/null
+	pimg=$($pm images -q | head -1)
+	tools+=(podman "$pm run --rm --network none $pimg true >/dev/null")
+fi
+if command -v dockerd >/dev/null && command -v docker >/dev/null; then
+	"$cc" --backend native image save -o "$work/busybox-docker.tar" busybox:latest
+	"$here/../../scripts/dockerd-test.sh" start "$work/dockerd" >/dev/null
+	DOCKER_HOST="unix://$work/dockerd/docker.sock" docker load -q -i "$work/busybox-docker.tar" >/dev/null
+	dimg=$(DOCKER_HOST="unix://$work/dockerd/docker.sock" docker images -q busybox:latest | head -1)
+	tools+=(docker "DOCKER_HOST=unix://$work/dockerd/docker.sock docker run --rm --network none $dimg true >/dev/null")
 fi
 python3 - "$rounds" "${tools[@]}" <<'PY'
 import statistics, subprocess, sys, time
@@ -47,7 +72,8 @@ for _ in range(rounds):
     for name, cmd in tools:
         t = time.perf_counter(); subprocess.run(cmd, shell=True, check=True); times[name].append(time.perf_counter() - t)
 floor = statistics.median(times["runc"])
+ours = statistics.median(times["container-compose"])
 for name, _ in tools:
     m = statistics.median(times[name])
-    print(f"{name:18s} median {m*1000:7.1f} ms  ({m/floor:.2f}x the bare runtime)")
+    print(f"{name:18s} median {m*1000:7.1f} ms  ({m/floor:.2f}x the bare runtime, {m/ours:.2f}x container-compose)")
 PY

@@ -1,8 +1,11 @@
 /* cgroup paths and counters of cgroup.h. */
 #include "engine/cgroup.h"
+#include "base/cleanup.h"
 #include "base/xalloc.h"
 
 #include <stdio.h>
+#include <errno.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,4 +73,26 @@ uint64_t native_cgroup_oom_kills(const char *id)
 		n = 0;
 	free(path);
 	return n;
+}
+
+bool native_cgroup_remove(const char *id)
+{
+	bool ok = true;
+	cleanup_free char *unified = cc_xasprintf(CGROUP_ROOT "/container-compose/%s", id);
+	if (rmdir(unified) < 0 && errno != ENOENT)
+		ok = false;
+	DIR *d = opendir(CGROUP_ROOT);
+	if (!d)
+		return false;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		cleanup_free char *path =
+		    cc_xasprintf(CGROUP_ROOT "/%s/container-compose/%s", de->d_name, id);
+		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+			ok = false;
+	}
+	closedir(d);
+	return ok;
 }

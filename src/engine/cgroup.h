@@ -18,6 +18,9 @@ bool native_cgroup_v2(void);
 bool native_cgroup_u64(const char *path, uint64_t *out);
 /* The value of `key` in a file of "key value" lines (memory.stat, memory.events, memory.oom_control). */
 bool native_cgroup_keyed(const char *path, const char *key, uint64_t *out);
+/* Remove the container's (empty) cgroup from every hierarchy; false when one could not be removed (processes
+ * left, sub-groups). */
+bool native_cgroup_remove(const char *id);
 /* OOM kills in the container's cgroup so far (0 when unknown). */
 uint64_t native_cgroup_oom_kills(const char *id);
 

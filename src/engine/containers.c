@@ -1204,6 +1204,9 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 	cc_container_release(&c);
 	off_t offset = 0;
 	long tail = opts->tail;
+	struct dir_watch w __attribute__((cleanup(watch_close))) = {-1};
+	if (opts->follow)
+		watch_open(n, id, &w);
 	for (;;) {
 		/* what the file has now, complete records only */
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
@@ -1236,7 +1239,7 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 		free(recs);
 		if (cancelled || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns))
 			return 0;
-		cc_sleep_ns(POLL_NS);
+		watch_wait(&w, POLL_NS);
 		struct cc_error *e = NULL;
 		if (settled(n, id, &c, &e) < 0) {
 			if (e->kind == CC_ERR_NOT_FOUND) {

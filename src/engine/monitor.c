@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -252,9 +253,21 @@ static void runc_quiet(const struct native_run *run, const char *verb, const cha
 		native_wait_status(pid);
 }
 
+/* What `runc delete` does for a container whose init has been reaped: its cgroups and its state directory
+ * go. Done here, it saves a runc process (tens of milliseconds) on every exit; anything unexpected (a
+ * cgroup still busy, sub-groups) falls back to runc itself. */
+static void delete_stopped(const struct native_run *run)
+{
+	cleanup_free char *state = cc_xasprintf("%s/%s", run->state, run->id);
+	cleanup_free char *file = cc_xasprintf("%s/state.json", state);
+	if (!native_cgroup_remove(run->id) || (unlink(file) < 0 && errno != ENOENT) ||
+	    (rmdir(state) < 0 && errno != ENOENT))
+		runc_quiet(run, "delete", "--force");
+}
+
 static void finish(const struct native_run *run, int code)
 {
-	runc_quiet(run, "delete", "--force");
+	delete_stopped(run);
 	struct cc_error *e = NULL;
 	if (cc_rootfs_unmount(run->dir, &e) < 0)
 		cc_error_free(e);
@@ -448,6 +461,9 @@ static void watch_run(const struct native_run *nr, struct run *rs, int log, int 
 {
 	struct probe probe;
 	probe_reset(&probe, nr, rs->started_at);
+	/* readable when the init exits: its end wakes the loop at once, not at the next timeout (the pipes'
+	 * end-of-file can come just before the exit is reapable) */
+	int pidfd = rs->init > 0 ? (int)syscall(SYS_pidfd_open, rs->init, 0) : -1;
 	for (;;) {
 		if (rs->bufs[0].eof && rs->bufs[1].eof && rs->exited && !probe.pid)
 			break;
@@ -459,11 +475,13 @@ static void watch_run(const struct native_run *nr, struct run *rs, int log, int 
 		int wait_ms = 100;
 		if (probe.enabled && !probe.pid && !rs->exited && probe.due - now < 100 * CC_NS_PER_MSEC)
 			wait_ms = probe.due > now ? (int)((probe.due - now) / CC_NS_PER_MSEC) + 1 : 0;
-		struct pollfd p[2];
+		struct pollfd p[3];
 		int k = 0;
 		for (int i = 0; i < 2; i++)
 			if (!rs->bufs[i].eof)
 				p[k++] = (struct pollfd){rs->bufs[i].fd, POLLIN, 0};
+		if (pidfd >= 0 && !rs->exited)
+			p[k++] = (struct pollfd){pidfd, POLLIN, 0};
 		poll(k ? p : NULL, (nfds_t)k, wait_ms);
 		for (int i = 0; i < 2; i++)
 			if (!rs->bufs[i].eof)
@@ -497,6 +515,8 @@ static void watch_run(const struct native_run *nr, struct run *rs, int log, int 
 		if (rs->bufs[i].fd >= 0)
 			close(rs->bufs[i].fd);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 /* Does the restart policy start another run after an exit with `code`, `restarts` runs in? */
