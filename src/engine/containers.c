@@ -383,6 +383,20 @@ static int name_free(struct native *n, const char *name, struct cc_error **err)
 	return r;
 }
 
+/* docker's rule: the image's HEALTHCHECK applies unless the service has one; a service healthcheck without
+ * a test (timings only) keeps the image's test. */
+static void inherit_healthcheck(struct cc_container_spec *spec, const struct cc_healthcheck *image)
+{
+	if (!image)
+		return;
+	if (!spec->healthcheck) {
+		spec->healthcheck = cc_healthcheck_copy(image);
+	} else if (!spec->healthcheck->test || !spec->healthcheck->test[0]) {
+		cc_strv_free(spec->healthcheck->test);
+		spec->healthcheck->test = cc_strv_copy(image->test);
+	}
+}
+
 /* network_mode container:NAME needs NAME, with a namespace of its own to share. */
 static int joined_exists(struct native *n, const struct cc_container *c, struct cc_error **err)
 {
@@ -429,6 +443,7 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 	c.name = cc_xstrdup(name);
 	c.image_id = cc_xstrdup(rec.img.id);
 	c.state = CC_STATE_CREATED;
+	inherit_healthcheck(&c.spec, rec.img.healthcheck);
 	c.created_ns = cc_now_ns();
 	cc_image_record_release(&rec);
 	int r = native_begin(n, err);

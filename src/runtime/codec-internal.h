@@ -69,4 +69,10 @@ typedef int (*cc_jelem_fn)(const json_t *j, const char *path, void *out, struct 
 int cc_jget_objects(const json_t *obj, const char *path, const char *key, size_t elem_size, cc_jelem_fn fn,
 		    void **out, size_t *n, struct cc_error **err);
 
+/* A healthcheck as the codec writes it, and the "healthcheck" field of obj read into *out (left NULL when
+ * absent; *out is set before the fields are read, so its owner's release cleans up a failure). */
+json_t *cc_healthcheck_to_json(const struct cc_healthcheck *h);
+int cc_healthcheck_from_json(const json_t *obj, const char *path, struct cc_healthcheck **out,
+			     struct cc_error **err);
+
 #endif

@@ -84,7 +84,7 @@ static json_t *mounts_to_json(const struct cc_mount *v, size_t n)
 	return a;
 }
 
-static json_t *healthcheck_to_json(const struct cc_healthcheck *h)
+json_t *cc_healthcheck_to_json(const struct cc_healthcheck *h)
 {
 	json_t *o = cc_jobject();
 	cc_jset_strv(o, "test", h->test);
@@ -129,7 +129,7 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	if (s->stop_grace_ns >= 0)
 		cc_jset_int(o, "stopGracePeriodNs", s->stop_grace_ns);
 	if (s->healthcheck)
-		cc_jset(o, "healthcheck", healthcheck_to_json(s->healthcheck));
+		cc_jset(o, "healthcheck", cc_healthcheck_to_json(s->healthcheck));
 	if (s->nports)
 		cc_jset(o, "publishedPorts", ports_to_json(s->ports, s->nports));
 	if (s->nmounts)
@@ -280,8 +280,8 @@ static int ulimit_from_json(const json_t *j, const char *path, void *out, struct
 	return 0;
 }
 
-static int healthcheck_from_json(const json_t *obj, const char *path, struct cc_healthcheck **out,
-				 struct cc_error **err)
+int cc_healthcheck_from_json(const json_t *obj, const char *path, struct cc_healthcheck **out,
+			     struct cc_error **err)
 {
 	const json_t *j = cc_jfield(obj, "healthcheck");
 	if (!j)
@@ -354,7 +354,7 @@ static int spec_from_json(const json_t *j, const char *path, struct cc_container
 	CC_TRY(restart_from_json(j, path, s, err));
 	CC_TRY(cc_jget_str(j, path, "stopSignal", false, &s->stop_signal, err));
 	CC_TRY(cc_jget_i64(j, path, "stopGracePeriodNs", &s->stop_grace_ns, err));
-	CC_TRY(healthcheck_from_json(j, path, &s->healthcheck, err));
+	CC_TRY(cc_healthcheck_from_json(j, path, &s->healthcheck, err));
 	CC_TRY(OBJECTS("publishedPorts", s->ports, s->nports, port_from_json));
 	CC_TRY(OBJECTS("mounts", s->mounts, s->nmounts, mount_from_json));
 	CC_TRY(OBJECTS("networks", s->networks, s->nnetworks, endpoint_from_json));

@@ -57,6 +57,8 @@ json_t *cc_image_to_json(const struct cc_image *img)
 	cc_jset_str(o, "workingDir", img->working_dir);
 	cc_jset_str(o, "user", img->user);
 	cc_jset(o, "labels", cc_kvs_to_json(&img->labels));
+	if (img->healthcheck)
+		cc_jset(o, "healthcheck", cc_healthcheck_to_json(img->healthcheck));
 	return o;
 }
 
@@ -78,6 +80,7 @@ int cc_image_from_json(const json_t *j, struct cc_image *out, struct cc_error **
 	CC_TRY(cc_jget_strv(j, path, "layers", &out->layers, NULL, err));
 	CC_TRY(cc_jget_str(j, path, "workingDir", false, &out->working_dir, err));
 	CC_TRY(cc_jget_str(j, path, "user", false, &out->user, err));
+	CC_TRY(cc_healthcheck_from_json(j, path, &out->healthcheck, err));
 	CC_TRY(cc_jget_kvs(j, path, "labels", &out->labels, err));
 	return 0;
 fail:

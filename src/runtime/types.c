@@ -172,7 +172,7 @@ static char *dup_or_null(const char *s)
 	return s ? cc_xstrdup(s) : NULL;
 }
 
-static void healthcheck_free(struct cc_healthcheck *h)
+void cc_healthcheck_free(struct cc_healthcheck *h)
 {
 	if (!h)
 		return;
@@ -180,7 +180,7 @@ static void healthcheck_free(struct cc_healthcheck *h)
 	free(h);
 }
 
-static struct cc_healthcheck *healthcheck_copy(const struct cc_healthcheck *src)
+struct cc_healthcheck *cc_healthcheck_copy(const struct cc_healthcheck *src)
 {
 	if (!src)
 		return NULL;
@@ -319,7 +319,7 @@ void cc_container_spec_release(struct cc_container_spec *s)
 	free(s->hostname);
 	free(s->domainname);
 	free(s->stop_signal);
-	healthcheck_free(s->healthcheck);
+	cc_healthcheck_free(s->healthcheck);
 	ports_free(s->ports, s->nports);
 	mounts_free(s->mounts, s->nmounts);
 	endpoints_free(s->networks, s->nnetworks);
@@ -360,7 +360,7 @@ void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_conta
 	dst->hostname = dup_or_null(src->hostname);
 	dst->domainname = dup_or_null(src->domainname);
 	dst->stop_signal = dup_or_null(src->stop_signal);
-	dst->healthcheck = healthcheck_copy(src->healthcheck);
+	dst->healthcheck = cc_healthcheck_copy(src->healthcheck);
 	dst->ports = ports_copy(src->ports, src->nports);
 	dst->mounts = mounts_copy(src->mounts, src->nmounts);
 	dst->networks = endpoints_copy(src->networks, src->nnetworks);
@@ -499,6 +499,7 @@ void cc_image_release(struct cc_image *img)
 	free(img->working_dir);
 	free(img->user);
 	cc_kvs_release(&img->labels);
+	cc_healthcheck_free(img->healthcheck);
 	memset(img, 0, sizeof(*img));
 }
 

@@ -150,6 +150,9 @@ struct cc_container_spec {
 	char *pid_mode, *ipc_mode;
 };
 void cc_container_spec_release(struct cc_container_spec *spec);
+/* A healthcheck copied (NULL for NULL), and freed. */
+struct cc_healthcheck *cc_healthcheck_copy(const struct cc_healthcheck *src);
+void cc_healthcheck_free(struct cc_healthcheck *h);
 void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_container_spec *src);
 
 /* A container as the backend sees it now (inspect and list return this). */
@@ -273,6 +276,7 @@ struct cc_image {
 	cc_strv env, cmd, entrypoint, exposed_ports, layers;
 	char *working_dir, *user;
 	struct cc_kvs labels;
+	struct cc_healthcheck *healthcheck; /* the image's HEALTHCHECK; NULL: none */
 };
 void cc_image_release(struct cc_image *img);
 void cc_images_free(struct cc_image *v, size_t n);

@@ -4,6 +4,7 @@
 usage: mkimage.py KIND DIR [TAG]
   multi  : 3 gzip layers: busybox + applet links; /etc files and /data/{keep,gone} and /opt/old/x;
            a whiteout of /data/gone and an opaque /opt/old with a new file
+  health : multi with a HEALTHCHECK (CMD-SHELL test -f /tmp/ready, every 200 ms, 2 retries)
   index  : an image index with linux/amd64 and linux/arm64 entries (the same layers, different configs)
   escape : one layer whose tar has a member "../escaped" (the store must refuse it)
   big N  : N layers of incompressible data, about 50 MB in all (bench/pull)
@@ -76,7 +77,7 @@ def layer(layout, tar):
     return {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": size}, diff_id
 
 
-def image(layout, tars, arch="amd64", cmd=("/bin/sh",)):
+def image(layout, tars, arch="amd64", cmd=("/bin/sh",), healthcheck=None):
     layers, diff_ids = [], []
     for t in tars:
         d, di = layer(layout, t)
@@ -88,6 +89,8 @@ def image(layout, tars, arch="amd64", cmd=("/bin/sh",)):
                    "ExposedPorts": {"8080/tcp": {}}},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
     }
+    if healthcheck:
+        config["config"]["Healthcheck"] = healthcheck
     cdigest, csize = blob(layout, json.dumps(config, separators=(",", ":")).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cdigest, "size": csize},
@@ -123,6 +126,12 @@ def main():
     if kind == "multi":
         tag = sys.argv[3] if len(sys.argv) > 3 else tag
         write_index(layout, image(layout, multi_layers()), tag)
+    elif kind == "health":
+        # multi with a HEALTHCHECK: healthy once /tmp/ready exists, probed every 200 ms
+        tag = sys.argv[3] if len(sys.argv) > 3 else tag
+        hc = {"Test": ["CMD-SHELL", "test -f /tmp/ready"], "Interval": 200000000, "Timeout": 1000000000,
+              "Retries": 2}
+        write_index(layout, image(layout, multi_layers(), healthcheck=hc), tag)
     elif kind == "index":
         tag = sys.argv[3] if len(sys.argv) > 3 else tag
         tars = multi_layers()

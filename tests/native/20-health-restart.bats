@@ -214,3 +214,35 @@ PY
 	pct=$(awk 'NR == 2 { sub("%", "", $3); print int($3) }' <<<"$output")
 	[ "$pct" -gt 0 ]
 }
+
+@test "the image's HEALTHCHECK applies unless the service sets or disables one" {
+	python3 "$MKIMAGE" health "$BATS_TEST_TMPDIR/health" >/dev/null
+	tar -C "$BATS_TEST_TMPDIR/health" -cf "$BATS_TEST_TMPDIR/health.tar" .
+	id=$("$CC" --backend native image load -i "$BATS_TEST_TMPDIR/health.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" --backend native image tag "$id" withhealth:latest
+	cat >compose.yaml <<'YAML'
+services:
+  ready:
+    image: withhealth
+    command: sh -c 'mkdir -p /tmp && touch /tmp/ready; sleep 300'
+  never:
+    image: withhealth
+    command: sleep 300
+  disabled:
+    image: withhealth
+    command: sleep 300
+    healthcheck:
+      disable: true
+YAML
+	"$CC" --backend native up -d
+	health_of() {
+		"$CC" --backend native ps --format json | python3 -c 'import json,sys
+for l in sys.stdin:
+    c = json.loads(l)
+    if c["Service"] == sys.argv[1]: print(c["Health"] or "none")' "$1"
+	}
+	run eventually '[ "$(health_of ready)" = healthy ] && [ "$(health_of never)" = unhealthy ]' 15
+	[ "$status" -eq 0 ]
+	[ "$(health_of disabled)" = none ]
+	"$CC" --backend native down -t 0
+}

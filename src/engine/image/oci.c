@@ -195,6 +195,22 @@ static cc_strv strings(json_t *arr)
 	return v;
 }
 
+/* The image's HEALTHCHECK as docker writes it: Test and durations in nanoseconds. */
+static struct cc_healthcheck *image_healthcheck(json_t *hc)
+{
+	json_t *test = json_object_get(hc, "Test");
+	if (!json_is_array(test) || !json_array_size(test))
+		return NULL;
+	struct cc_healthcheck *h = cc_xcalloc(1, sizeof(*h));
+	h->test = strings(test);
+	h->interval_ns = json_integer_value(json_object_get(hc, "Interval"));
+	h->timeout_ns = json_integer_value(json_object_get(hc, "Timeout"));
+	h->start_period_ns = json_integer_value(json_object_get(hc, "StartPeriod"));
+	h->start_interval_ns = json_integer_value(json_object_get(hc, "StartInterval"));
+	h->retries = (int)json_integer_value(json_object_get(hc, "Retries"));
+	return h;
+}
+
 int cc_oci_parse_config(const char *body, size_t len, struct cc_image *img, cc_strv *diff_ids,
 			struct cc_error **err)
 {
@@ -231,6 +247,7 @@ int cc_oci_parse_config(const char *body, size_t len, struct cc_image *img, cc_s
 	    cc_strv_push(&img->exposed_ports, port);
 	json_object_foreach(json_object_get(cfg, "Labels"), port, v) if (json_is_string(v))
 	    cc_kvs_set(&img->labels, port, json_string_value(v));
+	img->healthcheck = image_healthcheck(json_object_get(cfg, "Healthcheck"));
 	const char *created = json_string_value(json_object_get(j, "created"));
 	struct cc_error *terr = NULL;
 	if (created && cc_parse_time(created, &img->created_ns, &terr) < 0)
