@@ -12,6 +12,8 @@ set -euo pipefail
 cc=$(realpath "${1:?path to container-compose}")
 rounds=${2:-20}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"
 work=$(mktemp -d)
 export CONTAINER_COMPOSE_ROOT="$work/root" CONTAINER_COMPOSE_BACKEND=native
 cleanup() {
@@ -78,15 +80,7 @@ if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ]; then
 	tools+=(cni-bridge-portmap "$work/cni/cycle.sh $work/cni")
 fi
 if command -v podman >/dev/null; then
-	cat >"$work/containers.conf" <<'EOC'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOC
-	export CONTAINERS_CONF="$work/containers.conf"
+	podman_conf "$work"
 	pm="podman --root $work/pm --runroot $work/pmrun --storage-driver vfs"
 	$pm load -q -i "$work/busybox.tar" >/dev/null
 	pimg=$($pm images -q | head -1)

@@ -8,6 +8,8 @@ set -euo pipefail
 cc=$(realpath "${1:?path to container-compose}")
 rounds=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"
 work=$(mktemp -d)
 export CONTAINER_COMPOSE_ROOT="$work/root"
 dockerd_dir="$work/dockerd"
@@ -54,15 +56,7 @@ if command -v docker-compose >/dev/null && command -v dockerd >/dev/null; then
 	tools+=(docker-compose-1.29 "$dc up -d >/dev/null 2>&1" "$dc down -t 5 >/dev/null 2>&1")
 fi
 if command -v podman-compose >/dev/null; then
-	cat >"$work/containers.conf" <<'EOC'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOC
-	export CONTAINERS_CONF="$work/containers.conf"
+	podman_conf "$work"
 	podman load -q -i "$work/busybox-docker.tar" >/dev/null
 	podman tag "$(podman images -q | head -1)" busybox:latest
 	tools+=(podman-compose "podman-compose -p benchpc up -d >/dev/null 2>&1"

@@ -9,6 +9,8 @@ set -euo pipefail
 cc=$(realpath "${1:?path to container-compose}")
 rounds=${2:-20}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"
 work=$(mktemp -d)
 cleanup() {
 	[ -S "$work/dockerd/docker.sock" ] && "$here/../../scripts/dockerd-test.sh" stop "$work/dockerd" >/dev/null 2>&1
@@ -42,15 +44,7 @@ PY
 tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
 	container-compose "cd $work/proj && $cc --backend native --progress quiet run --rm t true >/dev/null")
 if command -v podman >/dev/null; then
-	cat >"$work/containers.conf" <<'EOC'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOC
-	export CONTAINERS_CONF="$work/containers.conf"
+	podman_conf "$work"
 	pm="podman --root $work/pm --runroot $work/pmrun --storage-driver overlay"
 	$pm load -q -i "$work/busybox.tar" >/dev/null
 	pimg=$($pm images -q | head -1)

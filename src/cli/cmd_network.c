@@ -52,6 +52,16 @@ static int network_ls(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_listing_print(&l, spec.name, format, quiet);
 }
 
+static json_t *network_doc(struct cc_runtime *rt, const char *name, struct cc_error **err)
+{
+	struct cc_network net;
+	if (cc_rt_network_inspect(rt, name, &net, err) < 0)
+		return NULL;
+	json_t *doc = cc_network_to_json(&net);
+	cc_network_release(&net);
+	return doc;
+}
+
 static int network_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -61,28 +71,7 @@ static int network_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	struct cc_runtime *rt = NULL;
-	if (!args[0]) {
-		cli_usage_error(spec.name, "requires at least 1 argument: NETWORK");
-		rc = CLI_USAGE;
-	} else if (!(rt = cli_runtime(ctx))) {
-		rc = CLI_FAIL;
-	}
-	json_t *arr = json_array();
-	for (char **a = args; rc == CLI_OK && *a; a++) {
-		struct cc_network net;
-		struct cc_error *err = NULL;
-		if (cc_rt_network_inspect(rt, *a, &net, &err) < 0) {
-			rc = cli_fail(&err);
-			break;
-		}
-		json_array_append_new(arr, cc_network_to_json(&net));
-		cc_network_release(&net);
-	}
-	if (rc == CLI_OK)
-		cli_print_json_array(arr);
-	json_decref(arr);
+	rc = cli_inspect_each(ctx, spec.name, args, "NETWORK", network_doc);
 	cc_strv_free(args);
 	return rc;
 }
@@ -142,6 +131,12 @@ static int network_create(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int remove_network(struct cc_runtime *rt, const char *name, const void *arg, struct cc_error **err)
+{
+	(void)arg;
+	return cc_rt_network_remove(rt, name, err);
+}
+
 static int network_rm(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -151,22 +146,7 @@ static int network_rm(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	struct cc_runtime *rt = NULL;
-	if (!args[0]) {
-		cli_usage_error(spec.name, "requires at least 1 argument: NETWORK");
-		rc = CLI_USAGE;
-	} else if (!(rt = cli_runtime(ctx))) {
-		rc = CLI_FAIL;
-	}
-	/* like docker: every name is tried, and the command fails if one did */
-	for (char **a = args; rt && *a; a++) {
-		struct cc_error *err = NULL;
-		if (cc_rt_network_remove(rt, *a, &err) < 0)
-			rc = cli_fail(&err);
-		else
-			printf("%s\n", *a);
-	}
+	rc = cli_remove_each(ctx, spec.name, args, "NETWORK", remove_network, NULL);
 	cc_strv_free(args);
 	return rc;
 }

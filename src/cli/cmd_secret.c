@@ -114,6 +114,11 @@ static int secret_create(struct cli_ctx *ctx, int argc, char **argv, enum cc_sec
 	return rc;
 }
 
+static int remove_secret(struct cc_runtime *rt, const char *name, const void *kind, struct cc_error **err)
+{
+	return cc_rt_secret_remove(rt, *(const enum cc_secret_kind *)kind, name, err);
+}
+
 static int secret_rm(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_kind kind)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -123,21 +128,7 @@ static int secret_rm(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	struct cc_runtime *rt = NULL;
-	if (!args[0]) {
-		cli_usage_error(spec.name, "requires at least 1 argument: NAME");
-		rc = CLI_USAGE;
-	} else if (!(rt = cli_runtime(ctx))) {
-		rc = CLI_FAIL;
-	}
-	for (char **a = args; rt && *a; a++) {
-		struct cc_error *err = NULL;
-		if (cc_rt_secret_remove(rt, kind, *a, &err) < 0)
-			rc = cli_fail(&err);
-		else
-			printf("%s\n", *a);
-	}
+	rc = cli_remove_each(ctx, spec.name, args, "NAME", remove_secret, &kind);
 	cc_strv_free(args);
 	return rc;
 }

@@ -45,6 +45,16 @@ static int volume_ls(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_listing_print(&l, spec.name, format, quiet);
 }
 
+static json_t *volume_doc(struct cc_runtime *rt, const char *name, struct cc_error **err)
+{
+	struct cc_volume v;
+	if (cc_rt_volume_inspect(rt, name, &v, err) < 0)
+		return NULL;
+	json_t *doc = cc_volume_to_json(&v);
+	cc_volume_release(&v);
+	return doc;
+}
+
 static int volume_inspect(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
@@ -54,28 +64,7 @@ static int volume_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	struct cc_runtime *rt = NULL;
-	if (!args[0]) {
-		cli_usage_error(spec.name, "requires at least 1 argument: VOLUME");
-		rc = CLI_USAGE;
-	} else if (!(rt = cli_runtime(ctx))) {
-		rc = CLI_FAIL;
-	}
-	json_t *arr = json_array();
-	for (char **a = args; rc == CLI_OK && *a; a++) {
-		struct cc_volume v;
-		struct cc_error *err = NULL;
-		if (cc_rt_volume_inspect(rt, *a, &v, &err) < 0) {
-			rc = cli_fail(&err);
-			break;
-		}
-		json_array_append_new(arr, cc_volume_to_json(&v));
-		cc_volume_release(&v);
-	}
-	if (rc == CLI_OK)
-		cli_print_json_array(arr);
-	json_decref(arr);
+	rc = cli_inspect_each(ctx, spec.name, args, "VOLUME", volume_doc);
 	cc_strv_free(args);
 	return rc;
 }
@@ -122,6 +111,11 @@ static int volume_create(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int remove_volume(struct cc_runtime *rt, const char *name, const void *force, struct cc_error **err)
+{
+	return cc_rt_volume_remove(rt, name, *(const bool *)force, err);
+}
+
 static int volume_rm(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool force = false;
@@ -134,21 +128,7 @@ static int volume_rm(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
 		return rc;
-	rc = CLI_OK;
-	struct cc_runtime *rt = NULL;
-	if (!args[0]) {
-		cli_usage_error(spec.name, "requires at least 1 argument: VOLUME");
-		rc = CLI_USAGE;
-	} else if (!(rt = cli_runtime(ctx))) {
-		rc = CLI_FAIL;
-	}
-	for (char **a = args; rt && *a; a++) {
-		struct cc_error *err = NULL;
-		if (cc_rt_volume_remove(rt, *a, force, &err) < 0)
-			rc = cli_fail(&err);
-		else
-			printf("%s\n", *a);
-	}
+	rc = cli_remove_each(ctx, spec.name, args, "VOLUME", remove_volume, &force);
 	cc_strv_free(args);
 	return rc;
 }

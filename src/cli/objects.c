@@ -84,9 +84,58 @@ void cli_kvs_from_list(char *const *items, struct cc_kvs *out)
 	}
 }
 
-void cli_print_json_array(json_t *arr)
+/* The runtime of a command that needs at least one name: NULL with *rc set when there is none or no runtime.
+ */
+static struct cc_runtime *named_runtime(struct cli_ctx *ctx, const char *cmd, char *const *names,
+					const char *what, int *rc)
 {
-	char *text = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-	printf("%s\n", text);
-	free(text);
+	if (!names || !names[0]) {
+		cli_usage_error(cmd, "requires at least 1 argument: %s", what);
+		*rc = CLI_USAGE;
+		return NULL;
+	}
+	struct cc_runtime *rt = cli_runtime(ctx);
+	*rc = rt ? CLI_OK : CLI_FAIL;
+	return rt;
+}
+
+int cli_inspect_each(struct cli_ctx *ctx, const char *cmd, char *const *names, const char *what,
+		     json_t *(*get)(struct cc_runtime *rt, const char *name, struct cc_error **err))
+{
+	int rc;
+	struct cc_runtime *rt = named_runtime(ctx, cmd, names, what, &rc);
+	json_t *arr = json_array();
+	for (char *const *a = names; rt && rc == CLI_OK && *a; a++) {
+		struct cc_error *err = NULL;
+		json_t *doc = get(rt, *a, &err);
+		if (!doc)
+			rc = cli_fail(&err);
+		else
+			json_array_append_new(arr, doc);
+	}
+	if (rc == CLI_OK) {
+		char *text = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text);
+		free(text);
+	}
+	json_decref(arr);
+	return rc;
+}
+
+int cli_remove_each(struct cli_ctx *ctx, const char *cmd, char *const *names, const char *what,
+		    int (*rm)(struct cc_runtime *rt, const char *name, const void *arg,
+			      struct cc_error **err),
+		    const void *arg)
+{
+	int rc;
+	struct cc_runtime *rt = named_runtime(ctx, cmd, names, what, &rc);
+	/* like docker: every name is tried, and the command fails if one did */
+	for (char *const *a = names; rt && *a; a++) {
+		struct cc_error *err = NULL;
+		if (rm(rt, *a, arg, &err) < 0)
+			rc = cli_fail(&err);
+		else
+			printf("%s\n", *a);
+	}
+	return rc;
 }

@@ -36,7 +36,15 @@ int cli_listing_print(struct cli_listing *l, const char *cmd, const char *format
 
 /* "KEY=VALUE" (or "KEY", an empty value) items into a map. */
 void cli_kvs_from_list(char *const *items, struct cc_kvs *out);
-/* A JSON array of things printed indented, as `inspect` prints. */
-void cli_print_json_array(json_t *arr);
+/* `inspect NAME...`: each name through `get` (its JSON document, or NULL with *err set), printed as one
+ * indented array; the first failure ends the command. */
+int cli_inspect_each(struct cli_ctx *ctx, const char *cmd, char *const *names, const char *what,
+		     json_t *(*get)(struct cc_runtime *rt, const char *name, struct cc_error **err));
+/* `rm NAME...`: each name through `rm`; every one is tried, removed ones are printed, and the command fails
+ * if one did. */
+int cli_remove_each(struct cli_ctx *ctx, const char *cmd, char *const *names, const char *what,
+		    int (*rm)(struct cc_runtime *rt, const char *name, const void *arg,
+			      struct cc_error **err),
+		    const void *arg);
 
 #endif

@@ -350,16 +350,6 @@ int native_container_inspect(void *self, const char *ref, struct cc_container *o
 
 /* ---- create ---- */
 
-static bool valid_name(const char *s)
-{
-	if (!isalnum((unsigned char)s[0]))
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-			return false;
-	return true;
-}
-
 static int name_free(struct native *n, const char *name, struct cc_error **err)
 {
 	cleanup_free char *existing = NULL;
@@ -427,7 +417,7 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		snprintf(generated, sizeof(generated), "native_%.12s", id);
 		name = generated;
 	}
-	if (!valid_name(name))
+	if (!cc_valid_object_name(name, 0))
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);

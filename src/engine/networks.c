@@ -42,16 +42,6 @@ char *native_netns_path(const struct native *n, const char *id)
 	return cc_xasprintf("%s/netns/%s", n->root, id);
 }
 
-static bool valid_network_name(const char *s)
-{
-	if (!s || !isalnum((unsigned char)s[0]) || strlen(s) > 128)
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-			return false;
-	return true;
-}
-
 /* ---- records ---- */
 
 static int decode_network(const char *payload, struct cc_network *out, struct cc_error **err)
@@ -825,7 +815,7 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
 				    "network driver %s is not supported by the native backend (bridge only)",
 				    cfg->driver);
-	if (!valid_network_name(cfg->name))
+	if (!cc_valid_object_name(cfg->name, 128))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    cfg->name ? cfg->name : "");

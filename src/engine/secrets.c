@@ -30,16 +30,6 @@ static char *value_path(const struct native *n, enum cc_secret_kind k, const cha
 	return cc_xasprintf("%s/secrets/%s/%s", n->root, kind_name(k), name);
 }
 
-static bool valid_secret_name(const char *s)
-{
-	if (!s || !isalnum((unsigned char)s[0]) || strlen(s) > 255)
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-			return false;
-	return true;
-}
-
 static int secret_event(struct native *n, enum cc_secret_kind k, const char *action, const char *name,
 			struct cc_error **err)
 {
@@ -130,7 +120,7 @@ int native_secret_create(void *self, enum cc_secret_kind kind, const char *name,
 			 size_t len, const struct cc_kvs *labels, struct cc_error **err)
 {
 	struct native *n = self;
-	if (!valid_secret_name(name))
+	if (!cc_valid_object_name(name, 255))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid %s name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    kind_name(kind), name ? name : "");
@@ -147,13 +137,8 @@ int native_secret_create(void *self, enum cc_secret_kind kind, const char *name,
 				    name);
 	}
 	cc_error_free(e);
-	struct cc_secret s = {
-	    .name = cc_xstrdup(name), .kind = kind, .created_ns = cc_now_ns(), .size = (int64_t)len};
-	char hex[CC_SHA256_HEX_LEN + 1];
-	cc_sha256_hex(value ? value : "", len, hex);
-	s.digest = cc_xasprintf("sha256:%s", hex);
-	if (labels)
-		cc_kvs_copy(&s.labels, labels);
+	struct cc_secret s;
+	cc_secret_init(&s, kind, name, value, len, labels, cc_now_ns());
 	cleanup_free char *path = value_path(n, kind, name);
 	cleanup_free char *payload = cc_json_dump_compact(cc_secret_to_json(&s));
 	int r = write_value(path, value ? value : "", len, err);

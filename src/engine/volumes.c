@@ -26,16 +26,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static bool valid_volume_name(const char *s)
-{
-	if (!s || !isalnum((unsigned char)s[0]) || strlen(s) > 255)
-		return false;
-	for (const char *p = s + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-			return false;
-	return true;
-}
-
 static char *volume_dir(const struct native *n, const char *name)
 {
 	return cc_xasprintf("%s/volumes/%s", n->root, name);
@@ -152,7 +142,7 @@ static int create_locked(struct native *n, const struct cc_volume_config *cfg, c
 		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
 				    "volume driver %s is not supported by the native backend (local only)",
 				    cfg->driver);
-	if (!valid_volume_name(name))
+	if (!cc_valid_object_name(name, 255))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid volume name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    name);

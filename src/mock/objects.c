@@ -798,13 +798,8 @@ int mock_secret_create(void *self, enum cc_secret_kind kind, const char *name, c
 				    name);
 	}
 	cc_error_free(e);
-	struct cc_secret s = {
-	    .name = cc_xstrdup(name), .kind = kind, .created_ns = cc_now_ns(), .size = (int64_t)len};
-	char hex[CC_SHA256_HEX_LEN + 1];
-	cc_sha256_hex(value ? value : "", len, hex);
-	s.digest = cc_xasprintf("sha256:%s", hex);
-	if (labels)
-		cc_kvs_copy(&s.labels, labels);
+	struct cc_secret s;
+	cc_secret_init(&s, kind, name, value, len, labels, cc_now_ns());
 	int r = put_json(m, secret_kind(kind), name, cc_secret_to_json(&s), err);
 	if (r == 0)
 		r = mock_event(m, s.created_ns, secret_kind(kind), "create", name, name, NULL, err);

@@ -2,9 +2,11 @@
  * and the container filter. Every *_release frees what the struct owns and zeroes it, so a released struct
  * is a valid empty one and releasing twice is harmless. Copies write into an uninitialised dst. */
 #include "runtime/types.h"
+#include "base/sha256.h"
 #include "base/xalloc.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 /* --- string vectors --- */
@@ -610,6 +612,31 @@ void cc_info_count(struct cc_info *info, const struct cc_container *cs, size_t n
 bool cc_healthcheck_enabled(const struct cc_healthcheck *hc)
 {
 	return hc && hc->test && hc->test[0] && strcmp(hc->test[0], "NONE") != 0;
+}
+
+bool cc_valid_object_name(const char *s, size_t max)
+{
+	if (!s || !isalnum((unsigned char)s[0]) || (max && strlen(s) > max))
+		return false;
+	for (const char *p = s + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+			return false;
+	return true;
+}
+
+void cc_secret_init(struct cc_secret *s, enum cc_secret_kind kind, const char *name, const void *value,
+		    size_t len, const struct cc_kvs *labels, int64_t created_ns)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = cc_xstrdup(name);
+	s->kind = kind;
+	s->created_ns = created_ns;
+	s->size = (int64_t)len;
+	char hex[CC_SHA256_HEX_LEN + 1];
+	cc_sha256_hex(value ? value : "", len, hex);
+	s->digest = cc_xasprintf("sha256:%s", hex);
+	if (labels)
+		cc_kvs_copy(&s->labels, labels);
 }
 
 bool cc_container_uses_secret(const struct cc_container *c, enum cc_secret_kind kind, const char *name)

@@ -190,6 +190,13 @@ bool cc_container_matches(const struct cc_container *c, const struct cc_containe
 bool cc_healthcheck_enabled(const struct cc_healthcheck *hc);
 /* Does the container mount the named volume? (What makes a volume "in use".) */
 bool cc_container_uses_volume(const struct cc_container *c, const char *volume);
+/* docker's rule for the names of containers, networks, volumes, secrets and configs: [a-zA-Z0-9] then
+ * [a-zA-Z0-9_.-], at most `max` characters (0: no limit). */
+bool cc_valid_object_name(const char *s, size_t max);
+struct cc_secret;
+/* A secret's (or config's) metadata for a new value: size, sha256 digest, labels copied (owned). */
+void cc_secret_init(struct cc_secret *s, enum cc_secret_kind kind, const char *name, const void *value,
+		    size_t len, const struct cc_kvs *labels, int64_t created_ns);
 /* Does the container mount the secret (or config) `name`? */
 bool cc_container_uses_secret(const struct cc_container *c, enum cc_secret_kind kind, const char *name);
 /* The label docker puts on a volume created for an anonymous mount. */
