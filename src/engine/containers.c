@@ -1167,8 +1167,23 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 struct log_rec {
 	int stream;
 	int64_t time_ns;
-	size_t off, len; /* of the data in the buffer */
+	const char *base; /* the buffer the record was read into */
+	size_t off, len;  /* of the data in the buffer */
 };
+
+/* Append what `path` holds from `offset` on to sb (nothing when it is missing). */
+static void read_from(const char *path, off_t offset, struct cc_strbuf *sb)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[65536];
+	ssize_t r;
+	lseek(fd, offset, SEEK_SET);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		cc_strbuf_add(sb, buf, (size_t)r);
+	close(fd);
+}
 
 /* Parse the complete records of buf[0..len); returns how many bytes they take. */
 static size_t parse_records(const char *buf, size_t len, struct log_rec **recs, size_t *n, size_t *cap)
@@ -1188,7 +1203,7 @@ static size_t parse_records(const char *buf, size_t len, struct log_rec **recs, 
 		if (data + dlen + 1 > len)
 			break;
 		cc_grow((void **)recs, cap, *n + 1, sizeof(**recs));
-		(*recs)[(*n)++] = (struct log_rec){stream, t, data, dlen};
+		(*recs)[(*n)++] = (struct log_rec){stream, t, buf, data, dlen};
 		pos = data + dlen + 1;
 	}
 	return pos;
@@ -1204,19 +1219,40 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 	cleanup_free char *id = cc_xstrdup(c.id);
 	cleanup_free char *name = cc_xstrdup(c.name);
 	cleanup_free char *dir = native_container_dir(n, c.id);
-	cleanup_free char *path = cc_xasprintf("%s/log", dir);
+	cleanup_free char *path = cc_xasprintf("%s/" NATIVE_LOG_FILE, dir);
 	bool up = c.state == CC_STATE_RUNNING;
 	cc_container_release(&c);
 	off_t offset = 0;
+	ino_t ino = 0; /* the file `offset` is in */
+	bool first = true;
 	long tail = opts->tail;
 	struct dir_watch w __attribute__((cleanup(watch_close))) = {-1};
 	if (opts->follow)
 		watch_open(n, id, &w);
+	cleanup_free char *rotated = cc_xasprintf("%s.1", path);
 	for (;;) {
-		/* what the file has now, complete records only */
+		/* what the files have now, complete records only: on the first pass the rotated file whole,
+		 * then the current one; later, what was added, following the file we were in if it has been
+		 * rotated */
+		cleanup_strbuf struct cc_strbuf older = CC_STRBUF_INIT;
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (first) {
+			read_from(rotated, 0, &older);
+		} else if (fd >= 0 && ino && st.st_ino != ino) {
+			struct stat ost;
+			if (stat(rotated, &ost) == 0 && ost.st_ino == ino)
+				read_from(rotated, offset, &older);
+			offset = 0;
+		}
+		first = false;
 		if (fd >= 0) {
+			ino = st.st_ino;
 			char buf[65536];
 			ssize_t r;
 			lseek(fd, offset, SEEK_SET);
@@ -1226,6 +1262,7 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 		}
 		struct log_rec *recs = NULL;
 		size_t nrecs = 0, cap = 0;
+		parse_records(older.buf ? older.buf : "", older.len, &recs, &nrecs, &cap);
 		offset += (off_t)parse_records(sb.buf ? sb.buf : "", sb.len, &recs, &nrecs, &cap);
 		size_t from = tail >= 0 && (size_t)tail < nrecs ? nrecs - (size_t)tail : 0;
 		tail = -1;
@@ -1238,7 +1275,7 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 			    (opts->until_ns && lr->time_ns > opts->until_ns))
 				continue;
 			struct cc_log_frame f = {name, (enum cc_stream)lr->stream, lr->time_ns,
-						 sb.buf + lr->off, lr->len};
+						 lr->base + lr->off, lr->len};
 			cancelled = sink->emit(sink->ctx, &f) < 0;
 		}
 		free(recs);

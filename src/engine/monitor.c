@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -193,20 +194,55 @@ struct outbuf {
 };
 
 /* One record of the log file: "<stream> <time_ns> <len>\n<data>\n", written with one write(). */
-static void log_record(int log, int stream, const char *data, size_t len)
+/* The container's log: <dir>/log, rotated to log.1 when it would pass NATIVE_LOG_MAX_BYTES, so a chatty
+ * container keeps at most two files' worth on disk. Records are whole in one file (one write each). */
+struct logfile {
+	int fd;
+	off_t size;
+	const char *dir;
+};
+
+static int log_open(struct logfile *lf, const char *dir)
+{
+	cleanup_free char *path = cc_xasprintf("%s/" NATIVE_LOG_FILE, dir);
+	lf->dir = dir;
+	lf->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	struct stat st;
+	lf->size = lf->fd >= 0 && fstat(lf->fd, &st) == 0 ? st.st_size : 0;
+	return lf->fd;
+}
+
+static void log_rotate(struct logfile *lf)
+{
+	cleanup_free char *path = cc_xasprintf("%s/" NATIVE_LOG_FILE, lf->dir);
+	cleanup_free char *old = cc_xasprintf("%s/" NATIVE_LOG_FILE ".1", lf->dir);
+	if (rename(path, old) < 0)
+		return;
+	close(lf->fd);
+	if (log_open(lf, lf->dir) < 0)
+		lf->size = 0;
+}
+
+static void log_record(struct logfile *lf, int stream, const char *data, size_t len)
 {
 	char head[64];
 	int h = snprintf(head, sizeof(head), "%d %" PRId64 " %zu\n", stream, cc_now_ns(), len);
-	char *rec = cc_xmalloc((size_t)h + len + 1);
+	size_t total = (size_t)h + len + 1;
+	if (lf->size > 0 && lf->size + (off_t)total > NATIVE_LOG_MAX_BYTES)
+		log_rotate(lf);
+	if (lf->fd < 0)
+		return;
+	char *rec = cc_xmalloc(total);
 	memcpy(rec, head, (size_t)h);
 	memcpy(rec + h, data, len);
 	rec[(size_t)h + len] = '\n';
-	ssize_t w = write(log, rec, (size_t)h + len + 1);
-	(void)w;
+	ssize_t w = write(lf->fd, rec, total);
+	if (w > 0)
+		lf->size += w;
 	free(rec);
 }
 
-static void pump(struct outbuf *b, int log)
+static void pump(struct outbuf *b, struct logfile *log)
 {
 	ssize_t r = read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -457,7 +493,7 @@ static void probe_end(struct probe *p, const struct native_run *nr, int status, 
 }
 
 /* Pump the run's output, run its healthchecks, and reap, until the init has exited and its output ended. */
-static void watch_run(const struct native_run *nr, struct run *rs, int log, int devnull)
+static void watch_run(const struct native_run *nr, struct run *rs, struct logfile *log, int devnull)
 {
 	struct probe probe;
 	probe_reset(&probe, nr, rs->started_at);
@@ -568,9 +604,9 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	close_range(4, ~0U, 0);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	cleanup_free char *logpath = cc_xasprintf("%s/log", nr->dir);
-	int log = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (log < 0) {
+	struct logfile logf;
+	struct logfile *log = &logf;
+	if (log_open(log, nr->dir) < 0) {
 		report(status, "cannot open the container's log", 0);
 		finish(nr, 128);
 		_exit(1);
@@ -620,7 +656,7 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 									      .time_ns = cc_now_ns(),
 									      .value = rs.init});
 	}
-	close(log);
+	close(log->fd);
 	finish(nr, rs.code);
 	_exit(0);
 }

@@ -47,6 +47,11 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 pid_t native_spawn(char *const *argv, int in, int out, int errfd);
 int native_wait_status(pid_t pid);
 
+/* The container's log (records "<stream> <time_ns> <len>\n<data>\n"), rotated to NATIVE_LOG_FILE ".1" when it
+ * would pass this size: at most two files' worth of a container's output stays on disk. */
+#define NATIVE_LOG_FILE      "log"
+#define NATIVE_LOG_MAX_BYTES ((off_t)10 * 1024 * 1024)
+
 /* Files in the container directory by which the start, stop and pause calls cue its monitor: a stop or
  * kill ends the restart policy; a paused container is not health-checked. */
 #define NATIVE_MARKER_STOPPING "stopping"

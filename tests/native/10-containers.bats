@@ -223,3 +223,34 @@ YAML
 	[[ "$output" == *"seccomp profile /nonexistent/profile.json"* ]]
 	"$CC" --backend native down -t 0
 }
+
+@test "logs: a chatty container's log is rotated at 10 MiB; logs reads across the rotation, -f follows it" {
+	cat >compose.yaml <<'YAML'
+services:
+  chatty:
+    image: busybox
+    # about 14 MB of numbered 128-byte lines: the log rotates once, and its last lines are whole
+    command: ["sh", "-c", "sleep 1; i=0; while [ $$i -lt 110000 ]; do printf '%08d %0119d\n' $$i 0; i=$$((i+1)); done; echo done"]
+YAML
+	"$CC" --backend native up -d
+	# a follower attached before the output starts sees every line, across the rotation
+	"$CC" --backend native logs -f --no-log-prefix chatty >"$BATS_TEST_TMPDIR/followed" &
+	follower=$!
+	"$CC" --backend native wait chatty
+	wait "$follower"
+	[ "$(grep -c '^[0-9]\{8\} ' "$BATS_TEST_TMPDIR/followed")" -eq 110000 ]
+	[ "$(tail -1 "$BATS_TEST_TMPDIR/followed")" = done ]
+	dir="$CONTAINER_COMPOSE_ROOT/containers/$("$CC" --backend native ps -a -q chatty)"
+	[ -f "$dir/log.1" ]
+	size=$(stat -c %s "$dir/log")
+	[ "$size" -le $((10 * 1024 * 1024)) ]
+	run bash -c "'$CC' --backend native logs --no-log-prefix --tail 2 chatty"
+	[ "${lines[1]}" = done ]
+	[[ "${lines[0]}" == 00109999* ]]
+	# everything still on disk comes out in order, with no line lost at the seam between the files
+	"$CC" --backend native logs --no-log-prefix chatty >"$BATS_TEST_TMPDIR/all"
+	first=$(head -c 8 "$BATS_TEST_TMPDIR/all")
+	count=$(grep -c '^[0-9]\{8\} ' "$BATS_TEST_TMPDIR/all")
+	[ "$((10#$first + count))" -eq 110000 ]
+	"$CC" --backend native down -t 0
+}
