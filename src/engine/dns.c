@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PID_FILE "aardvark.pid"
@@ -106,6 +107,30 @@ static pid_t running_server(const char *dir)
 	return pid;
 }
 
+/* SIGTERM, then wait (up to 2 s, then SIGKILL) until it no longer holds its sockets (gone, or a zombie
+ * nobody reaps: its parent is init), so a server started next can bind the same addresses. */
+static void stop_server(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	cleanup_free char *stat_path = cc_xasprintf("/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 400; i++) {
+		if (i == 200)
+			kill(pid, SIGKILL);
+		cleanup_free char *stat = NULL;
+		size_t len;
+		struct cc_error *e = NULL;
+		if (cc_read_file(stat_path, &stat, &len, &e) < 0) {
+			cc_error_free(e);
+			return;
+		}
+		const char *close_paren = strrchr(stat, ')');
+		if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z')
+			return;
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int start_server(const char *server, const char *dir, struct cc_error **err)
 {
 	/* not in the configuration directory: aardvark-dns reads every file there as a network */
@@ -165,15 +190,15 @@ int native_dns_sync(const char *dir, const struct native_dns_network *nets, size
 	pid_t pid = running_server(dir);
 	if (!nnets) {
 		if (pid > 0)
-			kill(pid, SIGTERM);
+			stop_server(pid);
 		cleanup_free char *pidfile = cc_xasprintf("%s/" PID_FILE, dir);
 		unlink(pidfile);
 		return 0;
 	}
-	if (pid > 0)
-		return kill(pid, SIGHUP) < 0 ? cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno,
-								  "reload aardvark-dns (pid %d)", (int)pid)
-					     : 0;
+	/* Debian 12's aardvark-dns (1.4) rebuilds its listeners on SIGHUP (containers/aardvark-dns#389): a
+	 * query in that instant can go unanswered, and resolvers retry. */
+	if (pid > 0 && kill(pid, SIGHUP) == 0)
+		return 0;
 	const char *server = native_dns_server();
 	if (!server)
 		return cc_error_set(

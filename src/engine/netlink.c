@@ -195,6 +195,18 @@ int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu
 	struct rtnl_link *link = rtnl_link_alloc();
 	rtnl_link_set_type(link, "bridge");
 	rtnl_link_set_name(link, name);
+	/* A bridge takes the lowest MAC of its ports unless it has one of its own: adding a container could
+	 * change the gateway's MAC under every other container's ARP cache, and their packets to it would go
+	 * to a port instead. 02:42 and the gateway's address, as the containers' are 02:42 and theirs. */
+	uint8_t mac[6] = {0x02,
+			  0x42,
+			  (uint8_t)(gateway >> 24),
+			  (uint8_t)(gateway >> 16),
+			  (uint8_t)(gateway >> 8),
+			  (uint8_t)gateway};
+	struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, 6);
+	rtnl_link_set_addr(link, lladdr);
+	nl_addr_put(lladdr);
 	if (mtu > 0)
 		rtnl_link_set_mtu(link, (unsigned)mtu);
 	int r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);

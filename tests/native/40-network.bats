@@ -257,7 +257,11 @@ YAML
 	[ "$status" -eq 0 ]
 	"$CC" --backend native up -d --scale app=3 --no-recreate
 	run eventually "[ \$('$CC' --backend native exec client nslookup app 2>/dev/null | grep -c '^Address: 10\.') = 3 ]" 10
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { "$CC" --backend native exec client nslookup app || true; return 1; }
+	# the gateway keeps its own MAC as ports come: a bridge would otherwise take the lowest port's, and
+	# the containers' ARP caches would send DNS to a neighbour instead (seen before the fix)
+	br=$("$CC" --backend native network inspect proj_default | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["options"]["com.docker.network.bridge.name"])')
+	[[ "$(ip -o link show "$br")" == *"link/ether 02:42:"* ]]
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }
