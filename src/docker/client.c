@@ -1,7 +1,7 @@
 /* HTTP to the Docker Engine: see client.h. */
 #include "docker/client.h"
 
-#include <curl/curl.h>
+#include "base/curl.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +11,10 @@
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err)
 {
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot initialise libcurl: %s",
-				    curl_easy_strerror(curl_init_rc));
+	if (cc_curl_ready(err) < 0)
+		return -1;
 	if (!host || !*host)
 		host = DK_DEFAULT_HOST;
 	struct dk_client *c = cc_xcalloc(1, sizeof(*c));

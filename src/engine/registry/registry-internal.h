@@ -4,7 +4,7 @@
 #ifndef CC_ENGINE_REGISTRY_REGISTRY_INTERNAL_H
 #define CC_ENGINE_REGISTRY_REGISTRY_INTERNAL_H
 
-#include <curl/curl.h>
+#include "base/curl.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>

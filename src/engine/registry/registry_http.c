@@ -1,8 +1,7 @@
 /* The HTTP exchange under every registry call: one libcurl easy handle per call (never shared between
  * threads), the response headers the protocol needs, the 401 challenge answered once per attempt, and the
- * retry policy for transient failures. The only process-wide state is libcurl's own global init, done
- * once through pthread_once (curl_global_init is not thread-safe, and curl_easy_init would otherwise run it
- * racily on first use); it is never undone, since other threads may still hold handles. */
+ * retry policy for transient failures. libcurl is loaded and initialised once per process by base/curl.c
+ * (curl_global_init is not thread-safe); that is never undone, since other threads may still hold handles. */
 #include "engine/registry/registry-internal.h"
 
 #include <errno.h>
@@ -19,20 +18,10 @@
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int reg_curl_new(CURL **out, struct cc_error **err)
 {
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot initialise libcurl: %s",
-				    curl_easy_strerror(curl_init_rc));
+	if (cc_curl_ready(err) < 0)
+		return -1;
 	CURL *h = curl_easy_init();
 	if (!h)
 		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot create a libcurl handle");
