@@ -403,9 +403,12 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 		    err, CC_ERR_NOT_SUPPORTED,
 		    "host_ip %s: only IPv4 addresses can be published on by the native backend", ip);
 	uint16_t first = want->host_port, last = want->host_port_end ? want->host_port_end : want->host_port;
+	if (last < first)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "published port range %u-%u is empty",
+				    first, last);
 	uint16_t chosen = 0;
 	const char *owner = NULL;
-	int sys = 0;
+	int sys = -EADDRINUSE; /* an ephemeral search that finds only claimed ports */
 	if (first == 0) {
 		/* an ephemeral port the host is not using and no container has claimed */
 		for (int tries = 0; tries < 64 && !chosen; tries++) {
@@ -414,6 +417,8 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 				break;
 			if (!port_owner(cs, ncs, self, proto, ip, p))
 				chosen = p;
+			else
+				sys = -EADDRINUSE;
 		}
 	} else {
 		for (uint32_t p = first; p <= last && !chosen; p++) {
@@ -504,7 +509,12 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 		const struct cc_network *net = find_network(&nets, want[i].network);
 		char *address = NULL;
 		if (!net)
-			r = cc_error_set(err, CC_ERR_NOT_FOUND, "network %s not found", want[i].network);
+			r = cc_error_set(
+			    err, CC_ERR_NOT_FOUND, "network %s not found%s", want[i].network,
+			    mode && strcmp(mode, "bridge") == 0
+				? " (the native engine has no default bridge network: drop network_mode "
+				  "and the service joins the project's default network)"
+				: "");
 		else
 			r = allocate_address(net, cs, ncs, c, want[i].ipv4_address, &address, err);
 		if (r == 0)
