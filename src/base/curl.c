@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,22 +109,13 @@ static char why[256];
 		*(void **)&api.field = dlsym(h, name);                                                       \
 		if (!api.field) {                                                                            \
 			snprintf(why, sizeof(why), "%s: no symbol %s", lib, name);                           \
-			return;                                                                              \
+			return false;                                                                        \
 		}                                                                                            \
 	} while (0)
 
-static void load(void)
+/* One library: its functions, and curl_global_init. false (with `why` said) when either is missing. */
+static bool load_from(void *h, const char *lib, struct cc_curl_api *out)
 {
-	void *h = NULL;
-	const char *lib = NULL;
-	for (const char *const *l = libraries; *l && !h; l++) {
-		h = dlopen(*l, RTLD_NOW | RTLD_LOCAL);
-		lib = *l;
-	}
-	if (!h) {
-		snprintf(why, sizeof(why), "cannot load libcurl (install libcurl3-gnutls): %s", dlerror());
-		return;
-	}
 	struct cc_curl_api api;
 	SYM(global_init, "curl_global_init");
 	SYM(easy_init, "curl_easy_init");
@@ -143,11 +135,29 @@ static void load(void)
 	SYM(url_set, "curl_url_set");
 	CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK) {
-		snprintf(why, sizeof(why), "cannot initialise libcurl: %s", api.easy_strerror(rc));
-		return;
+		snprintf(why, sizeof(why), "%s: cannot initialise libcurl: %s", lib, api.easy_strerror(rc));
+		return false;
 	}
-	loaded = api;
-	table = &loaded;
+	*out = api;
+	return true;
+}
+
+static void load(void)
+{
+	snprintf(why, sizeof(why), "cannot load libcurl (install libcurl3-gnutls)");
+	for (const char *const *l = libraries; *l; l++) {
+		void *h = dlopen(*l, RTLD_NOW | RTLD_LOCAL);
+		if (!h) {
+			snprintf(why, sizeof(why), "cannot load libcurl (install libcurl3-gnutls): %s",
+				 dlerror());
+			continue;
+		}
+		if (load_from(h, *l, &loaded)) {
+			table = &loaded;
+			return;
+		}
+		dlclose(h);
+	}
 }
 
 const struct cc_curl_api *cc_curl(void)

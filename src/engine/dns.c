@@ -162,10 +162,11 @@ static int start_server(const char *server, const char *dir, struct cc_error **e
 	if (pid < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "fork");
 	/* aardvark-dns returns once its listeners are up and its daemon has written the pid file */
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	int st = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+	if (w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	cleanup_free char *text = NULL;
 	size_t len;

@@ -56,23 +56,40 @@ static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *net
 static void filter_chains(struct cc_strbuf *sb, const struct native_fw_network *nets, size_t nnets)
 {
 	cc_strbuf_adds(sb, "  chain forward {\n"
-			   "    type filter hook forward priority filter; policy accept;\n");
-	for (size_t i = 0; i < nnets; i++)
-		if (nets[i].internal)
+			   "    type filter hook forward priority filter; policy accept;\n"
+			   /* a published port reached from another network goes through the host: allowed */
+			   "    ct status dnat accept\n");
+	for (size_t i = 0; i < nnets; i++) {
+		if (nets[i].internal) {
 			cc_strbuf_addf(sb,
 				       "    iifname \"%s\" oifname != \"%s\" drop\n"
 				       "    oifname \"%s\" iifname != \"%s\" drop\n",
 				       nets[i].bridge, nets[i].bridge, nets[i].bridge, nets[i].bridge);
+			continue;
+		}
+		/* networks are isolated from each other, as docker's are: a container on two networks talks
+		 * to both through its own interfaces, never through the host */
+		for (size_t k = 0; k < nnets; k++)
+			if (k != i)
+				cc_strbuf_addf(sb, "    iifname \"%s\" oifname \"%s\" drop\n", nets[i].bridge,
+					       nets[k].bridge);
+	}
 	cc_strbuf_adds(sb, "  }\n"
 			   "  chain input {\n"
 			   "    type filter hook input priority filter; policy accept;\n");
-	/* an internal network reaches the host only for names (the DNS server on its gateway) */
-	for (size_t i = 0; i < nnets; i++)
+	for (size_t i = 0; i < nnets; i++) {
+		/* route_localnet lets 127.0.0.1 be forwarded into a bridge; it must not let a container reach
+		 * the host's loopback services the other way (a forged destination, CVE-2020-8558's class) */
+		cc_strbuf_addf(
+		    sb, "    iifname \"%s\" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n",
+		    nets[i].bridge);
+		/* an internal network reaches the host only for names (the DNS server on its gateway) */
 		if (nets[i].internal)
 			cc_strbuf_addf(sb,
 				       "    iifname \"%s\" meta l4proto { tcp, udp } th dport 53 accept\n"
 				       "    iifname \"%s\" drop\n",
 				       nets[i].bridge, nets[i].bridge);
+	}
 	cc_strbuf_adds(sb, "  }\n");
 }
 

@@ -187,7 +187,8 @@ void native_netns_delete(const char *path)
 	unlink(path);
 }
 
-int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, struct cc_error **err)
+int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, bool *created,
+			 struct cc_error **err)
 {
 	struct nl_sock *sk = route_socket(err);
 	if (!sk)
@@ -211,10 +212,17 @@ int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu
 		rtnl_link_set_mtu(link, (unsigned)mtu);
 	int r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(link);
-	if (r < 0 && r != -NLE_EXIST)
+	*created = r == 0;
+	if (r == -NLE_EXIST) {
+		/* never take over a link the engine did not make (eth0, docker0, another tool's bridge): our
+		 * own names are random, so a clash is always someone else's link */
+		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+				 "a network interface named %s already exists on the host: choose another "
+				 "com.docker.network.bridge.name",
+				 name);
+	} else if (r < 0) {
 		r = nl_fail(err, r, "create bridge", name);
-	else
-		r = 0;
+	}
 	int idx = r == 0 ? link_index(sk, name, err) : -1;
 	if (idx < 0)
 		r = -1;

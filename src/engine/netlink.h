@@ -18,8 +18,11 @@ void native_netns_delete(const char *path);
 bool native_netns_exists(const char *path);
 
 /* A bridge with `gateway`/`prefix` on it, up, with route_localnet so 127.0.0.1 can be forwarded into it.
- * An existing bridge of that name is reused. mtu 0: the kernel's default. */
-int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, struct cc_error **err);
+ * An existing link of that name is refused (the engine never takes over an interface it did not make);
+ * *created says whether this call made it (only then may a failure delete it). mtu 0: the kernel's default.
+ */
+int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, bool *created,
+			 struct cc_error **err);
 /* Delete a link by name; a missing one is not an error. */
 int native_link_delete(const char *name, struct cc_error **err);
 

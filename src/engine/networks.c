@@ -280,8 +280,7 @@ int native_net_sync(struct native *n, struct cc_error **err)
 		r = sync_firewall(n, &nets, cs, ncs, err);
 	if (r == 0)
 		r = sync_dns(n, &nets, cs, ncs, err);
-	if (r == 0)
-		cc_containers_free(cs, ncs);
+	cc_containers_free(cs, ncs);
 	cc_networks_free(nets.v, nets.n);
 	return r;
 }
@@ -678,18 +677,27 @@ int native_network_inspect(void *self, const char *name, struct cc_network *out,
 	struct network_set nets;
 	if (native_network_list(self, &nets.v, &nets.n, err) < 0)
 		return -1;
-	int r = -1;
-	for (size_t i = 0; i < nets.n; i++)
-		if (strcmp(nets.v[i].spec.name, name) == 0 ||
-		    strncmp(nets.v[i].id, name, strlen(name)) == 0) {
-			*out = nets.v[i];
-			memset(&nets.v[i], 0, sizeof(nets.v[i]));
-			r = 0;
-			break;
-		}
+	/* a name, else a unique prefix of an id */
+	size_t found = nets.n, prefixed = 0;
+	for (size_t i = 0; i < nets.n && found == nets.n; i++)
+		if (strcmp(nets.v[i].spec.name, name) == 0)
+			found = i;
+	for (size_t i = 0; *name && found == nets.n && i < nets.n; i++)
+		if (strncmp(nets.v[i].id, name, strlen(name)) == 0 && ++prefixed == 1)
+			found = i;
+	for (size_t i = found + 1; *name && prefixed == 1 && i < nets.n; i++)
+		if (strncmp(nets.v[i].id, name, strlen(name)) == 0)
+			prefixed++;
+	int r = 0;
+	if (found == nets.n)
+		r = cc_error_set(err, CC_ERR_NOT_FOUND, "network %s not found", name);
+	else if (prefixed > 1)
+		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "network id prefix %s is ambiguous", name);
+	if (r == 0) {
+		*out = nets.v[found];
+		memset(&nets.v[found], 0, sizeof(nets.v[found]));
+	}
 	cc_networks_free(nets.v, nets.n);
-	if (r < 0)
-		cc_error_set(err, CC_ERR_NOT_FOUND, "network %s not found", name);
 	return r;
 }
 
@@ -825,7 +833,8 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
 				    "network driver %s is not supported by the native backend (bridge only)",
 				    cfg->driver);
-	if (!cc_valid_object_name(cfg->name, 128))
+	/* aardvark-dns keeps its pid file beside the networks' files */
+	if (!cc_valid_object_name(cfg->name, 128) || strcmp(cfg->name, "aardvark.pid") == 0)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    cfg->name ? cfg->name : "");
@@ -867,8 +876,7 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 		cc_ipv4_net_parse(net.spec.subnet, &subnet);
 		cc_ipv4_parse(net.spec.gateway, &gw);
 		const char *mtu = cc_kvs_get(&net.spec.options, OPT_MTU);
-		r = native_bridge_ensure(bridge_of(&net), gw, subnet.prefix, mtu ? atoi(mtu) : 0, err);
-		made = r == 0;
+		r = native_bridge_ensure(bridge_of(&net), gw, subnet.prefix, mtu ? atoi(mtu) : 0, &made, err);
 	}
 	if (r == 0)
 		r = save_network(n, &net, err);
@@ -919,18 +927,22 @@ int native_network_remove(void *self, const char *name, struct cc_error **err)
 	if (r == 0)
 		r = cc_store_object_delete(n->store, CC_NATIVE_BACKEND, KIND, name, err);
 	if (r == 0)
-		r = native_link_delete(bridge_of(&net), err);
-	if (r == 0)
 		r = native_net_sync(n, err);
 	if (r == 0)
 		r = network_event(n, "destroy", &net, NULL, err);
+	/* the bridge goes once the removal is committed: a failure before leaves both in place */
+	cleanup_free char *bridge = r == 0 ? cc_xstrdup(bridge_of(&net)) : NULL;
 	if (net.spec.name)
 		cc_network_release(&net);
 	if (r < 0) {
 		native_abort(n);
 		return -1;
 	}
-	return native_commit(n, err);
+	if (native_commit(n, err) < 0)
+		return -1;
+	if (native_link_delete(bridge, err) < 0)
+		return cc_error_wrap(err, "network %s removed, but its bridge remains", name);
+	return 0;
 }
 
 static int change_membership(struct native *n, const char *network, const char *container,
@@ -940,6 +952,7 @@ static int change_membership(struct native *n, const char *network, const char *
 		return -1;
 	struct cc_network net = {0};
 	struct cc_container c = {0};
+	bool detaching = false;
 	int r = load_network(n, network, &net, err);
 	if (r == 0)
 		r = native_container_load(n, container, &c, err);
@@ -972,7 +985,7 @@ static int change_membership(struct native *n, const char *network, const char *
 		if (r == 0 && native_netns_exists(ns))
 			r = attach(n, &c, &c.endpoints[c.nendpoints - 1], &net, NULL, false, err);
 	} else if (r == 0 && at < c.nendpoints) {
-		detach(&c, &net);
+		detaching = true;
 		struct cc_endpoint *ep = &c.endpoints[at];
 		free(ep->network);
 		cc_strv_free(ep->aliases);
@@ -987,15 +1000,18 @@ static int change_membership(struct native *n, const char *network, const char *
 		r = native_net_sync(n, err);
 	if (r == 0)
 		r = network_event(n, connect ? "connect" : "disconnect", &net, c.id, err);
+	if (r < 0)
+		native_abort(n);
+	else
+		r = native_commit(n, err);
+	/* the interface goes once the change is committed (a failure before leaves it in place) */
+	if (r == 0 && detaching)
+		detach(&c, &net);
 	if (net.spec.name)
 		cc_network_release(&net);
 	if (c.id)
 		cc_container_release(&c);
-	if (r < 0) {
-		native_abort(n);
-		return -1;
-	}
-	return native_commit(n, err);
+	return r;
 }
 
 int native_network_connect(void *self, const char *network, const char *container, char *const *aliases,

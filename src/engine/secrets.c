@@ -86,10 +86,12 @@ int native_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **
 	return 0;
 }
 
-/* The value, written whole or not at all, readable by root alone. */
+/* The value, written whole or not at all, readable by root alone. The temporary file starts with a dot,
+ * which no secret name can, so it never lands on another secret's value. */
 static int write_value(const char *path, const void *value, size_t len, struct cc_error **err)
 {
-	cleanup_free char *tmp = cc_xasprintf("%s.tmp", path);
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *tmp = cc_xasprintf("%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", tmp);
@@ -205,6 +207,9 @@ static int materialize(struct native *n, enum cc_secret_kind kind, const struct 
 		       const char *files, size_t index, json_t *mounts, struct cc_error **err)
 {
 	unsigned uid = 0, gid = 0;
+	if (!cc_valid_object_name(ref->source, 255))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid %s name \"%s\"", kind_name(kind),
+				    ref->source ? ref->source : "");
 	if (parse_id(ref->uid, &uid) < 0 || parse_id(ref->gid, &gid) < 0)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "%s %s: uid and gid must be numbers (got uid \"%s\", gid \"%s\")",

@@ -97,7 +97,7 @@ services:
     networks: [front]
   b:
     image: busybox
-    command: sleep 300
+    command: sh -c 'mkdir -p /w && echo from-b > /w/index.html && exec httpd -f -p 80 -h /w'
     networks: [back]
   both:
     image: busybox
@@ -120,6 +120,12 @@ YAML
 	[ "$status" -eq 0 ]
 	run "$CC" --backend native exec both sh -c 'ip -o -4 addr | grep -c "eth[01]"'
 	[ "$output" = 2 ]
+	# nor do their packets cross through the host: only a container on both reaches b
+	bip=$("$CC" --backend native exec both nslookup b | awk '/^Address: 10\./ {print $2; exit}')
+	run "$CC" --backend native exec both busybox timeout 3 wget -qO- "http://$bip/"
+	[ "$output" = from-b ]
+	run "$CC" --backend native exec a busybox timeout 3 wget -qO- "http://$bip/"
+	[ "$status" -ne 0 ]
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }
@@ -302,6 +308,10 @@ YAML
 	run "$CC" --backend native network create --subnet 10.231.7.0/25 clash
 	[ "$status" -ne 0 ]
 	[[ "$output" == *overlaps*extra* ]]
+	# an interface the engine did not make is never taken over
+	run "$CC" --backend native network create -o com.docker.network.bridge.name=lo takeover
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"named lo already exists"* ]]
 	run "$CC" --backend native network ls --format json
 	[[ "$output" == *'"Name":"extra"'*'"Subnet":"10.231.7.0/24"'* ]] || [[ "$output" == *'"Subnet":"10.231.7.0/24"'* ]]
 	run "$CC" --backend native network ls -q

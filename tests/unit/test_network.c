@@ -74,6 +74,11 @@ static void test_firewall_script(void **state)
 	assert_null(strstr(s, "ip saddr 10.89.1.0/24 oifname != \"cc-bbb\" masquerade"));
 	assert_non_null(strstr(s, "iifname \"cc-bbb\" oifname != \"cc-bbb\" drop"));
 	assert_non_null(strstr(s, "iifname \"cc-bbb\" meta l4proto { tcp, udp } th dport 53 accept"));
+	/* no container reaches the host's loopback; networks don't forward to each other, unless DNAT'd */
+	assert_non_null(
+	    strstr(s, "iifname \"cc-aaa\" ip daddr 127.0.0.0/8 ct state != { established, related } drop"));
+	assert_non_null(strstr(s, "iifname \"cc-aaa\" oifname \"cc-bbb\" drop"));
+	assert_non_null(strstr(s, "ct status dnat accept"));
 	free(s);
 	s = native_fw_script("t", NULL, 0, NULL, 0);
 	assert_string_equal(s, "add table ip t\ndelete table ip t\n");
