@@ -349,60 +349,52 @@ static int begin_run(const struct native_run *nr, int devnull, struct run *rs, c
 	cleanup_free char *pidfile = cc_xasprintf("%s/pid", nr->dir);
 	unlink(pidfile);
 	memset(rs, 0, sizeof(*rs));
-	int out[2], errp[2], sp[2];
+	int out[2], errp[2];
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		*msg = cc_xstrdup("cannot set up the monitor's pipes");
 		return -1;
 	}
-	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(sp, O_CLOEXEC) < 0) {
+	if (pipe2(errp, O_CLOEXEC) < 0) {
 		close(out[0]);
 		close(out[1]);
 		*msg = cc_xstrdup("cannot set up the monitor's pipes");
 		return -1;
 	}
-	char *create[] = {
-	    (char *)nr->runc, (char *)"--root",     (char *)nr->state, (char *)"create", (char *)"--bundle",
-	    (char *)nr->dir,  (char *)"--pid-file", pidfile,           (char *)nr->id,   NULL};
-	pid_t c = native_spawn(create, devnull, out[1], errp[1]);
+	/* One runc process creates and starts the container (`run --detach`), where create then start took
+	 * two. Without a terminal runc passes its stdio to the container's process, so the pipes are the
+	 * container's output, and runc's own message on failure arrives on the stderr pipe before anything
+	 * of the container could. */
+	char *run[] = {(char *)nr->runc,
+		       (char *)"--root",
+		       (char *)nr->state,
+		       (char *)"run",
+		       (char *)"--detach",
+		       (char *)"--bundle",
+		       (char *)nr->dir,
+		       (char *)"--pid-file",
+		       pidfile,
+		       (char *)nr->id,
+		       NULL};
+	pid_t c = native_spawn(run, devnull, out[1], errp[1]);
 	close(out[1]);
 	close(errp[1]);
 	int code = c > 0 ? native_wait_status(c) : -1;
-	if (code != 0) {
-		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-		drain(errp[0], &sb, CC_NS_PER_SEC);
-		*msg = runc_message(cc_strbuf_str(&sb), "runc create failed");
-		close(out[0]);
-		close(errp[0]);
-		close(sp[0]);
-		close(sp[1]);
-		runc_quiet(nr, "delete", "--force");
-		return -1;
-	}
 	cleanup_free char *pidtext = NULL;
 	size_t plen;
 	struct cc_error *e = NULL;
 	int init = 0;
-	if (cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
+	if (code == 0 && cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
 		init = atoi(pidtext);
 	else
 		cc_error_free(e);
-	char *start[] = {(char *)nr->runc, (char *)"--root", (char *)nr->state,
-			 (char *)"start",  (char *)nr->id,   NULL};
-	c = init > 0 ? native_spawn(start, devnull, devnull, sp[1]) : -1;
-	close(sp[1]);
-	cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-	if (c > 0)
-		drain(sp[0], &sb, 30 * CC_NS_PER_SEC);
-	close(sp[0]);
-	code = c > 0 ? native_wait_status(c) : -1;
-	if (code != 0) {
-		*msg = runc_message(cc_strbuf_str(&sb),
-				    init > 0 ? "runc start failed" : "runc left no pid file");
-		if (init > 0)
-			kill(init, SIGKILL);
-		runc_quiet(nr, "delete", "--force");
+	if (code != 0 || init <= 0) {
+		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
+		drain(errp[0], &sb, CC_NS_PER_SEC);
+		*msg =
+		    runc_message(cc_strbuf_str(&sb), code != 0 ? "runc run failed" : "runc left no pid file");
 		close(out[0]);
 		close(errp[0]);
+		runc_quiet(nr, "delete", "--force");
 		return -1;
 	}
 	rs->init = init;

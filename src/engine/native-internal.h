@@ -5,7 +5,7 @@
  * <root>/containers/<id>/: config.json, rootfs/ (the overlay mount point), upper/, work/, hosts,
  * resolv.conf, hostname, log (one JSON object per output line) and, once the process has ended, exit.
  *
- * The monitor is a forked process that owns one run of a container: it runs `runc create` and `runc start`,
+ * The monitor is a forked process that owns one run of a container: it runs `runc run --detach`,
  * copies the container's output into the log file, reaps its init (it is the subreaper), runs `runc delete`,
  * unmounts the rootfs and writes the exit file. It never touches the state store: a forked child must not
  * open SQLite while it has inherited the parent's connection (store.h). Whoever reads the container next
