@@ -1,7 +1,7 @@
 /* The per-container monitor and the runc executor.
  *
  * The monitor is forked by the start call, detaches (setsid, a second fork, so the caller never has to reap
- * it) and becomes a child subreaper: the container's init, forked by `runc create`, is re-parented to it,
+ * it) and becomes a child subreaper: the container's init, forked by `runc run --detach`, is re-parented to it,
  * so waitpid() gives the real exit status. It tells the caller over a pipe whether the container runs
  * ("ok <pid>") or why not ("error <runc's message>"), copies the container's output into <dir>/log as it
  * comes, and when the init has exited it deletes the runc container, unmounts the rootfs and writes
@@ -342,7 +342,7 @@ struct run {
 	int64_t started_at, exited_at; /* monotonic */
 };
 
-/* runc create + runc start with fresh output pipes; 0, or -1 with runc's message in *msg (owned) and
+/* runc run --detach with fresh output pipes; 0, or -1 with runc's message in *msg (owned) and
  * nothing left running. */
 static int begin_run(const struct native_run *nr, int devnull, struct run *rs, char **msg)
 {
