@@ -13,3 +13,10 @@ events_logger = "file"
 EOC
 	export CONTAINERS_CONF="$1/containers.conf"
 }
+
+# A private dockerd (scripts/dockerd-test.sh) in DIR with the docker-archive TAR loaded; its socket is
+# DIR/docker.sock. Stop it with `scripts/dockerd-test.sh stop DIR`.
+dockerd_with_image() {
+	"$(dirname "${BASH_SOURCE[0]}")/../scripts/dockerd-test.sh" start "$1" >/dev/null
+	DOCKER_HOST="unix://$1/docker.sock" docker load -q -i "$2" >/dev/null
+}

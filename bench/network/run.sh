@@ -87,23 +87,7 @@ if command -v podman >/dev/null; then
 	tools+=(podman-run-bridge "$pm run --rm -p 127.0.0.1:18792:80 $pimg true >/dev/null"
 		podman-run-none "$pm run --rm --network none $pimg true >/dev/null")
 fi
-python3 - "$rounds" "${tools[@]}" <<'PY'
-import statistics, subprocess, sys, time
-rounds = int(sys.argv[1]); args = sys.argv[2:]
-tools = list(zip(args[0::2], args[1::2]))
-times = {n: [] for n, _ in tools}
-for _ in range(rounds):
-    for name, cmd in tools:
-        t = time.perf_counter(); subprocess.run(cmd, shell=True, check=True); times[name].append(time.perf_counter() - t)
-med = {n: statistics.median(v) * 1000 for n, v in times.items()}
-for name, _ in tools:
-    print(f"{name:38s} median {med[name]:7.1f} ms  (min {min(times[name])*1000:.1f}, max {max(times[name])*1000:.1f})")
-if "podman-run-bridge" in med:
-    print(f"{'podman network cost (bridge - none)':38s} median {med['podman-run-bridge'] - med['podman-run-none']:7.1f} ms")
-ours = med["container-compose-create-rm"]
-for peer in ("cni-bridge-portmap",):
-    if peer in med:
-        print(f"ratio {peer} / container-compose-create-rm: {med[peer] / ours:.1f}x")
-if "podman-run-bridge" in med:
-    print(f"ratio podman network cost / container-compose-create-rm: {(med['podman-run-bridge'] - med['podman-run-none']) / ours:.1f}x")
-PY
+python3 "$here/../rounds.py" --ref container-compose-create-rm "$rounds" "${tools[@]}" | tee "$work/out"
+# podman's network cost: its run with a network minus its run without one
+awk '/^podman-run-bridge/ {b = $3} /^podman-run-none/ {n = $3} /^container-compose-create-rm/ {c = $3}
+	END { if (b && n) printf "podman network cost (bridge - none): %.1f ms, %.1fx container-compose-create-rm\n", b - n, (b - n) / c }' "$work/out"

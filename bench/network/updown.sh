@@ -50,8 +50,7 @@ mkdir -p "$work/proj"
 
 tools=(container-compose "$cc --backend native --progress quiet up -d" "$cc --backend native --progress quiet down -t 5")
 if command -v docker-compose >/dev/null && command -v dockerd >/dev/null; then
-	"$here/../../scripts/dockerd-test.sh" start "$dockerd_dir" >/dev/null
-	DOCKER_HOST="unix://$dockerd_dir/docker.sock" docker load -q -i "$work/busybox-docker.tar" >/dev/null
+	dockerd_with_image "$dockerd_dir" "$work/busybox-docker.tar"
 	dc="env DOCKER_HOST=unix://$dockerd_dir/docker.sock docker-compose -p benchdc"
 	tools+=(docker-compose-1.29 "$dc up -d >/dev/null 2>&1" "$dc down -t 5 >/dev/null 2>&1")
 fi

@@ -52,22 +52,8 @@ if command -v podman >/dev/null; then
 fi
 if command -v dockerd >/dev/null && command -v docker >/dev/null; then
 	"$cc" --backend native image save -o "$work/busybox-docker.tar" busybox:latest
-	"$here/../../scripts/dockerd-test.sh" start "$work/dockerd" >/dev/null
-	DOCKER_HOST="unix://$work/dockerd/docker.sock" docker load -q -i "$work/busybox-docker.tar" >/dev/null
+	dockerd_with_image "$work/dockerd" "$work/busybox-docker.tar"
 	dimg=$(DOCKER_HOST="unix://$work/dockerd/docker.sock" docker images -q busybox:latest | head -1)
 	tools+=(docker "DOCKER_HOST=unix://$work/dockerd/docker.sock docker run --rm --network none $dimg true >/dev/null")
 fi
-python3 - "$rounds" "${tools[@]}" <<'PY'
-import statistics, subprocess, sys, time
-rounds = int(sys.argv[1]); args = sys.argv[2:]
-tools = list(zip(args[0::2], args[1::2]))
-times = {n: [] for n, _ in tools}
-for _ in range(rounds):
-    for name, cmd in tools:
-        t = time.perf_counter(); subprocess.run(cmd, shell=True, check=True); times[name].append(time.perf_counter() - t)
-floor = statistics.median(times["runc"])
-ours = statistics.median(times["container-compose"])
-for name, _ in tools:
-    m = statistics.median(times[name])
-    print(f"{name:18s} median {m*1000:7.1f} ms  ({m/floor:.2f}x the bare runtime, {m/ours:.2f}x container-compose)")
-PY
+python3 "$here/../rounds.py" --floor runc --ref container-compose "$rounds" "${tools[@]}"

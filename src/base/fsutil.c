@@ -170,6 +170,37 @@ char *cc_path_abs(const char *base, const char *path, struct cc_error **err)
 	return cc_path_join(cwd, path);
 }
 
+int cc_write_file_atomic(const char *path, const char *tmp, const void *data, size_t len, unsigned mode,
+			 bool durable, struct cc_error **err)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", tmp);
+	const char *p = data;
+	size_t left = len;
+	int e = 0;
+	while (left && !e) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno != EINTR)
+			e = errno;
+		if (w > 0) {
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	if (!e && durable && fsync(fd) < 0)
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) < 0)
+		e = errno;
+	if (e) {
+		unlink(tmp);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", path);
+	}
+	return 0;
+}
+
 int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err)
 {
 	char *copy = cc_xstrdup(path);

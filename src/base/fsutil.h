@@ -13,6 +13,11 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 int cc_read_stream(FILE *f, const char *name, char **data, size_t *len, struct cc_error **err);
 bool cc_file_exists(const char *path);
 bool cc_is_dir(const char *path);
+/* Write data to `tmp` (created with `mode`), then rename it over `path`: readers see the old file or the
+ * whole new one. With `durable`, the data is on disk before the rename. The caller picks `tmp` so that no
+ * reader of the directory mistakes it for a real file. */
+int cc_write_file_atomic(const char *path, const char *tmp, const void *data, size_t len, unsigned mode,
+			 bool durable, struct cc_error **err);
 /* mkdir -p: every missing directory of path, with mode (existing ones are left as they are). */
 int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err);
 

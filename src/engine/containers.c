@@ -343,6 +343,12 @@ int native_container_list(void *self, const struct cc_container_filter *f, struc
 	return 0;
 }
 
+int native_all_containers(struct native *n, struct cc_container **out, size_t *count, struct cc_error **err)
+{
+	struct cc_container_filter all = {.all = true};
+	return native_container_list(n, &all, out, count, err);
+}
+
 int native_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err)
 {
 	return settled(self, ref, out, err);
@@ -1097,11 +1103,10 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	native_net_teardown(n, &c);
 	struct cc_container *rest = NULL;
 	size_t nrest = 0;
-	struct cc_container_filter all = {.all = true};
 	bool volumes_used = false;
 	for (size_t i = 0; i < c.spec.nmounts; i++)
 		volumes_used |= c.spec.mounts[i].type == CC_MOUNT_VOLUME;
-	if (volumes_used && native_container_list(n, &all, &rest, &nrest, err) < 0) {
+	if (volumes_used && native_all_containers(n, &rest, &nrest, err) < 0) {
 		native_abort(n);
 		cc_container_release(&c);
 		return -1;
@@ -1171,12 +1176,23 @@ struct log_rec {
 	size_t off, len;  /* of the data in the buffer */
 };
 
-/* Append what `path` holds from `offset` on to sb (nothing when it is missing). */
-static void read_from(const char *path, off_t offset, struct cc_strbuf *sb)
+/* A log file opened, with its inode (-1 when it is missing). */
+static int open_log(const char *path, ino_t *ino)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		*ino = st.st_ino;
+	return fd;
+}
+
+/* Append what fd holds from `offset` on to sb, and close it. */
+static void read_log(int fd, off_t offset, struct cc_strbuf *sb)
+{
 	char buf[65536];
 	ssize_t r;
 	lseek(fd, offset, SEEK_SET);
@@ -1236,29 +1252,20 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 		 * rotated */
 		cleanup_strbuf struct cc_strbuf older = CC_STRBUF_INIT;
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		struct stat st;
-		if (fd >= 0 && fstat(fd, &st) < 0) {
-			close(fd);
-			fd = -1;
-		}
-		if (first) {
-			read_from(rotated, 0, &older);
-		} else if (fd >= 0 && ino && st.st_ino != ino) {
-			struct stat ost;
-			if (stat(rotated, &ost) == 0 && ost.st_ino == ino)
-				read_from(rotated, offset, &older);
-			offset = 0;
+		ino_t cur_ino = 0, old_ino = 0;
+		int fd = open_log(path, &cur_ino);
+		if (first || (fd >= 0 && ino && cur_ino != ino)) {
+			int old = open_log(rotated, &old_ino);
+			if (old >= 0 && (first || old_ino == ino))
+				read_log(old, first ? 0 : offset, &older);
+			else if (old >= 0)
+				close(old);
+			offset = first ? offset : 0;
 		}
 		first = false;
 		if (fd >= 0) {
-			ino = st.st_ino;
-			char buf[65536];
-			ssize_t r;
-			lseek(fd, offset, SEEK_SET);
-			while ((r = read(fd, buf, sizeof(buf))) > 0)
-				cc_strbuf_add(&sb, buf, (size_t)r);
-			close(fd);
+			ino = cur_ino;
+			read_log(fd, offset, &sb);
 		}
 		struct log_rec *recs = NULL;
 		size_t nrecs = 0, cap = 0;

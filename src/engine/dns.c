@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +26,13 @@ const char *native_dns_server(void)
 	return access(path, X_OK) == 0 ? path : NULL;
 }
 
+/* A network's file, replaced whole: the temporary one sits beside the directory, where aardvark-dns (which
+ * reads every file in it as a network) never looks. */
 static int write_atomic(const char *dir, const char *name, const char *text, struct cc_error **err)
 {
-	cleanup_free char *tmp = cc_xasprintf("%s.%s.tmp", dir, name); /* beside it, never read */
+	cleanup_free char *tmp = cc_xasprintf("%s.%s.tmp", dir, name);
 	cleanup_free char *path = cc_xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "write %s", tmp);
-	fputs(text, f);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", path);
-	}
-	return 0;
+	return cc_write_file_atomic(path, tmp, text, strlen(text), 0644, false, err);
 }
 
 static char *network_file(const struct native_dns_network *net)
@@ -81,6 +75,24 @@ static void remove_stale(const char *dir, const struct native_dns_network *nets,
 }
 
 /* The server's pid when the pid file names a live aardvark-dns (not a recycled pid, not a zombie). */
+/* Is `pid` a live aardvark-dns: not gone, not a zombie (its parent is init, which does not reap it here),
+ * not a recycled pid? /proc/<pid>/stat reads "pid (comm) S ...", comm cut to 15 characters. */
+static bool server_alive(pid_t pid)
+{
+	cleanup_free char *path = cc_xasprintf("/proc/%d/stat", (int)pid);
+	cleanup_free char *stat = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(path, &stat, &len, &e) < 0) {
+		cc_error_free(e);
+		return false;
+	}
+	const char *close_paren = strrchr(stat, ')');
+	return strstr(stat, "(aardvark-dns)") && close_paren && close_paren[1] == ' ' &&
+	       close_paren[2] != 'Z';
+}
+
+/* The server's pid when the pid file names a live one, else 0. */
 static pid_t running_server(const char *dir)
 {
 	cleanup_free char *path = cc_xasprintf("%s/" PID_FILE, dir);
@@ -92,40 +104,17 @@ static pid_t running_server(const char *dir)
 		return 0;
 	}
 	pid_t pid = (pid_t)atol(text);
-	if (pid <= 0)
-		return 0;
-	cleanup_free char *stat_path = cc_xasprintf("/proc/%d/stat", (int)pid);
-	cleanup_free char *stat = NULL;
-	if (cc_read_file(stat_path, &stat, &len, &e) < 0) {
-		cc_error_free(e);
-		return 0;
-	}
-	/* "pid (comm) S ...": the command name is cut to 15 characters */
-	const char *close_paren = strrchr(stat, ')');
-	if (!strstr(stat, "(aardvark-dns)") || !close_paren || close_paren[1] != ' ' || close_paren[2] == 'Z')
-		return 0;
-	return pid;
+	return pid > 0 && server_alive(pid) ? pid : 0;
 }
 
-/* SIGTERM, then wait (up to 2 s, then SIGKILL) until it no longer holds its sockets (gone, or a zombie
- * nobody reaps: its parent is init), so a server started next can bind the same addresses. */
+/* SIGTERM, then wait (up to 2 s, then SIGKILL) until it no longer holds its sockets, so a server started
+ * next can bind the same addresses. */
 static void stop_server(pid_t pid)
 {
 	kill(pid, SIGTERM);
-	cleanup_free char *stat_path = cc_xasprintf("/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 400; i++) {
+	for (int i = 0; i < 400 && server_alive(pid); i++) {
 		if (i == 200)
 			kill(pid, SIGKILL);
-		cleanup_free char *stat = NULL;
-		size_t len;
-		struct cc_error *e = NULL;
-		if (cc_read_file(stat_path, &stat, &len, &e) < 0) {
-			cc_error_free(e);
-			return;
-		}
-		const char *close_paren = strrchr(stat, ')');
-		if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z')
-			return;
 		struct timespec ts = {0, 5 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

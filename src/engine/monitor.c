@@ -1,8 +1,8 @@
 /* The per-container monitor and the runc executor.
  *
  * The monitor is forked by the start call, detaches (setsid, a second fork, so the caller never has to reap
- * it) and becomes a child subreaper: the container's init, forked by `runc run --detach`, is re-parented to it,
- * so waitpid() gives the real exit status. It tells the caller over a pipe whether the container runs
+ * it) and becomes a child subreaper: the container's init, forked by `runc run --detach`, is re-parented to
+ * it, so waitpid() gives the real exit status. It tells the caller over a pipe whether the container runs
  * ("ok <pid>") or why not ("error <runc's message>"), copies the container's output into <dir>/log as it
  * comes, and when the init has exited it deletes the runc container, unmounts the rootfs and writes
  * <dir>/exit. It holds none of the caller's descriptors and no store connection (native-internal.h). */

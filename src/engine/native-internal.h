@@ -78,6 +78,8 @@ int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc
 /* The ops table's container parts (containers.c). */
 int native_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out,
 			  size_t *n, struct cc_error **err);
+/* Every container, settled (in the caller's transaction when there is one). */
+int native_all_containers(struct native *n, struct cc_container **out, size_t *count, struct cc_error **err);
 int native_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err);
 int native_container_create(void *self, const struct cc_container_spec *spec, char **id_out,
 			    struct cc_error **err);

@@ -43,8 +43,7 @@ static int native_info(void *self, struct cc_info *out, struct cc_error **err)
 	out->images = (long)count;
 	struct cc_container *cs;
 	size_t ncs;
-	struct cc_container_filter all = {.all = true};
-	if (native_container_list(self, &all, &cs, &ncs, err) < 0)
+	if (native_all_containers(n, &cs, &ncs, err) < 0)
 		return -1;
 	cc_info_count(out, cs, ncs);
 	cc_containers_free(cs, ncs);
@@ -95,8 +94,7 @@ static int image_remove(void *self, const char *ref, bool force, struct cc_error
 	if (!force && cc_images_inspect(n->images, ref, &img, NULL) == 0) {
 		struct cc_container *cs = NULL;
 		size_t ncs = 0;
-		struct cc_container_filter all = {.all = true};
-		int r = native_container_list(self, &all, &cs, &ncs, err);
+		int r = native_all_containers(n, &cs, &ncs, err);
 		for (size_t i = 0; r == 0 && i < ncs; i++)
 			if (cs[i].image_id && strcmp(cs[i].image_id, img.id) == 0)
 				r = cc_error_set(

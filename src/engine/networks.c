@@ -114,12 +114,6 @@ static const struct cc_network *find_network(const struct network_set *s, const 
 	return NULL;
 }
 
-static int all_containers(struct native *n, struct cc_container **cs, size_t *ncs, struct cc_error **err)
-{
-	struct cc_container_filter all = {.all = true};
-	return native_container_list(n, &all, cs, ncs, err);
-}
-
 static const char *bridge_of(const struct cc_network *net)
 {
 	return cc_kvs_get(&net->spec.options, OPT_BRIDGE);
@@ -273,7 +267,7 @@ int native_net_sync(struct native *n, struct cc_error **err)
 		return -1;
 	struct cc_container *cs = NULL;
 	size_t ncs = 0;
-	int r = all_containers(n, &cs, &ncs, err);
+	int r = native_all_containers(n, &cs, &ncs, err);
 	if (r == 0)
 		collect_orphans(n, cs, ncs);
 	if (r == 0)
@@ -499,7 +493,7 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 		return -1;
 	struct cc_container *cs = NULL;
 	size_t ncs = 0;
-	int r = all_containers(n, &cs, &ncs, err);
+	int r = native_all_containers(n, &cs, &ncs, err);
 	/* network_mode naming a network: that network alone */
 	struct cc_endpoint by_mode = {.network = (char *)mode};
 	const struct cc_endpoint *want = mode ? &by_mode : c->spec.networks;
@@ -658,7 +652,7 @@ int native_network_list(void *self, struct cc_network **out, size_t *count, stru
 	}
 	struct cc_container *cs = NULL;
 	size_t ncs = 0;
-	int r = all_containers(n, &cs, &ncs, err);
+	int r = native_all_containers(n, &cs, &ncs, err);
 	native_abort(n); /* read only */
 	if (r < 0) {
 		cc_networks_free(nets.v, nets.n);
@@ -911,7 +905,7 @@ int native_network_remove(void *self, const char *name, struct cc_error **err)
 	size_t ncs = 0;
 	int r = load_network(n, name, &net, err);
 	if (r == 0)
-		r = all_containers(n, &cs, &ncs, err);
+		r = native_all_containers(n, &cs, &ncs, err);
 	if (r == 0) {
 		members(cs, ncs, &net);
 		cc_containers_free(cs, ncs);
@@ -974,7 +968,7 @@ static int change_membership(struct native *n, const char *network, const char *
 		struct cc_container *cs = NULL;
 		size_t ncs = 0;
 		char *address = NULL;
-		r = all_containers(n, &cs, &ncs, err);
+		r = native_all_containers(n, &cs, &ncs, err);
 		if (r == 0) {
 			r = allocate_address(&net, cs, ncs, &c, NULL, &address, err);
 			cc_containers_free(cs, ncs);

@@ -92,30 +92,7 @@ static int write_value(const char *path, const void *value, size_t len, struct c
 {
 	const char *slash = strrchr(path, '/');
 	cleanup_free char *tmp = cc_xasprintf("%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", tmp);
-	const char *p = value;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", tmp);
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "write %s", path);
-	}
-	return 0;
+	return cc_write_file_atomic(path, tmp, value, len, 0600, true, err);
 }
 
 int native_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value,
@@ -164,11 +141,10 @@ int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name,
 		return -1;
 	struct cc_container *cs = NULL;
 	size_t ncs = 0;
-	struct cc_container_filter all = {.all = true};
 	cleanup_free char *payload = NULL;
 	int r = cc_store_object_get(n->store, CC_NATIVE_BACKEND, kind_name(kind), name, &payload, err);
 	if (r == 0)
-		r = native_container_list(n, &all, &cs, &ncs, err);
+		r = native_all_containers(n, &cs, &ncs, err);
 	for (size_t i = 0; r == 0 && i < ncs; i++)
 		if (cc_container_uses_secret(&cs[i], kind, name))
 			r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s %s is in use by %s", kind_name(kind),

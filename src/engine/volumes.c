@@ -315,12 +315,6 @@ static int remove_locked(struct native *n, const char *name, const struct cc_con
 	return 0;
 }
 
-static int all_containers(struct native *n, struct cc_container **cs, size_t *ncs, struct cc_error **err)
-{
-	struct cc_container_filter all = {.all = true};
-	return native_container_list(n, &all, cs, ncs, err);
-}
-
 int native_volume_remove(void *self, const char *name, bool force, struct cc_error **err)
 {
 	struct native *n = self;
@@ -332,7 +326,7 @@ int native_volume_remove(void *self, const char *name, bool force, struct cc_err
 	int r = load_volume(n, name, &v, err);
 	if (r == 0) {
 		cc_volume_release(&v);
-		r = all_containers(n, &cs, &ncs, err);
+		r = native_all_containers(n, &cs, &ncs, err);
 		if (r == 0) {
 			r = remove_locked(n, name, cs, ncs, err);
 			cc_containers_free(cs, ncs);
@@ -363,7 +357,7 @@ int native_volume_prune(void *self, cc_strv *removed, struct cc_error **err)
 		native_abort(n);
 		return -1;
 	}
-	int r = all_containers(n, &cs, &ncs, err);
+	int r = native_all_containers(n, &cs, &ncs, err);
 	for (size_t i = 0; r == 0 && i < nv; i++) {
 		const char *name = vs[i].spec.name;
 		/* like docker 23+: prune takes the anonymous volumes nothing uses */
