@@ -4,6 +4,7 @@
 #include "base/xalloc.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
@@ -217,4 +218,17 @@ int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err)
 		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", copy);
 	free(copy);
 	return r;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+int cc_remove_tree(const char *path)
+{
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
 }

@@ -18,6 +18,8 @@ bool cc_is_dir(const char *path);
  * reader of the directory mistakes it for a real file. */
 int cc_write_file_atomic(const char *path, const char *tmp, const void *data, size_t len, unsigned mode,
 			 bool durable, struct cc_error **err);
+/* rm -rf path, staying on its filesystem; 0 when it is gone (or never was). */
+int cc_remove_tree(const char *path);
 /* mkdir -p: every missing directory of path, with mode (existing ones are left as they are). */
 int cc_mkdir_p(const char *path, unsigned mode, struct cc_error **err);
 

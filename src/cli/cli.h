@@ -35,6 +35,8 @@ struct cli_ctx {
 	const char *ansi;     /* auto, never, always */
 	long parallel;        /* --parallel / COMPOSE_PARALLEL_LIMIT; <= 0: unlimited */
 	char **environ;
+	/* --remote and friends: the daemon the remote backend uses (url NULL: none) */
+	struct cc_remote_target remote;
 	/* opened on demand by cli_runtime() */
 	struct cc_runtime *rt;
 };
@@ -50,6 +52,8 @@ struct cli_command {
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_config(struct cli_ctx *ctx, int argc, char **argv);
+int cli_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cli_system(struct cli_ctx *ctx, int argc, char **argv);
 int cli_version(struct cli_ctx *ctx, int argc, char **argv);
 int cli_up(struct cli_ctx *ctx, int argc, char **argv);
 int cli_create(struct cli_ctx *ctx, int argc, char **argv);

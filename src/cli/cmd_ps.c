@@ -51,7 +51,7 @@ static json_t *ps_json(const struct cc_container *c, const char *project, int64_
 					created = CC_STRBUF_INIT, ago = CC_STRBUF_INIT,
 					ports = CC_STRBUF_INIT, labels = CC_STRBUF_INIT,
 					nets = CC_STRBUF_INIT, mounts = CC_STRBUF_INIT;
-	cli_format_status(c, now, &status);
+	cc_container_status_text(c, now, &status);
 	cli_format_command(c, true, &cmd);
 	cli_format_created_at(c->created_ns, &created);
 	cli_format_ago(c->created_ns, now, &ago);
@@ -167,7 +167,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 		} else {
 			cleanup_strbuf struct cc_strbuf status = CC_STRBUF_INIT, cmd = CC_STRBUF_INIT,
 							ago = CC_STRBUF_INIT, ports = CC_STRBUF_INIT;
-			cli_format_status(c, now, &status);
+			cc_container_status_text(c, now, &status);
 			cli_format_command(c, no_trunc, &cmd);
 			cli_format_ago(c->created_ns, now, &ago);
 			cli_format_ports(c, &ports);

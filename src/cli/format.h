@@ -5,8 +5,6 @@
 #include "base/strbuf.h"
 #include "runtime/types.h"
 
-/* "Up 5 minutes (healthy)", "Exited (0) 3 minutes ago", "Created", ... */
-void cli_format_status(const struct cc_container *c, int64_t now, struct cc_strbuf *out);
 /* "0.0.0.0:8080->80/tcp, 127.0.0.1:9000->9000/udp" */
 void cli_format_ports(const struct cc_container *c, struct cc_strbuf *out);
 /* The command as docker shows it: "\"echo hi\"" (quoted, truncated unless no_trunc). */

@@ -33,10 +33,12 @@ static const struct cli_command commands[] = {
     {"rm", cli_rm, CLI_NEEDS_PROJECT, "Removes stopped service containers"},
     {"run", cli_run, CLI_NEEDS_PROJECT, "Run a one-off command on a service"},
     {"secret", cli_secret, 0, "Manage secrets (ls, create, rm)"},
+    {"serve", cli_serve, 0, "Run the REST API daemon"},
     {"start", cli_start, CLI_NEEDS_PROJECT, "Start services"},
     {"stats", cli_stats, CLI_NEEDS_PROJECT,
      "Display a live stream of container(s) resource usage statistics"},
     {"stop", cli_stop, CLI_NEEDS_PROJECT, "Stop services"},
+    {"system", cli_system, 0, "The daemon: status, API keys, TLS certificate"},
     {"top", cli_top, CLI_NEEDS_PROJECT, "Display the running processes"},
     {"unpause", cli_unpause, CLI_NEEDS_PROJECT, "Unpause services"},
     {"up", cli_up, CLI_NEEDS_PROJECT, "Create and start containers"},
@@ -64,6 +66,11 @@ static void usage(FILE *out)
 	    "      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
 	    "      --ansi WHEN             Control characters: never, always, auto\n"
 	    "      --insecure-registry H   Allow plain HTTP to registry H (repeatable; loopback always is)\n"
+	    "      --remote URL            Work through a daemon: unix:///path, tcp://host:port, tls://host:port\n"
+	    "                              (env CONTAINER_COMPOSE_HOST)\n"
+	    "      --cacert FILE           CA certificate of a tls:// daemon\n"
+	    "      --cert FILE, --key FILE Client certificate and key for a tls:// daemon\n"
+	    "      --token TOKEN           API token (env CONTAINER_COMPOSE_TOKEN)\n"
 	    "      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
 	    "                              -1: unlimited)\n"
 	    "  -v, --version               Print the version and exit\n"
@@ -99,7 +106,12 @@ int main(int argc, char **argv)
 		OPT_PROGRESS,
 		OPT_ANSI,
 		OPT_PARALLEL,
-		OPT_INSECURE
+		OPT_INSECURE,
+		OPT_REMOTE,
+		OPT_CACERT,
+		OPT_CERT,
+		OPT_KEY,
+		OPT_TOKEN
 	};
 	static const struct option longopts[] = {
 	    {"file", required_argument, NULL, 'f'},
@@ -114,6 +126,11 @@ int main(int argc, char **argv)
 	    {"ansi", required_argument, NULL, OPT_ANSI},
 	    {"parallel", required_argument, NULL, OPT_PARALLEL},
 	    {"insecure-registry", required_argument, NULL, OPT_INSECURE},
+	    {"remote", required_argument, NULL, OPT_REMOTE},
+	    {"cacert", required_argument, NULL, OPT_CACERT},
+	    {"cert", required_argument, NULL, OPT_CERT},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"token", required_argument, NULL, OPT_TOKEN},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -121,6 +138,10 @@ int main(int argc, char **argv)
 	struct cli_ctx ctx = {.argv0 = argv[0], .environ = environ};
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");
 	ctx.backend = getenv("CONTAINER_COMPOSE_BACKEND");
+	ctx.remote.url = getenv("CONTAINER_COMPOSE_HOST");
+	ctx.remote.token = getenv("CONTAINER_COMPOSE_TOKEN");
+	if (ctx.remote.url && !*ctx.remote.url)
+		ctx.remote.url = NULL;
 	const char *limit = getenv("COMPOSE_PARALLEL_LIMIT");
 	/* bounded by default: past a few threads per core, more parallel calls only add contention (see
 	 * docs/deviations.md); -1 asks for one thread per service of a level */
@@ -151,6 +172,21 @@ int main(int argc, char **argv)
 			break;
 		case OPT_BACKEND:
 			ctx.backend = optarg;
+			break;
+		case OPT_REMOTE:
+			ctx.remote.url = optarg;
+			break;
+		case OPT_CACERT:
+			ctx.remote.cacert = optarg;
+			break;
+		case OPT_CERT:
+			ctx.remote.cert = optarg;
+			break;
+		case OPT_KEY:
+			ctx.remote.key = optarg;
+			break;
+		case OPT_TOKEN:
+			ctx.remote.token = optarg;
 			break;
 		case OPT_DEBUG:
 			ctx.debug = true;

@@ -35,6 +35,8 @@ int dk_client_open(const char *host, struct dk_client **out, struct cc_error **e
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "DOCKER_HOST %s: expected unix:///path or tcp://host:port", host);
 	}
+	c->name = cc_xasprintf("docker engine at %s", c->socket ? c->socket : c->host);
+	c->conn = (struct cc_http_conn){.name = c->name, .socket = c->socket};
 	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
@@ -47,106 +49,8 @@ void dk_client_close(struct dk_client *c)
 	free(c->host);
 	free(c->socket);
 	free(c->base);
+	free(c->name);
 	free(c);
-}
-
-void dk_req_release(struct dk_req *req)
-{
-	cc_strbuf_release(&req->body);
-}
-
-struct xfer {
-	CURL *h;
-	struct dk_req *req;
-};
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
-{
-	struct xfer *x = p;
-	size_t len = size * nmemb;
-	long status = 0;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	if (!x->req->chunk || status < 200 || status >= 300) {
-		if (x->req->body.len < ((size_t)64 << 20))
-			cc_strbuf_add(&x->req->body, data, len);
-		return len;
-	}
-	if (x->req->chunk(x->req->ctx, data, len) < 0) {
-		x->req->cancelled = true;
-		return 0;
-	}
-	return len;
-}
-
-static size_t on_read_fd(char *buf, size_t size, size_t nmemb, void *p)
-{
-	int fd = *(int *)p;
-	ssize_t r;
-	do
-		r = read(fd, buf, size * nmemb);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
-}
-
-static int negotiate(struct dk_client *c, struct cc_error **err);
-
-static int perform(struct dk_client *c, struct dk_req *req, const char *url, struct cc_error **err)
-{
-	CURL *h = curl_easy_init();
-	if (!h)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot create a libcurl handle");
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdrs = NULL;
-	cleanup_free char *json = NULL;
-	struct xfer x = {h, req};
-	int fd = req->raw_fd;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	if (c->socket)
-		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-	if (req->timeout_ms > 0)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	if (req->header)
-		hdrs = curl_slist_append(hdrs, req->header);
-	if (req->json) {
-		json = json_dumps(req->json, JSON_COMPACT);
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
-	} else if (req->raw_fd >= 0) {
-		hdrs = curl_slist_append(hdrs, req->content_type ? req->content_type
-								 : "Content-Type: application/x-tar");
-		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_fd);
-		curl_easy_setopt(h, CURLOPT_READDATA, &fd);
-	} else if (req->raw) {
-		if (req->content_type)
-			hdrs = curl_slist_append(hdrs, req->content_type);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->raw);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)req->raw_len);
-	} else if (strcmp(req->method, "POST") == 0) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	CURLcode rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &req->status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && req->cancelled))
-		return 0;
-	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		req->timed_out = true;
-		return cc_error_set(err, CC_ERR_TIMEOUT, "%s %s: timed out after %ld ms", req->method,
-				    req->path, req->timeout_ms);
-	}
-	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: %s",
-			    c->socket ? c->socket : c->host, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
 static int negotiate(struct dk_client *c, struct cc_error **err)
@@ -157,21 +61,21 @@ static int negotiate(struct dk_client *c, struct cc_error **err)
 		return 0;
 	}
 	pthread_mutex_unlock(&c->lock);
-	struct dk_req r = {.method = "GET", .path = "/version", .raw_fd = -1, .timeout_ms = 30000};
+	struct cc_http_req r = {.method = "GET", .path = "/version", .raw_fd = -1, .timeout_ms = 30000};
 	cleanup_free char *url = cc_xasprintf("%s/version", c->base);
-	if (perform(c, &r, url, err) < 0) {
-		dk_req_release(&r);
+	if (cc_http_perform(&c->conn, &r, url, err) < 0) {
+		cc_http_req_release(&r);
 		return -1;
 	}
 	if (r.status != 200) {
 		int rc =
 		    cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld",
 				 c->socket ? c->socket : c->host, r.status);
-		dk_req_release(&r);
+		cc_http_req_release(&r);
 		return rc;
 	}
 	json_t *v = json_loads(cc_strbuf_str(&r.body), 0, NULL);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	const char *api = v ? dk_str(v, "ApiVersion") : NULL;
 	int maj = 1, min = 41;
 	if (api && sscanf(api, "%d.%d", &maj, &min) == 2 && (maj < 1 || (maj == 1 && min > 41)))
@@ -187,15 +91,15 @@ static int negotiate(struct dk_client *c, struct cc_error **err)
 	return 0;
 }
 
-int dk_do(struct dk_client *c, struct dk_req *req, struct cc_error **err)
+int dk_do(struct dk_client *c, struct cc_http_req *req, struct cc_error **err)
 {
 	if (negotiate(c, err) < 0)
 		return -1;
 	cleanup_free char *url = cc_xasprintf("%s/v%s%s", c->base, c->api, req->path);
-	return perform(c, req, url, err);
+	return cc_http_perform(&c->conn, req, url, err);
 }
 
-int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, const char *notmod,
+int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *what, const char *notmod,
 	     struct cc_error **err)
 {
 	long s = req->status;
@@ -262,21 +166,21 @@ int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, co
 int dk_call(struct dk_client *c, const char *method, const char *path, json_t *body, json_t **out,
 	    const char *what, struct cc_error **err)
 {
-	struct dk_req r = {.method = method, .path = path, .json = body, .raw_fd = -1};
+	struct cc_http_req r = {.method = method, .path = path, .json = body, .raw_fd = -1};
 	if (dk_do(c, &r, err) < 0 || dk_check(c, &r, what, NULL, err) < 0) {
-		dk_req_release(&r);
+		cc_http_req_release(&r);
 		return -1;
 	}
 	if (out) {
 		json_error_t je;
 		*out = r.body.len ? json_loads(cc_strbuf_str(&r.body), 0, &je) : json_object();
 		if (!*out) {
-			dk_req_release(&r);
+			cc_http_req_release(&r);
 			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: bad JSON from the engine: %s",
 					    what, je.text);
 		}
 	}
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "base/http.h"
 #include "base/strbuf.h"
 
 #define DK_DEFAULT_HOST "unix:///var/run/docker.sock"
@@ -22,40 +23,21 @@ struct dk_client {
 	char *base;   /* "http://localhost" or "http://host:port" */
 	pthread_mutex_t lock;
 	char api[16]; /* "1.41"; empty until negotiated */
+	char *name;   /* "docker engine at <socket or host>" */
+	struct cc_http_conn conn;
 };
 
 int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err);
 void dk_client_close(struct dk_client *c);
 
-/* A request. path is relative to the version prefix ("/containers/json?all=1"). */
-struct dk_req {
-	const char *method;
-	const char *path;
-	json_t *json;    /* borrowed request body, or NULL */
-	const void *raw; /* or a raw body (raw_fd: a file streamed as the body) */
-	size_t raw_len;
-	int raw_fd;               /* -1 unless streaming a file */
-	const char *content_type; /* for raw bodies */
-	const char *header;       /* one extra "Name: value" header, or NULL */
-	long timeout_ms;          /* 0: none */
-	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
-	int (*chunk)(void *ctx, const char *data, size_t len);
-	void *ctx;
-	/* out */
-	long status;
-	struct cc_strbuf body; /* the whole body when not streaming, the error body always */
-	bool cancelled, timed_out;
-};
-
-/* Run a request. <0 only for transport failures (BACKEND_FAILURE naming the socket, or TIMEOUT); the HTTP
- * status is left in req->status for the caller (dk_check maps it). Release req->body afterwards. */
-int dk_do(struct dk_client *c, struct dk_req *req, struct cc_error **err);
-void dk_req_release(struct dk_req *req);
+/* Run a request; path is relative to the version prefix ("/containers/json?all=1"). As cc_http_perform,
+ * and dk_check maps the status. Release req->body (cc_http_req_release) afterwards. */
+int dk_do(struct dk_client *c, struct cc_http_req *req, struct cc_error **err);
 
 /* Map a non-2xx status to the error contract: 404 NOT_FOUND, 409 ALREADY_EXISTS (name conflicts) or
  * INVALID_STATE, 304 INVALID_STATE (`notmod` the message), 400 INVALID_ARGUMENT, else BACKEND_FAILURE.
  * `what` names the object ("container web-1"). Returns 0 for 2xx. */
-int dk_check(struct dk_client *c, const struct dk_req *req, const char *what, const char *notmod,
+int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *what, const char *notmod,
 	     struct cc_error **err);
 
 /* The common case: a JSON request and response (out NULL: ignore the body). */

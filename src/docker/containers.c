@@ -18,11 +18,11 @@ static int post(void *self, const char *ref, const char *verb, const char *query
 	cleanup_free char *e = dk_esc(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/%s%s", e, verb, query ? query : "");
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	struct dk_req r = {.method = "POST", .path = path, .raw_fd = -1};
+	struct cc_http_req r = {.method = "POST", .path = path, .raw_fd = -1};
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, what, notmod, err);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	return rc;
 }
 
@@ -231,12 +231,12 @@ int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, 
 	cleanup_free char *e = dk_esc(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/wait?condition=%s", e, conds[cond]);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	struct dk_req r = {.method = "POST", .path = path, .raw_fd = -1};
+	struct cc_http_req r = {.method = "POST", .path = path, .raw_fd = -1};
 	if (timeout_ns >= 0)
 		r.timeout_ms = timeout_ns / 1000000 > 0 ? (long)(timeout_ns / 1000000) : 1;
 	struct cc_error *derr = NULL;
 	if (dk_do(D(self), &r, &derr) < 0) {
-		dk_req_release(&r);
+		cc_http_req_release(&r);
 		if (derr->kind != CC_ERR_TIMEOUT) {
 			*err = derr;
 			return -1;
@@ -251,11 +251,11 @@ int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, 
 				    (long long)(timeout_ns / 1000000));
 	}
 	if (dk_check(D(self), &r, what, NULL, err) < 0) {
-		dk_req_release(&r);
+		cc_http_req_release(&r);
 		return -1;
 	}
 	json_t *j = json_loads(cc_strbuf_str(&r.body), 0, NULL);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	json_t *je = json_object_get(j, "Error");
 	const char *msg = je ? dk_str(je, "Message") : NULL;
 	if (msg) {

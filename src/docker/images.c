@@ -136,7 +136,7 @@ static int progress_request(void *self, const char *method, const char *path, co
 			    struct cc_error **err)
 {
 	struct progress p = {.ref = ref, .sink = sink};
-	struct dk_req r = {.method = method,
+	struct cc_http_req r = {.method = method,
 			   .path = path,
 			   .raw_fd = -1,
 			   .header = header,
@@ -157,7 +157,7 @@ static int progress_request(void *self, const char *method, const char *path, co
 	}
 	free(p.error);
 	cc_strbuf_release(&p.buf);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	return rc;
 }
 
@@ -238,7 +238,7 @@ int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_e
 		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_INVALID_ARGUMENT,
 					  errno, "image load %s", tar_path);
 	struct loadctx l = {0};
-	struct dk_req r = {.method = "POST",
+	struct cc_http_req r = {.method = "POST",
 			   .path = "/images/load?quiet=1",
 			   .raw_fd = fd,
 			   .content_type = "Content-Type: application/x-tar",
@@ -272,7 +272,7 @@ int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_e
 		line = nl ? nl + 1 : NULL;
 	}
 	cc_strbuf_release(&l.buf);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	return rc;
 }
 
@@ -308,14 +308,14 @@ int dk_image_save(void *self, char *const *refs, const char *format, const char 
 	int fd = open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "image save %s", tar_path);
-	struct dk_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = write_chunk, .ctx = &fd};
+	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = write_chunk, .ctx = &fd};
 	cleanup_free char *what = cc_xasprintf("image save %s", refs && refs[0] ? refs[0] : "");
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, what, NULL, err);
 	if (rc == 0 && r.cancelled)
 		rc = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: writing %s", what, tar_path);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	if (close(fd) < 0 && rc == 0)
 		rc = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: closing %s", what, tar_path);
 	if (rc < 0)

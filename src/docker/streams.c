@@ -135,7 +135,7 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 		add_time(&q, "until", opts->until_ns);
 	struct demux d = {.raw = c.spec.tty, .timestamps = true, .name = c.name, .sink = sink};
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	struct dk_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
+	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
 	int rc = 0;
 	if (!(opts->no_stdout && opts->no_stderr)) {
 		rc = dk_do(D(self), &r, err);
@@ -143,7 +143,7 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 			rc = dk_check(D(self), &r, what, NULL, err);
 	}
 	demux_finish(&d, rc == 0 && !r.cancelled);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	cc_container_release(&c);
 	return rc;
 }
@@ -192,14 +192,14 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	cleanup_free char *spath = cc_xasprintf("/exec/%s/start", xid);
 	json_t *sbody = json_pack("{s:b, s:b}", "Detach", opts->detach, "Tty", opts->tty);
 	struct demux d = {.raw = opts->tty, .name = name, .sink = sink};
-	struct dk_req r = {
+	struct cc_http_req r = {
 	    .method = "POST", .path = spath, .json = sbody, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
 	rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, what, NULL, err);
 	json_decref(sbody);
 	demux_finish(&d, rc == 0 && !r.cancelled);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	if (rc < 0 || opts->detach) {
 		if (rc == 0 && exit_code)
 			*exit_code = 0;
@@ -331,11 +331,11 @@ int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event
 	if (until > 0)
 		add_time(&q, "until", until);
 	struct evctx x = {.sink = sink};
-	struct dk_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = event_chunk, .ctx = &x};
+	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = event_chunk, .ctx = &x};
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, "events", NULL, err);
 	cc_strbuf_release(&x.buf);
-	dk_req_release(&r);
+	cc_http_req_release(&r);
 	return rc;
 }

@@ -13,5 +13,6 @@ struct cc_backend {
 extern const struct cc_backend cc_backend_mock;
 extern const struct cc_backend cc_backend_native;
 extern const struct cc_backend cc_backend_docker;
+extern const struct cc_backend cc_backend_remote;
 
 #endif

@@ -129,6 +129,7 @@ static const struct cc_backend *const backends[] = {
     &cc_backend_mock,
     &cc_backend_native,
     &cc_backend_docker,
+    &cc_backend_remote,
     NULL,
 };
 

@@ -112,10 +112,19 @@ struct cc_runtime_ops {
 	void (*close)(void *self);
 };
 
+/* A daemon the remote backend talks to: unix:///path, tcp://host:port or tls://host:port. */
+struct cc_remote_target {
+	const char *url;
+	const char *cacert, *cert, *key; /* PEM files for tls:// */
+	const char *token;		 /* "cc_v1_..." */
+};
+
 /* Where a runtime keeps its state, and how it reports. */
 struct cc_runtime_config {
 	const char *root; /* state root; required */
 	FILE *trace;      /* non-NULL: the tracing decorator logs every call there (--debug) */
+	/* the remote backend's daemon; NULL or no url: CONTAINER_COMPOSE_HOST and CONTAINER_COMPOSE_TOKEN */
+	const struct cc_remote_target *remote;
 };
 
 /* An observer sees every call after it returns: its operation name ("container.start"), its main argument,

@@ -177,6 +177,9 @@ struct cc_container {
 void cc_container_release(struct cc_container *c);
 void cc_container_copy(struct cc_container *dst, const struct cc_container *src);
 void cc_containers_free(struct cc_container *v, size_t n);
+struct cc_strbuf;
+/* docker's status text: "Up 5 minutes (healthy)", "Exited (0) 3 minutes ago", "Created", ... (status.c) */
+void cc_container_status_text(const struct cc_container *c, int64_t now, struct cc_strbuf *out);
 
 struct cc_container_filter {
 	const char *project;     /* label com.docker.compose.project */

@@ -1,0 +1,48 @@
+/* HTTP requests over libcurl for the backends that are clients of an engine's API (docker, remote): one
+ * easy handle per request, so a connection description is shared freely between threads; unix sockets,
+ * TLS with a private CA and client certificates, bearer tokens; bodies as JSON, raw bytes or a file;
+ * streamed responses chunk by chunk. */
+#ifndef CC_BASE_HTTP_H
+#define CC_BASE_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/error.h"
+#include "base/strbuf.h"
+
+/* Where requests go and how they authenticate. */
+struct cc_http_conn {
+	const char *name;   /* names the peer in errors: "docker engine at /var/run/docker.sock" */
+	const char *socket; /* unix socket path, or NULL */
+	const char *cacert, *cert, *key; /* TLS: trust anchors, client certificate and key (PEM files) */
+	const char *auth;   /* a whole header ("Authorization: Bearer ..."), or NULL */
+};
+
+struct cc_http_req {
+	const char *method;
+	const char *path;
+	json_t *json;    /* borrowed request body, or NULL */
+	const void *raw; /* or a raw body (raw_fd: a file streamed as the body) */
+	size_t raw_len;
+	int raw_fd;               /* -1 unless streaming a file */
+	const char *content_type; /* for raw bodies: a whole "Content-Type: ..." header */
+	const char *header;       /* one extra "Name: value" header, or NULL */
+	long timeout_ms;          /* 0: none */
+	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
+	int (*chunk)(void *ctx, const char *data, size_t len);
+	void *ctx;
+	/* out */
+	long status;
+	struct cc_strbuf body; /* the whole body when not streaming, the error body always */
+	bool cancelled, timed_out;
+};
+
+/* Run a request to url. <0 only for transport failures (BACKEND_FAILURE naming the peer, or TIMEOUT); the
+ * HTTP status is left in req->status for the caller. Release req->body afterwards. */
+int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const char *url,
+		    struct cc_error **err);
+void cc_http_req_release(struct cc_http_req *req);
+
+#endif

@@ -1,0 +1,66 @@
+/* `serve`: the REST daemon in the foreground (design/API.md "Daemon lifecycle and transports"). */
+#include "base/xalloc.h"
+#include "cli/objects.h"
+#include "server/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *listen = NULL, *socket = NULL, *cert = NULL, *key = NULL, *client_ca = NULL;
+	bool insecure = false, auth_required = false;
+	const struct cli_flag flags[] = {
+	    {"listen", 0, CLI_STR, &listen, "URL",
+	     "unix:///path, unix://~/path, tcp://host:port or tls://host:port (default "
+	     "unix://<root>/api.sock)"},
+	    {"socket", 0, CLI_STR, &socket, "PATH", "Deprecated: same as --listen unix://PATH"},
+	    {"cert", 0, CLI_STR, &cert, "FILE", "TLS certificate (PEM; default <root>/cert.pem)"},
+	    {"key", 0, CLI_STR, &key, "FILE", "TLS private key (PEM; default <root>/key.pem)"},
+	    {"client-ca", 0, CLI_STR, &client_ca, "FILE", "Require client certificates signed by this CA"},
+	    {"insecure", 0, CLI_BOOL, &insecure, NULL, "Allow plain TCP on a non-loopback address"},
+	    {"auth-required", 0, CLI_BOOL, &auth_required, NULL, "Require API tokens on a unix socket too"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"serve", NULL, "Run the REST API daemon in the foreground", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	if (args && args[0]) {
+		cli_usage_error("serve", "unexpected argument \"%s\"", args[0]);
+		cc_strv_free(args);
+		return CLI_USAGE;
+	}
+	cc_strv_free(args);
+	if (listen && socket) {
+		cli_usage_error("serve", "give --listen or --socket, not both");
+		return CLI_USAGE;
+	}
+	char *root = cli_state_root(ctx);
+	char *url = NULL;
+	if (socket) {
+		fprintf(stderr, "warning: --socket is deprecated; use --listen unix://%s\n", socket);
+		url = cc_xasprintf("unix://%s", socket);
+	} else if (listen) {
+		url = cc_xstrdup(listen);
+	} else {
+		url = cc_xasprintf("unix://%s/api.sock", root);
+	}
+	struct srv_config cfg = {.root = root,
+				 .backend = ctx->backend,
+				 .listen = url,
+				 .cert = cert,
+				 .key = key,
+				 .client_ca = client_ca,
+				 .insecure = insecure,
+				 .auth_required = auth_required,
+				 .out = stdout};
+	enum srv_outcome outcome;
+	struct cc_error *err = NULL;
+	rc = srv_run(&cfg, &outcome, &err) < 0 ? cli_fail(&err) : CLI_OK;
+	free(url);
+	free(root);
+	return rc;
+}

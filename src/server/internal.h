@@ -1,0 +1,211 @@
+/* The daemon's internals: the server instance, requests as handlers see them, the route table, replies and
+ * NDJSON streams. Handlers never touch libmicrohttpd: they read a request through srv_* accessors and answer
+ * with one srv_reply_* call (or start a stream), so the HTTP library stays behind http.c. */
+#ifndef CC_SERVER_INTERNAL_H
+#define CC_SERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/strbuf.h"
+#include "runtime/runtime.h"
+#include "server/server.h"
+
+#define SRV_MAX_PARAMS 2
+#define SRV_SMALL_BODY (64u * 1024)
+#define SRV_LARGE_BODY (1024u * 1024)
+#define SRV_HIST_BUCKETS 12
+
+struct srv_req;
+struct server;
+
+enum srv_route_flags {
+	SRV_BLOCKING = 1 << 0,	 /* may take long: runs on a thread of its own, the connection suspended */
+	SRV_LARGE = 1 << 1,	 /* the 1 MiB body limit (create, compose ingest) instead of 64 KiB */
+	SRV_RAW_BODY = 1 << 2,	 /* the body is not JSON (YAML, tar): no JSON content-type check */
+	SRV_UNLIMITED = 1 << 3,	 /* the body streams to a file (image load): no size limit */
+};
+
+struct srv_route {
+	const char *method;
+	const char *path; /* "/containers/{id}/start": {x} matches one segment */
+	void (*handler)(struct srv_req *r);
+	unsigned flags;
+	/* metrics, updated atomically */
+	atomic_ulong count[6]; /* by status class: 1xx..5xx, index 0 unused */
+	atomic_ulong hist[SRV_HIST_BUCKETS + 1];
+	atomic_ullong sum_us;
+};
+
+/* The table (routes.c), in the order paths are matched. */
+struct srv_route *srv_routes(size_t *n);
+/* Find the route for method and path: *params get the {x} segments (owned). NULL with
+ * *path_known true when the path exists under another method (405), false when it does not (404). */
+struct srv_route *srv_route_match(struct srv_route *table, size_t n, const char *method, const char *path,
+				  char **params, bool *path_known);
+
+/* A pool of runtime instances: each request (and each stream) uses one of its own, so slow operations of
+ * one request never hold another's store connection. */
+struct srv_rtpool {
+	pthread_mutex_t lock;
+	struct cc_runtime *idle[32];
+	size_t nidle;
+};
+
+struct server {
+	const struct srv_config *cfg;
+	char *root;
+	char *backend;
+	struct srv_rtpool pool;
+	struct srv_route *routes;
+	size_t nroutes;
+	int64_t started_ns, started_mono_ns;
+	atomic_ullong next_request;
+	uint32_t request_prefix;
+	bool auth_on;		   /* tokens required on this listener */
+	struct srv_keys *keys;
+	bool tls;
+	atomic_int inflight;	   /* requests not yet completed */
+	pthread_mutex_t streams_lock;
+	struct srv_stream *streams; /* open streams, ended at shutdown */
+	atomic_bool stopping;
+	atomic_ulong unmatched[6]; /* 404/405 answers outside any route, by status class */
+};
+
+/* ---- runtime pool (pool.c) ---- */
+int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **err);
+void srv_pool_give(struct server *s, struct cc_runtime *rt);
+void srv_pool_close(struct server *s);
+
+/* ---- what handlers read ---- */
+struct server *srv_server(struct srv_req *r);
+const char *srv_param(struct srv_req *r, int i);
+/* A query argument (the first one with that key), or NULL. */
+const char *srv_query(struct srv_req *r, const char *key);
+/* Every value of a repeatable query argument (owned vector, NULL when none). */
+char **srv_query_all(struct srv_req *r, const char *key);
+/* true|1|yes, false|0|no, anything else (or absent): def. */
+bool srv_query_bool(struct srv_req *r, const char *key, bool def);
+const char *srv_header(struct srv_req *r, const char *key);
+const char *srv_body(struct srv_req *r, size_t *len);
+/* The body as a JSON object; an empty body gives an empty object when optional, 400 otherwise. Replies 400
+ * itself and returns NULL on malformed JSON or a non-object. */
+json_t *srv_body_json(struct srv_req *r, bool optional);
+/* The request's runtime (from the pool; returned when the request completes). Replies 500 and returns
+ * NULL when none can be opened. */
+struct cc_runtime *srv_runtime(struct srv_req *r);
+
+/* ---- replies: exactly one per request ---- */
+void srv_reply_json(struct srv_req *r, unsigned status, json_t *body); /* steals body */
+void srv_reply_empty(struct srv_req *r, unsigned status);
+/* Who owns data: copied now, freed (malloc'ed, handed over), or static for the process's lifetime. */
+enum srv_mem { SRV_MEM_COPY, SRV_MEM_FREE, SRV_MEM_STATIC };
+void srv_reply_data(struct srv_req *r, unsigned status, const char *content_type, const void *data,
+		    size_t len, enum srv_mem mem);
+/* A file's content (image save); the file is unlinked after it is opened. */
+void srv_reply_file(struct srv_req *r, const char *content_type, const char *path);
+/* The error envelope; the status from the error's kind (one mapping, errors.c). Frees *err. */
+void srv_reply_error(struct srv_req *r, struct cc_error **err);
+/* The envelope with an explicit status (validation, auth, routing). */
+void srv_reply_status(struct srv_req *r, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+unsigned srv_status_for_kind(enum cc_err_kind kind);
+const char *srv_status_key(unsigned status);
+
+/* ---- NDJSON streams ---- */
+struct srv_stream;
+/* The producer runs on a thread of its own with a runtime of its own; it writes frames with
+ * srv_stream_write and returns when done or when a write fails (the client went away, the daemon stops).
+ * Errors it returns after frames went out become a final {"error": ...} frame. */
+typedef int (*srv_producer)(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err);
+void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer fn, void *ctx,
+		      void (*ctx_free)(void *));
+/* Writes one frame (steals j, adds the newline): 0, or -1 when the stream is over for the producer. */
+int srv_stream_write(struct srv_stream *st, json_t *j);
+int srv_stream_write_raw(struct srv_stream *st, const void *data, size_t len);
+struct server *srv_stream_server(struct srv_stream *st);
+/* Shutdown: end every open stream for its client. */
+void srv_streams_end_all(struct server *s);
+
+/* ---- metrics (metrics.c) ---- */
+void srv_metrics_record(struct server *s, struct srv_route *route, unsigned status, int64_t duration_ns);
+void srv_metrics_render(struct server *s, struct cc_strbuf *out);
+
+/* ---- auth (auth.c): 0 authenticated, else the status already replied ---- */
+int srv_auth_check(struct srv_req *r);
+/* A client certificate that verified against --client-ca (http.c). */
+bool srv_client_cert_verified(struct srv_req *r);
+/* The tokens, re-read when auth.json changes (auth.c). */
+struct srv_keys;
+struct srv_keys *srv_keys_new(const char *root);
+void srv_keys_free(struct srv_keys *k);
+
+/* The query of container and project logs (follow, tail, since, until, timestamps, stdout, stderr);
+ * false with a 400 replied (h_containers.c). */
+bool srv_log_options(struct srv_req *r, struct cc_log_opts *o, bool *timestamps);
+
+/* ---- handlers ---- */
+void h_ping(struct srv_req *r);
+void h_version(struct srv_req *r);
+void h_info(struct srv_req *r);
+void h_metrics(struct srv_req *r);
+void h_openapi(struct srv_req *r);
+void h_container_list(struct srv_req *r);
+void h_container_inspect(struct srv_req *r);
+void h_container_create(struct srv_req *r);
+void h_container_start(struct srv_req *r);
+void h_container_stop(struct srv_req *r);
+void h_container_restart(struct srv_req *r);
+void h_container_kill(struct srv_req *r);
+void h_container_pause(struct srv_req *r);
+void h_container_unpause(struct srv_req *r);
+void h_container_remove(struct srv_req *r);
+void h_container_wait(struct srv_req *r);
+void h_container_logs(struct srv_req *r);
+void h_container_stats(struct srv_req *r);
+void h_container_exec(struct srv_req *r);
+void h_container_top(struct srv_req *r);
+void h_events(struct srv_req *r);
+void h_image_list(struct srv_req *r);
+void h_image_inspect(struct srv_req *r);
+void h_image_pull(struct srv_req *r);
+void h_image_push(struct srv_req *r);
+void h_image_load(struct srv_req *r);
+void h_image_save(struct srv_req *r);
+void h_image_remove(struct srv_req *r);
+void h_image_tag(struct srv_req *r);
+void h_network_list(struct srv_req *r);
+void h_network_inspect(struct srv_req *r);
+void h_network_create(struct srv_req *r);
+void h_network_remove(struct srv_req *r);
+void h_network_connect(struct srv_req *r);
+void h_network_disconnect(struct srv_req *r);
+void h_volume_list(struct srv_req *r);
+void h_volume_inspect(struct srv_req *r);
+void h_volume_create(struct srv_req *r);
+void h_volume_remove(struct srv_req *r);
+void h_volume_prune(struct srv_req *r);
+void h_secret_list(struct srv_req *r);
+void h_secret_create(struct srv_req *r);
+void h_secret_remove(struct srv_req *r);
+void h_config_list(struct srv_req *r);
+void h_config_create(struct srv_req *r);
+void h_config_remove(struct srv_req *r);
+void h_project_list(struct srv_req *r);
+void h_project_get(struct srv_req *r);
+void h_project_ingest(struct srv_req *r);
+void h_project_delete(struct srv_req *r);
+void h_project_services(struct srv_req *r);
+void h_project_up(struct srv_req *r);
+void h_project_down(struct srv_req *r);
+void h_project_restart(struct srv_req *r);
+void h_project_build(struct srv_req *r);
+void h_project_pull(struct srv_req *r);
+void h_project_scale(struct srv_req *r);
+void h_project_logs(struct srv_req *r);
+
+#endif

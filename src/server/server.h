@@ -1,0 +1,29 @@
+/* The daemon, `container-compose serve` (design/API.md): one entry point for the front-end. */
+#ifndef CC_SERVER_SERVER_H
+#define CC_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/error.h"
+
+struct srv_config {
+	const char *root;    /* state root */
+	const char *backend; /* runtime backend name; NULL: the default */
+	const char *listen;  /* unix://PATH, tcp://HOST:PORT, tls://HOST:PORT */
+	const char *cert, *key, *client_ca;
+	bool insecure;      /* plain TCP on a non-loopback address */
+	bool auth_required; /* tokens on a unix socket too */
+	FILE *out;          /* the ready line and warnings */
+};
+
+enum srv_outcome {
+	SRV_STOPPED = 0,	   /* served until SIGTERM/SIGINT, then shut down cleanly */
+	SRV_ALREADY_LISTENING = 1, /* a daemon already answers at the address; nothing was started */
+};
+
+/* Serve until SIGTERM or SIGINT. Blocks those signals (and SIGHUP, ignored) in the calling thread first,
+ * so call it before any other thread exists. */
+int srv_run(const struct srv_config *cfg, enum srv_outcome *outcome, struct cc_error **err);
+
+#endif
