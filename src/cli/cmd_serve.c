@@ -10,7 +10,7 @@
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *listen = NULL, *socket = NULL, *cert = NULL, *key = NULL, *client_ca = NULL;
-	bool insecure = false, auth_required = false;
+	bool insecure = false, auth_required = false, routes = false;
 	const struct cli_flag flags[] = {
 	    {"listen", 0, CLI_STR, &listen, "URL",
 	     "unix:///path, unix://~/path, tcp://host:port or tls://host:port (default "
@@ -21,6 +21,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"client-ca", 0, CLI_STR, &client_ca, "FILE", "Require client certificates signed by this CA"},
 	    {"insecure", 0, CLI_BOOL, &insecure, NULL, "Allow plain TCP on a non-loopback address"},
 	    {"auth-required", 0, CLI_BOOL, &auth_required, NULL, "Require API tokens on a unix socket too"},
+	    {"routes", 0, CLI_BOOL, &routes, NULL, "Print the route table (METHOD PATH) and exit"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"serve", NULL, "Run the REST API daemon in the foreground", flags, false};
@@ -34,6 +35,10 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	cc_strv_free(args);
+	if (routes) {
+		srv_print_routes(stdout);
+		return CLI_OK;
+	}
 	if (listen && socket) {
 		cli_usage_error("serve", "give --listen or --socket, not both");
 		return CLI_USAGE;

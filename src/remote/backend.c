@@ -763,7 +763,10 @@ static int r_volume_create(void *self, const struct cc_volume_config *cfg, struc
 	json_decref(b);
 	if (rc < 0)
 		return -1;
-	rc = cc_volume_from_json(res, out, err);
+	struct cc_volume scratch;
+	rc = cc_volume_from_json(res, out ? out : &scratch, err);
+	if (rc == 0 && !out)
+		cc_volume_release(&scratch);
 	json_decref(res);
 	return rc;
 }

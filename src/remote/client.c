@@ -127,6 +127,9 @@ static int envelope_error(long status, json_t *j, const char *text, struct cc_er
 		kind = (int)kind_from_status(status);
 	if (!msg)
 		msg = text && *text ? text : "the daemon gave no reason";
+	/* the daemon's backend named itself; the caller's is this one */
+	if (kind == CC_ERR_NOT_SUPPORTED)
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "%s (through the remote backend)", msg);
 	return cc_error_set(err, (enum cc_err_kind)kind, "%s", msg);
 }
 

@@ -140,7 +140,7 @@ const char *cc_runtime_default_backend(void)
 
 const char *const *cc_runtime_backends(void)
 {
-	static const char *const names[] = {"mock", "native", "docker", NULL};
+	static const char *const names[] = {"mock", "native", "docker", "remote", NULL};
 	return names;
 }
 

@@ -397,6 +397,9 @@ void h_volume_create(struct srv_req *r)
 	json_t *opts = json_object_get(b, "driverOpts");
 	if (opts)
 		json_object_set(b, "options", opts);
+	/* extension: without a name the backend makes an anonymous volume and names it */
+	if (!json_is_string(json_object_get(b, "name")))
+		json_object_set_new(b, "name", json_string(""));
 	struct cc_volume in, out;
 	struct cc_error *err = NULL;
 	int rc = cc_volume_from_json(b, &in, &err);
@@ -405,10 +408,9 @@ void h_volume_create(struct srv_req *r)
 		srv_reply_error(r, &err);
 		return;
 	}
-	if (!in.spec.name || !*in.spec.name) {
-		cc_volume_release(&in);
-		srv_reply_status(r, 400, "name: required, a non-empty string");
-		return;
+	if (in.spec.name && !*in.spec.name) {
+		free(in.spec.name);
+		in.spec.name = NULL;
 	}
 	rc = cc_rt_volume_create(rt, &in.spec, &out, &err);
 	cc_volume_release(&in);

@@ -4,6 +4,7 @@
 #include "server/internal.h"
 #include "base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,12 @@ static struct srv_route table[] = {
     R("POST", "/projects/{name}/services/{service}/scale", h_project_scale, SRV_BLOCKING),
     R("GET", "/projects/{name}/logs", h_project_logs, 0),
 };
+
+void srv_print_routes(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		fprintf(out, "%s %s\n", table[i].method, table[i].path);
+}
 
 struct srv_route *srv_routes(size_t *n)
 {

@@ -22,6 +22,9 @@ enum srv_outcome {
 	SRV_ALREADY_LISTENING = 1, /* a daemon already answers at the address; nothing was started */
 };
 
+/* "METHOD PATH" per line, the route table in order (what tests compare with data/openapi.yaml). */
+void srv_print_routes(FILE *out);
+
 /* Serve until SIGTERM or SIGINT. Blocks those signals (and SIGHUP, ignored) in the calling thread first,
  * so call it before any other thread exists. */
 int srv_run(const struct srv_config *cfg, enum srv_outcome *outcome, struct cc_error **err);

@@ -349,7 +349,7 @@ services:
     command: ["sh", "-c", "echo started; sleep infinity"]
 EOF2
 	# exec: the signal must reach container-compose itself, not a subshell around it
-	(exec "$CC" --root "$ROOT" --backend "$BACKEND" up >"$BATS_TEST_TMPDIR/up.out" 2>"$BATS_TEST_TMPDIR/up.err") &
+	(exec "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" up >"$BATS_TEST_TMPDIR/up.out" 2>"$BATS_TEST_TMPDIR/up.err") &
 	local pid=$!
 	wait_for 20 grep -q "a-1  | started" "$BATS_TEST_TMPDIR/up.out"
 	kill -INT "$pid"

@@ -72,7 +72,9 @@ in_tty() {
 
 @test "CONTAINER_COMPOSE_BACKEND and CONTAINER_COMPOSE_ROOT select the backend and the state root" {
 	simple
-	CONTAINER_COMPOSE_BACKEND="$BACKEND" CONTAINER_COMPOSE_ROOT="$ROOT" run "$CC" up -d
+	local host=""
+	[ "$BACKEND" = remote ] && host="unix://$ROOT/api.sock"
+	CONTAINER_COMPOSE_HOST="$host" CONTAINER_COMPOSE_BACKEND="$BACKEND" CONTAINER_COMPOSE_ROOT="$ROOT" run "$CC" up -d
 	assert_success
 	assert_field proj-web-1 Service web
 	CONTAINER_COMPOSE_BACKEND=nope CONTAINER_COMPOSE_ROOT="$ROOT" run "$CC" ps
@@ -185,14 +187,14 @@ EOF
 	simple
 	cc_ok up -d
 	wait_state proj-web-1 exited
-	run in_tty "$CC" --root "$ROOT" --backend "$BACKEND" logs
+	run in_tty "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" logs
 	assert_success
 	assert_output --partial $'\033['
-	NO_COLOR=1 run in_tty "$CC" --root "$ROOT" --backend "$BACKEND" logs
+	NO_COLOR=1 run in_tty "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" logs
 	assert_success
 	refute_output --partial $'\033'
 	assert_output --partial "web-1  | hello"
-	run in_tty "$CC" --root "$ROOT" --backend "$BACKEND" --ansi never logs
+	run in_tty "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" --ansi never logs
 	assert_success
 	refute_output --partial $'\033'
 }

@@ -43,6 +43,32 @@ common_setup() {
 	cd "$BATS_TEST_TMPDIR/proj" || fail "cannot cd into the test dir"
 	P="$BATS_TEST_TMPDIR/proj"
 	CLEANUP_DIRS=("$P")
+	BACKEND_ARGS=(--backend "$BACKEND")
+	if [ "$BACKEND" = remote ]; then
+		start_daemon
+		BACKEND_ARGS=(--remote "unix://$ROOT/api.sock")
+	fi
+}
+
+# With CC_CONFORMANCE_BACKEND=remote, every command goes through a daemon (serve) on the test's root, over the
+# backend CC_REMOTE_INNER (default mock); teardown stops it.
+start_daemon() {
+	local i
+	mkdir -p "$ROOT"
+	"$CC" --root "$ROOT" --backend "${CC_REMOTE_INNER:-mock}" serve >"$BATS_TEST_TMPDIR/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for i in $(seq 1 200); do
+		[ -S "$ROOT/api.sock" ] && return 0
+		sleep 0.02
+	done
+	fail "the daemon did not start: $(cat "$BATS_TEST_TMPDIR/daemon.log")"
+}
+
+stop_daemon() {
+	[ -n "${DAEMON_PID:-}" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null || true
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
 }
 
 setup() {
@@ -51,6 +77,11 @@ setup() {
 
 # On a real backend, leave nothing running behind (the mock's state dies with $BATS_TEST_TMPDIR).
 teardown() {
+	if [ "${BACKEND:-mock}" = remote ]; then
+		is_mock || (cd "$P" && cc down -v --remove-orphans -t 0 >/dev/null 2>&1) || true
+		stop_daemon
+		return 0
+	fi
 	[ "${BACKEND:-mock}" = mock ] && return 0
 	local d
 	for d in "${CLEANUP_DIRS[@]}"; do
@@ -61,7 +92,7 @@ teardown() {
 
 # is_mock: whether the backend under test is the mock (for the assertions only it can make).
 is_mock() {
-	[ "$BACKEND" = mock ]
+	[ "$BACKEND" = mock ] || { [ "$BACKEND" = remote ] && [ "${CC_REMOTE_INNER:-mock}" = mock ]; }
 }
 
 # write FILE: write standard input (usually a heredoc) to FILE, creating its directory.
@@ -72,7 +103,7 @@ write() {
 
 # cc ARGS...: the binary under test with this test's state root and backend (for use with `run`).
 cc() {
-	"$CC" --root "$ROOT" --backend "$BACKEND" "$@"
+	"$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" "$@"
 }
 
 # cc_timeout SECONDS ARGS...: cc under timeout(1), for commands that block (logs -f, up attached, wait).
@@ -80,7 +111,7 @@ cc() {
 cc_timeout() {
 	local secs="$1"
 	shift
-	timeout "$secs" "$CC" --root "$ROOT" --backend "$BACKEND" "$@"
+	timeout "$secs" "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" "$@"
 }
 
 # cc_ok ARGS...: run cc, require success, keep nothing (setup steps of a test).

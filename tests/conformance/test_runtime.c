@@ -25,7 +25,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,9 +79,65 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+/* The remote backend is tested against a daemon (CC_BIN serve) over the backend CC_REMOTE_INNER (default
+ * mock), started on the test's root the first time the test opens a runtime and stopped by its teardown. */
+static pid_t daemon_pid;
+static char daemon_url[128];
+
+static bool start_daemon(const char *root)
+{
+	const char *bin = getenv("CC_BIN");
+	const char *inner = getenv("CC_REMOTE_INNER");
+	if (!bin || !*bin) {
+		print_error("the remote backend needs CC_BIN (the container-compose binary) to start a daemon\n");
+		return false;
+	}
+	snprintf(daemon_url, sizeof(daemon_url), "unix://%s/api.sock", root);
+	/* for the cases that open the backend with a configuration of their own */
+	setenv("CONTAINER_COMPOSE_HOST", daemon_url, 1);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(bin, bin, "--root", root, "--backend", inner && *inner ? inner : "mock", "serve", "--listen",
+		      daemon_url, (char *)NULL);
+		_exit(127);
+	}
+	daemon_pid = pid;
+	/* ready when the socket answers a connection */
+	for (int i = 0; i < 500; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/api.sock", root);
+		int r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+		if (r == 0)
+			return true;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			daemon_pid = 0;
+			print_error("the daemon exited before it listened\n");
+			return false;
+		}
+		usleep(10000);
+	}
+	print_error("the daemon did not listen within 5 s\n");
+	return false;
+}
+
+static void stop_daemon(void)
+{
+	if (!daemon_pid)
+		return;
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, NULL, 0);
+	daemon_pid = 0;
+}
+
 static struct cc_runtime *open_runtime(const char *root)
 {
-	struct cc_runtime_config cfg = {.root = root};
+	bool remote = strcmp(backend_name(), "remote") == 0;
+	if (remote && !daemon_pid && !start_daemon(root))
+		return NULL;
+	struct cc_remote_target target = {.url = daemon_url};
+	struct cc_runtime_config cfg = {.root = root, .remote = remote ? &target : NULL};
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
 	if (cc_runtime_open(backend_name(), &cfg, &rt, &err) < 0) {
@@ -174,6 +232,7 @@ static int teardown(void **state)
 		}
 		cc_runtime_close(f->rt);
 	}
+	stop_daemon();
 	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	cc_strv_free(f->names);
 	free(f->scope);
@@ -238,8 +297,14 @@ static void err_at(const char *file, int line, const char *expr, int r, struct c
 #define OK(expr)                       ok_at(__FILE__, __LINE__, #expr, (expr), &err)
 #define EXPECT_ERR(expr, kind, needle) err_at(__FILE__, __LINE__, #expr, (expr), &err, (kind), (needle))
 
+/* The engine behind the backend simulates processes: the mock, or the remote backend over a daemon that
+ * runs the mock. */
 static bool is_mock(void)
 {
+	if (strcmp(backend_name(), "remote") == 0) {
+		const char *inner = getenv("CC_REMOTE_INNER");
+		return !inner || !*inner || strcmp(inner, "mock") == 0;
+	}
 	return strcmp(backend_name(), "mock") == 0;
 }
 
