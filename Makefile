@@ -34,10 +34,14 @@ unit-asan: $(ASAN_BUILD)/build.ninja
 		meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
 # The system tests, the conformance suite's CLI half against the mock backend, the image store against a
-# registry on loopback, and the native backend's containers under runc (skipped unless root with runc).
+# registry on loopback, the native backend's containers under runc (skipped unless root with runc), the
+# daemon (routes, streams, lifecycle, auth, TLS), and the conformance suite's CLI half again through a
+# daemon (remote backend -> serve -> mock).
 system: build
 	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=mock \
-		bats --tap tests/system tests/conformance tests/images tests/native | tee $(BUILD)/system-tests.tap
+		bats --tap tests/system tests/conformance tests/images tests/native tests/daemon | tee $(BUILD)/system-tests.tap
+	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=remote \
+		bats --tap tests/conformance | tee $(BUILD)/system-tests-remote.tap
 
 # The native backend's containers under runc (needs root, runc and busybox-static; skips otherwise).
 test-native: build

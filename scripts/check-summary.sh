@@ -10,6 +10,6 @@ for log in build/meson-logs/testlog.txt build-asan/meson-logs/testlog.txt; do
 done
 failed_unit=$(cat build/meson-logs/testlog.txt build-asan/meson-logs/testlog.txt 2>/dev/null |
 	grep -c '^\[  FAILED  \] [a-z_]' || true)
-system=$(grep -c '^ok ' build/system-tests.tap || true)
-failed_system=$(grep -c '^not ok ' build/system-tests.tap || true)
+system=$(cat build/system-tests.tap build/system-tests-remote.tap 2>/dev/null | grep -c '^ok ' || true)
+failed_system=$(cat build/system-tests.tap build/system-tests-remote.tap 2>/dev/null | grep -c '^not ok ' || true)
 echo "check: $((unit + system)) passed, $((failed_unit + failed_system)) failed"

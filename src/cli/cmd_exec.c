@@ -78,7 +78,7 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 					 .detach = detach,
 					 .privileged = privileged,
 					 .stdio = &stdio};
-		struct cc_log_sink sink = {print_raw, NULL};
+		struct cc_log_sink sink = {print_raw, NULL, NULL};
 		int code = 0;
 		struct cc_error *err = NULL;
 		if (cc_rt_container_exec(rt, id, &o, &sink, &code, &err) < 0)
@@ -230,7 +230,7 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 		printf("%s\n", spec.name);
 	} else {
 		struct cc_log_opts lo = {.follow = true, .tail = -1};
-		struct cc_log_sink sink = {print_raw, NULL};
+		struct cc_log_sink sink = {print_raw, NULL, NULL};
 		int code = 0;
 		if (cc_rt_container_logs(rt, id, &lo, &sink, &err) < 0 ||
 		    cc_rt_container_wait(rt, id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0)

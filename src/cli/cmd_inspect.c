@@ -267,7 +267,7 @@ int cli_events(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK) {
 		f.project = p->name;
 		struct events_ctx ec = {json, p->name, args};
-		struct cc_event_sink sink = {print_event, &ec};
+		struct cc_event_sink sink = {print_event, &ec, NULL};
 		struct cc_error *err = NULL;
 		if (cc_rt_events(rt, &f, &sink, &err) < 0)
 			rc = cli_fail(&err);

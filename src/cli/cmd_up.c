@@ -65,7 +65,7 @@ static void *attach_one(void *arg)
 {
 	struct attach_job *j = arg;
 	struct cc_log_opts opts = {.follow = true, .tail = -1, .since_ns = j->since_ns};
-	struct cc_log_sink sink = {cli_log_printer_emit, j->lp};
+	struct cc_log_sink sink = {cli_log_printer_emit, j->lp, NULL};
 	struct cc_error *err = NULL;
 	if (cc_rt_container_logs(j->rt, j->c->id, &opts, &sink, &err) < 0)
 		cc_error_release(&err); /* removed while attached: it stopped either way */

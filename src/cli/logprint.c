@@ -159,7 +159,7 @@ struct stream_job {
 static void *stream_one(void *arg)
 {
 	struct stream_job *j = arg;
-	struct cc_log_sink sink = {cli_log_printer_emit, j->lp};
+	struct cc_log_sink sink = {cli_log_printer_emit, j->lp, NULL};
 	cc_rt_container_logs(j->rt, j->ref, j->opts, &sink, &j->err);
 	return NULL;
 }

@@ -1286,7 +1286,8 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 			cancelled = sink->emit(sink->ctx, &f) < 0;
 		}
 		free(recs);
-		if (cancelled || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns))
+		if (cancelled || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns) ||
+		    (sink->alive && sink->alive(sink->ctx) < 0))
 			return 0;
 		watch_wait(&w, POLL_NS);
 		struct cc_error *e = NULL;

@@ -133,6 +133,8 @@ int mock_container_logs(void *self, const char *ref, const struct cc_log_opts *o
 		}
 		if (r < 0 || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns))
 			break;
+		if (sink->alive && sink->alive(sink->ctx) < 0)
+			break;
 		mock_container_release(&mc);
 		bool gone = false;
 		if (poll_again(m, id, &mc, &gone, err) < 0 || gone) {

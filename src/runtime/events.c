@@ -77,6 +77,8 @@ int cc_store_events_stream(const struct cc_store_events *src, const struct cc_ev
 			return -1;
 		if (!f->follow || (f->until_ns && cc_now_ns() > f->until_ns))
 			return 0;
+		if (sink->alive && sink->alive(sink->ctx) < 0)
+			return 0;
 		cc_sleep_ns(POLL_NS);
 	}
 }

@@ -444,6 +444,10 @@ int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *
 	if (!cfg)
 		return reject(rt, "network.create", NULL, err, "a network configuration is required");
 	NEED("network.create", cfg->name, "network name", cfg->name);
+	/* the name becomes a store key, a file name and a label value in every backend */
+	if (!cc_valid_object_name(cfg->name, 0))
+		return reject(rt, "network.create", cfg->name, err,
+			      "invalid network name \"%s\": use letters, digits, '_', '.' and '-'", cfg->name);
 	RT_CALL(rt, "network.create", cfg->name, network_create, cfg, id_out, err);
 }
 
@@ -487,6 +491,9 @@ int cc_rt_volume_create(struct cc_runtime *rt, const struct cc_volume_config *cf
 	static const struct cc_volume_config anonymous;
 	if (!cfg)
 		cfg = &anonymous;
+	if (cfg->name && !cc_valid_object_name(cfg->name, 0))
+		return reject(rt, "volume.create", cfg->name, err,
+			      "invalid volume name \"%s\": use letters, digits, '_', '.' and '-'", cfg->name);
 	RT_CALL(rt, "volume.create", cfg->name, volume_create, cfg, out, err);
 }
 
@@ -519,6 +526,10 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 	if (!value && len)
 		return reject(rt, secret_op(kind, "secret.create", "config.create"), name, err,
 			      "a value is required");
+	if (!cc_valid_object_name(name, 0))
+		return reject(rt, secret_op(kind, "secret.create", "config.create"), name, err,
+			      "invalid %s name \"%s\": use letters, digits, '_', '.' and '-'",
+			      kind == CC_CONFIG ? "config" : "secret", name);
 	RT_CALL(rt, secret_op(kind, "secret.create", "config.create"), name, secret_create, kind, name, value,
 		len, labels, err);
 }

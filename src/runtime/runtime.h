@@ -17,13 +17,17 @@
 #include "base/error.h"
 #include "runtime/types.h"
 
+/* alive (optional) is asked by following streams at every idle poll, so a consumer that has gone away ends
+ * a stream that has nothing to emit: <0 cancels it like emit's <0. */
 struct cc_log_sink {
 	int (*emit)(void *ctx, const struct cc_log_frame *f);
 	void *ctx;
+	int (*alive)(void *ctx);
 };
 struct cc_event_sink {
 	int (*emit)(void *ctx, const struct cc_event *e);
 	void *ctx;
+	int (*alive)(void *ctx);
 };
 struct cc_progress_sink {
 	int (*emit)(void *ctx, const struct cc_progress *p);

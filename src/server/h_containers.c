@@ -377,11 +377,17 @@ static int log_emit(void *ctx, const struct cc_log_frame *f)
 	return srv_stream_write(c->st, api_log_frame(f, c->timestamps));
 }
 
+static int logs_alive(void *ctx)
+{
+	struct logs_ctx *c = ctx;
+	return srv_stream_alive(c->st);
+}
+
 static int logs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err)
 {
 	struct logs_ctx *c = ctx;
 	c->st = st;
-	struct cc_log_sink sink = {log_emit, c};
+	struct cc_log_sink sink = {log_emit, c, logs_alive};
 	return cc_rt_container_logs(rt, c->id, &c->opts, &sink, err);
 }
 
@@ -529,7 +535,7 @@ static int exec_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx,
 				 .working_dir = c->workdir,
 				 .tty = c->tty,
 				 .privileged = c->privileged};
-	struct cc_log_sink sink = {exec_emit, c};
+	struct cc_log_sink sink = {exec_emit, c, NULL};
 	int code = 0;
 	if (cc_rt_container_exec(rt, c->id, &o, &sink, &code, err) < 0)
 		return -1;

@@ -37,11 +37,17 @@ static int event_emit(void *ctx, const struct cc_event *e)
 	return srv_stream_write(c->st, frame);
 }
 
+static int events_alive(void *ctx)
+{
+	struct events_ctx *c = ctx;
+	return srv_stream_alive(c->st);
+}
+
 static int events_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err)
 {
 	struct events_ctx *c = ctx;
 	c->st = st;
-	struct cc_event_sink sink = {event_emit, c};
+	struct cc_event_sink sink = {event_emit, c, events_alive};
 	return cc_rt_events(rt, &c->f, &sink, err);
 }
 

@@ -198,6 +198,12 @@ static int follow_frame(void *ctx, const struct cc_log_frame *f)
 	return srv_stream_write(fl->c->st, project_frame(&fl->ct, f, fl->c->timestamps));
 }
 
+static int follow_alive(void *ctx)
+{
+	struct follower *fl = ctx;
+	return srv_stream_alive(fl->c->st);
+}
+
 static void *follow_main(void *arg)
 {
 	struct follower *fl = arg;
@@ -211,7 +217,7 @@ static void *follow_main(void *arg)
 	struct cc_log_opts o = fl->c->opts;
 	o.tail = 0;
 	o.follow = true;
-	struct cc_log_sink sink = {follow_frame, fl};
+	struct cc_log_sink sink = {follow_frame, fl, follow_alive};
 	if (cc_rt_container_logs(rt, fl->ct.name, &o, &sink, &err) < 0)
 		cc_error_free(err);
 	srv_pool_give(s, rt);
@@ -231,7 +237,7 @@ static int plogs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx
 	hist.follow = false;
 	for (size_t i = 0; i < n; i++) {
 		c->current = &cs[i];
-		struct cc_log_sink sink = {collect_frame, c};
+		struct cc_log_sink sink = {collect_frame, c, NULL};
 		struct cc_error *e = NULL;
 		if (cc_rt_container_logs(rt, cs[i].name, &hist, &sink, &e) < 0)
 			cc_error_free(e);

@@ -307,8 +307,12 @@ static bool yaml_content_type(const char *ct)
 {
 	if (!ct || !*ct)
 		return true;
-	static const char *const ok[] = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
-					 "application/vnd.compose+yaml"};
+	/* curl -d and --data-binary send x-www-form-urlencoded unless told otherwise: no form is ever
+	 * meant here, so it reads as "no type given" */
+	static const char *const ok[] = {"application/yaml",  "application/x-yaml",
+					 "text/yaml",	      "text/x-yaml",
+					 "application/vnd.compose+yaml", "application/x-www-form-urlencoded",
+					 "text/plain"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strncasecmp(ct, ok[i], strlen(ok[i])) == 0 &&
 		    (ct[strlen(ok[i])] == '\0' || ct[strlen(ok[i])] == ';'))
@@ -729,7 +733,7 @@ void h_project_restart(struct srv_req *r)
 	}
 	json_t *res = json_object();
 	json_object_set_new(res, "project", json_string(p->name));
-	json_object_set_new(res, "restarted", collected(&col, "Container", "Restarted"));
+	json_object_set_new(res, "restarted", collected(&col, "Container", "Started"));
 	collect_release(&col);
 	srv_reply_json(r, 200, res);
 out:

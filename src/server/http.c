@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -52,6 +53,7 @@ struct srv_stream {
 	struct cc_strbuf buf;
 	size_t off;
 	bool done, cancelled, suspended, wrote;
+	int fd; /* the connection's socket, watched for the client hanging up while the stream is idle */
 	srv_producer fn;
 	void *ctx;
 	void (*ctx_free)(void *);
@@ -333,6 +335,24 @@ int srv_stream_write_raw(struct srv_stream *st, const void *data, size_t len)
 	return 0;
 }
 
+int srv_stream_alive(struct srv_stream *st)
+{
+	pthread_mutex_lock(&st->lock);
+	/* libmicrohttpd does not watch a suspended connection: a client that hung up is seen here. While the
+	 * connection is suspended it cannot be closed, so its descriptor is still its own. */
+	if (!st->cancelled && st->suspended && st->fd >= 0) {
+		struct pollfd p = {.fd = st->fd, .events = POLLIN | POLLRDHUP};
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			st->cancelled = true;
+			st->done = true;
+			wake(st);
+		}
+	}
+	int r = st->cancelled ? -1 : 0;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
 int srv_stream_write(struct srv_stream *st, json_t *j)
 {
 	char *text = json_dumps(j, JSON_COMPACT);
@@ -401,6 +421,8 @@ void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer 
 	st->fn = fn;
 	st->ctx = ctx;
 	st->ctx_free = ctx_free;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	st->fd = ci ? ci->connect_fd : -1;
 	struct MHD_Response *resp =
 	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st, stream_response_freed);
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");

@@ -127,6 +127,8 @@ void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer 
 /* Writes one frame (steals j, adds the newline): 0, or -1 when the stream is over for the producer. */
 int srv_stream_write(struct srv_stream *st, json_t *j);
 int srv_stream_write_raw(struct srv_stream *st, const void *data, size_t len);
+/* Is the client still there? -1 once the stream is over for the producer (the sinks' alive callback). */
+int srv_stream_alive(struct srv_stream *st);
 struct server *srv_stream_server(struct srv_stream *st);
 /* Shutdown: end every open stream for its client. */
 void srv_streams_end_all(struct server *s);

@@ -532,7 +532,7 @@ static void await_ready(struct fx *f, const char *ref, size_t runs)
 	while (n < runs) {
 		struct cc_error *err = NULL;
 		struct cc_log_opts o = {.tail = -1};
-		struct cc_log_sink sink = {count_ready, &n};
+		struct cc_log_sink sink = {count_ready, &n, NULL};
 		n = 0;
 		OK(cc_rt_container_logs(f->rt, ref, &o, &sink, &err));
 		if (n >= runs)
@@ -604,7 +604,7 @@ static struct lines logs_of(struct fx *f, const char *ref, const struct cc_log_o
 {
 	struct cc_error *err = NULL;
 	struct lines l = {.name = ref};
-	struct cc_log_sink sink = {collect_line, &l};
+	struct cc_log_sink sink = {collect_line, &l, NULL};
 	OK(cc_rt_container_logs(f->rt, ref, o, &sink, &err));
 	return l;
 }
@@ -647,7 +647,7 @@ static struct events events_of(struct fx *f, const struct cc_event_filter *flt)
 {
 	struct cc_error *err = NULL;
 	struct events ev = {0};
-	struct cc_event_sink sink = {collect_event, &ev};
+	struct cc_event_sink sink = {collect_event, &ev, NULL};
 	OK(cc_rt_events(f->rt, flt, &sink, &err));
 	return ev;
 }
@@ -1217,7 +1217,7 @@ static void test_missing_container_refs(void **state)
 	struct cc_container c = {0};
 	int code = -1;
 	struct lines l = {0};
-	struct cc_log_sink sink = {collect_line, &l};
+	struct cc_log_sink sink = {collect_line, &l, NULL};
 	struct cc_log_opts lo = {.tail = -1};
 	cc_strv argv = strv_of(CMD("true"));
 	struct cc_exec_opts eo = {.argv = argv};
@@ -1439,7 +1439,7 @@ static void test_logs_since_until(void **state)
 	run_c(f, name, CMD("sh", "-c", "echo x; sleep 1; echo y"));
 	assert_int_equal(wait_exit(f, name), 0);
 	struct timed_lines tl = {0};
-	struct cc_log_sink ts = {collect_times, &tl};
+	struct cc_log_sink ts = {collect_times, &tl, NULL};
 	struct cc_log_opts o = {.tail = -1};
 	OK(cc_rt_container_logs(f->rt, name, &o, &ts, &err));
 	assert_int_equal(tl.n, 2);
@@ -1467,7 +1467,7 @@ static void test_logs_cancel(void **state)
 	run_c(f, name, CMD("sh", "-c", "echo a; echo b; echo c"));
 	assert_int_equal(wait_exit(f, name), 0);
 	struct lines l = {.cancel_after = 1};
-	struct cc_log_sink sink = {collect_line, &l};
+	struct cc_log_sink sink = {collect_line, &l, NULL};
 	struct cc_log_opts o = {.tail = -1};
 	OK(cc_rt_container_logs(f->rt, name, &o, &sink, &err));
 	assert_int_equal(l.n, 1);
@@ -1833,7 +1833,7 @@ static void test_exec(void **state)
 	cc_strv argv = strv_of(CMD("echo", "hi"));
 	struct cc_exec_opts o = {.argv = argv};
 	struct lines l = {0};
-	struct cc_log_sink sink = {collect_line, &l};
+	struct cc_log_sink sink = {collect_line, &l, NULL};
 	int code = -1;
 	if (!SUPPORTED("container.exec", cc_rt_container_exec(f->rt, name, &o, &sink, &code, &err))) {
 		cc_strv_free(argv);

@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# The daemon's lifecycle: addresses, the already-running probe, stale sockets, permissions, signals and
+# draining, and streams that end when their client goes away.
+
+load helpers
+
+@test "a second serve on the same address says so and exits 0; the first keeps serving" {
+	serve
+	run "$CC" --root "$ROOT" --backend mock serve
+	assert_success
+	assert_output "daemon already listening at unix://$SOCK"
+	run api GET /_ping
+	assert_equal "$(code)" 200
+}
+
+@test "a stale socket is removed; the directory is made 0700 and the socket 0600" {
+	local dir="$BATS_TEST_TMPDIR/sub/dir"
+	mkdir -p "$(dirname "$dir")"
+	"$PY" -c 'import socket,sys,os; os.makedirs(sys.argv[1]); s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]+"/api.sock"); s.close()' "$dir"
+	[ -S "$dir/api.sock" ]
+	rmdir "$dir" 2>/dev/null || true
+	serve --listen "unix://$dir/api.sock"
+	curl -sf --unix-socket "$dir/api.sock" http://localhost/_ping
+	assert_equal "$(stat -c %a "$dir/api.sock")" 600
+	local fresh="$BATS_TEST_TMPDIR/fresh/deeper"
+	serve --listen "unix://$fresh/api.sock"
+	assert_equal "$(stat -c %a "$fresh")" 700
+	# a file that is not a socket is never removed
+	touch "$BATS_TEST_TMPDIR/plain"
+	run "$CC" --root "$ROOT" --backend mock serve --listen "unix://$BATS_TEST_TMPDIR/plain"
+	assert_failure
+	[ -f "$BATS_TEST_TMPDIR/plain" ]
+}
+
+@test "malformed addresses and option clashes are refused with the reason" {
+	run "$CC" --root "$ROOT" serve --listen http://localhost:80
+	assert_failure
+	assert_output --partial 'unsupported scheme "http"'
+	run "$CC" --root "$ROOT" serve --listen tcp://127.0.0.1
+	assert_failure
+	assert_output --partial "missing port"
+	run "$CC" --root "$ROOT" serve --listen tcp://:8080
+	assert_failure
+	assert_output --partial "missing host"
+	run "$CC" --root "$ROOT" serve --listen tcp://127.0.0.1:99999
+	assert_failure
+	assert_output --partial "port"
+	run "$CC" --root "$ROOT" serve --listen unix://relative/path
+	assert_failure
+	assert_output --partial "absolute"
+	run "$CC" --root "$ROOT" serve --listen "unix://$SOCK" --socket "$SOCK"
+	assert_failure 2
+	run "$CC" --root "$ROOT" serve --listen tls://127.0.0.1:0
+	assert_failure
+	assert_output --partial "system generate-cert"
+	run "$CC" --root "$ROOT" serve --listen tcp://0.0.0.0:0
+	assert_failure
+	assert_output --partial "--insecure"
+	run "$CC" --root "$ROOT" serve --listen "unix://$SOCK" --client-ca /dev/null
+	assert_failure
+	assert_output --partial "tls://"
+	[ ! -e "$SOCK" ]
+}
+
+@test "--socket still works, with a deprecation warning" {
+	serve --socket "$BATS_TEST_TMPDIR/old.sock"
+	grep -q deprecated "$DAEMON_LOG"
+	curl -sf --unix-socket "$BATS_TEST_TMPDIR/old.sock" http://localhost/_ping
+}
+
+@test "SIGHUP is ignored; SIGTERM drains an in-flight request, ends streams, unlinks the socket, exits 0" {
+	serve
+	kill -HUP "$DAEMON_PID"
+	sleep 0.2
+	run api GET /_ping
+	assert_equal "$(code)" 200
+	api POST /containers/create -d '{"image":"busybox","name":"w","cmd":["sleep","1000"]}' >/dev/null
+	api POST /containers/w/start >/dev/null
+	# a wait that times out in 1.5 s is in flight, and a follower is attached, when SIGTERM arrives
+	curl -s --unix-socket "$SOCK" -X POST -w '\n%{http_code}' 'http://localhost/containers/w/wait?timeout=1.5' \
+		>"$BATS_TEST_TMPDIR/wait.out" &
+	local waiter=$!
+	timeout 20 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/w/logs?follow=true' \
+		>"$BATS_TEST_TMPDIR/follow.out" &
+	local follower=$!
+	sleep 0.3
+	kill -TERM "$DAEMON_PID"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	assert_equal "$rc" 0
+	DAEMONS=()
+	wait "$waiter"
+	assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/wait.out")" 408
+	run wait "$follower"
+	assert_success # the stream ended (curl did not run into its timeout)
+	[ ! -e "$SOCK" ]
+}
+
+@test "SIGINT stops the daemon too" {
+	serve
+	kill -INT "$DAEMON_PID"
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	assert_equal "$rc" 0
+	DAEMONS=()
+	[ ! -e "$SOCK" ]
+}
+
+@test "a follower that goes away is cleaned up: its stream ends and its thread exits" {
+	serve
+	api POST /containers/create -d '{"image":"busybox","name":"f","cmd":["sleep","1000"]}' >/dev/null
+	api POST /containers/f/start >/dev/null
+	local before
+	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	local i pids=()
+	for i in 1 2 3 4 5; do
+		curl -s -N --unix-socket "$SOCK" 'http://localhost/events' >/dev/null &
+		pids+=($!)
+	done
+	sleep 0.5
+	[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -ge $((before + 5)) ]
+	kill "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null || true
+	# each stream's producer finds its client gone at its next idle poll, with no event to send
+	for i in $(seq 1 100); do
+		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
+		sleep 0.05
+	done
+	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+	run api GET /_ping
+	assert_equal "$(code)" 200
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The CLI through the daemon: the remote backend over serve, on real containers (native backend, when the
+# host can run them) and under many concurrent clients (mock).
+
+load helpers
+
+setup_file() {
+	if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && [ -x /bin/busybox ]; then
+		local layout="$BATS_FILE_TMPDIR/layout"
+		python3 "$BATS_TEST_DIRNAME/../images/mkimage.py" multi "$layout" >/dev/null
+		tar -C "$layout" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
+	fi
+}
+
+@test "real containers through the daemon: up, service-name DNS, a published port, logs, exec, down" {
+	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
+	SERVE_BACKEND=native serve
+	local R=(--remote "unix://$SOCK")
+	local id
+	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	write_project <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo hello-through-the-daemon > /w/index.html && exec httpd -f -p 8080 -h /w'
+    ports: ["127.0.0.1:18499:8080"]
+  client:
+    image: busybox
+    command: sleep 1000
+YAML
+	cd "$BATS_TEST_TMPDIR/proj"
+	run "$CC" "${R[@]}" up -d
+	assert_success
+	local i ok=
+	for i in $(seq 1 50); do
+		if "$CC" "${R[@]}" exec -T client wget -qO- http://web:8080/ 2>/dev/null | grep -q hello-through; then
+			ok=1
+			break
+		fi
+		sleep 0.2
+	done
+	[ -n "$ok" ] || fail "client never reached web by its service name"
+	run curl -s --max-time 5 http://127.0.0.1:18499/
+	assert_output hello-through-the-daemon
+	run "$CC" "${R[@]}" ps --format json
+	assert_output --partial '"Service":"web"'
+	assert_output --partial '"State":"running"'
+	run "$CC" "${R[@]}" exec -T client sh -c 'exit 7'
+	assert_failure 7
+	run "$CC" "${R[@]}" down -t 0
+	assert_success
+	run "$CC" "${R[@]}" ps -a -q
+	assert_output ""
+	# the daemon's engine holds what the project made: nothing is left of it
+	run ip link show
+	refute_output --partial "proj"
+}
+
+@test "50 concurrent CLI clients against one daemon: no errors, the store intact" {
+	serve
+	local i pids=()
+	for i in $(seq 1 50); do
+		mkdir -p "$BATS_TEST_TMPDIR/p$i"
+		printf 'services:\n  app:\n    image: busybox\n    command: sh -c "echo hi; sleep 1000"\n  side:\n    image: busybox\n    command: sleep 1000\n' \
+			>"$BATS_TEST_TMPDIR/p$i/compose.yaml"
+		(cd "$BATS_TEST_TMPDIR/p$i" && "$CC" --remote "unix://$SOCK" --progress quiet up -d &&
+			"$CC" --remote "unix://$SOCK" ps -q | wc -l | grep -qx 2 &&
+			"$CC" --remote "unix://$SOCK" logs app | grep -q hi) >"$BATS_TEST_TMPDIR/c$i.log" 2>&1 &
+		pids+=($!)
+	done
+	local failed=0
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { failed=$((failed + 1)); cat "$BATS_TEST_TMPDIR/c$((i + 1)).log" >&2; }
+	done
+	assert_equal "$failed" 0
+	run api GET '/containers?all=true'
+	assert_equal "$(jget 'len(d)')" 100
+	run api GET /projects
+	assert_equal "$(jget 'len(d)')" 50
+	run "$PY" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("pragma integrity_check").fetchone()[0])' "$ROOT/state.db"
+	assert_output ok
+	kill -0 "$DAEMON_PID"
+}
