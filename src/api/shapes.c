@@ -53,9 +53,16 @@ static json_t *container_base(const struct cc_container *c)
 	return o;
 }
 
-json_t *api_container_summary(const struct cc_container *c, int64_t now)
+json_t *api_container_summary(const struct cc_container *c, int64_t now, bool full)
 {
-	json_t *o = container_base(c);
+	json_t *o;
+	if (full) {
+		o = container_base(c);
+	} else {
+		o = cc_jobject();
+		cc_jset_str(o, "id", c->name);
+		cc_jset_str(o, "engineId", c->id);
+	}
 	json_t *names = cc_jarray();
 	char *slash = cc_xasprintf("/%s", c->name);
 	cc_jappend(names, cc_jstring(slash));

@@ -16,7 +16,10 @@
 /* "2026-05-01T12:34:56Z" under key, omitted when ns is 0. */
 void api_set_time(json_t *obj, const char *key, int64_t ns);
 
-json_t *api_container_summary(const struct cc_container *c, int64_t now);
+/* full: with the codec's fields (the whole creation spec as `config`, ns times, endpoints): what the remote
+ * backend asks for with ?full=true; without, the contract's summary and the engine id only, which is much
+ * cheaper to build and send for a long list. */
+json_t *api_container_summary(const struct cc_container *c, int64_t now, bool full);
 json_t *api_container_inspect(const struct cc_container *c);
 /* Either shape back into a container. */
 int api_container_decode(const json_t *j, struct cc_container *out, struct cc_error **err);

@@ -276,6 +276,36 @@ static int collect(void *ctx, const char *payload)
 	return 0;
 }
 
+static void native_decoded_free(void *p)
+{
+	if (!p)
+		return;
+	cc_container_release(p);
+	free(p);
+}
+
+/* decode() through the cache of the last listing: a record whose stored text is byte for byte what it
+ * was is copied from its decoded form instead of parsed again (parsing is most of a listing's cost). The
+ * cache keeps only what this listing saw, so it never outgrows the store. */
+static int decode_cached(struct native *n, struct cc_strmap *next, const char *payload, struct cc_container *out,
+			 struct cc_error **err)
+{
+	struct cc_container *hit = cc_strmap_get(&n->decoded, payload);
+	if (hit) {
+		cc_container_copy(out, hit);
+		/* moved to next; n->decoded frees nothing itself while a listing runs */
+		cc_strmap_set(next, payload, hit);
+		cc_strmap_set(&n->decoded, payload, NULL);
+		return 0;
+	}
+	if (decode(payload, out, err) < 0)
+		return -1;
+	struct cc_container *keep = cc_xcalloc(1, sizeof(*keep));
+	cc_container_copy(keep, out);
+	cc_strmap_set(next, payload, keep);
+	return 0;
+}
+
 /* Every container (of one project), settled, in one transaction. */
 static int load_some(struct native *n, const char *project, struct cc_container **out, size_t *count,
 		     struct cc_error **err)
@@ -291,15 +321,28 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 	}
 	size_t k = cc_strv_len(payloads);
 	struct cc_container *v = cc_xcalloc(k ? k : 1, sizeof(*v));
+	struct cc_strmap next;
+	cc_strmap_init(&next, native_decoded_free);
+	n->decoded.free_value = NULL;
 	int r = 0;
 	for (size_t i = 0; i < k && r == 0; i++) {
 		bool changed = false;
-		r = decode(payloads[i], &v[i], err);
+		r = decode_cached(n, &next, payloads[i], &v[i], err);
 		if (r == 0)
 			r = settle(n, &v[i], &changed, err);
 		if (r == 0 && changed)
 			r = save(n, &v[i], err);
 	}
+	/* a project's listing keeps the other projects' records; a full one drops what it did not see */
+	cc_strmap_foreach(&n->decoded, ent) if (ent->value)
+	{
+		if (project)
+			cc_strmap_set(&next, ent->key, ent->value);
+		else
+			native_decoded_free(ent->value);
+	}
+	cc_strmap_release(&n->decoded);
+	n->decoded = next;
 	cc_strv_free(payloads);
 	if (r < 0)
 		native_abort(n);

@@ -15,6 +15,7 @@
 #define CC_ENGINE_NATIVE_INTERNAL_H
 
 #include "engine/image/images.h"
+#include "base/strmap.h"
 #include "runtime/runtime.h"
 
 #include <jansson.h>
@@ -25,6 +26,9 @@ struct native {
 	struct cc_store *store; /* guarded by images->lock */
 	struct cc_images *images;
 	char *root;
+	/* stored payload -> its decoded container (struct cc_container *), from the last listing; guarded by
+	 * images->lock. Listing decodes only the records that changed since (containers.c). */
+	struct cc_strmap decoded;
 };
 
 /* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or

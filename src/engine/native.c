@@ -127,6 +127,7 @@ static void native_close(void *self)
 	struct native *n = self;
 	cc_images_close(n->images);
 	cc_store_close(n->store);
+	cc_strmap_release(&n->decoded);
 	free(n->root);
 	free(n);
 }
@@ -181,6 +182,7 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 	if (cc_store_open(cfg->root, &store, err) < 0)
 		return -1;
 	struct native *n = cc_xcalloc(1, sizeof(*n));
+	cc_strmap_init(&n->decoded, NULL);
 	n->store = store;
 	n->root = cc_xstrdup(cfg->root);
 	if (cc_images_open(cfg->root, store, &n->images, err) < 0) {

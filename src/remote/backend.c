@@ -112,6 +112,7 @@ static int r_container_list(void *self, const struct cc_container_filter *f, str
 	cc_strbuf_adds(&q, "/containers");
 	struct cc_strbuf args = CC_STRBUF_INIT;
 	query_add(&args, "all", f && (f->all || f->state_mask) ? "true" : "false");
+	query_add(&args, "full", "true");
 	if (f && f->state_mask) {
 		struct cc_strbuf st = CC_STRBUF_INIT;
 		for (int s = 0; s < CC_STATE_COUNT_; s++)

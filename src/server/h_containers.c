@@ -103,9 +103,10 @@ void h_container_list(struct srv_req *r)
 	}
 	cc_strv_free(labels);
 	int64_t now = cc_now_ns();
+	bool full = srv_query_bool(r, "full", false);
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, api_container_summary(&cs[i], now));
+		json_array_append_new(a, api_container_summary(&cs[i], now, full));
 	cc_containers_free(cs, n);
 	srv_reply_json(r, 200, a);
 }

@@ -522,7 +522,7 @@ void h_project_services(struct srv_req *r)
 	int64_t now = cc_now_ns();
 	cc_strv seen = NULL;
 	for (size_t i = 0; i < n; i++) {
-		json_t *sum = api_container_summary(&cs[i], now);
+		json_t *sum = api_container_summary(&cs[i], now, false);
 		json_t *o = json_object();
 		json_object_set_new(o, "project", json_string(name));
 		json_object_set_new(o, "name", json_string(cc_orch_container_service(&cs[i])));
