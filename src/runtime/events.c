@@ -29,6 +29,19 @@ static bool labels_match(const struct cc_kvs *attrs, char *const *labels)
 	return true;
 }
 
+bool cc_event_matches(const struct cc_event *e, const struct cc_event_filter *f)
+{
+	return (!f->type || (e->type && strcmp(f->type, e->type) == 0)) &&
+	       (!f->container ||
+		(e->type && strcmp(e->type, "container") == 0 &&
+		 ((e->name && strcmp(f->container, e->name) == 0) ||
+		  (e->id && strncmp(e->id, f->container, strlen(f->container)) == 0)))) &&
+	       (!f->project || (cc_kvs_get(&e->attributes, "com.docker.compose.project") &&
+				strcmp(cc_kvs_get(&e->attributes, "com.docker.compose.project"), f->project) == 0)) &&
+	       (!f->since_ns || e->time_ns >= f->since_ns) && (!f->until_ns || e->time_ns <= f->until_ns) &&
+	       labels_match(&e->attributes, f->labels);
+}
+
 static int event_row(void *ctx, int64_t seq, int64_t time_ns, const char *payload)
 {
 	struct event_ctx *ec = ctx;
@@ -42,17 +55,7 @@ static int event_row(void *ctx, int64_t seq, int64_t time_ns, const char *payloa
 	if (r < 0)
 		return -1;
 	e.seq = seq;
-	const struct cc_event_filter *f = ec->f;
-	bool match =
-	    (!f->type || strcmp(f->type, e.type) == 0) &&
-	    (!f->container || (strcmp(e.type, "container") == 0 &&
-			       ((e.name && strcmp(f->container, e.name) == 0) ||
-				(e.id && strncmp(e.id, f->container, strlen(f->container)) == 0)))) &&
-	    (!f->project ||
-	     (cc_kvs_get(&e.attributes, "com.docker.compose.project") &&
-	      strcmp(cc_kvs_get(&e.attributes, "com.docker.compose.project"), f->project) == 0)) &&
-	    labels_match(&e.attributes, f->labels);
-	if (match && ec->sink->emit(ec->sink->ctx, &e) < 0)
+	if (cc_event_matches(&e, ec->f) && ec->sink->emit(ec->sink->ctx, &e) < 0)
 		ec->cancelled = true;
 	cc_event_release(&e);
 	return ec->cancelled ? -1 : 0;

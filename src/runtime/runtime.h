@@ -232,6 +232,10 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name,
 			struct cc_error **err);
 
+/* Does the event pass the filter (type, container name or id prefix, project, labels, since/until)? The rule
+ * every backend's event stream applies, for consumers that filter a stream themselves. */
+bool cc_event_matches(const struct cc_event *e, const struct cc_event_filter *f);
+
 /* docker's ALREADY_EXISTS for a container name in use, shared by the backends that check names themselves. */
 int cc_rt_name_conflict(const char *name, const char *other_id, struct cc_error **err);
 

@@ -99,5 +99,12 @@ void h_events(struct srv_req *r)
 	c->f.labels = c->labels;
 	/* with `until` the stream ends there; without, it follows (the `follow` extension can say no) */
 	c->f.follow = srv_query_bool(r, "follow", true);
+	if (c->f.follow && (!c->f.until_ns || c->f.until_ns > cc_now_ns())) {
+		/* followers share the hub's one thread */
+		struct srv_stream *st = srv_stream_open(r, "application/x-ndjson");
+		srv_hub_follow(srv_server(r)->hub, st, &c->f, c->api_type);
+		events_free(c);
+		return;
+	}
 	srv_reply_stream(r, "application/x-ndjson", events_produce, c, events_free);
 }

@@ -388,12 +388,7 @@ static void *producer_main(void *arg)
 		srv_stream_write(st, o);
 	}
 	cc_error_free(err);
-	pthread_mutex_lock(&st->lock);
-	st->done = true;
-	if (!st->cancelled)
-		wake(st);
-	pthread_mutex_unlock(&st->lock);
-	stream_unref(st);
+	srv_stream_finish(st);
 	return NULL;
 }
 
@@ -409,8 +404,7 @@ static int spawn_detached(void *(*fn)(void *), void *arg)
 	return e;
 }
 
-void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer fn, void *ctx,
-		      void (*ctx_free)(void *))
+struct srv_stream *srv_stream_open(struct srv_req *r, const char *content_type)
 {
 	struct srv_stream *st = cc_xcalloc(1, sizeof(*st));
 	pthread_mutex_init(&st->lock, NULL);
@@ -418,9 +412,6 @@ void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer 
 	st->refs = 2;
 	st->srv = r->srv;
 	st->conn = r->conn;
-	st->fn = fn;
-	st->ctx = ctx;
-	st->ctx_free = ctx_free;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	st->fd = ci ? ci->connect_fd : -1;
 	struct MHD_Response *resp =
@@ -434,12 +425,46 @@ void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer 
 		s->streams->prev = st;
 	s->streams = st;
 	pthread_mutex_unlock(&s->streams_lock);
-	if (spawn_detached(producer_main, st) != 0) {
-		pthread_mutex_lock(&st->lock);
-		st->done = true;
-		pthread_mutex_unlock(&st->lock);
-		stream_unref(st);
+	return st;
+}
+
+void srv_stream_finish(struct srv_stream *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->done = true;
+	if (!st->cancelled)
+		wake(st);
+	pthread_mutex_unlock(&st->lock);
+	stream_unref(st);
+}
+
+int srv_stream_try_write(struct srv_stream *st, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	pthread_mutex_lock(&st->lock);
+	int r = -1;
+	/* a consumer this far behind is dropped rather than waited for: it would hold up everyone else */
+	if (!st->cancelled && st->buf.len - st->off <= STREAM_HIGH_WATER) {
+		cc_strbuf_adds(&st->buf, text);
+		cc_strbuf_addch(&st->buf, '\n');
+		wake(st);
+		r = 0;
 	}
+	pthread_mutex_unlock(&st->lock);
+	free(text);
+	return r;
+}
+
+void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer fn, void *ctx,
+		      void (*ctx_free)(void *))
+{
+	struct srv_stream *st = srv_stream_open(r, content_type);
+	st->fn = fn;
+	st->ctx = ctx;
+	st->ctx_free = ctx_free;
+	if (spawn_detached(producer_main, st) != 0)
+		srv_stream_finish(st);
 }
 
 void srv_streams_end_all(struct server *s)

@@ -74,7 +74,17 @@ struct server {
 	struct srv_stream *streams; /* open streams, ended at shutdown */
 	atomic_bool stopping;
 	atomic_ulong unmatched[6]; /* 404/405 answers outside any route, by status class */
+	struct srv_hub *hub;	   /* event followers (hub.c) */
 };
+
+/* ---- the event hub (hub.c): one follower of the backend's events, fanned out to every /events client ---- */
+struct srv_hub;
+struct srv_hub *srv_hub_new(struct server *s);
+void srv_hub_free(struct srv_hub *h);
+/* Follow events for st with filter f (copied) and the contract's event type api_type (NULL: any). With
+ * since_ns, the past is replayed first (on a short-lived thread), then live events follow without a gap or
+ * a repeat. The hub owns st's producer reference from here on. */
+void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f, const char *api_type);
 
 /* ---- runtime pool (pool.c) ---- */
 int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **err);
@@ -124,6 +134,12 @@ struct srv_stream;
 typedef int (*srv_producer)(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err);
 void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer fn, void *ctx,
 		      void (*ctx_free)(void *));
+/* A stream with no producer thread of its own (the event hub feeds it): the caller holds the producer's
+ * reference until srv_stream_finish, which ends the stream for the client once its frames are out. */
+struct srv_stream *srv_stream_open(struct srv_req *r, const char *content_type);
+void srv_stream_finish(struct srv_stream *st);
+/* Like srv_stream_write, but never waits: -1 also when the client is too far behind. */
+int srv_stream_try_write(struct srv_stream *st, json_t *j);
 /* Writes one frame (steals j, adds the newline): 0, or -1 when the stream is over for the producer. */
 int srv_stream_write(struct srv_stream *st, json_t *j);
 int srv_stream_write_raw(struct srv_stream *st, const void *data, size_t len);

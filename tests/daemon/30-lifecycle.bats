@@ -106,7 +106,7 @@ load helpers
 	[ ! -e "$SOCK" ]
 }
 
-@test "a follower that goes away is cleaned up: its stream ends and its thread exits" {
+@test "event followers share one thread; followers that go away are cleaned up" {
 	serve
 	api POST /containers/create -d '{"image":"busybox","name":"f","cmd":["sleep","1000"]}' >/dev/null
 	api POST /containers/f/start >/dev/null
@@ -118,7 +118,8 @@ load helpers
 		pids+=($!)
 	done
 	sleep 0.5
-	[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -ge $((before + 5)) ]
+	# five followers, one hub thread between them
+	assert_equal "$(ls /proc/"$DAEMON_PID"/task | wc -l)" $((before + 1))
 	kill "${pids[@]}"
 	wait "${pids[@]}" 2>/dev/null || true
 	# each stream's producer finds its client gone at its next idle poll, with no event to send
@@ -129,4 +130,53 @@ load helpers
 	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
 	run api GET /_ping
 	assert_equal "$(code)" 200
+}
+
+@test "a log follower that goes away ends its producer thread" {
+	serve
+	api POST /containers/create -d '{"image":"busybox","name":"g","cmd":["sleep","1000"]}' >/dev/null
+	api POST /containers/g/start >/dev/null
+	local before i
+	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/g/logs?follow=true' >/dev/null &
+	local pid=$!
+	sleep 0.5
+	assert_equal "$(ls /proc/"$DAEMON_PID"/task | wc -l)" $((before + 1))
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	for i in $(seq 1 100); do
+		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
+		sleep 0.05
+	done
+	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+}
+
+@test "followers get the past from since, then live events, with no gap and no repeat" {
+	serve
+	api POST /networks -d '{"name":"past1"}' >/dev/null
+	timeout 3 curl -s -N --unix-socket "$SOCK" 'http://localhost/events?since=2000-01-01T00:00:00Z' >"$BATS_TEST_TMPDIR/a" &
+	local a=$!
+	timeout 3 curl -s -N --unix-socket "$SOCK" 'http://localhost/events?type=network' >"$BATS_TEST_TMPDIR/b" &
+	local b=$!
+	sleep 0.5
+	api POST /networks -d '{"name":"live1"}' >/dev/null
+	api POST /containers/create -d '{"image":"busybox","name":"live2","cmd":["true"]}' >/dev/null
+	wait "$a" "$b" || true
+	run grep -c '"name":"past1"' "$BATS_TEST_TMPDIR/a"
+	assert_output 1
+	run grep -c '"name":"live1"' "$BATS_TEST_TMPDIR/a"
+	assert_output 1
+	grep -q '"id":"live2"' "$BATS_TEST_TMPDIR/a"
+	# b started at the present and only wanted networks
+	run grep -c past1 "$BATS_TEST_TMPDIR/b"
+	assert_output 0
+	run grep -c '"name":"live1"' "$BATS_TEST_TMPDIR/b"
+	assert_output 1
+	run grep -c live2 "$BATS_TEST_TMPDIR/b"
+	assert_output 0
+	# every frame in seq order, none twice
+	run "$PY" -c 'import json,sys
+seqs=[json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()]
+assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
+	assert_success
 }
