@@ -108,8 +108,8 @@ int api_generate_cert(const struct api_cert_opts *o, struct cc_error **err)
 	const char *const def_dns[] = {"localhost", NULL};
 	const char *const def_ips[] = {"127.0.0.1", "::1", NULL};
 	for (const char *const *d = defaults ? def_dns : (const char *const *)o->dns; d && *d; d++) {
-		if ((rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, *d, (unsigned)strlen(*d),
-							       GNUTLS_FSAN_APPEND)) < 0) {
+		if ((rc = gnutls_x509_crt_set_subject_alt_name(
+			 crt, GNUTLS_SAN_DNSNAME, *d, (unsigned)strlen(*d), GNUTLS_FSAN_APPEND)) < 0) {
 			tls_fail(err, rc, "subject alt name");
 			goto out;
 		}

@@ -156,9 +156,12 @@ int api_container_decode(const json_t *j, struct cc_container *out, struct cc_er
 
 /* docker's container actions, in the contract's words */
 static const char *const container_actions[][2] = {
-    {"create", "created"}, {"start", "started"},	{"stop", "stopped"},  {"die", "died"},
-    {"kill", "killed"},	   {"oom", "oomKilled"},	{"pause", "paused"},  {"unpause", "unpaused"},
-    {"destroy", "removed"}, {"health_status", "health_status"}, {"restart", "restarted"},
+    {"create", "created"},    {"start", "started"},
+    {"stop", "stopped"},      {"die", "died"},
+    {"kill", "killed"},       {"oom", "oomKilled"},
+    {"pause", "paused"},      {"unpause", "unpaused"},
+    {"destroy", "removed"},   {"health_status", "health_status"},
+    {"restart", "restarted"},
 };
 
 json_t *api_event_frame(const struct cc_event *e)
@@ -171,7 +174,8 @@ json_t *api_event_frame(const struct cc_event *e)
 				type = cc_xstrdup(container_actions[i][1]);
 	}
 	if (!type)
-		type = cc_xasprintf("%s.%s", e->type ? e->type : "unknown", e->action ? e->action : "unknown");
+		type =
+		    cc_xasprintf("%s.%s", e->type ? e->type : "unknown", e->action ? e->action : "unknown");
 	cc_jset_str(o, "type", type);
 	free(type);
 	bool container = e->type && strcmp(e->type, "container") == 0;
@@ -274,9 +278,10 @@ int api_stats_decode(const json_t *j, struct cc_stats *out, struct cc_error **er
 	if (cc_jcheck_object(j, "stats", err) < 0)
 		return -1;
 	int64_t v[10] = {0};
-	static const char *const keys[] = {"cpuUsageMicroseconds", "systemCpuMicroseconds", "onlineCpus",
-					   "memoryUsageBytes",	   "memoryLimitBytes",	    "oomKillCount",
-					   "pids",		   "blockReadBytes",	    "blockWriteBytes"};
+	static const char *const keys[] = {
+	    "cpuUsageMicroseconds", "systemCpuMicroseconds", "onlineCpus", "memoryUsageBytes",
+	    "memoryLimitBytes",     "oomKillCount",          "pids",       "blockReadBytes",
+	    "blockWriteBytes"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		CC_TRY(cc_jget_i64(j, "", keys[i], &v[i], err));
 	CC_TRY(cc_jget_str(j, "", "id", false, &out->id, err));
@@ -337,7 +342,8 @@ int api_network_decode(const json_t *j, struct cc_network *out, struct cc_error 
 		json_object_foreach(cs, k, v)
 		{
 			json_t *ip = json_object_get(v, "ipv4Address");
-			json_object_set_new(flat, k, json_string(json_is_string(ip) ? json_string_value(ip) : ""));
+			json_object_set_new(flat, k,
+					    json_string(json_is_string(ip) ? json_string_value(ip) : ""));
 		}
 		json_object_set_new(c, "containers", flat);
 	}

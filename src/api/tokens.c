@@ -108,7 +108,8 @@ int api_token_generate(const char *root, const char *name, char **token, struct 
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(keys[i].name, name) == 0) {
 			api_keys_free(keys, n);
-			return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "a key named \"%s\" already exists", name);
+			return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "a key named \"%s\" already exists",
+					    name);
 		}
 	}
 	char secret[65];

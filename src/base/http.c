@@ -47,7 +47,8 @@ static size_t on_read_fd(char *buf, size_t size, size_t nmemb, void *p)
 	return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
 }
 
-int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const char *url, struct cc_error **err)
+int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const char *url,
+		    struct cc_error **err)
 {
 	CURL *h = curl_easy_init();
 	if (!h)
@@ -114,3 +115,17 @@ int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const
 			    errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
+int cc_http_chunk_to_fd(void *ctx, const char *data, size_t len)
+{
+	int fd = *(int *)ctx;
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

@@ -17,7 +17,7 @@ struct cc_http_conn {
 	const char *name;   /* names the peer in errors: "docker engine at /var/run/docker.sock" */
 	const char *socket; /* unix socket path, or NULL */
 	const char *cacert, *cert, *key; /* TLS: trust anchors, client certificate and key (PEM files) */
-	const char *auth;   /* a whole header ("Authorization: Bearer ..."), or NULL */
+	const char *auth;                /* a whole header ("Authorization: Bearer ..."), or NULL */
 };
 
 struct cc_http_req {
@@ -44,5 +44,7 @@ struct cc_http_req {
 int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const char *url,
 		    struct cc_error **err);
 void cc_http_req_release(struct cc_http_req *req);
+/* A chunk callback that writes the body to the descriptor ctx points to (an int *). */
+int cc_http_chunk_to_fd(void *ctx, const char *data, size_t len);
 
 #endif

@@ -24,17 +24,11 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"routes", 0, CLI_BOOL, &routes, NULL, "Print the route table (METHOD PATH) and exit"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = {"serve", NULL, "Run the REST API daemon in the foreground", flags, false};
-	cc_strv args;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	const struct cli_spec spec = {"serve", NULL, "Run the REST API daemon in the foreground", flags,
+				      false};
+	int rc = cli_parse_no_args(&spec, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (args && args[0]) {
-		cli_usage_error("serve", "unexpected argument \"%s\"", args[0]);
-		cc_strv_free(args);
-		return CLI_USAGE;
-	}
-	cc_strv_free(args);
 	if (routes) {
 		srv_print_routes(stdout);
 		return CLI_OK;

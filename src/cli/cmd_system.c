@@ -11,13 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int one_name(const char *cmd, cc_strv args, const char **name)
+/* Parse a command that takes exactly one NAME: -1 when it goes on (*args owned by the caller, *name in it),
+ * else the exit code. */
+static int parse_one_name(const struct cli_spec *spec, int argc, char **argv, cc_strv *args,
+			  const char **name)
 {
-	if (!args || !args[0] || args[1]) {
-		cli_usage_error(cmd, "expected exactly one NAME");
+	int rc = cli_parse_or_exit(spec, argc, argv, args);
+	if (rc >= 0)
+		return rc;
+	if (!*args || !(*args)[0] || (*args)[1]) {
+		cli_usage_error(spec->name, "expected exactly one NAME");
+		cc_strv_free(*args);
+		*args = NULL;
 		return CLI_USAGE;
 	}
-	*name = args[0];
+	*name = (*args)[0];
 	return -1;
 }
 
@@ -25,15 +33,11 @@ static int generate_key(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
 	const struct cli_spec spec = {"system generate-key", "NAME", "Create an API token", flags, false};
-	cc_strv args;
+	cc_strv args = NULL;
 	const char *name;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	int rc = parse_one_name(&spec, argc, argv, &args, &name);
 	if (rc >= 0)
 		return rc;
-	if ((rc = one_name("system generate-key", args, &name)) >= 0) {
-		cc_strv_free(args);
-		return rc;
-	}
 	char *root = cli_state_root(ctx), *token = NULL;
 	struct cc_error *err = NULL;
 	rc = api_token_generate(root, name, &token, &err) < 0 ? cli_fail(&err) : CLI_OK;
@@ -57,11 +61,9 @@ static int list_keys(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"system list-keys", NULL, "List API tokens (names only)", flags, false};
-	cc_strv args;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	int rc = cli_parse_no_args(&spec, argc, argv);
 	if (rc >= 0)
 		return rc;
-	cc_strv_free(args);
 	char *root = cli_state_root(ctx);
 	struct api_key *keys;
 	size_t n;
@@ -91,15 +93,11 @@ static int revoke_key(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
 	const struct cli_spec spec = {"system revoke-key", "NAME", "Revoke an API token", flags, false};
-	cc_strv args;
+	cc_strv args = NULL;
 	const char *name;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	int rc = parse_one_name(&spec, argc, argv, &args, &name);
 	if (rc >= 0)
 		return rc;
-	if ((rc = one_name("system revoke-key", args, &name)) >= 0) {
-		cc_strv_free(args);
-		return rc;
-	}
 	char *root = cli_state_root(ctx);
 	struct cc_error *err = NULL;
 	rc = api_token_revoke(root, name, &err) < 0 ? cli_fail(&err) : CLI_OK;
@@ -117,7 +115,8 @@ static int generate_cert(struct cli_ctx *ctx, int argc, char **argv)
 	cc_strv dns = NULL, ips = NULL;
 	bool force = false;
 	const struct cli_flag flags[] = {
-	    {"out-dir", 0, CLI_STR, &out_dir, "DIR", "Where cert.pem and key.pem go (default: the state root)"},
+	    {"out-dir", 0, CLI_STR, &out_dir, "DIR",
+	     "Where cert.pem and key.pem go (default: the state root)"},
 	    {"cn", 0, CLI_STR, &cn, "NAME", "Common name (default localhost)"},
 	    {"days", 0, CLI_INT, &days, "N", "Validity in days (default 365)"},
 	    {"san-dns", 0, CLI_LIST, &dns, "HOST", "DNS subject alternative name (repeatable)"},
@@ -126,13 +125,11 @@ static int generate_cert(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"system generate-cert", NULL,
-				      "Create a self-signed P-256 certificate for serve --listen tls://", flags,
-				      false};
-	cc_strv args;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+				      "Create a self-signed P-256 certificate for serve --listen tls://",
+				      flags, false};
+	int rc = cli_parse_no_args(&spec, argc, argv);
 	if (rc >= 0)
 		return rc;
-	cc_strv_free(args);
 	char *root = cli_state_root(ctx);
 	struct api_cert_opts o = {.out_dir = out_dir ? out_dir : root,
 				  .cn = cn,
@@ -160,15 +157,13 @@ static int status(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"system status", NULL, "Say whether the daemon answers", flags, false};
-	cc_strv args;
-	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	int rc = cli_parse_no_args(&spec, argc, argv);
 	if (rc >= 0)
 		return rc;
-	cc_strv_free(args);
 	char *root = cli_state_root(ctx);
-	char *url = listen ? cc_xstrdup(listen)
-			   : ctx->remote.url ? cc_xstrdup(ctx->remote.url)
-					     : cc_xasprintf("unix://%s/api.sock", root);
+	char *url = listen            ? cc_xstrdup(listen)
+		    : ctx->remote.url ? cc_xstrdup(ctx->remote.url)
+				      : cc_xasprintf("unix://%s/api.sock", root);
 	struct cc_remote_target t = ctx->remote;
 	t.url = url;
 	if (cacert)
@@ -191,13 +186,18 @@ static int status(struct cli_ctx *ctx, int argc, char **argv)
 		printf("Registry: %s\n", root);
 	if (up)
 		printf("Server:   %s %s (backend %s)\n",
-		       json_string_value(json_object_get(ping, "server")) ? json_string_value(json_object_get(ping, "server")) : "?",
-		       json_string_value(json_object_get(ping, "version")) ? json_string_value(json_object_get(ping, "version")) : "?",
+		       json_string_value(json_object_get(ping, "server"))
+			   ? json_string_value(json_object_get(ping, "server"))
+			   : "?",
+		       json_string_value(json_object_get(ping, "version"))
+			   ? json_string_value(json_object_get(ping, "version"))
+			   : "?",
 		       info && json_string_value(json_object_get(info, "runtimeBackend"))
 			   ? json_string_value(json_object_get(info, "runtimeBackend"))
 			   : "?");
 	else
-		printf("Server:   %s\nTo start the daemon: container-compose serve\n", err ? err->msg : "no answer");
+		printf("Server:   %s\nTo start the daemon: container-compose serve\n",
+		       err ? err->msg : "no answer");
 	cc_error_release(&err);
 	json_decref(ping);
 	json_decref(info);
@@ -217,5 +217,6 @@ int cli_system(struct cli_ctx *ctx, int argc, char **argv)
 	    {"generate-cert", NULL, generate_cert, "Create a self-signed TLS certificate"},
 	    {NULL, NULL, NULL, NULL},
 	};
-	return cli_dispatch(ctx, "system", "Manage the daemon's credentials and check on it", subs, argc, argv);
+	return cli_dispatch(ctx, "system", "Manage the daemon's credentials and check on it", subs, argc,
+			    argv);
 }

@@ -29,6 +29,18 @@ int cli_parse_or_exit(const struct cli_spec *spec, int argc, char **argv, cc_str
 	return pr == CLI_PARSED ? -1 : pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 }
 
+int cli_parse_no_args(const struct cli_spec *spec, int argc, char **argv)
+{
+	cc_strv args = NULL;
+	int rc = cli_parse_or_exit(spec, argc, argv, &args);
+	if (rc < 0 && args && args[0]) {
+		cli_usage_error(spec->name, "unexpected argument \"%s\"", args[0]);
+		rc = CLI_USAGE;
+	}
+	cc_strv_free(args);
+	return rc;
+}
+
 void cli_listing_init(struct cli_listing *l, const char *const *header)
 {
 	memset(l, 0, sizeof(*l));

@@ -20,6 +20,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *group, const char *summary, co
 
 /* Parse flags; -1 when the command goes on, else the exit code (help printed, or a usage error). */
 int cli_parse_or_exit(const struct cli_spec *spec, int argc, char **argv, cc_strv *args);
+/* The same for a command without positional arguments (one given is a usage error). */
+int cli_parse_no_args(const struct cli_spec *spec, int argc, char **argv);
 
 /* An `ls` being built: rows[0] is the header. */
 struct cli_listing {

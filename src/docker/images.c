@@ -137,11 +137,11 @@ static int progress_request(void *self, const char *method, const char *path, co
 {
 	struct progress p = {.ref = ref, .sink = sink};
 	struct cc_http_req r = {.method = method,
-			   .path = path,
-			   .raw_fd = -1,
-			   .header = header,
-			   .chunk = progress_chunk,
-			   .ctx = &p};
+				.path = path,
+				.raw_fd = -1,
+				.header = header,
+				.chunk = progress_chunk,
+				.ctx = &p};
 	cleanup_free char *what = cc_xasprintf("%s %s", verb, ref);
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
@@ -239,11 +239,11 @@ int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_e
 					  errno, "image load %s", tar_path);
 	struct loadctx l = {0};
 	struct cc_http_req r = {.method = "POST",
-			   .path = "/images/load?quiet=1",
-			   .raw_fd = fd,
-			   .content_type = "Content-Type: application/x-tar",
-			   .chunk = load_chunk,
-			   .ctx = &l};
+				.path = "/images/load?quiet=1",
+				.raw_fd = fd,
+				.content_type = "Content-Type: application/x-tar",
+				.chunk = load_chunk,
+				.ctx = &l};
 	cleanup_free char *what = cc_xasprintf("image load %s", tar_path);
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
@@ -276,21 +276,6 @@ int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_e
 	return rc;
 }
 
-static int write_chunk(void *ctx, const char *data, size_t len)
-{
-	int fd = *(int *)ctx;
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int dk_image_save(void *self, char *const *refs, const char *format, const char *tar_path,
 		  struct cc_error **err)
 {
@@ -308,7 +293,8 @@ int dk_image_save(void *self, char *const *refs, const char *format, const char 
 	int fd = open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "image save %s", tar_path);
-	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = write_chunk, .ctx = &fd};
+	struct cc_http_req r = {
+	    .method = "GET", .path = q.buf, .raw_fd = -1, .chunk = cc_http_chunk_to_fd, .ctx = &fd};
 	cleanup_free char *what = cc_xasprintf("image save %s", refs && refs[0] ? refs[0] : "");
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)

@@ -135,7 +135,8 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 		add_time(&q, "until", opts->until_ns);
 	struct demux d = {.raw = c.spec.tty, .timestamps = true, .name = c.name, .sink = sink};
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
+	struct cc_http_req r = {
+	    .method = "GET", .path = q.buf, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
 	int rc = 0;
 	if (!(opts->no_stdout && opts->no_stderr)) {
 		rc = dk_do(D(self), &r, err);
@@ -331,7 +332,8 @@ int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event
 	if (until > 0)
 		add_time(&q, "until", until);
 	struct evctx x = {.sink = sink};
-	struct cc_http_req r = {.method = "GET", .path = q.buf, .raw_fd = -1, .chunk = event_chunk, .ctx = &x};
+	struct cc_http_req r = {
+	    .method = "GET", .path = q.buf, .raw_fd = -1, .chunk = event_chunk, .ctx = &x};
 	int rc = dk_do(D(self), &r, err);
 	if (rc == 0)
 		rc = dk_check(D(self), &r, "events", NULL, err);

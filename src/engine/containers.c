@@ -287,8 +287,8 @@ static void native_decoded_free(void *p)
 /* decode() through the cache of the last listing: a record whose stored text is byte for byte what it
  * was is copied from its decoded form instead of parsed again (parsing is most of a listing's cost). The
  * cache keeps only what this listing saw, so it never outgrows the store. */
-static int decode_cached(struct native *n, struct cc_strmap *next, const char *payload, struct cc_container *out,
-			 struct cc_error **err)
+static int decode_cached(struct native *n, struct cc_strmap *next, const char *payload,
+			 struct cc_container *out, struct cc_error **err)
 {
 	struct cc_container *hit = cc_strmap_get(&n->decoded, payload);
 	if (hit) {

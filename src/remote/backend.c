@@ -25,8 +25,10 @@ struct remote {
 
 static int not_supported(struct cc_error **err, const char *op)
 {
-	return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "%s is not supported by the %s backend (the REST API has "
-			    "no route for it)", op, BACKEND);
+	return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+			    "%s is not supported by the %s backend (the REST API has "
+			    "no route for it)",
+			    op, BACKEND);
 }
 
 /* "/containers/<ref><suffix>" with ref escaped */
@@ -118,7 +120,9 @@ static int r_container_list(void *self, const struct cc_container_filter *f, str
 		for (int s = 0; s < CC_STATE_COUNT_; s++)
 			if (f->state_mask & (1u << s))
 				cc_strbuf_addf(&st, "%s%s", st.len ? "," : "",
-					       s == CC_STATE_REMOVING ? "stopping" : cc_state_name((enum cc_container_state)s));
+					       s == CC_STATE_REMOVING
+						   ? "stopping"
+						   : cc_state_name((enum cc_container_state)s));
 		query_add(&args, "status", st.buf);
 		cc_strbuf_release(&st);
 	}
@@ -201,7 +205,8 @@ static json_t *stop_body(const char *signal, int64_t timeout_ns)
 	json_t *b = json_object();
 	if (signal)
 		json_object_set_new(b, "signal", json_string(signal));
-	json_object_set_new(b, "timeoutSeconds", timeout_ns < 0 ? json_integer(-1) : json_real((double)timeout_ns / 1e9));
+	json_object_set_new(b, "timeoutSeconds",
+			    timeout_ns < 0 ? json_integer(-1) : json_real((double)timeout_ns / 1e9));
 	return b;
 }
 
@@ -364,8 +369,10 @@ static int r_container_exec(void *self, const char *ref, const struct cc_exec_op
 	if (rc < 0)
 		return -1;
 	if (!f.got_code)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec in %s: the daemon's stream ended without "
-				    "an exit code", ref);
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE,
+				    "exec in %s: the daemon's stream ended without "
+				    "an exit code",
+				    ref);
 	*exit_code = f.code;
 	return 0;
 }
@@ -532,13 +539,14 @@ static int transfer(struct remote *r, const char *path, const char *ref, const c
 	return rc;
 }
 
-static int r_image_pull(void *self, const char *ref, const char *platform, const struct cc_progress_sink *sink,
-			struct cc_error **err)
+static int r_image_pull(void *self, const char *ref, const char *platform,
+			const struct cc_progress_sink *sink, struct cc_error **err)
 {
 	return transfer(self, "/images/pull", ref, platform, sink, err);
 }
 
-static int r_image_push(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err)
+static int r_image_push(void *self, const char *ref, const struct cc_progress_sink *sink,
+			struct cc_error **err)
 {
 	return transfer(self, "/images/push", ref, NULL, sink, err);
 }
@@ -577,7 +585,8 @@ static int r_image_load(void *self, const char *tar_path, cc_strv *loaded, struc
 	if (fd < 0)
 		return cc_error_set_errno(err, CC_ERR_NOT_FOUND, errno, "open %s", tar_path);
 	json_t *res;
-	int rc = rc_transfer(r->c, "POST", "/images/load", fd, "Content-Type: application/x-tar", -1, &res, err);
+	int rc =
+	    rc_transfer(r->c, "POST", "/images/load", fd, "Content-Type: application/x-tar", -1, &res, err);
 	close(fd);
 	if (rc < 0)
 		return -1;
@@ -834,8 +843,10 @@ static int r_secret_create(void *self, enum cc_secret_kind kind, const char *nam
 	struct remote *r = self;
 	json_t *v = json_stringn(value, len);
 	if (!v)
-		return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "%s %s: values that are not UTF-8 text cannot "
-				    "cross the %s backend", kind == CC_CONFIG ? "config" : "secret", name, BACKEND);
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				    "%s %s: values that are not UTF-8 text cannot "
+				    "cross the %s backend",
+				    kind == CC_CONFIG ? "config" : "secret", name, BACKEND);
 	json_t *b = json_object();
 	json_object_set_new(b, "name", json_string(name));
 	json_object_set_new(b, "value", v);

@@ -11,7 +11,8 @@ int rc_client_new(const struct cc_remote_target *t, struct rc_client **out, stru
 {
 	const char *url = t->url;
 	if (!url || !*url)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "no daemon address: give --remote URL or set "
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "no daemon address: give --remote URL or set "
 				    "CONTAINER_COMPOSE_HOST");
 	struct rc_client *c = cc_xcalloc(1, sizeof(*c));
 	if (strncmp(url, "unix://", 7) == 0) {
@@ -31,9 +32,9 @@ int rc_client_new(const struct cc_remote_target *t, struct rc_client **out, stru
 		c->base = cc_xstrdup(url);
 	} else {
 		free(c);
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "daemon address \"%s\": expected unix:///path, tcp://host:port or tls://host:port",
-				    url);
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "daemon address \"%s\": expected unix:///path, tcp://host:port or tls://host:port", url);
 	}
 	size_t l = strlen(c->base);
 	while (l && c->base[l - 1] == '/')
@@ -164,8 +165,8 @@ int rc_call(struct rc_client *c, const char *method, const char *path, json_t *b
 		json_error_t je;
 		*out = json_loadb(r.body.buf, r.body.len, 0, &je);
 		if (!*out)
-			rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s %s: malformed JSON from the daemon: %s",
-					  method, path, je.text);
+			rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE,
+					  "%s %s: malformed JSON from the daemon: %s", method, path, je.text);
 	}
 	cc_http_req_release(&r);
 	return rc;
@@ -191,7 +192,8 @@ static int one_line(struct ndjson *s, const char *text, size_t len)
 	json_error_t je;
 	json_t *j = json_loadb(text, len, 0, &je);
 	if (!j) {
-		cc_error_set(&s->err, CC_ERR_BACKEND_FAILURE, "malformed stream frame from the daemon: %s", je.text);
+		cc_error_set(&s->err, CC_ERR_BACKEND_FAILURE, "malformed stream frame from the daemon: %s",
+			     je.text);
 		return -1;
 	}
 	int rc = 0;
@@ -229,8 +231,8 @@ int rc_stream(struct rc_client *c, const char *method, const char *path, json_t 
 	      int (*frame)(void *ctx, json_t *j), void *ctx, struct cc_error **err)
 {
 	struct ndjson s = {.frame = frame, .ctx = ctx};
-	struct cc_http_req r = {.method = method, .path = path, .json = body, .raw_fd = -1, .chunk = on_chunk,
-				.ctx = &s};
+	struct cc_http_req r = {
+	    .method = method, .path = path, .json = body, .raw_fd = -1, .chunk = on_chunk, .ctx = &s};
 	int rc = perform(c, &r, err);
 	if (rc == 0 && s.err) {
 		*err = s.err;
@@ -247,21 +249,6 @@ int rc_stream(struct rc_client *c, const char *method, const char *path, json_t 
 	return rc;
 }
 
-static int to_fd(void *ctx, const char *data, size_t len)
-{
-	int fd = *(int *)ctx;
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int rc_transfer(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,
 		int out_fd, json_t **out, struct cc_error **err)
 {
@@ -269,7 +256,7 @@ int rc_transfer(struct rc_client *c, const char *method, const char *path, int i
 		*out = NULL;
 	struct cc_http_req r = {.method = method, .path = path, .raw_fd = in_fd, .content_type = ctype};
 	if (out_fd >= 0) {
-		r.chunk = to_fd;
+		r.chunk = cc_http_chunk_to_fd;
 		r.ctx = &out_fd;
 	}
 	int rc = perform(c, &r, err);

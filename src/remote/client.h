@@ -10,7 +10,6 @@
 #include "base/http.h"
 #include "runtime/runtime.h"
 
-
 struct rc_client {
 	char *base; /* "http://localhost", "https://host:port" */
 	char *socket, *name, *auth;

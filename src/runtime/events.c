@@ -32,12 +32,12 @@ static bool labels_match(const struct cc_kvs *attrs, char *const *labels)
 bool cc_event_matches(const struct cc_event *e, const struct cc_event_filter *f)
 {
 	return (!f->type || (e->type && strcmp(f->type, e->type) == 0)) &&
-	       (!f->container ||
-		(e->type && strcmp(e->type, "container") == 0 &&
-		 ((e->name && strcmp(f->container, e->name) == 0) ||
-		  (e->id && strncmp(e->id, f->container, strlen(f->container)) == 0)))) &&
-	       (!f->project || (cc_kvs_get(&e->attributes, "com.docker.compose.project") &&
-				strcmp(cc_kvs_get(&e->attributes, "com.docker.compose.project"), f->project) == 0)) &&
+	       (!f->container || (e->type && strcmp(e->type, "container") == 0 &&
+				  ((e->name && strcmp(f->container, e->name) == 0) ||
+				   (e->id && strncmp(e->id, f->container, strlen(f->container)) == 0)))) &&
+	       (!f->project ||
+		(cc_kvs_get(&e->attributes, "com.docker.compose.project") &&
+		 strcmp(cc_kvs_get(&e->attributes, "com.docker.compose.project"), f->project) == 0)) &&
 	       (!f->since_ns || e->time_ns >= f->since_ns) && (!f->until_ns || e->time_ns <= f->until_ns) &&
 	       labels_match(&e->attributes, f->labels);
 }

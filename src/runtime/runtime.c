@@ -126,11 +126,7 @@ long cc_call_log_find(const struct cc_call_log *log, size_t from, const char *pr
 }
 
 static const struct cc_backend *const backends[] = {
-    &cc_backend_mock,
-    &cc_backend_native,
-    &cc_backend_docker,
-    &cc_backend_remote,
-    NULL,
+    &cc_backend_mock, &cc_backend_native, &cc_backend_docker, &cc_backend_remote, NULL,
 };
 
 const char *cc_runtime_default_backend(void)
@@ -447,7 +443,8 @@ int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *
 	/* the name becomes a store key, a file name and a label value in every backend */
 	if (!cc_valid_object_name(cfg->name, 0))
 		return reject(rt, "network.create", cfg->name, err,
-			      "invalid network name \"%s\": use letters, digits, '_', '.' and '-'", cfg->name);
+			      "invalid network name \"%s\": use letters, digits, '_', '.' and '-'",
+			      cfg->name);
 	RT_CALL(rt, "network.create", cfg->name, network_create, cfg, id_out, err);
 }
 

@@ -120,7 +120,7 @@ struct cc_runtime_ops {
 struct cc_remote_target {
 	const char *url;
 	const char *cacert, *cert, *key; /* PEM files for tls:// */
-	const char *token;		 /* "cc_v1_..." */
+	const char *token;               /* "cc_v1_..." */
 };
 
 /* Where a runtime keeps its state, and how it reports. */

@@ -173,7 +173,8 @@ void h_container_start(struct srv_req *r)
 	bool running = c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED;
 	cc_container_release(&c);
 	if (running) {
-		srv_reply_status(r, 409, "container %s is running; expected it created or exited", srv_param(r, 0));
+		srv_reply_status(r, 409, "container %s is running; expected it created or exited",
+				 srv_param(r, 0));
 		return;
 	}
 	struct cc_error *err = NULL;
@@ -304,7 +305,8 @@ void h_container_remove(struct srv_req *r)
 		return;
 	bool force = srv_query_bool(r, "force", false);
 	struct cc_error *err = NULL;
-	if (cc_rt_container_remove(rt, srv_param(r, 0), force, srv_query_bool(r, "volumes", false), &err) < 0) {
+	if (cc_rt_container_remove(rt, srv_param(r, 0), force, srv_query_bool(r, "volumes", false), &err) <
+	    0) {
 		if (err->kind == CC_ERR_INVALID_STATE && !force) {
 			srv_reply_status(r, 409, "%s (remove it with force=true)", err->msg);
 			cc_error_free(err);
@@ -338,7 +340,8 @@ void h_container_wait(struct srv_req *r)
 	int64_t timeout = secs < 0 ? -1 : (int64_t)(secs * 1e9);
 	if (cc_rt_container_wait(rt, srv_param(r, 0), wc, timeout, &code, &err) < 0) {
 		if (err->kind == CC_ERR_TIMEOUT) {
-			srv_reply_status(r, 408, "Container %s did not exit within %gs", srv_param(r, 0), secs);
+			srv_reply_status(r, 408, "Container %s did not exit within %gs", srv_param(r, 0),
+					 secs);
 			cc_error_free(err);
 			return;
 		}
@@ -556,7 +559,8 @@ static bool strv_field(struct srv_req *r, json_t *b, const char *key, bool requi
 		return !required;
 	}
 	if (!json_is_array(a) || (required && json_array_size(a) == 0)) {
-		srv_reply_status(r, 400, "%s: expected a%s array of strings", key, required ? " non-empty" : "n");
+		srv_reply_status(r, 400, "%s: expected a%s array of strings", key,
+				 required ? " non-empty" : "n");
 		return false;
 	}
 	size_t i;
@@ -583,7 +587,8 @@ void h_container_exec(struct srv_req *r)
 		return;
 	}
 	struct exec_ctx *ctx = cc_xcalloc(1, sizeof(*ctx));
-	bool ok = strv_field(r, b, "command", true, &ctx->argv) && strv_field(r, b, "environment", false, &ctx->env);
+	bool ok = strv_field(r, b, "command", true, &ctx->argv) &&
+		  strv_field(r, b, "environment", false, &ctx->env);
 	const char *user = json_string_value(json_object_get(b, "user"));
 	const char *wd = json_string_value(json_object_get(b, "workingDirectory"));
 	ctx->user = user ? cc_xstrdup(user) : NULL;

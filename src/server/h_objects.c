@@ -117,7 +117,8 @@ static int transfer_produce(struct srv_stream *st, struct cc_runtime *rt, void *
 	struct cc_image img;
 	struct cc_error *e = NULL;
 	if (cc_rt_image_inspect(rt, c->image, &img, &e) == 0) {
-		const char *digest = img.repo_digests && img.repo_digests[0] ? strchr(img.repo_digests[0], '@') : NULL;
+		const char *digest =
+		    img.repo_digests && img.repo_digests[0] ? strchr(img.repo_digests[0], '@') : NULL;
 		json_object_set_new(fin, "digest", json_string(digest ? digest + 1 : img.id));
 		cc_image_release(&img);
 	}
@@ -216,8 +217,8 @@ void h_image_remove(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_image_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err), &err,
-		     204);
+		done(r, cc_rt_image_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err),
+		     &err, 204);
 }
 
 void h_image_tag(struct srv_req *r)
@@ -427,8 +428,8 @@ void h_volume_remove(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_volume_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err), &err,
-		     204);
+		done(r, cc_rt_volume_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err),
+		     &err, 204);
 }
 
 void h_volume_prune(struct srv_req *r)

@@ -270,7 +270,8 @@ static int plogs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx
 		for (size_t i = 0; i < n; i++) {
 			fl[i].c = c;
 			cc_container_copy(&fl[i].ct, &cs[i]);
-			if (!cc_orch_is_up(&cs[i]) || pthread_create(&fl[i].thread, NULL, follow_main, &fl[i]) != 0)
+			if (!cc_orch_is_up(&cs[i]) ||
+			    pthread_create(&fl[i].thread, NULL, follow_main, &fl[i]) != 0)
 				fl[i].thread = 0;
 		}
 		for (size_t i = 0; i < n; i++) {

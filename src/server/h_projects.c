@@ -309,10 +309,10 @@ static bool yaml_content_type(const char *ct)
 		return true;
 	/* curl -d and --data-binary send x-www-form-urlencoded unless told otherwise: no form is ever
 	 * meant here, so it reads as "no type given" */
-	static const char *const ok[] = {"application/yaml",  "application/x-yaml",
-					 "text/yaml",	      "text/x-yaml",
-					 "application/vnd.compose+yaml", "application/x-www-form-urlencoded",
-					 "text/plain"};
+	static const char *const ok[] = {
+	    "application/yaml", "application/x-yaml",           "text/yaml",
+	    "text/x-yaml",      "application/vnd.compose+yaml", "application/x-www-form-urlencoded",
+	    "text/plain"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strncasecmp(ct, ok[i], strlen(ok[i])) == 0 &&
 		    (ct[strlen(ok[i])] == '\0' || ct[strlen(ok[i])] == ';'))
@@ -340,13 +340,17 @@ void h_project_ingest(struct srv_req *r)
 	struct server *s = srv_server(r);
 	const char *name = srv_param(r, 0);
 	if (!valid_project_name(name)) {
-		srv_reply_status(r, 400, "invalid project name \"%s\": lowercase letters, digits, '-' and '_', "
-				 "starting with a letter or digit", name);
+		srv_reply_status(r, 400,
+				 "invalid project name \"%s\": lowercase letters, digits, '-' and '_', "
+				 "starting with a letter or digit",
+				 name);
 		return;
 	}
 	if (!yaml_content_type(srv_header(r, "Content-Type"))) {
-		srv_reply_status(r, 415, "compose files are YAML: send application/yaml (or no Content-Type), "
-				 "not %s", srv_header(r, "Content-Type"));
+		srv_reply_status(r, 415,
+				 "compose files are YAML: send application/yaml (or no Content-Type), "
+				 "not %s",
+				 srv_header(r, "Content-Type"));
 		return;
 	}
 	size_t len;
@@ -373,7 +377,8 @@ void h_project_ingest(struct srv_req *r)
 		json_t *o = json_object();
 		if (srv_project_load(s, name, &p, &err) == 0) {
 			json_t *svcs = service_names(p);
-			json_object_set_new(o, "serviceCount", json_integer((json_int_t)json_array_size(svcs)));
+			json_object_set_new(o, "serviceCount",
+					    json_integer((json_int_t)json_array_size(svcs)));
 			json_object_set_new(o, "services", svcs);
 			cc_project_free(p);
 		} else {
@@ -388,8 +393,10 @@ void h_project_ingest(struct srv_req *r)
 	}
 	if (exists && !replace) {
 		srv_project_record_release(&old);
-		srv_reply_status(r, 409, "project %s exists with a different compose file; send it with "
-				 "replace=true to update it", name);
+		srv_reply_status(r, 409,
+				 "project %s exists with a different compose file; send it with "
+				 "replace=true to update it",
+				 name);
 		return;
 	}
 	if (exists)
@@ -721,7 +728,8 @@ void h_project_restart(struct srv_req *r)
 		goto out;
 	json_t *t = json_object_get(b, "timeout");
 	struct cc_orch_action_opts o = {.services = services,
-					.timeout_ns = json_is_number(t) ? (int64_t)(json_number_value(t) * 1e9) : -1};
+					.timeout_ns =
+					    json_is_number(t) ? (int64_t)(json_number_value(t) * 1e9) : -1};
 	struct collect col;
 	struct cc_orch_ui ui;
 	collect_init(&col, &ui);

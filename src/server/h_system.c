@@ -16,7 +16,8 @@ extern const size_t cc_openapi_yaml_len;
 void h_ping(struct srv_req *r)
 {
 	/* the reply every health probe asks for, built without JSON machinery */
-	static const char body[] = "{\"ok\":true,\"server\":\"container-compose\",\"version\":\"" CC_VERSION "\"}";
+	static const char body[] =
+	    "{\"ok\":true,\"server\":\"container-compose\",\"version\":\"" CC_VERSION "\"}";
 	srv_reply_data(r, 200, "application/json", body, sizeof(body) - 1, SRV_MEM_STATIC);
 }
 

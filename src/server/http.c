@@ -132,7 +132,8 @@ json_t *srv_body_json(struct srv_req *r, bool optional)
 	json_error_t je;
 	json_t *j = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
-		srv_reply_status(r, 400, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+		srv_reply_status(r, 400, "malformed JSON at line %d, column %d: %s", je.line, je.column,
+				 je.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -170,7 +171,7 @@ static void set_reply(struct srv_req *r, unsigned status, struct MHD_Response *r
 void srv_reply_data(struct srv_req *r, unsigned status, const char *content_type, const void *data,
 		    size_t len, enum srv_mem mem)
 {
-	enum MHD_ResponseMemoryMode mode = mem == SRV_MEM_COPY	 ? MHD_RESPMEM_MUST_COPY
+	enum MHD_ResponseMemoryMode mode = mem == SRV_MEM_COPY   ? MHD_RESPMEM_MUST_COPY
 					   : mem == SRV_MEM_FREE ? MHD_RESPMEM_MUST_FREE
 								 : MHD_RESPMEM_PERSISTENT;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, mode);
@@ -412,10 +413,11 @@ struct srv_stream *srv_stream_open(struct srv_req *r, const char *content_type)
 	st->refs = 2;
 	st->srv = r->srv;
 	st->conn = r->conn;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	st->fd = ci ? ci->connect_fd : -1;
-	struct MHD_Response *resp =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, st, stream_response_freed);
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+								      stream_read, st, stream_response_freed);
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	set_reply(r, 200, resp, content_type);
 	struct server *s = r->srv;

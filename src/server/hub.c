@@ -26,8 +26,8 @@ struct srv_hub {
 	pthread_mutex_t lock;
 	struct server *srv;
 	struct sub *subs;
-	bool running;	   /* a hub thread follows the backend */
-	unsigned long gen; /* which hub thread is the current one */
+	bool running;       /* a hub thread follows the backend */
+	unsigned long gen;  /* which hub thread is the current one */
 	atomic_int threads; /* hub and replay threads not yet finished */
 };
 
@@ -258,7 +258,8 @@ static char *dup_or_null(const char *s)
 	return s ? cc_xstrdup(s) : NULL;
 }
 
-void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f, const char *api_type)
+void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f,
+		    const char *api_type)
 {
 	struct sub *s = cc_xcalloc(1, sizeof(*s));
 	s->st = st;

@@ -15,19 +15,19 @@
 #include "runtime/runtime.h"
 #include "server/server.h"
 
-#define SRV_MAX_PARAMS 2
-#define SRV_SMALL_BODY (64u * 1024)
-#define SRV_LARGE_BODY (1024u * 1024)
+#define SRV_MAX_PARAMS   2
+#define SRV_SMALL_BODY   (64u * 1024)
+#define SRV_LARGE_BODY   (1024u * 1024)
 #define SRV_HIST_BUCKETS 12
 
 struct srv_req;
 struct server;
 
 enum srv_route_flags {
-	SRV_BLOCKING = 1 << 0,	 /* may take long: runs on a thread of its own, the connection suspended */
-	SRV_LARGE = 1 << 1,	 /* the 1 MiB body limit (create, compose ingest) instead of 64 KiB */
-	SRV_RAW_BODY = 1 << 2,	 /* the body is not JSON (YAML, tar): no JSON content-type check */
-	SRV_UNLIMITED = 1 << 3,	 /* the body streams to a file (image load): no size limit */
+	SRV_BLOCKING = 1 << 0,  /* may take long: runs on a thread of its own, the connection suspended */
+	SRV_LARGE = 1 << 1,     /* the 1 MiB body limit (create, compose ingest) instead of 64 KiB */
+	SRV_RAW_BODY = 1 << 2,  /* the body is not JSON (YAML, tar): no JSON content-type check */
+	SRV_UNLIMITED = 1 << 3, /* the body streams to a file (image load): no size limit */
 };
 
 struct srv_route {
@@ -66,25 +66,27 @@ struct server {
 	int64_t started_ns, started_mono_ns;
 	atomic_ullong next_request;
 	uint32_t request_prefix;
-	bool auth_on;		   /* tokens required on this listener */
+	bool auth_on; /* tokens required on this listener */
 	struct srv_keys *keys;
 	bool tls;
-	atomic_int inflight;	   /* requests not yet completed */
+	atomic_int inflight; /* requests not yet completed */
 	pthread_mutex_t streams_lock;
 	struct srv_stream *streams; /* open streams, ended at shutdown */
 	atomic_bool stopping;
 	atomic_ulong unmatched[6]; /* 404/405 answers outside any route, by status class */
-	struct srv_hub *hub;	   /* event followers (hub.c) */
+	struct srv_hub *hub;       /* event followers (hub.c) */
 };
 
-/* ---- the event hub (hub.c): one follower of the backend's events, fanned out to every /events client ---- */
+/* ---- the event hub (hub.c): one follower of the backend's events, fanned out to every /events client ----
+ */
 struct srv_hub;
 struct srv_hub *srv_hub_new(struct server *s);
 void srv_hub_free(struct srv_hub *h);
 /* Follow events for st with filter f (copied) and the contract's event type api_type (NULL: any). With
  * since_ns, the past is replayed first (on a short-lived thread), then live events follow without a gap or
  * a repeat. The hub owns st's producer reference from here on. */
-void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f, const char *api_type);
+void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f,
+		    const char *api_type);
 
 /* ---- runtime pool (pool.c) ---- */
 int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **err);

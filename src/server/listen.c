@@ -29,11 +29,13 @@ static int parse_hostport(const char *scheme, const char *rest, struct srv_liste
 		l->host = cc_xstrndup(rest + 1, (size_t)(close - rest - 1));
 		colon = close + 1;
 		if (*colon != ':')
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s://%s: missing port", scheme, rest);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s://%s: missing port", scheme,
+					    rest);
 	} else {
 		colon = strrchr(rest, ':');
 		if (!colon)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s://%s: missing port", scheme, rest);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s://%s: missing port", scheme,
+					    rest);
 		l->host = cc_xstrndup(rest, (size_t)(colon - rest));
 	}
 	if (!*l->host)
@@ -42,8 +44,8 @@ static int parse_hostport(const char *scheme, const char *rest, struct srv_liste
 	char *end = NULL;
 	long p = strtol(port, &end, 10);
 	if (!*port || *end || p < 0 || p > 65535)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s://%s: the port must be a number from 0 to 65535",
-				    scheme, rest);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "%s://%s: the port must be a number from 0 to 65535", scheme, rest);
 	l->port = cc_xstrdup(port);
 	return 0;
 }
@@ -68,14 +70,17 @@ int srv_listen_parse(const char *url, struct srv_listener *l, struct cc_error **
 		} else if (rest[0] == '/') {
 			l->path = cc_path_clean(rest);
 		} else {
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "unix://%s: the socket path must be absolute (unix:///path) or start "
-					    "with ~/",
-					    rest);
+			return cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "unix://%s: the socket path must be absolute (unix:///path) or start "
+			    "with ~/",
+			    rest);
 		}
 		if (strlen(l->path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "unix://%s: the path is too long for a "
-					    "socket", l->path);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "unix://%s: the path is too long for a "
+					    "socket",
+					    l->path);
 		l->display = cc_xasprintf("unix://%s", l->path);
 		return 0;
 	}
@@ -89,8 +94,8 @@ int srv_listen_parse(const char *url, struct srv_listener *l, struct cc_error **
 		return 0;
 	}
 	return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-			    "unsupported scheme \"%.*s\" in listen URL \"%s\": use unix, tcp or tls", (int)slen, url,
-			    url);
+			    "unsupported scheme \"%.*s\" in listen URL \"%s\": use unix, tcp or tls",
+			    (int)slen, url, url);
 }
 
 static int connect_to(struct srv_listener *l, int *fd_out)
@@ -181,7 +186,8 @@ int srv_listen_probe(struct srv_listener *l, bool *daemon_answers, struct cc_err
 			*daemon_answers = true;
 			return 0;
 		}
-		return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s is in use by another program", l->display);
+		return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s is in use by another program",
+				    l->display);
 	}
 	if (l->transport == SRV_UNIX && r == -ECONNREFUSED) {
 		struct stat st;
@@ -189,7 +195,8 @@ int srv_listen_probe(struct srv_listener *l, bool *daemon_answers, struct cc_err
 			return cc_error_set_errno(err, CC_ERR_PERMISSION, errno, "remove the stale socket %s",
 						  l->path);
 		if (lstat(l->path, &st) == 0 && !S_ISSOCK(st.st_mode))
-			return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s exists and is not a socket", l->path);
+			return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s exists and is not a socket",
+					    l->path);
 	}
 	return 0;
 }
@@ -240,8 +247,8 @@ static int open_tcp(struct srv_listener *l, struct cc_error **err)
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL;
 	int gr = getaddrinfo(l->host, l->port, &hints, &ai);
 	if (gr != 0 || !ai)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: cannot resolve the host: %s", l->display,
-				    gai_strerror(gr));
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: cannot resolve the host: %s",
+				    l->display, gai_strerror(gr));
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

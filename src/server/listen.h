@@ -11,11 +11,11 @@ enum srv_transport { SRV_UNIX = 0, SRV_TCP, SRV_TLS };
 
 struct srv_listener {
 	enum srv_transport transport;
-	char *path;	  /* unix */
+	char *path;        /* unix */
 	char *host, *port; /* tcp, tls (host without brackets) */
-	char *display;	  /* the address as printed: "unix:///run/x.sock", "tcp://127.0.0.1:2375" */
-	bool loopback;	  /* tcp/tls bound to a loopback address */
-	int fd;		  /* -1 until bound */
+	char *display;     /* the address as printed: "unix:///run/x.sock", "tcp://127.0.0.1:2375" */
+	bool loopback;     /* tcp/tls bound to a loopback address */
+	int fd;            /* -1 until bound */
 };
 
 /* The URL's parts; errors name the problem. `~` in unix://~/path is $HOME. */

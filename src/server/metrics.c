@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 /* upper bounds in microseconds */
-static const unsigned long bucket_us[SRV_HIST_BUCKETS] = {100,	 250,	500,   1000,   2500,   5000,
+static const unsigned long bucket_us[SRV_HIST_BUCKETS] = {100,   250,   500,   1000,   2500,   5000,
 							  10000, 25000, 50000, 100000, 500000, 1000000};
 
 void srv_metrics_record(struct server *s, struct srv_route *route, unsigned status, int64_t duration_ns)
@@ -36,19 +36,21 @@ void srv_metrics_render(struct server *s, struct cc_strbuf *out)
 		for (unsigned c = 1; c <= 5; c++) {
 			unsigned long n = atomic_load(&r->count[c]);
 			if (n)
-				cc_strbuf_addf(out,
-					       "container_compose_http_requests_total{method=\"%s\",route=\"%s\","
-					       "code=\"%uxx\"} %lu\n",
-					       r->method, r->path, c, n);
+				cc_strbuf_addf(
+				    out,
+				    "container_compose_http_requests_total{method=\"%s\",route=\"%s\","
+				    "code=\"%uxx\"} %lu\n",
+				    r->method, r->path, c, n);
 		}
 	}
 	for (unsigned c = 1; c <= 5; c++) {
 		unsigned long n = atomic_load(&s->unmatched[c]);
 		if (n)
-			cc_strbuf_addf(out,
-				       "container_compose_http_requests_total{method=\"\",route=\"unmatched\","
-				       "code=\"%uxx\"} %lu\n",
-				       c, n);
+			cc_strbuf_addf(
+			    out,
+			    "container_compose_http_requests_total{method=\"\",route=\"unmatched\","
+			    "code=\"%uxx\"} %lu\n",
+			    c, n);
 	}
 	cc_strbuf_adds(out, "# HELP container_compose_http_request_duration_seconds Time from the request's "
 			    "first byte to the end of its response.\n"
@@ -64,23 +66,27 @@ void srv_metrics_render(struct server *s, struct cc_strbuf *out)
 		for (size_t b = 0; b <= SRV_HIST_BUCKETS; b++) {
 			acc += atomic_load(&r->hist[b]);
 			if (b < SRV_HIST_BUCKETS)
-				cc_strbuf_addf(out,
-					       "container_compose_http_request_duration_seconds_bucket{method=\"%s\","
-					       "route=\"%s\",le=\"%g\"} %lu\n",
-					       r->method, r->path, (double)bucket_us[b] / 1e6, acc);
+				cc_strbuf_addf(
+				    out,
+				    "container_compose_http_request_duration_seconds_bucket{method=\"%s\","
+				    "route=\"%s\",le=\"%g\"} %lu\n",
+				    r->method, r->path, (double)bucket_us[b] / 1e6, acc);
 			else
-				cc_strbuf_addf(out,
-					       "container_compose_http_request_duration_seconds_bucket{method=\"%s\","
-					       "route=\"%s\",le=\"+Inf\"} %lu\n",
-					       r->method, r->path, acc);
+				cc_strbuf_addf(
+				    out,
+				    "container_compose_http_request_duration_seconds_bucket{method=\"%s\","
+				    "route=\"%s\",le=\"+Inf\"} %lu\n",
+				    r->method, r->path, acc);
 		}
-		cc_strbuf_addf(out,
-			       "container_compose_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
-			       "%.6f\n",
-			       r->method, r->path, (double)atomic_load(&r->sum_us) / 1e6);
-		cc_strbuf_addf(out,
-			       "container_compose_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} "
-			       "%lu\n",
-			       r->method, r->path, acc);
+		cc_strbuf_addf(
+		    out,
+		    "container_compose_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
+		    "%.6f\n",
+		    r->method, r->path, (double)atomic_load(&r->sum_us) / 1e6);
+		cc_strbuf_addf(
+		    out,
+		    "container_compose_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} "
+		    "%lu\n",
+		    r->method, r->path, acc);
 	}
 }

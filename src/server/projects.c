@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define BACKEND "daemon"
-#define KIND	"project"
+#define KIND    "project"
 
 void srv_project_record_release(struct srv_project_record *r)
 {

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define R(m, p, h, f) {.method = m, .path = p, .handler = h, .flags = f}
+#define R(m, p, h, f)                                                                                        \
+	{                                                                                                    \
+		.method = m, .path = p, .handler = h, .flags = f                                             \
+	}
 
 static struct srv_route table[] = {
     R("GET", "/_ping", h_ping, 0),

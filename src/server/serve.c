@@ -36,10 +36,11 @@ static int load_tls(const struct srv_config *cfg, struct tls_files *t, struct cc
 	char *key = cfg->key ? cc_xstrdup(cfg->key) : cc_path_join(cfg->root, "key.pem");
 	int r = 0;
 	if (!cc_file_exists(cert) || !cc_file_exists(key)) {
-		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				 "tls:// needs a certificate and key: give --cert and --key, or create %s and %s "
-				 "with `container-compose system generate-cert`",
-				 cert, key);
+		r = cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "tls:// needs a certificate and key: give --cert and --key, or create %s and %s "
+		    "with `container-compose system generate-cert`",
+		    cert, key);
 	} else if (read_pem(cert, "--cert", &t->cert, err) < 0 || read_pem(key, "--key", &t->key, err) < 0) {
 		r = -1;
 	} else if (cfg->client_ca && read_pem(cfg->client_ca, "--client-ca", &t->ca, err) < 0) {
@@ -158,14 +159,16 @@ int srv_run(const struct srv_config *cfg, enum srv_outcome *outcome, struct cc_e
 		goto out;
 	if (l.transport == SRV_TCP && !l.loopback) {
 		if (!cfg->insecure) {
-			cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				     "%s is not a loopback address: plain TCP there sends tokens in clear text; use "
-				     "tls://, or pass --insecure",
-				     l.display);
+			cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "%s is not a loopback address: plain TCP there sends tokens in clear text; use "
+			    "tls://, or pass --insecure",
+			    l.display);
 			goto out;
 		}
-		fprintf(stderr, "WARNING: serving plain HTTP on %s: tokens and data cross the network "
-				"unencrypted\n",
+		fprintf(stderr,
+			"WARNING: serving plain HTTP on %s: tokens and data cross the network "
+			"unencrypted\n",
 			l.display);
 	}
 	s.tls = l.transport == SRV_TLS;

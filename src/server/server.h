@@ -18,7 +18,7 @@ struct srv_config {
 };
 
 enum srv_outcome {
-	SRV_STOPPED = 0,	   /* served until SIGTERM/SIGINT, then shut down cleanly */
+	SRV_STOPPED = 0,           /* served until SIGTERM/SIGINT, then shut down cleanly */
 	SRV_ALREADY_LISTENING = 1, /* a daemon already answers at the address; nothing was started */
 };
 

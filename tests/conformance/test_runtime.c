@@ -89,7 +89,8 @@ static bool start_daemon(const char *root)
 	const char *bin = getenv("CC_BIN");
 	const char *inner = getenv("CC_REMOTE_INNER");
 	if (!bin || !*bin) {
-		print_error("the remote backend needs CC_BIN (the container-compose binary) to start a daemon\n");
+		print_error(
+		    "the remote backend needs CC_BIN (the container-compose binary) to start a daemon\n");
 		return false;
 	}
 	snprintf(daemon_url, sizeof(daemon_url), "unix://%s/api.sock", root);
@@ -97,8 +98,8 @@ static bool start_daemon(const char *root)
 	setenv("CONTAINER_COMPOSE_HOST", daemon_url, 1);
 	pid_t pid = fork();
 	if (pid == 0) {
-		execl(bin, bin, "--root", root, "--backend", inner && *inner ? inner : "mock", "serve", "--listen",
-		      daemon_url, (char *)NULL);
+		execl(bin, bin, "--root", root, "--backend", inner && *inner ? inner : "mock", "serve",
+		      "--listen", daemon_url, (char *)NULL);
 		_exit(127);
 	}
 	daemon_pid = pid;

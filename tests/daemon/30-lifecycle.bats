@@ -180,3 +180,18 @@ seqs=[json.loads(l)["seq"] for l in open(sys.argv[1]) if l.strip()]
 assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
 	assert_success
 }
+
+@test "system status: exit 0 with the daemon's lines when it answers, 1 with how to start it when not" {
+	run "$CC" --root "$ROOT" system status
+	assert_failure 1
+	assert_output --partial "Daemon:   not running"
+	assert_output --partial "Socket:   unix://$SOCK"
+	assert_output --partial "To start the daemon: container-compose serve"
+	serve
+	api POST /containers/create -d '{"image":"busybox","name":"s1","cmd":["true"]}' >/dev/null
+	run "$CC" --root "$ROOT" system status
+	assert_success
+	assert_output --partial "Daemon:   running"
+	assert_output --partial "Registry: $ROOT (1 containers)"
+	assert_output --partial "Server:   container-compose"
+}
