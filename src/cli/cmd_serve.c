@@ -11,6 +11,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *listen = NULL, *socket = NULL, *cert = NULL, *key = NULL, *client_ca = NULL;
 	bool insecure = false, auth_required = false, routes = false;
+	long threads = 0;
 	const struct cli_flag flags[] = {
 	    {"listen", 0, CLI_STR, &listen, "URL",
 	     "unix:///path, unix://~/path, tcp://host:port or tls://host:port (default "
@@ -21,6 +22,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"client-ca", 0, CLI_STR, &client_ca, "FILE", "Require client certificates signed by this CA"},
 	    {"insecure", 0, CLI_BOOL, &insecure, NULL, "Allow plain TCP on a non-loopback address"},
 	    {"auth-required", 0, CLI_BOOL, &auth_required, NULL, "Require API tokens on a unix socket too"},
+	    {"threads", 0, CLI_INT, &threads, "N", "HTTP worker threads (default: one per CPU)"},
 	    {"routes", 0, CLI_BOOL, &routes, NULL, "Print the route table (METHOD PATH) and exit"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -55,6 +57,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 				 .client_ca = client_ca,
 				 .insecure = insecure,
 				 .auth_required = auth_required,
+				 .threads = (int)threads,
 				 .out = stdout};
 	enum srv_outcome outcome;
 	struct cc_error *err = NULL;

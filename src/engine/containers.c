@@ -472,7 +472,7 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
 	/* the orchestrator pulls first: a missing image is the caller's mistake */
 	struct cc_image_record rec;
-	if (cc_images_resolve(n->images, spec->image, &rec, err) < 0)
+	if (native_secrets_exist(n, spec, err) < 0 || cc_images_resolve(n->images, spec->image, &rec, err) < 0)
 		return -1;
 	struct cc_container c = {0};
 	cc_container_spec_copy(&c.spec, spec);

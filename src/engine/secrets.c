@@ -216,6 +216,25 @@ static int materialize(struct native *n, enum cc_secret_kind kind, const struct 
 	return 0;
 }
 
+int native_secrets_exist(struct native *n, const struct cc_container_spec *spec, struct cc_error **err)
+{
+	for (int k = 0; k < 2; k++) {
+		enum cc_secret_kind kind = k ? CC_CONFIG : CC_SECRET;
+		const struct cc_file_ref *refs = k ? spec->configs : spec->secrets;
+		size_t nrefs = k ? spec->nconfigs : spec->nsecrets;
+		for (size_t i = 0; i < nrefs; i++) {
+			if (!cc_valid_object_name(refs[i].source, 255))
+				return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid %s name \"%s\"",
+						    kind_name(kind), refs[i].source ? refs[i].source : "");
+			cleanup_free char *src = value_path(n, kind, refs[i].source);
+			if (access(src, F_OK) < 0)
+				return cc_error_set(err, CC_ERR_NOT_FOUND, "%s %s not found", kind_name(kind),
+						    refs[i].source);
+		}
+	}
+	return 0;
+}
+
 int native_secret_mounts(struct native *n, const struct cc_container *c, const char *dir, json_t *mounts,
 			 struct cc_error **err)
 {
