@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_RUNS ?= 50000
 BIN := $(BUILD)/container-compose
 
-.PHONY: all build deps check unit unit-asan system test-native conformance conformance-docker fuzz fuzz-short demo bench format clean
+.PHONY: all build deps check unit unit-asan system test-native conformance conformance-native conformance-docker fuzz fuzz-short demo bench format clean
 
 all: build
 
@@ -42,6 +42,21 @@ system: build
 		bats --tap tests/system tests/conformance tests/images tests/native tests/daemon | tee $(BUILD)/system-tests.tap
 	set -o pipefail; CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=remote \
 		bats --tap tests/conformance | tee $(BUILD)/system-tests-remote.tap
+	$(MAKE) --no-print-directory conformance-native
+
+# The runtime conformance suite (C) on real containers: native, and native behind a daemon (remote).
+# Needs root, runc and busybox-static; says so and skips otherwise.
+conformance-native: build
+	@if [ "$$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then \
+		echo "skipped: conformance on native needs root, runc and busybox-static"; exit 0; fi; \
+	set -eo pipefail; rm -rf $(BUILD)/conformance-image; \
+	python3 tests/images/mkimage.py multi $(BUILD)/conformance-image >/dev/null; \
+	tar -C $(BUILD)/conformance-image -cf $(BUILD)/conformance-image.tar .; \
+	CC_CONFORMANCE_BACKEND=native CC_CONFORMANCE_IMAGE_TAR=$(abspath $(BUILD))/conformance-image.tar \
+		$(BUILD)/test_runtime_conformance | tee $(BUILD)/conformance-native.log; \
+	CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=remote CC_REMOTE_INNER=native \
+		CC_CONFORMANCE_IMAGE_TAR=$(abspath $(BUILD))/conformance-image.tar \
+		$(BUILD)/test_runtime_conformance | tee $(BUILD)/conformance-remote-native.log
 
 # The native backend's containers under runc (needs root, runc and busybox-static; skips otherwise).
 test-native: build

@@ -12,4 +12,10 @@ failed_unit=$(cat build/meson-logs/testlog.txt build-asan/meson-logs/testlog.txt
 	grep -c '^\[  FAILED  \] [a-z_]' || true)
 system=$(cat build/system-tests.tap build/system-tests-remote.tap 2>/dev/null | grep -c '^ok ' || true)
 failed_system=$(cat build/system-tests.tap build/system-tests-remote.tap 2>/dev/null | grep -c '^not ok ' || true)
+# the runtime conformance suite on native, directly and through a daemon
+for log in build/conformance-native.log build/conformance-remote-native.log; do
+	[ -f "$log" ] || continue
+	system=$((system + $(grep -c '^\[       OK \]' "$log" || true)))
+	failed_system=$((failed_system + $(grep -c '^\[  FAILED  \] test_' "$log" || true)))
+done
 echo "check: $((unit + system)) passed, $((failed_unit + failed_system)) failed"

@@ -472,7 +472,8 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
 	/* the orchestrator pulls first: a missing image is the caller's mistake */
 	struct cc_image_record rec;
-	if (native_secrets_exist(n, spec, err) < 0 || cc_images_resolve(n->images, spec->image, &rec, err) < 0)
+	if (native_secrets_exist(n, spec, err) < 0 ||
+	    cc_images_resolve(n->images, spec->image, &rec, err) < 0)
 		return -1;
 	struct cc_container c = {0};
 	cc_container_spec_copy(&c.spec, spec);
@@ -844,6 +845,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	if (c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED)
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", c.name);
 	struct cc_image_record rec = {0};
+	if (r == 0)
+		r = native_net_check(n, &c, err);
 	if (r == 0)
 		r = cc_images_resolve(n->images, c.image_id, &rec, err);
 	cleanup_free char *containers = cc_xasprintf("%s/containers", n->root);

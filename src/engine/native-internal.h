@@ -146,6 +146,9 @@ int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name,
 /* The container's secrets and configs copied into <dir>/files with their owners and modes, and a read-only
  * bind mount of each appended to `mounts` (the bundle's). */
 /* Every secret and config the spec names exists (NOT_FOUND naming the first that does not). */
+/* Every network the container was created on still holds its endpoint (NOT_FOUND naming the first that
+ * was removed): what start checks. */
+int native_net_check(struct native *n, const struct cc_container *c, struct cc_error **err);
 int native_secrets_exist(struct native *n, const struct cc_container_spec *spec, struct cc_error **err);
 int native_secret_mounts(struct native *n, const struct cc_container *c, const char *dir, json_t *mounts,
 			 struct cc_error **err);

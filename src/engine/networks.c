@@ -486,7 +486,16 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,
 		    "conflicting options: port publishing and the container type network mode");
-	if (!own_namespace(c) || (mode && strcmp(mode, "none") == 0))
+	if (!own_namespace(c))
+		return 0;
+	/* ports go to a network address: without one they would be silently dropped */
+	bool no_network = (mode && strcmp(mode, "none") == 0) || (!mode && !c->spec.nnetworks);
+	if (no_network && c->spec.nports)
+		return cc_error_set(
+		    err, CC_ERR_NOT_SUPPORTED,
+		    "published ports on a container without a network are not supported by the native "
+		    "backend (it has no default bridge network): attach the container to a network");
+	if (mode && strcmp(mode, "none") == 0)
 		return 0;
 	struct network_set nets;
 	if (all_networks(n, &nets, err) < 0)
@@ -895,6 +904,24 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 	return r;
 }
 
+/* c without its endpoint on network `name` (a no-op when it has none); true when one was dropped. */
+static bool drop_endpoint(struct cc_container *c, const char *name)
+{
+	for (size_t i = 0; i < c->nendpoints; i++) {
+		struct cc_endpoint *ep = &c->endpoints[i];
+		if (strcmp(ep->network, name) != 0)
+			continue;
+		free(ep->network);
+		cc_strv_free(ep->aliases);
+		free(ep->ipv4_address);
+		free(ep->mac_address);
+		memmove(ep, ep + 1, (c->nendpoints - i - 1) * sizeof(*ep));
+		c->nendpoints--;
+		return true;
+	}
+	return false;
+}
+
 int native_network_remove(void *self, const char *name, struct cc_error **err)
 {
 	struct native *n = self;
@@ -907,17 +934,25 @@ int native_network_remove(void *self, const char *name, struct cc_error **err)
 	if (r == 0)
 		r = native_all_containers(n, &cs, &ncs, err);
 	if (r == 0) {
-		members(cs, ncs, &net);
-		cc_containers_free(cs, ncs);
-		if (net.containers.n) {
-			cleanup_strbuf struct cc_strbuf users = CC_STRBUF_INIT;
-			for (size_t i = 0; i < net.containers.n; i++)
-				cc_strbuf_addf(&users, "%s%s", i ? ", " : "", net.containers.items[i].key);
+		/* running members keep it; stopped ones let go of it (as docker's do), and cannot start again
+		 * until it exists once more */
+		cleanup_strbuf struct cc_strbuf users = CC_STRBUF_INIT;
+		for (size_t i = 0; i < ncs; i++) {
+			bool member = false;
+			for (size_t k = 0; k < cs[i].nendpoints; k++)
+				member |= strcmp(cs[i].endpoints[k].network, net.spec.name) == 0;
+			if (member && (cs[i].state == CC_STATE_RUNNING || cs[i].state == CC_STATE_PAUSED ||
+				       cs[i].state == CC_STATE_RESTARTING))
+				cc_strbuf_addf(&users, "%s%s", users.len ? ", " : "", cs[i].name);
+		}
+		if (users.len)
 			r = cc_error_set(err, CC_ERR_INVALID_STATE,
 					 "error while removing network: network %s has active endpoints (%s)",
 					 name, cc_strbuf_str(&users));
-		}
 	}
+	for (size_t i = 0; r == 0 && i < ncs; i++)
+		if (drop_endpoint(&cs[i], net.spec.name))
+			r = native_container_save(n, &cs[i], err);
 	if (r == 0)
 		r = cc_store_object_delete(n->store, CC_NATIVE_BACKEND, KIND, name, err);
 	if (r == 0)
@@ -926,16 +961,42 @@ int native_network_remove(void *self, const char *name, struct cc_error **err)
 		r = network_event(n, "destroy", &net, NULL, err);
 	/* the bridge goes once the removal is committed: a failure before leaves both in place */
 	cleanup_free char *bridge = r == 0 ? cc_xstrdup(bridge_of(&net)) : NULL;
-	if (net.spec.name)
-		cc_network_release(&net);
 	if (r < 0) {
 		native_abort(n);
-		return -1;
+	} else if (native_commit(n, err) < 0) {
+		r = -1;
+	} else {
+		/* the stopped members' host ends of their veth pairs go with the bridge's */
+		for (size_t i = 0; i < ncs; i++)
+			detach(&cs[i], &net);
+		if (native_link_delete(bridge, err) < 0)
+			r = cc_error_wrap(err, "network %s removed, but its bridge remains", name);
 	}
-	if (native_commit(n, err) < 0)
-		return -1;
-	if (native_link_delete(bridge, err) < 0)
-		return cc_error_wrap(err, "network %s removed, but its bridge remains", name);
+	if (net.spec.name)
+		cc_network_release(&net);
+	cc_containers_free(cs, ncs);
+	return r;
+}
+
+int native_net_check(struct native *n, const struct cc_container *c, struct cc_error **err)
+{
+	if (!own_namespace(c))
+		return 0;
+	const char *mode = c->spec.network_mode;
+	if (mode && strcmp(mode, "none") == 0)
+		return 0;
+	struct cc_endpoint by_mode = {.network = (char *)mode};
+	const struct cc_endpoint *want = mode ? &by_mode : c->spec.networks;
+	size_t nwant = mode ? 1 : c->spec.nnetworks;
+	for (size_t i = 0; i < nwant; i++) {
+		bool attached = false;
+		for (size_t k = 0; k < c->nendpoints; k++)
+			attached |= strcmp(c->endpoints[k].network, want[i].network) == 0;
+		if (!attached)
+			return cc_error_set(err, CC_ERR_NOT_FOUND,
+					    "network %s not found: container %s cannot start without it",
+					    want[i].network, c->name);
+	}
 	return 0;
 }
 
@@ -979,14 +1040,7 @@ static int change_membership(struct native *n, const char *network, const char *
 		if (r == 0 && native_netns_exists(ns))
 			r = attach(n, &c, &c.endpoints[c.nendpoints - 1], &net, NULL, false, err);
 	} else if (r == 0 && at < c.nendpoints) {
-		detaching = true;
-		struct cc_endpoint *ep = &c.endpoints[at];
-		free(ep->network);
-		cc_strv_free(ep->aliases);
-		free(ep->ipv4_address);
-		free(ep->mac_address);
-		memmove(ep, ep + 1, (c.nendpoints - at - 1) * sizeof(*ep));
-		c.nendpoints--;
+		detaching = drop_endpoint(&c, net.spec.name);
 	}
 	if (r == 0)
 		r = native_container_save(n, &c, err);

@@ -426,6 +426,13 @@ void h_container_logs(struct srv_req *r)
 	bool ts;
 	if (!rt || !srv_log_options(r, &o, &ts) || !load(r, rt, &c))
 		return;
+	if (o.follow) {
+		/* followers of one container share one thread */
+		struct srv_stream *st = srv_stream_open(r, "application/x-ndjson");
+		srv_loghub_follow(srv_server(r)->loghub, st, c.name, &o, ts);
+		cc_container_release(&c);
+		return;
+	}
 	struct logs_ctx *ctx = cc_xcalloc(1, sizeof(*ctx));
 	ctx->id = cc_xstrdup(c.name);
 	ctx->opts = o;

@@ -75,7 +75,18 @@ struct server {
 	atomic_bool stopping;
 	atomic_ulong unmatched[6]; /* 404/405 answers outside any route, by status class */
 	struct srv_hub *hub;       /* event followers (hub.c) */
+	struct srv_loghub *loghub; /* log followers (loghub.c) */
 };
+
+/* ---- log followers (loghub.c): one thread per followed container, whatever the number of followers ---- */
+struct srv_loghub;
+struct srv_loghub *srv_loghub_new(struct server *s);
+void srv_loghub_free(struct srv_loghub *h);
+/* Follow container's logs for st: its history as opts say (tail, since, streams), then live lines until
+ * opts->until_ns, the client goes away or the container's output ends. The hub owns st's producer
+ * reference from here on. */
+void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *container,
+		       const struct cc_log_opts *opts, bool timestamps);
 
 /* ---- the event hub (hub.c): one follower of the backend's events, fanned out to every /events client ----
  */

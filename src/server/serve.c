@@ -67,11 +67,14 @@ static void server_init(struct server *s, const struct srv_config *cfg)
 	s->request_prefix = (uint32_t)strtoul(hex, NULL, 16);
 	s->keys = srv_keys_new(cfg->root);
 	s->hub = srv_hub_new(s);
+	s->loghub = srv_loghub_new(s);
 }
 
 static void server_release(struct server *s)
 {
-	srv_hub_free(s->hub); /* first: its threads give their runtimes back to the pool */
+	/* first: their threads give their runtimes back to the pool */
+	srv_hub_free(s->hub);
+	srv_loghub_free(s->loghub);
 	srv_pool_close(s);
 	srv_keys_free(s->keys);
 	pthread_mutex_destroy(&s->pool.lock);

@@ -132,18 +132,20 @@ load helpers
 	assert_equal "$(code)" 200
 }
 
-@test "a log follower that goes away ends its producer thread" {
+@test "log followers of one container share one thread, which ends when they go away" {
 	serve
 	api POST /containers/create -d '{"image":"busybox","name":"g","cmd":["sleep","1000"]}' >/dev/null
 	api POST /containers/g/start >/dev/null
-	local before i
+	local before i pids=()
 	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
-	curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/g/logs?follow=true' >/dev/null &
-	local pid=$!
+	for i in 1 2 3 4; do
+		curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/g/logs?follow=true' >/dev/null &
+		pids+=($!)
+	done
 	sleep 0.5
 	assert_equal "$(ls /proc/"$DAEMON_PID"/task | wc -l)" $((before + 1))
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
+	kill "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null || true
 	for i in $(seq 1 100); do
 		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
 		sleep 0.05
@@ -194,4 +196,24 @@ assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
 	assert_output --partial "Daemon:   running"
 	assert_output --partial "Registry: $ROOT (1 containers)"
 	assert_output --partial "Server:   container-compose"
+}
+
+@test "log followers get their history, then live lines once each, and end when the container stops" {
+	serve
+	api POST /containers/create -d '{"image":"busybox","name":"t","cmd":["sh","-c","echo one; sleep 1; echo two; sleep 1000"]}' >/dev/null
+	api POST /containers/t/start >/dev/null
+	timeout 10 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/t/logs?follow=true' >"$BATS_TEST_TMPDIR/a" &
+	local a=$!
+	timeout 10 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/t/logs?follow=true&tail=0' >"$BATS_TEST_TMPDIR/b" &
+	local b=$!
+	sleep 2
+	api POST /containers/t/kill >/dev/null
+	local rc=0
+	wait "$a" || rc=$?
+	assert_equal "$rc" 0 # ended with the container, not by the timeout
+	wait "$b" || true
+	run "$PY" -c 'import json,sys; print(" ".join(json.loads(l)["line"] for l in open(sys.argv[1]) if l.strip()))' "$BATS_TEST_TMPDIR/a"
+	assert_output "one two"
+	run "$PY" -c 'import json,sys; print(" ".join(json.loads(l)["line"] for l in open(sys.argv[1]) if l.strip()))' "$BATS_TEST_TMPDIR/b"
+	assert_output "two"
 }
