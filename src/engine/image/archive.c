@@ -4,6 +4,7 @@
  * symlinks that stay inside it; anything else is refused), because docker-archive puts manifest.json
  * anywhere in the stream. */
 #include "engine/image/images.h"
+#include "base/libarchive.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/random.h"
@@ -12,8 +13,6 @@
 #include "engine/image/reference.h"
 #include "runtime/codec.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -393,6 +392,8 @@ static int load_docker(struct cc_images *s, const char *dir, cc_strv *loaded, st
 
 int cc_images_load(struct cc_images *s, const char *tar_path, cc_strv *loaded, struct cc_error **err)
 {
+	if (cc_libarchive_ready(err) < 0)
+		return -1;
 	char rnd[17];
 	cc_random_hex(rnd, 8);
 	cleanup_free char *dir = cc_xasprintf("%s/tmp/load-%s", cc_blobs_dir(s->blobs), rnd);
@@ -610,6 +611,8 @@ static int save_docker(struct cc_images *s, struct archive *a, struct cc_image_r
 int cc_images_save(struct cc_images *s, char *const *refs, const char *format, const char *tar_path,
 		   struct cc_error **err)
 {
+	if (cc_libarchive_ready(err) < 0)
+		return -1;
 	bool oci = !format || strcmp(format, "oci") == 0 || strcmp(format, "oci-archive") == 0;
 	if (!oci && strcmp(format, "docker-archive") != 0)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,

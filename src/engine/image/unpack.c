@@ -20,11 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <nettle/sha2.h>
 
 #include "base/xalloc.h"
+#include "base/libarchive.h"
 #include "engine/image/unpack-internal.h"
 
 #define UNPACK_READ_SIZE (128 * 1024)
@@ -200,6 +199,8 @@ static int unpack(struct unpack_stream *s, struct unpack_fs *fs, const char *dir
 int cc_layer_unpack_flags(int fd, const char *dir, unsigned flags, struct cc_unpack_stats *out,
 			  struct cc_error **err)
 {
+	if (cc_libarchive_ready(err) < 0)
+		return -1;
 	struct unpack_stream s = {.fd = fd, .buf = cc_xmalloc(UNPACK_READ_SIZE)};
 	struct unpack_fs fs = {.root_fd = -1};
 	sha256_init(&s.sha);

@@ -25,10 +25,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "base/cleanup.h"
+#include "base/libarchive.h"
 #include "base/xalloc.h"
 #include "engine/image/unpack-internal.h"
 
