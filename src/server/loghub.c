@@ -24,7 +24,9 @@ struct lsub {
 struct topic {
 	char *container;
 	struct lsub *subs;
-	bool running;
+	bool running;      /* a thread follows the container */
+	unsigned long gen; /* which of the topic's threads is the current one */
+	int refs;          /* threads (following or writing a history) that point here */
 	struct topic *next;
 };
 
@@ -106,6 +108,7 @@ static bool deliver(struct lsub *s, void *ctx)
 struct topic_ctx {
 	struct srv_loghub *h;
 	struct topic *t;
+	unsigned long gen;
 };
 
 static int topic_emit(void *ctx, const struct cc_log_frame *f)
@@ -131,7 +134,7 @@ static int topic_alive(void *ctx)
 	pthread_mutex_lock(&tc->h->lock);
 	topic_prune(tc->t, over, &now);
 	int r = !tc->t->subs || atomic_load(&tc->h->srv->stopping) ? -1 : 0;
-	if (r < 0)
+	if (r < 0 && tc->t->gen == tc->gen)
 		tc->t->running = false;
 	pthread_mutex_unlock(&tc->h->lock);
 	return r;
@@ -146,7 +149,7 @@ static bool settled(struct lsub *s, void *ctx)
 /* Under h->lock: unlink and free t when nothing refers to it any more. */
 static void topic_release(struct srv_loghub *h, struct topic *t)
 {
-	if (t->running || t->subs)
+	if (t->running || t->subs || t->refs)
 		return;
 	for (struct topic **pp = &h->topics; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
@@ -175,9 +178,13 @@ static void *topic_main(void *arg)
 	}
 	cc_error_free(err);
 	pthread_mutex_lock(&h->lock);
-	/* the container's output ended (it stopped or went away): so do its followers' streams */
-	topic_prune(tc.t, settled, NULL);
-	tc.t->running = false;
+	tc.t->refs--;
+	/* still the current thread: the container's output ended (it stopped or went away), and so do its
+	 * followers' streams. A thread that ended for want of followers may have a successor by now. */
+	if (tc.t->gen == tc.gen && tc.t->running) {
+		topic_prune(tc.t, settled, NULL);
+		tc.t->running = false;
+	}
 	topic_release(h, tc.t);
 	pthread_mutex_unlock(&h->lock);
 	atomic_fetch_sub(&h->threads, 1); /* the last touch of h */
@@ -198,13 +205,15 @@ static void topic_ensure_running(struct srv_loghub *h, struct topic *t)
 	if (t->running)
 		return;
 	struct topic_ctx *tc = cc_xcalloc(1, sizeof(*tc));
-	*tc = (struct topic_ctx){h, t};
+	*tc = (struct topic_ctx){h, t, ++t->gen};
 	pthread_attr_t a;
 	pthread_t th;
 	atomic_fetch_add(&h->threads, 1);
+	t->refs++;
 	if (pthread_create(&th, detached(&a), topic_main, tc) == 0) {
 		t->running = true;
 	} else {
+		t->refs--;
 		atomic_fetch_sub(&h->threads, 1);
 		free(tc);
 	}
@@ -250,6 +259,7 @@ static void *history_main(void *arg)
 	}
 	json_array_clear(s->queue);
 	s->pending = false;
+	hs->t->refs--;
 	/* the topic's thread may have ended meanwhile (the container stopped): this follower ends too */
 	if (!hs->t->running) {
 		topic_prune(hs->t, settled, NULL);
@@ -288,7 +298,9 @@ void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *
 	pthread_attr_t a;
 	pthread_t th;
 	atomic_fetch_add(&h->threads, 1);
+	t->refs++;
 	if (pthread_create(&th, detached(&a), history_main, hs) != 0) {
+		t->refs--;
 		atomic_fetch_sub(&h->threads, 1);
 		free(hs);
 		s->pending = false;

@@ -217,3 +217,29 @@ assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
 	run "$PY" -c 'import json,sys; print(" ".join(json.loads(l)["line"] for l in open(sys.argv[1]) if l.strip()))' "$BATS_TEST_TMPDIR/b"
 	assert_output "two"
 }
+
+@test "followers coming and going in a burst leave the daemon whole and its threads as they were" {
+	serve
+	api POST /containers/create -d '{"image":"busybox","name":"burst","cmd":["sh","-c","echo hello; sleep 1000"]}' >/dev/null
+	api POST /containers/burst/start >/dev/null
+	local before i round pids
+	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	for round in 1 2 3 4 5; do
+		pids=()
+		for i in 1 2 3 4 5 6; do
+			timeout 0.3 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/burst/logs?follow=true' >/dev/null &
+			pids+=($!)
+			timeout 0.3 curl -s -N --unix-socket "$SOCK" 'http://localhost/events?since=2000-01-01T00:00:00Z' >/dev/null &
+			pids+=($!)
+		done
+		wait "${pids[@]}" 2>/dev/null || true
+	done
+	for i in $(seq 1 100); do
+		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
+		sleep 0.05
+	done
+	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+	run timeout 5 curl -s --unix-socket "$SOCK" 'http://localhost/containers/burst/logs?follow=false'
+	assert_output --partial '"line":"hello"'
+	kill -0 "$DAEMON_PID"
+}
