@@ -162,22 +162,18 @@ void h_image_load(struct srv_req *r)
 	if (!rt)
 		return;
 	size_t len;
-	const char *data = srv_body(r, &len);
+	const char *path = srv_body_file(r, &len);
+	if (!path) {
+		srv_reply_status(r, 500, "the upload could not be kept (is the state root's disk full?)");
+		return;
+	}
 	if (!len) {
 		srv_reply_status(r, 400, "the body must be an image tarball (OCI layout or docker-archive)");
 		return;
 	}
-	char *path = scratch_path(srv_server(r), "load");
-	char *tmp = cc_xasprintf("%s.part", path);
 	struct cc_error *err = NULL;
 	cc_strv loaded = NULL;
-	int rc = cc_write_file_atomic(path, tmp, data, len, 0600, false, &err);
-	if (rc == 0)
-		rc = cc_rt_image_load(rt, path, &loaded, &err);
-	unlink(path);
-	free(path);
-	free(tmp);
-	if (rc < 0) {
+	if (cc_rt_image_load(rt, path, &loaded, &err) < 0) {
 		srv_reply_error(r, &err);
 		return;
 	}

@@ -7,6 +7,7 @@
  * buffer; the connection sleeps (suspended) while the buffer is empty and wakes when a frame arrives, so an
  * idle follower costs no polling. */
 #include "base/clock.h"
+#include "base/fsutil.h"
 #include "base/random.h"
 #include "base/xalloc.h"
 #include "server/http.h"
@@ -35,6 +36,11 @@ struct srv_req {
 	struct cc_strbuf body;
 	size_t limit;
 	bool overflow;
+	/* SRV_UNLIMITED routes: the body goes to this file as it arrives (unlinked when the request ends) */
+	int body_fd;
+	char *body_path;
+	size_t body_len;
+	bool body_failed;
 	char id[24];
 	int64_t t0;
 	struct MHD_Response *resp;
@@ -113,6 +119,12 @@ bool srv_query_bool(struct srv_req *r, const char *key, bool def)
 const char *srv_header(struct srv_req *r, const char *key)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, key);
+}
+
+const char *srv_body_file(struct srv_req *r, size_t *len)
+{
+	*len = r->body_len;
+	return r->body_failed ? NULL : r->body_path;
 }
 
 const char *srv_body(struct srv_req *r, size_t *len)
@@ -522,6 +534,22 @@ static void begin(struct server *s, struct srv_req *r, const char *method, const
 		return;
 	}
 	r->limit = body_limit(r->route);
+	if (r->route->flags & SRV_UNLIMITED) {
+		/* next to the images: the body may be as large as one */
+		char rnd[17];
+		cc_random_hex(rnd, 8);
+		char *dir = cc_path_join(s->root, "tmp");
+		struct cc_error *err = NULL;
+		if (cc_mkdir_p(dir, 0700, &err) < 0)
+			cc_error_free(err);
+		r->body_path = cc_xasprintf("%s/upload-%s", dir, rnd);
+		free(dir);
+		r->body_fd = open(r->body_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (r->body_fd < 0) {
+			srv_reply_status(r, 500, "cannot keep the upload: %s", strerror(errno));
+			return;
+		}
+	}
 	const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > r->limit) {
 		srv_reply_status(r, 413, "the body is larger than the limit of %zu bytes for %s %s", r->limit,
@@ -540,6 +568,7 @@ enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const c
 	struct srv_req *r = *con_cls;
 	if (!r) {
 		r = cc_xcalloc(1, sizeof(*r));
+		r->body_fd = -1;
 		r->srv = s;
 		r->conn = conn;
 		r->t0 = cc_monotonic_ns();
@@ -553,10 +582,24 @@ enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!r->overflow && r->body.len + *upload_size > r->limit)
-			r->overflow = true;
-		if (!r->overflow)
-			cc_strbuf_add(&r->body, upload_data, *upload_size);
+		if (r->body_fd >= 0) {
+			const char *p = upload_data;
+			size_t left = *upload_size;
+			while (left && !r->body_failed) {
+				ssize_t w = write(r->body_fd, p, left);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0)
+					r->body_failed = true;
+				else
+					p += w, left -= (size_t)w, r->body_len += (size_t)w;
+			}
+		} else {
+			if (!r->overflow && r->body.len + *upload_size > r->limit)
+				r->overflow = true;
+			if (!r->overflow)
+				cc_strbuf_add(&r->body, upload_data, *upload_size);
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -602,6 +645,11 @@ void srv_http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	for (int i = 0; i < SRV_MAX_PARAMS; i++)
 		free(r->params[i]);
 	cc_strbuf_release(&r->body);
+	if (r->body_fd >= 0)
+		close(r->body_fd);
+	if (r->body_path)
+		unlink(r->body_path);
+	free(r->body_path);
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);

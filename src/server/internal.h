@@ -115,6 +115,9 @@ char **srv_query_all(struct srv_req *r, const char *key);
 bool srv_query_bool(struct srv_req *r, const char *key, bool def);
 const char *srv_header(struct srv_req *r, const char *key);
 const char *srv_body(struct srv_req *r, size_t *len);
+/* The body of a SRV_UNLIMITED route: the file it was written to as it arrived (NULL when writing it
+ * failed). */
+const char *srv_body_file(struct srv_req *r, size_t *len);
 /* The body as a JSON object; an empty body gives an empty object when optional, 400 otherwise. Replies 400
  * itself and returns NULL on malformed JSON or a non-object. */
 json_t *srv_body_json(struct srv_req *r, bool optional);
