@@ -194,7 +194,7 @@ if [ ! -x "$cc" ]; then
 elif ! cc_up "$work/root"; then
 	skip "container-compose: create failed: $(why "$work/cc-up.log")"
 else
-	"$cc" --root "$work/root" serve --listen "unix://$work/cc.sock" >"$work/cc-unix.log" 2>&1 &
+	"$cc" --root "$work/root" serve ${CC_SERVE_ARGS:-} --listen "unix://$work/cc.sock" >"$work/cc-unix.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	if wait_ready "$pid" --unix-socket "$work/cc.sock" http://localhost/_ping; then
@@ -213,7 +213,7 @@ else
 		[ -n "$token" ]; then
 		token=$(echo "$token" | tr -d '[:space:]')
 		port=$(free_port)
-		"$cc" --root "$work/root-tcp" serve --listen "tcp://127.0.0.1:$port" \
+		"$cc" --root "$work/root-tcp" serve ${CC_SERVE_ARGS:-} --listen "tcp://127.0.0.1:$port" \
 			>"$work/cc-tcp.log" 2>&1 &
 		pid=$!
 		pids+=("$pid")
