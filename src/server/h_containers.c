@@ -443,41 +443,6 @@ void h_container_logs(struct srv_req *r)
 
 /* ---- stats ---- */
 
-struct stats_ctx {
-	char *id;
-	int64_t interval_ns;
-};
-
-static void stats_free(void *p)
-{
-	struct stats_ctx *c = p;
-	free(c->id);
-	free(c);
-}
-
-static int stats_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err)
-{
-	struct stats_ctx *c = ctx;
-	for (;;) {
-		struct cc_stats s;
-		struct cc_error *e = NULL;
-		if (cc_rt_container_stats(rt, c->id, &s, &e) < 0) {
-			/* the container went away or stopped: the stream ends with it */
-			if (e->kind == CC_ERR_NOT_FOUND || e->kind == CC_ERR_INVALID_STATE) {
-				cc_error_free(e);
-				return 0;
-			}
-			*err = e;
-			return -1;
-		}
-		int w = srv_stream_write(st, api_stats_frame(&s));
-		cc_stats_release(&s);
-		if (w < 0)
-			return 0;
-		cc_sleep_ns(c->interval_ns);
-	}
-}
-
 void h_container_stats(struct srv_req *r)
 {
 	struct cc_runtime *rt = srv_runtime(r);
@@ -501,10 +466,9 @@ void h_container_stats(struct srv_req *r)
 		return;
 	}
 	cc_stats_release(&s);
-	struct stats_ctx *ctx = cc_xcalloc(1, sizeof(*ctx));
-	ctx->id = cc_xstrdup(srv_param(r, 0));
-	ctx->interval_ns = (int64_t)(secs * 1e9);
-	srv_reply_stream(r, "application/x-ndjson", stats_produce, ctx, stats_free);
+	/* clients streaming one container's stats share one sampling thread */
+	struct srv_stream *st = srv_stream_open(r, "application/x-ndjson");
+	srv_statshub_follow(srv_server(r)->statshub, st, srv_param(r, 0), (int64_t)(secs * 1e9));
 }
 
 /* ---- exec ---- */

@@ -73,9 +73,10 @@ struct server {
 	pthread_mutex_t streams_lock;
 	struct srv_stream *streams; /* open streams, ended at shutdown */
 	atomic_bool stopping;
-	atomic_ulong unmatched[6]; /* 404/405 answers outside any route, by status class */
-	struct srv_hub *hub;       /* event followers (hub.c) */
-	struct srv_loghub *loghub; /* log followers (loghub.c) */
+	atomic_ulong unmatched[6];     /* 404/405 answers outside any route, by status class */
+	struct srv_hub *hub;           /* event followers (hub.c) */
+	struct srv_loghub *loghub;     /* log followers (loghub.c) */
+	struct srv_statshub *statshub; /* stats streams (statshub.c) */
 };
 
 /* ---- log followers (loghub.c): one thread per followed container, whatever the number of followers ---- */
@@ -87,6 +88,15 @@ void srv_loghub_free(struct srv_loghub *h);
  * reference from here on. */
 void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *container,
 		       const struct cc_log_opts *opts, bool timestamps);
+
+/* ---- stats streams (statshub.c): one sampling thread per watched container ---- */
+struct srv_statshub;
+struct srv_statshub *srv_statshub_new(struct server *s);
+void srv_statshub_free(struct srv_statshub *h);
+/* Stream container's stats to st every interval_ns, the first frame at once, until the client goes away or
+ * the container stops. The hub owns st's producer reference from here on. */
+void srv_statshub_follow(struct srv_statshub *h, struct srv_stream *st, const char *container,
+			 int64_t interval_ns);
 
 /* ---- the event hub (hub.c): one follower of the backend's events, fanned out to every /events client ----
  */

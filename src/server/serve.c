@@ -68,6 +68,7 @@ static void server_init(struct server *s, const struct srv_config *cfg)
 	s->keys = srv_keys_new(cfg->root);
 	s->hub = srv_hub_new(s);
 	s->loghub = srv_loghub_new(s);
+	s->statshub = srv_statshub_new(s);
 }
 
 static void server_release(struct server *s)
@@ -75,6 +76,7 @@ static void server_release(struct server *s)
 	/* first: their threads give their runtimes back to the pool */
 	srv_hub_free(s->hub);
 	srv_loghub_free(s->loghub);
+	srv_statshub_free(s->statshub);
 	srv_pool_close(s);
 	srv_keys_free(s->keys);
 	pthread_mutex_destroy(&s->pool.lock);
