@@ -46,29 +46,6 @@ static bool seconds_arg(struct srv_req *r, const char *name, const char *text, d
 	return true;
 }
 
-static bool time_arg(struct srv_req *r, const char *name, int64_t *out)
-{
-	const char *v = srv_query(r, name);
-	*out = 0;
-	if (!v || !*v)
-		return true;
-	struct cc_error *err = NULL;
-	if (cc_parse_time(v, out, &err) < 0) {
-		srv_reply_status(r, 400, "%s: %s", name, err->msg);
-		cc_error_free(err);
-		return false;
-	}
-	return true;
-}
-
-static void done(struct srv_req *r, int rc, struct cc_error **err, unsigned status)
-{
-	if (rc < 0)
-		srv_reply_error(r, err);
-	else
-		srv_reply_empty(r, status);
-}
-
 /* ---- list, inspect, create ---- */
 
 void h_container_list(struct srv_req *r)
@@ -178,7 +155,7 @@ void h_container_start(struct srv_req *r)
 		return;
 	}
 	struct cc_error *err = NULL;
-	done(r, cc_rt_container_start(rt, srv_param(r, 0), &err), &err, 204);
+	srv_reply_done(r, cc_rt_container_start(rt, srv_param(r, 0), &err), &err, 204);
 }
 
 /* The optional {signal?, timeoutSeconds?} body of stop and restart. */
@@ -234,7 +211,7 @@ void h_container_stop(struct srv_req *r)
 	if (!running && srv_query_bool(r, "strict", true))
 		srv_reply_status(r, 409, "container %s is not running; expected it running", srv_param(r, 0));
 	else
-		done(r, cc_rt_container_stop(rt, srv_param(r, 0), sig, timeout, &err), &err, 204);
+		srv_reply_done(r, cc_rt_container_stop(rt, srv_param(r, 0), sig, timeout, &err), &err, 204);
 	free(sig);
 }
 
@@ -247,7 +224,7 @@ void h_container_restart(struct srv_req *r)
 		return;
 	free(sig); /* restart stops with the container's own signal */
 	struct cc_error *err = NULL;
-	done(r, cc_rt_container_restart(rt, srv_param(r, 0), timeout, &err), &err, 204);
+	srv_reply_done(r, cc_rt_container_restart(rt, srv_param(r, 0), timeout, &err), &err, 204);
 }
 
 void h_container_kill(struct srv_req *r)
@@ -279,7 +256,7 @@ void h_container_kill(struct srv_req *r)
 	if (!running)
 		srv_reply_status(r, 409, "container %s is not running; expected it running", srv_param(r, 0));
 	else
-		done(r, cc_rt_container_kill(rt, srv_param(r, 0), sig, &err), &err, 204);
+		srv_reply_done(r, cc_rt_container_kill(rt, srv_param(r, 0), sig, &err), &err, 204);
 }
 
 void h_container_pause(struct srv_req *r)
@@ -287,7 +264,7 @@ void h_container_pause(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_container_pause(rt, srv_param(r, 0), &err), &err, 204);
+		srv_reply_done(r, cc_rt_container_pause(rt, srv_param(r, 0), &err), &err, 204);
 }
 
 void h_container_unpause(struct srv_req *r)
@@ -295,7 +272,7 @@ void h_container_unpause(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_container_unpause(rt, srv_param(r, 0), &err), &err, 204);
+		srv_reply_done(r, cc_rt_container_unpause(rt, srv_param(r, 0), &err), &err, 204);
 }
 
 void h_container_remove(struct srv_req *r)
@@ -410,7 +387,7 @@ bool srv_log_options(struct srv_req *r, struct cc_log_opts *o, bool *timestamps)
 		}
 		o->tail = n;
 	}
-	if (!time_arg(r, "since", &o->since_ns) || !time_arg(r, "until", &o->until_ns))
+	if (!srv_query_time(r, "since", &o->since_ns) || !srv_query_time(r, "until", &o->until_ns))
 		return false;
 	*timestamps = srv_query_bool(r, "timestamps", true);
 	o->no_stdout = !srv_query_bool(r, "stdout", true);

@@ -53,25 +53,10 @@ static int events_produce(struct srv_stream *st, struct cc_runtime *rt, void *ct
 
 static const char *const object_types[] = {"container", "network", "volume", "image", "secret", "config"};
 
-static bool parse_time(struct srv_req *r, const char *key, int64_t *out)
-{
-	const char *v = srv_query(r, key);
-	*out = 0;
-	if (!v || !*v)
-		return true;
-	struct cc_error *err = NULL;
-	if (cc_parse_time(v, out, &err) < 0) {
-		srv_reply_status(r, 400, "%s: %s", key, err->msg);
-		cc_error_free(err);
-		return false;
-	}
-	return true;
-}
-
 void h_events(struct srv_req *r)
 {
 	struct events_ctx *c = cc_xcalloc(1, sizeof(*c));
-	if (!parse_time(r, "since", &c->f.since_ns) || !parse_time(r, "until", &c->f.until_ns)) {
+	if (!srv_query_time(r, "since", &c->f.since_ns) || !srv_query_time(r, "until", &c->f.until_ns)) {
 		events_free(c);
 		return;
 	}

@@ -1,8 +1,6 @@
 /* Image, network, volume, secret and config routes (design/API.md "Images", "Networks, volumes, secrets,
  * configs"). */
 #include "api/shapes.h"
-#include "base/fsutil.h"
-#include "base/random.h"
 #include "base/xalloc.h"
 #include "runtime/codec.h"
 #include "server/internal.h"
@@ -10,14 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void done(struct srv_req *r, int rc, struct cc_error **err, unsigned status)
-{
-	if (rc < 0)
-		srv_reply_error(r, err);
-	else
-		srv_reply_empty(r, status);
-}
 
 /* A required string member of the body; false with a 400 replied. */
 static bool body_string(struct srv_req *r, json_t *b, const char *key, const char **out)
@@ -29,21 +19,6 @@ static bool body_string(struct srv_req *r, json_t *b, const char *key, const cha
 	}
 	*out = json_string_value(v);
 	return true;
-}
-
-/* A scratch file under the state root for load and save (not /tmp: image tarballs can be big, and the
- * root is where the space for images is). */
-static char *scratch_path(struct server *s, const char *what)
-{
-	char rnd[17];
-	cc_random_hex(rnd, 8);
-	char *dir = cc_path_join(s->root, "tmp");
-	struct cc_error *err = NULL;
-	if (cc_mkdir_p(dir, 0700, &err) < 0)
-		cc_error_free(err);
-	char *p = cc_xasprintf("%s/%s-%s.tar", dir, what, rnd);
-	free(dir);
-	return p;
 }
 
 /* ---- images ---- */
@@ -195,7 +170,7 @@ void h_image_save(struct srv_req *r)
 		srv_reply_status(r, 400, "format: expected oci or docker-archive");
 		return;
 	}
-	char *path = scratch_path(srv_server(r), "save");
+	char *path = srv_scratch_path(srv_server(r), "save");
 	char *refs[] = {(char *)srv_param(r, 0), NULL};
 	struct cc_error *err = NULL;
 	if (cc_rt_image_save(rt, refs, format, path, &err) < 0) {
@@ -213,8 +188,9 @@ void h_image_remove(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_image_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err),
-		     &err, 204);
+		srv_reply_done(
+		    r, cc_rt_image_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err), &err,
+		    204);
 }
 
 void h_image_tag(struct srv_req *r)
@@ -224,7 +200,7 @@ void h_image_tag(struct srv_req *r)
 	struct cc_runtime *rt = b ? srv_runtime(r) : NULL;
 	if (rt && body_string(r, b, "target", &target)) {
 		struct cc_error *err = NULL;
-		done(r, cc_rt_image_tag(rt, srv_param(r, 0), target, &err), &err, 204);
+		srv_reply_done(r, cc_rt_image_tag(rt, srv_param(r, 0), target, &err), &err, 204);
 	}
 	json_decref(b);
 }
@@ -302,7 +278,7 @@ void h_network_remove(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_network_remove(rt, srv_param(r, 0), &err), &err, 204);
+		srv_reply_done(r, cc_rt_network_remove(rt, srv_param(r, 0), &err), &err, 204);
 }
 
 static void connect_or_disconnect(struct srv_req *r, bool connect)
@@ -331,7 +307,7 @@ static void connect_or_disconnect(struct srv_req *r, bool connect)
 					      json_is_true(json_object_get(b, "force")), &err);
 	}
 	json_decref(b);
-	done(r, rc, &err, 204);
+	srv_reply_done(r, rc, &err, 204);
 }
 
 void h_network_connect(struct srv_req *r)
@@ -424,8 +400,9 @@ void h_volume_remove(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_volume_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err),
-		     &err, 204);
+		srv_reply_done(
+		    r, cc_rt_volume_remove(rt, srv_param(r, 0), srv_query_bool(r, "force", false), &err),
+		    &err, 204);
 }
 
 void h_volume_prune(struct srv_req *r)
@@ -505,7 +482,7 @@ static void secret_remove(struct srv_req *r, enum cc_secret_kind kind)
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_error *err = NULL;
 	if (rt)
-		done(r, cc_rt_secret_remove(rt, kind, srv_param(r, 0), &err), &err, 204);
+		srv_reply_done(r, cc_rt_secret_remove(rt, kind, srv_param(r, 0), &err), &err, 204);
 }
 
 void h_secret_list(struct srv_req *r)

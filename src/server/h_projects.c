@@ -147,12 +147,17 @@ static int cmp_summary(const void *a, const void *b)
 
 struct ingested_list {
 	cc_strv names;
+	long *services; /* each one's service count, from its record */
 };
 
 static int add_ingested(void *ctx, const char *name, const char *payload)
 {
-	(void)payload;
 	struct ingested_list *l = ctx;
+	size_t n = cc_strv_len(l->names);
+	json_t *j = json_loads(payload, 0, NULL);
+	l->services = cc_xrealloc(l->services, (n + 1) * sizeof(*l->services));
+	l->services[n] = (long)json_integer_value(json_object_get(j, "serviceCount"));
+	json_decref(j);
 	cc_strv_push(&l->names, name);
 	return 0;
 }
@@ -179,6 +184,7 @@ void h_project_list(struct srv_req *r)
 	size_t n = 0;
 	if (cc_rt_container_list(rt, &f, &cs, &n, &err) < 0) {
 		cc_strv_free(ing.names);
+		free(ing.services);
 		srv_reply_error(r, &err);
 		return;
 	}
@@ -186,7 +192,8 @@ void h_project_list(struct srv_req *r)
 	struct summary *sum = cc_xcalloc(n + ni + 1, sizeof(*sum));
 	size_t ns = 0;
 	for (size_t i = 0; i < ni; i++)
-		sum[ns++] = (struct summary){.name = ing.names[i], .ingested = true};
+		sum[ns++] =
+		    (struct summary){.name = ing.names[i], .services = ing.services[i], .ingested = true};
 	cc_strv services = NULL; /* "project\tservice" seen */
 	for (size_t i = 0; i < n; i++) {
 		const char *pn = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_PROJECT);
@@ -214,19 +221,8 @@ void h_project_list(struct srv_req *r)
 	json_t *a = json_array();
 	for (size_t i = 0; i < ns; i++) {
 		json_t *o = json_object();
-		long count = sum[i].services;
-		if (sum[i].ingested) {
-			struct cc_project *p = NULL;
-			if (srv_project_load(s, sum[i].name, &p, &err) == 0) {
-				const struct cc_val *svcs = cc_project_services(p);
-				count = svcs ? (long)svcs->map.n : 0;
-				cc_project_free(p);
-			} else {
-				cc_error_release(&err);
-			}
-		}
 		json_object_set_new(o, "name", json_string(sum[i].name));
-		json_object_set_new(o, "serviceCount", json_integer(count));
+		json_object_set_new(o, "serviceCount", json_integer(sum[i].services));
 		json_object_set_new(o, "runningCount", json_integer(sum[i].running));
 		api_set_time(o, "createdAt", sum[i].created_ns);
 		json_array_append_new(a, o);
@@ -234,6 +230,7 @@ void h_project_list(struct srv_req *r)
 	free(sum);
 	cc_containers_free(cs, n);
 	cc_strv_free(ing.names);
+	free(ing.services);
 	srv_reply_json(r, 200, a);
 }
 
@@ -443,6 +440,8 @@ void h_project_ingest(struct srv_req *r)
 		json_object_set_new(rec, "sha256", json_string(sha));
 		json_object_set_new(rec, "workingDir", json_string(dir));
 		json_object_set_new(rec, "ingestedNs", json_integer(now));
+		/* so that listing projects reads no compose file */
+		json_object_set_new(rec, "serviceCount", json_integer((json_int_t)json_array_size(svcs)));
 		char *payload = json_dumps(rec, JSON_COMPACT);
 		json_decref(rec);
 		struct cc_store *st;

@@ -168,6 +168,34 @@ struct cc_runtime *srv_runtime(struct srv_req *r)
 	return r->rt;
 }
 
+bool srv_query_time(struct srv_req *r, const char *key, int64_t *out)
+{
+	const char *v = srv_query(r, key);
+	*out = 0;
+	if (!v || !*v)
+		return true;
+	struct cc_error *err = NULL;
+	if (cc_parse_time(v, out, &err) < 0) {
+		srv_reply_status(r, 400, "%s: %s", key, err->msg);
+		cc_error_free(err);
+		return false;
+	}
+	return true;
+}
+
+char *srv_scratch_path(struct server *s, const char *what)
+{
+	char rnd[17];
+	cc_random_hex(rnd, 8);
+	char *dir = cc_path_join(s->root, "tmp");
+	struct cc_error *err = NULL;
+	if (cc_mkdir_p(dir, 0700, &err) < 0)
+		cc_error_free(err); /* the open or write of the file says what is wrong */
+	char *p = cc_xasprintf("%s/%s-%s", dir, what, rnd);
+	free(dir);
+	return p;
+}
+
 /* ---- replies ---- */
 
 static void set_reply(struct srv_req *r, unsigned status, struct MHD_Response *resp, const char *ctype)
@@ -201,6 +229,14 @@ void srv_reply_json(struct srv_req *r, unsigned status, json_t *body)
 void srv_reply_empty(struct srv_req *r, unsigned status)
 {
 	set_reply(r, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
+}
+
+void srv_reply_done(struct srv_req *r, int rc, struct cc_error **err, unsigned status)
+{
+	if (rc < 0)
+		srv_reply_error(r, err);
+	else
+		srv_reply_empty(r, status);
 }
 
 void srv_reply_file(struct srv_req *r, const char *content_type, const char *path)
@@ -405,7 +441,7 @@ static void *producer_main(void *arg)
 	return NULL;
 }
 
-static int spawn_detached(void *(*fn)(void *), void *arg)
+int srv_spawn(void *(*fn)(void *), void *arg)
 {
 	pthread_attr_t a;
 	pthread_attr_init(&a);
@@ -477,7 +513,7 @@ void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer 
 	st->fn = fn;
 	st->ctx = ctx;
 	st->ctx_free = ctx_free;
-	if (spawn_detached(producer_main, st) != 0)
+	if (srv_spawn(producer_main, st) != 0)
 		srv_stream_finish(st);
 }
 
@@ -534,29 +570,21 @@ static void begin(struct server *s, struct srv_req *r, const char *method, const
 		return;
 	}
 	r->limit = body_limit(r->route);
-	if (r->route->flags & SRV_UNLIMITED) {
-		/* next to the images: the body may be as large as one */
-		char rnd[17];
-		cc_random_hex(rnd, 8);
-		char *dir = cc_path_join(s->root, "tmp");
-		struct cc_error *err = NULL;
-		if (cc_mkdir_p(dir, 0700, &err) < 0)
-			cc_error_free(err);
-		r->body_path = cc_xasprintf("%s/upload-%s", dir, rnd);
-		free(dir);
-		r->body_fd = open(r->body_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (r->body_fd < 0) {
-			srv_reply_status(r, 500, "cannot keep the upload: %s", strerror(errno));
-			return;
-		}
-	}
 	const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > r->limit) {
 		srv_reply_status(r, 413, "the body is larger than the limit of %zu bytes for %s %s", r->limit,
 				 method, r->route->path);
 		return;
 	}
-	srv_auth_check(r);
+	if (srv_auth_check(r) != 0)
+		return;
+	if (r->route->flags & SRV_UNLIMITED) {
+		/* next to the images: the body may be as large as one */
+		r->body_path = srv_scratch_path(s, "upload");
+		r->body_fd = open(r->body_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (r->body_fd < 0)
+			srv_reply_status(r, 500, "cannot keep the upload: %s", strerror(errno));
+	}
 }
 
 enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -615,7 +643,7 @@ enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const c
 	if (r->route->flags & SRV_BLOCKING) {
 		r->job_started = true;
 		MHD_suspend_connection(conn);
-		if (spawn_detached(job_main, r) != 0) {
+		if (srv_spawn(job_main, r) != 0) {
 			MHD_resume_connection(conn);
 			r->job_started = false;
 			srv_reply_status(r, 503, "the daemon is out of threads");

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct sub {
-	struct srv_stream *st;
+	struct srv_sub node;
 	struct cc_event_filter f;
 	char *type, *container, *project, *api_type;
 	cc_strv labels;
@@ -19,16 +19,13 @@ struct sub {
 	bool pending;
 	json_t *queue;
 	int64_t replayed_seq; /* the last seq the replay wrote */
-	struct sub *next;
 };
 
 struct srv_hub {
-	pthread_mutex_t lock;
-	struct server *srv;
-	struct sub *subs;
-	bool running;       /* a hub thread follows the backend */
-	unsigned long gen;  /* which hub thread is the current one */
-	atomic_int threads; /* hub and replay threads not yet finished */
+	struct srv_followers fw;
+	struct srv_sub *subs;
+	bool running;      /* a hub thread follows the backend */
+	unsigned long gen; /* which hub thread is the current one */
 };
 
 struct hub_thread {
@@ -39,14 +36,13 @@ struct hub_thread {
 struct srv_hub *srv_hub_new(struct server *s)
 {
 	struct srv_hub *h = cc_xcalloc(1, sizeof(*h));
-	pthread_mutex_init(&h->lock, NULL);
-	h->srv = s;
+	srv_followers_init(&h->fw, s);
 	return h;
 }
 
-static void sub_free(struct sub *s)
+static void sub_free(struct srv_sub *node)
 {
-	srv_stream_finish(s->st);
+	struct sub *s = (struct sub *)node;
 	json_decref(s->queue);
 	free(s->type);
 	free(s->container);
@@ -58,15 +54,8 @@ static void sub_free(struct sub *s)
 
 void srv_hub_free(struct srv_hub *h)
 {
-	if (!h)
-		return;
-	/* the server is stopping: its threads see that at their next poll (50 ms) */
-	for (int i = 0; i < 200 && atomic_load(&h->threads) > 0; i++)
-		cc_sleep_ns(10 * CC_NS_PER_MSEC);
-	if (atomic_load(&h->threads) > 0)
-		return; /* still inside the backend: left to the process's exit */
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	if (h && srv_followers_release(&h->fw))
+		free(h);
 }
 
 static bool type_matches(const struct sub *s, json_t *frame)
@@ -74,19 +63,10 @@ static bool type_matches(const struct sub *s, json_t *frame)
 	return !s->api_type || strcmp(json_string_value(json_object_get(frame, "type")), s->api_type) == 0;
 }
 
-/* Under h->lock: unlink and free the subscribers for which drop() is true. */
-static void prune(struct srv_hub *h, bool (*drop)(struct sub *s, void *ctx), void *ctx)
+/* Under the lock: unlink and free the subscribers for which drop() is true. */
+static void prune(struct srv_hub *h, bool (*drop)(struct srv_sub *s, void *ctx), void *ctx)
 {
-	struct sub **pp = &h->subs;
-	while (*pp) {
-		struct sub *s = *pp;
-		if (drop(s, ctx)) {
-			*pp = s->next;
-			sub_free(s);
-		} else {
-			pp = &s->next;
-		}
-	}
+	srv_subs_prune(&h->subs, drop, ctx, sub_free);
 }
 
 struct deliver {
@@ -94,8 +74,9 @@ struct deliver {
 	json_t *frame;
 };
 
-static bool deliver_one(struct sub *s, void *ctx)
+static bool deliver_one(struct srv_sub *node, void *ctx)
 {
+	struct sub *s = (struct sub *)node;
 	struct deliver *d = ctx;
 	if (!cc_event_matches(d->e, &s->f) || !type_matches(s, d->frame))
 		return false;
@@ -103,25 +84,26 @@ static bool deliver_one(struct sub *s, void *ctx)
 		json_array_append(s->queue, d->frame);
 		return false;
 	}
-	return srv_stream_try_write(s->st, json_incref(d->frame)) < 0;
+	return srv_stream_try_write(node->st, json_incref(d->frame)) < 0;
 }
 
 static int hub_emit(void *ctx, const struct cc_event *e)
 {
 	struct srv_hub *h = ctx;
 	struct deliver d = {e, api_event_frame(e)};
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	prune(h, deliver_one, &d);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 	json_decref(d.frame);
 	return 0;
 }
 
 /* A subscriber still replaying belongs to its replay thread until that ends: never dropped here. */
-static bool gone(struct sub *s, void *ctx)
+static bool gone(struct srv_sub *node, void *ctx)
 {
+	struct sub *s = (struct sub *)node;
 	int64_t now = *(int64_t *)ctx;
-	return !s->pending && (srv_stream_alive(s->st) < 0 || (s->f.until_ns && now > s->f.until_ns));
+	return !s->pending && (srv_stream_alive(node->st) < 0 || (s->f.until_ns && now > s->f.until_ns));
 }
 
 /* Every idle poll: drop the subscribers that are over; end the hub with the last one. */
@@ -129,21 +111,21 @@ static int hub_alive(void *ctx)
 {
 	struct srv_hub *h = ctx;
 	int64_t now = cc_now_ns();
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	prune(h, gone, &now);
 	int r = 0;
-	if (!h->subs || atomic_load(&h->srv->stopping)) {
+	if (!h->subs || atomic_load(&h->fw.srv->stopping)) {
 		h->running = false;
 		r = -1;
 	}
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 	return r;
 }
 
-static bool settled(struct sub *s, void *ctx)
+static bool settled(struct srv_sub *node, void *ctx)
 {
 	(void)ctx;
-	return !s->pending;
+	return !((struct sub *)node)->pending;
 }
 
 static void *hub_main(void *arg)
@@ -153,49 +135,40 @@ static void *hub_main(void *arg)
 	struct srv_hub *h = ht.h;
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
-	if (srv_pool_take(h->srv, &rt, &err) == 0) {
+	if (srv_pool_take(h->fw.srv, &rt, &err) == 0) {
 		/* from now: subscribers replay anything older themselves */
 		struct cc_event_filter all = {.since_ns = cc_now_ns(), .follow = true};
 		struct cc_event_sink sink = {hub_emit, h, hub_alive};
 		if (cc_rt_events(rt, &all, &sink, &err) < 0)
 			fprintf(stderr, "event hub: %s\n", err->msg);
-		srv_pool_give(h->srv, rt);
+		srv_pool_give(h->fw.srv, rt);
 	} else {
 		fprintf(stderr, "event hub: %s\n", err->msg);
 	}
 	cc_error_free(err);
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	/* still the current thread and still running: the backend's stream ended (or never began) rather than
 	 * the hub running out of subscribers, so its followers end too */
 	if (h->gen == ht.gen && h->running) {
 		prune(h, settled, NULL);
 		h->running = false;
 	}
-	pthread_mutex_unlock(&h->lock);
-	atomic_fetch_sub(&h->threads, 1); /* the last touch of h */
+	pthread_mutex_unlock(&h->fw.lock);
+	srv_followers_exit(&h->fw); /* the last touch of h */
 	return NULL;
 }
 
-/* Under h->lock: a hub thread follows the backend unless one already does. */
+/* Under the lock: a hub thread follows the backend unless one already does. */
 static void ensure_running(struct srv_hub *h)
 {
 	if (h->running)
 		return;
 	struct hub_thread *ht = cc_xcalloc(1, sizeof(*ht));
 	*ht = (struct hub_thread){h, ++h->gen};
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 512 * 1024);
-	pthread_t t;
-	atomic_fetch_add(&h->threads, 1);
-	if (pthread_create(&t, &a, hub_main, ht) == 0) {
+	if (srv_followers_spawn(&h->fw, hub_main, ht) == 0)
 		h->running = true;
-	} else {
-		atomic_fetch_sub(&h->threads, 1);
+	else
 		free(ht);
-	}
-	pthread_attr_destroy(&a);
 }
 
 struct replay {
@@ -212,7 +185,7 @@ static int replay_emit(void *ctx, const struct cc_event *e)
 		return 0;
 	}
 	rp->s->replayed_seq = e->seq;
-	return srv_stream_write(rp->s->st, frame);
+	return srv_stream_write(rp->s->node.st, frame);
 }
 
 static bool later(const struct sub *s, json_t *frame)
@@ -226,30 +199,30 @@ static void *replay_main(void *arg)
 	struct sub *s = rp->s;
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
-	if (srv_pool_take(rp->h->srv, &rt, &err) == 0) {
+	if (srv_pool_take(rp->h->fw.srv, &rt, &err) == 0) {
 		struct cc_event_filter past = s->f;
 		past.follow = false;
 		struct cc_event_sink sink = {replay_emit, rp, NULL};
 		if (cc_rt_events(rt, &past, &sink, &err) < 0)
 			cc_error_release(&err);
-		srv_pool_give(rp->h->srv, rt);
+		srv_pool_give(rp->h->fw.srv, rt);
 	}
 	cc_error_free(err);
-	pthread_mutex_lock(&rp->h->lock);
+	pthread_mutex_lock(&rp->h->fw.lock);
 	size_t i;
 	json_t *frame;
 	json_array_foreach(s->queue, i, frame)
 	{
 		if (later(s, frame))
-			srv_stream_try_write(s->st, json_incref(frame));
+			srv_stream_try_write(s->node.st, json_incref(frame));
 	}
 	json_array_clear(s->queue);
 	s->pending = false;
 	ensure_running(rp->h); /* it may have ended for want of settled subscribers meanwhile */
-	pthread_mutex_unlock(&rp->h->lock);
+	pthread_mutex_unlock(&rp->h->fw.lock);
 	struct srv_hub *h = rp->h;
 	free(rp);
-	atomic_fetch_sub(&h->threads, 1);
+	srv_followers_exit(&h->fw);
 	return NULL;
 }
 
@@ -262,7 +235,7 @@ void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_ev
 		    const char *api_type)
 {
 	struct sub *s = cc_xcalloc(1, sizeof(*s));
-	s->st = st;
+	s->node.st = st;
 	s->type = dup_or_null(f->type);
 	s->container = dup_or_null(f->container);
 	s->project = dup_or_null(f->project);
@@ -276,28 +249,20 @@ void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_ev
 					.labels = s->labels};
 	s->queue = json_array();
 	s->pending = f->since_ns != 0;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 512 * 1024);
-	pthread_t t;
-	pthread_mutex_lock(&h->lock);
-	s->next = h->subs;
-	h->subs = s;
+	pthread_mutex_lock(&h->fw.lock);
+	s->node.next = h->subs;
+	h->subs = &s->node;
 	ensure_running(h);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 	/* the past, on a thread that ends when it is written; the live events wait in the queue meanwhile */
 	if (s->pending) {
 		struct replay *rp = cc_xcalloc(1, sizeof(*rp));
 		*rp = (struct replay){h, s};
-		atomic_fetch_add(&h->threads, 1);
-		if (pthread_create(&t, &a, replay_main, rp) != 0) {
-			atomic_fetch_sub(&h->threads, 1);
+		if (srv_followers_spawn(&h->fw, replay_main, rp) != 0) {
 			free(rp);
-			pthread_mutex_lock(&h->lock);
+			pthread_mutex_lock(&h->fw.lock);
 			s->pending = false;
-			pthread_mutex_unlock(&h->lock);
+			pthread_mutex_unlock(&h->fw.lock);
 		}
 	}
-	pthread_attr_destroy(&a);
 }

@@ -79,6 +79,28 @@ struct server {
 	struct srv_statshub *statshub; /* stats streams (statshub.c) */
 };
 
+/* ---- what the follower hubs share (follow.c) ---- */
+struct srv_followers {
+	pthread_mutex_t lock; /* the hub's subscribers and state */
+	struct server *srv;
+	atomic_int threads; /* the hub's threads not yet finished */
+};
+void srv_followers_init(struct srv_followers *f, struct server *s);
+/* Wait (2 s at most) for the hub's threads to finish; true when they have, and the lock is gone. */
+bool srv_followers_release(struct srv_followers *f);
+/* srv_spawn, counted: the thread calls srv_followers_exit as its very last touch of the hub. */
+int srv_followers_spawn(struct srv_followers *f, void *(*fn)(void *), void *arg);
+void srv_followers_exit(struct srv_followers *f);
+
+/* A subscriber: the first member of each hub's subscriber type, so one list code serves them all. */
+struct srv_sub {
+	struct srv_sub *next;
+	struct srv_stream *st;
+};
+/* Under the hub's lock: unlink the subscribers for which drop() is true, end their streams and free them. */
+void srv_subs_prune(struct srv_sub **head, bool (*drop)(struct srv_sub *s, void *ctx), void *ctx,
+		    void (*free_sub)(struct srv_sub *s));
+
 /* ---- log followers (loghub.c): one thread per followed container, whatever the number of followers ---- */
 struct srv_loghub;
 struct srv_loghub *srv_loghub_new(struct server *s);
@@ -109,6 +131,13 @@ void srv_hub_free(struct srv_hub *h);
 void srv_hub_follow(struct srv_hub *h, struct srv_stream *st, const struct cc_event_filter *f,
 		    const char *api_type);
 
+/* ---- threads and scratch files (http.c) ---- */
+/* Run fn(arg) on a detached thread with a small stack; 0, or the pthread_create error. */
+int srv_spawn(void *(*fn)(void *), void *arg);
+/* "<root>/tmp/<what>-<random>" (the directory is made 0700): where uploads and image tarballs go, next to
+ * the images rather than in /tmp, since they can be as large. */
+char *srv_scratch_path(struct server *s, const char *what);
+
 /* ---- runtime pool (pool.c) ---- */
 int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **err);
 void srv_pool_give(struct server *s, struct cc_runtime *rt);
@@ -124,6 +153,8 @@ char **srv_query_all(struct srv_req *r, const char *key);
 /* true|1|yes, false|0|no, anything else (or absent): def. */
 bool srv_query_bool(struct srv_req *r, const char *key, bool def);
 const char *srv_header(struct srv_req *r, const char *key);
+/* A time query argument (ISO-8601 or a Unix timestamp) into *out, 0 when absent; false with a 400 replied. */
+bool srv_query_time(struct srv_req *r, const char *key, int64_t *out);
 const char *srv_body(struct srv_req *r, size_t *len);
 /* The body of a SRV_UNLIMITED route: the file it was written to as it arrived (NULL when writing it
  * failed). */
@@ -138,6 +169,8 @@ struct cc_runtime *srv_runtime(struct srv_req *r);
 /* ---- replies: exactly one per request ---- */
 void srv_reply_json(struct srv_req *r, unsigned status, json_t *body); /* steals body */
 void srv_reply_empty(struct srv_req *r, unsigned status);
+/* rc <0: the error (*err freed); else an empty answer with status. */
+void srv_reply_done(struct srv_req *r, int rc, struct cc_error **err, unsigned status);
 /* Who owns data: copied now, freed (malloc'ed, handed over), or static for the process's lifetime. */
 enum srv_mem { SRV_MEM_COPY, SRV_MEM_FREE, SRV_MEM_STATIC };
 void srv_reply_data(struct srv_req *r, unsigned status, const char *content_type, const void *data,

@@ -12,18 +12,17 @@
 #include <string.h>
 
 struct lsub {
-	struct srv_stream *st;
+	struct srv_sub node;
 	struct cc_log_opts opts; /* the follower's: streams, until; tail and since for its history */
 	bool timestamps;
 	bool pending; /* its history is being written: live lines wait in queue */
 	json_t *queue;
 	int64_t replayed_ns; /* the time of the history's last line */
-	struct lsub *next;
 };
 
 struct topic {
 	char *container;
-	struct lsub *subs;
+	struct srv_sub *subs;
 	bool running;      /* a thread follows the container */
 	unsigned long gen; /* which of the topic's threads is the current one */
 	int refs;          /* threads (following or writing a history) that point here */
@@ -31,37 +30,27 @@ struct topic {
 };
 
 struct srv_loghub {
-	pthread_mutex_t lock;
-	struct server *srv;
+	struct srv_followers fw;
 	struct topic *topics;
-	atomic_int threads;
 };
 
 struct srv_loghub *srv_loghub_new(struct server *s)
 {
 	struct srv_loghub *h = cc_xcalloc(1, sizeof(*h));
-	pthread_mutex_init(&h->lock, NULL);
-	h->srv = s;
+	srv_followers_init(&h->fw, s);
 	return h;
 }
 
 void srv_loghub_free(struct srv_loghub *h)
 {
-	if (!h)
-		return;
-	for (int i = 0; i < 200 && atomic_load(&h->threads) > 0; i++)
-		cc_sleep_ns(10 * CC_NS_PER_MSEC);
-	if (atomic_load(&h->threads) > 0)
-		return; /* still inside the backend: left to the process's exit */
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	if (h && srv_followers_release(&h->fw))
+		free(h);
 }
 
-static void lsub_free(struct lsub *s)
+static void lsub_free(struct srv_sub *node)
 {
-	srv_stream_finish(s->st);
-	json_decref(s->queue);
-	free(s);
+	json_decref(((struct lsub *)node)->queue);
+	free(node);
 }
 
 static bool wants(const struct lsub *s, const struct cc_log_frame *f)
@@ -72,27 +61,19 @@ static bool wants(const struct lsub *s, const struct cc_log_frame *f)
 	return !s->opts.until_ns || f->time_ns <= s->opts.until_ns;
 }
 
-/* Under h->lock. */
-static void topic_prune(struct topic *t, bool (*drop)(struct lsub *s, void *ctx), void *ctx)
+/* Under the lock. */
+static void topic_prune(struct topic *t, bool (*drop)(struct srv_sub *s, void *ctx), void *ctx)
 {
-	struct lsub **pp = &t->subs;
-	while (*pp) {
-		struct lsub *s = *pp;
-		if (drop(s, ctx)) {
-			*pp = s->next;
-			lsub_free(s);
-		} else {
-			pp = &s->next;
-		}
-	}
+	srv_subs_prune(&t->subs, drop, ctx, lsub_free);
 }
 
 struct line {
 	const struct cc_log_frame *f;
 };
 
-static bool deliver(struct lsub *s, void *ctx)
+static bool deliver(struct srv_sub *node, void *ctx)
 {
+	struct lsub *s = (struct lsub *)node;
 	const struct cc_log_frame *f = ((struct line *)ctx)->f;
 	if (!wants(s, f))
 		return false;
@@ -102,7 +83,7 @@ static bool deliver(struct lsub *s, void *ctx)
 		json_array_append_new(s->queue, frame);
 		return false;
 	}
-	return srv_stream_try_write(s->st, frame) < 0;
+	return srv_stream_try_write(node->st, frame) < 0;
 }
 
 struct topic_ctx {
@@ -115,38 +96,40 @@ static int topic_emit(void *ctx, const struct cc_log_frame *f)
 {
 	struct topic_ctx *tc = ctx;
 	struct line l = {f};
-	pthread_mutex_lock(&tc->h->lock);
+	pthread_mutex_lock(&tc->h->fw.lock);
 	topic_prune(tc->t, deliver, &l);
-	pthread_mutex_unlock(&tc->h->lock);
+	pthread_mutex_unlock(&tc->h->fw.lock);
 	return 0;
 }
 
-static bool over(struct lsub *s, void *ctx)
+static bool over(struct srv_sub *node, void *ctx)
 {
+	struct lsub *s = (struct lsub *)node;
 	int64_t now = *(int64_t *)ctx;
-	return !s->pending && (srv_stream_alive(s->st) < 0 || (s->opts.until_ns && now > s->opts.until_ns));
+	return !s->pending &&
+	       (srv_stream_alive(node->st) < 0 || (s->opts.until_ns && now > s->opts.until_ns));
 }
 
 static int topic_alive(void *ctx)
 {
 	struct topic_ctx *tc = ctx;
 	int64_t now = cc_now_ns();
-	pthread_mutex_lock(&tc->h->lock);
+	pthread_mutex_lock(&tc->h->fw.lock);
 	topic_prune(tc->t, over, &now);
-	int r = !tc->t->subs || atomic_load(&tc->h->srv->stopping) ? -1 : 0;
+	int r = !tc->t->subs || atomic_load(&tc->h->fw.srv->stopping) ? -1 : 0;
 	if (r < 0 && tc->t->gen == tc->gen)
 		tc->t->running = false;
-	pthread_mutex_unlock(&tc->h->lock);
+	pthread_mutex_unlock(&tc->h->fw.lock);
 	return r;
 }
 
-static bool settled(struct lsub *s, void *ctx)
+static bool settled(struct srv_sub *node, void *ctx)
 {
 	(void)ctx;
-	return !s->pending;
+	return !((struct lsub *)node)->pending;
 }
 
-/* Under h->lock: unlink and free t when nothing refers to it any more. */
+/* Under the lock: unlink and free t when nothing refers to it any more. */
 static void topic_release(struct srv_loghub *h, struct topic *t)
 {
 	if (t->running || t->subs || t->refs)
@@ -168,16 +151,16 @@ static void *topic_main(void *arg)
 	struct srv_loghub *h = tc.h;
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
-	if (srv_pool_take(h->srv, &rt, &err) == 0) {
+	if (srv_pool_take(h->fw.srv, &rt, &err) == 0) {
 		/* the live part only: each follower has its own history written */
 		struct cc_log_opts o = {.follow = true, .tail = 0, .since_ns = cc_now_ns()};
 		struct cc_log_sink sink = {topic_emit, &tc, topic_alive};
 		if (cc_rt_container_logs(rt, tc.t->container, &o, &sink, &err) < 0)
 			cc_error_release(&err);
-		srv_pool_give(h->srv, rt);
+		srv_pool_give(h->fw.srv, rt);
 	}
 	cc_error_free(err);
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	tc.t->refs--;
 	/* still the current thread: the container's output ended (it stopped or went away), and so do its
 	 * followers' streams. A thread that ended for want of followers may have a successor by now. */
@@ -186,38 +169,25 @@ static void *topic_main(void *arg)
 		tc.t->running = false;
 	}
 	topic_release(h, tc.t);
-	pthread_mutex_unlock(&h->lock);
-	atomic_fetch_sub(&h->threads, 1); /* the last touch of h */
+	pthread_mutex_unlock(&h->fw.lock);
+	srv_followers_exit(&h->fw); /* the last touch of h */
 	return NULL;
 }
 
-static pthread_attr_t *detached(pthread_attr_t *a)
-{
-	pthread_attr_init(a);
-	pthread_attr_setdetachstate(a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(a, 512 * 1024);
-	return a;
-}
-
-/* Under h->lock. */
+/* Under the lock. */
 static void topic_ensure_running(struct srv_loghub *h, struct topic *t)
 {
 	if (t->running)
 		return;
 	struct topic_ctx *tc = cc_xcalloc(1, sizeof(*tc));
 	*tc = (struct topic_ctx){h, t, ++t->gen};
-	pthread_attr_t a;
-	pthread_t th;
-	atomic_fetch_add(&h->threads, 1);
 	t->refs++;
-	if (pthread_create(&th, detached(&a), topic_main, tc) == 0) {
+	if (srv_followers_spawn(&h->fw, topic_main, tc) == 0) {
 		t->running = true;
 	} else {
 		t->refs--;
-		atomic_fetch_sub(&h->threads, 1);
 		free(tc);
 	}
-	pthread_attr_destroy(&a);
 }
 
 struct history {
@@ -230,7 +200,7 @@ static int history_emit(void *ctx, const struct cc_log_frame *f)
 {
 	struct history *hs = ctx;
 	hs->s->replayed_ns = f->time_ns;
-	return srv_stream_write(hs->s->st, api_log_frame(f, hs->s->timestamps));
+	return srv_stream_write(hs->s->node.st, api_log_frame(f, hs->s->timestamps));
 }
 
 static void *history_main(void *arg)
@@ -240,22 +210,22 @@ static void *history_main(void *arg)
 	struct lsub *s = hs->s;
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
-	if (srv_pool_take(h->srv, &rt, &err) == 0) {
+	if (srv_pool_take(h->fw.srv, &rt, &err) == 0) {
 		struct cc_log_opts past = s->opts;
 		past.follow = false;
 		struct cc_log_sink sink = {history_emit, hs, NULL};
 		if (cc_rt_container_logs(rt, hs->t->container, &past, &sink, &err) < 0)
 			cc_error_release(&err);
-		srv_pool_give(h->srv, rt);
+		srv_pool_give(h->fw.srv, rt);
 	}
 	cc_error_free(err);
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	size_t i;
 	json_t *frame;
 	json_array_foreach(s->queue, i, frame)
 	{
 		if (json_integer_value(json_object_get(frame, "timeNs")) > s->replayed_ns)
-			srv_stream_try_write(s->st, json_incref(frame));
+			srv_stream_try_write(s->node.st, json_incref(frame));
 	}
 	json_array_clear(s->queue);
 	s->pending = false;
@@ -265,9 +235,9 @@ static void *history_main(void *arg)
 		topic_prune(hs->t, settled, NULL);
 		topic_release(h, hs->t);
 	}
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 	free(hs);
-	atomic_fetch_sub(&h->threads, 1);
+	srv_followers_exit(&h->fw);
 	return NULL;
 }
 
@@ -275,12 +245,12 @@ void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *
 		       const struct cc_log_opts *opts, bool timestamps)
 {
 	struct lsub *s = cc_xcalloc(1, sizeof(*s));
-	s->st = st;
+	s->node.st = st;
 	s->opts = *opts;
 	s->timestamps = timestamps;
 	s->pending = true;
 	s->queue = json_array();
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	struct topic *t = h->topics;
 	while (t && strcmp(t->container, container) != 0)
 		t = t->next;
@@ -290,21 +260,16 @@ void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *
 		t->next = h->topics;
 		h->topics = t;
 	}
-	s->next = t->subs;
-	t->subs = s;
+	s->node.next = t->subs;
+	t->subs = &s->node;
 	topic_ensure_running(h, t);
 	struct history *hs = cc_xcalloc(1, sizeof(*hs));
 	*hs = (struct history){h, t, s};
-	pthread_attr_t a;
-	pthread_t th;
-	atomic_fetch_add(&h->threads, 1);
 	t->refs++;
-	if (pthread_create(&th, detached(&a), history_main, hs) != 0) {
+	if (srv_followers_spawn(&h->fw, history_main, hs) != 0) {
 		t->refs--;
-		atomic_fetch_sub(&h->threads, 1);
 		free(hs);
 		s->pending = false;
 	}
-	pthread_attr_destroy(&a);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 }

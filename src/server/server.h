@@ -14,7 +14,7 @@ struct srv_config {
 	const char *cert, *key, *client_ca;
 	bool insecure;      /* plain TCP on a non-loopback address */
 	bool auth_required; /* tokens on a unix socket too */
-	int threads;	    /* HTTP threads; <= 0: one per CPU */
+	int threads;        /* HTTP threads; <= 0: one per CPU */
 	FILE *out;          /* the ready line and warnings */
 };
 

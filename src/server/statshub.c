@@ -13,67 +13,52 @@
 #define TICK_NS (100 * CC_NS_PER_MSEC)
 
 struct ssub {
-	struct srv_stream *st;
+	struct srv_sub node;
 	int64_t interval_ns, due_ns;
-	struct ssub *next;
 };
 
 struct watch {
 	char *container;
-	struct ssub *subs;
+	struct srv_sub *subs;
 	struct watch *next;
 };
 
 struct srv_statshub {
-	pthread_mutex_t lock;
-	struct server *srv;
+	struct srv_followers fw;
 	struct watch *watches;
-	atomic_int threads;
 };
 
 struct srv_statshub *srv_statshub_new(struct server *s)
 {
 	struct srv_statshub *h = cc_xcalloc(1, sizeof(*h));
-	pthread_mutex_init(&h->lock, NULL);
-	h->srv = s;
+	srv_followers_init(&h->fw, s);
 	return h;
 }
 
 void srv_statshub_free(struct srv_statshub *h)
 {
-	if (!h)
-		return;
-	for (int i = 0; i < 200 && atomic_load(&h->threads) > 0; i++)
-		cc_sleep_ns(10 * CC_NS_PER_MSEC);
-	if (atomic_load(&h->threads) > 0)
-		return; /* still inside the backend: left to the process's exit */
-	pthread_mutex_destroy(&h->lock);
-	free(h);
+	if (h && srv_followers_release(&h->fw))
+		free(h);
 }
 
-/* Under h->lock: drop the clients for which drop() says so. */
-static void prune(struct watch *w, bool (*drop)(struct ssub *s, void *ctx), void *ctx)
+static void ssub_free(struct srv_sub *s)
 {
-	struct ssub **pp = &w->subs;
-	while (*pp) {
-		struct ssub *s = *pp;
-		if (drop(s, ctx)) {
-			*pp = s->next;
-			srv_stream_finish(s->st);
-			free(s);
-		} else {
-			pp = &s->next;
-		}
-	}
+	free(s);
 }
 
-static bool gone(struct ssub *s, void *ctx)
+/* Under the lock: drop the clients for which drop() says so. */
+static void prune(struct watch *w, bool (*drop)(struct srv_sub *s, void *ctx), void *ctx)
+{
+	srv_subs_prune(&w->subs, drop, ctx, ssub_free);
+}
+
+static bool gone(struct srv_sub *s, void *ctx)
 {
 	(void)ctx;
 	return srv_stream_alive(s->st) < 0;
 }
 
-static bool all(struct ssub *s, void *ctx)
+static bool all(struct srv_sub *s, void *ctx)
 {
 	(void)s, (void)ctx;
 	return true;
@@ -84,13 +69,14 @@ struct due {
 	const struct cc_stats *sample;
 };
 
-static bool send_due(struct ssub *s, void *ctx)
+static bool send_due(struct srv_sub *node, void *ctx)
 {
+	struct ssub *s = (struct ssub *)node;
 	struct due *d = ctx;
 	if (d->now < s->due_ns)
 		return false;
 	s->due_ns = d->now + s->interval_ns;
-	return srv_stream_try_write(s->st, api_stats_frame(d->sample)) < 0;
+	return srv_stream_try_write(node->st, api_stats_frame(d->sample)) < 0;
 }
 
 struct watch_ctx {
@@ -98,7 +84,7 @@ struct watch_ctx {
 	struct watch *w;
 };
 
-/* Under h->lock: unlink and free w. */
+/* Under h->fw.lock: unlink and free w. */
 static void unlink_watch(struct srv_statshub *h, struct watch *w)
 {
 	for (struct watch **pp = &h->watches; *pp; pp = &(*pp)->next) {
@@ -118,46 +104,46 @@ static void *watch_main(void *arg)
 	struct srv_statshub *h = wc.h;
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
-	bool have_rt = srv_pool_take(h->srv, &rt, &err) == 0;
+	bool have_rt = srv_pool_take(h->fw.srv, &rt, &err) == 0;
 	cc_error_release(&err);
 	for (;;) {
 		int64_t now = cc_monotonic_ns();
-		pthread_mutex_lock(&h->lock);
+		pthread_mutex_lock(&h->fw.lock);
 		prune(wc.w, gone, NULL);
 		bool due = false;
-		for (struct ssub *s = wc.w->subs; s; s = s->next)
-			due |= now >= s->due_ns;
-		bool over = !have_rt || !wc.w->subs || atomic_load(&h->srv->stopping);
+		for (struct srv_sub *s = wc.w->subs; s; s = s->next)
+			due |= now >= ((struct ssub *)s)->due_ns;
+		bool over = !have_rt || !wc.w->subs || atomic_load(&h->fw.srv->stopping);
 		if (over) {
 			/* unlinked under the lock, so a new client starts a new watch */
 			prune(wc.w, all, NULL);
 			unlink_watch(h, wc.w);
-			pthread_mutex_unlock(&h->lock);
+			pthread_mutex_unlock(&h->fw.lock);
 			break;
 		}
-		pthread_mutex_unlock(&h->lock);
+		pthread_mutex_unlock(&h->fw.lock);
 		if (due) {
 			struct cc_stats sample;
 			if (cc_rt_container_stats(rt, wc.w->container, &sample, &err) < 0) {
 				/* stopped or gone: the streams end with it */
 				cc_error_release(&err);
-				pthread_mutex_lock(&h->lock);
+				pthread_mutex_lock(&h->fw.lock);
 				prune(wc.w, all, NULL);
 				unlink_watch(h, wc.w);
-				pthread_mutex_unlock(&h->lock);
+				pthread_mutex_unlock(&h->fw.lock);
 				break;
 			}
 			struct due d = {now, &sample};
-			pthread_mutex_lock(&h->lock);
+			pthread_mutex_lock(&h->fw.lock);
 			prune(wc.w, send_due, &d);
-			pthread_mutex_unlock(&h->lock);
+			pthread_mutex_unlock(&h->fw.lock);
 			cc_stats_release(&sample);
 		}
 		cc_sleep_ns(TICK_NS);
 	}
 	if (have_rt)
-		srv_pool_give(h->srv, rt);
-	atomic_fetch_sub(&h->threads, 1); /* the last touch of h */
+		srv_pool_give(h->fw.srv, rt);
+	srv_followers_exit(&h->fw); /* the last touch of h */
 	return NULL;
 }
 
@@ -165,41 +151,33 @@ void srv_statshub_follow(struct srv_statshub *h, struct srv_stream *st, const ch
 			 int64_t interval_ns)
 {
 	struct ssub *s = cc_xcalloc(1, sizeof(*s));
-	s->st = st;
+	s->node.st = st;
 	s->interval_ns = interval_ns;
 	s->due_ns = cc_monotonic_ns(); /* the first frame at once */
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&h->fw.lock);
 	struct watch *w = h->watches;
 	while (w && strcmp(w->container, container) != 0)
 		w = w->next;
 	if (w) {
-		s->next = w->subs;
-		w->subs = s;
-		pthread_mutex_unlock(&h->lock);
+		s->node.next = w->subs;
+		w->subs = &s->node;
+		pthread_mutex_unlock(&h->fw.lock);
 		return;
 	}
 	w = cc_xcalloc(1, sizeof(*w));
 	w->container = cc_xstrdup(container);
-	w->subs = s;
+	w->subs = &s->node;
 	struct watch_ctx *wc = cc_xcalloc(1, sizeof(*wc));
 	*wc = (struct watch_ctx){h, w};
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 512 * 1024);
-	pthread_t t;
-	atomic_fetch_add(&h->threads, 1);
-	if (pthread_create(&t, &a, watch_main, wc) == 0) {
+	if (srv_followers_spawn(&h->fw, watch_main, wc) == 0) {
 		w->next = h->watches;
 		h->watches = w;
 	} else {
-		atomic_fetch_sub(&h->threads, 1);
 		free(wc);
 		srv_stream_finish(st);
 		free(s);
 		free(w->container);
 		free(w);
 	}
-	pthread_attr_destroy(&a);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->fw.lock);
 }

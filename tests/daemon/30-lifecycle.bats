@@ -111,7 +111,7 @@ load helpers
 	api POST /containers/create -d '{"image":"busybox","name":"f","cmd":["sleep","1000"]}' >/dev/null
 	api POST /containers/f/start >/dev/null
 	local before
-	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	before=$(daemon_threads)
 	local i pids=()
 	for i in 1 2 3 4 5; do
 		curl -s -N --unix-socket "$SOCK" 'http://localhost/events' >/dev/null &
@@ -119,15 +119,11 @@ load helpers
 	done
 	sleep 0.5
 	# five followers, one hub thread between them
-	assert_equal "$(ls /proc/"$DAEMON_PID"/task | wc -l)" $((before + 1))
+	assert_equal "$(daemon_threads)" $((before + 1))
 	kill "${pids[@]}"
 	wait "${pids[@]}" 2>/dev/null || true
 	# each stream's producer finds its client gone at its next idle poll, with no event to send
-	for i in $(seq 1 100); do
-		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
-		sleep 0.05
-	done
-	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+	assert_threads_back_to "$before"
 	run api GET /_ping
 	assert_equal "$(code)" 200
 }
@@ -137,20 +133,16 @@ load helpers
 	api POST /containers/create -d '{"image":"busybox","name":"g","cmd":["sleep","1000"]}' >/dev/null
 	api POST /containers/g/start >/dev/null
 	local before i pids=()
-	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	before=$(daemon_threads)
 	for i in 1 2 3 4; do
 		curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/g/logs?follow=true' >/dev/null &
 		pids+=($!)
 	done
 	sleep 0.5
-	assert_equal "$(ls /proc/"$DAEMON_PID"/task | wc -l)" $((before + 1))
+	assert_equal "$(daemon_threads)" $((before + 1))
 	kill "${pids[@]}"
 	wait "${pids[@]}" 2>/dev/null || true
-	for i in $(seq 1 100); do
-		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
-		sleep 0.05
-	done
-	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+	assert_threads_back_to "$before"
 }
 
 @test "followers get the past from since, then live events, with no gap and no repeat" {
@@ -223,7 +215,7 @@ assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
 	api POST /containers/create -d '{"image":"busybox","name":"burst","cmd":["sh","-c","echo hello; sleep 1000"]}' >/dev/null
 	api POST /containers/burst/start >/dev/null
 	local before i round pids
-	before=$(ls /proc/"$DAEMON_PID"/task | wc -l)
+	before=$(daemon_threads)
 	for round in 1 2 3 4 5; do
 		pids=()
 		for i in 1 2 3 4 5 6; do
@@ -234,11 +226,7 @@ assert seqs==sorted(set(seqs)), seqs' "$BATS_TEST_TMPDIR/a"
 		done
 		wait "${pids[@]}" 2>/dev/null || true
 	done
-	for i in $(seq 1 100); do
-		[ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ] && break
-		sleep 0.05
-	done
-	assert [ "$(ls /proc/"$DAEMON_PID"/task | wc -l)" -le "$before" ]
+	assert_threads_back_to "$before"
 	run timeout 5 curl -s --unix-socket "$SOCK" 'http://localhost/containers/burst/logs?follow=false'
 	assert_output --partial '"line":"hello"'
 	kill -0 "$DAEMON_PID"

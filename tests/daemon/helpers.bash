@@ -78,3 +78,14 @@ write_project() {
 	mkdir -p "$BATS_TEST_TMPDIR/proj"
 	cat >"$BATS_TEST_TMPDIR/proj/compose.yaml"
 }
+
+# The daemon's thread count, and a wait (5 s at most) until it is back to N or fewer.
+daemon_threads() { ls /proc/"$DAEMON_PID"/task | wc -l; }
+assert_threads_back_to() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(daemon_threads)" -le "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "the daemon still has $(daemon_threads) threads, expected $1 or fewer"
+}
