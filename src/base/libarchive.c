@@ -69,6 +69,13 @@ static bool load_from(void *h)
 	SYM(write_new, "archive_write_new");
 	SYM(write_open_filename, "archive_write_open_filename");
 	SYM(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
+	SYM(entry_copy_stat, "archive_entry_copy_stat");
+	SYM(entry_set_symlink, "archive_entry_set_symlink");
+	SYM(entry_set_hardlink, "archive_entry_set_hardlink");
+	SYM(entry_xattr_add_entry, "archive_entry_xattr_add_entry");
+	SYM(entry_clear, "archive_entry_clear");
+	SYM(write_open, "archive_write_open");
+	SYM(write_set_bytes_in_last_block, "archive_write_set_bytes_in_last_block");
 	loaded = api;
 	return true;
 }

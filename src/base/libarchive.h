@@ -58,6 +58,14 @@ struct cc_libarchive_api {
 	struct archive *(*write_new)(void);
 	int (*write_open_filename)(struct archive *, const char *_file);
 	int (*write_set_format_pax_restricted)(struct archive *);
+	void (*entry_copy_stat)(struct archive_entry *, const struct stat *);
+	void (*entry_set_symlink)(struct archive_entry *, const char *);
+	void (*entry_set_hardlink)(struct archive_entry *, const char *);
+	void (*entry_xattr_add_entry)(struct archive_entry *, const char *, const void *, size_t);
+	struct archive_entry *(*entry_clear)(struct archive_entry *);
+	int (*write_open)(struct archive *, void *, archive_open_callback *, archive_write_callback *,
+			  archive_close_callback *);
+	int (*write_set_bytes_in_last_block)(struct archive *, int);
 };
 
 /* The table, filled once per process (pthread_once); its entries are NULL when libarchive could not be
@@ -109,6 +117,14 @@ int cc_libarchive_ready(struct cc_error **err);
 #define archive_write_header(...)             (cc_libarchive()->write_header(__VA_ARGS__))
 #define archive_write_new(...)                (cc_libarchive()->write_new(__VA_ARGS__))
 #define archive_write_open_filename(...)      (cc_libarchive()->write_open_filename(__VA_ARGS__))
+#define archive_entry_copy_stat(...)          (cc_libarchive()->entry_copy_stat(__VA_ARGS__))
+#define archive_entry_set_symlink(...)        (cc_libarchive()->entry_set_symlink(__VA_ARGS__))
+#define archive_entry_set_hardlink(...)       (cc_libarchive()->entry_set_hardlink(__VA_ARGS__))
+#define archive_entry_xattr_add_entry(...)    (cc_libarchive()->entry_xattr_add_entry(__VA_ARGS__))
+#define archive_entry_clear(...)              (cc_libarchive()->entry_clear(__VA_ARGS__))
+#define archive_write_open(...)               (cc_libarchive()->write_open(__VA_ARGS__))
+#define archive_write_set_bytes_in_last_block(...)                                                           \
+	(cc_libarchive()->write_set_bytes_in_last_block(__VA_ARGS__))
 #define archive_write_set_format_pax_restricted(...)                                                         \
 	(cc_libarchive()->write_set_format_pax_restricted(__VA_ARGS__))
 

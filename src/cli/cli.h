@@ -95,6 +95,9 @@ char *cli_state_root(const struct cli_ctx *ctx);
 /* Print an error from the library, release it (*err becomes NULL, ready for the next call) and return the
  * exit code for it. */
 int cli_fail(struct cc_error **err);
+/* --build-arg values: "KEY=VALUE", or "KEY" for the environment's value (left out when unset). CLI_USAGE
+ * (reported) for "=VALUE". */
+int cli_build_args(char *const *list, struct cc_kvs *out);
 /* The project name the global options give without loading files when -p is set, else by loading. */
 int cli_project_name(struct cli_ctx *ctx, char **name);
 

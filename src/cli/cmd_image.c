@@ -1,4 +1,4 @@
-/* Engine-level image commands (`image ls|inspect|pull|push|tag|rm|load|save`), `login`, and compose's `push`.
+/* Engine-level image commands (`image ls|inspect|pull|push|tag|rm|load|save|build`), `login`, and compose's `push`.
  */
 #include "base/cleanup.h"
 #include "base/clock.h"
@@ -280,6 +280,123 @@ static int image_save(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+int cli_build_args(char *const *list, struct cc_kvs *out)
+{
+	for (char *const *a = list; a && *a; a++) {
+		const char *eq = strchr(*a, '=');
+		if (eq == *a) {
+			cli_usage_error("build", "--build-arg %s: the name is missing", *a);
+			return CLI_USAGE;
+		}
+		if (eq) {
+			cleanup_free char *k = cc_xstrndup(*a, (size_t)(eq - *a));
+			cc_kvs_set(out, k, eq + 1);
+		} else if (getenv(*a)) {
+			/* --build-arg NAME takes the value from the environment, and is left out when unset */
+			cc_kvs_set(out, *a, getenv(*a));
+		}
+	}
+	return CLI_OK;
+}
+
+struct build_output {
+	bool quiet;
+	char *id;
+};
+
+/* Plain progress on stderr, as `docker build --progress=plain` shows it. */
+static int build_emit(void *ctx, const struct cc_progress *p)
+{
+	struct build_output *o = ctx;
+	if (strcmp(p->status, "done") == 0) {
+		free(o->id);
+		o->id = cc_xstrdup(p->message);
+		return 0;
+	}
+	if (o->quiet || !p->message)
+		return 0;
+	if (strcmp(p->status, "log") == 0)
+		fprintf(stderr, "  %s\n", p->message);
+	else if (strcmp(p->status, "cached") == 0)
+		fprintf(stderr, "  CACHED\n");
+	else
+		fprintf(stderr, "%s\n", p->message);
+	return 0;
+}
+
+static int image_build(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *file = NULL, *target = NULL, *iidfile = NULL, *network = NULL;
+	bool no_cache = false, pull = false, quiet = false;
+	cc_strv tags = NULL, build_args = NULL, labels = NULL;
+	const struct cli_flag flags[] = {
+	    {"file", 'f', CLI_STR, &file, "FILE", "Name of the Dockerfile (default: CONTEXT/Dockerfile)"},
+	    {"tag", 't', CLI_LIST, &tags, "NAME", "Name and optionally a tag (name:tag)"},
+	    {"build-arg", 0, CLI_LIST, &build_args, "KEY=VAL", "Set build-time variables"},
+	    {"label", 0, CLI_LIST, &labels, "KEY=VAL", "Set metadata for an image"},
+	    {"target", 0, CLI_STR, &target, "STAGE", "Set the target build stage to build"},
+	    {"network", 0, CLI_STR, &network, "MODE", "Networking mode for RUN: default (the host's), host, none"},
+	    {"no-cache", 0, CLI_BOOL, &no_cache, NULL, "Do not use cache when building the image"},
+	    {"pull", 0, CLI_BOOL, &pull, NULL, "Always attempt to pull a newer version of the base images"},
+	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Print only the image ID"},
+	    {"iidfile", 0, CLI_STR, &iidfile, "FILE", "Write the image ID to the file"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"image build", "CONTEXT", "Build an image from a Dockerfile", flags, false};
+	cc_strv args;
+	int rc = parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	struct cc_kvs kv_args = {0}, kv_labels = {0};
+	rc = cli_build_args(build_args, &kv_args);
+	for (char **l = labels; rc == CLI_OK && l && *l; l++) {
+		char *eq = strchr(*l, '=');
+		cleanup_free char *k = eq ? cc_xstrndup(*l, (size_t)(eq - *l)) : cc_xstrdup(*l);
+		cc_kvs_set(&kv_labels, k, eq ? eq + 1 : "");
+	}
+	struct cc_runtime *rt = rc == CLI_OK ? usable_runtime(ctx, spec.name, cc_strv_len(args) == 1,
+							      "requires exactly 1 argument: CONTEXT", &rc)
+					     : NULL;
+	struct build_output out = {.quiet = quiet};
+	if (rc == CLI_OK) {
+		struct cc_build_opts o = {.context_dir = args[0],
+					  .dockerfile = file,
+					  .target = target,
+					  .tags = tags,
+					  .args = &kv_args,
+					  .labels = &kv_labels,
+					  .network = network,
+					  .no_cache = no_cache,
+					  .pull = pull};
+		struct cc_progress_sink sink = {build_emit, &out};
+		struct cc_error *err = NULL;
+		if (cc_rt_image_build(rt, &o, &sink, &err) < 0) {
+			rc = cli_fail(&err);
+		} else if (quiet) {
+			printf("%s\n", out.id ? out.id : "");
+		} else {
+			fprintf(stderr, "Successfully built %s\n", out.id ? out.id : "");
+			for (char **t = tags; t && *t; t++)
+				fprintf(stderr, "Successfully tagged %s\n", *t);
+		}
+		if (rc == CLI_OK && iidfile) {
+			FILE *f = fopen(iidfile, "w");
+			if (!f || fprintf(f, "%s", out.id ? out.id : "") < 0 || fclose(f) != 0) {
+				fprintf(stderr, "error: cannot write %s\n", iidfile);
+				rc = CLI_FAIL;
+			}
+		}
+	}
+	free(out.id);
+	cc_kvs_release(&kv_args);
+	cc_kvs_release(&kv_labels);
+	cc_strv_free(tags);
+	cc_strv_free(build_args);
+	cc_strv_free(labels);
+	cc_strv_free(args);
+	return rc;
+}
+
 int cli_image(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct {
@@ -288,7 +405,7 @@ int cli_image(struct cli_ctx *ctx, int argc, char **argv)
 	} subs[] = {
 	    {"ls", "list", image_ls},   {"inspect", NULL, image_inspect}, {"pull", NULL, NULL},
 	    {"push", NULL, NULL},       {"tag", NULL, image_tag},         {"rm", "remove", image_rm},
-	    {"load", NULL, image_load}, {"save", NULL, image_save},
+	    {"load", NULL, image_load}, {"save", NULL, image_save},   {"build", NULL, image_build},
 	};
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		printf("Usage: container-compose image COMMAND\n\nManage images\n\nCommands:\n"
@@ -297,7 +414,8 @@ int cli_image(struct cli_ctx *ctx, int argc, char **argv)
 		       "registry\n"
 		       "  tag       Create a tag that refers to an image\n  rm        Remove images\n"
 		       "  load      Load images from a tar archive (OCI layout or docker-archive)\n"
-		       "  save      Save images to a tar archive\n");
+		       "  save      Save images to a tar archive\n"
+		       "  build     Build an image from a Dockerfile\n");
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {

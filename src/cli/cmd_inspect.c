@@ -583,11 +583,8 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	int rc = CLI_OK;
-	if (build_args && build_args[0]) {
-		cli_usage_error("build",
-				"--build-arg is not supported yet: declare build.args in the service");
-		rc = CLI_USAGE;
-	}
+	struct cc_kvs extra = {0};
+	rc = cli_build_args(build_args, &extra);
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
 	if (rc == CLI_OK) {
@@ -599,7 +596,7 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 			const char *name = svcs->map.e[i].key;
 			bool named = named_or_all(args, name);
 			struct cc_error *err = NULL;
-			if (named && cc_orch_build_service(rt, p, name, no_cache, pull, &ui.ui, &err) < 0)
+			if (named && cc_orch_build_service(rt, p, name, no_cache, pull, &extra, &ui.ui, &err) < 0)
 				rc = cli_fail(&err);
 		}
 		cli_ui_release(&ui);
@@ -608,5 +605,6 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 		cli_release_project(p);
 	cc_strv_free(args);
 	cc_strv_free(build_args);
+	cc_kvs_release(&extra);
 	return rc;
 }

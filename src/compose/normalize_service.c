@@ -527,6 +527,9 @@ static struct cc_val *n_ulimits(struct cc_norm_ctx *c, const struct cc_val *v);
 static const struct field build_fields[] = {
     {"context", n_context},
     {"dockerfile", n_str},
+    {"dockerfile_inline", n_str},
+    {"target", n_str},
+    {"network", n_str},
     {"args", n_dict},
     {"labels", n_labels},
     {"tags", n_list},

@@ -184,6 +184,10 @@ int native_net_sync(struct native *n, struct cc_error **err);
 int native_net_nameservers(struct native *n, const struct cc_container *c, cc_strv *out,
 			   struct cc_error **err);
 
+/* build/builder.c: a Dockerfile build into the image store. */
+int native_image_build(void *self, const struct cc_build_opts *opts, const struct cc_progress_sink *sink,
+		       struct cc_error **err);
+
 /* Record the exits of every container whose monitor has finished (the events stream's poll hook). */
 int native_settle_all(void *self, struct cc_error **err);
 

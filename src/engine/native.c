@@ -1,7 +1,7 @@
 /* The native backend: its image store (pulls, pushes, load/save against real registries and tarballs),
  * containers run under runc (containers.c, monitor.c, exec.c, stats.c), bridge networks with DNS and
- * published ports (networks.c), volumes (volumes.c), secrets and configs (secrets.c). Building images is not
- * here yet: its operation is absent from the table, so the runtime answers NOT_SUPPORTED naming it. */
+ * published ports (networks.c), volumes (volumes.c), secrets and configs (secrets.c), and Dockerfile builds
+ * (build/). */
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "engine/image/images.h"
@@ -155,6 +155,7 @@ static const struct cc_runtime_ops native_ops = {
     .image_inspect = image_inspect,
     .image_pull = image_pull,
     .image_push = image_push,
+    .image_build = native_image_build,
     .image_tag = image_tag,
     .image_remove = image_remove,
     .image_load = image_load,

@@ -305,6 +305,11 @@ struct cc_build_opts {
 	const struct cc_kvs *args;
 	const struct cc_kvs *labels;
 	bool no_cache, pull;
+	const char *dockerfile_inline; /* the Dockerfile's text, instead of a file */
+	const char *network;           /* RUN's network: NULL, "default" or "host": the host's; "none" */
+	char *const *extra_hosts;      /* "name:ip" (or "name=ip") for RUN's /etc/hosts */
+	int64_t shm_size;              /* RUN's /dev/shm in bytes; 0: the default */
+	const struct cc_kvs *secrets;  /* id -> file on the host, for RUN --mount=type=secret */
 };
 
 struct cc_network_config {

@@ -81,7 +81,7 @@ static int work_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx,
 		if (!c->build && frame(c, "pulling", ref, NULL, NULL) < 0)
 			break;
 		struct cc_error *e = NULL;
-		int r = c->build ? cc_orch_build_service(rt, p, svc, c->no_cache, c->pull, &ui, &e)
+		int r = c->build ? cc_orch_build_service(rt, p, svc, c->no_cache, c->pull, NULL, &ui, &e)
 				 : cc_orch_pull_service(rt, p, svc, &ui, &e);
 		if (r < 0) {
 			frame(c, "error", ref, e->msg, e->msg);

@@ -1,0 +1,296 @@
+/* COPY and ADD into a root filesystem: see copy.h. Below the first resolution everything works on directory
+ * fds and single names with O_NOFOLLOW, so a link met while walking is copied as a link, never followed. */
+#include "engine/build/copy.h"
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int cc_inroot_open(int root_fd, const char *path, int flags, mode_t mode)
+{
+	while (*path == '/')
+		path++;
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	for (int i = 0; i < 64; i++) {
+		long fd = syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN)
+			break;
+	}
+	return -errno;
+}
+
+static uid_t owner_uid(const struct cc_copy_opts *o, const struct stat *st)
+{
+	return o->keep_owner && st ? st->st_uid : o->uid;
+}
+
+static gid_t owner_gid(const struct cc_copy_opts *o, const struct stat *st)
+{
+	return o->keep_owner && st ? st->st_gid : o->gid;
+}
+
+int cc_inroot_mkdirs(int root_fd, const char *path, const struct cc_copy_opts *o, struct cc_error **err)
+{
+	cleanup_free char *clean = cc_path_clean(path);
+	int fd = cc_inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
+	if (fd >= 0 || fd != -ENOENT)
+		return fd >= 0 ? fd
+			       : cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, -fd, "destination %s", clean);
+	cleanup_free char *parent = cc_path_dir(clean);
+	int pfd = strcmp(parent, clean) == 0 ? -ENOENT : cc_inroot_mkdirs(root_fd, parent, o, err);
+	if (pfd < 0)
+		return -1;
+	const char *base = cc_path_base(clean);
+	if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST) {
+		int e = errno;
+		close(pfd);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "mkdir %s", clean);
+	}
+	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int e = errno;
+	close(pfd);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, e, "destination %s", clean);
+	if (fchown(fd, o->uid, o->gid) < 0) {
+		e = errno;
+		close(fd);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "chown %s", clean);
+	}
+	return fd;
+}
+
+static int fail(struct cc_error **err, int e, const char *what, const char *name)
+{
+	return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "%s %s", what, name);
+}
+
+static int copy_bytes_fd(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -1;
+		break;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			off += w;
+		}
+	}
+}
+
+/* A regular file or a directory that is in the way of something else of that name. */
+static void clear_name(int dfd, const char *name, bool want_dir)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (want_dir && S_ISDIR(st.st_mode))
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			char real[PATH_MAX];
+			ssize_t n = readlink(path, real, sizeof(real) - 1);
+			close(fd);
+			if (n > 0) {
+				real[n] = '\0';
+				cc_remove_tree(real);
+			}
+		}
+		return;
+	}
+	unlinkat(dfd, name, 0);
+}
+
+static int set_meta(int fd, const struct stat *st, const struct cc_copy_opts *o, struct cc_error **err,
+		    const char *name)
+{
+	if (fchown(fd, owner_uid(o, st), owner_gid(o, st)) < 0)
+		return fail(err, errno, "chown", name);
+	mode_t mode = o->set_mode ? o->mode : st->st_mode & 07777;
+	if (fchmod(fd, mode) < 0)
+		return fail(err, errno, "chmod", name);
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	futimens(fd, ts);
+	return 0;
+}
+
+static int copy_file(int in, const struct stat *st, int dfd, const char *name, const struct cc_copy_opts *o,
+		     struct cc_error **err)
+{
+	clear_name(dfd, name, false);
+	cleanup_close int out = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		return fail(err, errno, "create", name);
+	if (copy_bytes_fd(in, out) < 0)
+		return fail(err, errno, "copy", name);
+	return set_meta(out, st, o, err, name);
+}
+
+static int copy_tree(int sfd, int dfd, const char *rel, const struct cc_copy_opts *o, struct cc_error **err);
+
+/* One entry `name` of source directory sfd into dfd. */
+static int copy_entry(int sfd, const char *name, int dfd, const char *rel, const struct cc_copy_opts *o,
+		      struct cc_error **err)
+{
+	struct stat st;
+	if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(err, errno, "stat", rel);
+	if (S_ISDIR(st.st_mode)) {
+		clear_name(dfd, name, true);
+		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
+			return fail(err, errno, "mkdir", rel);
+		cleanup_close int in = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		cleanup_close int out = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (in < 0 || out < 0)
+			return fail(err, errno, "open", rel);
+		if (copy_tree(in, out, rel, o, err) < 0)
+			return -1;
+		return set_meta(out, &st, o, err, rel);
+	}
+	if (S_ISREG(st.st_mode)) {
+		cleanup_close int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (in < 0)
+			return fail(err, errno, "open", rel);
+		return copy_file(in, &st, dfd, name, o, err);
+	}
+	clear_name(dfd, name, false);
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return fail(err, errno, "readlink", rel);
+		target[n] = '\0';
+		if (symlinkat(target, dfd, name) < 0)
+			return fail(err, errno, "symlink", rel);
+	} else if (mknodat(dfd, name, st.st_mode, st.st_rdev) < 0) {
+		return fail(err, errno, "mknod", rel);
+	}
+	if (fchownat(dfd, name, owner_uid(o, &st), owner_gid(o, &st), AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(err, errno, "chown", rel);
+	struct timespec ts[2] = {st.st_atim, st.st_mtim};
+	utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int copy_tree(int sfd, int dfd, const char *rel, const struct cc_copy_opts *o, struct cc_error **err)
+{
+	int dup_fd = dup(sfd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return fail(err, errno, "read directory", rel);
+	}
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		cleanup_free char *child = *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
+		/* an excluded directory is still walked when an exception could bring back something in it */
+		if (o->ignore && cc_ignore_excluded(o->ignore, child) &&
+		    !(de->d_type == DT_DIR && o->ignore->has_exceptions))
+			continue;
+		r = copy_entry(sfd, de->d_name, dfd, child, o, err);
+	}
+	closedir(d);
+	return r;
+}
+
+int cc_copy_path(int src_root, const char *src, int dest_root, const char *dest, bool dest_is_dir,
+		 const struct cc_copy_opts *o, struct cc_error **err)
+{
+	cleanup_free char *rel = cc_path_clean(src);
+	const char *r = rel;
+	while (*r == '/')
+		r++;
+	if (strcmp(r, ".") == 0)
+		r = "";
+	cleanup_close int in = cc_inroot_open(src_root, r, O_RDONLY | O_NONBLOCK, 0);
+	if (in < 0)
+		return cc_error_set_errno(err, in == -ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_BACKEND_FAILURE, -in,
+					  "source %s", *r ? r : ".");
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return fail(err, errno, "stat", r);
+	if (S_ISDIR(st.st_mode)) {
+		cleanup_close int out = cc_inroot_mkdirs(dest_root, dest, o, err);
+		if (out < 0)
+			return -1;
+		return copy_tree(in, out, r, o, err);
+	}
+	cleanup_free char *parent = dest_is_dir ? cc_path_clean(dest) : cc_path_dir(dest);
+	const char *name = dest_is_dir ? cc_path_base(r) : cc_path_base(dest);
+	cleanup_close int out = cc_inroot_mkdirs(dest_root, parent, o, err);
+	if (out < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "source %s is not a file or directory", r);
+	return copy_file(in, &st, out, name, o, err);
+}
+
+int cc_copy_bytes(int dest_root, const char *dest, const char *data, size_t len, const struct cc_copy_opts *o,
+		  struct cc_error **err)
+{
+	cleanup_free char *parent = cc_path_dir(dest);
+	cleanup_close int dfd = cc_inroot_mkdirs(dest_root, parent, o, err);
+	if (dfd < 0)
+		return -1;
+	const char *name = cc_path_base(dest);
+	clear_name(dfd, name, false);
+	cleanup_close int out = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0)
+		return fail(err, errno, "create", dest);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(out, data + off, len - off);
+		if (w < 0 && errno != EINTR)
+			return fail(err, errno, "write", dest);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (fchown(out, o->uid, o->gid) < 0)
+		return fail(err, errno, "chown", dest);
+	if (fchmod(out, o->set_mode ? o->mode : 0644) < 0)
+		return fail(err, errno, "chmod", dest);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* COPY and ADD: files from a build context or another stage's root filesystem into the root filesystem of
+ * the step being built. Every path on either side is resolved with openat2(RESOLVE_IN_ROOT), so a symbolic
+ * link in the context or in the image can never lead a copy outside its root (an absolute link resolves
+ * against the root, as it would inside the container). */
+#ifndef CC_ENGINE_BUILD_COPY_H
+#define CC_ENGINE_BUILD_COPY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/error.h"
+#include "engine/build/ignore.h"
+
+struct cc_copy_opts {
+	bool keep_owner; /* as in the source (COPY --from); else uid/gid below */
+	uid_t uid;       /* 0 unless --chown */
+	gid_t gid;
+	bool set_mode; /* --chmod */
+	mode_t mode;
+	/* context sources: what .dockerignore excludes is skipped; `base` is the source's path relative to the
+	 * context root, which the patterns see */
+	const struct cc_ignore *ignore;
+};
+
+/* An fd for `path` resolved inside root_fd (symlinks followed within the root), or -errno. */
+int cc_inroot_open(int root_fd, const char *path, int flags, mode_t mode);
+/* Open directory `path` inside the root, creating what is missing (mode 0755, the owner of opts). */
+int cc_inroot_mkdirs(int root_fd, const char *path, const struct cc_copy_opts *o, struct cc_error **err);
+
+/* Copy `src` (relative to src_root; a symbolic link there is followed) into the root at `dest` (absolute in
+ * the root): a directory's contents go into dest; a file goes to dest/<name> when dest_is_dir, else to dest.
+ * NOT_FOUND names a missing source. */
+int cc_copy_path(int src_root, const char *src, int dest_root, const char *dest, bool dest_is_dir,
+		 const struct cc_copy_opts *o, struct cc_error **err);
+
+/* Write `len` bytes as the file `dest` in the root (parents created): COPY <<EOF. */
+int cc_copy_bytes(int dest_root, const char *dest, const char *data, size_t len, const struct cc_copy_opts *o,
+		  struct cc_error **err);
+
+#endif
