@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# The native Dockerfile builder: real builds from the local busybox image (tests/images/mkimage.py "multi"),
+# RUN steps under runc, the layer cache, .dockerignore, errors, and images that `up` runs.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load helpers
+
+setup_file() { native_setup_file; }
+setup() { native_setup; }
+teardown() { native_teardown; }
+
+build() { "$CC" --backend native image build "$@"; }
+# the text of a file in an image
+cat_in() { "$CC" --backend native run --rm "$1" cat "$2"; }
+
+# a compose project whose one service runs IMAGE
+use_image() {
+	printf 'services:\n  t:\n    image: %s\n    command: ["sleep", "60"]\n' "$1" >compose.yaml
+}
+
+@test "multi-stage build: ARG and ENV expansion, WORKDIR, COPY --from, USER, CMD; up runs the image" {
+	mkdir -p ctx/src && echo "payload" >ctx/src/data.txt
+	cat >ctx/Dockerfile <<'EOF'
+ARG BASE=busybox
+FROM ${BASE}:latest AS builder
+ARG GREETING=hello
+ENV DEST=/work OTHER="two words"
+WORKDIR $DEST/sub
+COPY src/ ./in/
+RUN echo "$GREETING from $(pwd) with $OTHER" > out.txt && cat in/data.txt >> out.txt
+
+FROM busybox
+COPY --from=builder /work/sub/out.txt /result/
+WORKDIR /result
+USER 1000:1000
+CMD ["sh", "-c", "cat out.txt; id -u; pwd"]
+EOF
+	run build -t built:multi --build-arg GREETING=bonjour ctx
+	assert_success
+	assert_output --partial "Successfully tagged built:multi"
+	printf 'services:\n  app:\n    image: built:multi\n' >compose.yaml
+	run output_of app
+	assert_success
+	assert_line "bonjour from /work/sub with two words"
+	assert_line "payload"
+	assert_line "1000"
+	assert_line "/result"
+	# the intermediate stage's files are not in the final image
+	run "$CC" --backend native run --rm app ls /work
+	assert_failure
+}
+
+@test "a failing RUN reports its output and exit code, and leaves nothing mounted or behind" {
+	mkdir ctx
+	printf 'FROM busybox\nRUN echo before-failing && echo on-stderr >&2 && exit 7\n' >ctx/Dockerfile
+	run build -t built:fail ctx
+	assert_failure
+	assert_output --partial "before-failing"
+	assert_output --partial "on-stderr"
+	assert_output --partial "Dockerfile:2: RUN echo before-failing"
+	assert_output --partial "exit code: 7"
+	run "$CC" --backend native image inspect built:fail
+	assert_failure
+	run bash -c "mount | grep -c '$CONTAINER_COMPOSE_ROOT' || true"
+	assert_output 0
+	run ls "$CONTAINER_COMPOSE_ROOT/images/tmp"
+	assert_output ""
+}
+
+@test "a syntax error names the file and line, and builds nothing" {
+	mkdir ctx
+	printf 'FROM busybox\nRUN true\n\nFROOM nothing\n' >ctx/Dockerfile
+	run build -t built:syntax ctx
+	assert_failure
+	assert_output --partial "Dockerfile:4: unknown instruction: FROOM"
+	refute_output --partial "RUN true"
+	printf 'FROM busybox\nCOPY missing.txt /\n' >ctx/Dockerfile
+	run build ctx
+	assert_failure
+	assert_output --partial "Dockerfile:2: COPY missing.txt /"
+	assert_output --partial "missing.txt"
+}
+
+@test "the cache: an unchanged rebuild hits every step and gives the same image; a changed file rebuilds from its COPY" {
+	mkdir ctx
+	echo one >ctx/a.txt
+	echo two >ctx/b.txt
+	cat >ctx/Dockerfile <<'EOF'
+FROM busybox
+RUN echo first-run > /first
+COPY a.txt /a.txt
+RUN cat /a.txt > /copy-of-a
+COPY b.txt /b.txt
+EOF
+	run build -q -t built:cache ctx
+	assert_success
+	first="$output"
+	run build -t built:cache ctx
+	assert_success
+	[ "$(grep -c CACHED <<<"$output")" -eq 4 ]
+	refute_line "  first-run"
+	run build -q -t built:cache ctx
+	assert_output "$first"
+	# one file changes: the steps before its COPY are cached, it and what follows run again
+	echo changed >ctx/a.txt
+	run build -t built:cache ctx
+	assert_success
+	[ "$(grep -c CACHED <<<"$output")" -eq 1 ]
+	use_image built:cache
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t cat /copy-of-a /first
+	assert_output "changed
+first-run"
+	# --no-cache runs everything again
+	run build --no-cache -t built:cache ctx
+	refute_output --partial CACHED
+}
+
+@test ".dockerignore keeps files out of the context; Dockerfile.dockerignore takes precedence" {
+	mkdir -p ctx/keep ctx/secret
+	echo k >ctx/keep/k.txt
+	echo s >ctx/secret/s.txt
+	echo x >ctx/notes.md
+	echo r >ctx/README.md
+	printf 'secret\n*.md\n!README.md\n' >ctx/.dockerignore
+	printf 'FROM busybox\nCOPY . /ctx/\nCMD ["sleep", "60"]\n' >ctx/Dockerfile
+	run build -t built:ignore ctx
+	assert_success
+	use_image built:ignore
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t sh -c "find /ctx -type f"
+	assert_line /ctx/keep/k.txt
+	assert_line /ctx/README.md
+	refute_line --partial secret
+	refute_line /ctx/notes.md
+	# a Dockerfile-specific ignore file replaces .dockerignore
+	printf 'FROM busybox\nCOPY . /ctx/\nCMD ["sleep", "60"]\n' >ctx/Other.Dockerfile
+	printf 'keep\n' >ctx/Other.Dockerfile.dockerignore
+	run build -f Other.Dockerfile -t built:ignore2 ctx
+	assert_success
+	"$CC" --backend native down -t 0
+	use_image built:ignore2
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t sh -c "find /ctx -type f"
+	assert_line /ctx/secret/s.txt
+	refute_line /ctx/keep/k.txt
+}
+
+@test "COPY --chown/--chmod, heredocs, ADD of a local tar, and a whiteout of a base file" {
+	mkdir ctx
+	echo data >ctx/f.txt
+	mkdir -p tarsrc/inner && echo in-tar >tarsrc/inner/t.txt
+	tar -C tarsrc -czf ctx/archive.tar.gz inner
+	cat >ctx/Dockerfile <<'DOCKERFILE'
+FROM busybox
+ARG WHO=world
+COPY --chown=1234:5678 --chmod=0600 f.txt /owned/f.txt
+COPY <<EOF /etc/greeting
+hello $WHO
+EOF
+RUN <<EOS
+set -e
+echo from-heredoc > /heredoc.txt
+rm /data/keep
+EOS
+ADD archive.tar.gz /unpacked/
+CMD ["sleep", "60"]
+DOCKERFILE
+	run build -t built:misc ctx
+	assert_success
+	use_image built:misc
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t sh -c "stat -c '%u:%g %a' /owned/f.txt"
+	assert_output "1234:5678 600"
+	run "$CC" --backend native exec t cat /etc/greeting /heredoc.txt /unpacked/inner/t.txt
+	assert_output "hello world
+from-heredoc
+in-tar"
+	run "$CC" --backend native exec t ls /data
+	refute_output --partial keep
+}
+
+@test "compose: build args, target, dockerfile_inline, up --build, build --build-arg, pull_policy build" {
+	mkdir ctx
+	cat >ctx/Dockerfile <<'EOF'
+FROM busybox AS base
+ARG FLAVOR=plain
+RUN echo "flavor=$FLAVOR" > /flavor
+CMD ["cat", "/flavor"]
+FROM base AS extra
+RUN echo extra >> /flavor
+EOF
+	cat >compose.yaml <<'EOF'
+services:
+  a:
+    build:
+      context: ./ctx
+      target: base
+      args:
+        FLAVOR: vanilla
+  b:
+    build:
+      context: ./ctx
+      dockerfile_inline: |
+        FROM busybox
+        CMD ["echo", "inline"]
+    pull_policy: build
+EOF
+	run "$CC" --backend native up -d
+	assert_success
+	"$CC" --backend native wait a b >/dev/null || true
+	run "$CC" --backend native logs --no-log-prefix a
+	assert_output "flavor=vanilla"
+	run "$CC" --backend native logs --no-log-prefix b
+	assert_output "inline"
+	run "$CC" --backend native build --build-arg FLAVOR=chocolate a
+	assert_success
+	"$CC" --backend native up -d --force-recreate a
+	"$CC" --backend native wait a >/dev/null || true
+	run "$CC" --backend native logs --no-log-prefix a
+	assert_output --partial "flavor=chocolate"
+	refute_output --partial extra
+}
+
+@test "image build outside a project; unknown target and missing Dockerfile are clear errors" {
+	mkdir ctx
+	printf 'FROM busybox AS one\nFROM one AS two\nLABEL stage=two\n' >ctx/Dockerfile
+	run build --target nope ctx
+	assert_failure
+	assert_output --partial 'target stage "nope" could not be found'
+	run build -f absent.Dockerfile ctx
+	assert_failure
+	assert_output --partial "absent.Dockerfile"
+	run build -q --target two --label extra=yes ctx
+	assert_success
+	id="$output"
+	run "$CC" --backend native image inspect "$id"
+	assert_output --partial '"stage": "two"'
+	assert_output --partial '"extra": "yes"'
+}
