@@ -7,7 +7,7 @@ libfyaml-dev libjansson-dev nettle-dev libarchive-dev libsqlite3-dev libcurl4-gn
 bats-support gnutls-bin python3-jsonschema docker-registry skopeo busybox-static attr runc aardvark-dns
 golang-github-containers-common"
 case "${1:-}" in
-bench) PKGS="$PKGS docker-compose docker.io podman podman-compose containernetworking-plugins time" ;;
+bench) PKGS="$PKGS docker-compose docker.io podman podman-compose buildah containernetworking-plugins time" ;;
 esac
 missing=""
 for p in $PKGS; do

@@ -12,9 +12,12 @@
 #include "compose/units.h"
 #include "engine/image/oci.h"
 #include "engine/image/reference.h"
+#include "engine/rootfs.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -189,6 +192,22 @@ static int64_t parse_created(const char *s)
 	return ns;
 }
 
+/* A base image whose history does not account for its layers (history is optional) gets entries for them,
+ * so the built image's history matches its layers, as tools that read it (buildah, docker history) expect. */
+static void pad_history(struct stage *st)
+{
+	json_t *h = json_object_get(st->doc, "history");
+	size_t layered = 0, i;
+	json_t *e;
+	json_array_foreach(h, i, e) layered += !json_is_true(json_object_get(e, "empty_layer"));
+	if (layered >= st->nlayers)
+		return;
+	if (!json_is_array(h))
+		json_object_set_new(st->doc, "history", h = json_array());
+	for (size_t k = layered; k < st->nlayers; k++)
+		json_array_insert_new(h, k - layered, json_pack("{ss}", "comment", "base layer without history"));
+}
+
 int build_from_image(struct build *b, const char *ref, struct stage *st, struct cc_error **err)
 {
 	stage_state_release(st);
@@ -238,6 +257,8 @@ int build_from_image(struct build *b, const char *ref, struct stage *st, struct 
 		cc_chain_id(i ? st->layers[i - 1].chain : NULL, l->diff_id, l->chain);
 		r = cc_layer_ensure(s->blobs, l->chain, l->digest, l->diff_id, err);
 	}
+	if (r == 0)
+		pad_history(st);
 	if (r == 0) {
 		cleanup_free char *k = cc_xasprintf("from %s", rec.img.id);
 		cc_sha256_hex(k, strlen(k), st->key);
@@ -541,6 +562,13 @@ static int from_instr(struct build *b, struct stage *st, size_t si, const struct
 	int r = 0;
 	if (n != 1 && !(n == 3 && strcasecmp(words[1], "as") == 0))
 		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "FROM takes an image and an optional AS name");
+	const char *platform = cc_df_flag(in, "platform");
+	cleanup_free char *plat = NULL;
+	if (r == 0 && platform && cc_df_word(platform, b->df.escape, global_lookup, b, &plat, err) < 0)
+		r = -1;
+	if (r == 0 && plat && *plat && strcmp(plat, "linux/amd64") != 0)
+		r = cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				 "--platform=%s: the native builder builds for linux/amd64 only", plat);
 	struct stage *base = r == 0 ? build_stage_ref(b, words[0], si) : NULL;
 	if (r == 0 && base && base->name) {
 		stage_copy_state(st, base);
@@ -786,6 +814,34 @@ static void warn_unused_args(struct build *b)
 	}
 }
 
+/* Scratch directories of builds whose process is gone (killed half way): their step mounts are undone and
+ * the directories removed, so a killed build leaves nothing behind for long. */
+static void remove_stale_builds(struct build *b)
+{
+	cleanup_free char *tmp = cc_xasprintf("%s/tmp", cc_blobs_dir(b->n->images->blobs));
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		int pid = 0;
+		if (sscanf(de->d_name, "build-%d-", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		cleanup_free char *dir = cc_xasprintf("%s/%s", tmp, de->d_name);
+		DIR *steps = opendir(dir);
+		struct dirent *se;
+		while (steps && (se = readdir(steps))) {
+			cleanup_free char *step = cc_xasprintf("%s/%s", dir, se->d_name);
+			struct cc_error *e = NULL;
+			if (se->d_name[0] != '.' && cc_rootfs_unmount(step, &e) < 0)
+				cc_error_free(e);
+		}
+		if (steps)
+			closedir(steps);
+		cc_remove_tree(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int build_all(struct build *b, char **id, struct cc_error **err)
 {
 	predefined_args(b);
@@ -805,7 +861,8 @@ static int build_all(struct build *b, char **id, struct cc_error **err)
 			b->nsteps += (int)(b->stages[i].end - b->stages[i].first);
 	char rnd[17];
 	cc_random_hex(rnd, 8);
-	b->tmp = cc_xasprintf("%s/tmp/build-%s", cc_blobs_dir(b->n->images->blobs), rnd);
+	remove_stale_builds(b);
+	b->tmp = cc_xasprintf("%s/tmp/build-%d-%s", cc_blobs_dir(b->n->images->blobs), (int)getpid(), rnd);
 	if (mkdir(b->tmp, 0700) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", b->tmp);
 	for (size_t i = 0; i <= target; i++) {

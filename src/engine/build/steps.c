@@ -592,6 +592,11 @@ static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr
 
 int build_copy(struct build *b, struct stage *st, const struct cc_df_instr *in, bool add, struct cc_error **err)
 {
+	static const char *const unsupported[] = {"parents", "exclude", "checksum", "keep-git-dir"};
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+		if (cc_df_flag(in, unsupported[i]))
+			return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "--%s is not supported by the native builder",
+					    unsupported[i]);
 	struct copy_plan p = {0};
 	cleanup_strbuf struct cc_strbuf key = CC_STRBUF_INIT;
 	cc_strv words = NULL;
