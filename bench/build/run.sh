@@ -15,9 +15,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 work=$(mktemp -d)
 cleanup() {
-	[ -S "$work/dockerd/docker.sock" ] && "$here/../../scripts/dockerd-test.sh" stop "$work/dockerd" >/dev/null 2>&1
-	[ -d "$work/bh" ] && buildah --root "$work/bh" --runroot "$work/bhrun" rm --all >/dev/null 2>&1
-	[ -d "$work/bh" ] && umount -R "$work/bh" 2>/dev/null
+	if [ -S "$work/dockerd/docker.sock" ]; then
+		"$here/../../scripts/dockerd-test.sh" stop "$work/dockerd" >/dev/null 2>&1 || true
+	fi
+	if [ -d "$work/bh" ]; then
+		buildah --root "$work/bh" --runroot "$work/bhrun" rm --all >/dev/null 2>&1 || true
+		# buildah leaves its overlay storage mounted
+		grep -o " $work/bh[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	fi
 	"$here/../network/peer-rules.sh" restore "$work/chains.before" || true
 	rm -rf "$work"
 }

@@ -57,6 +57,39 @@ YAML
 	refute_output --partial "proj"
 }
 
+@test "a project build through the daemon streams the builder's real output, and up runs the image" {
+	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
+	SERVE_BACKEND=native serve
+	local R=(--remote "unix://$SOCK")
+	local id
+	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	local ctx="$BATS_TEST_TMPDIR/ctx"
+	mkdir -p "$ctx"
+	printf 'FROM busybox\nRUN echo step-output-$((RANDOM)) && echo built > /built\nCMD ["cat", "/built"]\n' >"$ctx/Dockerfile"
+	run api POST /projects/bld --data-binary "services:
+  app:
+    build: {context: $ctx}
+    image: bld-app:latest
+"
+	assert_equal "$(code)" 201
+	run api POST /projects/bld/build -D "$BATS_TEST_TMPDIR/h"
+	assert_equal "$(code)" 200
+	grep -qi '^content-type: application/x-ndjson' "$BATS_TEST_TMPDIR/h"
+	assert_output --partial '"service":"app"'
+	assert_output --regexp '"line":"[^"]*RUN echo step-output-[0-9]+'
+	assert_output --regexp '"line":"[^"]*step-output-[0-9]+"'
+	assert_output --partial '"type":"done"'
+	refute_output --partial '"type":"error"'
+	run api POST /projects/bld/up -d '{"detached": true}'
+	assert_equal "$(code)" 200
+	run "$CC" "${R[@]}" -p bld wait app
+	run "$CC" "${R[@]}" -p bld logs --no-log-prefix app
+	assert_output built
+	run api POST /projects/bld/down -d '{}'
+	assert_equal "$(code)" 200
+}
+
 @test "50 concurrent CLI clients against one daemon: no errors, the store intact" {
 	serve
 	local i pids=()

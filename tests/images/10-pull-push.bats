@@ -195,3 +195,29 @@ teardown_file() {
 	assert_output --partial ": Pull complete"
 	assert_output --partial "Pulling $REG/test/multi:v1"
 }
+
+@test "a build FROM a registry image pulls its base, and the built image pushes and pulls back whole" {
+	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null; then skip "building needs root and runc"; fi
+	mkdir ctx
+	printf 'FROM %s/test/multi:v1\nRUN echo built-layer > /built.txt\nLABEL built=yes\n' "$REG" >ctx/Dockerfile
+	run cc image build -t "$REG/test/built:v1" ctx
+	assert_success
+	assert_output --partial "Successfully tagged $REG/test/built:v1"
+	run cc image push "$REG/test/built:v1"
+	assert_success
+	# the registry's copy, read by skopeo: four layers (three of the base, one built) and the label
+	run skopeo inspect --tls-verify=false "docker://$REG/test/built:v1"
+	assert_success
+	assert_output --partial '"built": "yes"'
+	[ "$(skopeo inspect --tls-verify=false "docker://$REG/test/built:v1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Layers"]))')" = 4 ]
+	# into an empty store, and run
+	ROOT="$BATS_TEST_TMPDIR/root2"
+	run cc image pull "$REG/test/built:v1"
+	assert_success
+	mkdir proj && cd proj
+	printf 'services:\n  b:\n    image: %s/test/built:v1\n    command: ["cat", "/built.txt"]\n' "$REG" >compose.yaml
+	cc up -d >/dev/null
+	cc wait b >/dev/null || true
+	run cc logs --no-log-prefix b
+	assert_output built-layer
+}
