@@ -221,6 +221,21 @@ EOF
 	run "$CC" --backend native logs --no-log-prefix a
 	assert_output --partial "flavor=chocolate"
 	refute_output --partial extra
+	# up --build rebuilds with build.args again (a is recreated: its image was the chocolate one); a second
+	# time nothing changed: the cache gives the same image, and nothing is recreated
+	"$CC" --backend native up -d --build >/dev/null
+	run "$CC" --backend native up -d --build
+	assert_success
+	assert_output --partial CACHED
+	refute_output --partial Recreate
+	# a changed Dockerfile: up --build rebuilds and recreates
+	sed -i 's/echo "flavor=$FLAVOR"/echo "flavor=$FLAVOR v2"/' ctx/Dockerfile
+	run "$CC" --backend native up -d --build a
+	assert_success
+	assert_output --partial Recreate
+	"$CC" --backend native wait a >/dev/null || true
+	run "$CC" --backend native logs --no-log-prefix a
+	assert_output --partial "flavor=vanilla v2"
 }
 
 @test "image build outside a project; unknown target and missing Dockerfile are clear errors" {
@@ -238,4 +253,102 @@ EOF
 	run "$CC" --backend native image inspect "$id"
 	assert_output --partial '"stage": "two"'
 	assert_output --partial '"extra": "yes"'
+}
+
+@test "configuration instructions: ENTRYPOINT drops CMD, SHELL, HEALTHCHECK, EXPOSE, VOLUME, STOPSIGNAL, ONBUILD" {
+	mkdir base app
+	cat >base/Dockerfile <<'EOF2'
+FROM busybox
+CMD ["from-base"]
+ONBUILD RUN echo triggered > /onbuild.txt
+ONBUILD ENV FROM_TRIGGER=yes
+EOF2
+	run build -t built:onbase base
+	assert_success
+	cat >app/Dockerfile <<'EOF2'
+FROM built:onbase
+ENTRYPOINT ["sh", "-c"]
+SHELL ["/bin/sh", "-ec"]
+RUN echo shell-form-with-e
+EXPOSE 8080 53/udp 9000-9001
+VOLUME /data
+VOLUME ["/cache"]
+STOPSIGNAL SIGINT
+HEALTHCHECK --interval=5s --retries=2 CMD test -f /onbuild.txt
+CMD ["cat /onbuild.txt; echo FROM_TRIGGER=$FROM_TRIGGER"]
+EOF2
+	run build -t built:onapp app
+	assert_success
+	assert_output --partial "RUN echo triggered > /onbuild.txt"
+	run "$CC" --backend native image inspect built:onapp
+	assert_output --partial '"8080/tcp"'
+	assert_output --partial '"53/udp"'
+	assert_output --partial '"9001/tcp"'
+	run python3 - "$CONTAINER_COMPOSE_ROOT" <<'PY'
+import json, sys, glob, os
+# the stored image configuration, read straight from the blob store
+root = sys.argv[1]
+for path in glob.glob(os.path.join(root, "images/blobs/sha256/*")):
+    try:
+        doc = json.load(open(path))
+    except Exception:
+        continue
+    c = doc.get("config") if isinstance(doc, dict) else None
+    if c and c.get("StopSignal") == "SIGINT":
+        print(json.dumps({k: c.get(k) for k in ("Entrypoint", "Cmd", "Shell", "Volumes", "Healthcheck", "OnBuild")}, sort_keys=True))
+PY
+	assert_output --partial '"Entrypoint": ["sh", "-c"]'
+	assert_output --partial '"Shell": ["/bin/sh", "-ec"]'
+	assert_output --partial '"/cache": {}'
+	assert_output --partial '"Interval": 5000000000'
+	assert_output --partial '"Test": ["CMD-SHELL", "test -f /onbuild.txt"]'
+	assert_output --partial '"OnBuild": null'
+	printf 'services:\n  app:\n    image: built:onapp\n' >compose.yaml
+	run output_of app
+	assert_line triggered
+	assert_line FROM_TRIGGER=yes
+}
+
+@test "RUN --mount: a cache directory kept across builds, a build secret, a bind of the context; network none" {
+	mkdir ctx
+	echo from-context >ctx/bound.txt
+	echo top-secret >"$BATS_TEST_TMPDIR/token.txt"
+	cat >ctx/Dockerfile <<'EOF2'
+FROM busybox
+ARG ROUND=1
+RUN --mount=type=cache,target=/var/cache/app sh -c 'echo round-$ROUND >> /var/cache/app/log; cat /var/cache/app/log > /seen-cache'
+RUN --mount=type=secret,id=token sh -c 'wc -c < /run/secrets/token > /secret-size'
+RUN --mount=type=bind,source=bound.txt,target=/mnt/bound.txt cat /mnt/bound.txt > /bound-copy
+RUN --network=none sh -c 'cat /proc/net/dev | grep -c : > /ifaces'
+CMD ["sleep", "60"]
+EOF2
+	cat >compose.yaml <<EOF2
+services:
+  t:
+    build:
+      context: ./ctx
+      args: {ROUND: "1"}
+      secrets: [token]
+secrets:
+  token:
+    file: $BATS_TEST_TMPDIR/token.txt
+EOF2
+	run "$CC" --backend native build
+	assert_success
+	refute_output --partial top-secret
+	sed -i 's/ROUND: "1"/ROUND: "2"/' compose.yaml
+	run "$CC" --backend native build
+	assert_success
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t cat /seen-cache /secret-size /bound-copy /ifaces
+	assert_output "round-1
+round-2
+11
+from-context
+1"
+	# the secret is not in the image, and nor are the mount points the build made
+	run "$CC" --backend native exec t ls /run/secrets
+	assert_failure
+	run "$CC" --backend native exec t ls /mnt
+	assert_failure
 }
