@@ -200,8 +200,9 @@ teardown_file() {
 	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null; then skip "building needs root and runc"; fi
 	mkdir ctx
 	printf 'FROM %s/test/multi:v1\nRUN echo built-layer > /built.txt\nLABEL built=yes\n' "$REG" >ctx/Dockerfile
-	run cc image build -t "$REG/test/built:v1" ctx
+	run cc image build --pull -t "$REG/test/built:v1" ctx
 	assert_success
+	assert_output --partial "pulling $REG/test/multi:v1"
 	assert_output --partial "Successfully tagged $REG/test/built:v1"
 	run cc image push "$REG/test/built:v1"
 	assert_success

@@ -352,3 +352,54 @@ from-context
 	run "$CC" --backend native exec t ls /mnt
 	assert_failure
 }
+
+@test "FROM scratch: a static binary copied in is a whole image" {
+	mkdir ctx
+	cp /bin/busybox ctx/busybox
+	printf 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["echo", "from-scratch"]\n' >ctx/Dockerfile
+	run build -t built:scratch ctx
+	assert_success
+	run "$CC" --backend native image inspect built:scratch
+	assert_output --partial '"/bin/busybox"'
+	[ "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0]["layers"]))' <<<"$output")" = 1 ]
+	printf 'services:\n  s:\n    image: built:scratch\n' >compose.yaml
+	run output_of s
+	assert_output from-scratch
+}
+
+@test "compose build fields: dockerfile, labels, tags, no_cache, network none, shm_size, extra_hosts" {
+	mkdir ctx
+	cat >ctx/build.Dockerfile <<'EOF2'
+FROM busybox
+RUN cat /etc/hosts > /hosts-at-build && df -k /dev/shm | tail -1 > /shm-at-build && (cat /proc/net/dev | grep -c : > /ifaces)
+CMD ["sleep", "60"]
+EOF2
+	cat >compose.yaml <<'EOF2'
+services:
+  t:
+    image: built:fields
+    build:
+      context: ./ctx
+      dockerfile: build.Dockerfile
+      labels: {com.example.built: "yes"}
+      tags: ["built:alias"]
+      no_cache: true
+      network: none
+      shm_size: 128m
+      extra_hosts: ["buildhost:10.1.2.3"]
+EOF2
+	run "$CC" --backend native build
+	assert_success
+	refute_output --partial CACHED
+	run "$CC" --backend native build
+	refute_output --partial CACHED
+	run "$CC" --backend native image inspect built:alias
+	assert_output --partial '"com.example.built": "yes"'
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec t cat /hosts-at-build
+	assert_output --partial "10.1.2.3	buildhost"
+	run "$CC" --backend native exec t cat /ifaces
+	assert_output 1
+	run "$CC" --backend native exec t cat /shm-at-build
+	assert_output --regexp ' 131072 '
+}

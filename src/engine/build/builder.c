@@ -234,7 +234,7 @@ int build_from_image(struct build *b, const char *ref, struct stage *st, struct 
 		build_say(b, "pulling", "pulling %s", ref);
 		if (cc_images_pull(s, ref, b->opts->platform, b->sink, err) < 0 ||
 		    cc_images_resolve(s, ref, &rec, err) < 0)
-			return cc_error_wrap(err, "FROM %s", ref);
+			return cc_error_wrap(err, "pull %s", ref);
 	}
 	char *body = NULL;
 	size_t len = 0;
