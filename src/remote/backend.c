@@ -3,11 +3,13 @@
  * extension fields the daemon adds, so nothing is lost on the way. Operations the API has no route for
  * answer NOT_SUPPORTED naming themselves. */
 #include "api/shapes.h"
+#include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/curl.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "remote/client.h"
+#include "remote/context.h"
 #include "runtime/backends.h"
 #include "runtime/codec.h"
 
@@ -551,10 +553,67 @@ static int r_image_push(void *self, const char *ref, const struct cc_progress_si
 	return transfer(self, "/images/push", ref, NULL, sink, err);
 }
 
+static void query_add_json(struct cc_strbuf *q, const char *key, const struct cc_kvs *kvs)
+{
+	if (!kvs || !kvs->n)
+		return;
+	json_t *o = json_object();
+	for (size_t i = 0; i < kvs->n; i++)
+		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value));
+	char *text = json_dumps(o, JSON_COMPACT);
+	query_add(q, key, text);
+	free(text);
+	json_decref(o);
+}
+
+/* The context goes to the daemon as a tar (remote/context.c), the options as query arguments, and the
+ * builder's frames come back as they happen. */
 static int r_image_build(void *self, const struct cc_build_opts *opts, const struct cc_progress_sink *sink,
 			 struct cc_error **err)
 {
-	return not_supported(err, "image build (sending a build context)");
+	struct remote *r = self;
+	if (opts->secrets && opts->secrets->n)
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				    "build secrets are not supported by the remote backend (they would have to "
+				    "leave this machine)");
+	char path[] = "/tmp/cc-context-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "build context");
+	close(fd);
+	char *dockerfile = NULL;
+	int rc = rc_context_tar(opts, path, &dockerfile, err);
+	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
+	query_add(&q, "dockerfile", dockerfile);
+	for (char *const *t = opts->tags; t && *t; t++)
+		query_add(&q, "t", *t);
+	query_add(&q, "target", opts->target);
+	query_add(&q, "network", opts->network);
+	query_add(&q, "platform", opts->platform);
+	query_add_json(&q, "buildargs", opts->args);
+	query_add_json(&q, "labels", opts->labels);
+	for (char *const *h = opts->extra_hosts; h && *h; h++)
+		query_add(&q, "extrahosts", *h);
+	if (opts->shm_size > 0)
+		cc_strbuf_addf(&q, "&shmsize=%lld", (long long)opts->shm_size);
+	if (opts->no_cache)
+		query_add(&q, "nocache", "true");
+	if (opts->pull)
+		query_add(&q, "pull", "true");
+	free(dockerfile);
+	fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (rc == 0 && fd < 0)
+		rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "open %s", path);
+	if (rc == 0) {
+		struct progress_fwd f = {sink};
+		cleanup_free char *p = cc_xasprintf("/images/build%s", cc_strbuf_str(&q));
+		rc = rc_stream_upload(r->c, "POST", p, fd, "Content-Type: application/x-tar", progress_frame, &f,
+				      err);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return rc;
 }
 
 static int r_image_tag(void *self, const char *src, const char *dst, struct cc_error **err)

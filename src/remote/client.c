@@ -227,12 +227,30 @@ static int on_chunk(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
+static int stream(struct rc_client *c, struct cc_http_req *req, int (*frame)(void *ctx, json_t *j), void *ctx,
+		  struct cc_error **err);
+
 int rc_stream(struct rc_client *c, const char *method, const char *path, json_t *body,
 	      int (*frame)(void *ctx, json_t *j), void *ctx, struct cc_error **err)
 {
+	struct cc_http_req r = {.method = method, .path = path, .json = body, .raw_fd = -1};
+	return stream(c, &r, frame, ctx, err);
+}
+
+int rc_stream_upload(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,
+		     int (*frame)(void *ctx, json_t *j), void *ctx, struct cc_error **err)
+{
+	struct cc_http_req r = {.method = method, .path = path, .raw_fd = in_fd, .content_type = ctype};
+	return stream(c, &r, frame, ctx, err);
+}
+
+static int stream(struct rc_client *c, struct cc_http_req *req, int (*frame)(void *ctx, json_t *j), void *ctx,
+		  struct cc_error **err)
+{
 	struct ndjson s = {.frame = frame, .ctx = ctx};
-	struct cc_http_req r = {
-	    .method = method, .path = path, .json = body, .raw_fd = -1, .chunk = on_chunk, .ctx = &s};
+	struct cc_http_req r = *req;
+	r.chunk = on_chunk;
+	r.ctx = &s;
 	int rc = perform(c, &r, err);
 	if (rc == 0 && s.err) {
 		*err = s.err;

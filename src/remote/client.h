@@ -32,6 +32,10 @@ int rc_get_json(struct rc_client *c, const char *path, json_t **out, struct cc_e
 int rc_stream(struct rc_client *c, const char *method, const char *path, json_t *body,
 	      int (*frame)(void *ctx, json_t *j), void *ctx, struct cc_error **err);
 
+/* rc_stream with the file at in_fd as the body (a build context). */
+int rc_stream_upload(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,
+		     int (*frame)(void *ctx, json_t *j), void *ctx, struct cc_error **err);
+
 /* A raw exchange: upload the file at in_fd (-1: none) as the body, and write a 2xx body to out_fd (-1:
  * parse it as JSON into *out). */
 int rc_transfer(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,

@@ -252,6 +252,7 @@ void h_image_inspect(struct srv_req *r);
 void h_image_pull(struct srv_req *r);
 void h_image_push(struct srv_req *r);
 void h_image_load(struct srv_req *r);
+void h_image_build(struct srv_req *r);
 void h_image_save(struct srv_req *r);
 void h_image_remove(struct srv_req *r);
 void h_image_tag(struct srv_req *r);

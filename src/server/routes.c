@@ -42,6 +42,7 @@ static struct srv_route table[] = {
     R("POST", "/images/pull", h_image_pull, 0),
     R("POST", "/images/push", h_image_push, 0),
     R("POST", "/images/load", h_image_load, SRV_RAW_BODY | SRV_UNLIMITED | SRV_BLOCKING),
+    R("POST", "/images/build", h_image_build, SRV_RAW_BODY | SRV_UNLIMITED | SRV_BLOCKING),
     /* {ref} spans segments (a reference has slashes): the longer patterns go first, so a reference ending
      * in /save or /tag reads as those routes */
     R("GET", "/images/{ref}/save", h_image_save, SRV_BLOCKING),

@@ -92,6 +92,54 @@ YAML
 	assert_equal "$(code)" 200
 }
 
+@test "image build and a project's build: through the remote backend, the context travels as a tar" {
+	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
+	SERVE_BACKEND=native serve
+	local R=(--remote "unix://$SOCK")
+	local id
+	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	local ctx="$BATS_TEST_TMPDIR/proj/ctx"
+	mkdir -p "$ctx/files"
+	echo sent >"$ctx/files/kept.txt"
+	echo never-sent >"$ctx/files/secret.key"
+	printf '**/*.key\n' >"$ctx/.dockerignore"
+	printf 'FROM busybox\nARG V=0\nCOPY files/ /files/\nRUN echo "v=$V" > /v && ls /files\nCMD ["sh", "-c", "cat /v; ls /files"]\n' >"$ctx/Dockerfile"
+	run "$CC" "${R[@]}" image build --build-arg V=7 -t remote-built:1 "$ctx"
+	assert_success
+	assert_output --partial "kept.txt"
+	refute_output --partial "secret.key"
+	assert_output --partial "Successfully tagged remote-built:1"
+	# a Dockerfile from outside the context travels with it
+	printf 'FROM busybox\nCMD ["echo", "outside"]\n' >"$BATS_TEST_TMPDIR/Outside.Dockerfile"
+	run "$CC" "${R[@]}" image build -q -f "$BATS_TEST_TMPDIR/Outside.Dockerfile" "$ctx"
+	assert_success
+	assert_output --regexp '^sha256:[0-9a-f]{64}$'
+	# the compose build, and up of what it built
+	write_project <<'YAML'
+services:
+  app:
+    build:
+      context: ./ctx
+      args: {V: "9"}
+YAML
+	cd "$BATS_TEST_TMPDIR/proj"
+	run "$CC" "${R[@]}" up -d
+	assert_success
+	"$CC" "${R[@]}" wait app >/dev/null || true
+	run "$CC" "${R[@]}" logs --no-log-prefix app
+	assert_output "v=9
+kept.txt"
+	"$CC" "${R[@]}" down -t 0 >/dev/null
+	# an invalid body is a 400, and the daemon stays up
+	run api POST /images/build --data-binary 'not a tar' -H 'Content-Type: application/x-tar'
+	assert_envelope 400 bad_request
+	run api POST '/images/build?buildargs=notjson' --data-binary 'x'
+	assert_envelope 400 bad_request
+	run api GET /_ping
+	assert_equal "$(code)" 200
+}
+
 @test "50 concurrent CLI clients against one daemon: no errors, the store intact" {
 	serve
 	local i pids=()

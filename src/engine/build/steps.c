@@ -481,9 +481,7 @@ static int add_archive(struct build *b, const char *rel, int root, const char *d
 	if (mkdir(tmp, 0700) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", tmp);
 	cleanup_close int fd = cc_inroot_open(b->context_fd, rel, O_RDONLY, 0);
-	struct cc_unpack_stats stats;
-	int r = fd < 0 ? cc_error_set_errno(err, CC_ERR_NOT_FOUND, -fd, "source %s", rel)
-		       : cc_layer_unpack(fd, tmp, &stats, err);
+	int r = fd < 0 ? cc_error_set_errno(err, CC_ERR_NOT_FOUND, -fd, "source %s", rel) : cc_tar_unpack(fd, tmp, err);
 	cleanup_close int tfd = r == 0 ? open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	struct cc_copy_opts keep = *o;
 	keep.keep_owner = !chowned; /* the archive's owners, unless --chown */

@@ -15,6 +15,7 @@ struct archive_entry;
 
 /* Flags for cc_layer_unpack_flags(). */
 #define CC_UNPACK_NO_OPENAT2 1u /* behave as if the kernel had no openat2 (tests the fallback) */
+#define CC_UNPACK_PLAIN      2u /* a plain archive: ".wh." names are files like any other */
 
 /* cc_layer_unpack() with flags; tests use it to exercise the fallback resolver. */
 int cc_layer_unpack_flags(int fd, const char *dir, unsigned flags, struct cc_unpack_stats *out,
@@ -29,6 +30,7 @@ struct unpack_dir_time {
 struct unpack_fs {
 	int root_fd;
 	bool no_openat2; /* openat2 is missing (ENOSYS) or filtered (EPERM): walk with O_NOFOLLOW instead */
+	bool plain;      /* CC_UNPACK_PLAIN */
 	struct unpack_dir_time *dirs;
 	size_t ndirs, dirs_alloc;
 };

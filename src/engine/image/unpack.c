@@ -222,3 +222,9 @@ int cc_layer_unpack(int fd, const char *dir, struct cc_unpack_stats *out, struct
 {
 	return cc_layer_unpack_flags(fd, dir, 0, out, err);
 }
+
+int cc_tar_unpack(int fd, const char *dir, struct cc_error **err)
+{
+	struct cc_unpack_stats st;
+	return cc_layer_unpack_flags(fd, dir, CC_UNPACK_PLAIN, &st, err);
+}

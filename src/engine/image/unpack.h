@@ -24,5 +24,7 @@ struct cc_unpack_stats {
 /* Read the layer from fd (to its end) into dir, which must exist and be empty. On failure the directory is
  * left for the caller to remove (it is a temporary one, renamed into place only on success). */
 int cc_layer_unpack(int fd, const char *dir, struct cc_unpack_stats *out, struct cc_error **err);
+/* A plain archive (a build context, an ADD source) with the same safety: ".wh." names are ordinary files. */
+int cc_tar_unpack(int fd, const char *dir, struct cc_error **err);
 
 #endif

@@ -529,7 +529,7 @@ int unpack_fs_entry(struct unpack_fs *fs, struct archive_entry *e, unpack_read_f
 		return -1;
 	c.pfd = pfd;
 
-	if (strncmp(c.base, ".wh.", 4) == 0)
+	if (!fs->plain && strncmp(c.base, ".wh.", 4) == 0)
 		return whiteout(&c, err);
 	const char *target = archive_entry_hardlink(e);
 	if (target)
@@ -577,7 +577,9 @@ int unpack_fs_finish(struct unpack_fs *fs, struct cc_error **err)
 
 int unpack_fs_open(struct unpack_fs *fs, const char *dir, unsigned flags, struct cc_error **err)
 {
-	*fs = (struct unpack_fs){.root_fd = -1, .no_openat2 = (flags & CC_UNPACK_NO_OPENAT2) != 0};
+	*fs = (struct unpack_fs){.root_fd = -1,
+				 .no_openat2 = (flags & CC_UNPACK_NO_OPENAT2) != 0,
+				 .plain = (flags & CC_UNPACK_PLAIN) != 0};
 	fs->root_fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (fs->root_fd < 0)
 		return cc_error_set_errno(err, errno == ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_BACKEND_FAILURE,
