@@ -1,4 +1,5 @@
-/* Engine-level image commands (`image ls|inspect|pull|push|tag|rm|load|save|build`), `login`, and compose's `push`.
+/* Engine-level image commands (`image ls|inspect|pull|push|tag|rm|load|save|build`), `login`, and compose's
+ * `push`.
  */
 #include "base/cleanup.h"
 #include "base/clock.h"
@@ -292,7 +293,8 @@ int cli_build_args(char *const *list, struct cc_kvs *out)
 			cleanup_free char *k = cc_xstrndup(*a, (size_t)(eq - *a));
 			cc_kvs_set(out, k, eq + 1);
 		} else if (getenv(*a)) {
-			/* --build-arg NAME takes the value from the environment, and is left out when unset */
+			/* --build-arg NAME takes the value from the environment, and is left out when unset
+			 */
 			cc_kvs_set(out, *a, getenv(*a));
 		}
 	}
@@ -335,14 +337,16 @@ static int image_build(struct cli_ctx *ctx, int argc, char **argv)
 	    {"build-arg", 0, CLI_LIST, &build_args, "KEY=VAL", "Set build-time variables"},
 	    {"label", 0, CLI_LIST, &labels, "KEY=VAL", "Set metadata for an image"},
 	    {"target", 0, CLI_STR, &target, "STAGE", "Set the target build stage to build"},
-	    {"network", 0, CLI_STR, &network, "MODE", "Networking mode for RUN: default (the host's), host, none"},
+	    {"network", 0, CLI_STR, &network, "MODE",
+	     "Networking mode for RUN: default (the host's), host, none"},
 	    {"no-cache", 0, CLI_BOOL, &no_cache, NULL, "Do not use cache when building the image"},
 	    {"pull", 0, CLI_BOOL, &pull, NULL, "Always attempt to pull a newer version of the base images"},
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Print only the image ID"},
 	    {"iidfile", 0, CLI_STR, &iidfile, "FILE", "Write the image ID to the file"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
-	const struct cli_spec spec = {"image build", "CONTEXT", "Build an image from a Dockerfile", flags, false};
+	const struct cli_spec spec = {"image build", "CONTEXT", "Build an image from a Dockerfile", flags,
+				      false};
 	cc_strv args;
 	int rc = parse_or_exit(&spec, argc, argv, &args);
 	if (rc >= 0)
@@ -405,7 +409,7 @@ int cli_image(struct cli_ctx *ctx, int argc, char **argv)
 	} subs[] = {
 	    {"ls", "list", image_ls},   {"inspect", NULL, image_inspect}, {"pull", NULL, NULL},
 	    {"push", NULL, NULL},       {"tag", NULL, image_tag},         {"rm", "remove", image_rm},
-	    {"load", NULL, image_load}, {"save", NULL, image_save},   {"build", NULL, image_build},
+	    {"load", NULL, image_load}, {"save", NULL, image_save},       {"build", NULL, image_build},
 	};
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		printf("Usage: container-compose image COMMAND\n\nManage images\n\nCommands:\n"

@@ -596,7 +596,8 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 			const char *name = svcs->map.e[i].key;
 			bool named = named_or_all(args, name);
 			struct cc_error *err = NULL;
-			if (named && cc_orch_build_service(rt, p, name, no_cache, pull, &extra, &ui.ui, &err) < 0)
+			if (named &&
+			    cc_orch_build_service(rt, p, name, no_cache, pull, &extra, &ui.ui, &err) < 0)
 				rc = cli_fail(&err);
 		}
 		cli_ui_release(&ui);

@@ -26,8 +26,8 @@ static int show_progress(void *ctx, const struct cc_progress *p)
 
 /* The build's secrets: id -> a file on the host. A secret from the environment is written to a private
  * temporary file for the build's duration (listed in *tmp for removal). */
-static int build_secrets(const struct cc_project *p, const struct cc_val *build, struct cc_kvs *out, cc_strv *tmp,
-			 struct cc_error **err)
+static int build_secrets(const struct cc_project *p, const struct cc_val *build, struct cc_kvs *out,
+			 cc_strv *tmp, struct cc_error **err)
 {
 	const struct cc_val *list = cc_orch_get(build, "secrets");
 	const struct cc_val *defs = cc_orch_get(p->model, "secrets");
@@ -35,7 +35,8 @@ static int build_secrets(const struct cc_project *p, const struct cc_val *build,
 		const char *src = cc_orch_str(list->seq.v[i], "source");
 		const struct cc_val *def = src ? cc_orch_get(defs, src) : NULL;
 		if (!def)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "build secret %s is not defined in secrets",
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "build secret %s is not defined in secrets",
 					    src ? src : "(no source)");
 		const char *file = cc_orch_str(def, "file"), *var = cc_orch_str(def, "environment");
 		if (file) {
@@ -47,7 +48,8 @@ static int build_secrets(const struct cc_project *p, const struct cc_val *build,
 			value = var ? getenv(var) : NULL;
 		if (!value)
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "build secret %s: needs a file or a set environment variable", src);
+					    "build secret %s: needs a file or a set environment variable",
+					    src);
 		char path[] = "/tmp/cc-build-secret-XXXXXX";
 		int fd = mkstemp(path);
 		if (fd < 0)
@@ -56,15 +58,16 @@ static int build_secrets(const struct cc_project *p, const struct cc_val *build,
 		bool ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
 		close(fd);
 		if (!ok)
-			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "build secret %s: write failed", src);
+			return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "build secret %s: write failed",
+					    src);
 		cc_kvs_set(out, src, path);
 	}
 	return 0;
 }
 
 int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
-			  bool no_cache, bool pull, const struct cc_kvs *extra_args, const struct cc_orch_ui *ui,
-			  struct cc_error **err)
+			  bool no_cache, bool pull, const struct cc_kvs *extra_args,
+			  const struct cc_orch_ui *ui, struct cc_error **err)
 {
 	CC_ORCH_ERR_SINK(err);
 	const struct cc_val *svc = cc_project_service(p, service);

@@ -113,8 +113,8 @@ int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, ch
 			   struct cc_error **err);
 /* Build a service's image with its build section (extra_args: --build-arg values over build.args). */
 int cc_orch_build_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
-			  bool no_cache, bool pull, const struct cc_kvs *extra_args, const struct cc_orch_ui *ui,
-			  struct cc_error **err);
+			  bool no_cache, bool pull, const struct cc_kvs *extra_args,
+			  const struct cc_orch_ui *ui, struct cc_error **err);
 int cc_orch_pull_service(struct cc_runtime *rt, const struct cc_project *p, const char *service,
 			 const struct cc_orch_ui *ui, struct cc_error **err);
 

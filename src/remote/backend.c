@@ -573,9 +573,10 @@ static int r_image_build(void *self, const struct cc_build_opts *opts, const str
 {
 	struct remote *r = self;
 	if (opts->secrets && opts->secrets->n)
-		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
-				    "build secrets are not supported by the remote backend (they would have to "
-				    "leave this machine)");
+		return cc_error_set(
+		    err, CC_ERR_NOT_SUPPORTED,
+		    "build secrets are not supported by the remote backend (they would have to "
+		    "leave this machine)");
 	char path[] = "/tmp/cc-context-XXXXXX";
 	int fd = mkstemp(path);
 	if (fd < 0)
@@ -607,8 +608,8 @@ static int r_image_build(void *self, const struct cc_build_opts *opts, const str
 	if (rc == 0) {
 		struct progress_fwd f = {sink};
 		cleanup_free char *p = cc_xasprintf("/images/build%s", cc_strbuf_str(&q));
-		rc = rc_stream_upload(r->c, "POST", p, fd, "Content-Type: application/x-tar", progress_frame, &f,
-				      err);
+		rc = rc_stream_upload(r->c, "POST", p, fd, "Content-Type: application/x-tar", progress_frame,
+				      &f, err);
 	}
 	if (fd >= 0)
 		close(fd);

@@ -26,7 +26,8 @@ struct tar {
 
 static int fail(struct tar *t, const char *what)
 {
-	return cc_error_set(t->err, CC_ERR_INTERNAL, "build context: %s: %s", what, archive_error_string(t->a));
+	return cc_error_set(t->err, CC_ERR_INTERNAL, "build context: %s: %s", what,
+			    archive_error_string(t->a));
 }
 
 static bool always_sent(const struct tar *t, const char *rel)
@@ -61,7 +62,8 @@ static int add_dir(struct tar *t, const char *path, const char *rel)
 	while (r == 0 && (de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		cleanup_free char *child = *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
+		cleanup_free char *child =
+		    *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
 		cleanup_free char *full = cc_xasprintf("%s/%s", path, de->d_name);
 		if (cc_ignore_excluded(t->ig, child) && !always_sent(t, child) &&
 		    !(de->d_type == DT_DIR && t->ig->has_exceptions))
@@ -112,7 +114,8 @@ static int add_path(struct tar *t, const char *path, const char *rel)
 /* The Dockerfile's path relative to the context, or NULL when it lies outside it. */
 static char *inside(const char *ctx, const char *dockerfile)
 {
-	cleanup_free char *abs = dockerfile[0] == '/' ? cc_path_clean(dockerfile) : cc_path_join(ctx, dockerfile);
+	cleanup_free char *abs =
+	    dockerfile[0] == '/' ? cc_path_clean(dockerfile) : cc_path_join(ctx, dockerfile);
 	size_t n = strlen(ctx);
 	if (strncmp(abs, ctx, n) != 0 || abs[n] != '/')
 		return NULL;

@@ -152,9 +152,10 @@ void h_image_build(struct srv_req *r)
 	c->dir = srv_scratch_path(srv_server(r), "build-context");
 	struct cc_error *err = NULL;
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc = mkdir(c->dir, 0700) < 0 ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "mkdir %s", c->dir)
-	       : fd < 0			 ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "open %s", path)
-					 : cc_tar_unpack(fd, c->dir, &err);
+	int rc = mkdir(c->dir, 0700) < 0
+		     ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "mkdir %s", c->dir)
+		 : fd < 0 ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "open %s", path)
+			  : cc_tar_unpack(fd, c->dir, &err);
 	if (rc < 0) {
 		if (err->kind != CC_ERR_INTERNAL)
 			err->kind = CC_ERR_INVALID_ARGUMENT;

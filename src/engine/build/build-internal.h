@@ -27,7 +27,7 @@ struct build_layer {
 };
 
 struct stage {
-	char *name; /* AS name, lower case; NULL when unnamed */
+	char *name;  /* AS name, lower case; NULL when unnamed */
 	json_t *doc; /* the image configuration document */
 	struct build_layer *layers;
 	size_t nlayers;
@@ -51,7 +51,7 @@ struct build {
 	struct cc_ignore ignore;
 	int context_fd;
 	char *context_dir;
-	char *tmp; /* this build's scratch directory under <root>/images/tmp */
+	char *tmp;       /* this build's scratch directory under <root>/images/tmp */
 	const char *ref; /* what progress frames name: the first tag, else "build" */
 	int step, nsteps;
 	json_t *hashes; /* cache.c: copied files' content digests by identity */
@@ -59,7 +59,8 @@ struct build {
 };
 
 /* A progress line ("log" frames carry a step's output). */
-void build_say(struct build *b, const char *status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void build_say(struct build *b, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Variables for word processing in a stage: its ENV first, then its ARGs. */
 const char *build_lookup(void *stage, const char *name);
@@ -85,7 +86,8 @@ int build_run(struct build *b, struct stage *st, const struct cc_df_instr *in, s
 int build_copy(struct build *b, struct stage *st, const struct cc_df_instr *in, bool add,
 	       struct cc_error **err);
 /* Mount the stage's layers with a fresh upper directory at <dir>/rootfs; *rootfs (owned) is the mount. */
-int build_mount(struct build *b, const struct stage *st, const char *dir, char **rootfs, struct cc_error **err);
+int build_mount(struct build *b, const struct stage *st, const char *dir, char **rootfs,
+		struct cc_error **err);
 /* Unmount, and add what changed in <dir>/upper to the stage as a layer (none when nothing changed). */
 int build_commit_step(struct build *b, struct stage *st, const char *dir, const char *created_by,
 		      struct cc_error **err);

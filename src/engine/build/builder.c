@@ -205,7 +205,8 @@ static void pad_history(struct stage *st)
 	if (!json_is_array(h))
 		json_object_set_new(st->doc, "history", h = json_array());
 	for (size_t k = layered; k < st->nlayers; k++)
-		json_array_insert_new(h, k - layered, json_pack("{ss}", "comment", "base layer without history"));
+		json_array_insert_new(h, k - layered,
+				      json_pack("{ss}", "comment", "base layer without history"));
 }
 
 int build_from_image(struct build *b, const char *ref, struct stage *st, struct cc_error **err)
@@ -243,8 +244,8 @@ int build_from_image(struct build *b, const char *ref, struct stage *st, struct 
 		json_error_t je;
 		st->doc = json_loadb(body, len, 0, &je);
 		if (!json_is_object(st->doc))
-			r = cc_error_set(err, CC_ERR_INVALID_STATE, "image %s: invalid configuration: %s", ref,
-					 je.text);
+			r = cc_error_set(err, CC_ERR_INVALID_STATE, "image %s: invalid configuration: %s",
+					 ref, je.text);
 	}
 	free(body);
 	st->nlayers = rec.nlayers;
@@ -402,7 +403,8 @@ static int healthcheck_instr(struct build *b, struct stage *st, const struct cc_
 		char *end;
 		long n = strtol(retries, &end, 10);
 		if (!*retries || *end || n < 0)
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--retries: invalid number \"%s\"", retries);
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--retries: invalid number \"%s\"",
+					 retries);
 		json_object_set_new(hc, "Retries", json_integer(n));
 	}
 	if (r < 0) {
@@ -413,7 +415,8 @@ static int healthcheck_instr(struct build *b, struct stage *st, const struct cc_
 	return 0;
 }
 
-static int expose_instr(struct build *b, struct stage *st, const struct cc_df_instr *in, struct cc_error **err)
+static int expose_instr(struct build *b, struct stage *st, const struct cc_df_instr *in,
+			struct cc_error **err)
 {
 	cc_strv words;
 	if (words_of(b, st, in, &words, err) < 0)
@@ -460,7 +463,8 @@ static int one_word(struct build *b, struct stage *st, const struct cc_df_instr 
 }
 
 /* Instructions that change only the configuration (and the stage's key). 1 when `in` was one of them. */
-static int config_instr(struct build *b, struct stage *st, const struct cc_df_instr *in, struct cc_error **err)
+static int config_instr(struct build *b, struct stage *st, const struct cc_df_instr *in,
+			struct cc_error **err)
 {
 	const char *cmd = in->cmd;
 	json_t *c = build_config(st);
@@ -494,7 +498,8 @@ static int config_instr(struct build *b, struct stage *st, const struct cc_df_in
 	} else if (strcmp(cmd, "user") == 0 || strcmp(cmd, "stopsignal") == 0) {
 		char *w;
 		if ((r = one_word(b, st, in, &w, err)) == 0)
-			json_object_set_new(c, cmd[0] == 'u' ? "User" : "StopSignal", json_string(w)), free(w);
+			json_object_set_new(c, cmd[0] == 'u' ? "User" : "StopSignal", json_string(w)),
+			    free(w);
 	} else if (strcmp(cmd, "expose") == 0) {
 		r = expose_instr(b, st, in, err);
 	} else if (strcmp(cmd, "volume") == 0) {
@@ -652,7 +657,8 @@ static void mark_needed(struct build *b, size_t si)
 		char *ref = NULL;
 		if (i == st->first) {
 			cc_strv w = NULL;
-			if (cc_df_words(in->args, b->df.escape, true, global_lookup, b, &w, NULL) == 0 && w[0])
+			if (cc_df_words(in->args, b->df.escape, true, global_lookup, b, &w, NULL) == 0 &&
+			    w[0])
 				ref = cc_xstrdup(w[0]);
 			cc_strv_free(w);
 		} else if (cc_df_flag(in, "from")) {
@@ -704,8 +710,8 @@ static int commit_image(struct build *b, struct stage *st, char **id_out, struct
 	cd.digest = cdigest;
 	struct cc_oci_descriptor *ld = cc_xcalloc(st->nlayers + 1, sizeof(*ld));
 	for (size_t i = 0; i < st->nlayers; i++)
-		ld[i] = (struct cc_oci_descriptor){.media_type = layer_mt, .digest = st->layers[i].digest,
-						   .size = st->layers[i].size};
+		ld[i] = (struct cc_oci_descriptor){
+		    .media_type = layer_mt, .digest = st->layers[i].digest, .size = st->layers[i].size};
 	cleanup_free char *manifest = cc_oci_build_manifest(&cd, ld, st->nlayers);
 	free(ld);
 	struct cc_oci_manifest man = {0};
@@ -734,9 +740,14 @@ static int commit_image(struct build *b, struct stage *st, char **id_out, struct
 static void predefined_args(struct build *b)
 {
 	static const char *const v[][2] = {
-	    {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"},      {"TARGETARCH", "amd64"},
-	    {"TARGETVARIANT", ""},             {"BUILDPLATFORM", "linux/amd64"}, {"BUILDOS", "linux"},
-	    {"BUILDARCH", "amd64"},            {"BUILDVARIANT", ""},
+	    {"TARGETPLATFORM", "linux/amd64"},
+	    {"TARGETOS", "linux"},
+	    {"TARGETARCH", "amd64"},
+	    {"TARGETVARIANT", ""},
+	    {"BUILDPLATFORM", "linux/amd64"},
+	    {"BUILDOS", "linux"},
+	    {"BUILDARCH", "amd64"},
+	    {"BUILDVARIANT", ""},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		cc_kvs_set(&b->global_args, v[i][0], v[i][1]);
@@ -750,7 +761,8 @@ static int read_inputs(struct build *b, struct cc_error **err)
 		return -1;
 	b->context_fd = open(b->context_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->context_fd < 0)
-		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "build context %s", b->context_dir);
+		return cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "build context %s",
+					  b->context_dir);
 	cleanup_free char *dfpath = NULL;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
@@ -823,7 +835,8 @@ static void remove_stale_builds(struct build *b)
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		int pid = 0;
-		if (sscanf(de->d_name, "build-%d-", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+		if (sscanf(de->d_name, "build-%d-", &pid) != 1 || pid <= 0 || kill(pid, 0) == 0 ||
+		    errno != ESRCH)
 			continue;
 		cleanup_free char *dir = cc_xasprintf("%s/%s", tmp, de->d_name);
 		DIR *steps = opendir(dir);
@@ -851,8 +864,8 @@ static int build_all(struct build *b, char **id, struct cc_error **err)
 	if (b->opts->target && *b->opts->target) {
 		struct stage *t = build_stage_ref(b, b->opts->target, b->nstages);
 		if (!t || !t->name)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "target stage \"%s\" could not be found",
-					    b->opts->target);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "target stage \"%s\" could not be found", b->opts->target);
 		target = (size_t)(t - b->stages);
 	}
 	mark_needed(b, target);

@@ -46,7 +46,8 @@ int build_cache_get(struct build *b, struct stage *st, const char *created_by, s
 	json_t *layer = json_object_get(j, "layer");
 	struct build_layer l = {0};
 	if (json_is_object(layer)) {
-		snprintf(l.digest, sizeof(l.digest), "%s", json_string_value(json_object_get(layer, "digest")));
+		snprintf(l.digest, sizeof(l.digest), "%s",
+			 json_string_value(json_object_get(layer, "digest")));
 		snprintf(l.diff_id, sizeof(l.diff_id), "%s", l.digest);
 		l.size = json_integer_value(json_object_get(layer, "size"));
 		cc_chain_id(st->nlayers ? st->layers[st->nlayers - 1].chain : NULL, l.diff_id, l.chain);
@@ -72,10 +73,11 @@ int build_cache_get(struct build *b, struct stage *st, const char *created_by, s
 
 void build_cache_put(struct build *b, const char *key, const struct build_layer *layer, int64_t created_ns)
 {
-	json_t *j = json_pack("{so sI}", "layer",
-			      layer ? json_pack("{ss sI}", "digest", layer->digest, "size", (json_int_t)layer->size)
-				    : json_null(),
-			      "created", (json_int_t)created_ns);
+	json_t *j =
+	    json_pack("{so sI}", "layer",
+		      layer ? json_pack("{ss sI}", "digest", layer->digest, "size", (json_int_t)layer->size)
+			    : json_null(),
+		      "created", (json_int_t)created_ns);
 	cleanup_free char *payload = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	struct cc_images *s = b->n->images;
@@ -118,7 +120,8 @@ void build_hashes_save(struct build *b)
 	cleanup_free char *tmp = cc_xasprintf("%s.tmp", path);
 	cleanup_free char *text = json_dumps(b->hashes, JSON_COMPACT);
 	struct cc_error *e = NULL;
-	if (cc_mkdir_p(dir, 0700, &e) < 0 || cc_write_file_atomic(path, tmp, text, strlen(text), 0600, false, &e) < 0)
+	if (cc_mkdir_p(dir, 0700, &e) < 0 ||
+	    cc_write_file_atomic(path, tmp, text, strlen(text), 0600, false, &e) < 0)
 		cc_error_free(e);
 	b->hashes_dirty = false;
 }
@@ -131,7 +134,8 @@ static int file_digest(struct build *b, int fd, const struct stat *st, char out[
 	json_int_t mt = (json_int_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 	json_int_t ct = (json_int_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
 	if (json_array_size(m) == 4 && json_integer_value(json_array_get(m, 0)) == (json_int_t)st->st_size &&
-	    json_integer_value(json_array_get(m, 1)) == mt && json_integer_value(json_array_get(m, 2)) == ct) {
+	    json_integer_value(json_array_get(m, 1)) == mt &&
+	    json_integer_value(json_array_get(m, 2)) == ct) {
 		snprintf(out, 72, "%s", json_string_value(json_array_get(m, 3)));
 		return 0;
 	}

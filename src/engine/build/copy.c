@@ -52,8 +52,9 @@ int cc_inroot_mkdirs(int root_fd, const char *path, const struct cc_copy_opts *o
 	cleanup_free char *clean = cc_path_clean(path);
 	int fd = cc_inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
 	if (fd >= 0 || fd != -ENOENT)
-		return fd >= 0 ? fd
-			       : cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, -fd, "destination %s", clean);
+		return fd >= 0
+			   ? fd
+			   : cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, -fd, "destination %s", clean);
 	cleanup_free char *parent = cc_path_dir(clean);
 	int pfd = strcmp(parent, clean) == 0 ? -ENOENT : cc_inroot_mkdirs(root_fd, parent, o, err);
 	if (pfd < 0)
@@ -159,7 +160,8 @@ static int copy_file(int in, const struct stat *st, int dfd, const char *name, c
 		     struct cc_error **err)
 {
 	clear_name(dfd, name, false);
-	cleanup_close int out = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int out =
+	    openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		return fail(err, errno, "create", name);
 	if (copy_bytes_fd(in, out) < 0)
@@ -227,7 +229,8 @@ static int copy_tree(int sfd, int dfd, const char *rel, const struct cc_copy_opt
 	while (r == 0 && (de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		cleanup_free char *child = *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
+		cleanup_free char *child =
+		    *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
 		/* an excluded directory is still walked when an exception could bring back something in it */
 		if (o->ignore && cc_ignore_excluded(o->ignore, child) &&
 		    !(de->d_type == DT_DIR && o->ignore->has_exceptions))
@@ -279,7 +282,8 @@ int cc_copy_bytes(int dest_root, const char *dest, const char *data, size_t len,
 		return -1;
 	const char *name = cc_path_base(dest);
 	clear_name(dfd, name, false);
-	cleanup_close int out = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	cleanup_close int out =
+	    openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (out < 0)
 		return fail(err, errno, "create", dest);
 	for (size_t off = 0; off < len;) {

@@ -17,8 +17,8 @@ struct cc_copy_opts {
 	gid_t gid;
 	bool set_mode; /* --chmod */
 	mode_t mode;
-	/* context sources: what .dockerignore excludes is skipped; `base` is the source's path relative to the
-	 * context root, which the patterns see */
+	/* context sources: what .dockerignore excludes is skipped; `base` is the source's path relative to
+	 * the context root, which the patterns see */
 	const struct cc_ignore *ignore;
 };
 

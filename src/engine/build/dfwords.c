@@ -82,7 +82,8 @@ static int expand(struct lex *lx, struct cc_strbuf *out)
 	while (name_char(s[j]))
 		j++;
 	if (j == i)
-		return cc_error_set(lx->err, CC_ERR_INVALID_ARGUMENT, "invalid variable reference in \"%s\"", s);
+		return cc_error_set(lx->err, CC_ERR_INVALID_ARGUMENT, "invalid variable reference in \"%s\"",
+				    s);
 	cleanup_free char *name = cc_xstrndup(s + i, j - i);
 	const char *v = lx->lookup ? lx->lookup(lx->ctx, name) : NULL;
 	if (s[j] == '}') {
@@ -136,8 +137,8 @@ int cc_df_words(const char *s, char escape, bool split, cc_df_lookup_fn *lookup,
 			if (c == '"') {
 				quote = 0;
 				lx.i++;
-			} else if (c == escape && (s[lx.i + 1] == '"' || s[lx.i + 1] == '$' ||
-						   s[lx.i + 1] == escape)) {
+			} else if (c == escape &&
+				   (s[lx.i + 1] == '"' || s[lx.i + 1] == '$' || s[lx.i + 1] == escape)) {
 				cc_strbuf_addch(&w, s[lx.i + 1]);
 				lx.i += 2;
 			} else if (c == '$') {
@@ -174,8 +175,10 @@ int cc_df_words(const char *s, char escape, bool split, cc_df_lookup_fn *lookup,
 		}
 	}
 	if (quote) {
-		cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "unexpected end of statement while looking for "
-			     "matching %c in \"%s\"", quote, s);
+		cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+			     "unexpected end of statement while looking for "
+			     "matching %c in \"%s\"",
+			     quote, s);
 		goto fail;
 	}
 	if (in_word || !split)
@@ -255,12 +258,14 @@ int cc_df_pairs(const char *args, char escape, cc_df_lookup_fn *lookup, void *ct
 	for (char **w = words; *w && r == 0; w++) {
 		char *eq = strchr(*w, '=');
 		if (!eq) {
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "\"%s\" is not of the form KEY=VALUE", *w);
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "\"%s\" is not of the form KEY=VALUE",
+					 *w);
 			break;
 		}
 		*eq = '\0';
 		if (!**w)
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "\"=%s\": a key cannot be empty", eq + 1);
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "\"=%s\": a key cannot be empty",
+					 eq + 1);
 		else
 			cc_kvs_set(out, *w, eq + 1);
 	}

@@ -75,12 +75,14 @@ static int directive(const char *line, struct cc_dockerfile *df, bool *seen_esca
 	int r = 1;
 	if (klen == 6 && strncasecmp(k, "escape", 6) == 0) {
 		if (*seen_escape)
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%d: only one escape parser directive "
-					 "can be used", df->name, lineno);
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					 "%s:%d: only one escape parser directive "
+					 "can be used",
+					 df->name, lineno);
 		else if (strcmp(val, "\\") != 0 && strcmp(val, "`") != 0)
 			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					 "%s:%d: invalid escape token '%s' does not match ` or \\", df->name, lineno,
-					 val);
+					 "%s:%d: invalid escape token '%s' does not match ` or \\", df->name,
+					 lineno, val);
 		else
 			df->escape = val[0];
 		*seen_escape = true;
@@ -125,8 +127,8 @@ static int known_index(const char *cmd)
 
 static bool takes_json(const char *cmd)
 {
-	static const char *const forms[] = {"run",  "cmd",   "entrypoint", "shell",
-					    "copy", "add",   "volume",     NULL};
+	static const char *const forms[] = {"run",  "cmd", "entrypoint", "shell",
+					    "copy", "add", "volume",     NULL};
 	for (const char *const *f = forms; *f; f++)
 		if (strcmp(*f, cmd) == 0)
 			return true;
@@ -168,7 +170,8 @@ static int take_flags(struct cc_df_instr *in, int k, char **rest, const char *na
 			end++;
 		cleanup_free char *flag = cc_xstrndup(s, (size_t)(end - s));
 		char *eq = strchr(flag, '=');
-		cleanup_free char *fname = cc_xstrndup(flag + 2, eq ? (size_t)(eq - flag - 2) : strlen(flag + 2));
+		cleanup_free char *fname =
+		    cc_xstrndup(flag + 2, eq ? (size_t)(eq - flag - 2) : strlen(flag + 2));
 		cleanup_free char *needle = cc_xasprintf(" %s ", fname);
 		if (!strstr(known[k].flags, needle))
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%d: unknown flag: --%s for %s",
@@ -225,8 +228,8 @@ static int read_heredocs(struct cc_df_instr *in, cc_strv strip, struct lines *ls
 		}
 		if (!done)
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "%s:%d: unterminated heredoc %s (no line \"%s\" before the end)", name,
-					    in->line, in->heredocs[h].name, in->heredocs[h].name);
+					    "%s:%d: unterminated heredoc %s (no line \"%s\" before the end)",
+					    name, in->line, in->heredocs[h].name, in->heredocs[h].name);
 		in->heredocs[h].content = cc_xstrdup(cc_strbuf_str(&body));
 	}
 	return 0;
@@ -264,8 +267,8 @@ static int instruction(struct lines *ls, struct cc_dockerfile *df, struct cc_df_
 	in->original = cc_xstrdup(kw);
 	int k = known_index(in->cmd);
 	if (k < 0)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%d: unknown instruction: %.*s", df->name,
-				    in->line, (int)(s - kw), kw);
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s:%d: unknown instruction: %.*s",
+				    df->name, in->line, (int)(s - kw), kw);
 	char *rest = (char *)skip_ws(s);
 	if (take_flags(in, k, &rest, df->name, err) < 0)
 		return -1;
@@ -275,8 +278,8 @@ static int instruction(struct lines *ls, struct cc_dockerfile *df, struct cc_df_
 				    df->name, in->line, in->cmd);
 	if (takes_json(in->cmd))
 		in->json = parse_json_form(in->args);
-	if (!in->json && (strcmp(in->cmd, "run") == 0 || strcmp(in->cmd, "copy") == 0 ||
-			  strcmp(in->cmd, "add") == 0)) {
+	if (!in->json &&
+	    (strcmp(in->cmd, "run") == 0 || strcmp(in->cmd, "copy") == 0 || strcmp(in->cmd, "add") == 0)) {
 		cc_strv strip = NULL;
 		heredoc_markers(in->args, in, &strip);
 		int r = read_heredocs(in, strip, ls, df->name, err);

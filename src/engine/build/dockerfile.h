@@ -18,10 +18,10 @@ struct cc_df_heredoc {
 };
 
 struct cc_df_instr {
-	char *cmd;      /* lower case: "from", "run", "copy", ... */
-	cc_strv flags;  /* "--name=value" or "--name", as written, before the arguments */
-	char *args;     /* the rest of the instruction, continuations joined */
-	cc_strv json;   /* the exec (JSON array) form of args, or NULL */
+	char *cmd;     /* lower case: "from", "run", "copy", ... */
+	cc_strv flags; /* "--name=value" or "--name", as written, before the arguments */
+	char *args;    /* the rest of the instruction, continuations joined */
+	cc_strv json;  /* the exec (JSON array) form of args, or NULL */
 	struct cc_df_heredoc *heredocs;
 	size_t nheredocs;
 	int line;       /* where the instruction starts */

@@ -128,8 +128,9 @@ static int entry(struct writer *w, const char *rel)
 	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 		/* an overlay whiteout: the OCI form is an empty ".wh.<name>" */
 		cleanup_free char *dir = cc_path_dir(rel);
-		cleanup_free char *wh = strcmp(dir, ".") == 0 ? cc_xasprintf(".wh.%s", rel)
-							       : cc_xasprintf("%s/.wh.%s", dir, cc_path_base(rel));
+		cleanup_free char *wh = strcmp(dir, ".") == 0
+					    ? cc_xasprintf(".wh.%s", rel)
+					    : cc_xasprintf("%s/.wh.%s", dir, cc_path_base(rel));
 		return put_plain(w, wh, AE_IFREG);
 	}
 	archive_entry_clear(w->e);

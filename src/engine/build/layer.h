@@ -13,10 +13,10 @@
 #include "engine/image/blobs.h"
 
 struct cc_built_layer {
-	bool empty;         /* the step changed nothing: no layer */
-	char digest[72];    /* blob digest = diff id */
-	int64_t size;       /* of the blob */
-	char chain_id[72];  /* the layer's chain id on its parents */
+	bool empty;        /* the step changed nothing: no layer */
+	char digest[72];   /* blob digest = diff id */
+	int64_t size;      /* of the blob */
+	char chain_id[72]; /* the layer's chain id on its parents */
 };
 
 /* Commit `upper` (consumed: moved into the store or removed) as the layer above `parent_chain` (NULL: the

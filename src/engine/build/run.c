@@ -29,11 +29,13 @@ static int step_files(struct build *b, struct cc_error **err)
 	if (cc_file_exists(hosts))
 		return 0;
 	cleanup_strbuf struct cc_strbuf h = CC_STRBUF_INIT;
-	cc_strbuf_addf(&h, "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost ip6-loopback\n", BUILD_HOSTNAME);
+	cc_strbuf_addf(&h, "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+		       BUILD_HOSTNAME);
 	for (char *const *x = b->opts->extra_hosts; x && *x; x++) {
 		const char *sep = strpbrk(*x, "=:");
 		if (!sep)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "extra_hosts: \"%s\" is not HOST:IP", *x);
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "extra_hosts: \"%s\" is not HOST:IP", *x);
 		cc_strbuf_addf(&h, "%s\t%.*s\n", sep + 1, (int)(sep - *x), *x);
 	}
 	char *resolv = NULL;
@@ -41,8 +43,8 @@ static int step_files(struct build *b, struct cc_error **err)
 	struct cc_error *e = NULL;
 	if (cc_read_file("/etc/resolv.conf", &resolv, &rlen, &e) < 0)
 		cc_error_free(e), resolv = cc_xstrdup(""), rlen = 0;
-	const char *files[][2] = {{"hosts", cc_strbuf_str(&h)}, {"resolv.conf", resolv},
-				  {"hostname", BUILD_HOSTNAME "\n"}};
+	const char *files[][2] = {
+	    {"hosts", cc_strbuf_str(&h)}, {"resolv.conf", resolv}, {"hostname", BUILD_HOSTNAME "\n"}};
 	int r = 0;
 	for (size_t i = 0; i < 3 && r == 0; i++) {
 		cleanup_free char *path = cc_xasprintf("%s/%s", b->tmp, files[i][0]);
@@ -92,8 +94,8 @@ static int write_config(struct build *b, const char *dir, const char *rootfs, co
 	uname(&u);
 	json_t *filter;
 	struct cc_error *e = NULL;
-	json_t *caps = json_object_get(json_object_get(json_object_get(cfg, "process"), "capabilities"),
-				       "bounding");
+	json_t *caps =
+	    json_object_get(json_object_get(json_object_get(cfg, "process"), "capabilities"), "bounding");
 	if (native_seccomp_load(native_seccomp_default_path(), caps, u.machine, &filter, &e) == 0)
 		json_object_set_new(linux_, "seccomp", filter);
 	else if (e->kind == CC_ERR_NOT_FOUND)

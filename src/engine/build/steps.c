@@ -23,7 +23,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-int build_mount(struct build *b, const struct stage *st, const char *dir, char **rootfs, struct cc_error **err)
+int build_mount(struct build *b, const struct stage *st, const char *dir, char **rootfs,
+		struct cc_error **err)
 {
 	if (mkdir(dir, 0700) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", dir);
@@ -101,17 +102,18 @@ static int parse_mount(const char *spec, struct mount_opts *m, struct cc_error *
 		const char *v = eq ? eq + 1 : "true";
 		if (eq)
 			*eq = '\0';
-		char **slot = strcmp(kv, "type") == 0				 ? &m->type
-			      : strcmp(kv, "target") == 0 || strcmp(kv, "dst") == 0 ||
-				      strcmp(kv, "destination") == 0 ? &m->target
-			      : strcmp(kv, "id") == 0			 ? &m->id
-			      : strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0 ? &m->source
-			      : strcmp(kv, "from") == 0			 ? &m->from
-			      : strcmp(kv, "mode") == 0			 ? &m->mode
-			      : strcmp(kv, "uid") == 0			 ? &m->uid
-			      : strcmp(kv, "gid") == 0			 ? &m->gid
-			      : strcmp(kv, "size") == 0			 ? &m->size
-									 : NULL;
+		char **slot =
+		    strcmp(kv, "type") == 0 ? &m->type
+		    : strcmp(kv, "target") == 0 || strcmp(kv, "dst") == 0 || strcmp(kv, "destination") == 0
+			? &m->target
+		    : strcmp(kv, "id") == 0                               ? &m->id
+		    : strcmp(kv, "source") == 0 || strcmp(kv, "src") == 0 ? &m->source
+		    : strcmp(kv, "from") == 0                             ? &m->from
+		    : strcmp(kv, "mode") == 0                             ? &m->mode
+		    : strcmp(kv, "uid") == 0                              ? &m->uid
+		    : strcmp(kv, "gid") == 0                              ? &m->gid
+		    : strcmp(kv, "size") == 0                             ? &m->size
+									  : NULL;
 		if (slot) {
 			free(*slot);
 			*slot = cc_xstrdup(v);
@@ -146,13 +148,14 @@ static int run_mount(struct build *b, const char *spec, json_t *mounts, struct c
 					    : id     ? cc_xasprintf("/run/secrets/%s", id)
 						     : NULL;
 		if (!id || !target)
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--mount=type=secret needs an id or a target");
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					 "--mount=type=secret needs an id or a target");
 		else if (!src && m.required)
 			r = cc_error_set(err, CC_ERR_NOT_FOUND, "secret %s: not given to the build", id);
 		else if (src)
-			json_array_append_new(mounts, json_pack("{ss ss ss s[sss]}", "destination", target, "type",
-								"bind", "source", src, "options", "rbind", "ro",
-								"nosuid"));
+			json_array_append_new(mounts, json_pack("{ss ss ss s[sss]}", "destination", target,
+								"type", "bind", "source", src, "options",
+								"rbind", "ro", "nosuid"));
 	} else if (strcmp(m.type, "cache") == 0) {
 		if (!m.target) {
 			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--mount=type=cache needs a target");
@@ -162,16 +165,17 @@ static int run_mount(struct build *b, const char *spec, json_t *mounts, struct c
 			cc_sha256_hex(id, strlen(id), hex);
 			cleanup_free char *dir = cc_xasprintf("%s/build-cache/%s", b->n->root, hex);
 			if ((r = cc_mkdir_p(dir, 0755, err)) == 0)
-				json_array_append_new(mounts,
-						      json_pack("{ss ss ss s[ss]}", "destination", m.target, "type",
-								"bind", "source", dir, "options", "rbind", "rw"));
+				json_array_append_new(mounts, json_pack("{ss ss ss s[ss]}", "destination",
+									m.target, "type", "bind", "source",
+									dir, "options", "rbind", "rw"));
 		}
 	} else if (strcmp(m.type, "tmpfs") == 0) {
-		json_array_append_new(mounts, json_pack("{ss ss ss s[ss]}", "destination", m.target ? m.target : "/tmp",
-							"type", "tmpfs", "source", "tmpfs", "options", "nosuid",
-							"nodev"));
+		json_array_append_new(mounts, json_pack("{ss ss ss s[ss]}", "destination",
+							m.target ? m.target : "/tmp", "type", "tmpfs",
+							"source", "tmpfs", "options", "nosuid", "nodev"));
 	} else if (strcmp(m.type, "bind") == 0 && !m.from) {
-		/* a directory or file of the context, read-only unless rw (changes are not kept either way) */
+		/* a directory or file of the context, read-only unless rw (changes are not kept either way)
+		 */
 		cleanup_free char *clean = cc_path_clean(m.source ? m.source : "/");
 		const char *rel = clean;
 		while (*rel == '/')
@@ -183,18 +187,19 @@ static int run_mount(struct build *b, const char *spec, json_t *mounts, struct c
 		if (!m.target)
 			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--mount=type=bind needs a target");
 		else if (!src || strncmp(src, b->context_dir, cl) != 0 || (src[cl] != '/' && src[cl] != '\0'))
-			r = cc_error_set(err, CC_ERR_NOT_FOUND, "--mount source %s: not in the build context", rel);
+			r = cc_error_set(err, CC_ERR_NOT_FOUND, "--mount source %s: not in the build context",
+					 rel);
 		else {
-			json_array_append_new(mounts, json_pack("{ss ss ss s[sss]}", "destination", m.target, "type",
-								"bind", "source", src, "options", "rbind",
-								m.readonly || !strstr(spec, "rw") ? "ro" : "rw",
-								"nosuid"));
+			json_array_append_new(
+			    mounts, json_pack("{ss ss ss s[sss]}", "destination", m.target, "type", "bind",
+					      "source", src, "options", "rbind",
+					      m.readonly || !strstr(spec, "rw") ? "ro" : "rw", "nosuid"));
 			/* what the step reads through the mount is an input of the step */
 			r = build_context_digest(b, rel, key, err);
 		}
 	} else {
-		r = cc_error_set(err, CC_ERR_NOT_SUPPORTED, "--mount=%s is not supported by the native builder",
-				 spec);
+		r = cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				 "--mount=%s is not supported by the native builder", spec);
 	}
 	cc_strbuf_addf(key, "mount %s\n", spec);
 	mount_opts_release(&m);
@@ -227,8 +232,8 @@ static cc_strv run_argv(struct stage *st, const struct cc_df_instr *in)
 static cc_strv missing_mount_points(const char *rootfs, json_t *mounts)
 {
 	cc_strv all = NULL, missing = NULL;
-	static const char *const fixed[] = {"/proc", "/sys", "/dev", "/etc", "/etc/hosts", "/etc/resolv.conf",
-					    "/etc/hostname", "/run"};
+	static const char *const fixed[] = {
+	    "/proc", "/sys", "/dev", "/etc", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname", "/run"};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		cc_strv_push(&all, fixed[i]);
 	size_t i;
@@ -288,8 +293,8 @@ static void drop_stubs(const char *upper, cc_strv missing)
 }
 
 /* The step itself, on a cache miss. */
-static int run_step(struct build *b, struct stage *st, const struct cc_df_instr *in, const struct build_process *p,
-		    struct cc_error **err)
+static int run_step(struct build *b, struct stage *st, const struct cc_df_instr *in,
+		    const struct build_process *p, struct cc_error **err)
 {
 	cleanup_free char *dir = step_dir(b);
 	cleanup_free char *rootfs = NULL;
@@ -343,9 +348,9 @@ int build_run(struct build *b, struct stage *st, const struct cc_df_instr *in, s
 	if (network && strcmp(network, "none") != 0 && strcmp(network, "host") != 0 &&
 	    strcmp(network, "default") != 0) {
 		json_decref(mounts);
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "--network=%s: the native builder runs steps on the host's network or none",
-				    network);
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "--network=%s: the native builder runs steps on the host's network or none", network);
 	}
 	for (char *const *f = in->flags; f && *f; f++)
 		if (strncmp(*f, "--mount=", 8) == 0 && run_mount(b, *f + 8, mounts, &key, err) < 0) {
@@ -456,8 +461,8 @@ static int context_sources(struct build *b, const char *src, cc_strv *out, struc
 		globfree(&g);
 	}
 	if (cc_strv_len(*out) == before)
-		return cc_error_set(err, CC_ERR_NOT_FOUND, "no source files were specified: %s matches nothing",
-				    src);
+		return cc_error_set(err, CC_ERR_NOT_FOUND,
+				    "no source files were specified: %s matches nothing", src);
 	return 0;
 }
 
@@ -481,7 +486,8 @@ static int add_archive(struct build *b, const char *rel, int root, const char *d
 	if (mkdir(tmp, 0700) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", tmp);
 	cleanup_close int fd = cc_inroot_open(b->context_fd, rel, O_RDONLY, 0);
-	int r = fd < 0 ? cc_error_set_errno(err, CC_ERR_NOT_FOUND, -fd, "source %s", rel) : cc_tar_unpack(fd, tmp, err);
+	int r = fd < 0 ? cc_error_set_errno(err, CC_ERR_NOT_FOUND, -fd, "source %s", rel)
+		       : cc_tar_unpack(fd, tmp, err);
 	cleanup_close int tfd = r == 0 ? open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	struct cc_copy_opts keep = *o;
 	keep.keep_owner = !chowned; /* the archive's owners, unless --chown */
@@ -533,8 +539,8 @@ static int mount_from(struct build *b, struct stage *st, const char *from, struc
 }
 
 /* COPY or ADD itself, on a cache miss. */
-static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr *in, struct copy_plan *p, bool add,
-		     struct cc_error **err)
+static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr *in, struct copy_plan *p,
+		     bool add, struct cc_error **err)
 {
 	const char *from = cc_df_flag(in, "from");
 	int r = 0;
@@ -554,7 +560,8 @@ static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr
 		o.mode = (mode_t)strtoul(chmod, &end, 8);
 		o.set_mode = true;
 		if (!*chmod || *end || o.mode > 07777)
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--chmod=%s: not an octal mode", chmod);
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--chmod=%s: not an octal mode",
+					 chmod);
 	}
 	if (r == 0 && !p->dest_dir) {
 		int fd = cc_inroot_open(root, p->dest, O_RDONLY | O_DIRECTORY, 0);
@@ -566,17 +573,18 @@ static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr
 		cleanup_free char *target = p->dest_dir || in->nheredocs > 1
 						? cc_path_join(p->dest, in->heredocs[h].name)
 						: cc_xstrdup(p->dest);
-		cleanup_free char *content = in->heredocs[h].expand
-						 ? cc_df_expand_only(in->heredocs[h].content, b->df.escape,
-								     build_lookup, st)
-						 : cc_xstrdup(in->heredocs[h].content);
+		cleanup_free char *content =
+		    in->heredocs[h].expand
+			? cc_df_expand_only(in->heredocs[h].content, b->df.escape, build_lookup, st)
+			: cc_xstrdup(in->heredocs[h].content);
 		r = cc_copy_bytes(root, target, content, strlen(content), &o, err);
 	}
 	for (char **s = p->sources; r == 0 && s && *s; s++) {
 		if (add && !from && is_archive(*s))
 			r = add_archive(b, *s, root, p->dest, &o, chown != NULL, err);
 		else
-			r = cc_copy_path(from ? from_root : b->context_fd, *s, root, p->dest, p->dest_dir, &o, err);
+			r = cc_copy_path(from ? from_root : b->context_fd, *s, root, p->dest, p->dest_dir, &o,
+					 err);
 	}
 	close(root);
 	if (from_root >= 0)
@@ -588,13 +596,14 @@ static int copy_step(struct build *b, struct stage *st, const struct cc_df_instr
 	return build_commit_step(b, st, dir, in->original, err);
 }
 
-int build_copy(struct build *b, struct stage *st, const struct cc_df_instr *in, bool add, struct cc_error **err)
+int build_copy(struct build *b, struct stage *st, const struct cc_df_instr *in, bool add,
+	       struct cc_error **err)
 {
 	static const char *const unsupported[] = {"parents", "exclude", "checksum", "keep-git-dir"};
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 		if (cc_df_flag(in, unsupported[i]))
-			return cc_error_set(err, CC_ERR_NOT_SUPPORTED, "--%s is not supported by the native builder",
-					    unsupported[i]);
+			return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+					    "--%s is not supported by the native builder", unsupported[i]);
 	struct copy_plan p = {0};
 	cleanup_strbuf struct cc_strbuf key = CC_STRBUF_INIT;
 	cc_strv words = NULL;
