@@ -134,16 +134,9 @@ void h_image_build(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	if (!rt)
 		return;
-	size_t len;
-	const char *path = srv_body_file(r, &len);
-	if (!path) {
-		srv_reply_status(r, 500, "the upload could not be kept (is the state root's disk full?)");
+	const char *path = srv_body_upload(r, "the body must be the build context as a tar");
+	if (!path)
 		return;
-	}
-	if (!len) {
-		srv_reply_status(r, 400, "the body must be the build context as a tar");
-		return;
-	}
 	struct build_ctx *c = cc_xcalloc(1, sizeof(*c));
 	if (!read_query(r, c)) {
 		build_free(c);

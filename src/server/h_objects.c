@@ -136,16 +136,9 @@ void h_image_load(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	if (!rt)
 		return;
-	size_t len;
-	const char *path = srv_body_file(r, &len);
-	if (!path) {
-		srv_reply_status(r, 500, "the upload could not be kept (is the state root's disk full?)");
+	const char *path = srv_body_upload(r, "the body must be an image tarball (OCI layout or docker-archive)");
+	if (!path)
 		return;
-	}
-	if (!len) {
-		srv_reply_status(r, 400, "the body must be an image tarball (OCI layout or docker-archive)");
-		return;
-	}
 	struct cc_error *err = NULL;
 	cc_strv loaded = NULL;
 	if (cc_rt_image_load(rt, path, &loaded, &err) < 0) {

@@ -127,6 +127,17 @@ const char *srv_body_file(struct srv_req *r, size_t *len)
 	return r->body_failed ? NULL : r->body_path;
 }
 
+const char *srv_body_upload(struct srv_req *r, const char *empty)
+{
+	size_t len;
+	const char *path = srv_body_file(r, &len);
+	if (!path)
+		srv_reply_status(r, 500, "the upload could not be kept (is the state root's disk full?)");
+	else if (!len)
+		srv_reply_status(r, 400, "%s", empty);
+	return path && len ? path : NULL;
+}
+
 const char *srv_body(struct srv_req *r, size_t *len)
 {
 	*len = r->body.len;

@@ -159,6 +159,9 @@ const char *srv_body(struct srv_req *r, size_t *len);
 /* The body of a SRV_UNLIMITED route: the file it was written to as it arrived (NULL when writing it
  * failed). */
 const char *srv_body_file(struct srv_req *r, size_t *len);
+/* The file of a SRV_UNLIMITED route's non-empty body, or NULL after replying (500 when it could not be kept,
+ * 400 with `empty` when there is none). */
+const char *srv_body_upload(struct srv_req *r, const char *empty);
 /* The body as a JSON object; an empty body gives an empty object when optional, 400 otherwise. Replies 400
  * itself and returns NULL on malformed JSON or a non-object. */
 json_t *srv_body_json(struct srv_req *r, bool optional);

@@ -12,13 +12,18 @@ setup_file() {
 	fi
 }
 
+# busybox:latest into the daemon's store, through the CLI options given
+load_busybox() {
+	local id
+	id=$("$CC" "$@" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" "$@" image tag "$id" busybox:latest
+}
+
 @test "real containers through the daemon: up, service-name DNS, a published port, logs, exec, down" {
 	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
 	SERVE_BACKEND=native serve
 	local R=(--remote "unix://$SOCK")
-	local id
-	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	load_busybox "${R[@]}"
 	write_project <<'YAML'
 services:
   web:
@@ -61,9 +66,7 @@ YAML
 	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
 	SERVE_BACKEND=native serve
 	local R=(--remote "unix://$SOCK")
-	local id
-	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	load_busybox "${R[@]}"
 	local ctx="$BATS_TEST_TMPDIR/ctx"
 	mkdir -p "$ctx"
 	local marker="step-output-$RANDOM"
@@ -96,9 +99,7 @@ YAML
 	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
 	SERVE_BACKEND=native serve
 	local R=(--remote "unix://$SOCK")
-	local id
-	id=$("$CC" "${R[@]}" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-	"$CC" "${R[@]}" image tag "$id" busybox:latest
+	load_busybox "${R[@]}"
 	local ctx="$BATS_TEST_TMPDIR/proj/ctx"
 	mkdir -p "$ctx/files"
 	echo sent >"$ctx/files/kept.txt"

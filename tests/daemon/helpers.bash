@@ -16,10 +16,22 @@ setup() {
 	mkdir -p "$HOME" "$ROOT"
 	unset CONTAINER_COMPOSE_HOST CONTAINER_COMPOSE_TOKEN CONTAINER_COMPOSE_ROOT CONTAINER_COMPOSE_BACKEND
 	DAEMONS=()
+	NATIVE_DAEMON=
 }
 
 teardown() {
 	local pid
+	# a native daemon's containers outlive it (their monitors own them): whatever a failed test left running
+	# is removed through the API first, with its networks
+	if [ -n "${NATIVE_DAEMON:-}" ] && [ -S "$SOCK" ]; then
+		local name
+		for name in $(api GET '/containers?all=true' | sed '$d' | "$PY" -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' 2>/dev/null); do
+			api DELETE "/containers/$name?force=true" >/dev/null
+		done
+		for name in $(api GET /networks | sed '$d' | "$PY" -c 'import json,sys; [print(n["name"]) for n in json.load(sys.stdin)]' 2>/dev/null); do
+			api DELETE "/networks/$name" >/dev/null
+		done
+	fi
 	for pid in "${DAEMONS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -30,6 +42,7 @@ teardown() {
 # DAEMON_PID, DAEMON_LOG and ADDRESS (what it printed) describe it.
 serve() {
 	DAEMON_LOG="$BATS_TEST_TMPDIR/daemon-${#DAEMONS[@]}.log"
+	[ "${SERVE_BACKEND:-mock}" = native ] && NATIVE_DAEMON=1
 	"$CC" --root "$ROOT" --backend "${SERVE_BACKEND:-mock}" serve "$@" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	DAEMONS+=("$DAEMON_PID")
