@@ -127,6 +127,9 @@ static cc_strv split_words(const char *s)
 
 struct run_opts {
 	bool rm, detach, service_ports, no_deps, no_tty, quiet_pull, build, remove_orphans, tty;
+	bool interactive;  /* -i given */
+	bool attach_tty;   /* a pseudo-TTY: -t, or by default when stdin is a terminal (not with -T) */
+	bool attach_stdin; /* stdin goes to the container: -i, or with the pseudo-TTY */
 	const char *name, *entrypoint, *user, *workdir, *pull;
 	cc_strv env, labels;
 };
@@ -172,7 +175,31 @@ static void apply_overrides(const struct run_opts *ro, char *const *command, str
 		free(spec->working_dir);
 		spec->working_dir = cc_xstrdup(ro->workdir);
 	}
-	spec->tty = ro->tty && !ro->no_tty;
+	spec->tty = ro->attach_tty;
+	spec->stdin_open = ro->attach_stdin || spec->stdin_open;
+}
+
+/* The one-off's output until it ends: attached (stdin and a terminal as asked), else followed from its log.
+ * A backend without attach falls back to the log unless -i or -t asked for it; a container that ended before
+ * the attach connected has all its output in its log. */
+static int run_output(struct cc_runtime *rt, const char *id, const struct run_opts *ro, struct cc_error **err)
+{
+	if (ro->attach_stdin || ro->attach_tty) {
+		struct cc_attach_io io = {ro->attach_stdin ? STDIN_FILENO : -1, STDOUT_FILENO,
+					  ro->attach_tty ? STDIN_FILENO : -1};
+		struct cc_error *e = NULL;
+		if (cc_rt_container_attach(rt, id, &io, &e) == 0)
+			return 0;
+		bool explicit = ro->interactive || ro->tty;
+		if (e->kind != CC_ERR_INVALID_STATE && (e->kind != CC_ERR_NOT_SUPPORTED || explicit)) {
+			*err = e;
+			return -1;
+		}
+		cc_error_free(e);
+	}
+	struct cc_log_opts lo = {.follow = true, .tail = -1};
+	struct cc_log_sink sink = {print_raw, NULL, NULL};
+	return cc_rt_container_logs(rt, id, &lo, &sink, err);
 }
 
 /* Start the service's dependencies the way up would, then create and run the one-off container. */
@@ -229,17 +256,16 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	} else if (ro->detach) {
 		printf("%s\n", spec.name);
 	} else {
-		struct cc_log_opts lo = {.follow = true, .tail = -1};
-		struct cc_log_sink sink = {print_raw, NULL, NULL};
 		int code = 0;
-		if (cc_rt_container_logs(rt, id, &lo, &sink, &err) < 0 ||
+		if (run_output(rt, id, ro, &err) < 0 ||
 		    cc_rt_container_wait(rt, id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0)
 			rc = cli_fail(&err);
 		else
 			rc = code;
-		if (ro->rm && cc_rt_container_remove(rt, id, true, true, &err) < 0)
-			cli_fail(&err);
 	}
+	/* --rm also when the start failed: nothing of a one-off that never ran stays behind */
+	if (id && ro->rm && !ro->detach && cc_rt_container_remove(rt, id, true, true, &err) < 0)
+		cli_fail(&err);
 	free(id);
 	cc_container_spec_release(&spec);
 	cli_ui_release(&ui);
@@ -249,7 +275,6 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct run_opts ro = {0};
-	bool interactive = false;
 	cc_strv publish = NULL, volumes = NULL;
 	const struct cli_flag flags[] = {
 	    {"rm", 0, CLI_BOOL, &ro.rm, NULL, "Automatically remove the container when it exits"},
@@ -265,7 +290,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	    {"no-deps", 0, CLI_BOOL, &ro.no_deps, NULL, "Don't start linked services"},
 	    {"no-TTY", 'T', CLI_BOOL, &ro.no_tty, NULL, "Disable pseudo-TTY allocation"},
 	    {"tty", 't', CLI_BOOL, &ro.tty, NULL, "Allocate a pseudo-TTY"},
-	    {"interactive", 'i', CLI_BOOL, &interactive, NULL, "Keep STDIN open even if not attached"},
+	    {"interactive", 'i', CLI_BOOL, &ro.interactive, NULL, "Keep STDIN open and attached"},
 	    {"build", 0, CLI_BOOL, &ro.build, NULL, "Build image before starting container"},
 	    {"pull", 0, CLI_STR, &ro.pull, "POLICY", "Pull image before running: always, missing, never"},
 	    {"quiet-pull", 0, CLI_BOOL, &ro.quiet_pull, NULL, "Pull without printing progress information"},
@@ -288,12 +313,18 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (ro.rm && ro.detach) {
 		cli_usage_error("run", "--rm and --detach are incompatible");
 		rc = CLI_USAGE;
+	} else if (ro.tty && !ro.no_tty && !ro.detach && !isatty(STDIN_FILENO)) {
+		cli_usage_error("run", "the input device is not a TTY (use -T, or run from a terminal)");
+		rc = CLI_USAGE;
 	} else if ((publish && publish[0]) || (volumes && volumes[0])) {
 		/* honest: these need the spec parsers of the engine issue; refuse rather than ignore */
 		cli_usage_error("run",
 				"--publish and --volume are not supported yet: declare them in the service");
 		rc = CLI_USAGE;
 	}
+	/* docker compose's habits: a pseudo-TTY whenever standard input is a terminal, unless -T or -d */
+	ro.attach_tty = !ro.no_tty && !ro.detach && isatty(STDIN_FILENO);
+	ro.attach_stdin = !ro.detach && (ro.interactive || ro.attach_tty);
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};

@@ -761,8 +761,8 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	/* a known cgroup, so stats and OOM kills are read without asking runc */
 	cleanup_free char *cgroup = native_cgroup_path(c->id);
 	json_object_set_new(json_object_get(cfg, "linux"), "cgroupsPath", json_string(cgroup));
-	/* no console socket yet: a tty is not given, output goes through the monitor's pipes */
-	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
+	/* a tty's master comes to the monitor over its console socket (monitor.c, attach.h) */
+	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_boolean(c->spec.tty));
 	if (c->spec.init && init)
 		json_array_append_new(json_object_get(cfg, "mounts"),
 				      json_pack("{ss ss ss s[sss]}", "destination", "/sbin/docker-init",
@@ -877,7 +877,9 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 					 .health = c.spec.healthcheck,
 					 .restart = c.spec.restart,
 					 .max_retries = c.spec.restart_max_retries,
-					 .restart_count = c.restart_count};
+					 .restart_count = c.restart_count,
+					 .stdin_open = c.spec.stdin_open,
+					 .tty = c.spec.tty};
 		r = native_monitor_spawn(&run, &pid, err);
 		if (r < 0)
 			unlink(exit_file); /* this run never ran: nothing to record */

@@ -11,6 +11,7 @@
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "engine/attach.h"
 #include "engine/cgroup.h"
 #include "engine/health.h"
 #include "engine/journal.h"
@@ -56,10 +57,15 @@ char *native_container_dir(const struct native *n, const char *id)
 /* fork + exec with the given stdio; every other descriptor is close-on-exec or closed here. */
 pid_t native_spawn(char *const *argv, int in, int out, int errfd)
 {
+	return native_spawn_in(NULL, argv, in, out, errfd);
+}
+
+pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int errfd)
+{
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 || (cwd && chdir(cwd) < 0))
 		_exit(127);
 	close_range(3, ~0U, 0);
 	sigset_t none;
@@ -242,9 +248,11 @@ static void log_record(struct logfile *lf, int stream, const char *data, size_t 
 	free(rec);
 }
 
-static void pump(struct outbuf *b, struct logfile *log)
+static void pump(struct outbuf *b, struct logfile *log, struct native_attach *at)
 {
 	ssize_t r = read(b->fd, b->buf + b->len, sizeof(b->buf) - b->len);
+	if (r > 0)
+		native_attach_output(at, b->buf + b->len, (size_t)r);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (r <= 0) {
@@ -343,20 +351,22 @@ struct run {
 };
 
 /* runc run --detach with fresh output pipes; 0, or -1 with runc's message in *msg (owned) and
- * nothing left running. */
-static int begin_run(const struct native_run *nr, int devnull, struct run *rs, char **msg)
+ * nothing left running. With stdin_open the container's stdin is a pipe whose write end goes to the
+ * attach state; with tty its stdio is a pty, whose master runc sends over a console socket. */
+static int begin_run(const struct native_run *nr, int devnull, struct native_attach *at, struct run *rs,
+		     char **msg)
 {
 	cleanup_free char *pidfile = cc_xasprintf("%s/pid", nr->dir);
 	unlink(pidfile);
 	memset(rs, 0, sizeof(*rs));
-	int out[2], errp[2];
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		*msg = cc_xstrdup("cannot set up the monitor's pipes");
-		return -1;
-	}
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(out[0]);
-		close(out[1]);
+	int out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
+	int console = nr->tty ? native_unix_listen(nr->dir, NATIVE_CONSOLE_SOCKET) : -1;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    (nr->stdin_open && !nr->tty && pipe2(in, O_CLOEXEC) < 0) || (nr->tty && console < 0)) {
+		int fds[] = {out[0], out[1], errp[0], errp[1], in[0], in[1], console};
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		*msg = cc_xstrdup("cannot set up the monitor's pipes");
 		return -1;
 	}
@@ -364,20 +374,31 @@ static int begin_run(const struct native_run *nr, int devnull, struct run *rs, c
 	 * two. Without a terminal runc passes its stdio to the container's process, so the pipes are the
 	 * container's output, and runc's own message on failure arrives on the stderr pipe before anything
 	 * of the container could. */
-	char *run[] = {(char *)nr->runc,
-		       (char *)"--root",
-		       (char *)nr->state,
-		       (char *)"run",
-		       (char *)"--detach",
-		       (char *)"--bundle",
-		       (char *)nr->dir,
-		       (char *)"--pid-file",
-		       pidfile,
-		       (char *)nr->id,
-		       NULL};
-	pid_t c = native_spawn(run, devnull, out[1], errp[1]);
+	cc_strv argv = NULL;
+	const char *const args[] = {nr->runc, "--root", nr->state, "run", "--detach", "--bundle", nr->dir,
+				    "--pid-file", pidfile};
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		cc_strv_push(&argv, args[i]);
+	if (nr->tty) {
+		/* relative to runc's working directory, the container's: the socket's absolute path could
+		 * pass the 108 bytes a unix socket path may have */
+		cc_strv_push(&argv, "--console-socket");
+		cc_strv_push(&argv, NATIVE_CONSOLE_SOCKET);
+	}
+	cc_strv_push(&argv, nr->id);
+	pid_t c = native_spawn_in(nr->dir, argv, in[0] >= 0 ? in[0] : devnull, out[1], errp[1]);
+	cc_strv_free(argv);
 	close(out[1]);
 	close(errp[1]);
+	if (in[0] >= 0)
+		close(in[0]);
+	int master = -1;
+	if (console >= 0) {
+		master = c > 0 ? native_console_receive(console, c, 10000) : -1;
+		close(console);
+		cleanup_free char *path = cc_xasprintf("%s/" NATIVE_CONSOLE_SOCKET, nr->dir);
+		unlink(path);
+	}
 	int code = c > 0 ? native_wait_status(c) : -1;
 	cleanup_free char *pidtext = NULL;
 	size_t plen;
@@ -387,18 +408,31 @@ static int begin_run(const struct native_run *nr, int devnull, struct run *rs, c
 		init = atoi(pidtext);
 	else
 		cc_error_free(e);
-	if (code != 0 || init <= 0) {
+	if (code != 0 || init <= 0 || (nr->tty && master < 0)) {
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
 		drain(errp[0], &sb, CC_NS_PER_SEC);
-		*msg =
-		    runc_message(cc_strbuf_str(&sb), code != 0 ? "runc run failed" : "runc left no pid file");
+		*msg = runc_message(cc_strbuf_str(&sb), code != 0   ? "runc run failed"
+							: init <= 0 ? "runc left no pid file"
+								    : "runc sent no terminal");
 		close(out[0]);
 		close(errp[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		if (master >= 0)
+			close(master);
 		runc_quiet(nr, "delete", "--force");
 		return -1;
 	}
 	rs->init = init;
 	rs->started_at = cc_monotonic_ns();
+	if (master >= 0) {
+		/* a terminal merges the streams: what the pty master reads is the container's output */
+		close(out[0]);
+		out[0] = master;
+		native_attach_set_input(at, dup(master), true);
+	} else if (in[1] >= 0) {
+		native_attach_set_input(at, in[1], false);
+	}
 	rs->bufs[0] = (struct outbuf){.fd = out[0], .stream = 1};
 	rs->bufs[1] = (struct outbuf){.fd = errp[0], .stream = 2};
 	for (int i = 0; i < 2; i++)
@@ -485,7 +519,8 @@ static void probe_end(struct probe *p, const struct native_run *nr, int status, 
 }
 
 /* Pump the run's output, run its healthchecks, and reap, until the init has exited and its output ended. */
-static void watch_run(const struct native_run *nr, struct run *rs, struct logfile *log, int devnull)
+static void watch_run(const struct native_run *nr, struct run *rs, struct logfile *log, int devnull,
+		      struct native_attach *at)
 {
 	struct probe probe;
 	probe_reset(&probe, nr, rs->started_at);
@@ -503,17 +538,19 @@ static void watch_run(const struct native_run *nr, struct run *rs, struct logfil
 		int wait_ms = 100;
 		if (probe.enabled && !probe.pid && !rs->exited && probe.due - now < 100 * CC_NS_PER_MSEC)
 			wait_ms = probe.due > now ? (int)((probe.due - now) / CC_NS_PER_MSEC) + 1 : 0;
-		struct pollfd p[3];
+		struct pollfd p[16];
 		int k = 0;
 		for (int i = 0; i < 2; i++)
 			if (!rs->bufs[i].eof)
 				p[k++] = (struct pollfd){rs->bufs[i].fd, POLLIN, 0};
 		if (pidfd >= 0 && !rs->exited)
 			p[k++] = (struct pollfd){pidfd, POLLIN, 0};
+		k += native_attach_pollfds(at, p + k, (int)(sizeof(p) / sizeof(p[0])) - k);
 		poll(k ? p : NULL, (nfds_t)k, wait_ms);
+		native_attach_service(at);
 		for (int i = 0; i < 2; i++)
 			if (!rs->bufs[i].eof)
-				pump(&rs->bufs[i], log);
+				pump(&rs->bufs[i], log, at);
 		now = cc_monotonic_ns();
 		if (probe.enabled && !probe.pid && !rs->exited && now >= probe.due) {
 			if (marker(
@@ -545,6 +582,7 @@ static void watch_run(const struct native_run *nr, struct run *rs, struct logfil
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	native_attach_end_run(at);
 }
 
 /* Does the restart policy start another run after an exit with `code`, `restarts` runs in? */
@@ -603,17 +641,19 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 		finish(nr, 128);
 		_exit(1);
 	}
+	struct native_attach *at = nr->stdin_open || nr->tty ? native_attach_open(nr->dir) : NULL;
 	struct run rs;
 	cleanup_free char *msg = NULL;
-	if (begin_run(nr, devnull, &rs, &msg) < 0) {
+	if (begin_run(nr, devnull, at, &rs, &msg) < 0) {
 		report(status, msg, 0);
+		native_attach_close(at);
 		finish(nr, 128);
 		_exit(1);
 	}
 	report(status, NULL, rs.init);
 	int restarts = 0, shift = 0;
 	for (;;) {
-		watch_run(nr, &rs, log, devnull);
+		watch_run(nr, &rs, log, devnull, at);
 		if (native_cgroup_oom_kills(nr->id) > 0)
 			native_journal_append(nr->dir,
 					      &(struct native_journal_entry){.kind = NATIVE_JOURNAL_OOM,
@@ -634,7 +674,7 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 		free(msg);
 		msg = NULL;
 		restarts++;
-		if (begin_run(nr, devnull, &rs, &msg) < 0) {
+		if (begin_run(nr, devnull, at, &rs, &msg) < 0) {
 			/* the cause goes where a user looks; the policy carries on as after an exit, and the
 			 * journal's start without a pid counts the attempt */
 			log_record(log, 2, msg, strlen(msg));
@@ -649,6 +689,9 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 									      .value = rs.init});
 	}
 	close(log->fd);
+	native_attach_close(at);
+	cleanup_free char *sock = cc_xasprintf("%s/" NATIVE_ATTACH_SOCKET, nr->dir);
+	unlink(sock);
 	finish(nr, rs.code);
 	_exit(0);
 }

@@ -49,6 +49,8 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 /* fork + exec argv with the given stdio (everything else closed); the exit status as a shell reports it
  * (128+signal for a signal; -1 when it can't be had). */
 pid_t native_spawn(char *const *argv, int in, int out, int errfd);
+/* native_spawn in the working directory cwd. */
+pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int errfd);
 int native_wait_status(pid_t pid);
 
 /* The container's log (records "<stream> <time_ns> <len>\n<data>\n"), rotated to NATIVE_LOG_FILE ".1" when it
@@ -71,6 +73,8 @@ struct native_run {
 	enum cc_restart_policy restart;
 	int max_retries;   /* on-failure:N */
 	int restart_count; /* restarts so far, counted toward max_retries */
+	bool stdin_open;   /* its stdin is a pipe the monitor holds for attached clients (attach.h) */
+	bool tty;          /* its stdio is a pty whose master the monitor holds */
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */
@@ -104,6 +108,8 @@ int native_container_unpause(void *self, const char *ref, struct cc_error **err)
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+/* attach.c: the caller's stdio to a container created with stdin_open or tty. */
+int native_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
 /* stats.c: CPU, memory, OOM kills, pids, block and network I/O from the cgroup and /proc. */
 int native_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 /* The container (settled) when it is running, else INVALID_STATE; *dir is its directory (owned). */

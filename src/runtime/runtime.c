@@ -335,6 +335,13 @@ int cc_rt_container_top(struct cc_runtime *rt, const char *ref, struct cc_top *o
 	RT_CALL(rt, "container.top", ref, container_top, ref, out, err);
 }
 
+int cc_rt_container_attach(struct cc_runtime *rt, const char *ref, const struct cc_attach_io *io,
+			   struct cc_error **err)
+{
+	NEED("container.attach", ref, "container", ref);
+	RT_CALL(rt, "container.attach", ref, container_attach, ref, io, err);
+}
+
 int cc_rt_container_stats(struct cc_runtime *rt, const char *ref, struct cc_stats *out, struct cc_error **err)
 {
 	NEED("container.stats", ref, "container", ref);

@@ -69,6 +69,9 @@ struct cc_runtime_ops {
 	int (*container_exec)(void *self, const char *ref, const struct cc_exec_opts *opts,
 			      const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 	int (*container_top)(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+	/* Connect the caller's stdio to a running container's (created with stdin_open and/or tty) until its
+	 * output ends: what `run -i`/`run -it` and `attach` do. */
+	int (*container_attach)(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
 	int (*container_stats)(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 	/* copy: host_path <-> container path; to_container picks the direction */
 	int (*container_copy)(void *self, const char *ref, const char *container_path, const char *host_path,
@@ -189,6 +192,8 @@ int cc_rt_container_logs(struct cc_runtime *rt, const char *ref, const struct cc
 int cc_rt_container_exec(struct cc_runtime *rt, const char *ref, const struct cc_exec_opts *opts,
 			 const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int cc_rt_container_top(struct cc_runtime *rt, const char *ref, struct cc_top *out, struct cc_error **err);
+int cc_rt_container_attach(struct cc_runtime *rt, const char *ref, const struct cc_attach_io *io,
+			   struct cc_error **err);
 int cc_rt_container_stats(struct cc_runtime *rt, const char *ref, struct cc_stats *out,
 			  struct cc_error **err);
 int cc_rt_container_copy(struct cc_runtime *rt, const char *ref, const char *container_path,

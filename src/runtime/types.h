@@ -228,6 +228,12 @@ struct cc_exec_stdio {
 	int terminal; /* with tty: the caller's terminal, connected raw to the process's pty (-1: none) */
 };
 
+/* An attach: input from in_fd (-1: none; its end closes the container's stdin), output to out_fd, and with
+ * a terminal (-1: none) its size followed and its mode left raw while attached. */
+struct cc_attach_io {
+	int in_fd, out_fd, terminal;
+};
+
 struct cc_exec_opts {
 	char *const *argv; /* required, non-empty */
 	char *const *env;  /* "KEY=VALUE" added to the container's */

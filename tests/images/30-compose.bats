@@ -44,7 +44,7 @@ teardown_file() {
 	assert_success
 }
 
-@test "a pulled image runs on the native backend; what it cannot do yet it says plainly" {
+@test "a pulled image runs on the native backend, and a build: section builds" {
 	if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null; then skip "needs root and runc"; fi
 	mkdir -p proj && cd proj
 	printf 'services:\n  a:\n    image: %s/test/multi:v1\n    command: echo pulled-and-ran\n' "$REG" >compose.yaml
@@ -55,10 +55,12 @@ teardown_file() {
 	assert_output "pulled-and-ran"
 	cc down
 	printf 'services:\n  b:\n    build: .\n' >compose.yaml
-	printf 'FROM scratch\n' >Dockerfile
+	printf 'FROM scratch\nLABEL built=here\n' >Dockerfile
 	run cc build
-	assert_failure
-	assert_output --partial "not supported by the native backend"
+	assert_success
+	assert_output --partial "Service b  Built"
+	run cc image inspect proj-b
+	assert_output --partial '"built": "here"'
 }
 
 @test "up honours pull_policy: never refuses a missing image, missing pulls it, always pulls again" {

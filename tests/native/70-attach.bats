@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# run -i and run -it on real containers: stdin piped through the monitor's attach socket, and a pseudo-TTY
+# whose master the monitor receives from runc. `script` gives the CLI a terminal, as a user's shell would.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load helpers
+
+setup_file() { native_setup_file; }
+setup() {
+	native_setup
+	printf 'services:\n  t:\n    image: busybox\n    command: ["sleep", "60"]\n' >compose.yaml
+}
+teardown() { native_teardown; }
+
+# CMD... run under a pseudo-terminal fed with the text in $INPUT; its exit status is the command's
+in_terminal() {
+	printf '%b' "$INPUT" | script -qefc "$*" /dev/null
+}
+
+@test "run -i: standard input reaches the container, its end closes the container's stdin" {
+	run bash -c "printf 'line one\nline two\n' | '$CC' --backend native --progress quiet run --rm -i t sh -c 'cat; echo after-eof'"
+	assert_success
+	assert_output "line one
+line two
+after-eof"
+	# without -i the container's stdin is empty
+	run bash -c "echo ignored | '$CC' --backend native --progress quiet run --rm t sh -c 'cat; echo nothing-read'"
+	assert_output "nothing-read"
+}
+
+@test "run from a terminal: an interactive shell on a pseudo-TTY, its exit code, the terminal restored" {
+	INPUT='[ -t 0 ] && echo stdin-is-a-tty\necho "cols=$(stty size)"\nexit 5\n'
+	run in_terminal "stty cols 123 rows 45; '$CC' --backend native run --rm t sh; echo cc-exit=\$?; stty -a | grep -o -- '-icanon' || echo canonical-again"
+	assert_output --partial "stdin-is-a-tty"
+	assert_output --partial "cols=45 123"
+	assert_output --partial "cc-exit=5"
+	assert_output --partial "canonical-again"
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+}
+
+@test "run -T from a terminal: no pseudo-TTY; -t without a terminal is refused" {
+	INPUT='exit\n'
+	run in_terminal "'$CC' --backend native run --rm -T t sh -c '[ -t 0 ] || echo no-tty'"
+	assert_output --partial "no-tty"
+	run "$CC" --backend native run --rm -t t true </dev/null
+	assert_failure 2
+	assert_output --partial "the input device is not a TTY"
+}
+
+@test "a service with tty: true runs on a pseudo-TTY; its output reaches logs" {
+	printf 'services:\n  t:\n    image: busybox\n    tty: true\n    command: ["sh", "-c", "[ -t 1 ] && echo on-a-tty; sleep 60"]\n' >compose.yaml
+	"$CC" --backend native up -d
+	eventually '"$CC" --backend native logs --no-log-prefix t | grep -q on-a-tty'
+	run "$CC" --backend native exec -T t sh -c 'ls -l /proc/1/fd/0'
+	assert_output --partial "/dev/pts/"
+}
+
+@test "run --rm removes the one-off also when it could not start" {
+	run "$CC" --backend native run --rm -T t no-such-program
+	assert_failure
+	assert_output --partial "no-such-program"
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+}
