@@ -46,8 +46,8 @@ int native_unix_listen(const char *dir, const char *name)
 		return -1;
 	unlinkat(dfd, name, 0);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || fchmodat(dfd, name, 0600, 0) < 0 ||
-			listen(fd, MAX_CLIENTS) < 0)) {
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+			fchmodat(dfd, name, 0600, 0) < 0 || listen(fd, MAX_CLIENTS) < 0)) {
 		close(fd);
 		fd = -1;
 	}
@@ -66,7 +66,9 @@ int native_console_receive(int listen_fd, int runc_pid, int timeout_ms)
 			char byte[256];
 			char ctl[CMSG_SPACE(sizeof(int))];
 			struct iovec iov = {byte, sizeof(byte)};
-			struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			struct msghdr m = {.msg_iov = &iov,
+					   .msg_iovlen = 1,
+					   .msg_control = ctl,
 					   .msg_controllen = sizeof(ctl)};
 			ssize_t n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
 			close(c);
@@ -80,7 +82,8 @@ int native_console_receive(int listen_fd, int runc_pid, int timeout_ms)
 		}
 		/* runc gave up (its error is on its stderr): nothing will connect */
 		siginfo_t si = {0};
-		if (waitid(P_PID, (id_t)runc_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == runc_pid)
+		if (waitid(P_PID, (id_t)runc_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == runc_pid)
 			return -1;
 	}
 	return -1;
@@ -181,8 +184,9 @@ static void frame(struct native_attach *a, char type, const char *data, uint32_t
 		close(a->input);
 		a->input = -1;
 	} else if (type == 'w' && a->tty && a->input >= 0 && len == 4) {
-		struct winsize ws = {.ws_row = (unsigned short)(((unsigned char)data[0] << 8) | (unsigned char)data[1]),
-				     .ws_col = (unsigned short)(((unsigned char)data[2] << 8) | (unsigned char)data[3])};
+		struct winsize ws = {
+		    .ws_row = (unsigned short)(((unsigned char)data[0] << 8) | (unsigned char)data[1]),
+		    .ws_col = (unsigned short)(((unsigned char)data[2] << 8) | (unsigned char)data[3])};
 		ioctl(a->input, TIOCSWINSZ, &ws);
 	}
 }
@@ -243,7 +247,8 @@ void native_attach_service(struct native_attach *a)
 				close(c);
 				continue;
 			}
-			/* a client that stops reading for a second is dropped, never the container's output */
+			/* a client that stops reading for a second is dropped, never the container's output
+			 */
 			struct timeval tv = {1, 0};
 			setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 			if (!send_all(c, a->replay, a->replay_len)) {
@@ -312,8 +317,9 @@ void native_attach_close(struct native_attach *a)
 
 static bool send_frame(int fd, char type, const void *data, uint32_t len)
 {
-	unsigned char h[FRAME_HEAD] = {(unsigned char)type, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
-				       (unsigned char)(len >> 8), (unsigned char)len};
+	unsigned char h[FRAME_HEAD] = {(unsigned char)type, (unsigned char)(len >> 24),
+				       (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+				       (unsigned char)len};
 	return send_all(fd, (const char *)h, sizeof(h)) && (!len || send_all(fd, data, len));
 }
 
@@ -347,7 +353,8 @@ static void relay(int sock, const struct cc_attach_io *io, int winch)
 	bool in_open = io->in_fd >= 0;
 	char buf[16384];
 	for (;;) {
-		struct pollfd p[3] = {{sock, POLLIN, 0}, {in_open ? io->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
+		struct pollfd p[3] = {
+		    {sock, POLLIN, 0}, {in_open ? io->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -391,10 +398,11 @@ int native_container_attach(void *self, const char *ref, const struct cc_attach_
 	bool can = c.spec.stdin_open || c.spec.tty;
 	cc_container_release(&c);
 	if (!can)
-		return cc_error_set(err, CC_ERR_INVALID_STATE,
-				    "container %s was created without stdin_open or tty: there is nothing to attach "
-				    "to",
-				    ref);
+		return cc_error_set(
+		    err, CC_ERR_INVALID_STATE,
+		    "container %s was created without stdin_open or tty: there is nothing to attach "
+		    "to",
+		    ref);
 	struct sockaddr_un sa;
 	int dfd;
 	if (sock_path(dir, NATIVE_ATTACH_SOCKET, &sa, &dfd) < 0)

@@ -375,8 +375,8 @@ static int begin_run(const struct native_run *nr, int devnull, struct native_att
 	 * container's output, and runc's own message on failure arrives on the stderr pipe before anything
 	 * of the container could. */
 	cc_strv argv = NULL;
-	const char *const args[] = {nr->runc, "--root", nr->state, "run", "--detach", "--bundle", nr->dir,
-				    "--pid-file", pidfile};
+	const char *const args[] = {nr->runc,   "--root", nr->state,    "run",  "--detach",
+				    "--bundle", nr->dir,  "--pid-file", pidfile};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		cc_strv_push(&argv, args[i]);
 	if (nr->tty) {

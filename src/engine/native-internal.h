@@ -109,7 +109,8 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
 /* attach.c: the caller's stdio to a container created with stdin_open or tty. */
-int native_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
+int native_container_attach(void *self, const char *ref, const struct cc_attach_io *io,
+			    struct cc_error **err);
 /* stats.c: CPU, memory, OOM kills, pids, block and network I/O from the cgroup and /proc. */
 int native_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 /* The container (settled) when it is running, else INVALID_STATE; *dir is its directory (owned). */

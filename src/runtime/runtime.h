@@ -71,7 +71,8 @@ struct cc_runtime_ops {
 	int (*container_top)(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
 	/* Connect the caller's stdio to a running container's (created with stdin_open and/or tty) until its
 	 * output ends: what `run -i`/`run -it` and `attach` do. */
-	int (*container_attach)(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
+	int (*container_attach)(void *self, const char *ref, const struct cc_attach_io *io,
+				struct cc_error **err);
 	int (*container_stats)(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 	/* copy: host_path <-> container path; to_container picks the direction */
 	int (*container_copy)(void *self, const char *ref, const char *container_path, const char *host_path,

@@ -136,7 +136,8 @@ void h_image_load(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	if (!rt)
 		return;
-	const char *path = srv_body_upload(r, "the body must be an image tarball (OCI layout or docker-archive)");
+	const char *path =
+	    srv_body_upload(r, "the body must be an image tarball (OCI layout or docker-archive)");
 	if (!path)
 		return;
 	struct cc_error *err = NULL;
