@@ -108,6 +108,9 @@ int native_container_unpause(void *self, const char *ref, struct cc_error **err)
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+/* cp.c: docker cp between the host and a container (running or not). */
+int native_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
+			  bool to_container, struct cc_error **err);
 /* attach.c: the caller's stdio to a container created with stdin_open or tty. */
 int native_container_attach(void *self, const char *ref, const struct cc_attach_io *io,
 			    struct cc_error **err);

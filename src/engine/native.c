@@ -151,6 +151,7 @@ static const struct cc_runtime_ops native_ops = {
     .container_exec = native_container_exec,
     .container_top = native_container_top,
     .container_attach = native_container_attach,
+    .container_copy = native_container_copy,
     .container_stats = native_container_stats,
     .image_list = image_list,
     .image_inspect = image_inspect,
