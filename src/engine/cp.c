@@ -59,42 +59,6 @@ static int container_root(struct native *n, const struct cc_container *c, const 
 	return fd;
 }
 
-static bool ends_with_dot(const char *p)
-{
-	size_t n = strlen(p);
-	return n >= 2 && p[n - 1] == '.' && p[n - 2] == '/';
-}
-
-/* docker cp's rules from (src_root, src) to (dst_root, dst): a directory is copied as dst when dst does not
- * exist, into dst/<its name> when it does, and its contents only with a trailing "/."; a file goes to dst, or
- * into it when dst is a directory (a dst ending in "/" must be one). */
-static int copy(int src_root, const char *src, int dst_root, const char *dst, const struct cc_copy_opts *o,
-		struct cc_error **err)
-{
-	cleanup_close int s = cc_inroot_open(src_root, src, O_PATH, 0);
-	if (s < 0)
-		return cc_error_set_errno(err, s == -ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_BACKEND_FAILURE, -s,
-					  "could not find the file %s", src);
-	struct stat st;
-	fstat(s, &st);
-	cleanup_close int d = cc_inroot_open(dst_root, dst, O_PATH, 0);
-	struct stat dt;
-	bool dst_dir = d >= 0 && fstat(d, &dt) == 0 && S_ISDIR(dt.st_mode);
-	size_t dl = strlen(dst);
-	if (d < 0 && dl && dst[dl - 1] == '/' && !S_ISDIR(st.st_mode))
-		return cc_error_set(err, CC_ERR_NOT_FOUND, "destination directory %s does not exist", dst);
-	if (S_ISDIR(st.st_mode)) {
-		if (d >= 0 && !dst_dir)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "cannot copy a directory to a file: %s is not a directory", dst);
-		cleanup_free char *clean = cc_path_clean(src);
-		cleanup_free char *target = dst_dir && !ends_with_dot(src) ? cc_path_join(dst, cc_path_base(clean))
-									   : cc_xstrdup(dst);
-		return cc_copy_path(src_root, src, dst_root, target, true, o, err);
-	}
-	return cc_copy_path(src_root, src, dst_root, dst, dst_dir, o, err);
-}
-
 int native_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
 			  bool to_container, struct cc_error **err)
 {
@@ -113,18 +77,8 @@ int native_container_copy(void *self, const char *ref, const char *container_pat
 	if (root < 0)
 		return -1;
 	/* the host side: relative paths from the caller's working directory */
-	cleanup_free char *host = cc_path_abs(NULL, host_path, err);
+	cleanup_free char *host = cc_cp_host_path(host_path, err);
 	int r = host ? 0 : -1;
-	size_t hl = strlen(host_path);
-	/* cleaning drops what the rules read: a trailing "/" (must be a directory) and "/." (the contents) */
-	const char *keep = hl >= 2 && strcmp(host_path + hl - 2, "/.") == 0 ? "/."
-			   : hl && host_path[hl - 1] == '/'			 ? "/"
-										 : NULL;
-	if (host && keep && strcmp(host, "/") != 0) {
-		char *kept = cc_xasprintf("%s%s", host, keep);
-		free(host);
-		host = kept;
-	}
 	cleanup_free char *cpath = container_path[0] == '/' ? cc_xstrdup(container_path)
 							    : cc_xasprintf("/%s", container_path);
 	cleanup_close int host_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,8 +86,7 @@ int native_container_copy(void *self, const char *ref, const char *container_pat
 	 * it); out of it as the caller (root here) */
 	struct cc_copy_opts o = {0};
 	if (r == 0)
-		r = to_container ? copy(host_root, host, root, cpath, &o, err)
-				 : copy(root, cpath, host_root, host, &o, err);
+		r = to_container ? cc_cp(host_root, host, root, cpath, &o, err) : cc_cp(root, cpath, host_root, host, &o, err);
 	close(root);
 	if (mounted) {
 		struct cc_error *e = NULL;

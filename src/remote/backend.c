@@ -10,6 +10,10 @@
 #include "base/xalloc.h"
 #include "remote/client.h"
 #include "remote/context.h"
+#include "base/fsutil.h"
+#include "base/tar.h"
+#include "engine/build/copy.h"
+#include "engine/image/unpack.h"
 #include "runtime/backends.h"
 #include "runtime/codec.h"
 
@@ -17,6 +21,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BACKEND "remote"
@@ -420,10 +425,73 @@ static int r_container_stats(void *self, const char *ref, struct cc_stats *out, 
 	return rc;
 }
 
+/* The name a copied path travels under in the tar (h_archive.c names it the same way). */
+static char *entry_name(const char *path)
+{
+	cleanup_free char *clean = cc_path_clean(path);
+	const char *base = cc_path_base(clean);
+	return cc_xstrdup(*base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 ? base : "root");
+}
+
+static bool contents_form(const char *path)
+{
+	size_t n = strlen(path);
+	return n >= 2 && strcmp(path + n - 2, "/.") == 0;
+}
+
+/* cp through the daemon: a tar each way, the path rules applied where the files land (the daemon's backend
+ * for the container's side, cc_cp here for the host's). */
 static int r_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
 			    bool to_container, struct cc_error **err)
 {
-	return not_supported(err, "container copy");
+	struct remote *r = self;
+	cleanup_free char *host = cc_cp_host_path(host_path, err);
+	if (!host)
+		return -1;
+	char tmp[] = "/tmp/cc-cp-XXXXXX";
+	if (!mkdtemp(tmp))
+		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp");
+	cleanup_free char *tar = cc_xasprintf("%s/copy.tar", tmp);
+	cleanup_free char *e_ref = rc_esc(ref);
+	cleanup_free char *e_path = rc_esc(container_path);
+	int rc;
+	if (to_container) {
+		cleanup_free char *clean = cc_path_clean(host);
+		cleanup_free char *name = entry_name(clean);
+		cleanup_free char *e_name = rc_esc(name);
+		cleanup_free char *p = cc_xasprintf("/containers/%s/archive?path=%s&name=%s&contents=%s", e_ref,
+						    e_path, e_name, contents_form(host) ? "true" : "false");
+		rc = cc_tar_write(clean, tar, &(struct cc_tar_opts){.prefix = name}, err);
+		int fd = rc == 0 ? open(tar, O_RDONLY | O_CLOEXEC) : -1;
+		if (rc == 0 && fd < 0)
+			rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "open %s", tar);
+		if (rc == 0)
+			rc = rc_transfer(r->c, "PUT", p, fd, "Content-Type: application/x-tar", -1, NULL, err);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		cleanup_free char *p = cc_xasprintf("/containers/%s/archive?path=%s", e_ref, e_path);
+		cleanup_free char *name = entry_name(container_path);
+		cleanup_free char *dir = cc_xasprintf("%s/out", tmp);
+		int fd = open(tar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		rc = fd < 0 ? cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "create %s", tar)
+			    : rc_transfer(r->c, "GET", p, -1, NULL, fd, NULL, err);
+		if (rc == 0 && (lseek(fd, 0, SEEK_SET) < 0 || mkdir(dir, 0700) < 0))
+			rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp");
+		if (rc == 0)
+			rc = cc_tar_unpack(fd, dir, err);
+		if (fd >= 0)
+			close(fd);
+		cleanup_free char *src =
+		    cc_xasprintf("%s/%s%s", dir, name, contents_form(container_path) ? "/." : "");
+		int root = rc == 0 ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		if (rc == 0)
+			rc = cc_cp(root, src, root, host, &(struct cc_copy_opts){0}, err);
+		if (root >= 0)
+			close(root);
+	}
+	cc_remove_tree(tmp);
+	return rc;
 }
 
 struct event_fwd {

@@ -256,6 +256,8 @@ void h_image_pull(struct srv_req *r);
 void h_image_push(struct srv_req *r);
 void h_image_load(struct srv_req *r);
 void h_image_build(struct srv_req *r);
+void h_container_archive_get(struct srv_req *r);
+void h_container_archive_put(struct srv_req *r);
 void h_image_save(struct srv_req *r);
 void h_image_remove(struct srv_req *r);
 void h_image_tag(struct srv_req *r);

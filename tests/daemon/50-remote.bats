@@ -53,6 +53,21 @@ YAML
 	assert_output --partial '"State":"running"'
 	run "$CC" "${R[@]}" exec -T client sh -c 'exit 7'
 	assert_failure 7
+	# cp both ways through the daemon, with docker cp's rules
+	mkdir -p "$BATS_TEST_TMPDIR/up/d" && echo via-daemon >"$BATS_TEST_TMPDIR/up/d/f.txt"
+	run "$CC" "${R[@]}" cp "$BATS_TEST_TMPDIR/up" client:/tmp
+	assert_success
+	run "$CC" "${R[@]}" exec -T client cat /tmp/up/d/f.txt
+	assert_output via-daemon
+	"$CC" "${R[@]}" cp "$BATS_TEST_TMPDIR/up/." client:/flat
+	run "$CC" "${R[@]}" exec -T client cat /flat/d/f.txt
+	assert_output via-daemon
+	run "$CC" "${R[@]}" cp client:/tmp/up/d "$BATS_TEST_TMPDIR/back"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/back/f.txt")" via-daemon
+	run "$CC" "${R[@]}" cp client:/no/such "$BATS_TEST_TMPDIR/x"
+	assert_failure
+	assert_output --partial "/no/such"
 	run "$CC" "${R[@]}" down -t 0
 	assert_success
 	run "$CC" "${R[@]}" ps -a -q

@@ -298,3 +298,52 @@ int cc_copy_bytes(int dest_root, const char *dest, const char *data, size_t len,
 		return fail(err, errno, "chmod", dest);
 	return 0;
 }
+
+/* ---- docker cp's rules ---- */
+
+static bool ends_with_dot(const char *p)
+{
+	size_t n = strlen(p);
+	return n >= 2 && p[n - 1] == '.' && p[n - 2] == '/';
+}
+
+int cc_cp(int src_root, const char *src, int dst_root, const char *dst, const struct cc_copy_opts *o,
+		struct cc_error **err)
+{
+	cleanup_close int s = cc_inroot_open(src_root, src, O_PATH, 0);
+	if (s < 0)
+		return cc_error_set_errno(err, s == -ENOENT ? CC_ERR_NOT_FOUND : CC_ERR_BACKEND_FAILURE, -s,
+					  "could not find the file %s", src);
+	struct stat st;
+	fstat(s, &st);
+	cleanup_close int d = cc_inroot_open(dst_root, dst, O_PATH, 0);
+	struct stat dt;
+	bool dst_dir = d >= 0 && fstat(d, &dt) == 0 && S_ISDIR(dt.st_mode);
+	size_t dl = strlen(dst);
+	if (d < 0 && dl && dst[dl - 1] == '/' && !S_ISDIR(st.st_mode))
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "destination directory %s does not exist", dst);
+	if (S_ISDIR(st.st_mode)) {
+		if (d >= 0 && !dst_dir)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "cannot copy a directory to a file: %s is not a directory", dst);
+		cleanup_free char *clean = cc_path_clean(src);
+		cleanup_free char *target = dst_dir && !ends_with_dot(src) ? cc_path_join(dst, cc_path_base(clean))
+									   : cc_xstrdup(dst);
+		return cc_copy_path(src_root, src, dst_root, target, true, o, err);
+	}
+	return cc_copy_path(src_root, src, dst_root, dst, dst_dir, o, err);
+}
+
+char *cc_cp_host_path(const char *path, struct cc_error **err)
+{
+	char *host = cc_path_abs(NULL, path, err);
+	size_t n = strlen(path);
+	/* cleaning drops what the rules read: a trailing "/" (must be a directory) and "/." (the contents) */
+	const char *keep = n >= 2 && strcmp(path + n - 2, "/.") == 0 ? "/." : n && path[n - 1] == '/' ? "/" : NULL;
+	if (host && keep && strcmp(host, "/") != 0) {
+		char *kept = cc_xasprintf("%s%s", host, keep);
+		free(host);
+		host = kept;
+	}
+	return host;
+}

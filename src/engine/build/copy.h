@@ -37,4 +37,12 @@ int cc_copy_path(int src_root, const char *src, int dest_root, const char *dest,
 int cc_copy_bytes(int dest_root, const char *dest, const char *data, size_t len, const struct cc_copy_opts *o,
 		  struct cc_error **err);
 
+/* docker cp's rules from (src_root, src) to (dst_root, dst): a directory is copied as dst when dst does not
+ * exist, into dst/<its name> when it does, and only its contents with a trailing "/."; a file goes to dst,
+ * or into it when dst is a directory (a dst ending in "/" must be one). NOT_FOUND names a missing source. */
+int cc_cp(int src_root, const char *src, int dst_root, const char *dst, const struct cc_copy_opts *o,
+	  struct cc_error **err);
+/* A host path for cp: absolute (from the working directory), a trailing "/" or "/." kept (owned). */
+char *cc_cp_host_path(const char *path, struct cc_error **err);
+
 #endif
