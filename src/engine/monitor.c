@@ -637,17 +637,21 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	struct logfile logf;
 	struct logfile *log = &logf;
 	if (log_open(log, nr->dir) < 0) {
-		report(status, "cannot open the container's log", 0);
 		finish(nr, 128);
+		report(status, "cannot open the container's log", 0);
 		_exit(1);
 	}
 	struct native_attach *at = nr->stdin_open || nr->tty ? native_attach_open(nr->dir) : NULL;
 	struct run rs;
 	cleanup_free char *msg = NULL;
 	if (begin_run(nr, devnull, at, &rs, &msg) < 0) {
-		report(status, msg, 0);
+		/* cleaned up before the answer: the caller removes the container next (run --rm), and must
+		 * not race this process writing into its directory */
 		native_attach_close(at);
+		cleanup_free char *sock = cc_xasprintf("%s/" NATIVE_ATTACH_SOCKET, nr->dir);
+		unlink(sock);
 		finish(nr, 128);
+		report(status, msg, 0);
 		_exit(1);
 	}
 	report(status, NULL, rs.init);
