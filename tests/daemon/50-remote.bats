@@ -55,14 +55,14 @@ YAML
 	assert_failure 7
 	# cp both ways through the daemon, with docker cp's rules
 	mkdir -p "$BATS_TEST_TMPDIR/up/d" && echo via-daemon >"$BATS_TEST_TMPDIR/up/d/f.txt"
-	run "$CC" "${R[@]}" cp "$BATS_TEST_TMPDIR/up" client:/tmp
+	run "$CC" "${R[@]}" cp "$BATS_TEST_TMPDIR/up" client:/etc
 	assert_success
-	run "$CC" "${R[@]}" exec -T client cat /tmp/up/d/f.txt
+	run "$CC" "${R[@]}" exec -T client cat /etc/up/d/f.txt
 	assert_output via-daemon
 	"$CC" "${R[@]}" cp "$BATS_TEST_TMPDIR/up/." client:/flat
 	run "$CC" "${R[@]}" exec -T client cat /flat/d/f.txt
 	assert_output via-daemon
-	run "$CC" "${R[@]}" cp client:/tmp/up/d "$BATS_TEST_TMPDIR/back"
+	run "$CC" "${R[@]}" cp client:/etc/up/d "$BATS_TEST_TMPDIR/back"
 	assert_success
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/back/f.txt")" via-daemon
 	run "$CC" "${R[@]}" cp client:/no/such "$BATS_TEST_TMPDIR/x"
