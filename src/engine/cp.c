@@ -48,7 +48,10 @@ static int container_root(struct native *n, const struct cc_container *c, const 
 	struct cc_error *e = NULL;
 	if (cc_rootfs_unmount(dir, &e) < 0) /* a mount a monitor that died left */
 		cc_error_free(e);
-	int r = cc_rootfs_mount(layers, dir, &merged, err);
+	/* a container never started has no directory yet */
+	int r = cc_mkdir_p(dir, 0711, err);
+	if (r == 0)
+		r = cc_rootfs_mount(layers, dir, &merged, err);
 	cc_strv_free(layers);
 	if (r < 0)
 		return -1;
