@@ -34,7 +34,8 @@ static int add_bytes(struct tar *t, const char *name, const char *data, size_t l
 	archive_entry_set_filetype(t->e, AE_IFREG);
 	archive_entry_set_perm(t->e, 0644);
 	archive_entry_set_size(t->e, (la_int64_t)len);
-	if (archive_write_header(t->a, t->e) < ARCHIVE_WARN || (len && archive_write_data(t->a, data, len) < 0))
+	if (archive_write_header(t->a, t->e) < ARCHIVE_WARN ||
+	    (len && archive_write_data(t->a, data, len) < 0))
 		return fail(t, name);
 	return 0;
 }
@@ -51,7 +52,8 @@ static int add_dir(struct tar *t, const char *path, const char *rel)
 	while (r == 0 && (de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		cleanup_free char *child = *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
+		cleanup_free char *child =
+		    *rel ? cc_xasprintf("%s/%s", rel, de->d_name) : cc_xstrdup(de->d_name);
 		cleanup_free char *full = cc_xasprintf("%s/%s", path, de->d_name);
 		if (t->o && t->o->skip && t->o->skip(t->o->ctx, child, de->d_type == DT_DIR))
 			continue;
@@ -112,7 +114,9 @@ int cc_tar_write(const char *path, const char *tar_path, const struct cc_tar_opt
 		r = cc_error_set_errno(err, CC_ERR_NOT_FOUND, errno, "%s", path);
 	if (r == 0) {
 		/* a single file is one entry; a directory's entries are its tree, under prefix/ when given */
-		const char *prefix = o && o->prefix ? o->prefix : S_ISDIR(st.st_mode) ? "" : cc_path_base(path);
+		const char *prefix = o && o->prefix        ? o->prefix
+				     : S_ISDIR(st.st_mode) ? ""
+							   : cc_path_base(path);
 		r = add_path(&t, path, prefix);
 	}
 	if (r == 0 && o && o->extra_name)

@@ -28,8 +28,8 @@ static int container_root(struct native *n, const struct cc_container *c, const 
 		snprintf(path, sizeof(path), "/proc/%d/root", c->pid);
 		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
-			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "container %s: %s", c->name,
-						  path);
+			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "container %s: %s",
+						  c->name, path);
 		return fd;
 	}
 	struct cc_image_record rec;
@@ -82,14 +82,15 @@ int native_container_copy(void *self, const char *ref, const char *container_pat
 	/* the host side: relative paths from the caller's working directory */
 	cleanup_free char *host = cc_cp_host_path(host_path, err);
 	int r = host ? 0 : -1;
-	cleanup_free char *cpath = container_path[0] == '/' ? cc_xstrdup(container_path)
-							    : cc_xasprintf("/%s", container_path);
+	cleanup_free char *cpath =
+	    container_path[0] == '/' ? cc_xstrdup(container_path) : cc_xasprintf("/%s", container_path);
 	cleanup_close int host_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* docker's ownership: into the container as root unless -a (not offered: root, like docker without
 	 * it); out of it as the caller (root here) */
 	struct cc_copy_opts o = {0};
 	if (r == 0)
-		r = to_container ? cc_cp(host_root, host, root, cpath, &o, err) : cc_cp(root, cpath, host_root, host, &o, err);
+		r = to_container ? cc_cp(host_root, host, root, cpath, &o, err)
+				 : cc_cp(root, cpath, host_root, host, &o, err);
 	close(root);
 	if (mounted) {
 		struct cc_error *e = NULL;

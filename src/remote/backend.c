@@ -459,14 +459,16 @@ static int r_container_copy(void *self, const char *ref, const char *container_p
 		cleanup_free char *clean = cc_path_clean(host);
 		cleanup_free char *name = entry_name(clean);
 		cleanup_free char *e_name = rc_esc(name);
-		cleanup_free char *p = cc_xasprintf("/containers/%s/archive?path=%s&name=%s&contents=%s", e_ref,
-						    e_path, e_name, contents_form(host) ? "true" : "false");
+		cleanup_free char *p =
+		    cc_xasprintf("/containers/%s/archive?path=%s&name=%s&contents=%s", e_ref, e_path, e_name,
+				 contents_form(host) ? "true" : "false");
 		rc = cc_tar_write(clean, tar, &(struct cc_tar_opts){.prefix = name}, err);
 		int fd = rc == 0 ? open(tar, O_RDONLY | O_CLOEXEC) : -1;
 		if (rc == 0 && fd < 0)
 			rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "open %s", tar);
 		if (rc == 0)
-			rc = rc_transfer(r->c, "PUT", p, fd, "Content-Type: application/x-tar", -1, NULL, err);
+			rc =
+			    rc_transfer(r->c, "PUT", p, fd, "Content-Type: application/x-tar", -1, NULL, err);
 		if (fd >= 0)
 			close(fd);
 	} else {

@@ -34,7 +34,8 @@ static bool skip(void *ctx, const char *rel, bool is_dir)
 /* The Dockerfile's path relative to the context, or NULL when it lies outside it. */
 static char *inside(const char *ctx, const char *dockerfile)
 {
-	cleanup_free char *abs = dockerfile[0] == '/' ? cc_path_clean(dockerfile) : cc_path_join(ctx, dockerfile);
+	cleanup_free char *abs =
+	    dockerfile[0] == '/' ? cc_path_clean(dockerfile) : cc_path_join(ctx, dockerfile);
 	size_t n = strlen(ctx);
 	if (strncmp(abs, ctx, n) != 0 || abs[n] != '/')
 		return NULL;

@@ -1,7 +1,7 @@
 /* /containers/{id}/archive: `cp` through the daemon (an extension; the remote backend's container copy). The
- * path rules stay the backend's: GET copies the container's `path` to a scratch directory on the daemon's side
- * and answers it as a tar whose entries sit under the path's last name; PUT unpacks the tar (the store's safe
- * unpacker) into a scratch directory and copies the entry `name` (its contents with contents=true, the
+ * path rules stay the backend's: GET copies the container's `path` to a scratch directory on the daemon's
+ * side and answers it as a tar whose entries sit under the path's last name; PUT unpacks the tar (the store's
+ * safe unpacker) into a scratch directory and copies the entry `name` (its contents with contents=true, the
  * "SRC/." form) to `path` in the container. */
 #include "base/cleanup.h"
 #include "base/fsutil.h"
@@ -72,11 +72,12 @@ void h_container_archive_put(struct srv_req *r)
 	struct cc_error *err = NULL;
 	cleanup_close int fd = open(body, O_RDONLY | O_CLOEXEC);
 	int rc = mkdir(dir, 0700) < 0 ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "mkdir %s", dir)
-	       : fd < 0		  ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "open %s", body)
-				  : cc_tar_unpack(fd, dir, &err);
+		 : fd < 0             ? cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "open %s", body)
+				      : cc_tar_unpack(fd, dir, &err);
 	if (rc < 0 && err->kind != CC_ERR_INTERNAL)
 		err->kind = CC_ERR_INVALID_ARGUMENT;
-	cleanup_free char *src = cc_xasprintf("%s/%s%s", dir, name, srv_query_bool(r, "contents", false) ? "/." : "");
+	cleanup_free char *src =
+	    cc_xasprintf("%s/%s%s", dir, name, srv_query_bool(r, "contents", false) ? "/." : "");
 	if (rc == 0)
 		rc = cc_rt_container_copy(rt, srv_param(r, 0), path, src, true, &err);
 	cc_remove_tree(dir);

@@ -36,7 +36,8 @@ static struct srv_route table[] = {
     R("POST", "/containers/{id}/exec", h_container_exec, 0),
     R("GET", "/containers/{id}/top", h_container_top, SRV_BLOCKING),
     R("GET", "/containers/{id}/archive", h_container_archive_get, SRV_BLOCKING),
-    R("PUT", "/containers/{id}/archive", h_container_archive_put, SRV_RAW_BODY | SRV_UNLIMITED | SRV_BLOCKING),
+    R("PUT", "/containers/{id}/archive", h_container_archive_put,
+      SRV_RAW_BODY | SRV_UNLIMITED | SRV_BLOCKING),
 
     R("GET", "/events", h_events, 0),
 

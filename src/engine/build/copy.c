@@ -308,7 +308,7 @@ static bool ends_with_dot(const char *p)
 }
 
 int cc_cp(int src_root, const char *src, int dst_root, const char *dst, const struct cc_copy_opts *o,
-		struct cc_error **err)
+	  struct cc_error **err)
 {
 	cleanup_close int s = cc_inroot_open(src_root, src, O_PATH, 0);
 	if (s < 0)
@@ -327,8 +327,8 @@ int cc_cp(int src_root, const char *src, int dst_root, const char *dst, const st
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 					    "cannot copy a directory to a file: %s is not a directory", dst);
 		cleanup_free char *clean = cc_path_clean(src);
-		cleanup_free char *target = dst_dir && !ends_with_dot(src) ? cc_path_join(dst, cc_path_base(clean))
-									   : cc_xstrdup(dst);
+		cleanup_free char *target =
+		    dst_dir && !ends_with_dot(src) ? cc_path_join(dst, cc_path_base(clean)) : cc_xstrdup(dst);
 		return cc_copy_path(src_root, src, dst_root, target, true, o, err);
 	}
 	return cc_copy_path(src_root, src, dst_root, dst, dst_dir, o, err);
@@ -339,7 +339,9 @@ char *cc_cp_host_path(const char *path, struct cc_error **err)
 	char *host = cc_path_abs(NULL, path, err);
 	size_t n = strlen(path);
 	/* cleaning drops what the rules read: a trailing "/" (must be a directory) and "/." (the contents) */
-	const char *keep = n >= 2 && strcmp(path + n - 2, "/.") == 0 ? "/." : n && path[n - 1] == '/' ? "/" : NULL;
+	const char *keep = n >= 2 && strcmp(path + n - 2, "/.") == 0 ? "/."
+			   : n && path[n - 1] == '/'                 ? "/"
+								     : NULL;
 	if (host && keep && strcmp(host, "/") != 0) {
 		char *kept = cc_xasprintf("%s%s", host, keep);
 		free(host);
