@@ -20,3 +20,13 @@ dockerd_with_image() {
 	"$(dirname "${BASH_SOURCE[0]}")/../scripts/dockerd-test.sh" start "$1" >/dev/null
 	DOCKER_HOST="unix://$1/docker.sock" docker load -q -i "$2" >/dev/null
 }
+
+# CC's native store at $CONTAINER_COMPOSE_ROOT with tests/images/mkimage.py's busybox image tagged TAG; the
+# OCI layout and its tarball stay in WORK (layout/, busybox.tar) for the peers.
+cc_load_busybox() {
+	local cc="$1" work="$2" tag="$3" id
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../tests/images/mkimage.py" multi "$work/layout" >/dev/null
+	tar -C "$work/layout" -cf "$work/busybox.tar" .
+	id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$cc" --backend native image tag "$id" "$tag"
+}

@@ -29,10 +29,7 @@ cleanup() {
 trap cleanup EXIT
 "$here/../network/peer-rules.sh" snapshot "$work/chains.before"
 export CONTAINER_COMPOSE_ROOT="$work/root"
-python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
-tar -C "$work/layout" -cf "$work/busybox.tar" .
-id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-"$cc" --backend native image tag "$id" localhost/mk:latest
+cc_load_busybox "$cc" "$work" localhost/mk:latest
 # the base through the builder once: its history then accounts for its layers, which buildah insists on
 mkdir -p "$work/basectx" && printf 'FROM localhost/mk:latest\nLABEL bench=base\n' >"$work/basectx/Dockerfile"
 "$cc" --backend native image build -q -t localhost/bench-base:latest "$work/basectx" >/dev/null

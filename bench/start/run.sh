@@ -20,10 +20,7 @@ cleanup() {
 trap cleanup EXIT
 "$here/../network/peer-rules.sh" snapshot "$work/chains.before"
 export CONTAINER_COMPOSE_ROOT="$work/root"
-python3 "$here/../../tests/images/mkimage.py" multi "$work/layout" >/dev/null
-tar -C "$work/layout" -cf "$work/busybox.tar" .
-id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-"$cc" --backend native image tag "$id" busybox:latest
+cc_load_busybox "$cc" "$work" busybox:latest
 mkdir -p "$work/proj" && cat >"$work/proj/compose.yaml" <<'EOC'
 services:
   t:

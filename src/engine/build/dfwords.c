@@ -115,6 +115,15 @@ static int expand(struct lex *lx, struct cc_strbuf *out)
 	return 0;
 }
 
+/* At a '$': its expansion; any other character stands for itself. */
+static int literal_or_expand(struct lex *lx, struct cc_strbuf *w)
+{
+	if (lx->s[lx->i] == '$')
+		return expand(lx, w);
+	cc_strbuf_addch(w, lx->s[lx->i++]);
+	return 0;
+}
+
 int cc_df_words(const char *s, char escape, bool split, cc_df_lookup_fn *lookup, void *ctx, cc_strv *out,
 		struct cc_error **err)
 {
@@ -141,12 +150,8 @@ int cc_df_words(const char *s, char escape, bool split, cc_df_lookup_fn *lookup,
 				   (s[lx.i + 1] == '"' || s[lx.i + 1] == '$' || s[lx.i + 1] == escape)) {
 				cc_strbuf_addch(&w, s[lx.i + 1]);
 				lx.i += 2;
-			} else if (c == '$') {
-				if (expand(&lx, &w) < 0)
-					goto fail;
-			} else {
-				cc_strbuf_addch(&w, c);
-				lx.i++;
+			} else if (literal_or_expand(&lx, &w) < 0) {
+				goto fail;
 			}
 			continue;
 		}
@@ -166,12 +171,8 @@ int cc_df_words(const char *s, char escape, bool split, cc_df_lookup_fn *lookup,
 			if (s[lx.i + 1])
 				cc_strbuf_addch(&w, s[lx.i + 1]);
 			lx.i += s[lx.i + 1] ? 2 : 1;
-		} else if (c == '$') {
-			if (expand(&lx, &w) < 0)
-				goto fail;
-		} else {
-			cc_strbuf_addch(&w, c);
-			lx.i++;
+		} else if (literal_or_expand(&lx, &w) < 0) {
+			goto fail;
 		}
 	}
 	if (quote) {
