@@ -57,7 +57,7 @@ if command -v buildah >/dev/null; then
 	$bh tag "$($bh images -q | head -1)" localhost/bench-base:latest
 	tools+=(buildah-cold "$bh bud -q --layers=false -t bench:cold $work/ctx $q")
 	warm+=(buildah-warm "$bh bud -q --layers -t bench:warm $work/ctx $q")
-	eval "${warm[3]%$q}"
+	eval "${warm[3]}"
 fi
 if command -v dockerd >/dev/null && command -v docker >/dev/null; then
 	dockerd_with_image "$work/dockerd" "$work/busybox-docker.tar"
