@@ -319,6 +319,7 @@ ARG ROUND=1
 RUN --mount=type=cache,target=/var/cache/app sh -c 'echo round-$ROUND >> /var/cache/app/log; cat /var/cache/app/log > /seen-cache'
 RUN --mount=type=secret,id=token sh -c 'wc -c < /run/secrets/token > /secret-size'
 RUN --mount=type=bind,source=bound.txt,target=/mnt/bound.txt cat /mnt/bound.txt > /bound-copy
+RUN --mount=type=bind,target=/mnt/ctx,rw sh -c 'echo scribbled > /mnt/ctx/bound.txt && echo new > /mnt/ctx/new.txt'
 RUN --network=none sh -c 'cat /proc/net/dev | grep -c : > /ifaces'
 CMD ["sleep", "60"]
 EOF2
@@ -346,6 +347,9 @@ round-2
 11
 from-context
 1"
+	# a writable bind of the context wrote to a copy: the context is as it was
+	assert_equal "$(cat ctx/bound.txt)" from-context
+	[ ! -e ctx/new.txt ]
 	# the secret is not in the image, and nor are the mount points the build made
 	run "$CC" --backend native exec t ls /run/secrets
 	assert_failure

@@ -83,7 +83,7 @@ static char *step_dir(struct build *b)
 
 struct mount_opts {
 	char *type, *target, *id, *source, *from, *mode, *uid, *gid, *size;
-	bool required, readonly;
+	bool required, writable; /* a bind mount is read-only unless rw (or readwrite) */
 };
 
 static void mount_opts_release(struct mount_opts *m)
@@ -120,9 +120,9 @@ static int parse_mount(const char *spec, struct mount_opts *m, struct cc_error *
 		} else if (strcmp(kv, "required") == 0) {
 			m->required = strcmp(v, "true") == 0;
 		} else if (strcmp(kv, "readonly") == 0 || strcmp(kv, "ro") == 0) {
-			m->readonly = strcmp(v, "false") != 0;
+			m->writable = strcmp(v, "false") == 0;
 		} else if (strcmp(kv, "rw") == 0 || strcmp(kv, "readwrite") == 0) {
-			m->readonly = strcmp(v, "false") == 0;
+			m->writable = strcmp(v, "false") != 0;
 		} else if (strcmp(kv, "sharing") != 0) {
 			mount_opts_release(m);
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--mount: unknown option %s", kv);
@@ -130,6 +130,25 @@ static int parse_mount(const char *spec, struct mount_opts *m, struct cc_error *
 	}
 	if (!m->type)
 		m->type = cc_xstrdup("bind");
+	return 0;
+}
+
+/* A scratch copy of context path `rel` for a writable bind mount; *src (replaced) is the copy. */
+static int writable_copy(struct build *b, const char *rel, size_t index, char **src, struct cc_error **err)
+{
+	static const struct cc_copy_opts keep = {.keep_owner = true};
+	cleanup_free char *dir = cc_xasprintf("%s/bind-%d-%zu", b->tmp, b->step, index);
+	cc_remove_tree(dir);
+	if (mkdir(dir, 0700) < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", dir);
+	cleanup_close int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool is_dir = cc_is_dir(*src);
+	const char *name = *rel ? cc_path_base(rel) : "context";
+	cleanup_free char *dest = is_dir ? cc_xstrdup("/") : cc_xasprintf("/%s", name);
+	if (cc_copy_path(b->context_fd, rel, root, dest, false, &keep, err) < 0)
+		return -1;
+	free(*src);
+	*src = is_dir ? cc_xstrdup(dir) : cc_xasprintf("%s/%s", dir, name);
 	return 0;
 }
 
@@ -174,8 +193,8 @@ static int run_mount(struct build *b, const char *spec, json_t *mounts, struct c
 							m.target ? m.target : "/tmp", "type", "tmpfs",
 							"source", "tmpfs", "options", "nosuid", "nodev"));
 	} else if (strcmp(m.type, "bind") == 0 && !m.from) {
-		/* a directory or file of the context, read-only unless rw (changes are not kept either way)
-		 */
+		/* a directory or file of the context, read-only unless rw: then a scratch copy, so the step's
+		 * writes reach neither the context nor the image */
 		cleanup_free char *clean = cc_path_clean(m.source ? m.source : "/");
 		const char *rel = clean;
 		while (*rel == '/')
@@ -189,11 +208,12 @@ static int run_mount(struct build *b, const char *spec, json_t *mounts, struct c
 		else if (!src || strncmp(src, b->context_dir, cl) != 0 || (src[cl] != '/' && src[cl] != '\0'))
 			r = cc_error_set(err, CC_ERR_NOT_FOUND, "--mount source %s: not in the build context",
 					 rel);
+		else if (m.writable && writable_copy(b, rel, json_array_size(mounts), &src, err) < 0)
+			r = -1;
 		else {
-			json_array_append_new(
-			    mounts, json_pack("{ss ss ss s[sss]}", "destination", m.target, "type", "bind",
-					      "source", src, "options", "rbind",
-					      m.readonly || !strstr(spec, "rw") ? "ro" : "rw", "nosuid"));
+			json_array_append_new(mounts, json_pack("{ss ss ss s[sss]}", "destination", m.target,
+								"type", "bind", "source", src, "options",
+								"rbind", m.writable ? "rw" : "ro", "nosuid"));
 			/* what the step reads through the mount is an input of the step */
 			r = build_context_digest(b, rel, key, err);
 		}
