@@ -247,6 +247,10 @@ EOF
 	run build -f absent.Dockerfile ctx
 	assert_failure
 	assert_output --partial "absent.Dockerfile"
+	run build -t Not:Valid ctx
+	assert_failure
+	assert_output --partial "invalid tag Not:Valid"
+	refute_output --partial "FROM"
 	run build -q --target two --label extra=yes ctx
 	assert_success
 	id="$output"

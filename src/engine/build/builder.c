@@ -899,6 +899,13 @@ int native_image_build(void *self, const struct cc_build_opts *opts, const struc
 		return cc_error_set(err, CC_ERR_PERMISSION,
 				    "building images needs root (overlay mounts and an OCI runtime)");
 	}
+	/* a bad tag is refused before any work, not after it */
+	for (char *const *t = opts->tags; t && *t; t++) {
+		struct cc_image_ref ref;
+		if (cc_image_ref_parse(*t, &ref, err) < 0)
+			return cc_error_wrap(err, "invalid tag %s", *t);
+		cc_image_ref_release(&ref);
+	}
 	char *id = NULL;
 	int r = build_all(&b, &id, err);
 	build_hashes_save(&b);
