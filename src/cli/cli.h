@@ -70,6 +70,7 @@ int cli_pause(struct cli_ctx *ctx, int argc, char **argv);
 int cli_unpause(struct cli_ctx *ctx, int argc, char **argv);
 int cli_exec(struct cli_ctx *ctx, int argc, char **argv);
 int cli_run(struct cli_ctx *ctx, int argc, char **argv);
+int cli_attach(struct cli_ctx *ctx, int argc, char **argv);
 int cli_top(struct cli_ctx *ctx, int argc, char **argv);
 int cli_port(struct cli_ctx *ctx, int argc, char **argv);
 int cli_images(struct cli_ctx *ctx, int argc, char **argv);

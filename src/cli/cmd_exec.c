@@ -341,3 +341,62 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	cc_strv_free(volumes);
 	return rc;
 }
+
+int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
+{
+	long index = 1;
+	bool no_stdin = false;
+	const struct cli_flag flags[] = {
+	    {"index", 0, CLI_INT, &index, "N", "Index of the container if the service has several replicas"},
+	    {"no-stdin", 0, CLI_BOOL, &no_stdin, NULL, "Do not attach STDIN"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {
+	    "attach", "SERVICE",
+	    "Attach local standard input, output, and error streams to a service's running "
+	    "container",
+	    flags, false};
+	cc_strv args;
+	int pr = cli_parse(&spec, argc, argv, &args);
+	if (pr != CLI_PARSED)
+		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
+	int rc = CLI_OK;
+	if (cc_strv_len(args) != 1) {
+		cli_usage_error("attach", "requires exactly 1 argument: SERVICE");
+		rc = CLI_USAGE;
+	}
+	struct cc_project *p = NULL;
+	struct cc_runtime *rt = NULL;
+	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
+	struct cc_container target = {0};
+	if (rc == CLI_OK)
+		rc = cli_open(ctx, svc, &p, &rt);
+	if (rc == CLI_OK)
+		rc = cli_service_container(rt, p->name, args[0], index, true, false, &target);
+	if (rc == CLI_OK) {
+		/* the terminal goes raw only for a container that has one */
+		bool terminal = target.spec.tty && isatty(STDIN_FILENO);
+		struct cc_attach_io io = {no_stdin ? -1 : STDIN_FILENO, STDOUT_FILENO,
+					  terminal ? STDIN_FILENO : -1};
+		struct cc_error *err = NULL;
+		int code = 0;
+		int r = cc_rt_container_attach(rt, target.id, &io, &err);
+		if (r < 0 && (err->kind == CC_ERR_INVALID_STATE || err->kind == CC_ERR_NOT_SUPPORTED)) {
+			/* no input to attach to (no stdin_open or tty), or a backend without attach: its
+			 * output from now on, as docker's attach shows it */
+			cc_error_release(&err);
+			struct cc_log_opts lo = {.follow = true, .tail = 0};
+			struct cc_log_sink sink = {print_raw, NULL, NULL};
+			r = cc_rt_container_logs(rt, target.id, &lo, &sink, &err);
+		}
+		if (r < 0 || cc_rt_container_wait(rt, target.id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0)
+			rc = cli_fail(&err);
+		else
+			rc = code; /* docker's habit: the container's exit code once it ended */
+	}
+	cc_container_release(&target);
+	if (p)
+		cli_release_project(p);
+	cc_strv_free(args);
+	return rc;
+}

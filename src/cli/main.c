@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"down", cli_down, CLI_NEEDS_PROJECT, "Stop and remove containers, networks"},
     {"events", cli_events, CLI_NEEDS_PROJECT, "Receive real time events from containers"},
     {"exec", cli_exec, CLI_NEEDS_PROJECT, "Execute a command in a running container"},
+    {"attach", cli_attach, CLI_NEEDS_PROJECT, "Attach to a service's running container"},
     {"image", cli_image, 0, "Manage images (ls, inspect, pull, push, tag, rm, load, save)"},
     {"images", cli_images, CLI_NEEDS_PROJECT, "List images used by the created containers"},
     {"kill", cli_kill, CLI_NEEDS_PROJECT, "Force stop service containers"},

@@ -64,3 +64,25 @@ after-eof"
 	run "$CC" --backend native ps -a -q
 	assert_output ""
 }
+
+@test "attach: a terminal to a tty service's shell, its exit code; a service without one shows its output" {
+	cat >compose.yaml <<'YAML'
+services:
+  s:
+    image: busybox
+    tty: true
+    stdin_open: true
+    command: ["sh"]
+  o:
+    image: busybox
+    command: ["sh", "-c", "i=0; while [ $$i -lt 100 ]; do echo tick; sleep 0.1; i=$$((i+1)); done; exit 2"]
+YAML
+	"$CC" --backend native up -d
+	INPUT='echo attached-$((6*7))\nexit 4\n'
+	run in_terminal "'$CC' --backend native attach s; echo rc=\$?"
+	assert_output --partial "attached-42"
+	assert_output --partial "rc=4"
+	run "$CC" --backend native attach --no-stdin o
+	assert_failure 2
+	assert_output --partial tick
+}
