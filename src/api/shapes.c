@@ -1,5 +1,6 @@
 /* The REST API's JSON shapes (shapes.h): the codec's JSON, renamed and completed where the contract says. */
 #include "api/shapes.h"
+#include "base/fsutil.h"
 #include "base/clock.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -407,4 +408,13 @@ int api_create_body_decode(const json_t *j, struct cc_container_spec *out, struc
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "image: required");
 	}
 	return r;
+}
+
+char *api_copy_entry_name(const char *path)
+{
+	char *clean = cc_path_clean(path);
+	const char *base = cc_path_base(clean);
+	char *name = cc_xstrdup(*base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 ? base : "root");
+	free(clean);
+	return name;
 }

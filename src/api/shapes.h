@@ -43,6 +43,9 @@ json_t *api_volume(const struct cc_volume *v);
 json_t *api_secret(const struct cc_secret *s);
 
 json_t *api_progress_frame(const struct cc_progress *p);
+/* The name a copied path travels under in a /containers/{id}/archive tar: its last component ("root" for
+ * "/"); owned. */
+char *api_copy_entry_name(const char *path);
 
 /* The create body: the codec's container spec, plus the contract's `cpus` (a number of CPUs) and a
  * `restartPolicy` given as a plain string. */

@@ -21,6 +21,16 @@ static int print_raw(void *ctx, const struct cc_log_frame *f)
 	return 0;
 }
 
+/* The project, its runtime and the running container of `service` that exec and attach work on. */
+static int open_running(struct cli_ctx *ctx, const char *service, long index, struct cc_project **p,
+			struct cc_runtime **rt, struct cc_container *target)
+{
+	char *const svc[] = {(char *)service, NULL};
+	int rc = cli_open(ctx, svc, p, rt);
+	return rc == CLI_OK ? cli_service_container(*rt, (*p)->name, service, index, true, false, target)
+			    : rc;
+}
+
 int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool detach = false, no_tty = false, privileged = false, tty = false, interactive = false;
@@ -62,12 +72,9 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 				      use_tty ? STDIN_FILENO : -1};
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
-	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
 	struct cc_container target = {0};
 	if (rc == CLI_OK)
-		rc = cli_open(ctx, svc, &p, &rt);
-	if (rc == CLI_OK)
-		rc = cli_service_container(rt, p->name, args[0], index, true, false, &target);
+		rc = open_running(ctx, args[0], index, &p, &rt, &target);
 	const char *id = target.id;
 	if (rc == CLI_OK) {
 		struct cc_exec_opts o = {.argv = args + 1,
@@ -367,12 +374,9 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
-	char *const svc[] = {rc == CLI_OK ? args[0] : NULL, NULL};
 	struct cc_container target = {0};
 	if (rc == CLI_OK)
-		rc = cli_open(ctx, svc, &p, &rt);
-	if (rc == CLI_OK)
-		rc = cli_service_container(rt, p->name, args[0], index, true, false, &target);
+		rc = open_running(ctx, args[0], index, &p, &rt, &target);
 	if (rc == CLI_OK) {
 		/* the terminal goes raw only for a container that has one */
 		bool terminal = target.spec.tty && isatty(STDIN_FILENO);

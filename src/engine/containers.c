@@ -793,7 +793,7 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	return r;
 }
 
-static int mount_rootfs(struct native *n, const struct cc_image_record *rec, const char *dir, char **rootfs,
+int native_mount_rootfs(struct native *n, const struct cc_image_record *rec, const char *dir, char **rootfs,
 			struct cc_error **err)
 {
 	size_t k = cc_strv_len(rec->diff_ids);
@@ -859,7 +859,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	if (r == 0)
 		r = ensure_dir(dir, 0711, err);
 	if (r == 0)
-		r = mount_rootfs(n, &rec, dir, &rootfs, err);
+		r = native_mount_rootfs(n, &rec, dir, &rootfs, err);
 	bool mounted = r == 0;
 	if (r == 0)
 		r = write_bundle(n, &c, &rec, dir, rootfs, err);

@@ -35,24 +35,12 @@ static int container_root(struct native *n, const struct cc_container *c, const 
 	struct cc_image_record rec;
 	if (cc_images_resolve(n->images, c->image_id ? c->image_id : c->spec.image, &rec, err) < 0)
 		return cc_error_wrap(err, "container %s", c->name);
-	cc_strv layers = NULL;
-	char chain[72] = "";
-	for (size_t i = 0; rec.diff_ids && rec.diff_ids[i]; i++) {
-		cc_chain_id(i ? chain : NULL, rec.diff_ids[i], chain);
-		char *p = cc_layer_path(n->images->blobs, chain);
-		cc_strv_push(&layers, p);
-		free(p);
-	}
-	cc_image_record_release(&rec);
 	cleanup_free char *merged = NULL;
-	struct cc_error *e = NULL;
-	if (cc_rootfs_unmount(dir, &e) < 0) /* a mount a monitor that died left */
-		cc_error_free(e);
 	/* a container never started has no directory yet */
 	int r = cc_mkdir_p(dir, 0711, err);
 	if (r == 0)
-		r = cc_rootfs_mount(layers, dir, &merged, err);
-	cc_strv_free(layers);
+		r = native_mount_rootfs(n, &rec, dir, &merged, err);
+	cc_image_record_release(&rec);
 	if (r < 0)
 		return -1;
 	*mounted = true;

@@ -108,6 +108,10 @@ int native_container_unpause(void *self, const char *ref, struct cc_error **err)
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err);
 int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
+/* The container's root filesystem at <dir>/rootfs (a mount a dead monitor left undone first): *rootfs (owned)
+ * is the mount point. */
+int native_mount_rootfs(struct native *n, const struct cc_image_record *rec, const char *dir, char **rootfs,
+			struct cc_error **err);
 /* cp.c: docker cp between the host and a container (running or not). */
 int native_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
 			  bool to_container, struct cc_error **err);

@@ -425,14 +425,6 @@ static int r_container_stats(void *self, const char *ref, struct cc_stats *out, 
 	return rc;
 }
 
-/* The name a copied path travels under in the tar (h_archive.c names it the same way). */
-static char *entry_name(const char *path)
-{
-	cleanup_free char *clean = cc_path_clean(path);
-	const char *base = cc_path_base(clean);
-	return cc_xstrdup(*base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 ? base : "root");
-}
-
 static bool contents_form(const char *path)
 {
 	size_t n = strlen(path);
@@ -457,7 +449,7 @@ static int r_container_copy(void *self, const char *ref, const char *container_p
 	int rc;
 	if (to_container) {
 		cleanup_free char *clean = cc_path_clean(host);
-		cleanup_free char *name = entry_name(clean);
+		cleanup_free char *name = api_copy_entry_name(clean);
 		cleanup_free char *e_name = rc_esc(name);
 		cleanup_free char *p =
 		    cc_xasprintf("/containers/%s/archive?path=%s&name=%s&contents=%s", e_ref, e_path, e_name,
@@ -473,7 +465,7 @@ static int r_container_copy(void *self, const char *ref, const char *container_p
 			close(fd);
 	} else {
 		cleanup_free char *p = cc_xasprintf("/containers/%s/archive?path=%s", e_ref, e_path);
-		cleanup_free char *name = entry_name(container_path);
+		cleanup_free char *name = api_copy_entry_name(container_path);
 		cleanup_free char *dir = cc_xasprintf("%s/out", tmp);
 		int fd = open(tar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		rc = fd < 0 ? cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "create %s", tar)

@@ -3,6 +3,7 @@
  * side and answers it as a tar whose entries sit under the path's last name; PUT unpacks the tar (the store's
  * safe unpacker) into a scratch directory and copies the entry `name` (its contents with contents=true, the
  * "SRC/." form) to `path` in the container. */
+#include "api/shapes.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/tar.h"
@@ -17,14 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The name a copied path travels under: its last component ("root" for "/"). */
-static char *entry_name(const char *path)
-{
-	cleanup_free char *clean = cc_path_clean(path);
-	const char *base = cc_path_base(clean);
-	return cc_xstrdup(*base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 ? base : "root");
-}
-
 void h_container_archive_get(struct srv_req *r)
 {
 	struct cc_runtime *rt = srv_runtime(r);
@@ -36,7 +29,7 @@ void h_container_archive_get(struct srv_req *r)
 		return;
 	}
 	cleanup_free char *dir = srv_scratch_path(srv_server(r), "cp");
-	cleanup_free char *name = entry_name(path);
+	cleanup_free char *name = api_copy_entry_name(path);
 	cleanup_free char *dst = cc_xasprintf("%s/%s", dir, name);
 	cleanup_free char *tar = cc_xasprintf("%s.tar", dir);
 	struct cc_error *err = NULL;
