@@ -2,8 +2,11 @@
 # A private dockerd for the docker backend's conformance runs, never the system's:
 #   scripts/dockerd-test.sh start DIR   start it on unix://DIR/docker.sock and import busybox:latest
 #   scripts/dockerd-test.sh stop DIR    kill it by its pid file, unmount what it left, remove DIR
-# --iptables=false keeps host firewall rules untouched; user-defined bridge networks still work.
+# --iptables=false keeps host firewall rules untouched; user-defined bridge networks still work, and published
+# ports go through docker-proxy. The default bridge is a private one (ccdkt0, 172.30.254.0/24) made here and
+# deleted at stop, so the host's docker0 is never created or touched.
 set -eu
+BRIDGE=ccdkt0
 cmd=${1:?usage: dockerd-test.sh start|stop DIR}
 dir=${2:?usage: dockerd-test.sh start|stop DIR}
 
@@ -11,9 +14,14 @@ case "$cmd" in
 start)
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
+	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+		ip link add "$BRIDGE" type bridge
+		ip addr add 172.30.254.1/24 dev "$BRIDGE"
+		ip link set "$BRIDGE" up
+	fi
 	dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
 		-H "unix://$dir/docker.sock" --iptables=false --ip-masq=false \
-		--bridge none >"$dir/dockerd.log" 2>&1 &
+		--bridge "$BRIDGE" >"$dir/dockerd.log" 2>&1 &
 	i=0
 	until DOCKER_HOST="unix://$dir/docker.sock" docker version >/dev/null 2>&1; do
 		i=$((i + 1))
@@ -31,15 +39,30 @@ start)
 		ln -sf busybox "$dir/rootfs/bin/$a"
 	done
 	tar -C "$dir/rootfs" -cf "$dir/busybox.tar" .
-	DOCKER_HOST="unix://$dir/docker.sock" docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' \
+	# like the images the CLI conformance suite means (a web server, a database), the stand-ins run until
+	# stopped, and stop at once on SIGTERM
+	cmd='CMD ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 1; done"]'
+	DOCKER_HOST="unix://$dir/docker.sock" docker import -c "$cmd" -c 'ENV PATH=/bin' \
 		"$dir/busybox.tar" busybox:latest >/dev/null
-	# the CLI conformance files name nginx too; offline, busybox stands in (their services give commands)
-	DOCKER_HOST="unix://$dir/docker.sock" docker tag busybox:latest nginx:latest
+	# the CLI conformance files name nginx too; offline, busybox stands in (their services give commands). It
+	# is its own image (another config), so removing busybox never just untags a shared one.
+	DOCKER_HOST="unix://$dir/docker.sock" docker import -c "$cmd" -c 'ENV PATH=/bin' \
+		-c 'LABEL stands-in-for=nginx' "$dir/busybox.tar" nginx:latest >/dev/null
 	echo "unix://$dir/docker.sock"
 	;;
 stop)
-	[ -d "$dir" ] || exit 0
+	if [ ! -d "$dir" ]; then
+		ip link del "$BRIDGE" 2>/dev/null || true
+		exit 0
+	fi
 	dir=$(cd "$dir" && pwd)
+	if [ -S "$dir/docker.sock" ]; then
+		# what a failed test left: containers first, then the networks' bridges (they outlive dockerd)
+		export DOCKER_HOST="unix://$dir/docker.sock"
+		ids=$(timeout 30 docker ps -aq 2>/dev/null || true)
+		[ -z "$ids" ] || timeout 60 docker rm -f $ids >/dev/null 2>&1 || true
+		timeout 30 docker network prune -f >/dev/null 2>&1 || true
+	fi
 	if [ -f "$dir/dockerd.pid" ]; then
 		pid=$(cat "$dir/dockerd.pid")
 		kill "$pid" 2>/dev/null || true
@@ -54,6 +77,7 @@ stop)
 		umount -l "$m" 2>/dev/null || true
 	done
 	rm -rf "$dir"
+	ip link del "$BRIDGE" 2>/dev/null || true
 	;;
 *)
 	echo "usage: dockerd-test.sh start|stop DIR" >&2

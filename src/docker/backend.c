@@ -78,6 +78,7 @@ static const struct cc_runtime_ops docker_ops = {
     .image_inspect = dk_image_inspect,
     .image_pull = dk_image_pull,
     .image_push = dk_image_push,
+    .image_build = dk_image_build,
     .image_tag = dk_image_tag,
     .image_remove = dk_image_remove,
     .image_load = dk_image_load,

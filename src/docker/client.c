@@ -151,7 +151,7 @@ int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *wha
 		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") ||
 			 strstr(msg, "is paused") || strstr(msg, "is already paused") ||
 			 strstr(msg, "address already in use") || strstr(msg, "port is already allocated") ||
-			 strstr(msg, "is restarting"))
+			 strstr(msg, "is restarting") || strstr(msg, "is not connected"))
 			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
 		else if (strstr(msg, "No such") || strstr(msg, "not found"))
 			rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);

@@ -142,7 +142,8 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 			return cc_error_wrap(err, "%s", what);
 		}
 	}
-	*id_out = steal_pointer(&id);
+	if (id_out)
+		*id_out = steal_pointer(&id);
 	return 0;
 }
 

@@ -50,6 +50,8 @@ int dk_image_inspect(void *self, const char *ref, struct cc_image *out, struct c
 int dk_image_pull(void *self, const char *ref, const char *platform, const struct cc_progress_sink *sink,
 		  struct cc_error **err);
 int dk_image_push(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err);
+int dk_image_build(void *self, const struct cc_build_opts *o, const struct cc_progress_sink *sink,
+		   struct cc_error **err);
 int dk_image_tag(void *self, const char *src, const char *dst, struct cc_error **err);
 int dk_image_remove(void *self, const char *ref, bool force, struct cc_error **err);
 int dk_image_load(void *self, const char *tar_path, cc_strv *loaded, struct cc_error **err);

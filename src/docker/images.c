@@ -1,5 +1,5 @@
-/* Images over the Engine API: list, inspect, pull and push (their JSON progress lines), tag, remove, and
- * load/save as tarballs. Build is not here yet (NOT_SUPPORTED). */
+/* Images over the Engine API: list, inspect, pull, push and build (their JSON progress lines), tag, remove,
+ * and load/save as tarballs. */
 #include "docker/docker-internal.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 
 #include "base/cleanup.h"
 #include "base/xalloc.h"
+#include "engine/build/context.h"
 
 #define D(self) (((struct docker *)(self))->c)
 
@@ -80,13 +81,49 @@ int dk_image_inspect(void *self, const char *ref, struct cc_image *out, struct c
 	return 0;
 }
 
-/* Progress lines: {status, id, progressDetail{current,total}, error}. */
+/* Progress lines: {status, id, progressDetail{current,total}, error}; a build's are {stream} and {aux{ID}}.
+ */
 struct progress {
 	const char *ref;
 	const struct cc_progress_sink *sink;
 	struct cc_strbuf buf;
 	char *error;
+	bool build;
+	char *image_id; /* a build's result */
 };
+
+static int emit(struct progress *p, const struct cc_progress *pr)
+{
+	return p->sink && p->sink->emit ? p->sink->emit(p->sink->ctx, pr) : 0;
+}
+
+/* A build's output, as the native builder's frames: "step" for each instruction, "log" for the rest. */
+static int build_line(struct progress *p, json_t *j)
+{
+	const char *id = dk_str(json_object_get(j, "aux"), "ID");
+	if (id) {
+		free(p->image_id);
+		p->image_id = cc_xstrdup(id);
+		return 0;
+	}
+	const char *stream = dk_str(j, "stream");
+	if (!stream)
+		return 0;
+	cleanup_free char *text = cc_xstrdup(stream);
+	int rc = 0;
+	for (char *line = text, *nl; rc == 0 && line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (!*line)
+			continue;
+		struct cc_progress pr = {.ref = p->ref,
+					 .status = strncmp(line, "Step ", 5) == 0 ? "step" : "log",
+					 .message = line};
+		rc = emit(p, &pr);
+	}
+	return rc;
+}
 
 static int progress_line(struct progress *p, const char *line)
 {
@@ -100,6 +137,11 @@ static int progress_line(struct progress *p, const char *line)
 		json_decref(j);
 		return 0;
 	}
+	if (p->build) {
+		int rc = build_line(p, j);
+		json_decref(j);
+		return rc;
+	}
 	json_t *pd = json_object_get(j, "progressDetail");
 	const char *status = dk_str(j, "status");
 	struct cc_progress pr = {p->ref,
@@ -108,7 +150,7 @@ static int progress_line(struct progress *p, const char *line)
 				 dk_int(pd, "current"),
 				 dk_int(pd, "total"),
 				 dk_str(j, "stream")};
-	int rc = p->sink && p->sink->emit ? p->sink->emit(p->sink->ctx, &pr) : 0;
+	int rc = emit(p, &pr);
 	json_decref(j);
 	return rc;
 }
@@ -131,34 +173,38 @@ static int progress_chunk(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-static int progress_request(void *self, const char *method, const char *path, const char *header,
-			    const char *ref, const char *verb, const struct cc_progress_sink *sink,
+static int progress_request(void *self, struct cc_http_req *r, struct progress *p, const char *verb,
 			    struct cc_error **err)
 {
-	struct progress p = {.ref = ref, .sink = sink};
-	struct cc_http_req r = {.method = method,
-				.path = path,
-				.raw_fd = -1,
-				.header = header,
-				.chunk = progress_chunk,
-				.ctx = &p};
-	cleanup_free char *what = cc_xasprintf("%s %s", verb, ref);
-	int rc = dk_do(D(self), &r, err);
+	r->chunk = progress_chunk;
+	r->ctx = p;
+	cleanup_free char *what = cc_xasprintf("%s %s", verb, p->ref);
+	int rc = dk_do(D(self), r, err);
 	if (rc == 0)
-		rc = dk_check(D(self), &r, what, NULL, err);
-	if (rc == 0 && !r.cancelled && p.buf.len)
-		progress_line(&p, p.buf.buf);
-	if (rc == 0 && !r.cancelled && p.error) {
+		rc = dk_check(D(self), r, what, NULL, err);
+	if (rc == 0 && !r->cancelled && p->buf.len)
+		progress_line(p, p->buf.buf);
+	if (rc == 0 && !r->cancelled && p->error) {
 		enum cc_err_kind k =
-		    strstr(p.error, "not found") || strstr(p.error, "does not exist") ? CC_ERR_NOT_FOUND
-		    : strstr(p.error, "denied") || strstr(p.error, "unauthorized")    ? CC_ERR_PERMISSION
-										   : CC_ERR_BACKEND_FAILURE;
-		rc = cc_error_set(err, k, "%s: %s", what, p.error);
+		    strstr(p->error, "not found") || strstr(p->error, "does not exist") ? CC_ERR_NOT_FOUND
+		    : strstr(p->error, "denied") || strstr(p->error, "unauthorized")    ? CC_ERR_PERMISSION
+		    : p->build ? CC_ERR_INVALID_ARGUMENT /* the Dockerfile or a step failed */
+			       : CC_ERR_BACKEND_FAILURE;
+		rc = cc_error_set(err, k, "%s: %s", what, p->error);
 	}
-	free(p.error);
-	cc_strbuf_release(&p.buf);
-	cc_http_req_release(&r);
+	free(p->error);
+	cc_strbuf_release(&p->buf);
+	cc_http_req_release(r);
 	return rc;
+}
+
+static int registry_request(void *self, const char *path, const char *ref, const char *verb,
+			    const struct cc_progress_sink *sink, struct cc_error **err)
+{
+	struct progress p = {.ref = ref, .sink = sink};
+	struct cc_http_req r = {
+	    .method = "POST", .path = path, .raw_fd = -1, .header = "X-Registry-Auth: e30="};
+	return progress_request(self, &r, &p, verb, err);
 }
 
 /* Split "name:tag" / "name@digest" (a ':' after the last '/' is a tag). */
@@ -188,7 +234,7 @@ int dk_image_pull(void *self, const char *ref, const char *platform, const struc
 	cleanup_free char *ep = platform ? dk_esc(platform) : NULL;
 	cleanup_free char *path = cc_xasprintf("/images/create?fromImage=%s&tag=%s%s%s", en, et,
 					       ep ? "&platform=" : "", ep ? ep : "");
-	return progress_request(self, "POST", path, "X-Registry-Auth: e30=", ref, "pull", sink, err);
+	return registry_request(self, path, ref, "pull", sink, err);
 }
 
 int dk_image_push(void *self, const char *ref, const struct cc_progress_sink *sink, struct cc_error **err)
@@ -197,7 +243,82 @@ int dk_image_push(void *self, const char *ref, const struct cc_progress_sink *si
 	split_ref(ref, &name, &tag);
 	cleanup_free char *en = dk_esc(name), *et = dk_esc(tag);
 	cleanup_free char *path = cc_xasprintf("/images/%s/push?tag=%s", en, et);
-	return progress_request(self, "POST", path, "X-Registry-Auth: e30=", ref, "push", sink, err);
+	return registry_request(self, path, ref, "push", sink, err);
+}
+
+static void query_add(struct cc_strbuf *q, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	cleanup_free char *e = dk_esc(value);
+	cc_strbuf_addf(q, "%c%s=%s", q->len ? '&' : '?', key, e);
+}
+
+static void query_add_json(struct cc_strbuf *q, const char *key, const struct cc_kvs *kvs)
+{
+	if (!kvs || !kvs->n)
+		return;
+	json_t *o = json_object();
+	for (size_t i = 0; i < kvs->n; i++)
+		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value));
+	cleanup_free char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	query_add(q, key, text);
+}
+
+/* The engine's builder gets the context as a tar (the same one our daemon gets), the options as its query
+ * arguments; its output lines come back as our build frames, ending with "done" and the image id. */
+int dk_image_build(void *self, const struct cc_build_opts *o, const struct cc_progress_sink *sink,
+		   struct cc_error **err)
+{
+	if (o->secrets && o->secrets->n)
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				    "image build: build secrets are not supported by the docker backend (the "
+				    "engine's API builder has no secret mounts)");
+	char tar[] = "/tmp/cc-context-XXXXXX";
+	int fd = mkstemp(tar);
+	if (fd < 0)
+		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "build context");
+	close(fd);
+	cleanup_free char *dockerfile = NULL;
+	int rc = cc_build_context_tar(o, tar, &dockerfile, err);
+	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
+	query_add(&q, "dockerfile", dockerfile);
+	for (char *const *t = o->tags; t && *t; t++)
+		query_add(&q, "t", *t);
+	query_add(&q, "target", o->target);
+	query_add(&q, "platform", o->platform);
+	query_add(&q, "networkmode", o->network);
+	query_add_json(&q, "buildargs", o->args);
+	query_add_json(&q, "labels", o->labels);
+	for (char *const *h = o->extra_hosts; h && *h; h++)
+		query_add(&q, "extrahosts", *h);
+	if (o->shm_size > 0)
+		cc_strbuf_addf(&q, "&shmsize=%lld", (long long)o->shm_size);
+	query_add(&q, "nocache", o->no_cache ? "1" : NULL);
+	query_add(&q, "pull", o->pull ? "1" : NULL);
+	query_add(&q, "rm", "1");
+	fd = rc == 0 ? open(tar, O_RDONLY | O_CLOEXEC) : -1;
+	if (rc == 0 && fd < 0)
+		rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "open %s", tar);
+	struct progress p = {.ref = o->tags && o->tags[0] ? o->tags[0] : "", .sink = sink, .build = true};
+	if (rc == 0) {
+		cleanup_free char *path = cc_xasprintf("/build%s", cc_strbuf_str(&q));
+		struct cc_http_req r = {.method = "POST",
+					.path = path,
+					.raw_fd = fd,
+					.content_type = "Content-Type: application/x-tar"};
+		rc = progress_request(self, &r, &p, "image build", err);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(tar);
+	if (rc == 0 && !p.image_id)
+		rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "image build: the engine named no image");
+	if (rc == 0)
+		rc = emit(&p, &(struct cc_progress){.ref = p.ref, .status = "done", .message = p.image_id});
+	free(p.image_id);
+	return rc;
 }
 
 int dk_image_tag(void *self, const char *src, const char *dst, struct cc_error **err)

@@ -404,6 +404,13 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 		e->aliases = dk_strv(json_object_get(n, "Aliases"));
 		e->ipv4_address = dk_strdup(n, "IPAddress");
 		e->mac_address = dk_strdup(n, "MacAddress");
+		/* the engine keeps a container's networks in the same place, attached or not */
+		c->spec.networks =
+		    cc_xrealloc(c->spec.networks, (c->spec.nnetworks + 1) * sizeof(*c->spec.networks));
+		struct cc_endpoint *sn = &c->spec.networks[c->spec.nnetworks++];
+		memset(sn, 0, sizeof(*sn));
+		sn->network = cc_xstrdup(key);
+		sn->aliases = dk_strv(json_object_get(n, "Aliases"));
 	}
 	ports_from(c, json_object_get(ns, "Ports"));
 }

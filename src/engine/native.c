@@ -89,21 +89,24 @@ static int image_remove(void *self, const char *ref, bool force, struct cc_error
 {
 	struct native *n = self;
 	/* like docker: an image a container was created from stays while the container exists, unless forced
-	 */
+	 * or only one of its several tags is removed */
 	struct cc_image img;
 	if (!force && cc_images_inspect(n->images, ref, &img, NULL) == 0) {
-		struct cc_container *cs = NULL;
-		size_t ncs = 0;
-		int r = native_all_containers(n, &cs, &ncs, err);
-		for (size_t i = 0; r == 0 && i < ncs; i++)
-			if (cs[i].image_id && strcmp(cs[i].image_id, img.id) == 0)
-				r = cc_error_set(
-				    err, CC_ERR_INVALID_STATE,
-				    "conflict: unable to remove repository reference \"%s\" (must force) - "
-				    "container %s is using its referenced image",
-				    ref, cs[i].name);
-		if (ncs || r == 0)
-			cc_containers_free(cs, ncs);
+		int r = 0;
+		if (!cc_image_ref_only_untags(&img, ref, cc_strv_len(img.repo_tags))) {
+			struct cc_container *cs = NULL;
+			size_t ncs = 0;
+			r = native_all_containers(n, &cs, &ncs, err);
+			for (size_t i = 0; r == 0 && i < ncs; i++)
+				if (cs[i].image_id && strcmp(cs[i].image_id, img.id) == 0)
+					r = cc_error_set(
+					    err, CC_ERR_INVALID_STATE,
+					    "conflict: unable to remove repository reference \"%s\" "
+					    "(must force) - container %s is using its referenced image",
+					    ref, cs[i].name);
+			if (ncs || r == 0)
+				cc_containers_free(cs, ncs);
+		}
 		cc_image_release(&img);
 		if (r < 0)
 			return -1;

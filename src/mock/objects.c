@@ -138,10 +138,25 @@ static void synthesize_image(const char *ref, struct cc_image *out)
 	cc_strv_push(&out->repo_tags, ref);
 }
 
-static bool uses_image(const struct cc_container *c, const char *ref)
+static bool uses_image(const struct cc_container *c, const char *id)
 {
-	cleanup_free char *mine = normalize_ref(c->spec.image);
-	return strcmp(mine, ref) == 0;
+	return c->image_id && strcmp(c->image_id, id) == 0;
+}
+
+/* The image id whose users block removing ref: "" when ref is one of several tags (docker only untags). */
+static char *blocking_image_id(struct mock *m, const char *ref)
+{
+	struct cc_image img, *all = NULL;
+	size_t n = 0, refs = 0;
+	if (mock_image_inspect(m, ref, &img, NULL) < 0)
+		return cc_xstrdup("");
+	if (mock_image_list(m, &all, &n, NULL) == 0)
+		for (size_t i = 0; i < n; i++)
+			refs += all[i].id && strcmp(all[i].id, img.id) == 0;
+	cc_images_free(all, n);
+	char *id = cc_xstrdup(cc_image_ref_only_untags(&img, ref, refs) ? "" : img.id);
+	cc_image_release(&img);
+	return id;
 }
 
 int mock_image_list(void *self, struct cc_image **out, size_t *n, struct cc_error **err)
@@ -232,7 +247,8 @@ int mock_image_remove(void *self, const char *ref, bool force, struct cc_error *
 	struct mock *m = self;
 	cleanup_free char *norm = normalize_ref(ref);
 	cleanup_free char *users = NULL;
-	if (begin_removal(m, uses_image, norm, &users, err) < 0)
+	cleanup_free char *id = blocking_image_id(m, ref);
+	if (begin_removal(m, uses_image, id, &users, err) < 0)
 		return -1;
 	int r = 0;
 	if (users && !force)

@@ -9,7 +9,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "remote/client.h"
-#include "remote/context.h"
+#include "engine/build/context.h"
 #include "base/fsutil.h"
 #include "base/tar.h"
 #include "engine/build/copy.h"
@@ -645,7 +645,7 @@ static int r_image_build(void *self, const struct cc_build_opts *opts, const str
 		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "build context");
 	close(fd);
 	char *dockerfile = NULL;
-	int rc = rc_context_tar(opts, path, &dockerfile, err);
+	int rc = cc_build_context_tar(opts, path, &dockerfile, err);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	query_add(&q, "dockerfile", dockerfile);
 	for (char *const *t = opts->tags; t && *t; t++)

@@ -505,6 +505,15 @@ void cc_image_release(struct cc_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
+bool cc_image_ref_only_untags(const struct cc_image *img, const char *ref, size_t nrefs)
+{
+	const char *hex = img->id && strncmp(img->id, "sha256:", 7) == 0 ? img->id + 7 : img->id;
+	const char *r = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
+	if (hex && *r && strncmp(hex, r, strlen(r)) == 0)
+		return false; /* an id or an id prefix */
+	return nrefs > 1;
+}
+
 void cc_images_free(struct cc_image *v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)

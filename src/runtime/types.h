@@ -295,6 +295,9 @@ struct cc_image {
 	struct cc_healthcheck *healthcheck; /* the image's HEALTHCHECK; NULL: none */
 };
 void cc_image_release(struct cc_image *img);
+/* Docker's rule for removing an image by ref: naming one of several tags only untags, so a container using
+ * the image does not block it; naming the last tag or the id does. True for the first case. */
+bool cc_image_ref_only_untags(const struct cc_image *img, const char *ref, size_t nrefs);
 void cc_images_free(struct cc_image *v, size_t n);
 
 /* Progress of pull, push and build. */

@@ -346,7 +346,7 @@ EOF
 services:
   a:
     image: busybox
-    command: ["sh", "-c", "echo started; sleep infinity"]
+    command: ["sh", "-c", "echo started; trap 'exit 0' TERM; while :; do sleep 1; done"]
 EOF2
 	# exec: the signal must reach container-compose itself, not a subshell around it
 	(exec "$CC" --root "$ROOT" "${BACKEND_ARGS[@]}" up >"$BATS_TEST_TMPDIR/up.out" 2>"$BATS_TEST_TMPDIR/up.err") &

@@ -68,7 +68,15 @@ EOF
 }
 
 @test "kill -s SIGTERM: exit code 143" {
-	web_db
+	# a PID 1 without a handler ignores SIGTERM on a real engine: an init passes it on to the command
+	write compose.yaml <<'EOF'
+services:
+  db:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "while :; do sleep 1; done"]
+EOF
+	cc_ok up -d
 	run cc kill -s SIGTERM db
 	assert_success
 	wait_state proj-db-1 exited
@@ -152,15 +160,18 @@ print(sorted((i["ContainerName"], i["Repository"], i["Tag"]) for i in json.load(
 }
 
 @test "events --since/--until replays the create and start events of the project" {
+	# since this test began: an engine's event history also holds earlier tests' containers of the same name
+	local since
+	since=$(date +%s.%N)
 	web_db
 	# --until 1s means one second ago: let that second pass
 	sleep 1.2
-	run --separate-stderr cc_timeout 20 events --since 1h --until 1s
+	run --separate-stderr cc_timeout 20 events --since "$since" --until 1s
 	assert_success
 	assert_line --regexp ' container create [0-9a-f]+ \(.*com\.docker\.compose\.project=proj.*name=proj-web-1'
 	assert_line --regexp ' container start [0-9a-f]+ \(.*com\.docker\.compose\.project=proj.*name=proj-web-1'
 	assert_line --regexp ' container start [0-9a-f]+ \(.*name=proj-db-1'
-	run --separate-stderr cc_timeout 20 events --json --since 1h --until 1s web
+	run --separate-stderr cc_timeout 20 events --json --since "$since" --until 1s web
 	assert_success
 	run "$PY" -c '
 import json, sys
@@ -224,6 +235,9 @@ EOF
 @test "pull succeeds and images works afterwards" {
 	web_db
 	run cc --progress plain pull
+	if [ "$status" -ne 0 ] && ! is_mock && [[ "$output" == *registry-1.docker.io* ]]; then
+		skip "no registry reachable from the engine (offline); tests/docker pulls from a loopback one"
+	fi
 	assert_success
 	assert_progress Image nginx Pulled
 	assert_progress Image busybox Pulled

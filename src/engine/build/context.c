@@ -1,5 +1,5 @@
 /* A build context as a tar for the daemon (see context.h). */
-#include "remote/context.h"
+#include "engine/build/context.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/tar.h"
@@ -42,8 +42,8 @@ static char *inside(const char *ctx, const char *dockerfile)
 	return cc_xstrdup(abs + n + 1);
 }
 
-int rc_context_tar(const struct cc_build_opts *o, const char *tar_path, char **dockerfile,
-		   struct cc_error **err)
+int cc_build_context_tar(const struct cc_build_opts *o, const char *tar_path, char **dockerfile,
+			 struct cc_error **err)
 {
 	*dockerfile = NULL;
 	cleanup_free char *ctx = cc_path_abs(NULL, o->context_dir ? o->context_dir : ".", err);
