@@ -35,7 +35,7 @@ start)
 	rm -rf "$dir/rootfs"
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
 	cp "$busybox" "$dir/rootfs/bin/busybox"
-	for a in sh echo sleep true false cat ls ps top env id kill wc head tail grep printf touch mkdir rm; do
+	for a in sh echo sleep true false cat ls ps top env id kill wc head tail grep printf touch mkdir rm httpd wget nslookup; do
 		ln -sf busybox "$dir/rootfs/bin/$a"
 	done
 	tar -C "$dir/rootfs" -cf "$dir/busybox.tar" .

@@ -42,7 +42,8 @@ static int dk_info(void *self, struct cc_info *out, struct cc_error **err)
 	out->containers = (long)dk_int(j, "Containers");
 	out->running = (long)dk_int(j, "ContainersRunning");
 	out->paused = (long)dk_int(j, "ContainersPaused");
-	out->stopped = (long)dk_int(j, "ContainersStopped");
+	/* everything neither running nor paused, created ones included (podman leaves those out) */
+	out->stopped = out->containers - out->running - out->paused;
 	out->images = (long)dk_int(j, "Images");
 	json_decref(j);
 	return 0;

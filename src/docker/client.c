@@ -53,7 +53,7 @@ void dk_client_close(struct dk_client *c)
 	free(c);
 }
 
-static int negotiate(struct dk_client *c, struct cc_error **err)
+int dk_negotiate(struct dk_client *c, struct cc_error **err)
 {
 	pthread_mutex_lock(&c->lock);
 	if (c->api[0]) {
@@ -84,8 +84,17 @@ static int negotiate(struct dk_client *c, struct cc_error **err)
 		maj = 1, min = 41;
 	if (maj > 1)
 		maj = 1, min = 41;
+	bool podman = false;
+	size_t i;
+	json_t *comp;
+	json_array_foreach(v ? json_object_get(v, "Components") : NULL, i, comp)
+	{
+		const char *n = dk_str(comp, "Name");
+		podman = podman || (n && strstr(n, "Podman"));
+	}
 	json_decref(v);
 	pthread_mutex_lock(&c->lock);
+	c->podman = podman;
 	snprintf(c->api, sizeof(c->api), "%d.%d", maj, min);
 	pthread_mutex_unlock(&c->lock);
 	return 0;
@@ -93,7 +102,7 @@ static int negotiate(struct dk_client *c, struct cc_error **err)
 
 int dk_do(struct dk_client *c, struct cc_http_req *req, struct cc_error **err)
 {
-	if (negotiate(c, err) < 0)
+	if (dk_negotiate(c, err) < 0)
 		return -1;
 	cleanup_free char *url = cc_xasprintf("%s/v%s%s", c->base, c->api, req->path);
 	return cc_http_perform(&c->conn, req, url, err);
@@ -113,6 +122,9 @@ int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *wha
 	while (l && (msg[l - 1] == '\n' || msg[l - 1] == '\r'))
 		msg[--l] = '\0';
 	int rc;
+	/* podman's service says an ambiguous prefix with 404 or 500 */
+	if (strstr(msg, "more than one result"))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
 	switch (s) {
 	case 304:
 		rc =
@@ -146,13 +158,21 @@ int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *wha
 		break;
 	default:
 		/* dockerd 20.10 answers 500 for several conflicts: tell them by their words */
-		if (strcasestr(msg, "multiple IDs found") || strstr(msg, "ambiguous"))
+		/* and podman's compat API answers 500 for nearly everything, with libpod's error words */
+		if (strcasestr(msg, "multiple IDs found") || strstr(msg, "ambiguous") ||
+		    strstr(msg, "more than one result"))
 			rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
 		else if (strstr(msg, "is not paused") || strstr(msg, "is not running") ||
 			 strstr(msg, "is paused") || strstr(msg, "is already paused") ||
 			 strstr(msg, "address already in use") || strstr(msg, "port is already allocated") ||
-			 strstr(msg, "is restarting") || strstr(msg, "is not connected"))
+			 strstr(msg, "is restarting") || strstr(msg, "is not connected") ||
+			 strstr(msg, "state improper") || strstr(msg, "has associated containers"))
 			rc = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: %s", what, msg);
+		else if (strstr(msg, "names must match") || strstr(msg, "invalid reference format"))
+			rc = cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
+		else if (strstr(msg, "already in use") || strstr(msg, "already exists") ||
+			 strstr(msg, "already connected") || strstr(msg, "already used"))
+			rc = cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: %s", what, msg);
 		else if (strstr(msg, "No such") || strstr(msg, "not found"))
 			rc = cc_error_set(err, CC_ERR_NOT_FOUND, "%s: %s", what, msg);
 		else

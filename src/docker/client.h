@@ -23,10 +23,13 @@ struct dk_client {
 	char *base;   /* "http://localhost" or "http://host:port" */
 	pthread_mutex_t lock;
 	char api[16]; /* "1.41"; empty until negotiated */
+	bool podman;  /* podman's compat service: an events query with `until` answers nothing */
 	char *name;   /* "docker engine at <socket or host>" */
 	struct cc_http_conn conn;
 };
 
+/* Negotiate the API version now (done before the first request anyway). */
+int dk_negotiate(struct dk_client *c, struct cc_error **err);
 int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err);
 void dk_client_close(struct dk_client *c);
 

@@ -270,25 +270,67 @@ int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, 
 	return 0;
 }
 
+/* Split a ps line on blanks into at most max fields (0: no limit), the last one keeping the rest (a command
+ * with its arguments). */
+static cc_strv split_fields(const char *line, size_t max)
+{
+	cc_strv v = NULL;
+	const char *p = line;
+	for (size_t n = 0;; n++) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		size_t len = max && n + 1 == max ? strlen(p) : strcspn(p, " \t");
+		char *f = cc_xstrndup(p, len);
+		cc_strv_push(&v, f);
+		free(f);
+		p += len;
+	}
+	return v ? v : cc_xcalloc(1, sizeof(char *));
+}
+
 int dk_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err)
 {
 	cleanup_free char *e = dk_esc(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/top", e);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	json_t *j;
+	if (D(self)->podman) { /* its service lists the processes of a stopped container too: none */
+		struct cc_container c;
+		if (dk_container_inspect(self, ref, &c, err) < 0)
+			return -1;
+		enum cc_container_state st = c.state;
+		cc_container_release(&c);
+		if (st != CC_STATE_RUNNING && st != CC_STATE_PAUSED)
+			return cc_error_set(err, CC_ERR_INVALID_STATE, "%s is not running", what);
+	}
 	if (dk_call(D(self), "GET", path, NULL, &j, what, err) < 0)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->titles = dk_strv(json_object_get(j, "Titles"));
 	if (!out->titles)
 		out->titles = cc_xcalloc(1, sizeof(char *));
+	/* podman's service runs ps in the container and answers its lines whole: one title, one field a row
+	 */
+	bool whole = cc_strv_len(out->titles) == 1 && strpbrk(out->titles[0], " \t");
+	if (whole) {
+		cc_strv t = split_fields(out->titles[0], 0);
+		cc_strv_free(out->titles);
+		out->titles = t;
+	}
 	json_t *procs = json_object_get(j, "Processes");
 	out->rows = cc_xcalloc(json_array_size(procs) + 1, sizeof(*out->rows));
 	size_t i;
 	json_t *p;
 	json_array_foreach(procs, i, p)
 	{
-		out->rows[out->nrows++] = dk_strv(p);
+		cc_strv row = dk_strv(p);
+		if (whole && cc_strv_len(row) == 1) {
+			cc_strv split = split_fields(row[0], cc_strv_len(out->titles));
+			cc_strv_free(row);
+			row = split;
+		}
+		out->rows[out->nrows++] = row;
 	}
 	json_decref(j);
 	return 0;
@@ -323,7 +365,7 @@ int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct
 	if (dk_call(D(self), "GET", path, NULL, &j, what, err) < 0)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->id = dk_strdup(j, "id");
+	out->id = dk_strdup(j, dk_str(j, "id") ? "id" : "Id"); /* podman's service says "Id" */
 	const char *name = dk_str(j, "name");
 	out->name = cc_xstrdup(name ? (name[0] == '/' ? name + 1 : name) : ref);
 	out->sampled_ns = dk_parse_time(dk_str(j, "read"));

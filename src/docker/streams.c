@@ -17,9 +17,10 @@ struct demux {
 	bool raw, timestamps;
 	const char *name;
 	const struct cc_log_sink *sink;
-	struct cc_strbuf in;      /* framed: the bytes not yet parsed */
-	struct cc_strbuf line[3]; /* per stream: a partial line */
-	int stopped;              /* the sink cancelled */
+	int64_t since_ns, until_ns; /* applied here too: podman's service cuts at whole seconds */
+	struct cc_strbuf in;        /* framed: the bytes not yet parsed */
+	struct cc_strbuf line[3];   /* per stream: a partial line */
+	int stopped;                /* the sink cancelled */
 };
 
 static int emit_line(struct demux *d, int stream, const char *s, size_t len)
@@ -40,6 +41,8 @@ static int emit_line(struct demux *d, int stream, const char *s, size_t len)
 	}
 	if (len && s[len - 1] == '\r')
 		len--;
+	if (t && ((d->since_ns > 0 && t < d->since_ns) || (d->until_ns > 0 && t > d->until_ns)))
+		return 0;
 	struct cc_log_frame f = {d->name, stream == 2 ? CC_STREAM_STDERR : CC_STREAM_STDOUT, t, s, len};
 	if (d->sink->emit(d->sink->ctx, &f) < 0) {
 		d->stopped = 1;
@@ -133,7 +136,12 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 		add_time(&q, "since", opts->since_ns);
 	if (opts->until_ns > 0)
 		add_time(&q, "until", opts->until_ns);
-	struct demux d = {.raw = c.spec.tty, .timestamps = true, .name = c.name, .sink = sink};
+	struct demux d = {.raw = c.spec.tty,
+			  .timestamps = true,
+			  .name = c.name,
+			  .sink = sink,
+			  .since_ns = opts->since_ns,
+			  .until_ns = opts->until_ns};
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	struct cc_http_req r = {
 	    .method = "GET", .path = q.buf, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
@@ -230,6 +238,8 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 
 struct evctx {
 	const struct cc_event_sink *sink;
+	int64_t since_ns, until_ns; /* applied here too (see dk_events) */
+	const char *container;      /* a name or an id prefix; NULL: any */
 	struct cc_strbuf buf;
 	bool stopped;
 };
@@ -241,6 +251,8 @@ static int emit_event(struct evctx *x, json_t *j)
 	json_t *attrs = json_object_get(actor, "Attributes");
 	e.type = dk_strdup(j, "Type");
 	const char *action = dk_str(j, "Action");
+	if (action && strcmp(action, "remove") == 0 && e.type && strcmp(e.type, "container") == 0)
+		action = "destroy"; /* podman's word for it */
 	const char *colon = action ? strstr(action, ": ") : NULL;
 	e.action = colon ? cc_xstrndup(action, (size_t)(colon - action)) : cc_xstrdup(action ? action : "");
 	e.id = dk_strdup(actor, "ID");
@@ -249,6 +261,14 @@ static int emit_event(struct evctx *x, json_t *j)
 	e.time_ns = dk_int(j, "timeNano");
 	if (!e.time_ns)
 		e.time_ns = dk_int(j, "time") * 1000000000LL;
+	bool other = x->container && !(e.type && strcmp(e.type, "container") == 0 &&
+				       ((e.name && strcmp(e.name, x->container) == 0) ||
+					(e.id && strncmp(e.id, x->container, strlen(x->container)) == 0)));
+	if (other || (x->since_ns > 0 && e.time_ns < x->since_ns) ||
+	    (x->until_ns > 0 && e.time_ns > x->until_ns)) {
+		cc_event_release(&e);
+		return 0;
+	}
 	const char *k;
 	json_t *v;
 	json_object_foreach(attrs, k, v)
@@ -301,7 +321,14 @@ int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event
 	json_t *filters = json_object();
 	if (f->type)
 		json_object_set_new(filters, "type", json_pack("[s]", f->type));
-	if (f->container)
+	/* podman's service resolves a container filter when the request comes, so a container made later is
+	 * never matched: that filter is applied here instead */
+	if (dk_negotiate(D(self), err) < 0) {
+		json_decref(filters);
+		return -1;
+	}
+	bool podman = D(self)->podman;
+	if (f->container && !podman)
 		json_object_set_new(filters, "container", json_pack("[s]", f->container));
 	json_t *labels = json_array();
 	if (f->project) {
@@ -320,21 +347,40 @@ int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event
 	cleanup_free char *fe = dk_esc(fj);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_addf(&q, "/events?filters=%s", fe);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	int64_t until = f->until_ns;
-	if (!f->follow) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		int64_t now_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-		if (!until || until > now_ns)
-			until = now_ns;
-	}
-	add_time(&q, "since", f->since_ns > 0 ? f->since_ns : 1);
-	if (until > 0)
+	/* following up to a time already past is a replay */
+	bool follow = f->follow && !(until > 0 && until <= now_ns);
+	if (!follow && (!until || until > now_ns))
+		until = now_ns;
+	/* a replay starts at the beginning; a followed stream without a start shows only what comes */
+	if (f->since_ns > 0 || !follow)
+		add_time(&q, "since", f->since_ns > 0 ? f->since_ns : 1);
+	/* podman's service answers nothing to a query with `until`: it ends a replay on stream=false, and the
+	 * bound is applied to what comes back */
+	if (podman && !follow)
+		cc_strbuf_adds(&q, "&stream=false");
+	else if (until > 0 && !podman)
 		add_time(&q, "until", until);
-	struct evctx x = {.sink = sink};
+	struct evctx x = {.sink = sink,
+			  .since_ns = f->since_ns,
+			  .until_ns = until,
+			  .container = podman ? f->container : NULL};
 	struct cc_http_req r = {
 	    .method = "GET", .path = q.buf, .raw_fd = -1, .chunk = event_chunk, .ctx = &x};
+	int64_t left_ms = 0;
+	if (until > 0 && podman && follow) { /* a followed stream with an end: we end it */
+		left_ms = (until - now_ns) / 1000000 + 1;
+		r.timeout_ms = (long)left_ms;
+	}
 	int rc = dk_do(D(self), &r, err);
+	if (rc < 0 && left_ms && r.timed_out) {
+		cc_error_release(err);
+		rc = 0;
+		r.status = 200;
+	}
 	if (rc == 0)
 		rc = dk_check(D(self), &r, "events", NULL, err);
 	cc_strbuf_release(&x.buf);

@@ -73,6 +73,28 @@ static const char *backend_name(void)
 	return b && *b ? b : "mock";
 }
 
+/* What the engine behind a backend cannot report, declared by the run (CC_CONFORMANCE_ENGINE=podman for the
+ * docker backend over podman's service): the case then says "skipped: <why>" and checks the rest. Only
+ * limits of the engine itself belong here, never of our backends. */
+static bool engine_lacks(const char *what)
+{
+	static const struct {
+		const char *engine, *what, *why;
+	} limits[] = {
+	    {"podman", "kill-stop-events", "podman's service reports no kill or stop events"},
+	    {"podman", "network-events", "podman's service reports no network create or remove events"},
+	    {"podman", "healthchecks",
+	     "podman runs health checks from systemd timers, and this machine has no systemd"},
+	};
+	const char *e = getenv("CC_CONFORMANCE_ENGINE");
+	for (size_t i = 0; e && i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (strcmp(limits[i].engine, e) == 0 && strcmp(limits[i].what, what) == 0) {
+			print_message("skipped: %s\n", limits[i].why);
+			return true;
+		}
+	return false;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;
@@ -944,9 +966,11 @@ static void test_signals(void **state)
 	OK(cc_rt_container_stop(f->rt, name, NULL, STOP_TIMEOUT, &err));
 	struct cc_event_filter flt = {.container = name};
 	struct events ev = events_of(f, &flt);
-	if (!strv_has(ev.signals, "3"))
-		print_events(&ev);
-	assert_true(strv_has(ev.signals, "3"));
+	if (!engine_lacks("kill-stop-events")) {
+		if (!strv_has(ev.signals, "3"))
+			print_events(&ev);
+		assert_true(strv_has(ev.signals, "3"));
+	}
 	events_release(&ev);
 	/* numbers and bare names are signals too */
 	start_c(f, name);
@@ -1532,7 +1556,9 @@ static void test_events_container(void **state)
 
 	struct cc_event_filter flt = {.container = name};
 	struct events ev = events_of(f, &flt);
-	const char *const *order = CMD("create", "start", "kill", "die", "stop", "destroy");
+	const char *const *order = engine_lacks("kill-stop-events")
+				       ? CMD("create", "start", "die", "destroy")
+				       : CMD("create", "start", "kill", "die", "stop", "destroy");
 	if (!in_order(&ev, "container", name, order))
 		print_events(&ev);
 	assert_true(in_order(&ev, "container", name, order));
@@ -1570,9 +1596,11 @@ static void test_events_type_filter(void **state)
 	struct cc_event_filter flt = {.type = "network"};
 	struct events ev = events_of(f, &flt);
 	char *want = cc_xasprintf("network create %s", net);
-	if (!strv_has(ev.lines, want))
-		print_events(&ev);
-	assert_true(strv_has(ev.lines, want));
+	if (!engine_lacks("network-events")) {
+		if (!strv_has(ev.lines, want))
+			print_events(&ev);
+		assert_true(strv_has(ev.lines, want));
+	}
 	for (size_t i = 0; i < ev.n; i++)
 		assert_true(strncmp(ev.lines[i], "network ", 8) == 0);
 	free(want);
@@ -1610,7 +1638,12 @@ static void test_events_follow(void **state)
 	int64_t now_ns = (int64_t)now.tv_sec * SEC + now.tv_nsec;
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, start_later, &st), 0);
-	struct cc_event_filter flt = {.container = st.name, .follow = true, .until_ns = now_ns + 1500 * MS};
+	/* from now on, so that what happened before the stream opened is there too */
+	/* podman's service takes seconds to create and start a container here: give it the time */
+	const char *engine = getenv("CC_CONFORMANCE_ENGINE");
+	int64_t window = engine && strcmp(engine, "podman") == 0 ? 10000 * MS : 1500 * MS;
+	struct cc_event_filter flt = {
+	    .container = st.name, .follow = true, .since_ns = now_ns, .until_ns = now_ns + window};
 	struct events ev = events_of(f, &flt);
 	pthread_join(th, NULL);
 	const char *const *order = CMD("create", "start", "die");
@@ -1658,6 +1691,8 @@ static bool pred_unhealthy(const struct cc_container *c)
 static void test_health_healthy(void **state)
 {
 	struct fx *f = *state;
+	if (engine_lacks("healthchecks"))
+		return;
 	const char *name = nm(f, "healthy");
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
@@ -1690,6 +1725,8 @@ static void test_health_healthy(void **state)
 static void test_health_unhealthy(void **state)
 {
 	struct fx *f = *state;
+	if (engine_lacks("healthchecks"))
+		return;
 	const char *name = nm(f, "unhealthy");
 	struct cc_container_spec s;
 	spec_init(f, &s, name, CMD("sleep", "1000"));
