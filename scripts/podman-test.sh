@@ -19,9 +19,13 @@ start)
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	mkdir -p "$dir/net" "$dir/tmp"
-	cat >"$dir/containers.conf" <<'CONF'
+	# `init: true` needs an init; podman looks for catatonit, which Debian 12 ships only with podman's own
+	# package on some releases: use whichever of them is here
+	init=$(command -v catatonit || command -v tini || command -v docker-init || echo /usr/libexec/podman/catatonit)
+	cat >"$dir/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+init_path = "$init"
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"

@@ -259,9 +259,23 @@ static void kvs_from(struct cc_kvs *kvs, json_t *o)
 	}
 }
 
+/* An image reference as the user wrote it: podman's service answers the fully qualified one
+ * ("docker.io/library/nginx:latest" for "nginx"), dockerd the one given. */
+static char *familiar_image(const char *ref)
+{
+	static const char hub[] = "docker.io/library/";
+	if (!ref || strncmp(ref, hub, sizeof(hub) - 1) != 0)
+		return ref ? cc_xstrdup(ref) : NULL;
+	ref += sizeof(hub) - 1;
+	size_t n = strlen(ref);
+	if (n > 7 && strcmp(ref + n - 7, ":latest") == 0)
+		n -= 7;
+	return cc_xstrndup(ref, n);
+}
+
 static void spec_from(struct cc_container_spec *s, json_t *cfg, json_t *host)
 {
-	s->image = dk_strdup(cfg, "Image");
+	s->image = familiar_image(dk_str(cfg, "Image"));
 	s->cmd = dk_strv(json_object_get(cfg, "Cmd"));
 	s->has_cmd = s->cmd != NULL;
 	s->entrypoint = dk_strv(json_object_get(cfg, "Entrypoint"));

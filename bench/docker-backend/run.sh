@@ -1,0 +1,46 @@
+#!/bin/bash
+# bench/docker-backend: `up -d` then `down` of the 10-service project of bench/network (one web service, nine
+# clients that reach it by name and then wait) on one private dockerd, in interleaved rounds:
+# container-compose --backend docker against docker-compose 1.29. The engine's own work is the floor both
+# share; what differs is the orchestration around it. Every process exits on SIGTERM, so `down` measures
+# the engine, not a grace period.
+# usage: run.sh PATH/TO/container-compose [ROUNDS]
+set -euo pipefail
+cc=$(realpath "${1:?path to container-compose}")
+rounds=${2:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"
+command -v dockerd >/dev/null && command -v docker-compose >/dev/null ||
+	{ echo "skipped: bench/docker-backend needs dockerd and docker-compose (make bench installs them)"; exit 0; }
+work=$(mktemp -d)
+export CONTAINER_COMPOSE_ROOT="$work/root"
+dockerd_dir="$work/dockerd"
+export DOCKER_HOST="unix://$dockerd_dir/docker.sock"
+cleanup() {
+	(cd "$work/proj" && "$cc" --backend docker down -t 0 >/dev/null 2>&1) || true
+	(cd "$work/proj" && docker-compose -p benchdc down -t 0 >/dev/null 2>&1) || true
+	"$here/../../scripts/dockerd-test.sh" stop "$dockerd_dir" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cc_load_busybox "$cc" "$work" busybox:latest
+"$cc" --backend native image save -o "$work/busybox-docker.tar" busybox:latest
+dockerd_with_image "$dockerd_dir" "$work/busybox-docker.tar"
+mkdir -p "$work/proj"
+{
+	echo "services:"
+	echo "  web:"
+	echo "    image: busybox:latest"
+	echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; mkdir -p /w; echo ok > /w/index.html; httpd -p 8080 -h /w; while :; do sleep 0.1; done\"]"
+	for i in $(seq 1 $((${SERVICES:-10} - 1))); do
+		echo "  client$i:"
+		echo "    image: busybox:latest"
+		echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; until wget -q -O /dev/null http://web:8080/; do sleep 0.1; done; while :; do sleep 0.1; done\"]"
+		echo "    depends_on: [web]"
+	done
+} >"$work/proj/compose.yaml"
+cd "$work/proj"
+python3 "$here/../rounds.py" --ref cc-docker "$rounds" \
+	cc-docker "$cc --backend docker --progress quiet up -d && $cc --backend docker --progress quiet down -t 5" \
+	docker-compose-1.29 "docker-compose -p benchdc up -d >/dev/null 2>&1 && docker-compose -p benchdc down -t 5 >/dev/null 2>&1"
