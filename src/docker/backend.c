@@ -1,10 +1,13 @@
-/* The docker backend: the runtime vtable over a Docker Engine (API v1.41 or older).
+/* The docker backend: the runtime vtable over a Docker Engine (API v1.41 or older): dockerd, or podman's
+ * Docker-compatible service, whose differences (libpod's error words, its events, top and pull) are handled
+ * where they show.
  *
  * The engine is found through DOCKER_HOST (unix:///path or tcp://host:port; default
  * unix:///var/run/docker.sock), read from the environment when the backend opens: the runtime config has no
- * field for it. The state root is not used; the engine keeps its own state. Swarm secrets and configs do
- * not exist outside swarm mode, container copy and image build are not implemented: their entries are
- * absent, so the runtime answers NOT_SUPPORTED. */
+ * field for it. The state root is not used; the engine keeps its own state. Not here yet, so answered
+ * NOT_SUPPORTED by the runtime: secrets and configs (swarm's do not exist outside swarm mode, and mounting
+ * them from our own store is still to do), container copy, attach, and exec with standard input or a
+ * terminal. */
 #include "docker/docker-internal.h"
 
 #include <stdlib.h>
