@@ -19,6 +19,8 @@ start)
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	mkdir -p "$dir/net" "$dir/tmp"
+	# netavark keeps its base chains after the last container: stop removes the ones that were not here
+	"$(dirname "$0")/../bench/network/peer-rules.sh" snapshot "$dir/chains.before"
 	# `init: true` needs an init; podman looks for catatonit, which Debian 12 ships only with podman's own
 	# package on some releases: use whichever of them is here
 	init=$(command -v catatonit || command -v tini || command -v docker-init || echo /usr/libexec/podman/catatonit)
@@ -31,7 +33,10 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
-	pm system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1 &
+	# exec: the pid recorded is podman's own, not a subshell's
+	(exec env CONTAINERS_CONF="$dir/containers.conf" podman --root "$dir/storage" --runroot "$dir/run" \
+		--tmpdir "$dir/tmp" --network-config-dir "$dir/net" system service --time=0 \
+		"unix://$dir/podman.sock" >"$dir/service.log" 2>&1) &
 	echo $! >"$dir/service.pid"
 	i=0
 	until curl -sf --unix-socket "$dir/podman.sock" http://d/_ping >/dev/null 2>&1; do
@@ -73,6 +78,9 @@ stop)
 	# what a failed test left: containers (their conmon and runc state), pods, then networks and their bridges
 	pm rm -af -t 0 >/dev/null 2>&1 || true
 	pm network prune -f >/dev/null 2>&1 || true
+	# and podman's helpers for this storage (conmon of exec sessions lingers for minutes by design)
+	pkill -f -- "$dir/storage/" 2>/dev/null || true
+	[ ! -f "$dir/chains.before" ] || "$(dirname "$0")/../bench/network/peer-rules.sh" restore "$dir/chains.before" || true
 	grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
