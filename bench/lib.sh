@@ -30,3 +30,21 @@ cc_load_busybox() {
 	id=$("$cc" --backend native image load -i "$work/busybox.tar" | sed -n 's/^Loaded image ID: //p')
 	"$cc" --backend native image tag "$id" "$tag"
 }
+
+# The web-and-clients project of bench/network and bench/docker-backend in FILE: one web server and N-1
+# clients that reach it by name and then wait; every process exits on SIGTERM.
+web_clients_project() {
+	local file="$1" n="$2" i
+	{
+		echo "services:"
+		echo "  web:"
+		echo "    image: busybox:latest"
+		echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; mkdir -p /w; echo ok > /w/index.html; httpd -p 8080 -h /w; while :; do sleep 0.1; done\"]"
+		for i in $(seq 1 $((n - 1))); do
+			echo "  client$i:"
+			echo "    image: busybox:latest"
+			echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; until wget -q -O /dev/null http://web:8080/; do sleep 0.1; done; while :; do sleep 0.1; done\"]"
+			echo "    depends_on: [web]"
+		done
+	} >"$file"
+}

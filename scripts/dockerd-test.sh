@@ -31,14 +31,7 @@ start)
 		fi
 		sleep 0.2
 	done
-	busybox=$(command -v busybox || echo /bin/busybox)
-	rm -rf "$dir/rootfs"
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
-	cp "$busybox" "$dir/rootfs/bin/busybox"
-	for a in sh echo sleep true false cat ls ps top env id kill wc head tail grep printf touch mkdir rm httpd wget nslookup; do
-		ln -sf busybox "$dir/rootfs/bin/$a"
-	done
-	tar -C "$dir/rootfs" -cf "$dir/busybox.tar" .
+	"$(dirname "$0")/standin-rootfs.sh" "$dir/busybox.tar"
 	# like the images the CLI conformance suite means (a web server, a database), the stand-ins run until
 	# stopped, and stop at once on SIGTERM
 	cmd='CMD ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 1; done"]'

@@ -47,14 +47,7 @@ CONF
 		fi
 		sleep 0.2
 	done
-	busybox=$(command -v busybox || echo /bin/busybox)
-	rm -rf "$dir/rootfs"
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/tmp" "$dir/rootfs/etc"
-	cp "$busybox" "$dir/rootfs/bin/busybox"
-	for a in sh echo sleep true false cat ls ps top env id kill wc head tail grep printf touch mkdir rm nslookup wget httpd; do
-		ln -sf busybox "$dir/rootfs/bin/$a"
-	done
-	tar -C "$dir/rootfs" -cf "$dir/busybox.tar" .
+	"$(dirname "$0")/standin-rootfs.sh" "$dir/busybox.tar"
 	# as in dockerd-test.sh: stand-ins that run until stopped and stop at once on SIGTERM; nginx is its own image
 	run='CMD ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 1; done"]'
 	pm import -q -c "$run" -c 'ENV PATH=/bin' "$dir/busybox.tar" docker.io/library/busybox:latest >/dev/null

@@ -28,18 +28,7 @@ cc_load_busybox "$cc" "$work" busybox:latest
 "$cc" --backend native image save -o "$work/busybox-docker.tar" busybox:latest
 dockerd_with_image "$dockerd_dir" "$work/busybox-docker.tar"
 mkdir -p "$work/proj"
-{
-	echo "services:"
-	echo "  web:"
-	echo "    image: busybox:latest"
-	echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; mkdir -p /w; echo ok > /w/index.html; httpd -p 8080 -h /w; while :; do sleep 0.1; done\"]"
-	for i in $(seq 1 $((${SERVICES:-10} - 1))); do
-		echo "  client$i:"
-		echo "    image: busybox:latest"
-		echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; until wget -q -O /dev/null http://web:8080/; do sleep 0.1; done; while :; do sleep 0.1; done\"]"
-		echo "    depends_on: [web]"
-	done
-} >"$work/proj/compose.yaml"
+web_clients_project "$work/proj/compose.yaml" "${SERVICES:-10}"
 cd "$work/proj"
 python3 "$here/../rounds.py" --ref cc-docker "$rounds" \
 	cc-docker "$cc --backend docker --progress quiet up -d && $cc --backend docker --progress quiet down -t 5" \

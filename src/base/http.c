@@ -129,3 +129,30 @@ int cc_http_chunk_to_fd(void *ctx, const char *data, size_t len)
 	}
 	return 0;
 }
+
+char *cc_http_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = cc_xmalloc(3 * strlen(s) + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+void cc_http_query_add(struct cc_strbuf *q, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	char *e = cc_http_escape(value);
+	cc_strbuf_addf(q, "%c%s=%s", q->len ? '&' : '?', key, e);
+	free(e);
+}

@@ -44,6 +44,10 @@ struct cc_http_req {
 int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const char *url,
 		    struct cc_error **err);
 void cc_http_req_release(struct cc_http_req *req);
+/* Percent-encode everything but RFC 3986's unreserved characters (owned). */
+char *cc_http_escape(const char *s);
+/* Append "?key=value" or "&key=value" to a query, the value escaped; nothing for a NULL value. */
+void cc_http_query_add(struct cc_strbuf *q, const char *key, const char *value);
 /* A chunk callback that writes the body to the descriptor ctx points to (an int *). */
 int cc_http_chunk_to_fd(void *ctx, const char *data, size_t len);
 

@@ -204,19 +204,6 @@ int dk_call(struct dk_client *c, const char *method, const char *path, json_t *b
 	return 0;
 }
 
-char *dk_esc(const char *s)
-{
-	struct cc_strbuf sb = CC_STRBUF_INIT;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			cc_strbuf_addch(&sb, (char)*p);
-		else
-			cc_strbuf_addf(&sb, "%%%02X", *p);
-	}
-	return cc_strbuf_detach(&sb, NULL);
-}
-
 const char *dk_str(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));

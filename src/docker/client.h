@@ -47,9 +47,6 @@ int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *wha
 int dk_call(struct dk_client *c, const char *method, const char *path, json_t *body, json_t **out,
 	    const char *what, struct cc_error **err);
 
-/* URL-escape s (for path segments and query values); free the result. */
-char *dk_esc(const char *s);
-
 /* JSON helpers */
 const char *dk_str(json_t *o, const char *key); /* NULL unless a non-empty string */
 char *dk_strdup(json_t *o, const char *key);    /* owned copy or NULL */

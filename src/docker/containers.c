@@ -15,7 +15,7 @@
 static int post(void *self, const char *ref, const char *verb, const char *query, const char *notmod,
 		struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/%s%s", e, verb, query ? query : "");
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	struct cc_http_req r = {.method = "POST", .path = path, .raw_fd = -1};
@@ -30,7 +30,7 @@ int dk_container_inspect(void *self, const char *ref, struct cc_container *out, 
 {
 	if (!*ref)
 		return cc_error_set(err, CC_ERR_NOT_FOUND, "container %s: no such container", ref);
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/json", e);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	json_t *j;
@@ -58,7 +58,7 @@ int dk_container_list(void *self, const struct cc_container_filter *f, struct cc
 		json_decref(labels);
 	cleanup_free char *fj = json_dumps(filters, JSON_COMPACT);
 	json_decref(filters);
-	cleanup_free char *fe = dk_esc(fj);
+	cleanup_free char *fe = cc_http_escape(fj);
 	cleanup_free char *path = cc_xasprintf("/containers/json?all=1&filters=%s", fe);
 	json_t *arr;
 	if (dk_call(D(self), "GET", path, NULL, &arr, "container list", err) < 0)
@@ -102,7 +102,7 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 				    label);
 	cleanup_free char *path = NULL;
 	if (spec->name) {
-		cleanup_free char *e = dk_esc(spec->name);
+		cleanup_free char *e = cc_http_escape(spec->name);
 		path = cc_xasprintf("/containers/create?name=%s", e);
 	} else {
 		path = cc_xstrdup("/containers/create");
@@ -116,7 +116,7 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 				    spec->nsecrets ? spec->secrets[0].source : spec->configs[0].source);
 	/* the networks must exist before anything is created (dockerd checks only at start) */
 	for (size_t i = 0; !spec->network_mode && i < spec->nnetworks; i++) {
-		cleanup_free char *ne = dk_esc(spec->networks[i].network);
+		cleanup_free char *ne = cc_http_escape(spec->networks[i].network);
 		cleanup_free char *np = cc_xasprintf("/networks/%s", ne);
 		cleanup_free char *nw =
 		    cc_xasprintf("container %s: network %s", label, spec->networks[i].network);
@@ -218,7 +218,7 @@ int dk_container_unpause(void *self, const char *ref, struct cc_error **err)
 
 int dk_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path =
 	    cc_xasprintf("/containers/%s?force=%d&v=%d", e, force ? 1 : 0, volumes ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
@@ -229,7 +229,7 @@ int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, 
 		      int *exit_code, struct cc_error **err)
 {
 	static const char *const conds[] = {"not-running", "next-exit", "removed"};
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/wait?condition=%s", e, conds[cond]);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	struct cc_http_req r = {.method = "POST", .path = path, .raw_fd = -1};
@@ -291,7 +291,7 @@ static cc_strv split_fields(const char *line, size_t max)
 
 int dk_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/top", e);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	json_t *j;
@@ -358,7 +358,7 @@ static void blkio_totals(json_t *arr, uint64_t *rd, uint64_t *wr)
 
 int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/containers/%s/stats?stream=false", e);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	json_t *j;

@@ -71,7 +71,7 @@ int dk_image_list(void *self, struct cc_image **out, size_t *n, struct cc_error 
 
 int dk_image_inspect(void *self, const char *ref, struct cc_image *out, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/images/%s/json", e);
 	cleanup_free char *what = cc_xasprintf("image %s", ref);
 	json_t *j;
@@ -247,12 +247,12 @@ int dk_image_pull(void *self, const char *ref, const char *platform, const struc
 {
 	cleanup_free char *name = NULL, *tag = NULL;
 	split_ref(ref, &name, &tag);
-	cleanup_free char *en = dk_esc(name), *et = dk_esc(tag);
-	cleanup_free char *ep = platform ? dk_esc(platform) : NULL;
+	cleanup_free char *en = cc_http_escape(name), *et = cc_http_escape(tag);
+	cleanup_free char *ep = platform ? cc_http_escape(platform) : NULL;
 	if (dk_negotiate(D(self), err) < 0)
 		return -1;
 	if (D(self)->podman && loopback_registry(ref)) { /* its compat pull has no tlsVerify: libpod's has */
-		cleanup_free char *er = dk_esc(ref);
+		cleanup_free char *er = cc_http_escape(ref);
 		cleanup_free char *lp = cc_xasprintf("/libpod/images/pull?reference=%s%s%s", er,
 						     ep ? "&platform=" : "", ep ? ep : "");
 		return registry_request(self, lp, ref, "pull", sink, err);
@@ -266,29 +266,9 @@ int dk_image_push(void *self, const char *ref, const struct cc_progress_sink *si
 {
 	cleanup_free char *name = NULL, *tag = NULL;
 	split_ref(ref, &name, &tag);
-	cleanup_free char *en = dk_esc(name), *et = dk_esc(tag);
+	cleanup_free char *en = cc_http_escape(name), *et = cc_http_escape(tag);
 	cleanup_free char *path = cc_xasprintf("/images/%s/push?tag=%s", en, et);
 	return registry_request(self, path, ref, "push", sink, err);
-}
-
-static void query_add(struct cc_strbuf *q, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	cleanup_free char *e = dk_esc(value);
-	cc_strbuf_addf(q, "%c%s=%s", q->len ? '&' : '?', key, e);
-}
-
-static void query_add_json(struct cc_strbuf *q, const char *key, const struct cc_kvs *kvs)
-{
-	if (!kvs || !kvs->n)
-		return;
-	json_t *o = json_object();
-	for (size_t i = 0; i < kvs->n; i++)
-		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value));
-	cleanup_free char *text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	query_add(q, key, text);
 }
 
 /* The engine's builder gets the context as a tar (the same one our daemon gets), the options as its query
@@ -308,21 +288,7 @@ int dk_image_build(void *self, const struct cc_build_opts *o, const struct cc_pr
 	cleanup_free char *dockerfile = NULL;
 	int rc = cc_build_context_tar(o, tar, &dockerfile, err);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
-	query_add(&q, "dockerfile", dockerfile);
-	for (char *const *t = o->tags; t && *t; t++)
-		query_add(&q, "t", *t);
-	query_add(&q, "target", o->target);
-	query_add(&q, "platform", o->platform);
-	query_add(&q, "networkmode", o->network);
-	query_add_json(&q, "buildargs", o->args);
-	query_add_json(&q, "labels", o->labels);
-	for (char *const *h = o->extra_hosts; h && *h; h++)
-		query_add(&q, "extrahosts", *h);
-	if (o->shm_size > 0)
-		cc_strbuf_addf(&q, "&shmsize=%lld", (long long)o->shm_size);
-	query_add(&q, "nocache", o->no_cache ? "1" : NULL);
-	query_add(&q, "pull", o->pull ? "1" : NULL);
-	query_add(&q, "rm", "1");
+	cc_build_query(o, dockerfile, "networkmode", &q);
 	fd = rc == 0 ? open(tar, O_RDONLY | O_CLOEXEC) : -1;
 	if (rc == 0 && fd < 0)
 		rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "open %s", tar);
@@ -350,7 +316,7 @@ int dk_image_tag(void *self, const char *src, const char *dst, struct cc_error *
 {
 	cleanup_free char *name = NULL, *tag = NULL;
 	split_ref(dst, &name, &tag);
-	cleanup_free char *es = dk_esc(src), *en = dk_esc(name), *et = dk_esc(tag);
+	cleanup_free char *es = cc_http_escape(src), *en = cc_http_escape(name), *et = cc_http_escape(tag);
 	cleanup_free char *path = cc_xasprintf("/images/%s/tag?repo=%s&tag=%s", es, en, et);
 	cleanup_free char *what = cc_xasprintf("image %s", src);
 	return dk_call(D(self), "POST", path, NULL, NULL, what, err);
@@ -358,7 +324,7 @@ int dk_image_tag(void *self, const char *src, const char *dst, struct cc_error *
 
 int dk_image_remove(void *self, const char *ref, bool force, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(ref);
+	cleanup_free char *e = cc_http_escape(ref);
 	cleanup_free char *path = cc_xasprintf("/images/%s?force=%d", e, force ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("image %s", ref);
 	return dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
@@ -433,7 +399,7 @@ int dk_image_save(void *self, char *const *refs, const char *format, const char 
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_adds(&q, "/images/get?");
 	for (size_t i = 0; refs && refs[i]; i++) {
-		cleanup_free char *e = dk_esc(refs[i]);
+		cleanup_free char *e = cc_http_escape(refs[i]);
 		cc_strbuf_addf(&q, "%snames=%s", i ? "&" : "", e);
 	}
 	int fd = open(tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

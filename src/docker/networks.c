@@ -62,7 +62,7 @@ static void network_from_json(json_t *j, struct cc_network *n)
 
 int dk_network_inspect(void *self, const char *name, struct cc_network *out, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(name);
+	cleanup_free char *e = cc_http_escape(name);
 	cleanup_free char *path = cc_xasprintf("/networks/%s", e);
 	cleanup_free char *what = cc_xasprintf("network %s", name);
 	json_t *j;
@@ -131,7 +131,7 @@ int dk_network_create(void *self, const struct cc_network_config *cfg, char **id
 
 int dk_network_remove(void *self, const char *name, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(name);
+	cleanup_free char *e = cc_http_escape(name);
 	cleanup_free char *path = cc_xasprintf("/networks/%s", e);
 	cleanup_free char *what = cc_xasprintf("network %s", name);
 	return dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
@@ -140,7 +140,7 @@ int dk_network_remove(void *self, const char *name, struct cc_error **err)
 int dk_network_connect(void *self, const char *network, const char *container, char *const *aliases,
 		       struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(network);
+	cleanup_free char *e = cc_http_escape(network);
 	cleanup_free char *path = cc_xasprintf("/networks/%s/connect", e);
 	cleanup_free char *what = cc_xasprintf("network %s: container %s", network, container);
 	json_t *ep = json_object();
@@ -155,7 +155,7 @@ int dk_network_connect(void *self, const char *network, const char *container, c
 int dk_network_disconnect(void *self, const char *network, const char *container, bool force,
 			  struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(network);
+	cleanup_free char *e = cc_http_escape(network);
 	cleanup_free char *path = cc_xasprintf("/networks/%s/disconnect", e);
 	cleanup_free char *what = cc_xasprintf("network %s: container %s", network, container);
 	json_t *body = json_pack("{s:s, s:b}", "Container", container, "Force", force);
@@ -198,7 +198,7 @@ int dk_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_erro
 
 int dk_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(name);
+	cleanup_free char *e = cc_http_escape(name);
 	cleanup_free char *path = cc_xasprintf("/volumes/%s", e);
 	cleanup_free char *what = cc_xasprintf("volume %s", name);
 	json_t *j;
@@ -241,7 +241,7 @@ int dk_volume_create(void *self, const struct cc_volume_config *cfg, struct cc_v
 
 int dk_volume_remove(void *self, const char *name, bool force, struct cc_error **err)
 {
-	cleanup_free char *e = dk_esc(name);
+	cleanup_free char *e = cc_http_escape(name);
 	cleanup_free char *path = cc_xasprintf("/volumes/%s?force=%d", e, force ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("volume %s", name);
 	return dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
@@ -261,7 +261,7 @@ static bool anonymous_name(const char *s)
 int dk_volume_prune(void *self, cc_strv *removed, struct cc_error **err)
 {
 	json_t *j;
-	cleanup_free char *fe = dk_esc("{\"dangling\":[\"true\"]}");
+	cleanup_free char *fe = cc_http_escape("{\"dangling\":[\"true\"]}");
 	cleanup_free char *path = cc_xasprintf("/volumes?filters=%s", fe);
 	if (dk_call(D(self), "GET", path, NULL, &j, "volume prune", err) < 0)
 		return -1;

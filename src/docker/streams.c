@@ -126,7 +126,7 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 	struct cc_container c;
 	if (dk_container_inspect(self, ref, &c, err) < 0)
 		return -1;
-	cleanup_free char *e = dk_esc(c.id);
+	cleanup_free char *e = cc_http_escape(c.id);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_addf(&q, "/containers/%s/logs?timestamps=1&stdout=%d&stderr=%d&follow=%d", e,
 		       opts->no_stdout ? 0 : 1, opts->no_stderr ? 0 : 1, opts->follow ? 1 : 0);
@@ -171,7 +171,7 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	if (dk_container_inspect(self, ref, &c, err) < 0)
 		return -1;
 	cleanup_free char *name = cc_xstrdup(c.name);
-	cleanup_free char *cid = dk_esc(c.id);
+	cleanup_free char *cid = cc_http_escape(c.id);
 	bool running = c.state == CC_STATE_RUNNING;
 	enum cc_container_state st = c.state;
 	cc_container_release(&c);
@@ -344,7 +344,7 @@ int dk_events(void *self, const struct cc_event_filter *f, const struct cc_event
 		json_decref(labels);
 	cleanup_free char *fj = json_dumps(filters, JSON_COMPACT);
 	json_decref(filters);
-	cleanup_free char *fe = dk_esc(fj);
+	cleanup_free char *fe = cc_http_escape(fj);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_addf(&q, "/events?filters=%s", fe);
 	struct timespec ts;

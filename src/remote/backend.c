@@ -41,19 +41,10 @@ static int not_supported(struct cc_error **err, const char *op)
 /* "/containers/<ref><suffix>" with ref escaped */
 static char *obj_path(const char *kind, const char *ref, const char *suffix)
 {
-	char *e = rc_esc(ref);
+	char *e = cc_http_escape(ref);
 	char *p = cc_xasprintf("/%s/%s%s", kind, e, suffix ? suffix : "");
 	free(e);
 	return p;
-}
-
-static void query_add(struct cc_strbuf *q, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	char *e = rc_esc(value);
-	cc_strbuf_addf(q, "%c%s=%s", q->len ? '&' : '?', key, e);
-	free(e);
 }
 
 static void query_time(struct cc_strbuf *q, const char *key, int64_t ns)
@@ -62,7 +53,7 @@ static void query_time(struct cc_strbuf *q, const char *key, int64_t ns)
 		return;
 	struct cc_strbuf t = CC_STRBUF_INIT;
 	cc_format_iso8601(ns, 1, &t);
-	query_add(q, key, t.buf);
+	cc_http_query_add(q, key, t.buf);
 	cc_strbuf_release(&t);
 }
 
@@ -120,8 +111,8 @@ static int r_container_list(void *self, const struct cc_container_filter *f, str
 	struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_adds(&q, "/containers");
 	struct cc_strbuf args = CC_STRBUF_INIT;
-	query_add(&args, "all", f && (f->all || f->state_mask) ? "true" : "false");
-	query_add(&args, "full", "true");
+	cc_http_query_add(&args, "all", f && (f->all || f->state_mask) ? "true" : "false");
+	cc_http_query_add(&args, "full", "true");
 	if (f && f->state_mask) {
 		struct cc_strbuf st = CC_STRBUF_INIT;
 		for (int s = 0; s < CC_STATE_COUNT_; s++)
@@ -130,14 +121,14 @@ static int r_container_list(void *self, const struct cc_container_filter *f, str
 					       s == CC_STATE_REMOVING
 						   ? "stopping"
 						   : cc_state_name((enum cc_container_state)s));
-		query_add(&args, "status", st.buf);
+		cc_http_query_add(&args, "status", st.buf);
 		cc_strbuf_release(&st);
 	}
 	if (f) {
-		query_add(&args, "name", f->name_prefix);
-		query_add(&args, "project", f->project);
+		cc_http_query_add(&args, "name", f->name_prefix);
+		cc_http_query_add(&args, "project", f->project);
 		for (char *const *l = f->labels; l && *l; l++)
-			query_add(&args, "label", *l);
+			cc_http_query_add(&args, "label", *l);
 	}
 	if (args.len)
 		cc_strbuf_adds(&q, args.buf);
@@ -305,13 +296,13 @@ static int r_container_logs(void *self, const char *ref, const struct cc_log_opt
 {
 	struct remote *r = self;
 	struct cc_strbuf q = CC_STRBUF_INIT;
-	query_add(&q, "follow", o->follow ? "true" : "false");
+	cc_http_query_add(&q, "follow", o->follow ? "true" : "false");
 	if (o->tail >= 0)
 		cc_strbuf_addf(&q, "&tail=%ld", o->tail);
 	query_time(&q, "since", o->since_ns);
 	query_time(&q, "until", o->until_ns);
-	query_add(&q, "stdout", o->no_stdout ? "false" : "true");
-	query_add(&q, "stderr", o->no_stderr ? "false" : "true");
+	cc_http_query_add(&q, "stdout", o->no_stdout ? "false" : "true");
+	cc_http_query_add(&q, "stderr", o->no_stderr ? "false" : "true");
 	char *p = obj_path("containers", ref, "/logs");
 	char *path = cc_xasprintf("%s%s", p, q.buf);
 	struct log_fwd f = {sink};
@@ -444,13 +435,13 @@ static int r_container_copy(void *self, const char *ref, const char *container_p
 	if (!mkdtemp(tmp))
 		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp");
 	cleanup_free char *tar = cc_xasprintf("%s/copy.tar", tmp);
-	cleanup_free char *e_ref = rc_esc(ref);
-	cleanup_free char *e_path = rc_esc(container_path);
+	cleanup_free char *e_ref = cc_http_escape(ref);
+	cleanup_free char *e_path = cc_http_escape(container_path);
 	int rc;
 	if (to_container) {
 		cleanup_free char *clean = cc_path_clean(host);
 		cleanup_free char *name = api_copy_entry_name(clean);
-		cleanup_free char *e_name = rc_esc(name);
+		cleanup_free char *e_name = cc_http_escape(name);
 		cleanup_free char *p =
 		    cc_xasprintf("/containers/%s/archive?path=%s&name=%s&contents=%s", e_ref, e_path, e_name,
 				 contents_form(host) ? "true" : "false");
@@ -513,14 +504,14 @@ static int r_events(void *self, const struct cc_event_filter *f, const struct cc
 	struct cc_strbuf q = CC_STRBUF_INIT;
 	cc_strbuf_adds(&q, "/events");
 	struct cc_strbuf a = CC_STRBUF_INIT;
-	query_add(&a, "follow", f->follow ? "true" : "false");
+	cc_http_query_add(&a, "follow", f->follow ? "true" : "false");
 	query_time(&a, "since", f->since_ns);
 	query_time(&a, "until", f->until_ns);
-	query_add(&a, "type", f->type);
-	query_add(&a, "container", f->container);
-	query_add(&a, "project", f->project);
+	cc_http_query_add(&a, "type", f->type);
+	cc_http_query_add(&a, "container", f->container);
+	cc_http_query_add(&a, "project", f->project);
 	for (char *const *l = f->labels; l && *l; l++)
-		query_add(&a, "label", *l);
+		cc_http_query_add(&a, "label", *l);
 	cc_strbuf_adds(&q, a.buf);
 	cc_strbuf_release(&a);
 	struct event_fwd fw = {sink};
@@ -615,19 +606,6 @@ static int r_image_push(void *self, const char *ref, const struct cc_progress_si
 	return transfer(self, "/images/push", ref, NULL, sink, err);
 }
 
-static void query_add_json(struct cc_strbuf *q, const char *key, const struct cc_kvs *kvs)
-{
-	if (!kvs || !kvs->n)
-		return;
-	json_t *o = json_object();
-	for (size_t i = 0; i < kvs->n; i++)
-		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value));
-	char *text = json_dumps(o, JSON_COMPACT);
-	query_add(q, key, text);
-	free(text);
-	json_decref(o);
-}
-
 /* The context goes to the daemon as a tar (remote/context.c), the options as query arguments, and the
  * builder's frames come back as they happen. */
 static int r_image_build(void *self, const struct cc_build_opts *opts, const struct cc_progress_sink *sink,
@@ -647,22 +625,7 @@ static int r_image_build(void *self, const struct cc_build_opts *opts, const str
 	char *dockerfile = NULL;
 	int rc = cc_build_context_tar(opts, path, &dockerfile, err);
 	cleanup_strbuf struct cc_strbuf q = CC_STRBUF_INIT;
-	query_add(&q, "dockerfile", dockerfile);
-	for (char *const *t = opts->tags; t && *t; t++)
-		query_add(&q, "t", *t);
-	query_add(&q, "target", opts->target);
-	query_add(&q, "network", opts->network);
-	query_add(&q, "platform", opts->platform);
-	query_add_json(&q, "buildargs", opts->args);
-	query_add_json(&q, "labels", opts->labels);
-	for (char *const *h = opts->extra_hosts; h && *h; h++)
-		query_add(&q, "extrahosts", *h);
-	if (opts->shm_size > 0)
-		cc_strbuf_addf(&q, "&shmsize=%lld", (long long)opts->shm_size);
-	if (opts->no_cache)
-		query_add(&q, "nocache", "true");
-	if (opts->pull)
-		query_add(&q, "pull", "true");
+	cc_build_query(opts, dockerfile, "network", &q);
 	free(dockerfile);
 	fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (rc == 0 && fd < 0)

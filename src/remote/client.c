@@ -68,24 +68,6 @@ void rc_client_free(struct rc_client *c)
 	free(c);
 }
 
-char *rc_esc(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = cc_xmalloc(3 * strlen(s) + 1), *o = out;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p)) {
-			*o++ = (char)*p;
-		} else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static int kind_from_name(const char *name)
 {
 	for (int k = CC_ERR_INTERNAL; k <= CC_ERR_PERMISSION; k++)

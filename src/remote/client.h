@@ -41,7 +41,4 @@ int rc_stream_upload(struct rc_client *c, const char *method, const char *path, 
 int rc_transfer(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,
 		int out_fd, json_t **out, struct cc_error **err);
 
-/* Percent-escaped for a path segment or query value (owned). */
-char *rc_esc(const char *s);
-
 #endif

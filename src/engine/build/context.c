@@ -2,6 +2,7 @@
 #include "engine/build/context.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
+#include "base/http.h"
 #include "base/tar.h"
 #include "base/xalloc.h"
 #include "engine/build/ignore.h"
@@ -89,4 +90,36 @@ int cc_build_context_tar(const struct cc_build_opts *o, const char *tar_path, ch
 		return cc_error_wrap(err, "build context");
 	}
 	return 0;
+}
+
+static void query_add_json(struct cc_strbuf *q, const char *key, const struct cc_kvs *kvs)
+{
+	if (!kvs || !kvs->n)
+		return;
+	json_t *o = json_object();
+	for (size_t i = 0; i < kvs->n; i++)
+		json_object_set_new(o, kvs->items[i].key, json_string(kvs->items[i].value));
+	char *text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	cc_http_query_add(q, key, text);
+	free(text);
+}
+
+void cc_build_query(const struct cc_build_opts *o, const char *dockerfile, const char *network_key,
+		    struct cc_strbuf *q)
+{
+	cc_http_query_add(q, "dockerfile", dockerfile);
+	for (char *const *t = o->tags; t && *t; t++)
+		cc_http_query_add(q, "t", *t);
+	cc_http_query_add(q, "target", o->target);
+	cc_http_query_add(q, "platform", o->platform);
+	cc_http_query_add(q, network_key, o->network);
+	query_add_json(q, "buildargs", o->args);
+	query_add_json(q, "labels", o->labels);
+	for (char *const *h = o->extra_hosts; h && *h; h++)
+		cc_http_query_add(q, "extrahosts", *h);
+	if (o->shm_size > 0)
+		cc_strbuf_addf(q, "%cshmsize=%lld", q->len ? '&' : '?', (long long)o->shm_size);
+	cc_http_query_add(q, "nocache", o->no_cache ? "true" : NULL);
+	cc_http_query_add(q, "pull", o->pull ? "true" : NULL);
 }
