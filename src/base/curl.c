@@ -93,10 +93,39 @@ static CURLUcode fail_url_set(CURLU *u, CURLUPart part, const char *content, uns
 	return CURLUE_OUT_OF_MEMORY;
 }
 
+static CURLHcode fail_header(CURL *h, const char *name, size_t index, unsigned int origin, int request,
+			     struct curl_header **hout)
+{
+	(void)h;
+	(void)name;
+	(void)index;
+	(void)origin;
+	(void)request;
+	(void)hout;
+	return CURLHE_NOHEADERS;
+}
+static CURLcode fail_send(CURL *h, const void *buf, size_t len, size_t *n)
+{
+	(void)h;
+	(void)buf;
+	(void)len;
+	*n = 0;
+	return CURLE_FAILED_INIT;
+}
+static CURLcode fail_recv(CURL *h, void *buf, size_t len, size_t *n)
+{
+	(void)h;
+	(void)buf;
+	(void)len;
+	*n = 0;
+	return CURLE_FAILED_INIT;
+}
+
 static const struct cc_curl_api failing = {
-    fail_init,    fail_easy_init,   fail_handle,  fail_handle,  fail_setopt,       fail_getinfo,
-    fail_perform, fail_strerror,    fail_escape,  fail_free,    fail_slist_append, fail_slist_free,
-    fail_url,     fail_url_cleanup, fail_url_get, fail_url_set,
+    fail_init,         fail_easy_init,  fail_handle,   fail_handle,      fail_setopt,
+    fail_getinfo,      fail_perform,    fail_strerror, fail_escape,      fail_free,
+    fail_slist_append, fail_slist_free, fail_url,      fail_url_cleanup, fail_url_get,
+    fail_url_set,      fail_header,     fail_send,     fail_recv,
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -133,6 +162,9 @@ static bool load_from(void *h, const char *lib, struct cc_curl_api *out)
 	SYM(url_cleanup, "curl_url_cleanup");
 	SYM(url_get, "curl_url_get");
 	SYM(url_set, "curl_url_set");
+	SYM(easy_header, "curl_easy_header");
+	SYM(easy_send, "curl_easy_send");
+	SYM(easy_recv, "curl_easy_recv");
 	CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK) {
 		snprintf(why, sizeof(why), "%s: cannot initialise libcurl: %s", lib, api.easy_strerror(rc));

@@ -12,6 +12,8 @@
 void cc_http_req_release(struct cc_http_req *req)
 {
 	cc_strbuf_release(&req->body);
+	free(req->header_value);
+	req->header_value = NULL;
 }
 
 struct xfer {
@@ -68,6 +70,9 @@ int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const
 	if (c->key)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	/* a HEAD response has a Content-Length but no body: without NOBODY curl would wait for it */
+	if (strcmp(req->method, "HEAD") == 0)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -102,6 +107,10 @@ int cc_http_perform(const struct cc_http_conn *c, struct cc_http_req *req, const
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	CURLcode rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &req->status);
+	struct curl_header *kept;
+	if (req->want_header && (rc == CURLE_OK || req->cancelled) &&
+	    curl_easy_header(h, req->want_header, 0, CURLH_HEADER, -1, &kept) == CURLHE_OK)
+		req->header_value = cc_xstrdup(kept->value);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && req->cancelled))

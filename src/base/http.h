@@ -1,7 +1,7 @@
 /* HTTP requests over libcurl for the backends that are clients of an engine's API (docker, remote): one
  * easy handle per request, so a connection description is shared freely between threads; unix sockets,
  * TLS with a private CA and client certificates, bearer tokens; bodies as JSON, raw bytes or a file;
- * streamed responses chunk by chunk. */
+ * streamed responses chunk by chunk; HEAD requests, and one response header kept on request. */
 #ifndef CC_BASE_HTTP_H
 #define CC_BASE_HTTP_H
 
@@ -33,8 +33,11 @@ struct cc_http_req {
 	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
 	int (*chunk)(void *ctx, const char *data, size_t len);
 	void *ctx;
+	/* a response header to keep ("X-Docker-Container-Path-Stat"), or NULL; its value lands in header_value */
+	const char *want_header;
 	/* out */
 	long status;
+	char *header_value; /* owned; NULL when the response had no such header */
 	struct cc_strbuf body; /* the whole body when not streaming, the error body always */
 	bool cancelled, timed_out;
 };

@@ -36,6 +36,10 @@ int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, 
 int dk_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err);
 int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct cc_error **err);
 
+/* copy.c */
+int dk_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
+		      bool to_container, struct cc_error **err);
+
 /* streams.c */
 int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,
 		      const struct cc_log_sink *sink, struct cc_error **err);

@@ -456,24 +456,15 @@ static int r_container_copy(void *self, const char *ref, const char *container_p
 			close(fd);
 	} else {
 		cleanup_free char *p = cc_xasprintf("/containers/%s/archive?path=%s", e_ref, e_path);
-		cleanup_free char *name = api_copy_entry_name(container_path);
-		cleanup_free char *dir = cc_xasprintf("%s/out", tmp);
 		int fd = open(tar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		rc = fd < 0 ? cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "create %s", tar)
 			    : rc_transfer(r->c, "GET", p, -1, NULL, fd, NULL, err);
-		if (rc == 0 && (lseek(fd, 0, SEEK_SET) < 0 || mkdir(dir, 0700) < 0))
+		if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
 			rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp");
 		if (rc == 0)
-			rc = cc_tar_unpack(fd, dir, err);
+			rc = cc_cp_tar_to_host(fd, contents_form(container_path), NULL, host, err);
 		if (fd >= 0)
 			close(fd);
-		cleanup_free char *src =
-		    cc_xasprintf("%s/%s%s", dir, name, contents_form(container_path) ? "/." : "");
-		int root = rc == 0 ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-		if (rc == 0)
-			rc = cc_cp(root, src, root, host, &(struct cc_copy_opts){0}, err);
-		if (root >= 0)
-			close(root);
 	}
 	cc_remove_tree(tmp);
 	return rc;

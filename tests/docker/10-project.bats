@@ -3,33 +3,7 @@
 # builds by the engine's builder, and images through a loopback registry. Run by `make conformance-docker`
 # against the private dockerd and podman service it starts (DOCKER_HOST; CC_DOCKER_ENGINE names the engine).
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
-
-bats_require_minimum_version 1.5.0
-
-CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
-
-setup() {
-	[ -n "${DOCKER_HOST:-}" ] || skip "no engine: run through make conformance-docker"
-	ROOT="$BATS_TEST_TMPDIR/root"
-	P="$BATS_TEST_TMPDIR/dkproj"
-	mkdir -p "$P"
-	cd "$P" || return 1
-}
-
-teardown() {
-	cd "$P" 2>/dev/null && "$CC" --root "$ROOT" --backend docker down -v -t 1 >/dev/null 2>&1 || true
-	[ -z "${REG_PID:-}" ] || kill "$REG_PID" 2>/dev/null || true
-}
-
-cc() {
-	timeout 120 "$CC" --root "$ROOT" --backend docker "$@"
-}
-
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+load helpers
 
 @test "a web service and a client talk by service name, and the published port answers on 127.0.0.1" {
 	local port

@@ -31,6 +31,7 @@
 #include "base/sha256.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "base/base64.h"
 #include "engine/registry/registry-internal.h"
 #include "engine/registry/registry.h"
 #include "registry_fake.h"
@@ -518,27 +519,27 @@ static void test_challenge_parse(void **state)
 
 static void test_base64(void **state)
 {
-	char *e = reg_base64("user:pass", 9);
+	char *e = cc_base64("user:pass", 9);
 	assert_string_equal(e, "dXNlcjpwYXNz");
 	free(e);
 	const char *cases[][2] = {
 	    {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		e = reg_base64(cases[i][0], strlen(cases[i][0]));
+		e = cc_base64(cases[i][0], strlen(cases[i][0]));
 		assert_string_equal(e, cases[i][1]);
 		size_t n = 0;
-		char *d = reg_base64_decode(e, &n);
+		char *d = cc_base64_decode(e, &n);
 		assert_non_null(d);
 		assert_int_equal(n, strlen(cases[i][0]));
 		assert_string_equal(d, cases[i][0]);
 		free(d);
 		free(e);
 	}
-	char *d = reg_base64_decode("Zm8", NULL); /* padding is optional */
+	char *d = cc_base64_decode("Zm8", NULL); /* padding is optional */
 	assert_string_equal(d, "fo");
 	free(d);
-	assert_null(reg_base64_decode("Zm9v!A==", NULL));
-	assert_null(reg_base64_decode("Z", NULL));
+	assert_null(cc_base64_decode("Zm9v!A==", NULL));
+	assert_null(cc_base64_decode("Z", NULL));
 }
 
 static void test_base_url(void **state)
@@ -1227,7 +1228,7 @@ static void test_auth_basic_and_login(void **state)
 	assert_non_null(root);
 	const char *auth = json_string_value(
 	    json_object_get(json_object_get(json_object_get(root, "auths"), auth_reg.host), "auth"));
-	char *want = reg_base64(USER ":" PASSWORD, strlen(USER ":" PASSWORD));
+	char *want = cc_base64(USER ":" PASSWORD, strlen(USER ":" PASSWORD));
 	assert_non_null(auth);
 	assert_string_equal(auth, want);
 	free(want);
@@ -1263,7 +1264,7 @@ static void test_auth_basic_and_login(void **state)
 
 	/* credentials stored under an "https://" key are found too */
 	char *alt = cc_xasprintf("%s/alt.json", work);
-	want = reg_base64(USER ":" PASSWORD, strlen(USER ":" PASSWORD));
+	want = cc_base64(USER ":" PASSWORD, strlen(USER ":" PASSWORD));
 	char *text = cc_xasprintf("{\"auths\":{\"https://%s/v2/\":{\"auth\":\"%s\"}}}", auth_reg.host, want);
 	write_file(alt, text, strlen(text));
 	r = open_ok(auth_reg.host, alt);

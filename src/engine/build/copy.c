@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "engine/image/unpack.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -348,4 +349,58 @@ char *cc_cp_host_path(const char *path, struct cc_error **err)
 		host = kept;
 	}
 	return host;
+}
+
+/* The one name at the top of an unpacked archive (owned), or NULL when there is not exactly one. */
+static char *single_entry(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char *name = NULL;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n++ == 0)
+			name = cc_xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n != 1) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+int cc_cp_tar_to_host(int tar_fd, bool contents, const char *as, const char *host, struct cc_error **err)
+{
+	char tmp[] = "/tmp/cc-cp-XXXXXX";
+	if (!mkdtemp(tmp))
+		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp: a temporary directory");
+	int rc = cc_tar_unpack(tar_fd, tmp, err);
+	cleanup_free char *name = rc == 0 ? single_entry(tmp) : NULL;
+	if (rc == 0 && !name)
+		rc = cc_error_set(err, CC_ERR_BACKEND_FAILURE,
+				  "cp: the archive of the copied path does not hold exactly one entry");
+	if (rc == 0 && as && strcmp(as, name) != 0) {
+		cleanup_free char *from = cc_xasprintf("%s/%s", tmp, name);
+		cleanup_free char *to = cc_xasprintf("%s/%s", tmp, as);
+		if (rename(from, to) < 0)
+			rc = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp: rename %s", from);
+		free(name);
+		name = cc_xstrdup(as);
+	}
+	if (rc == 0) {
+		/* the copy's source is the one entry, read from inside the temporary directory */
+		cleanup_free char *src = cc_xasprintf("/%s%s", name, contents ? "/." : "");
+		cleanup_close int src_root = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		cleanup_close int host_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = src_root < 0 || host_root < 0
+			 ? cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "cp: open %s", tmp)
+			 : cc_cp(src_root, src, host_root, host, &(struct cc_copy_opts){0}, err);
+	}
+	cc_remove_tree(tmp);
+	return rc;
 }

@@ -44,5 +44,11 @@ int cc_cp(int src_root, const char *src, int dst_root, const char *dst, const st
 	  struct cc_error **err);
 /* A host path for cp: absolute (from the working directory), a trailing "/" or "/." kept (owned). */
 char *cc_cp_host_path(const char *path, struct cc_error **err);
+/* The host's side of a cp out of a container whose path arrives as a tar (an engine's or our daemon's
+ * archive endpoint): entries under the path's own name, unpacked in a private temporary directory and copied
+ * to `host` by the rules of cc_cp; `contents` (the source was named with "/.") copies what a directory
+ * holds; `as` (NULL: keep it) renames the entry first, for a source that was a link followed to its target.
+ * tar_fd is read from its current offset. */
+int cc_cp_tar_to_host(int tar_fd, bool contents, const char *as, const char *host, struct cc_error **err);
 
 #endif

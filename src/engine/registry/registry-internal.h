@@ -132,10 +132,6 @@ char *reg_auth_cached(struct cc_registry *r, const char *scope);
 int reg_auth_answer(struct cc_registry *r, CURL *h, const struct reg_req *rq, char **out,
 		    struct cc_error **err);
 
-char *reg_base64(const void *data, size_t len);
-/* Decode standard base64 (padding optional); NULL when invalid. */
-char *reg_base64_decode(const char *s, size_t *len);
-
 /* ---- the auth file (registry_authfile.c) ---- */
 
 /* The auth file path: opts->auth_file, $DOCKER_CONFIG/config.json, ~/.docker/config.json (owned). */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/base64.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
@@ -107,7 +108,7 @@ int reg_auth_file_lookup(const char *path, const char *registry, char **out, str
 	int rc = 0;
 	if (auth && *auth) {
 		size_t n = 0;
-		cleanup_free char *plain = reg_base64_decode(auth, &n);
+		cleanup_free char *plain = cc_base64_decode(auth, &n);
 		if (!plain || !memchr(plain, ':', n))
 			rc = cc_error_set(
 			    err, CC_ERR_INVALID_ARGUMENT,
@@ -119,7 +120,7 @@ int reg_auth_file_lookup(const char *path, const char *registry, char **out, str
 			explicit_bzero(plain, n);
 	} else if (user && pass) {
 		cleanup_free char *plain = cc_xasprintf("%s:%s", user, pass);
-		*out = reg_base64(plain, strlen(plain));
+		*out = cc_base64(plain, strlen(plain));
 		explicit_bzero(plain, strlen(plain));
 	}
 	json_decref(root);
@@ -217,7 +218,7 @@ int cc_registry_login(const char *registry, const char *user, const char *passwo
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "login: no auth file: set HOME or DOCKER_CONFIG");
 	cleanup_free char *plain = cc_xasprintf("%s:%s", user, password);
-	cleanup_free char *basic = reg_base64(plain, strlen(plain));
+	cleanup_free char *basic = cc_base64(plain, strlen(plain));
 	explicit_bzero(plain, strlen(plain));
 
 	struct cc_registry *r = NULL;
