@@ -6,7 +6,8 @@
  * unix:///var/run/docker.sock), read from the environment when the backend opens: the runtime config has no
  * field for it. The state root is not used; the engine keeps its own state. Not here yet, so answered
  * NOT_SUPPORTED by the runtime: secrets and configs (swarm's do not exist outside swarm mode, and mounting
- * them from our own store is still to do), attach, and exec with standard input or a terminal. */
+ * them from our own store is still to do). Attach and exec with input or a terminal go over the engine's
+ * hijacked connections (hijack.c). */
 #include "docker/docker-internal.h"
 
 #include <stdlib.h>
@@ -77,6 +78,7 @@ static const struct cc_runtime_ops docker_ops = {
     .container_top = dk_container_top,
     .container_stats = dk_container_stats,
     .container_copy = dk_container_copy,
+    .container_attach = dk_container_attach,
     .events = dk_events,
     .image_list = dk_image_list,
     .image_inspect = dk_image_inspect,

@@ -2,6 +2,7 @@
 #ifndef CC_DOCKER_INTERNAL_H
 #define CC_DOCKER_INTERNAL_H
 
+#include "base/term.h"
 #include "docker/client.h"
 #include "runtime/runtime.h"
 
@@ -39,6 +40,32 @@ int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct
 /* copy.c */
 int dk_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
 		      bool to_container, struct cc_error **err);
+
+/* hijack.c: a hijacked connection (attach, interactive exec) and the relay over it */
+struct dk_hijack {
+	void *h;                  /* the libcurl handle that owns the connection */
+	int sock;                 /* the connection */
+	struct cc_strbuf pending; /* output that came with the answer's head */
+};
+struct dk_relay {
+	int in_fd;            /* our input, sent as it comes (-1: none) */
+	bool half_close;      /* its end closes our side of the connection (no terminal) */
+	struct cc_term *term; /* size changes call resize; NULL: none */
+	int (*out)(void *ctx, const char *data, size_t len); /* the stream's bytes; <0 ends the relay */
+	void *ctx;
+	void (*resize)(void *rctx);
+	void *rctx;
+};
+/* POST path with an upgrade; on success the connection carries the stream (close it afterwards). */
+int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const char *what,
+		   struct dk_hijack *out, struct cc_error **err);
+/* Relay until the stream ends (0) or the connection fails (-1). */
+int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r);
+void dk_hijack_close(struct dk_hijack *hj);
+/* Tell the engine the terminal's size: POST <path>?h=&w= (path: /exec/<id>/resize, /containers/<id>/resize)
+ */
+void dk_resize(struct dk_client *c, const char *path, int terminal);
+int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
 
 /* streams.c */
 int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,

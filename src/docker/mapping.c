@@ -146,6 +146,9 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	set_str(j, "Domainname", s->domainname);
 	json_object_set_new(j, "Tty", json_boolean(s->tty));
 	json_object_set_new(j, "OpenStdin", json_boolean(s->stdin_open));
+	/* the end of an attached input closes the container's, as the native backend does (and `docker run
+	 * -i`): without it a `run -i` reading to the end of its input would never end */
+	json_object_set_new(j, "StdinOnce", json_boolean(s->stdin_open));
 	set_str(j, "StopSignal", s->stop_signal);
 	if (s->stop_grace_ns >= 0)
 		json_object_set_new(j, "StopTimeout",

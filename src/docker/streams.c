@@ -2,6 +2,7 @@
  * line) and events (the Engine's JSON lines mapped to cc_event). A sink answering <0 aborts the transfer. */
 #include "docker/docker-internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,16 +158,60 @@ int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opt
 	return rc;
 }
 
+static int terminal_write(void *ctx, const char *data, size_t len)
+{
+	return cc_http_chunk_to_fd(ctx, data, len);
+}
+
+struct exec_resize {
+	struct dk_client *c;
+	const char *path;
+	int terminal;
+};
+
+static void exec_resize_cb(void *ctx)
+{
+	struct exec_resize *r = ctx;
+	dk_resize(r->c, r->path, r->terminal);
+}
+
+/* An exec with input or a terminal: started over a hijacked connection, our input relayed to it; with a
+ * terminal, the caller's goes raw and takes the output as it comes, else the output is demultiplexed into
+ * the sink's frames. */
+static int exec_relay(struct dk_client *c, const char *xid, const char *spath, json_t *sbody,
+		      const struct cc_exec_stdio *io, bool with_term, struct demux *d, const char *what,
+		      struct cc_error **err)
+{
+	struct dk_hijack hj;
+	if (dk_hijack_open(c, spath, sbody, what, &hj, err) < 0)
+		return -1;
+	struct cc_term t;
+	cc_term_enter(&t, with_term ? io->terminal : -1);
+	cleanup_free char *rpath = cc_xasprintf("/exec/%s/resize", xid);
+	struct exec_resize rs = {c, rpath, io->terminal};
+	if (t.raw)
+		exec_resize_cb(&rs);
+	int term_fd = io->terminal;
+	struct dk_relay r = {.in_fd = io->in,
+			     .half_close = !with_term,
+			     .term = t.raw ? &t : NULL,
+			     .out = with_term ? terminal_write : demux_chunk,
+			     .ctx = with_term ? (void *)&term_fd : (void *)d,
+			     .resize = exec_resize_cb,
+			     .rctx = &rs};
+	int rr = dk_hijack_relay(&hj, &r);
+	cc_term_leave(&t);
+	dk_hijack_close(&hj);
+	if (rr < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: exec", what);
+	return 0;
+}
+
 int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 		      const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
 	if (!opts->argv || !opts->argv[0])
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "container %s: exec needs a command", ref);
-	if (opts->stdio && (opts->stdio->in >= 0 || opts->stdio->terminal >= 0))
-		return cc_error_set(
-		    err, CC_ERR_NOT_SUPPORTED,
-		    "exec with standard input or a terminal is not supported by the docker backend "
-		    "yet (use -T and no -i)");
 	struct cc_container c;
 	if (dk_container_inspect(self, ref, &c, err) < 0)
 		return -1;
@@ -178,9 +223,13 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	if (!running)
 		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is %s, not running", ref,
 				    cc_state_name(st));
-	json_t *body = json_pack("{s:b, s:b, s:b, s:b, s:o}", "AttachStdout", !opts->detach, "AttachStderr",
-				 !opts->detach, "Tty", opts->tty, "Privileged", opts->privileged, "Cmd",
-				 dk_json_strv(opts->argv));
+	/* input, or a terminal: the exec's stream goes over a hijacked connection both ways */
+	const struct cc_exec_stdio *io = opts->detach ? NULL : opts->stdio;
+	bool with_in = io && io->in >= 0;
+	bool with_term = io && opts->tty && io->terminal >= 0;
+	json_t *body = json_pack("{s:b, s:b, s:b, s:b, s:b, s:o}", "AttachStdin", with_in, "AttachStdout",
+				 !opts->detach, "AttachStderr", !opts->detach, "Tty", opts->tty, "Privileged",
+				 opts->privileged, "Cmd", dk_json_strv(opts->argv));
 	if (opts->env && opts->env[0])
 		json_object_set_new(body, "Env", dk_json_strv(opts->env));
 	if (opts->user)
@@ -201,14 +250,23 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	cleanup_free char *spath = cc_xasprintf("/exec/%s/start", xid);
 	json_t *sbody = json_pack("{s:b, s:b}", "Detach", opts->detach, "Tty", opts->tty);
 	struct demux d = {.raw = opts->tty, .name = name, .sink = sink};
-	struct cc_http_req r = {
-	    .method = "POST", .path = spath, .json = sbody, .raw_fd = -1, .chunk = demux_chunk, .ctx = &d};
-	rc = dk_do(D(self), &r, err);
-	if (rc == 0)
-		rc = dk_check(D(self), &r, what, NULL, err);
+	if (with_in || with_term) {
+		rc = exec_relay(D(self), xid, spath, sbody, io, with_term, &d, what, err);
+		demux_finish(&d, rc == 0);
+	} else {
+		struct cc_http_req r = {.method = "POST",
+					.path = spath,
+					.json = sbody,
+					.raw_fd = -1,
+					.chunk = demux_chunk,
+					.ctx = &d};
+		rc = dk_do(D(self), &r, err);
+		if (rc == 0)
+			rc = dk_check(D(self), &r, what, NULL, err);
+		demux_finish(&d, rc == 0 && !r.cancelled);
+		cc_http_req_release(&r);
+	}
 	json_decref(sbody);
-	demux_finish(&d, rc == 0 && !r.cancelled);
-	cc_http_req_release(&r);
 	if (rc < 0 || opts->detach) {
 		if (rc == 0 && exit_code)
 			*exit_code = 0;

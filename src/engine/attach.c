@@ -3,6 +3,7 @@
 #include "engine/attach.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/term.h"
 #include "base/xalloc.h"
 #include "engine/native-internal.h"
 
@@ -325,11 +326,11 @@ static bool send_frame(int fd, char type, const void *data, uint32_t len)
 
 static void send_size(int sock, int terminal)
 {
-	struct winsize ws;
-	if (ioctl(terminal, TIOCGWINSZ, &ws) < 0)
+	unsigned rows, cols;
+	if (!cc_term_size(terminal, &rows, &cols))
 		return;
-	unsigned char s[4] = {(unsigned char)(ws.ws_row >> 8), (unsigned char)ws.ws_row,
-			      (unsigned char)(ws.ws_col >> 8), (unsigned char)ws.ws_col};
+	unsigned char s[4] = {(unsigned char)(rows >> 8), (unsigned char)rows, (unsigned char)(cols >> 8),
+			      (unsigned char)cols};
 	send_frame(sock, 'w', s, sizeof(s));
 }
 
@@ -348,8 +349,9 @@ static bool write_all(int fd, const char *p, size_t n)
 }
 
 /* Relay until the monitor ends the stream. */
-static void relay(int sock, const struct cc_attach_io *io, int winch)
+static void relay(int sock, const struct cc_attach_io *io, struct cc_term *t)
 {
+	int winch = t->winch;
 	bool in_open = io->in_fd >= 0;
 	char buf[16384];
 	for (;;) {
@@ -381,9 +383,8 @@ static void relay(int sock, const struct cc_attach_io *io, int winch)
 			}
 		}
 		if (winch >= 0 && p[2].revents) {
-			struct signalfd_siginfo si;
-			if (read(winch, &si, sizeof(si)) > 0)
-				send_size(sock, io->terminal);
+			cc_term_winch_ack(t);
+			send_size(sock, io->terminal);
 		}
 	}
 }
@@ -417,28 +418,12 @@ int native_container_attach(void *self, const char *ref, const struct cc_attach_
 			close(sock);
 		return -1;
 	}
-	struct termios saved;
-	bool raw = io->terminal >= 0 && tcgetattr(io->terminal, &saved) == 0;
-	int winch = -1;
-	sigset_t mask, old;
-	if (raw) {
-		struct termios t = saved;
-		cfmakeraw(&t);
-		tcsetattr(io->terminal, TCSANOW, &t);
-		/* the terminal's size follows it: SIGWINCH through a signalfd, blocked in this thread only */
-		sigemptyset(&mask);
-		sigaddset(&mask, SIGWINCH);
-		pthread_sigmask(SIG_BLOCK, &mask, &old);
-		winch = signalfd(-1, &mask, SFD_CLOEXEC);
+	struct cc_term t;
+	cc_term_enter(&t, io->terminal);
+	if (t.raw)
 		send_size(sock, io->terminal);
-	}
-	relay(sock, io, winch);
-	if (raw) {
-		tcsetattr(io->terminal, TCSANOW, &saved);
-		if (winch >= 0)
-			close(winch);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	relay(sock, io, &t);
+	cc_term_leave(&t);
 	close(sock);
 	return 0;
 }

@@ -29,3 +29,9 @@ cc() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# CMD... run under a pseudo-terminal fed with the text in $INPUT (its exit status is the command's), as a
+# user's shell would run it
+in_terminal() {
+	printf '%b' "$INPUT" | timeout 120 script -qefc "$*" /dev/null
+}

@@ -1,0 +1,308 @@
+/* The engine's hijacked connections, for attach and interactive exec: the request asks to upgrade the
+ * connection ("Upgrade: tcp"), the engine answers 101 and the same connection then carries the container's
+ * output one way and our input the other, until the output ends.
+ *
+ * libcurl connects (unix socket or TCP, as for every other request) with CONNECT_ONLY, and the request is
+ * written on its socket by hand: libcurl has no way to hand over a connection after an upgrade other than
+ * to a websocket, which the engine does not speak. The engine's connections are plain (DOCKER_HOST has no
+ * TLS here), so the relay reads and writes the socket itself. */
+#include "docker/docker-internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/curl.h"
+#include "base/term.h"
+#include "base/xalloc.h"
+
+#define HEAD_MAX (64 * 1024)
+
+static int send_all(int sock, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(sock, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pf = {sock, POLLOUT, 0};
+			poll(&pf, 1, -1);
+			continue;
+		}
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read into b until it holds the response's head; the head's length (through the blank line), or -1. */
+static long read_head(int sock, struct cc_strbuf *b)
+{
+	char buf[4096];
+	for (;;) {
+		const char *end = b->len ? memmem(b->buf, b->len, "\r\n\r\n", 4) : NULL;
+		if (end)
+			return end + 4 - b->buf;
+		if (b->len > HEAD_MAX)
+			return -1;
+		struct pollfd pf = {sock, POLLIN, 0};
+		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		ssize_t n = recv(sock, buf, sizeof(buf), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		cc_strbuf_add(b, buf, (size_t)n);
+	}
+}
+
+/* An error answer's body: Content-Length bytes, or what comes until the engine closes. */
+static void read_error_body(int sock, struct cc_strbuf *b, size_t have, size_t want)
+{
+	char buf[4096];
+	while (have < want && b->len < HEAD_MAX * 2) {
+		struct pollfd pf = {sock, POLLIN, 0};
+		if (poll(&pf, 1, 5000) <= 0)
+			return;
+		ssize_t n = recv(sock, buf, sizeof(buf), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return;
+		cc_strbuf_add(b, buf, (size_t)n);
+		have += (size_t)n;
+	}
+}
+
+void dk_hijack_close(struct dk_hijack *hj)
+{
+	if (hj->h)
+		curl_easy_cleanup(hj->h);
+	hj->h = NULL;
+	hj->sock = -1;
+	cc_strbuf_release(&hj->pending);
+}
+
+int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const char *what,
+		   struct dk_hijack *out, struct cc_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	out->sock = -1;
+	cc_strbuf_init(&out->pending);
+	if (dk_negotiate(c, err) < 0)
+		return -1;
+	out->h = curl_easy_init();
+	if (!out->h)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cannot create a libcurl handle");
+	char errbuf[CURL_ERROR_SIZE] = "";
+	cleanup_free char *url = cc_xasprintf("%s/v%s%s", c->base, c->api, path);
+	curl_easy_setopt(out->h, CURLOPT_URL, url);
+	if (c->socket)
+		curl_easy_setopt(out->h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+	curl_easy_setopt(out->h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(out->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(out->h, CURLOPT_ERRORBUFFER, errbuf);
+	CURLcode rc = curl_easy_perform(out->h);
+	curl_socket_t s = CURL_SOCKET_BAD;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(out->h, CURLINFO_ACTIVESOCKET, &s);
+	if (rc != CURLE_OK || s == CURL_SOCKET_BAD) {
+		int r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s: %s", c->name,
+				     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		dk_hijack_close(out);
+		return r;
+	}
+	out->sock = s;
+	cleanup_free char *json = body ? json_dumps(body, JSON_COMPACT) : cc_xstrdup("{}");
+	cleanup_free char *req = cc_xasprintf("POST /v%s%s HTTP/1.1\r\nHost: docker\r\n"
+					      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+					      "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s",
+					      c->api, path, strlen(json), json);
+	struct cc_strbuf *b = &out->pending;
+	long head = send_all(s, req, strlen(req)) < 0 ? -1 : read_head(s, b);
+	if (head < 0) {
+		int r = cc_error_set(err, CC_ERR_BACKEND_FAILURE,
+				     "%s: %s: the connection ended before an answer", c->name, what);
+		dk_hijack_close(out);
+		return r;
+	}
+	/* "HTTP/1.1 101 UPGRADED": the stream follows the head; an older engine says 200 */
+	long status = b->len > 12 ? strtol(b->buf + 9, NULL, 10) : 0;
+	if (status == 101 || status == 200) {
+		memmove(b->buf, b->buf + head, b->len - (size_t)head);
+		cc_strbuf_truncate(b, b->len - (size_t)head);
+		return 0;
+	}
+	const char *cl = memmem(b->buf, (size_t)head, "\r\nContent-Length:", 17);
+	size_t want = cl ? (size_t)strtoul(cl + 17, NULL, 10) : HEAD_MAX;
+	read_error_body(s, b, b->len - (size_t)head, want);
+	struct cc_http_req r = {.status = status};
+	cc_strbuf_init(&r.body);
+	cc_strbuf_add(&r.body, b->buf + head, b->len - (size_t)head);
+	int rc2 = dk_check(c, &r, what, NULL, err);
+	cc_http_req_release(&r);
+	dk_hijack_close(out);
+	return rc2 < 0 ? -1
+		       : cc_error_set(err, CC_ERR_BACKEND_FAILURE,
+				      "%s: the engine did not upgrade the connection", what);
+}
+
+int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
+{
+	if (hj->pending.len && r->out(r->ctx, hj->pending.buf, hj->pending.len) < 0)
+		return 0;
+	cc_strbuf_reset(&hj->pending);
+	bool in_open = r->in_fd >= 0;
+	int winch = r->term ? r->term->winch : -1;
+	char buf[16384];
+	for (;;) {
+		struct pollfd p[3] = {
+		    {hj->sock, POLLIN, 0}, {in_open ? r->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[0].revents) {
+			ssize_t n = recv(hj->sock, buf, sizeof(buf), 0);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0)
+				return 0; /* the output ended: the process is done */
+			if (r->out(r->ctx, buf, (size_t)n) < 0)
+				return 0;
+		}
+		if (in_open && p[1].revents) {
+			ssize_t n = read(r->in_fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0 && send_all(hj->sock, buf, (size_t)n) < 0)
+				in_open = false;
+			if (n <= 0) {
+				in_open = false;
+				/* the end of our input is the end of the process's (no terminal: a terminal
+				 * has no end of input, its process reads ^D itself) */
+				if (r->half_close)
+					shutdown(hj->sock, SHUT_WR);
+			}
+		}
+		if (winch >= 0 && p[2].revents) {
+			cc_term_winch_ack(r->term);
+			if (r->resize)
+				r->resize(r->rctx);
+		}
+	}
+}
+
+void dk_resize(struct dk_client *c, const char *path, int terminal)
+{
+	unsigned rows, cols;
+	if (terminal < 0 || !cc_term_size(terminal, &rows, &cols) || !rows || !cols)
+		return;
+	cleanup_free char *p = cc_xasprintf("%s?h=%u&w=%u", path, rows, cols);
+	struct cc_error *e = NULL;
+	/* a size the engine refuses leaves the session as it was: not worth ending it for */
+	if (dk_call(c, "POST", p, NULL, NULL, "resize", &e) < 0)
+		cc_error_free(e);
+}
+
+/* ---- attach ---- */
+
+struct attach_out {
+	bool raw;            /* a terminal: the bytes as they come */
+	int out_fd;          /* stdout; stderr goes to 2 when out_fd is 1, else with stdout */
+	struct cc_strbuf in; /* framed: bytes not yet parsed */
+};
+
+static int attach_write(void *ctx, const char *data, size_t len)
+{
+	struct attach_out *a = ctx;
+	if (a->raw) {
+		int fd = a->out_fd;
+		return cc_http_chunk_to_fd(&fd, data, len);
+	}
+	cc_strbuf_add(&a->in, data, len);
+	size_t off = 0;
+	while (a->in.len - off >= 8) {
+		const unsigned char *h = (const unsigned char *)a->in.buf + off;
+		size_t size = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+		if (a->in.len - off - 8 < size)
+			break;
+		int fd = h[0] == 2 && a->out_fd == STDOUT_FILENO ? STDERR_FILENO : a->out_fd;
+		if (cc_http_chunk_to_fd(&fd, a->in.buf + off + 8, size) < 0)
+			return -1;
+		off += 8 + size;
+	}
+	memmove(a->in.buf, a->in.buf + off, a->in.len - off);
+	cc_strbuf_truncate(&a->in, a->in.len - off);
+	return 0;
+}
+
+struct resize_ctx {
+	struct dk_client *c;
+	const char *path;
+	int terminal;
+};
+
+static void resize_cb(void *ctx)
+{
+	struct resize_ctx *r = ctx;
+	dk_resize(r->c, r->path, r->terminal);
+}
+
+int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err)
+{
+	struct dk_client *c = ((struct docker *)self)->c;
+	struct cc_container ct;
+	if (dk_container_inspect(self, ref, &ct, err) < 0)
+		return -1;
+	bool tty = ct.spec.tty, can = ct.spec.stdin_open || ct.spec.tty;
+	bool running = ct.state == CC_STATE_RUNNING;
+	cleanup_free char *cid = cc_http_escape(ct.id);
+	cc_container_release(&ct);
+	if (!running)
+		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not running", ref);
+	if (!can)
+		return cc_error_set(err, CC_ERR_INVALID_STATE,
+				    "container %s was created without stdin_open or tty: there is nothing to "
+				    "attach to",
+				    ref);
+	/* logs=1: what the container wrote before we connected comes first (a shell's first prompt), as
+	 * the native backend replays it */
+	cleanup_free char *path = cc_xasprintf(
+	    "/containers/%s/attach?stream=1&logs=1&stdin=%d&stdout=1&stderr=1", cid, io->in_fd >= 0 ? 1 : 0);
+	cleanup_free char *what = cc_xasprintf("container %s", ref);
+	struct dk_hijack hj;
+	if (dk_hijack_open(c, path, NULL, what, &hj, err) < 0)
+		return -1;
+	struct cc_term t;
+	cc_term_enter(&t, tty ? io->terminal : -1);
+	cleanup_free char *rpath = cc_xasprintf("/containers/%s/resize", cid);
+	struct resize_ctx rc = {c, rpath, io->terminal};
+	if (t.raw)
+		resize_cb(&rc);
+	struct attach_out out = {.raw = tty, .out_fd = io->out_fd};
+	cc_strbuf_init(&out.in);
+	struct dk_relay r = {.in_fd = io->in_fd,
+			     .half_close = !tty,
+			     .term = t.raw ? &t : NULL,
+			     .out = attach_write,
+			     .ctx = &out,
+			     .resize = resize_cb,
+			     .rctx = &rc};
+	int rr = dk_hijack_relay(&hj, &r);
+	cc_term_leave(&t);
+	cc_strbuf_release(&out.in);
+	dk_hijack_close(&hj);
+	if (rr < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: attach", what);
+	return 0;
+}
