@@ -4,10 +4,9 @@
  *
  * The engine is found through DOCKER_HOST (unix:///path or tcp://host:port; default
  * unix:///var/run/docker.sock), read from the environment when the backend opens: the runtime config has no
- * field for it. The state root is not used; the engine keeps its own state. Not here yet, so answered
- * NOT_SUPPORTED by the runtime: secrets and configs (swarm's do not exist outside swarm mode, and mounting
- * them from our own store is still to do). Attach and exec with input or a terminal go over the engine's
- * hijacked connections (hijack.c). */
+ * field for it. The engine keeps its own state; the state root holds only our secrets and configs (swarm's
+ * do not exist outside swarm mode: secrets.c). Attach and exec with input or a terminal go over the
+ * engine's hijacked connections (hijack.c). */
 #include "docker/docker-internal.h"
 
 #include <stdlib.h>
@@ -56,6 +55,11 @@ static void dk_close(void *self)
 {
 	struct docker *d = self;
 	dk_client_close(d->c);
+	if (d->store)
+		cc_store_close(d->store);
+	pthread_mutex_destroy(&d->lock);
+	free(d->values);
+	free(d->root);
 	free(d);
 }
 
@@ -79,6 +83,9 @@ static const struct cc_runtime_ops docker_ops = {
     .container_stats = dk_container_stats,
     .container_copy = dk_container_copy,
     .container_attach = dk_container_attach,
+    .secret_list = dk_secret_list,
+    .secret_create = dk_secret_create,
+    .secret_remove = dk_secret_remove,
     .events = dk_events,
     .image_list = dk_image_list,
     .image_inspect = dk_image_inspect,
@@ -110,6 +117,8 @@ static int docker_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 		free(d);
 		return -1;
 	}
+	d->root = cc_xstrdup(cfg->root);
+	pthread_mutex_init(&d->lock, NULL);
 	*out = cc_runtime_new(CC_DOCKER_BACKEND, &docker_ops, d);
 	return 0;
 }

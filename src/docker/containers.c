@@ -108,12 +108,6 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 		path = cc_xstrdup("/containers/create");
 	}
 	cleanup_free char *what = cc_xasprintf("container %s", label);
-	/* swarm secrets and configs do not exist outside swarm mode */
-	if (spec->nsecrets || spec->nconfigs)
-		return cc_error_set(err, CC_ERR_NOT_FOUND,
-				    "container %s: %s %s not found (the docker backend has none)", label,
-				    spec->nsecrets ? "secret" : "config",
-				    spec->nsecrets ? spec->secrets[0].source : spec->configs[0].source);
 	/* the networks must exist before anything is created (dockerd checks only at start) */
 	for (size_t i = 0; !spec->network_mode && i < spec->nnetworks; i++) {
 		cleanup_free char *ne = cc_http_escape(spec->networks[i].network);
@@ -124,11 +118,19 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 			return -1;
 	}
 	json_t *body = dk_spec_to_json(spec);
+	/* swarm's secrets and configs do not exist outside swarm mode: ours, bind-mounted */
+	cleanup_free char *files = NULL;
+	if (dk_secret_files(self, spec, body, &files, err) < 0) {
+		json_decref(body);
+		return -1;
+	}
 	json_t *resp;
 	int rc = dk_call(D(self), "POST", path, body, &resp, what, err);
 	json_decref(body);
-	if (rc < 0)
+	if (rc < 0) {
+		dk_secret_files_remove(self, files);
 		return -1;
+	}
 	cleanup_free char *id = dk_strdup(resp, "Id");
 	json_decref(resp);
 	if (!id)
@@ -218,11 +220,21 @@ int dk_container_unpause(void *self, const char *ref, struct cc_error **err)
 
 int dk_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err)
 {
-	cleanup_free char *e = cc_http_escape(ref);
+	/* the copies of its secrets go with it */
+	struct cc_container c;
+	if (dk_container_inspect(self, ref, &c, err) < 0)
+		return -1;
+	const char *label = dk_secret_files_label(&c);
+	cleanup_free char *files = label ? cc_xstrdup(label) : NULL;
+	cleanup_free char *e = cc_http_escape(c.id);
+	cc_container_release(&c);
 	cleanup_free char *path =
 	    cc_xasprintf("/containers/%s?force=%d&v=%d", e, force ? 1 : 0, volumes ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	return dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
+	int rc = dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
+	if (rc == 0)
+		dk_secret_files_remove(self, files);
+	return rc;
 }
 
 int dk_container_wait(void *self, const char *ref, enum cc_wait_condition cond, int64_t timeout_ns,

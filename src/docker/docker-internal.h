@@ -4,12 +4,17 @@
 
 #include "base/term.h"
 #include "docker/client.h"
+#include "store/store.h"
 #include "runtime/runtime.h"
 
 #define CC_DOCKER_BACKEND "docker"
 
 struct docker {
 	struct dk_client *c;
+	char *root;             /* the state root: our secrets and configs (the engine keeps the rest) */
+	pthread_mutex_t lock;   /* the store connection */
+	struct cc_store *store; /* opened on first use (secrets.c) */
+	char *values;           /* <root>/docker/secrets */
 };
 
 /* mapping.c */
@@ -66,6 +71,20 @@ void dk_hijack_close(struct dk_hijack *hj);
  */
 void dk_resize(struct dk_client *c, const char *path, int terminal);
 int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
+
+/* secrets.c: secrets and configs in our own store, bind-mounted from copies under the root */
+int dk_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **out, size_t *n,
+		   struct cc_error **err);
+int dk_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
+		     const struct cc_kvs *labels, struct cc_error **err);
+int dk_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
+/* Copies of the spec's secrets and configs, their read-only mounts and our labels added to the create
+ * body; *files_out the copies' directory (owned; NULL when the spec has none), for removal on failure. */
+int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json_t *body, char **files_out,
+		    struct cc_error **err);
+void dk_secret_files_remove(struct docker *d, const char *files);
+/* The copies' directory a container was created with, or NULL. */
+const char *dk_secret_files_label(const struct cc_container *c);
 
 /* streams.c */
 int dk_container_logs(void *self, const char *ref, const struct cc_log_opts *opts,

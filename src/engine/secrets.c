@@ -1,254 +1,82 @@
-/* The native backend's secrets and configs. Metadata in the state store (kind "secret" or "config"); the
- * value in <root>/secrets/<kind>/<name>, mode 0600 in a 0700 directory, and nowhere else: no API returns
- * it and no log shows it. A container gets its own copy of each file it references, in <dir>/files/ with
- * the owner and mode the reference asks for, bind-mounted read-only at the target, so a change of mode for
- * one container never shows in another. */
+/* The native backend's secrets and configs: our own store (engine/secret_store.c), values under
+ * <root>/secrets, each container's copies in <dir>/files, bind-mounted read-only by its bundle. */
 #include "base/cleanup.h"
-#include "base/clock.h"
-#include "base/fsutil.h"
-#include "base/sha256.h"
 #include "base/xalloc.h"
 #include "engine/native-internal.h"
-#include "runtime/codec.h"
+#include "engine/secret_store.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static const char *kind_name(enum cc_secret_kind k)
+static int in_use(void *ctx, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
-	return k == CC_CONFIG ? "config" : "secret";
-}
-
-static char *value_path(const struct native *n, enum cc_secret_kind k, const char *name)
-{
-	return cc_xasprintf("%s/secrets/%s/%s", n->root, kind_name(k), name);
-}
-
-static int secret_event(struct native *n, enum cc_secret_kind k, const char *action, const char *name,
-			struct cc_error **err)
-{
-	int64_t now = cc_now_ns();
-	struct cc_event e = {.time_ns = now,
-			     .type = (char *)kind_name(k),
-			     .action = (char *)action,
-			     .id = (char *)name,
-			     .name = (char *)name};
-	cleanup_free char *payload = cc_json_dump_compact(cc_event_to_json(&e));
-	return cc_store_event_append(n->store, CC_NATIVE_BACKEND, now, payload, NULL, err);
-}
-
-struct secret_set {
-	struct cc_secret *v;
-	size_t n;
-	struct cc_error *err;
-};
-
-static int collect_secret(void *ctx, const char *name, const char *payload)
-{
-	(void)name;
-	struct secret_set *s = ctx;
-	json_t *j;
-	if (cc_json_parse(payload, &j, &s->err) < 0)
-		return -1;
-	s->v = cc_xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
-	int r = cc_secret_from_json(j, &s->v[s->n], &s->err);
-	json_decref(j);
-	if (r == 0)
-		s->n++;
+	struct native *n = ctx;
+	struct cc_container *cs = NULL;
+	size_t ncs = 0;
+	int r = native_all_containers(n, &cs, &ncs, err);
+	for (size_t i = 0; r == 0 && i < ncs; i++)
+		if (cc_container_uses_secret(&cs[i], kind, name))
+			r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s %s is in use by %s",
+					 kind == CC_CONFIG ? "config" : "secret", name, cs[i].name);
+	if (ncs)
+		cc_containers_free(cs, ncs);
 	return r;
+}
+
+/* dir is the caller's, freed after the call */
+static struct cc_secret_store store_of(struct native *n, char *dir)
+{
+	return (struct cc_secret_store){.store = n->store,
+					.lock = &n->images->lock,
+					.backend = CC_NATIVE_BACKEND,
+					.dir = dir,
+					.events = true,
+					.in_use = in_use,
+					.ctx = n};
 }
 
 int native_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **out, size_t *count,
 		       struct cc_error **err)
 {
-	struct native *n = self;
-	struct secret_set s = {0};
-	if (native_begin(n, err) < 0)
-		return -1;
-	int r = cc_store_object_each(n->store, CC_NATIVE_BACKEND, kind_name(kind), collect_secret, &s, err);
-	native_abort(n); /* read only */
-	if (r < 0) {
-		if (s.err && !*err)
-			*err = s.err;
-		else
-			cc_error_free(s.err);
-		cc_secrets_free(s.v, s.n);
-		return -1;
-	}
-	*out = s.v;
-	*count = s.n;
-	return 0;
-}
-
-/* The value, written whole or not at all, readable by root alone. The temporary file starts with a dot,
- * which no secret name can, so it never lands on another secret's value. */
-static int write_value(const char *path, const void *value, size_t len, struct cc_error **err)
-{
-	const char *slash = strrchr(path, '/');
-	cleanup_free char *tmp = cc_xasprintf("%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
-	return cc_write_file_atomic(path, tmp, value, len, 0600, true, err);
+	cleanup_free char *dir = cc_xasprintf("%s/secrets", ((struct native *)self)->root);
+	struct cc_secret_store ss = store_of(self, dir);
+	return cc_secret_store_list(&ss, kind, out, count, err);
 }
 
 int native_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value,
 			 size_t len, const struct cc_kvs *labels, struct cc_error **err)
 {
-	struct native *n = self;
-	if (!cc_valid_object_name(name, 255))
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "invalid %s name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-				    kind_name(kind), name ? name : "");
-	cleanup_free char *dir = cc_xasprintf("%s/secrets/%s", n->root, kind_name(kind));
-	if (cc_mkdir_p(dir, 0700, err) < 0)
-		return -1;
-	if (native_begin(n, err) < 0)
-		return -1;
-	cleanup_free char *existing = NULL;
-	struct cc_error *e = NULL;
-	if (cc_store_object_get(n->store, CC_NATIVE_BACKEND, kind_name(kind), name, &existing, &e) == 0) {
-		native_abort(n);
-		return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s %s already exists", kind_name(kind),
-				    name);
-	}
-	cc_error_free(e);
-	struct cc_secret s;
-	cc_secret_init(&s, kind, name, value, len, labels, cc_now_ns());
-	cleanup_free char *path = value_path(n, kind, name);
-	cleanup_free char *payload = cc_json_dump_compact(cc_secret_to_json(&s));
-	int r = write_value(path, value ? value : "", len, err);
-	if (r == 0)
-		r = cc_store_object_put(n->store, CC_NATIVE_BACKEND, kind_name(kind), name, payload, err);
-	if (r == 0)
-		r = secret_event(n, kind, "create", name, err);
-	cc_secret_release(&s);
-	if (r < 0) {
-		native_abort(n);
-		unlink(path);
-		return -1;
-	}
-	return native_commit(n, err);
+	cleanup_free char *dir = cc_xasprintf("%s/secrets", ((struct native *)self)->root);
+	struct cc_secret_store ss = store_of(self, dir);
+	return cc_secret_store_create(&ss, kind, name, value, len, labels, err);
 }
 
 int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
-	struct native *n = self;
-	if (native_begin(n, err) < 0)
-		return -1;
-	struct cc_container *cs = NULL;
-	size_t ncs = 0;
-	cleanup_free char *payload = NULL;
-	int r = cc_store_object_get(n->store, CC_NATIVE_BACKEND, kind_name(kind), name, &payload, err);
-	if (r == 0)
-		r = native_all_containers(n, &cs, &ncs, err);
-	for (size_t i = 0; r == 0 && i < ncs; i++)
-		if (cc_container_uses_secret(&cs[i], kind, name))
-			r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s %s is in use by %s", kind_name(kind),
-					 name, cs[i].name);
-	if (ncs)
-		cc_containers_free(cs, ncs);
-	if (r == 0)
-		r = cc_store_object_delete(n->store, CC_NATIVE_BACKEND, kind_name(kind), name, err);
-	if (r == 0)
-		r = secret_event(n, kind, "remove", name, err);
-	if (r < 0) {
-		native_abort(n);
-		return -1;
-	}
-	cleanup_free char *path = value_path(n, kind, name);
-	r = native_commit(n, err);
-	if (r == 0)
-		unlink(path);
-	return r;
-}
-
-static int parse_id(const char *s, unsigned *out)
-{
-	if (!s)
-		return 0;
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (!*s || *end || v > 0xfffffffful)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* One file for one container: a copy of the value, owned and moded as asked, and its mount. */
-static int materialize(struct native *n, enum cc_secret_kind kind, const struct cc_file_ref *ref,
-		       const char *files, size_t index, json_t *mounts, struct cc_error **err)
-{
-	unsigned uid = 0, gid = 0;
-	if (!cc_valid_object_name(ref->source, 255))
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid %s name \"%s\"", kind_name(kind),
-				    ref->source ? ref->source : "");
-	if (parse_id(ref->uid, &uid) < 0 || parse_id(ref->gid, &gid) < 0)
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "%s %s: uid and gid must be numbers (got uid \"%s\", gid \"%s\")",
-				    kind_name(kind), ref->source, ref->uid ? ref->uid : "",
-				    ref->gid ? ref->gid : "");
-	cleanup_free char *src = value_path(n, kind, ref->source);
-	cleanup_free char *data = NULL;
-	size_t len = 0;
-	if (cc_read_file(src, &data, &len, err) < 0) {
-		if ((*err)->kind == CC_ERR_NOT_FOUND || (*err)->errnum == ENOENT) {
-			cc_error_release(err);
-			return cc_error_set(err, CC_ERR_NOT_FOUND, "%s %s not found", kind_name(kind),
-					    ref->source);
-		}
-		return -1;
-	}
-	cleanup_free char *copy = cc_xasprintf("%s/%s-%zu", files, kind_name(kind), index);
-	if (write_value(copy, data, len, err) < 0)
-		return -1;
-	if (chown(copy, uid, gid) < 0 || chmod(copy, ref->mode ? ref->mode : 0444) < 0)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "set owner and mode of %s",
-					  copy);
-	cleanup_free char *target =
-	    ref->target[0] == '/' ? cc_xstrdup(ref->target)
-				  : cc_xasprintf(kind == CC_CONFIG ? "/%s" : "/run/secrets/%s", ref->target);
-	json_array_append_new(mounts, json_pack("{ss ss ss s[ssss]}", "destination", target, "type", "bind",
-						"source", copy, "options", "rbind", "ro", "nosuid", "nodev"));
-	return 0;
+	cleanup_free char *dir = cc_xasprintf("%s/secrets", ((struct native *)self)->root);
+	struct cc_secret_store ss = store_of(self, dir);
+	return cc_secret_store_remove(&ss, kind, name, err);
 }
 
 int native_secrets_exist(struct native *n, const struct cc_container_spec *spec, struct cc_error **err)
 {
-	for (int k = 0; k < 2; k++) {
-		enum cc_secret_kind kind = k ? CC_CONFIG : CC_SECRET;
-		const struct cc_file_ref *refs = k ? spec->configs : spec->secrets;
-		size_t nrefs = k ? spec->nconfigs : spec->nsecrets;
-		for (size_t i = 0; i < nrefs; i++) {
-			if (!cc_valid_object_name(refs[i].source, 255))
-				return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid %s name \"%s\"",
-						    kind_name(kind), refs[i].source ? refs[i].source : "");
-			cleanup_free char *src = value_path(n, kind, refs[i].source);
-			if (access(src, F_OK) < 0)
-				return cc_error_set(err, CC_ERR_NOT_FOUND, "%s %s not found", kind_name(kind),
-						    refs[i].source);
-		}
-	}
+	cleanup_free char *dir = cc_xasprintf("%s/secrets", n->root);
+	struct cc_secret_store ss = store_of(n, dir);
+	return cc_secret_store_check(&ss, spec, err);
+}
+
+static int bundle_mount(void *ctx, const char *target, const char *source, struct cc_error **err)
+{
+	(void)err;
+	json_array_append_new(ctx, json_pack("{ss ss ss s[ssss]}", "destination", target, "type", "bind",
+					     "source", source, "options", "rbind", "ro", "nosuid", "nodev"));
 	return 0;
 }
 
 int native_secret_mounts(struct native *n, const struct cc_container *c, const char *dir, json_t *mounts,
 			 struct cc_error **err)
 {
-	if (!c->spec.nsecrets && !c->spec.nconfigs)
-		return 0;
+	cleanup_free char *values = cc_xasprintf("%s/secrets", n->root);
 	cleanup_free char *files = cc_xasprintf("%s/files", dir);
-	if (mkdir(files, 0700) < 0 && errno != EEXIST)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mkdir %s", files);
-	/* the directory is the container's only: its files' own modes decide who reads them inside */
-	for (size_t i = 0; i < c->spec.nsecrets; i++)
-		if (materialize(n, CC_SECRET, &c->spec.secrets[i], files, i, mounts, err) < 0)
-			return -1;
-	for (size_t i = 0; i < c->spec.nconfigs; i++)
-		if (materialize(n, CC_CONFIG, &c->spec.configs[i], files, i, mounts, err) < 0)
-			return -1;
-	return 0;
+	struct cc_secret_store ss = store_of(n, values);
+	return cc_secret_store_materialize(&ss, &c->spec, files, bundle_mount, mounts, err);
 }
