@@ -121,11 +121,13 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 		return r;
 	}
 	out->sock = s;
-	cleanup_free char *json = body ? json_dumps(body, JSON_COMPACT) : cc_xstrdup("{}");
-	cleanup_free char *req = cc_xasprintf("POST /v%s%s HTTP/1.1\r\nHost: docker\r\n"
-					      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-					      "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s",
-					      c->api, path, strlen(json), json);
+	/* no body at all without one: podman's service reads whatever follows the head as the container's
+	 * input */
+	cleanup_free char *json = body ? json_dumps(body, JSON_COMPACT) : cc_xstrdup("");
+	cleanup_free char *req =
+	    cc_xasprintf("POST /v%s%s HTTP/1.1\r\nHost: docker\r\n%s"
+			 "Content-Length: %zu\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s",
+			 c->api, path, body ? "Content-Type: application/json\r\n" : "", strlen(json), json);
 	struct cc_strbuf *b = &out->pending;
 	long head = send_all(s, req, strlen(req)) < 0 ? -1 : read_head(s, b);
 	if (head < 0) {
