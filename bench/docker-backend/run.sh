@@ -20,6 +20,8 @@ export DOCKER_HOST="unix://$dockerd_dir/docker.sock"
 cleanup() {
 	(cd "$work/proj" && "$cc" --backend docker down -t 0 >/dev/null 2>&1) || true
 	(cd "$work/proj" && docker-compose -p benchdc down -t 0 >/dev/null 2>&1) || true
+	docker rm -f $(docker ps -aq --filter name=benchfloor) >/dev/null 2>&1 || true
+	docker network rm benchfloor_default >/dev/null 2>&1 || true
 	"$here/../../scripts/dockerd-test.sh" stop "$dockerd_dir" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -32,4 +34,5 @@ web_clients_project "$work/proj/compose.yaml" "${SERVICES:-10}"
 cd "$work/proj"
 python3 "$here/../rounds.py" --ref cc-docker "$rounds" \
 	cc-docker "$cc --backend docker --progress quiet up -d && $cc --backend docker --progress quiet down -t 5" \
-	docker-compose-1.29 "docker-compose -p benchdc up -d >/dev/null 2>&1 && docker-compose -p benchdc down -t 5 >/dev/null 2>&1"
+	docker-compose-1.29 "docker-compose -p benchdc up -d >/dev/null 2>&1 && docker-compose -p benchdc down -t 5 >/dev/null 2>&1" \
+	engine-floor "$here/floor.sh ${SERVICES:-10}"
