@@ -67,9 +67,14 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 /* Relay until the stream ends (0) or the connection fails (-1). */
 int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r);
 void dk_hijack_close(struct dk_hijack *hj);
-/* Tell the engine the terminal's size: POST <path>?h=&w= (path: /exec/<id>/resize, /containers/<id>/resize)
- */
-void dk_resize(struct dk_client *c, const char *path, int terminal);
+/* Tell the engine the terminal's size: POST <path>?h=&w= (path: /exec/<id>/resize, /containers/<id>/resize).
+ * dk_resize takes a struct dk_resize: it is dk_relay's resize callback too. */
+struct dk_resize {
+	struct dk_client *c;
+	const char *path;
+	int terminal;
+};
+void dk_resize(void *ctx);
 int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
 
 /* secrets.c: secrets and configs in our own store, bind-mounted from copies under the root */

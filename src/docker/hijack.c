@@ -22,6 +22,8 @@
 #include "base/xalloc.h"
 
 #define HEAD_MAX (64 * 1024)
+/* how long the engine may take to answer the request (not the session: that lasts as long as it lasts) */
+#define ANSWER_TIMEOUT_MS (120 * 1000)
 
 static int send_all(int sock, const char *p, size_t n)
 {
@@ -53,7 +55,8 @@ static long read_head(int sock, struct cc_strbuf *b)
 		if (b->len > HEAD_MAX)
 			return -1;
 		struct pollfd pf = {sock, POLLIN, 0};
-		if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+		int pr = poll(&pf, 1, ANSWER_TIMEOUT_MS);
+		if (pr == 0 || (pr < 0 && errno != EINTR))
 			return -1;
 		ssize_t n = recv(sock, buf, sizeof(buf), 0);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -132,7 +135,8 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 	long head = send_all(s, req, strlen(req)) < 0 ? -1 : read_head(s, b);
 	if (head < 0) {
 		int r = cc_error_set(err, CC_ERR_BACKEND_FAILURE,
-				     "%s: %s: the connection ended before an answer", c->name, what);
+				     "%s: %s: no answer (the connection ended, or nothing came in 120 s)",
+				     c->name, what);
 		dk_hijack_close(out);
 		return r;
 	}
@@ -204,15 +208,16 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 	}
 }
 
-void dk_resize(struct dk_client *c, const char *path, int terminal)
+void dk_resize(void *ctx)
 {
+	const struct dk_resize *r = ctx;
 	unsigned rows, cols;
-	if (terminal < 0 || !cc_term_size(terminal, &rows, &cols) || !rows || !cols)
+	if (r->terminal < 0 || !cc_term_size(r->terminal, &rows, &cols) || !rows || !cols)
 		return;
-	cleanup_free char *p = cc_xasprintf("%s?h=%u&w=%u", path, rows, cols);
+	cleanup_free char *p = cc_xasprintf("%s?h=%u&w=%u", r->path, rows, cols);
 	struct cc_error *e = NULL;
 	/* a size the engine refuses leaves the session as it was: not worth ending it for */
-	if (dk_call(c, "POST", p, NULL, NULL, "resize", &e) < 0)
+	if (dk_call(r->c, "POST", p, NULL, NULL, "resize", &e) < 0)
 		cc_error_free(e);
 }
 
@@ -248,18 +253,6 @@ static int attach_write(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-struct resize_ctx {
-	struct dk_client *c;
-	const char *path;
-	int terminal;
-};
-
-static void resize_cb(void *ctx)
-{
-	struct resize_ctx *r = ctx;
-	dk_resize(r->c, r->path, r->terminal);
-}
-
 int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err)
 {
 	struct dk_client *c = ((struct docker *)self)->c;
@@ -288,9 +281,9 @@ int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *
 	struct cc_term t;
 	cc_term_enter(&t, tty ? io->terminal : -1);
 	cleanup_free char *rpath = cc_xasprintf("/containers/%s/resize", cid);
-	struct resize_ctx rc = {c, rpath, io->terminal};
+	struct dk_resize rs = {c, rpath, io->terminal};
 	if (t.raw)
-		resize_cb(&rc);
+		dk_resize(&rs);
 	struct attach_out out = {.raw = tty, .out_fd = io->out_fd};
 	cc_strbuf_init(&out.in);
 	struct dk_relay r = {.in_fd = io->in_fd,
@@ -298,8 +291,8 @@ int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *
 			     .term = t.raw ? &t : NULL,
 			     .out = attach_write,
 			     .ctx = &out,
-			     .resize = resize_cb,
-			     .rctx = &rc};
+			     .resize = dk_resize,
+			     .rctx = &rs};
 	int rr = dk_hijack_relay(&hj, &r);
 	cc_term_leave(&t);
 	cc_strbuf_release(&out.in);

@@ -165,6 +165,10 @@ int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json
 		    struct cc_error **err)
 {
 	*files_out = NULL;
+	/* labels copied from another container's (a spec read back from the engine) are not this one's */
+	json_t *labels = json_object_get(body, "Labels");
+	json_object_del(labels, FILES_LABEL);
+	json_object_del(labels, SECRETS_LABEL);
 	if (!spec->nsecrets && !spec->nconfigs)
 		return 0;
 	const char *label = spec->name ? spec->name : "(unnamed)";
@@ -203,7 +207,6 @@ int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json
 			cc_strbuf_addf(&used, "%s%s:%s", used.len ? "," : "", k ? "config" : "secret",
 				       refs[i].source);
 	}
-	json_t *labels = json_object_get(body, "Labels");
 	json_object_set_new(labels, FILES_LABEL, json_string(files));
 	json_object_set_new(labels, SECRETS_LABEL, json_string(cc_strbuf_str(&used)));
 	*files_out = steal_pointer(&files);

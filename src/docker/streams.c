@@ -163,18 +163,6 @@ static int terminal_write(void *ctx, const char *data, size_t len)
 	return cc_http_chunk_to_fd(ctx, data, len);
 }
 
-struct exec_resize {
-	struct dk_client *c;
-	const char *path;
-	int terminal;
-};
-
-static void exec_resize_cb(void *ctx)
-{
-	struct exec_resize *r = ctx;
-	dk_resize(r->c, r->path, r->terminal);
-}
-
 /* An exec with input or a terminal: started over a hijacked connection, our input relayed to it; with a
  * terminal, the caller's goes raw and takes the output as it comes, else the output is demultiplexed into
  * the sink's frames. */
@@ -188,16 +176,16 @@ static int exec_relay(struct dk_client *c, const char *xid, const char *spath, j
 	struct cc_term t;
 	cc_term_enter(&t, with_term ? io->terminal : -1);
 	cleanup_free char *rpath = cc_xasprintf("/exec/%s/resize", xid);
-	struct exec_resize rs = {c, rpath, io->terminal};
+	struct dk_resize rs = {c, rpath, io->terminal};
 	if (t.raw)
-		exec_resize_cb(&rs);
+		dk_resize(&rs);
 	int term_fd = io->terminal;
 	struct dk_relay r = {.in_fd = io->in,
 			     .half_close = !with_term,
 			     .term = t.raw ? &t : NULL,
 			     .out = with_term ? terminal_write : demux_chunk,
 			     .ctx = with_term ? (void *)&term_fd : (void *)d,
-			     .resize = exec_resize_cb,
+			     .resize = dk_resize,
 			     .rctx = &rs};
 	int rr = dk_hijack_relay(&hj, &r);
 	cc_term_leave(&t);

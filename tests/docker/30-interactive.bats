@@ -5,11 +5,7 @@
 load helpers
 
 setup() {
-	[ -n "${DOCKER_HOST:-}" ] || skip "no engine: run through make conformance-docker"
-	ROOT="$BATS_TEST_TMPDIR/root"
-	P="$BATS_TEST_TMPDIR/dkproj"
-	mkdir -p "$P"
-	cd "$P" || return 1
+	dk_setup
 	printf 'services:\n  t:\n    image: busybox\n    command: ["sleep", "600"]\n' >compose.yaml
 	DK=("$CC" --root "$ROOT" --backend docker)
 }

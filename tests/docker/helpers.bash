@@ -9,7 +9,9 @@ bats_require_minimum_version 1.5.0
 
 CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
 
-setup() {
+setup() { dk_setup; }
+
+dk_setup() {
 	[ -n "${DOCKER_HOST:-}" ] || skip "no engine: run through make conformance-docker"
 	ROOT="$BATS_TEST_TMPDIR/root"
 	P="$BATS_TEST_TMPDIR/dkproj"
