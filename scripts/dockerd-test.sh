@@ -19,8 +19,34 @@ start)
 		ip addr add 172.30.254.1/24 dev "$BRIDGE"
 		ip link set "$BRIDGE" up
 	fi
+	# a TLS listener on loopback too, for tests/docker/50-tls.bats: a private CA, the engine's certificate
+	# for 127.0.0.1 and a client's, laid out as docker's CLI reads DOCKER_CERT_PATH (ca.pem, cert.pem,
+	# key.pem); the port is left in DIR/tls-port
+	tls="$dir/tls"
+	mkdir -p "$tls"
+	(
+		cd "$tls"
+		ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+		# shellcheck disable=SC2086
+		openssl req -x509 $ec -days 2 -subj /CN=cc-test-ca -keyout ca-key.pem -out ca.pem 2>/dev/null
+		for who in server client; do
+			# shellcheck disable=SC2086
+			openssl req $ec -subj "/CN=$who" -keyout "$who-key.pem" -out "$who.csr" 2>/dev/null
+		done
+		printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		for who in server client; do
+			openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+				-extfile "$who.ext" -out "$who-cert.pem" 2>/dev/null
+		done
+		cp client-cert.pem cert.pem
+		cp client-key.pem key.pem
+	)
+	tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	echo "$tls_port" >"$dir/tls-port"
 	dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
-		-H "unix://$dir/docker.sock" --iptables=false --ip-masq=false \
+		-H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$tls_port" --tlsverify --tlscacert "$tls/ca.pem" \
+		--tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" --iptables=false --ip-masq=false \
 		--bridge "$BRIDGE" >"$dir/dockerd.log" 2>&1 &
 	i=0
 	until DOCKER_HOST="unix://$dir/docker.sock" docker version >/dev/null 2>&1; do

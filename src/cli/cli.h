@@ -37,6 +37,7 @@ struct cli_ctx {
 	char **environ;
 	/* --remote and friends: the daemon the remote backend uses (url NULL: none) */
 	struct cc_remote_target remote;
+	const char *docker_host; /* --docker-host: the docker backend's engine (NULL: DOCKER_HOST) */
 	/* opened on demand by cli_runtime() */
 	struct cc_runtime *rt;
 };

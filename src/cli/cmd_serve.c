@@ -51,6 +51,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	struct srv_config cfg = {.root = root,
 				 .backend = ctx->backend,
+				 .docker_host = ctx->docker_host,
 				 .listen = url,
 				 .cert = cert,
 				 .key = key,

@@ -73,6 +73,8 @@ static void usage(FILE *out)
 	    "      --cacert FILE           CA certificate of a tls:// daemon\n"
 	    "      --cert FILE, --key FILE Client certificate and key for a tls:// daemon\n"
 	    "      --token TOKEN           API token (env CONTAINER_COMPOSE_TOKEN)\n"
+	    "      --docker-host HOST      The docker backend's engine: unix:///path, tcp://host:port\n"
+	    "                              (env DOCKER_HOST; TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)\n"
 	    "      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
 	    "                              -1: unlimited)\n"
 	    "  -v, --version               Print the version and exit\n"
@@ -113,7 +115,8 @@ int main(int argc, char **argv)
 		OPT_CACERT,
 		OPT_CERT,
 		OPT_KEY,
-		OPT_TOKEN
+		OPT_TOKEN,
+		OPT_DOCKER_HOST
 	};
 	static const struct option longopts[] = {
 	    {"file", required_argument, NULL, 'f'},
@@ -133,6 +136,7 @@ int main(int argc, char **argv)
 	    {"cert", required_argument, NULL, OPT_CERT},
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {"token", required_argument, NULL, OPT_TOKEN},
+	    {"docker-host", required_argument, NULL, OPT_DOCKER_HOST},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -189,6 +193,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TOKEN:
 			ctx.remote.token = optarg;
+			break;
+		case OPT_DOCKER_HOST:
+			ctx.docker_host = optarg;
 			break;
 		case OPT_DEBUG:
 			ctx.debug = true;

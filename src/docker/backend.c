@@ -2,9 +2,9 @@
  * Docker-compatible service, whose differences (libpod's error words, its events, top and pull) are handled
  * where they show.
  *
- * The engine is found through DOCKER_HOST (unix:///path or tcp://host:port; default
- * unix:///var/run/docker.sock), read from the environment when the backend opens: the runtime config has no
- * field for it. The engine keeps its own state; the state root holds only our secrets and configs (swarm's
+ * The engine is the runtime config's docker_host (--docker-host), else DOCKER_HOST (unix:///path or
+ * tcp://host:port; default unix:///var/run/docker.sock), with TLS when DOCKER_TLS_VERIFY is set, as docker's
+ * CLI does. The engine keeps its own state; the state root holds only our secrets and configs (swarm's
  * do not exist outside swarm mode: secrets.c). Attach and exec with input or a terminal go over the
  * engine's hijacked connections (hijack.c). */
 #include "docker/docker-internal.h"
@@ -113,7 +113,10 @@ static const struct cc_runtime_ops docker_ops = {
 static int docker_open(const struct cc_runtime_config *cfg, struct cc_runtime **out, struct cc_error **err)
 {
 	struct docker *d = cc_xcalloc(1, sizeof(*d));
-	if (dk_client_open(getenv("DOCKER_HOST"), &d->c, err) < 0) {
+	const char *v = getenv("DOCKER_TLS_VERIFY");
+	struct dk_tls tls = {.verify = v && *v, .cert_path = getenv("DOCKER_CERT_PATH")};
+	const char *host = cfg->docker_host && *cfg->docker_host ? cfg->docker_host : getenv("DOCKER_HOST");
+	if (dk_client_open(host, &tls, &d->c, err) < 0) {
 		free(d);
 		return -1;
 	}

@@ -11,7 +11,37 @@
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 
-int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err)
+/* docker's CLI convention: DOCKER_TLS_VERIFY (any non-empty value) means TLS to a tcp:// engine, verified
+ * against <DOCKER_CERT_PATH>/ca.pem, with the client certificate cert.pem and key.pem from the same
+ * directory (default ~/.docker). */
+static int tls_files(const struct dk_tls *tls, struct dk_client *c, struct cc_error **err)
+{
+	const char *dir = tls->cert_path && *tls->cert_path ? tls->cert_path : NULL;
+	cleanup_free char *home_dir = NULL;
+	if (!dir) {
+		const char *home = getenv("HOME");
+		home_dir = cc_xasprintf("%s/.docker", home && *home ? home : "/root");
+		dir = home_dir;
+	}
+	c->cacert = cc_xasprintf("%s/ca.pem", dir);
+	c->cert = cc_xasprintf("%s/cert.pem", dir);
+	c->key = cc_xasprintf("%s/key.pem", dir);
+	if (access(c->cacert, R_OK) < 0)
+		return cc_error_set_errno(
+		    err, CC_ERR_INVALID_ARGUMENT, errno,
+		    "DOCKER_TLS_VERIFY is set, but the engine's CA certificate %s cannot "
+		    "be read (DOCKER_CERT_PATH)",
+		    c->cacert);
+	/* a client certificate is optional (an engine without --tlsverify asks for none) */
+	if (access(c->cert, R_OK) < 0 || access(c->key, R_OK) < 0) {
+		free(c->cert);
+		free(c->key);
+		c->cert = c->key = NULL;
+	}
+	return 0;
+}
+
+int dk_client_open(const char *host, const struct dk_tls *tls, struct dk_client **out, struct cc_error **err)
 {
 	if (cc_curl_ready(err) < 0)
 		return -1;
@@ -23,7 +53,12 @@ int dk_client_open(const char *host, struct dk_client **out, struct cc_error **e
 		c->socket = cc_xstrdup(host + 7);
 		c->base = cc_xstrdup("http://localhost");
 	} else if (strncmp(host, "tcp://", 6) == 0) {
-		c->base = cc_xasprintf("http://%s", host + 6);
+		bool secure = tls && tls->verify;
+		if (secure && tls_files(tls, c, err) < 0) {
+			dk_client_close(c);
+			return -1;
+		}
+		c->base = cc_xasprintf("%s://%s", secure ? "https" : "http", host + 6);
 		size_t l = strlen(c->base);
 		if (l && c->base[l - 1] == '/')
 			c->base[l - 1] = '\0';
@@ -36,7 +71,8 @@ int dk_client_open(const char *host, struct dk_client **out, struct cc_error **e
 				    "DOCKER_HOST %s: expected unix:///path or tcp://host:port", host);
 	}
 	c->name = cc_xasprintf("docker engine at %s", c->socket ? c->socket : c->host);
-	c->conn = (struct cc_http_conn){.name = c->name, .socket = c->socket};
+	c->conn = (struct cc_http_conn){
+	    .name = c->name, .socket = c->socket, .cacert = c->cacert, .cert = c->cert, .key = c->key};
 	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
@@ -50,6 +86,9 @@ void dk_client_close(struct dk_client *c)
 	free(c->socket);
 	free(c->base);
 	free(c->name);
+	free(c->cacert);
+	free(c->cert);
+	free(c->key);
 	free(c);
 }
 
@@ -68,9 +107,16 @@ int dk_negotiate(struct dk_client *c, struct cc_error **err)
 		return -1;
 	}
 	if (r.status != 200) {
-		int rc =
-		    cc_error_set(err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld",
-				 c->socket ? c->socket : c->host, r.status);
+		/* the engine's words say what is wrong ("Client sent an HTTP request to an HTTPS server."
+		 * when DOCKER_TLS_VERIFY is missing) */
+		cleanup_free char *said =
+		    cc_xstrndup(cc_strbuf_str(&r.body), r.body.len > 200 ? 200 : r.body.len);
+		size_t l = strlen(said);
+		while (l && (said[l - 1] == '\n' || said[l - 1] == '\r'))
+			said[--l] = '\0';
+		int rc = cc_error_set(
+		    err, CC_ERR_BACKEND_FAILURE, "docker engine at %s: GET /version: HTTP %ld%s%s%s",
+		    c->socket ? c->socket : c->host, r.status, l ? " (" : "", said, l ? ")" : "");
 		cc_http_req_release(&r);
 		return rc;
 	}

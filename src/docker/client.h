@@ -1,7 +1,8 @@
 /* The Docker Engine API client under the docker backend: HTTP/1.1 over libcurl to DOCKER_HOST
- * (unix:///path or tcp://host:port), JSON bodies with jansson, the API version negotiated once
- * (min(server, 1.41)), and the engine's statuses mapped to the error contract's kinds. One curl easy handle
- * per request, so a client is shared freely between threads. */
+ * (unix:///path or tcp://host:port, with TLS as docker's CLI sets it up: DOCKER_TLS_VERIFY,
+ * DOCKER_CERT_PATH), JSON bodies with jansson, the API version negotiated once (min(server, 1.41)), and the
+ * engine's statuses mapped to the error contract's kinds. One curl easy handle per request, so a client is
+ * shared freely between threads. */
 #ifndef CC_DOCKER_CLIENT_H
 #define CC_DOCKER_CLIENT_H
 
@@ -22,15 +23,21 @@ struct dk_client {
 	char *socket; /* unix socket path, NULL for tcp */
 	char *base;   /* "http://localhost" or "http://host:port" */
 	pthread_mutex_t lock;
-	char api[16]; /* "1.41"; empty until negotiated */
-	bool podman;  /* podman's compat service: an events query with `until` answers nothing */
-	char *name;   /* "docker engine at <socket or host>" */
+	char api[16];              /* "1.41"; empty until negotiated */
+	bool podman;               /* podman's compat service: an events query with `until` answers nothing */
+	char *name;                /* "docker engine at <socket or host>" */
+	char *cacert, *cert, *key; /* TLS to a tcp:// engine: PEM files; NULL without TLS */
 	struct cc_http_conn conn;
 };
 
 /* Negotiate the API version now (done before the first request anyway). */
 int dk_negotiate(struct dk_client *c, struct cc_error **err);
-int dk_client_open(const char *host, struct dk_client **out, struct cc_error **err);
+/* TLS to a tcp:// engine, as docker's CLI reads it from its environment. */
+struct dk_tls {
+	bool verify;           /* DOCKER_TLS_VERIFY non-empty */
+	const char *cert_path; /* DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem (NULL: ~/.docker) */
+};
+int dk_client_open(const char *host, const struct dk_tls *tls, struct dk_client **out, struct cc_error **err);
 void dk_client_close(struct dk_client *c);
 
 /* Run a request; path is relative to the version prefix ("/containers/json?all=1"). As cc_http_perform,

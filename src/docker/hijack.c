@@ -2,10 +2,10 @@
  * connection ("Upgrade: tcp"), the engine answers 101 and the same connection then carries the container's
  * output one way and our input the other, until the output ends.
  *
- * libcurl connects (unix socket or TCP, as for every other request) with CONNECT_ONLY, and the request is
- * written on its socket by hand: libcurl has no way to hand over a connection after an upgrade other than
- * to a websocket, which the engine does not speak. The engine's connections are plain (DOCKER_HOST has no
- * TLS here), so the relay reads and writes the socket itself. */
+ * libcurl connects (unix socket, TCP or TLS, as for every other request) with CONNECT_ONLY, and the
+ * request is written by hand with curl_easy_send: libcurl has no way to hand over a connection after an
+ * upgrade other than to a websocket, which the engine does not speak. The relay reads and writes through
+ * libcurl too (TLS is its), polling the socket for readiness. */
 #include "docker/docker-internal.h"
 
 #include <errno.h>
@@ -25,27 +25,39 @@
 /* how long the engine may take to answer the request (not the session: that lasts as long as it lasts) */
 #define ANSWER_TIMEOUT_MS (120 * 1000)
 
-static int send_all(int sock, const char *p, size_t n)
+/* ---- the connection's bytes, through libcurl: plain or TLS alike ---- */
+
+static int send_all(CURL *h, int sock, const char *p, size_t n)
 {
 	while (n) {
-		ssize_t w = send(sock, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
+		size_t w = 0;
+		CURLcode rc = curl_easy_send(h, p, n, &w);
+		if (rc == CURLE_AGAIN) {
 			struct pollfd pf = {sock, POLLOUT, 0};
 			poll(&pf, 1, -1);
 			continue;
 		}
-		if (w <= 0)
+		if (rc != CURLE_OK)
 			return -1;
 		p += w;
-		n -= (size_t)w;
+		n -= w;
 	}
 	return 0;
 }
 
+/* What can be read now: a count >0, 0 at the end of the stream, -1 on an error, -2 when nothing is there
+ * yet (TLS may hold a part of a record: the socket's readiness alone does not say) */
+static ssize_t recv_some(CURL *h, char *buf, size_t len)
+{
+	size_t n = 0;
+	CURLcode rc = curl_easy_recv(h, buf, len, &n);
+	if (rc == CURLE_AGAIN)
+		return -2;
+	return rc == CURLE_OK ? (ssize_t)n : -1;
+}
+
 /* Read into b until it holds the response's head; the head's length (through the blank line), or -1. */
-static long read_head(int sock, struct cc_strbuf *b)
+static long read_head(CURL *h, int sock, struct cc_strbuf *b)
 {
 	char buf[4096];
 	for (;;) {
@@ -54,13 +66,14 @@ static long read_head(int sock, struct cc_strbuf *b)
 			return end + 4 - b->buf;
 		if (b->len > HEAD_MAX)
 			return -1;
-		struct pollfd pf = {sock, POLLIN, 0};
-		int pr = poll(&pf, 1, ANSWER_TIMEOUT_MS);
-		if (pr == 0 || (pr < 0 && errno != EINTR))
-			return -1;
-		ssize_t n = recv(sock, buf, sizeof(buf), 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		ssize_t n = recv_some(h, buf, sizeof(buf));
+		if (n == -2) {
+			struct pollfd pf = {sock, POLLIN, 0};
+			int pr = poll(&pf, 1, ANSWER_TIMEOUT_MS);
+			if (pr == 0 || (pr < 0 && errno != EINTR))
+				return -1;
 			continue;
+		}
 		if (n <= 0)
 			return -1;
 		cc_strbuf_add(b, buf, (size_t)n);
@@ -68,16 +81,17 @@ static long read_head(int sock, struct cc_strbuf *b)
 }
 
 /* An error answer's body: Content-Length bytes, or what comes until the engine closes. */
-static void read_error_body(int sock, struct cc_strbuf *b, size_t have, size_t want)
+static void read_error_body(CURL *h, int sock, struct cc_strbuf *b, size_t have, size_t want)
 {
 	char buf[4096];
 	while (have < want && b->len < HEAD_MAX * 2) {
-		struct pollfd pf = {sock, POLLIN, 0};
-		if (poll(&pf, 1, 5000) <= 0)
-			return;
-		ssize_t n = recv(sock, buf, sizeof(buf), 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		ssize_t n = recv_some(h, buf, sizeof(buf));
+		if (n == -2) {
+			struct pollfd pf = {sock, POLLIN, 0};
+			if (poll(&pf, 1, 5000) <= 0)
+				return;
 			continue;
+		}
 		if (n <= 0)
 			return;
 		cc_strbuf_add(b, buf, (size_t)n);
@@ -110,6 +124,12 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 	curl_easy_setopt(out->h, CURLOPT_URL, url);
 	if (c->socket)
 		curl_easy_setopt(out->h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+	if (c->cacert)
+		curl_easy_setopt(out->h, CURLOPT_CAINFO, c->cacert);
+	if (c->cert)
+		curl_easy_setopt(out->h, CURLOPT_SSLCERT, c->cert);
+	if (c->key)
+		curl_easy_setopt(out->h, CURLOPT_SSLKEY, c->key);
 	curl_easy_setopt(out->h, CURLOPT_CONNECT_ONLY, 1L);
 	curl_easy_setopt(out->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(out->h, CURLOPT_ERRORBUFFER, errbuf);
@@ -132,7 +152,7 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 			 "Content-Length: %zu\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s",
 			 c->api, path, body ? "Content-Type: application/json\r\n" : "", strlen(json), json);
 	struct cc_strbuf *b = &out->pending;
-	long head = send_all(s, req, strlen(req)) < 0 ? -1 : read_head(s, b);
+	long head = send_all(out->h, s, req, strlen(req)) < 0 ? -1 : read_head(out->h, s, b);
 	if (head < 0) {
 		int r = cc_error_set(err, CC_ERR_BACKEND_FAILURE,
 				     "%s: %s: no answer (the connection ended, or nothing came in 120 s)",
@@ -149,7 +169,7 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 	}
 	const char *cl = memmem(b->buf, (size_t)head, "\r\nContent-Length:", 17);
 	size_t want = cl ? (size_t)strtoul(cl + 17, NULL, 10) : HEAD_MAX;
-	read_error_body(s, b, b->len - (size_t)head, want);
+	read_error_body(out->h, s, b, b->len - (size_t)head, want);
 	struct cc_http_req r = {.status = status};
 	cc_strbuf_init(&r.body);
 	cc_strbuf_add(&r.body, b->buf + head, b->len - (size_t)head);
@@ -169,7 +189,18 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 	bool in_open = r->in_fd >= 0;
 	int winch = r->term ? r->term->winch : -1;
 	char buf[16384];
+	/* TLS may already hold output read with the answer's head: read before the first wait */
+	bool readable = true;
 	for (;;) {
+		while (readable) {
+			ssize_t n = recv_some(hj->h, buf, sizeof(buf));
+			if (n == -2)
+				break;
+			if (n <= 0)
+				return n == 0 ? 0 : -1; /* the output ended: the process is done */
+			if (r->out(r->ctx, buf, (size_t)n) < 0)
+				return 0;
+		}
 		struct pollfd p[3] = {
 		    {hj->sock, POLLIN, 0}, {in_open ? r->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
 		if (poll(p, 3, -1) < 0) {
@@ -177,20 +208,12 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 				continue;
 			return -1;
 		}
-		if (p[0].revents) {
-			ssize_t n = recv(hj->sock, buf, sizeof(buf), 0);
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0)
-				return 0; /* the output ended: the process is done */
-			if (r->out(r->ctx, buf, (size_t)n) < 0)
-				return 0;
-		}
+		readable = p[0].revents != 0;
 		if (in_open && p[1].revents) {
 			ssize_t n = read(r->in_fd, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n > 0 && send_all(hj->sock, buf, (size_t)n) < 0)
+			if (n > 0 && send_all(hj->h, hj->sock, buf, (size_t)n) < 0)
 				in_open = false;
 			if (n <= 0) {
 				in_open = false;

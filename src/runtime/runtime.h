@@ -133,6 +133,8 @@ struct cc_runtime_config {
 	FILE *trace;      /* non-NULL: the tracing decorator logs every call there (--debug) */
 	/* the remote backend's daemon; NULL or no url: CONTAINER_COMPOSE_HOST and CONTAINER_COMPOSE_TOKEN */
 	const struct cc_remote_target *remote;
+	/* the docker backend's engine (--docker-host); NULL: DOCKER_HOST */
+	const char *docker_host;
 };
 
 /* An observer sees every call after it returns: its operation name ("container.start"), its main argument,

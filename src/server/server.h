@@ -8,9 +8,10 @@
 #include "base/error.h"
 
 struct srv_config {
-	const char *root;    /* state root */
-	const char *backend; /* runtime backend name; NULL: the default */
-	const char *listen;  /* unix://PATH, tcp://HOST:PORT, tls://HOST:PORT */
+	const char *root;        /* state root */
+	const char *backend;     /* runtime backend name; NULL: the default */
+	const char *docker_host; /* the docker backend's engine (--docker-host); NULL: DOCKER_HOST */
+	const char *listen;      /* unix://PATH, tcp://HOST:PORT, tls://HOST:PORT */
 	const char *cert, *key, *client_ca;
 	bool insecure;      /* plain TCP on a non-loopback address */
 	bool auth_required; /* tokens on a unix socket too */
