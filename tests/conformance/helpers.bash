@@ -95,6 +95,17 @@ is_mock() {
 	[ "$BACKEND" = mock ] || { [ "$BACKEND" = remote ] && [ "${CC_REMOTE_INNER:-mock}" = mock ]; }
 }
 
+# engine_lacks WHAT: whether the engine under the docker backend lacks WHAT, so that a test of it is skipped
+# by name (the runtime suite's engine_lacks): podman's service runs health checks from systemd timers, and
+# this machine has no systemd.
+engine_lacks() {
+	[ "${CC_CONFORMANCE_ENGINE:-}" = podman ] || return 1
+	case "$1" in
+	healthchecks) return 0 ;;
+	esac
+	return 1
+}
+
 # write FILE: write standard input (usually a heredoc) to FILE, creating its directory.
 write() {
 	mkdir -p "$(dirname "$1")"
