@@ -14,6 +14,8 @@ bats_require_minimum_version 1.5.0
 
 CC="${CC_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/container-compose}"
 CC_CONFORMANCE_BACKEND_SAVED="${CC_CONFORMANCE_BACKEND:-mock}"
+# the engine under the docker backend (podman or dockerd), kept before clean_env drops it
+CC_CONFORMANCE_ENGINE_SAVED="${CC_CONFORMANCE_ENGINE:-}"
 PY=/usr/bin/python3
 
 # Keep only what a shell needs; drop everything else the host exported.
@@ -99,7 +101,7 @@ is_mock() {
 # by name (the runtime suite's engine_lacks): podman's service runs health checks from systemd timers, and
 # this machine has no systemd.
 engine_lacks() {
-	[ "${CC_CONFORMANCE_ENGINE:-}" = podman ] || return 1
+	[ "$CC_CONFORMANCE_ENGINE_SAVED" = podman ] || return 1
 	case "$1" in
 	healthchecks) return 0 ;;
 	esac
