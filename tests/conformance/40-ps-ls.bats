@@ -138,8 +138,10 @@ print("ok")
 	assert_field proj-web-1 Image nginx
 	assert_field proj-web-1 Names proj-web-1
 	local v6=''
-	# dockerd also listens on IPv6 and lists that binding (as docker compose then shows it)
-	[ "$BACKEND" != docker ] || v6=',{"Protocol":"tcp","PublishedPort":8080,"TargetPort":80,"URL":"::"}'
+	# dockerd also listens on IPv6 and lists that binding (as docker compose then shows it); podman's
+	# service lists the one it was given
+	[ "$BACKEND" != docker ] || [ "$CC_CONFORMANCE_ENGINE_SAVED" = podman ] ||
+		v6=',{"Protocol":"tcp","PublishedPort":8080,"TargetPort":80,"URL":"::"}'
 	assert_field proj-web-1 Publishers "[{\"Protocol\":\"tcp\",\"PublishedPort\":8080,\"TargetPort\":80,\"URL\":\"0.0.0.0\"}$v6]"
 	run cfield proj-web-1 Status
 	assert_output --regexp '^Up .*\(healthy\)$'
