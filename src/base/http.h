@@ -33,11 +33,12 @@ struct cc_http_req {
 	/* streaming: called with each chunk of a 2xx body; returning <0 cancels the transfer */
 	int (*chunk)(void *ctx, const char *data, size_t len);
 	void *ctx;
-	/* a response header to keep ("X-Docker-Container-Path-Stat"), or NULL; its value lands in header_value */
+	/* a response header to keep ("X-Docker-Container-Path-Stat"), or NULL; its value lands in
+	 * header_value */
 	const char *want_header;
 	/* out */
 	long status;
-	char *header_value; /* owned; NULL when the response had no such header */
+	char *header_value;    /* owned; NULL when the response had no such header */
 	struct cc_strbuf body; /* the whole body when not streaming, the error body always */
 	bool cancelled, timed_out;
 };

@@ -59,6 +59,7 @@ static void dk_close(void *self)
 		cc_store_close(d->store);
 	pthread_mutex_destroy(&d->lock);
 	free(d->values);
+	free(d->files);
 	free(d->root);
 	free(d);
 }
@@ -121,6 +122,8 @@ static int docker_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 		return -1;
 	}
 	d->root = cc_xstrdup(cfg->root);
+	d->values = cc_xasprintf("%s/docker/secrets", cfg->root);
+	d->files = cc_xasprintf("%s/docker/files", cfg->root);
 	pthread_mutex_init(&d->lock, NULL);
 	*out = cc_runtime_new(CC_DOCKER_BACKEND, &docker_ops, d);
 	return 0;

@@ -220,19 +220,26 @@ int dk_container_unpause(void *self, const char *ref, struct cc_error **err)
 
 int dk_container_remove(void *self, const char *ref, bool force, bool volumes, struct cc_error **err)
 {
-	/* the copies of its secrets go with it */
-	struct cc_container c;
-	if (dk_container_inspect(self, ref, &c, err) < 0)
-		return -1;
-	const char *label = dk_secret_files_label(&c);
-	cleanup_free char *files = label ? cc_xstrdup(label) : NULL;
-	cleanup_free char *e = cc_http_escape(c.id);
-	cc_container_release(&c);
+	/* the copies of its secrets go with it: read from its label first, when there are copies at all
+	 * (most removals have none, and need no inspect) */
+	cleanup_free char *files = NULL;
+	cleanup_free char *e = NULL;
+	if (dk_secret_files_any(self)) {
+		struct cc_container c;
+		if (dk_container_inspect(self, ref, &c, err) < 0)
+			return -1;
+		const char *label = dk_secret_files_label(&c);
+		files = label ? cc_xstrdup(label) : NULL;
+		e = cc_http_escape(c.id);
+		cc_container_release(&c);
+	} else {
+		e = cc_http_escape(ref);
+	}
 	cleanup_free char *path =
 	    cc_xasprintf("/containers/%s?force=%d&v=%d", e, force ? 1 : 0, volumes ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	int rc = dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
-	if (rc == 0)
+	if (rc == 0 && files)
 		dk_secret_files_remove(self, files);
 	return rc;
 }

@@ -127,9 +127,7 @@ static int copy_in(struct dk_client *c, const char *cid, const char *name, const
 	bool src_dir = S_ISDIR(st.st_mode);
 	if (ends_with(host, "/") && !src_dir)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s is not a directory", src);
-	cleanup_free char *abs =
-	    container_path[0] == '/' ? cc_xstrdup(container_path) : cc_xasprintf("/%s", container_path);
-	cleanup_free char *dst = cc_path_clean(abs);
+	cleanup_free char *dst = cc_path_clean(container_path);
 	struct path_stat ds;
 	if (dest_stat(c, cid, name, dst, &ds, err) < 0)
 		return -1;
@@ -146,9 +144,9 @@ static int copy_in(struct dk_client *c, const char *cid, const char *name, const
 		into = cc_path_dir(dst);
 		entry = cc_path_base(dst);
 	} else {
-		if (ends_with(abs, "/") && !src_dir)
+		if (ends_with(container_path, "/") && !src_dir)
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "destination directory %s does not exist",
-					    abs);
+					    container_path);
 		into = cc_path_dir(dst);
 		entry = cc_path_base(dst);
 		struct path_stat ps;
@@ -173,10 +171,8 @@ static int copy_out(struct dk_client *c, const char *cid, const char *name, cons
 		    const char *host, struct cc_error **err)
 {
 	bool contents = ends_with(container_path, "/.");
-	cleanup_free char *abs =
-	    container_path[0] == '/' ? cc_xstrdup(container_path) : cc_xasprintf("/%s", container_path);
 	/* a directory's contents are its tar, copied from inside its one entry */
-	cleanup_free char *src = cc_path_clean(abs);
+	cleanup_free char *src = cc_path_clean(container_path);
 	/* a link is followed, as the native backend's cp does (docker cp -L): its target's tar, under the
 	 * link's name */
 	struct path_stat st;
@@ -229,6 +225,9 @@ int dk_container_copy(void *self, const char *ref, const char *container_path, c
 	cleanup_free char *host = cc_cp_host_path(host_path, err);
 	if (!host)
 		return -1;
-	return to_container ? copy_in(D(self), cid, name, container_path, host, err)
-			    : copy_out(D(self), cid, name, container_path, host, err);
+	/* a relative container path is from the root, as the native backend reads it */
+	cleanup_free char *cpath =
+	    container_path[0] == '/' ? cc_xstrdup(container_path) : cc_xasprintf("/%s", container_path);
+	return to_container ? copy_in(D(self), cid, name, cpath, host, err)
+			    : copy_out(D(self), cid, name, cpath, host, err);
 }

@@ -2,7 +2,6 @@
 #ifndef CC_DOCKER_INTERNAL_H
 #define CC_DOCKER_INTERNAL_H
 
-#include "base/term.h"
 #include "docker/client.h"
 #include "store/store.h"
 #include "runtime/runtime.h"
@@ -15,6 +14,7 @@ struct docker {
 	pthread_mutex_t lock;   /* the store connection */
 	struct cc_store *store; /* opened on first use (secrets.c) */
 	char *values;           /* <root>/docker/secrets */
+	char *files;            /* <root>/docker/files: containers' copies */
 };
 
 /* mapping.c */
@@ -46,35 +46,21 @@ int dk_container_stats(void *self, const char *ref, struct cc_stats *out, struct
 int dk_container_copy(void *self, const char *ref, const char *container_path, const char *host_path,
 		      bool to_container, struct cc_error **err);
 
-/* hijack.c: a hijacked connection (attach, interactive exec) and the relay over it */
-struct dk_hijack {
-	void *h;                  /* the libcurl handle that owns the connection */
-	int sock;                 /* the connection */
-	struct cc_strbuf pending; /* output that came with the answer's head */
-};
-struct dk_relay {
-	int in_fd;            /* our input, sent as it comes (-1: none) */
-	bool half_close;      /* its end closes our side of the connection (no terminal) */
-	struct cc_term *term; /* size changes call resize; NULL: none */
-	int (*out)(void *ctx, const char *data, size_t len); /* the stream's bytes; <0 ends the relay */
-	void *ctx;
-	void (*resize)(void *rctx);
-	void *rctx;
-};
-/* POST path with an upgrade; on success the connection carries the stream (close it afterwards). */
-int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const char *what,
-		   struct dk_hijack *out, struct cc_error **err);
-/* Relay until the stream ends (0) or the connection fails (-1). */
-int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r);
-void dk_hijack_close(struct dk_hijack *hj);
-/* Tell the engine the terminal's size: POST <path>?h=&w= (path: /exec/<id>/resize, /containers/<id>/resize).
- * dk_resize takes a struct dk_resize: it is dk_relay's resize callback too. */
-struct dk_resize {
-	struct dk_client *c;
+/* hijack.c: sessions over the engine's hijacked connections (attach, interactive exec). POST path (body:
+ * NULL for none) asking for an upgrade; then, until the output ends, in_fd is sent as it comes and the output
+ * goes to out(ctx). With a terminal (-1: none) the caller's goes raw and its size is sent to resize_path at
+ * the start and on each change; without one, the end of in_fd half-closes the connection, which ends the
+ * container's input. */
+struct dk_session {
 	const char *path;
+	json_t *body;
+	int in_fd;
 	int terminal;
+	const char *resize_path;
+	int (*out)(void *ctx, const char *data, size_t len); /* <0 ends the session */
+	void *ctx;
 };
-void dk_resize(void *ctx);
+int dk_hijack_run(struct dk_client *c, const struct dk_session *s, const char *what, struct cc_error **err);
 int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);
 
 /* secrets.c: secrets and configs in our own store, bind-mounted from copies under the root */
@@ -88,6 +74,8 @@ int dk_secret_remove(void *self, enum cc_secret_kind kind, const char *name, str
 int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json_t *body, char **files_out,
 		    struct cc_error **err);
 void dk_secret_files_remove(struct docker *d, const char *files);
+/* Whether any container has copies under the root (a cheap look, before asking the engine which). */
+bool dk_secret_files_any(struct docker *d);
 /* The copies' directory a container was created with, or NULL. */
 const char *dk_secret_files_label(const struct cc_container *c);
 

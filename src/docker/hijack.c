@@ -21,6 +21,18 @@
 #include "base/term.h"
 #include "base/xalloc.h"
 
+struct dk_hijack {
+	CURL *h;                  /* the libcurl handle that owns the connection */
+	int sock;                 /* the connection */
+	struct cc_strbuf pending; /* output that came with the answer's head */
+};
+
+struct relay {
+	const struct dk_session *s;
+	struct dk_client *c;
+	struct cc_term *term; /* the caller's terminal while raw, or NULL */
+};
+
 #define HEAD_MAX (64 * 1024)
 /* how long the engine may take to answer the request (not the session: that lasts as long as it lasts) */
 #define ANSWER_TIMEOUT_MS (120 * 1000)
@@ -99,7 +111,7 @@ static void read_error_body(CURL *h, int sock, struct cc_strbuf *b, size_t have,
 	}
 }
 
-void dk_hijack_close(struct dk_hijack *hj)
+static void dk_hijack_close(struct dk_hijack *hj)
 {
 	if (hj->h)
 		curl_easy_cleanup(hj->h);
@@ -108,8 +120,8 @@ void dk_hijack_close(struct dk_hijack *hj)
 	cc_strbuf_release(&hj->pending);
 }
 
-int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const char *what,
-		   struct dk_hijack *out, struct cc_error **err)
+static int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const char *what,
+			  struct dk_hijack *out, struct cc_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	out->sock = -1;
@@ -181,12 +193,24 @@ int dk_hijack_open(struct dk_client *c, const char *path, json_t *body, const ch
 				      "%s: the engine did not upgrade the connection", what);
 }
 
-int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
+static void send_size(struct dk_client *c, const char *path, int terminal)
 {
-	if (hj->pending.len && r->out(r->ctx, hj->pending.buf, hj->pending.len) < 0)
+	unsigned rows, cols;
+	if (!path || terminal < 0 || !cc_term_size(terminal, &rows, &cols) || !rows || !cols)
+		return;
+	cleanup_free char *p = cc_xasprintf("%s?h=%u&w=%u", path, rows, cols);
+	struct cc_error *e = NULL;
+	/* a size the engine refuses leaves the session as it was: not worth ending it for */
+	if (dk_call(c, "POST", p, NULL, NULL, "resize", &e) < 0)
+		cc_error_free(e);
+}
+
+static int relay_run(struct dk_hijack *hj, const struct relay *r)
+{
+	if (hj->pending.len && r->s->out(r->s->ctx, hj->pending.buf, hj->pending.len) < 0)
 		return 0;
 	cc_strbuf_reset(&hj->pending);
-	bool in_open = r->in_fd >= 0;
+	bool in_open = r->s->in_fd >= 0;
 	int winch = r->term ? r->term->winch : -1;
 	char buf[16384];
 	/* TLS may already hold output read with the answer's head: read before the first wait */
@@ -198,11 +222,11 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 				break;
 			if (n <= 0)
 				return n == 0 ? 0 : -1; /* the output ended: the process is done */
-			if (r->out(r->ctx, buf, (size_t)n) < 0)
+			if (r->s->out(r->s->ctx, buf, (size_t)n) < 0)
 				return 0;
 		}
 		struct pollfd p[3] = {
-		    {hj->sock, POLLIN, 0}, {in_open ? r->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
+		    {hj->sock, POLLIN, 0}, {in_open ? r->s->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -210,7 +234,7 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 		}
 		readable = p[0].revents != 0;
 		if (in_open && p[1].revents) {
-			ssize_t n = read(r->in_fd, buf, sizeof(buf));
+			ssize_t n = read(r->s->in_fd, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n > 0 && send_all(hj->h, hj->sock, buf, (size_t)n) < 0)
@@ -219,29 +243,34 @@ int dk_hijack_relay(struct dk_hijack *hj, const struct dk_relay *r)
 				in_open = false;
 				/* the end of our input is the end of the process's (no terminal: a terminal
 				 * has no end of input, its process reads ^D itself) */
-				if (r->half_close)
+				if (r->s->terminal < 0)
 					shutdown(hj->sock, SHUT_WR);
 			}
 		}
 		if (winch >= 0 && p[2].revents) {
 			cc_term_winch_ack(r->term);
-			if (r->resize)
-				r->resize(r->rctx);
+			send_size(r->c, r->s->resize_path, r->s->terminal);
 		}
 	}
 }
 
-void dk_resize(void *ctx)
+int dk_hijack_run(struct dk_client *c, const struct dk_session *s, const char *what, struct cc_error **err)
 {
-	const struct dk_resize *r = ctx;
-	unsigned rows, cols;
-	if (r->terminal < 0 || !cc_term_size(r->terminal, &rows, &cols) || !rows || !cols)
-		return;
-	cleanup_free char *p = cc_xasprintf("%s?h=%u&w=%u", r->path, rows, cols);
-	struct cc_error *e = NULL;
-	/* a size the engine refuses leaves the session as it was: not worth ending it for */
-	if (dk_call(r->c, "POST", p, NULL, NULL, "resize", &e) < 0)
-		cc_error_free(e);
+	struct dk_hijack hj;
+	if (dk_hijack_open(c, s->path, s->body, what, &hj, err) < 0)
+		return -1;
+	struct cc_term t;
+	cc_term_enter(&t, s->terminal);
+	if (t.raw)
+		send_size(c, s->resize_path, s->terminal);
+	struct relay r = {.s = s, .c = c, .term = t.raw ? &t : NULL};
+	int rr = relay_run(&hj, &r);
+	cc_term_leave(&t);
+	dk_hijack_close(&hj);
+	if (rr < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: the session's connection",
+					  what);
+	return 0;
 }
 
 /* ---- attach ---- */
@@ -298,29 +327,16 @@ int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *
 	cleanup_free char *path = cc_xasprintf(
 	    "/containers/%s/attach?stream=1&logs=1&stdin=%d&stdout=1&stderr=1", cid, io->in_fd >= 0 ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
-	struct dk_hijack hj;
-	if (dk_hijack_open(c, path, NULL, what, &hj, err) < 0)
-		return -1;
-	struct cc_term t;
-	cc_term_enter(&t, tty ? io->terminal : -1);
 	cleanup_free char *rpath = cc_xasprintf("/containers/%s/resize", cid);
-	struct dk_resize rs = {c, rpath, io->terminal};
-	if (t.raw)
-		dk_resize(&rs);
 	struct attach_out out = {.raw = tty, .out_fd = io->out_fd};
 	cc_strbuf_init(&out.in);
-	struct dk_relay r = {.in_fd = io->in_fd,
-			     .half_close = !tty,
-			     .term = t.raw ? &t : NULL,
-			     .out = attach_write,
-			     .ctx = &out,
-			     .resize = dk_resize,
-			     .rctx = &rs};
-	int rr = dk_hijack_relay(&hj, &r);
-	cc_term_leave(&t);
+	struct dk_session ss = {.path = path,
+				.in_fd = io->in_fd,
+				.terminal = tty ? io->terminal : -1,
+				.resize_path = rpath,
+				.out = attach_write,
+				.ctx = &out};
+	int rc = dk_hijack_run(c, &ss, what, err);
 	cc_strbuf_release(&out.in);
-	dk_hijack_close(&hj);
-	if (rr < 0)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: attach", what);
-	return 0;
+	return rc;
 }

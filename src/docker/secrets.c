@@ -83,8 +83,6 @@ static int secret_store(struct docker *d, struct cc_secret_store *out, struct cc
 	pthread_mutex_unlock(&d->lock);
 	if (r < 0)
 		return -1;
-	if (!d->values)
-		d->values = cc_xasprintf("%s/docker/secrets", d->root);
 	*out = (struct cc_secret_store){.store = d->store,
 					.lock = &d->lock,
 					.backend = CC_DOCKER_BACKEND,
@@ -121,7 +119,7 @@ int dk_secret_remove(void *self, enum cc_secret_kind kind, const char *name, str
 }
 
 /* Remove the copies' directories no container names any more (and old enough not to be a create's). */
-static void sweep(struct docker *d, const char *files_root)
+static void sweep(struct docker *d)
 {
 	json_t *list;
 	struct cc_error *e = NULL;
@@ -129,13 +127,13 @@ static void sweep(struct docker *d, const char *files_root)
 		cc_error_free(e);
 		return;
 	}
-	DIR *dir = opendir(files_root);
+	DIR *dir = opendir(d->files);
 	struct dirent *ent;
 	time_t now = time(NULL);
 	while (dir && (ent = readdir(dir))) {
 		if (ent->d_name[0] == '.')
 			continue;
-		cleanup_free char *p = cc_xasprintf("%s/%s", files_root, ent->d_name);
+		cleanup_free char *p = cc_xasprintf("%s/%s", d->files, ent->d_name);
 		bool used = false;
 		size_t i;
 		json_t *ct;
@@ -182,13 +180,12 @@ int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json
 	struct cc_secret_store ss;
 	if (secret_store(d, &ss, err) < 0 || cc_secret_store_check(&ss, spec, err) < 0)
 		return cc_error_wrap(err, "container %s", label);
-	cleanup_free char *files_root = cc_xasprintf("%s/docker/files", d->root);
-	if (cc_mkdir_p(files_root, 0700, err) < 0)
+	if (cc_mkdir_p(d->files, 0700, err) < 0)
 		return -1;
-	sweep(d, files_root);
+	sweep(d);
 	char rnd[33];
 	cc_random_hex(rnd, 16);
-	cleanup_free char *files = cc_xasprintf("%s/%s", files_root, rnd);
+	cleanup_free char *files = cc_xasprintf("%s/%s", d->files, rnd);
 	json_t *host = json_object_get(body, "HostConfig");
 	json_t *mounts = json_object_get(host, "Mounts");
 	if (!mounts) {
@@ -216,9 +213,22 @@ int dk_secret_files(struct docker *d, const struct cc_container_spec *spec, json
 void dk_secret_files_remove(struct docker *d, const char *files)
 {
 	/* only a directory of ours: the label is the engine's to change */
-	cleanup_free char *files_root = cc_xasprintf("%s/docker/files/", d->root);
-	if (files && strncmp(files, files_root, strlen(files_root)) == 0 && !strstr(files, "/.."))
+	size_t n = strlen(d->files);
+	if (files && strncmp(files, d->files, n) == 0 && files[n] == '/' && !strstr(files, "/.."))
 		cc_remove_tree(files);
+}
+
+bool dk_secret_files_any(struct docker *d)
+{
+	DIR *dir = opendir(d->files);
+	if (!dir)
+		return false;
+	struct dirent *ent;
+	bool any = false;
+	while (!any && (ent = readdir(dir)))
+		any = ent->d_name[0] != '.';
+	closedir(dir);
+	return any;
 }
 
 const char *dk_secret_files_label(const struct cc_container *c)

@@ -2,7 +2,6 @@
  * line) and events (the Engine's JSON lines mapped to cc_event). A sink answering <0 aborts the transfer. */
 #include "docker/docker-internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,38 +162,6 @@ static int terminal_write(void *ctx, const char *data, size_t len)
 	return cc_http_chunk_to_fd(ctx, data, len);
 }
 
-/* An exec with input or a terminal: started over a hijacked connection, our input relayed to it; with a
- * terminal, the caller's goes raw and takes the output as it comes, else the output is demultiplexed into
- * the sink's frames. */
-static int exec_relay(struct dk_client *c, const char *xid, const char *spath, json_t *sbody,
-		      const struct cc_exec_stdio *io, bool with_term, struct demux *d, const char *what,
-		      struct cc_error **err)
-{
-	struct dk_hijack hj;
-	if (dk_hijack_open(c, spath, sbody, what, &hj, err) < 0)
-		return -1;
-	struct cc_term t;
-	cc_term_enter(&t, with_term ? io->terminal : -1);
-	cleanup_free char *rpath = cc_xasprintf("/exec/%s/resize", xid);
-	struct dk_resize rs = {c, rpath, io->terminal};
-	if (t.raw)
-		dk_resize(&rs);
-	int term_fd = io->terminal;
-	struct dk_relay r = {.in_fd = io->in,
-			     .half_close = !with_term,
-			     .term = t.raw ? &t : NULL,
-			     .out = with_term ? terminal_write : demux_chunk,
-			     .ctx = with_term ? (void *)&term_fd : (void *)d,
-			     .resize = dk_resize,
-			     .rctx = &rs};
-	int rr = dk_hijack_relay(&hj, &r);
-	cc_term_leave(&t);
-	dk_hijack_close(&hj);
-	if (rr < 0)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s: exec", what);
-	return 0;
-}
-
 int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 		      const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
@@ -239,7 +206,18 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 	json_t *sbody = json_pack("{s:b, s:b}", "Detach", opts->detach, "Tty", opts->tty);
 	struct demux d = {.raw = opts->tty, .name = name, .sink = sink};
 	if (with_in || with_term) {
-		rc = exec_relay(D(self), xid, spath, sbody, io, with_term, &d, what, err);
+		/* with a terminal, the caller's takes the output as it comes; else it is demultiplexed into
+		 * the sink's frames */
+		cleanup_free char *rpath = cc_xasprintf("/exec/%s/resize", xid);
+		int term_fd = io->terminal;
+		struct dk_session ss = {.path = spath,
+					.body = sbody,
+					.in_fd = io->in,
+					.terminal = with_term ? io->terminal : -1,
+					.resize_path = rpath,
+					.out = with_term ? terminal_write : demux_chunk,
+					.ctx = with_term ? (void *)&term_fd : (void *)&d};
+		rc = dk_hijack_run(D(self), &ss, what, err);
 		demux_finish(&d, rc == 0);
 	} else {
 		struct cc_http_req r = {.method = "POST",

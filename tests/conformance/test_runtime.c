@@ -37,11 +37,11 @@
 #include "runtime/runtime.h"
 #include "runtime/types.h"
 
-#define MS              INT64_C(1000000)
-#define SEC             INT64_C(1000000000)
-#define STOP_TIMEOUT    (2 * SEC) /* grace period for stops: enough for a real engine, nothing for the mock */
-#define WAIT_TIMEOUT    (15 * SEC) /* waits that should end: a safety net against hangs, not a threshold */
-#define SCOPE_LABEL     "cc.conformance"
+#define MS           INT64_C(1000000)
+#define SEC          INT64_C(1000000000)
+#define STOP_TIMEOUT (2 * SEC)  /* grace period for stops: enough for a real engine, nothing for the mock */
+#define WAIT_TIMEOUT (15 * SEC) /* waits that should end: a safety net against hangs, not a threshold */
+#define SCOPE_LABEL  "cc.conformance"
 /* a case still running after this hangs: its process is killed. Generous: a real engine on a loaded
  * two-core machine takes a minute and more for the concurrency cases (80 containers) */
 #define CASE_TIMEOUT_MS 300000
@@ -245,8 +245,10 @@ static int teardown(void **state)
 		for (int pass = 0; pass < 2; pass++) {
 			if (cc_rt_container_list(f->rt, &all, &cs, &n, &err) == 0) {
 				for (size_t i = 0; i < n; i++) {
-					if (cc_rt_container_remove(f->rt, cs[i].id, true, true, &err) < 0 && pass)
-						print_message("teardown: %s is left: %s\n", cs[i].name, err->msg);
+					if (cc_rt_container_remove(f->rt, cs[i].id, true, true, &err) < 0 &&
+					    pass)
+						print_message("teardown: %s is left: %s\n", cs[i].name,
+							      err->msg);
 					cc_error_release(&err);
 				}
 				cc_containers_free(cs, n);
