@@ -270,13 +270,19 @@ struct evctx {
 
 static int emit_event(struct evctx *x, json_t *j)
 {
+	const char *type = dk_str(j, "Type");
+	const char *action = dk_str(j, "Action");
+	bool container = type && strcmp(type, "container") == 0;
+	/* podman's "init" (its runtime set the container up, between create and start) has no counterpart in
+	 * docker's events, which are the contract's words */
+	if (container && action && strcmp(action, "init") == 0)
+		return 0;
+	if (container && action && strcmp(action, "remove") == 0)
+		action = "destroy"; /* podman's word for it */
 	struct cc_event e = {0};
 	json_t *actor = json_object_get(j, "Actor");
 	json_t *attrs = json_object_get(actor, "Attributes");
 	e.type = dk_strdup(j, "Type");
-	const char *action = dk_str(j, "Action");
-	if (action && strcmp(action, "remove") == 0 && e.type && strcmp(e.type, "container") == 0)
-		action = "destroy"; /* podman's word for it */
 	const char *colon = action ? strstr(action, ": ") : NULL;
 	e.action = colon ? cc_xstrndup(action, (size_t)(colon - action)) : cc_xstrdup(action ? action : "");
 	e.id = dk_strdup(actor, "ID");
