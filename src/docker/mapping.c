@@ -374,6 +374,30 @@ static void mounts_from(struct cc_container_spec *s, json_t *arr)
 	}
 }
 
+/* podman's service passes some of its own state words through: "stopped" is a process that has exited
+ * and whose clean-up is pending (its exit code is known), "stopping" one that is being stopped and still
+ * runs, "configured" and "initialized" ones that have not started. Read as created, an exited container
+ * looked like one never started, and `wait` gave up on it. */
+static enum cc_container_state state_from(const char *status)
+{
+	static const struct {
+		const char *word;
+		enum cc_container_state state;
+	} podman_words[] = {
+	    {"stopped", CC_STATE_EXITED},
+	    {"stopping", CC_STATE_RUNNING},
+	    {"configured", CC_STATE_CREATED},
+	    {"initialized", CC_STATE_CREATED},
+	};
+	int s = status ? cc_state_parse(status) : -1;
+	if (s >= 0)
+		return (enum cc_container_state)s;
+	for (size_t i = 0; status && i < sizeof(podman_words) / sizeof(podman_words[0]); i++)
+		if (strcmp(status, podman_words[i].word) == 0)
+			return podman_words[i].state;
+	return CC_STATE_CREATED;
+}
+
 void dk_container_from_json(json_t *j, struct cc_container *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -388,8 +412,7 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 		c->spec.name = cc_xstrdup(c->name);
 	json_t *st = json_object_get(j, "State");
 	const char *status = dk_str(st, "Status");
-	int s = status ? cc_state_parse(status) : -1;
-	c->state = s < 0 ? CC_STATE_CREATED : (enum cc_container_state)s;
+	c->state = state_from(status);
 	c->exit_code = (int)dk_int(st, "ExitCode");
 	c->oom_killed = json_is_true(json_object_get(st, "OOMKilled"));
 	c->pid = (int)dk_int(st, "Pid");
