@@ -10,6 +10,8 @@
 #include "base/xalloc.h"
 
 #define D(self) (((struct docker *)(self))->c)
+/* the grace period dockerd gives a container created without StopTimeout */
+#define DOCKERD_STOP_TIMEOUT_S 10
 
 /* POST /containers/{ref}/{verb}{query}; 304 becomes INVALID_STATE with `notmod`. */
 static int post(void *self, const char *ref, const char *verb, const char *query, const char *notmod,
@@ -117,7 +119,13 @@ int dk_container_create(void *self, const struct cc_container_spec *spec, char *
 		if (dk_call(D(self), "GET", np, NULL, NULL, nw, err) < 0)
 			return -1;
 	}
+	if (dk_negotiate(D(self), err) < 0) /* which engine it is: the first call may be this one */
+		return -1;
 	json_t *body = dk_spec_to_json(spec);
+	/* podman's compat create records an absent StopTimeout as 0, so every stop without -t killed at once
+	 * (exit code 137, no TERM handler ran): give it the 10 s grace dockerd and docker compose assume */
+	if (D(self)->podman && !json_object_get(body, "StopTimeout"))
+		json_object_set_new(body, "StopTimeout", json_integer(DOCKERD_STOP_TIMEOUT_S));
 	/* swarm's secrets and configs do not exist outside swarm mode: ours, bind-mounted */
 	cleanup_free char *files = NULL;
 	if (dk_secret_files(self, spec, body, &files, err) < 0) {
@@ -234,6 +242,14 @@ int dk_container_remove(void *self, const char *ref, bool force, bool volumes, s
 		cc_container_release(&c);
 	} else {
 		e = cc_http_escape(ref);
+	}
+	/* a forced removal kills, as dockerd's does: podman's stops first and waits out the grace period */
+	if (force && dk_negotiate(D(self), err) < 0)
+		return -1;
+	if (force && D(self)->podman) {
+		struct cc_error *kerr = NULL; /* not running, or gone: the removal says which */
+		post(self, ref, "kill", "?signal=9", "not running", &kerr);
+		cc_error_free(kerr);
 	}
 	cleanup_free char *path =
 	    cc_xasprintf("/containers/%s?force=%d&v=%d", e, force ? 1 : 0, volumes ? 1 : 0);
