@@ -22,6 +22,9 @@ json_t *dk_spec_to_json(const struct cc_container_spec *spec);
 void dk_container_from_json(json_t *j, struct cc_container *out);
 cc_strv dk_strv(json_t *arr); /* NULL for a non-array */
 json_t *dk_json_strv(char *const *v);
+/* Parse a log line's RFC 3339 stamp into *t_out (0 if none) and say whether it falls within since/until
+ * (0: unbounded) */
+bool dk_stamp_in_window(const char *stamp, int64_t since_ns, int64_t until_ns, int64_t *t_out);
 
 /* containers.c */
 int dk_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out, size_t *n,

@@ -454,3 +454,16 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 	}
 	ports_from(c, json_object_get(ns, "Ports"));
 }
+
+bool dk_stamp_in_window(const char *stamp, int64_t since_ns, int64_t until_ns, int64_t *t_out)
+{
+	int64_t t = dk_parse_time(stamp);
+	*t_out = t;
+	if (!t)
+		return true;
+	/* a stamp without a fraction (podman's service gives whole seconds) stands for any instant of that
+	 * second: the line printed 0.8 s into it is not before a `since` 0.2 s into it */
+	bool whole = !strchr(stamp, '.');
+	int64_t latest = whole ? t + 999999999LL : t;
+	return !(since_ns > 0 && latest < since_ns) && !(until_ns > 0 && t > until_ns);
+}

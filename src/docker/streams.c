@@ -34,15 +34,14 @@ static int emit_line(struct demux *d, int stream, const char *s, size_t len)
 			char ts[48];
 			memcpy(ts, s, (size_t)(sp - s));
 			ts[sp - s] = '\0';
-			t = dk_parse_time(ts);
+			if (!dk_stamp_in_window(ts, d->since_ns, d->until_ns, &t))
+				return 0;
 			len -= (size_t)(sp + 1 - s);
 			s = sp + 1;
 		}
 	}
 	if (len && s[len - 1] == '\r')
 		len--;
-	if (t && ((d->since_ns > 0 && t < d->since_ns) || (d->until_ns > 0 && t > d->until_ns)))
-		return 0;
 	struct cc_log_frame f = {d->name, stream == 2 ? CC_STREAM_STDERR : CC_STREAM_STDOUT, t, s, len};
 	if (d->sink->emit(d->sink->ctx, &f) < 0) {
 		d->stopped = 1;

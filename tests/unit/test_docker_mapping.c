@@ -63,12 +63,37 @@ static void test_exit_code_name_and_health(void **state)
 	cc_container_release(&c);
 }
 
+/* 2026-12-06T02:40:18Z, in ns since the epoch */
+#define SEC18 INT64_C(1796524818000000000)
+#define MS    INT64_C(1000000)
+
+/* A log stamp in whole seconds (podman's) covers that second: a `since` inside it keeps the line, as
+ * attached `up` needs for a line printed within the second it began */
+static void test_log_stamp_window(void **state)
+{
+	int64_t t;
+	assert_true(dk_stamp_in_window("2026-12-06T02:40:18Z", SEC18 + 200 * MS, 0, &t));
+	assert_int_equal(t, SEC18);
+	assert_false(dk_stamp_in_window("2026-12-06T02:40:17Z", SEC18 + 200 * MS, 0, &t));
+	/* with a fraction, the stamp is exact */
+	assert_false(dk_stamp_in_window("2026-12-06T02:40:18.1Z", SEC18 + 200 * MS, 0, &t));
+	assert_int_equal(t, SEC18 + 100 * MS);
+	assert_true(dk_stamp_in_window("2026-12-06T02:40:18.300000000Z", SEC18 + 200 * MS, 0, &t));
+	/* until: a line stamped after it is left out */
+	assert_false(dk_stamp_in_window("2026-12-06T02:40:19Z", 0, SEC18 + 500 * MS, &t));
+	assert_true(dk_stamp_in_window("2026-12-06T02:40:18.4Z", 0, SEC18 + 500 * MS, &t));
+	/* no stamp: kept, time unknown */
+	assert_true(dk_stamp_in_window("garbage", SEC18, SEC18, &t));
+	assert_int_equal(t, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_docker_states),
 	    cmocka_unit_test(test_podman_states),
 	    cmocka_unit_test(test_exit_code_name_and_health),
+	    cmocka_unit_test(test_log_stamp_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
