@@ -47,18 +47,19 @@ EOF
 	assert_names
 }
 
-@test "a container's state settles with time: sleep 2 is running, then exited 0" {
+@test "a container's state settles with time: sleep 5 is running, then exited 0" {
+	# 5 s: up -d and the two reads after it take more than 2 on podman's service under load
 	write compose.yaml <<'EOF'
 services:
   nap:
     image: busybox
-    command: ["sleep", "2"]
+    command: ["sleep", "5"]
 EOF
 	cc_ok up -d
 	assert_field proj-nap-1 State running
 	run names
 	assert_output "proj-nap-1"
-	sleep 2.5
+	sleep 5.5
 	# no process of ours ran meanwhile: the next reader sees the exit
 	assert_field proj-nap-1 State exited
 	assert_field proj-nap-1 ExitCode 0
