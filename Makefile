@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 CHECK_FUZZ_RUNS ?= 50000
 BIN := $(BUILD)/container-compose
 
-.PHONY: all build deps check unit unit-asan system test-native conformance conformance-native conformance-docker conformance-dockerd conformance-podman conformance-podman-cli docker-suites fuzz fuzz-short demo bench format clean
+.PHONY: all build deps check unit unit-asan system test-native conformance conformance-native conformance-docker conformance-dockerd conformance-podman docker-suites fuzz fuzz-short demo bench format clean
 
 all: build
 
@@ -82,13 +82,11 @@ conformance-docker: conformance-dockerd conformance-podman
 # Both halves of the conformance suite and tests/docker on the engine DOCKER_HOST names; every part runs,
 # and the target fails if any did. Logs: build/docker-<engine>*.{log,tap}, counted by check-summary.sh.
 ENGINE ?= dockerd
-CLI ?= yes
 docker-suites: build
 	@set -o pipefail; rc=0; \
 	CC_CONFORMANCE_BACKEND=docker $(BUILD)/test_runtime_conformance | tee $(BUILD)/docker-$(ENGINE).log || rc=1; \
-	if [ "$(CLI)" = yes ]; then CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=docker \
+	CC_BIN=$(abspath $(BIN)) CC_CONFORMANCE_BACKEND=docker \
 		bats --tap tests/conformance | tee $(BUILD)/docker-$(ENGINE)-cli.tap || rc=1; \
-	else echo "skipped: the CLI half of the conformance suite on $(ENGINE) (make conformance-$(ENGINE)-cli)"; fi; \
 	CC_BIN=$(abspath $(BIN)) bats --tap tests/docker | tee $(BUILD)/docker-$(ENGINE)-project.tap || rc=1; \
 	exit $$rc
 
@@ -102,7 +100,6 @@ conformance-dockerd: build
 		CC_DOCKER_TLS_DIR=$(DOCKER_TEST_DIR) && \
 	$(MAKE) --no-print-directory docker-suites ENGINE=dockerd
 
-conformance-podman: CLI = no
 conformance-podman: build
 	@if [ "$$(id -u)" != 0 ] || ! command -v podman >/dev/null; then \
 		echo "skipped: the docker backend on podman's service needs root and podman"; exit 0; fi; \
@@ -110,12 +107,7 @@ conformance-podman: build
 	scripts/podman-test.sh start $(PODMAN_TEST_DIR) && \
 	export DOCKER_HOST=unix://$(PODMAN_TEST_DIR)/podman.sock CC_CONFORMANCE_ENGINE=podman \
 		CC_DOCKER_ENGINE=podman && \
-	$(MAKE) --no-print-directory docker-suites ENGINE=podman CLI=$(CLI)
-
-# The CLI half on podman takes about an hour here (podman's service needs a second or more per container
-# operation), so `make check` leaves it out; this runs all of it.
-conformance-podman-cli: build
-	$(MAKE) --no-print-directory conformance-podman CLI=yes
+	$(MAKE) --no-print-directory docker-suites ENGINE=podman
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true -Dtests=false \

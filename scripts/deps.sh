@@ -5,9 +5,10 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config python3 clang libclang-rt-14-dev libfuzzer-14-dev
 libfyaml-dev libjansson-dev nettle-dev libarchive-dev libsqlite3-dev libcurl4-gnutls-dev libnl-route-3-dev libnftables-dev libmicrohttpd-dev libgnutls28-dev libcrypt-dev libcmocka-dev bats bats-assert
 bats-support gnutls-bin openssl python3-jsonschema docker-registry skopeo busybox-static attr runc aardvark-dns
-golang-github-containers-common"
+golang-github-containers-common docker.io podman containernetworking-plugins"
+# the engines above are what the docker backend's tests run against; bench adds the peer tools
 case "${1:-}" in
-bench) PKGS="$PKGS docker-compose docker.io podman podman-compose buildah containernetworking-plugins time" ;;
+bench) PKGS="$PKGS docker-compose podman-compose buildah time" ;;
 esac
 missing=""
 for p in $PKGS; do
