@@ -67,6 +67,15 @@ EOF
 	assert_field proj-web-1 State running
 }
 
+# up -d the project, kill -s SIGTERM its db: it exits with 143 (128 + SIGTERM)
+up_then_sigterm_exits_143() {
+	cc_ok up -d
+	run cc kill -s SIGTERM db
+	assert_success
+	wait_state proj-db-1 exited
+	assert_field proj-db-1 ExitCode 143
+}
+
 @test "kill -s SIGTERM: exit code 143" {
 	# a PID 1 without a handler ignores SIGTERM on a real engine, so the command handles it; its exit code
 	# tells TERM from the KILL a stop falls back to (and needs no init, which podman has not here)
@@ -76,11 +85,7 @@ services:
     image: busybox
     command: ["sh", "-c", "trap 'exit 143' TERM; while :; do sleep 1; done"]
 EOF
-	cc_ok up -d
-	run cc kill -s SIGTERM db
-	assert_success
-	wait_state proj-db-1 exited
-	assert_field proj-db-1 ExitCode 143
+	up_then_sigterm_exits_143
 }
 
 @test "init: true passes SIGTERM on to a command that has no handler" {
@@ -93,11 +98,7 @@ services:
     init: true
     command: ["sh", "-c", "while :; do sleep 1; done"]
 EOF
-	cc_ok up -d
-	run cc kill -s SIGTERM db
-	assert_success
-	wait_state proj-db-1 exited
-	assert_field proj-db-1 ExitCode 143
+	up_then_sigterm_exits_143
 }
 
 @test "kill -s with an invalid signal is a usage error" {
