@@ -71,8 +71,17 @@ stop)
 	# what a failed test left: containers (their conmon and runc state), pods, then networks and their bridges
 	pm rm -af -t 0 >/dev/null 2>&1 || true
 	pm network prune -f >/dev/null 2>&1 || true
-	# and podman's helpers for this storage (conmon of exec sessions lingers for minutes by design)
-	pkill -f -- "$dir/storage/" 2>/dev/null || true
+	# and podman's helpers for this storage (conmon of exec sessions lingers for minutes by design). conmon
+	# starts `podman container cleanup` with this storage's flags when a container ends: one that came after
+	# the removal below would mount the storage again and recreate the directory, so none may be left
+	# (its arguments name "$dir/storage" whole, conmon's name paths under it)
+	helpers="$dir/storage([/ ]|\$)"
+	i=0
+	while pgrep -f -- "$helpers" >/dev/null && [ $i -lt 50 ]; do
+		pkill -f -- "$helpers" 2>/dev/null || true
+		i=$((i + 1))
+		sleep 0.2
+	done
 	[ ! -f "$dir/chains.before" ] || "$(dirname "$0")/../bench/network/peer-rules.sh" restore "$dir/chains.before" || true
 	grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
