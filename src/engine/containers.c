@@ -34,6 +34,12 @@
 #define POLL_NS          (50 * CC_NS_PER_MSEC)
 #define DEFAULT_GRACE_NS (10 * CC_NS_PER_SEC)
 
+static void open_watch(struct native *n, const char *id, struct dir_watch *w)
+{
+	cleanup_free char *dir = native_container_dir(n, id);
+	dir_watch_open(&n->watches, dir, w);
+}
+
 /* ---- store access (one connection, guarded by the image store's recursive lock) ---- */
 
 int native_begin(struct native *n, struct cc_error **err)
@@ -707,12 +713,9 @@ static int apply_seccomp(const struct cc_container *c, json_t *cfg, struct cc_er
 		return 0;
 	json_t *caps =
 	    json_object_get(json_object_get(json_object_get(cfg, "process"), "capabilities"), "bounding");
-	struct utsname u;
-	uname(&u);
 	json_t *filter;
 	struct cc_error *e = NULL;
-	if (native_seccomp_load(custom ? custom : native_seccomp_default_path(), caps, u.machine, &filter,
-				&e) < 0) {
+	if (native_seccomp_load(custom ? custom : native_seccomp_default_path(), caps, &filter, &e) < 0) {
 		if (!custom && e->kind == CC_ERR_NOT_FOUND) {
 			cc_error_free(e);
 			return 0;
@@ -925,54 +928,15 @@ static int not_running(const struct cc_container *c, struct cc_error **err)
 }
 
 /* Poll until the run is recorded as ended; *done says whether it did within timeout_ns. */
-/* A wait on a container's directory: its monitor writes the journal, the exit file and the log there, so a
- * change wakes the waiter at once instead of at its next poll. The poll stays as the fallback (inotify may be
- * unavailable, and a change can land between a check and the wait). */
-struct dir_watch {
-	int fd;
-};
-
-static void watch_open(struct native *n, const char *id, struct dir_watch *w)
-{
-	cleanup_free char *dir = native_container_dir(n, id);
-	w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->fd >= 0 &&
-	    inotify_add_watch(w->fd, dir, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-		close(w->fd);
-		w->fd = -1;
-	}
-}
-
-static void watch_wait(struct dir_watch *w, int64_t max_ns)
-{
-	if (w->fd < 0) {
-		cc_sleep_ns(max_ns);
-		return;
-	}
-	struct pollfd p = {w->fd, POLLIN, 0};
-	if (poll(&p, 1, (int)(max_ns / CC_NS_PER_MSEC)) > 0) {
-		char buf[4096];
-		while (read(w->fd, buf, sizeof(buf)) > 0)
-			;
-	}
-}
-
-static void watch_close(struct dir_watch *w)
-{
-	if (w->fd >= 0)
-		close(w->fd);
-	w->fd = -1;
-}
-
 static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool *done, struct cc_error **err)
 {
 	int64_t deadline = cc_monotonic_ns() + timeout_ns;
 	struct dir_watch w;
-	watch_open(n, id, &w);
+	open_watch(n, id, &w);
 	for (;;) {
 		struct cc_container c;
 		if (settled(n, id, &c, err) < 0) {
-			watch_close(&w);
+			dir_watch_close(&w);
 			return -1;
 		}
 		/* a container thawed by remove still reads paused until its monitor writes the exit */
@@ -981,10 +945,10 @@ static int wait_exit(struct native *n, const char *id, int64_t timeout_ns, bool 
 		cc_container_release(&c);
 		int64_t left = deadline - cc_monotonic_ns();
 		if (*done || left <= 0) {
-			watch_close(&w);
+			dir_watch_close(&w);
 			return 0;
 		}
-		watch_wait(&w, left < POLL_NS ? left : POLL_NS);
+		dir_watch_wait(&w, left < POLL_NS ? left : POLL_NS);
 	}
 }
 
@@ -1185,8 +1149,8 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 	cleanup_free char *id = cc_xstrdup(c.id);
 	int64_t first_finish = c.finished_ns;
 	int64_t deadline = timeout_ns >= 0 ? cc_monotonic_ns() + timeout_ns : INT64_MAX;
-	struct dir_watch w __attribute__((cleanup(watch_close)));
-	watch_open(n, id, &w);
+	struct dir_watch w __attribute__((cleanup(dir_watch_close))) = {.fd = -1};
+	bool watched = false;
 	for (;;) {
 		bool done = cond == CC_WAIT_NOT_RUNNING ? c.state != CC_STATE_RUNNING
 			    : cond == CC_WAIT_NEXT_EXIT ? c.finished_ns != first_finish
@@ -1201,7 +1165,12 @@ int native_container_wait(void *self, const char *ref, enum cc_wait_condition co
 		if (left <= 0)
 			return cc_error_set(err, CC_ERR_TIMEOUT, "container %s did not exit within %.0fs",
 					    ref, (double)timeout_ns / 1e9);
-		watch_wait(&w, left < POLL_NS ? left : POLL_NS);
+		/* the watch only once waiting is needed, and before the read that decides it */
+		if (watched)
+			dir_watch_wait(&w, left < POLL_NS ? left : POLL_NS);
+		else
+			open_watch(n, id, &w);
+		watched = true;
 		struct cc_error *e = NULL;
 		if (settled(n, id, &c, &e) < 0) {
 			if (e->kind != CC_ERR_NOT_FOUND) {
@@ -1290,9 +1259,16 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 	ino_t ino = 0; /* the file `offset` is in */
 	bool first = true;
 	long tail = opts->tail;
-	struct dir_watch w __attribute__((cleanup(watch_close))) = {-1};
-	if (opts->follow)
-		watch_open(n, id, &w);
+	struct dir_watch w __attribute__((cleanup(dir_watch_close))) = {.fd = -1};
+	if (opts->follow && up) {
+		/* read the state again under the watch: an exit between the first read and the watch would
+		 * otherwise be seen only at the poll's timeout */
+		open_watch(n, id, &w);
+		if (settled(n, id, &c, err) < 0)
+			return -1;
+		up = c.state == CC_STATE_RUNNING;
+		cc_container_release(&c);
+	}
 	cleanup_free char *rotated = cc_xasprintf("%s.1", path);
 	for (;;) {
 		/* what the files have now, complete records only: on the first pass the rotated file whole,
@@ -1337,7 +1313,7 @@ int native_container_logs(void *self, const char *ref, const struct cc_log_opts 
 		if (cancelled || !opts->follow || !up || (opts->until_ns && cc_now_ns() > opts->until_ns) ||
 		    (sink->alive && sink->alive(sink->ctx) < 0))
 			return 0;
-		watch_wait(&w, POLL_NS);
+		dir_watch_wait(&w, POLL_NS);
 		struct cc_error *e = NULL;
 		if (settled(n, id, &c, &e) < 0) {
 			if (e->kind == CC_ERR_NOT_FOUND) {

@@ -14,6 +14,7 @@
 #ifndef CC_ENGINE_NATIVE_INTERNAL_H
 #define CC_ENGINE_NATIVE_INTERNAL_H
 
+#include "engine/dirwatch.h"
 #include "engine/image/images.h"
 #include "base/strmap.h"
 #include "runtime/runtime.h"
@@ -29,6 +30,7 @@ struct native {
 	/* stored payload -> its decoded container (struct cc_container *), from the last listing; guarded by
 	 * images->lock. Listing decodes only the records that changed since (containers.c). */
 	struct cc_strmap decoded;
+	struct native_watch_pool watches; /* dirwatch.h */
 };
 
 /* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or

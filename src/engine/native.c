@@ -132,6 +132,7 @@ static void native_close(void *self)
 	cc_store_close(n->store);
 	cc_strmap_release(&n->decoded);
 	free(n->root);
+	native_watch_pool_release(&n->watches); /* last: see dirwatch.h */
 	free(n);
 }
 
@@ -189,11 +190,13 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 		return -1;
 	struct native *n = cc_xcalloc(1, sizeof(*n));
 	cc_strmap_init(&n->decoded, NULL);
+	native_watch_pool_init(&n->watches);
 	n->store = store;
 	n->root = cc_xstrdup(cfg->root);
 	if (cc_images_open(cfg->root, store, &n->images, err) < 0) {
 		cc_store_close(store);
 		free(n->root);
+		native_watch_pool_release(&n->watches);
 		free(n);
 		return -1;
 	}
