@@ -7,11 +7,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 const char *native_seccomp_default_path(void)
 {
 	const char *env = getenv("CC_SECCOMP_PROFILE");
 	return env && *env ? env : "/usr/share/containers/seccomp.json";
+}
+
+static const char *const x32_only[] = {"SCMP_ARCH_X32", NULL};
+
+const char *const *native_seccomp_dead_arches(void)
+{
+#ifdef __x86_64__
+	/* getpid through the x32 ABI: ENOSYS from a kernel without it (or a filter around us refusing it) */
+	errno = 0;
+	if (syscall(0x40000000L | SYS_getpid) == -1 && errno == ENOSYS)
+		return x32_only;
+#endif
+	return NULL;
+}
+
+static bool listed(const char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
 }
 
 /* The profile's names for this machine: libseccomp's architecture and Go's (which "arches" conditions use).
@@ -59,8 +83,8 @@ static bool holds(const json_t *cond, const json_t *caps, const char *go_arch, b
 	return go_arch && json_array_size(arches) && has_string(arches, go_arch);
 }
 
-int native_seccomp_convert(const json_t *profile, const json_t *caps, const char *machine, json_t **out,
-			   struct cc_error **err)
+int native_seccomp_convert(const json_t *profile, const json_t *caps, const char *machine,
+			   const char *const *dead_arches, json_t **out, struct cc_error **err)
 {
 	const char *def = json_string_value(json_object_get(profile, "defaultAction"));
 	const json_t *syscalls = json_object_get(profile, "syscalls");
@@ -82,7 +106,13 @@ int native_seccomp_convert(const json_t *profile, const json_t *caps, const char
 		if (!scmp || !a || strcmp(a, scmp) != 0)
 			continue;
 		json_array_append_new(arches, json_string(a));
-		json_array_extend(arches, json_object_get(m, "subArchitectures"));
+		size_t k;
+		json_t *sub;
+		json_array_foreach(json_object_get(m, "subArchitectures"), k, sub)
+		{
+			if (json_is_string(sub) && !listed(dead_arches, json_string_value(sub)))
+				json_array_append(arches, sub);
+		}
 	}
 	if (!json_array_size(arches) && scmp)
 		json_array_append_new(arches, json_string(scmp));
@@ -116,9 +146,10 @@ int native_seccomp_convert(const json_t *profile, const json_t *caps, const char
 	return 0;
 }
 
-int native_seccomp_load(const char *path, const json_t *caps, const char *machine, json_t **out,
-			struct cc_error **err)
+int native_seccomp_load(const char *path, const json_t *caps, json_t **out, struct cc_error **err)
 {
+	struct utsname u;
+	uname(&u);
 	json_error_t je;
 	json_t *profile = json_load_file(path, 0, &je);
 	if (!profile) {
@@ -131,7 +162,7 @@ int native_seccomp_load(const char *path, const json_t *caps, const char *machin
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "seccomp profile %s:%d: %s", path, je.line,
 				    je.text);
 	}
-	int r = native_seccomp_convert(profile, caps, machine, out, err);
+	int r = native_seccomp_convert(profile, caps, u.machine, native_seccomp_dead_arches(), out, err);
 	json_decref(profile);
 	if (r < 0)
 		cc_error_wrap(err, "%s", path);

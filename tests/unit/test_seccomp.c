@@ -4,8 +4,11 @@
 
 #include "engine/seccomp.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const char profile[] =
     "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
@@ -33,14 +36,19 @@ static bool has_rule(const json_t *out, const char *name)
 	return false;
 }
 
-static json_t *convert(const char *caps_json, const char *machine)
+static json_t *convert_without(const char *caps_json, const char *machine, const char *const *dead)
 {
 	json_t *p = json_loads(profile, 0, NULL), *caps = json_loads(caps_json, 0, NULL), *out = NULL;
 	struct cc_error *err = NULL;
-	assert_int_equal(native_seccomp_convert(p, caps, machine, &out, &err), 0);
+	assert_int_equal(native_seccomp_convert(p, caps, machine, dead, &out, &err), 0);
 	json_decref(p);
 	json_decref(caps);
 	return out;
+}
+
+static json_t *convert(const char *caps_json, const char *machine)
+{
+	return convert_without(caps_json, machine, NULL);
 }
 
 static void test_default_container(void **state)
@@ -72,13 +80,41 @@ static void test_capabilities_and_arch(void **state)
 	json_decref(out);
 }
 
+/* a sub-architecture the kernel cannot run gets no filter; the others keep theirs, in the profile's order */
+static void test_dead_arches_left_out(void **state)
+{
+	static const char *const dead[] = {"SCMP_ARCH_X32", NULL};
+	json_t *out = convert_without("[]", "x86_64", dead);
+	json_t *arches = json_object_get(out, "architectures");
+	assert_int_equal(json_array_size(arches), 2);
+	assert_string_equal(json_string_value(json_array_get(arches, 0)), "SCMP_ARCH_X86_64");
+	assert_string_equal(json_string_value(json_array_get(arches, 1)), "SCMP_ARCH_X86");
+	assert_true(has_rule(out, "read"));
+	json_decref(out);
+}
+
+/* the probe answers what the kernel does: x32 is listed dead exactly when its system calls are refused */
+static void test_dead_arches_probe(void **state)
+{
+	const char *const *dead = native_seccomp_dead_arches();
+#ifdef __x86_64__
+	errno = 0;
+	bool refused = syscall(0x40000000L | SYS_getpid) == -1 && errno == ENOSYS;
+	assert_int_equal(dead != NULL, refused);
+	if (dead)
+		assert_string_equal(dead[0], "SCMP_ARCH_X32");
+#else
+	assert_null(dead);
+#endif
+}
+
 static void test_bad_profile(void **state)
 {
 	json_t *p =
 	    json_loads("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"action\":\"x\"}]}", 0, NULL);
 	json_t *caps = json_array(), *out = NULL;
 	struct cc_error *err = NULL;
-	assert_int_equal(native_seccomp_convert(p, caps, "x86_64", &out, &err), -1);
+	assert_int_equal(native_seccomp_convert(p, caps, "x86_64", NULL, &out, &err), -1);
 	assert_int_equal(err->kind, CC_ERR_INVALID_ARGUMENT);
 	assert_non_null(strstr(err->msg, "syscalls[0]"));
 	cc_error_free(err);
@@ -89,8 +125,8 @@ static void test_bad_profile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_container),
-	    cmocka_unit_test(test_capabilities_and_arch),
+	    cmocka_unit_test(test_default_container),    cmocka_unit_test(test_capabilities_and_arch),
+	    cmocka_unit_test(test_dead_arches_left_out), cmocka_unit_test(test_dead_arches_probe),
 	    cmocka_unit_test(test_bad_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,13 +90,11 @@ static int write_config(struct build *b, const char *dir, const char *rootfs, co
 	json_object_set_new(linux_, "cgroupsPath", json_string(cgroup));
 	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
 	json_array_extend(json_object_get(cfg, "mounts"), p->mounts);
-	struct utsname u;
-	uname(&u);
 	json_t *filter;
 	struct cc_error *e = NULL;
 	json_t *caps =
 	    json_object_get(json_object_get(json_object_get(cfg, "process"), "capabilities"), "bounding");
-	if (native_seccomp_load(native_seccomp_default_path(), caps, u.machine, &filter, &e) == 0)
+	if (native_seccomp_load(native_seccomp_default_path(), caps, &filter, &e) == 0)
 		json_object_set_new(linux_, "seccomp", filter);
 	else if (e->kind == CC_ERR_NOT_FOUND)
 		cc_error_free(e);
