@@ -1,6 +1,8 @@
 #!/bin/bash
-# bench/start: `run --rm IMAGE true`, repeated, container-compose (native backend) against the floor, bare
-# `runc run` of an equivalent bundle (same busybox rootfs, no monitor, no store), in interleaved rounds.
+# bench/start: `run --rm IMAGE true`, repeated, container-compose (native backend) against two floors, in
+# interleaved rounds: bare `runc run` of `runc spec`'s bundle over the same busybox rootfs (no seccomp filter),
+# and `runc run` of the very bundle the engine generates (same seccomp filter, mounts, capabilities), both
+# without monitor or store.
 # podman (with the machine notes' containers.conf: runc, clamped ulimits) and docker (a private dockerd from
 # scripts/dockerd-test.sh) are added when installed (`make bench` installs both). All run without a network
 # (--network none), like the container-compose service. Prints the median per tool and the ratio to the floor.
@@ -38,7 +40,30 @@ c["process"]["args"] = ["/bin/true"]
 json.dump(c, open("config.json", "w"))
 PY
 )
+# the second floor: runc over the very bundle the engine writes for this service (its seccomp filter, mounts,
+# capabilities and limits), with a plain copy of the rootfs and a network namespace of runc's own; what
+# container-compose adds over it is the engine's own cost
+"$cc" --backend native --progress quiet -f "$work/proj/compose.yaml" run -d t sleep 60 >/dev/null
+cfg=$(ls "$CONTAINER_COMPOSE_ROOT"/containers/*/config.json)
+mkdir -p "$work/same"
+cp -a "$work/bundle/rootfs" "$work/same/rootfs"
+cp "$(dirname "$cfg")"/{hosts,hostname,resolv.conf} "$work/same/"
+python3 - "$cfg" "$work/same" <<'PY'
+import json, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+c = json.load(open(src))
+old = os.path.dirname(src)
+c["root"]["path"] = dst + "/rootfs"
+c["process"]["args"] = ["/bin/true"]
+c["linux"].pop("cgroupsPath", None)
+c["linux"]["namespaces"] = [{"type": n["type"]} for n in c["linux"]["namespaces"]]
+for m in c["mounts"]:
+    m["source"] = m["source"].replace(old, dst)
+json.dump(c, open(dst + "/config.json", "w"))
+PY
+"$cc" --backend native --progress quiet -f "$work/proj/compose.yaml" down -t 0 >/dev/null 2>&1
 tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
+	"runc, same bundle" "runc --root $work/runc run --bundle $work/same bench-\$RANDOM >/dev/null"
 	container-compose "cd $work/proj && $cc --backend native --progress quiet run --rm t true >/dev/null")
 if command -v podman >/dev/null; then
 	podman_conf "$work"
