@@ -5,8 +5,9 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config python3 clang libclang-rt-14-dev libfuzzer-14-dev
 libfyaml-dev libjansson-dev nettle-dev libarchive-dev libsqlite3-dev libcurl4-gnutls-dev libnl-route-3-dev libnftables-dev libmicrohttpd-dev libgnutls28-dev libcrypt-dev libcmocka-dev bats bats-assert
 bats-support gnutls-bin openssl python3-jsonschema docker-registry skopeo busybox-static attr runc aardvark-dns
-golang-github-containers-common docker.io podman containernetworking-plugins"
-# the engines above are what the docker backend's tests run against; bench adds the peer tools
+golang-github-containers-common docker.io podman containernetworking-plugins nftables crun procps"
+# the engines above are what the docker backend's tests run against; nft checks what the firewall left, crun is
+# the other OCI runtime the native backend runs under; bench adds the peer tools
 case "${1:-}" in
 bench) PKGS="$PKGS docker-compose podman-compose buildah time" ;;
 esac
