@@ -38,6 +38,7 @@ struct cli_ctx {
 	/* --remote and friends: the daemon the remote backend uses (url NULL: none) */
 	struct cc_remote_target remote;
 	const char *docker_host; /* --docker-host: the docker backend's engine (NULL: DOCKER_HOST) */
+	const char *oci_runtime; /* --oci-runtime: the native backend's runtime (NULL: pick) */
 	/* opened on demand by cli_runtime() */
 	struct cc_runtime *rt;
 };

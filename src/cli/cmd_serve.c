@@ -52,6 +52,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	struct srv_config cfg = {.root = root,
 				 .backend = ctx->backend,
 				 .docker_host = ctx->docker_host,
+				 .oci_runtime = ctx->oci_runtime,
 				 .listen = url,
 				 .cert = cert,
 				 .key = key,

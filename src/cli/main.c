@@ -73,6 +73,9 @@ static void usage(FILE *out)
 	    "      --cacert FILE           CA certificate of a tls:// daemon\n"
 	    "      --cert FILE, --key FILE Client certificate and key for a tls:// daemon\n"
 	    "      --token TOKEN           API token (env CONTAINER_COMPOSE_TOKEN)\n"
+	    "      --oci-runtime NAME|PATH The native backend's OCI runtime (env\n"
+	    "                              CONTAINER_COMPOSE_OCI_RUNTIME; default: crun where it works, else "
+	    "runc)\n"
 	    "      --docker-host HOST      The docker backend's engine: unix:///path, tcp://host:port\n"
 	    "                              (env DOCKER_HOST; TLS with DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)\n"
 	    "      --parallel N            Concurrent engine calls (env COMPOSE_PARALLEL_LIMIT; default 16,\n"
@@ -116,7 +119,8 @@ int main(int argc, char **argv)
 		OPT_CERT,
 		OPT_KEY,
 		OPT_TOKEN,
-		OPT_DOCKER_HOST
+		OPT_DOCKER_HOST,
+		OPT_OCI_RUNTIME
 	};
 	static const struct option longopts[] = {
 	    {"file", required_argument, NULL, 'f'},
@@ -137,6 +141,7 @@ int main(int argc, char **argv)
 	    {"key", required_argument, NULL, OPT_KEY},
 	    {"token", required_argument, NULL, OPT_TOKEN},
 	    {"docker-host", required_argument, NULL, OPT_DOCKER_HOST},
+	    {"oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -144,6 +149,7 @@ int main(int argc, char **argv)
 	struct cli_ctx ctx = {.argv0 = argv[0], .environ = environ};
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");
 	ctx.backend = getenv("CONTAINER_COMPOSE_BACKEND");
+	ctx.oci_runtime = getenv("CONTAINER_COMPOSE_OCI_RUNTIME");
 	ctx.remote.url = getenv("CONTAINER_COMPOSE_HOST");
 	ctx.remote.token = getenv("CONTAINER_COMPOSE_TOKEN");
 	if (ctx.remote.url && !*ctx.remote.url)
@@ -196,6 +202,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DOCKER_HOST:
 			ctx.docker_host = optarg;
+			break;
+		case OPT_OCI_RUNTIME:
+			ctx.oci_runtime = optarg;
 			break;
 		case OPT_DEBUG:
 			ctx.debug = true;

@@ -25,7 +25,8 @@ struct cc_runtime *cli_runtime(struct cli_ctx *ctx)
 	struct cc_runtime_config cfg = {.root = root,
 					.trace = ctx->debug ? stderr : NULL,
 					.remote = ctx->remote.url ? &ctx->remote : NULL,
-					.docker_host = ctx->docker_host};
+					.docker_host = ctx->docker_host,
+					.oci_runtime = ctx->oci_runtime};
 	struct cc_error *err = NULL;
 	/* a daemon address means the remote backend, whatever else was asked */
 	if (cc_runtime_open(ctx->remote.url ? "remote" : ctx->backend, &cfg, &ctx->rt, &err) < 0) {

@@ -476,8 +476,13 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
-	/* the orchestrator pulls first: a missing image is the caller's mistake */
+	/* the orchestrator pulls first: a missing image is the caller's mistake; a runtime that cannot run it
+	 * is refused before anything is made */
 	struct cc_image_record rec;
+	struct native_oci oci;
+	if (native_oci_default(n, &oci, err) < 0)
+		return -1;
+	native_oci_release(&oci);
 	if (native_secrets_exist(n, spec, err) < 0 ||
 	    cc_images_resolve(n->images, spec->image, &rec, err) < 0)
 		return -1;
@@ -854,9 +859,12 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		r = cc_images_resolve(n->images, c.image_id, &rec, err);
 	cleanup_free char *containers = cc_xasprintf("%s/containers", n->root);
 	cleanup_free char *dir = native_container_dir(n, c.id);
-	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
 	cleanup_free char *rootfs = NULL;
+	struct native_oci oci = {0};
+	cleanup_free char *state = NULL;
 	cleanup_free char *exit_file = cc_xasprintf("%s/exit", dir);
+	if (r == 0 && (r = native_oci_default(n, &oci, err)) == 0)
+		state = native_oci_state(n, &oci);
 	if (r == 0)
 		r = ensure_dir(containers, 0711, err);
 	if (r == 0)
@@ -866,6 +874,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	bool mounted = r == 0;
 	if (r == 0)
 		r = write_bundle(n, &c, &rec, dir, rootfs, err);
+	if (r == 0)
+		r = native_oci_record(n, c.id, &oci, err);
 	int pid = 0;
 	if (r == 0) {
 		unlink(exit_file);
@@ -873,7 +883,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(journal);
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
-		struct native_run run = {.runc = native_runc_path(),
+		struct native_run run = {.runc = oci.path,
+					 .runtime = oci.name,
 					 .state = state,
 					 .dir = dir,
 					 .id = c.id,
@@ -894,6 +905,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	}
 	if (rec.img.id)
 		cc_image_record_release(&rec);
+	native_oci_release(&oci);
 	if (r < 0) {
 		if ((*err)->kind == CC_ERR_BACKEND_FAILURE)
 			cc_error_wrap(err, "failed to start container %s", c.name);
@@ -969,6 +981,17 @@ static int signal_event(struct native *n, const char *id, const char *action, in
 	return native_commit(n, err);
 }
 
+/* `<runtime> ARGS...` under the runtime container `id` was started with */
+static int oci_call(struct native *n, const char *id, char *const *args, struct cc_error **err)
+{
+	struct native_oci oci;
+	if (native_oci_of(n, id, &oci, err) < 0)
+		return -1;
+	int r = native_oci_call(n, &oci, args, err);
+	native_oci_release(&oci);
+	return r;
+}
+
 /* runc kill; a container that ended meanwhile is not an error (the caller waits for the exit). */
 static int runc_kill(struct native *n, const char *id, int sig, struct cc_error **err)
 {
@@ -976,7 +999,7 @@ static int runc_kill(struct native *n, const char *id, int sig, struct cc_error 
 	snprintf(num, sizeof(num), "%d", sig);
 	char *args[] = {(char *)"kill", (char *)id, num, NULL};
 	struct cc_error *e = NULL;
-	if (native_runc(n, args, &e) == 0)
+	if (oci_call(n, id, args, &e) == 0)
 		return 0;
 	struct cc_container c;
 	bool running = settled(n, id, &c, err) == 0 && c.state == CC_STATE_RUNNING;
@@ -1077,7 +1100,7 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	if (paused) {
 		/* a frozen process takes its SIGKILL only once thawed */
 		char *args[] = {(char *)"resume", id, NULL};
-		if (native_runc(n, args, err) < 0)
+		if (oci_call(n, id, args, err) < 0)
 			return -1;
 	}
 	if (running) {
@@ -1089,7 +1112,7 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 			/* the monitor is gone: nobody will record this exit */
 			char *args[] = {(char *)"delete", (char *)"--force", id, NULL};
 			struct cc_error *e = NULL;
-			if (native_runc(n, args, &e) < 0)
+			if (oci_call(n, id, args, &e) < 0)
 				cc_error_free(e);
 		}
 	}
@@ -1361,7 +1384,7 @@ static int set_paused(struct native *n, const char *ref, bool pause, struct cc_e
 	if (r == 0 && pause)
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, true);
 	if (r == 0)
-		r = native_runc(n, args, err);
+		r = oci_call(n, c.id, args, err);
 	if (r == 0 && !pause)
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 	if (r == 0 && (r = native_begin(n, err)) == 0) {

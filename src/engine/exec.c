@@ -1,14 +1,17 @@
-/* exec and top for native containers, through runc: `runc exec` runs a process in the container's namespaces
- * and cgroup and exits with its status; `runc ps` lists the container's processes as ps(1) sees them. */
+/* exec and top for native containers: the OCI runtime's exec runs a process in the container's namespaces
+ * and cgroup and exits with its status; top lists the processes of the container's cgroup as `ps -f` sees
+ * them (what `runc ps` does, which crun's ps does not). */
 #include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "engine/cgroup.h"
 #include "engine/native-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,9 +47,15 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	struct cc_container c;
 	if (native_running(self, ref, &c, err) < 0)
 		return -1;
-	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	struct native_oci oci;
+	if (native_oci_of(n, c.id, &oci, err) < 0) {
+		cc_container_release(&c);
+		return -1;
+	}
+	cleanup_free char *state = native_oci_state(n, &oci);
 	cc_strv argv = NULL;
-	cc_strv_push(&argv, native_runc_path());
+	cc_strv_push(&argv, oci.path);
+	native_oci_release(&oci);
 	cc_strv_push(&argv, "--root");
 	cc_strv_push(&argv, state);
 	cc_strv_push(&argv, "exec");
@@ -146,14 +155,33 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	return 0;
 }
 
+/* The pids of the container's cgroup, comma-separated for ps -p (owned; NULL when none can be read). */
+static char *cgroup_pids(const char *id)
+{
+	cleanup_free char *path = native_cgroup_file(id, "pids", "cgroup.procs", "cgroup.procs");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1)
+		cc_strbuf_addf(&sb, "%s%ld", sb.len ? "," : "", pid);
+	fclose(f);
+	return cc_strbuf_detach(&sb, NULL);
+}
+
 int native_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err)
 {
-	struct native *n = self;
 	struct cc_container c;
 	if (native_running(self, ref, &c, err) < 0)
 		return -1;
-	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
-	char *const argv[] = {(char *)native_runc_path(), (char *)"--root", state, (char *)"ps", c.id, NULL};
+	cleanup_free char *pids = cgroup_pids(c.id);
+	if (!pids || !*pids) {
+		cc_error_set(err, CC_ERR_BACKEND_FAILURE, "top %s: no processes in its cgroup", c.name);
+		cc_container_release(&c);
+		return -1;
+	}
+	char *const argv[] = {(char *)"/bin/ps", (char *)"-f", (char *)"-p", pids, NULL};
 	int p[2];
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(p, O_CLOEXEC) < 0) {
@@ -176,7 +204,7 @@ int native_container_top(void *self, const char *ref, struct cc_top *out, struct
 	close(p[0]);
 	int code = pid > 0 ? native_wait_status(pid) : -1;
 	if (code != 0 || !text.len) {
-		cc_error_set(err, CC_ERR_BACKEND_FAILURE, "top %s: runc ps failed", c.name);
+		cc_error_set(err, CC_ERR_BACKEND_FAILURE, "top %s: ps failed", c.name);
 		cc_container_release(&c);
 		return -1;
 	}

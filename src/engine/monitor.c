@@ -36,19 +36,6 @@
 #define RESTART_BACKOFF_NS  (100 * CC_NS_PER_MSEC)
 #define RESTART_BACKOFF_MAX (60 * CC_NS_PER_SEC)
 
-const char *native_runc_path(void)
-{
-	const char *env = getenv("CC_RUNC");
-	if (env && *env)
-		return env;
-	static const char *const candidates[] = {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc",
-						 "/usr/local/bin/runc", NULL};
-	for (const char *const *c = candidates; *c; c++)
-		if (access(*c, X_OK) == 0)
-			return *c;
-	return "runc";
-}
-
 char *native_container_dir(const struct native *n, const char *id)
 {
 	return cc_xasprintf("%s/containers/%s", n->root, id);
@@ -133,11 +120,12 @@ static char *runc_message(const char *text, const char *fallback)
 	return cc_strbuf_detach(&sb, NULL);
 }
 
-int native_runc(const struct native *n, char *const *args, struct cc_error **err)
+int native_oci_call(const struct native *n, const struct native_oci *oci, char *const *args,
+		    struct cc_error **err)
 {
-	cleanup_free char *state = cc_xasprintf("%s/runc", n->root);
+	cleanup_free char *state = native_oci_state(n, oci);
 	cc_strv argv = NULL;
-	cc_strv_push(&argv, native_runc_path());
+	cc_strv_push(&argv, oci->path);
 	cc_strv_push(&argv, "--root");
 	cc_strv_push(&argv, state);
 	for (char *const *a = args; *a; a++)
@@ -149,7 +137,7 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 		if (null >= 0)
 			close(null);
 		cc_strv_free(argv);
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "runc %s", args[0]);
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, e, "%s %s", oci->name, args[0]);
 	}
 	pid_t pid = native_spawn(argv, null, null, p[1]);
 	close(p[1]);
@@ -161,8 +149,8 @@ int native_runc(const struct native *n, char *const *args, struct cc_error **err
 	int code = pid > 0 ? native_wait_status(pid) : -1;
 	int r = 0;
 	if (code != 0) {
-		cleanup_free char *msg = runc_message(cc_strbuf_str(&out), "runc failed");
-		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "runc %s: %s", args[0], msg);
+		cleanup_free char *msg = runc_message(cc_strbuf_str(&out), "failed");
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s %s: %s", oci->name, args[0], msg);
 	}
 	cc_strv_free(argv);
 	return r;
@@ -302,6 +290,10 @@ static void runc_quiet(const struct native_run *run, const char *verb, const cha
  * cgroup still busy, sub-groups) falls back to runc itself. */
 static void delete_stopped(const struct native_run *run)
 {
+	if (strcmp(run->runtime, "runc") != 0) {
+		runc_quiet(run, "delete", "--force"); /* another runtime's state has another shape */
+		return;
+	}
 	cleanup_free char *state = cc_xasprintf("%s/%s", run->state, run->id);
 	cleanup_free char *file = cc_xasprintf("%s/state.json", state);
 	if (!native_cgroup_remove(run->id) || (unlink(file) < 0 && errno != ENOENT) ||

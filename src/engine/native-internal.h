@@ -15,6 +15,7 @@
 #define CC_ENGINE_NATIVE_INTERNAL_H
 
 #include "engine/dirwatch.h"
+#include "engine/ociruntime.h"
 #include "engine/image/images.h"
 #include "base/strmap.h"
 #include "runtime/runtime.h"
@@ -31,6 +32,9 @@ struct native {
 	 * images->lock. Listing decodes only the records that changed since (containers.c). */
 	struct cc_strmap decoded;
 	struct native_watch_pool watches; /* dirwatch.h */
+	char *oci_requested;              /* --oci-runtime; NULL: pick */
+	pthread_mutex_t oci_lock;
+	struct native_oci oci; /* the pick, once made (path NULL before) */
 };
 
 /* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or
@@ -41,12 +45,21 @@ void native_abort(struct native *n);
 
 /* <root>/containers/<id> (owned). */
 char *native_container_dir(const struct native *n, const char *id);
-/* The runc binary: $CC_RUNC, else the first of /usr/sbin/runc, /usr/bin/runc, /usr/local/sbin/runc. */
-const char *native_runc_path(void);
+/* The OCI runtime (ociruntime.h) new containers start under: the pick for the backend's --oci-runtime, made
+ * once (an owned copy). */
+int native_oci_default(struct native *n, struct native_oci *out, struct cc_error **err);
+/* The runtime container `id` was started under, which its directory records (NATIVE_RUNTIME_FILE); the
+ * default for one never started. */
+int native_oci_of(struct native *n, const char *id, struct native_oci *out, struct cc_error **err);
+int native_oci_record(struct native *n, const char *id, const struct native_oci *oci, struct cc_error **err);
+/* The runtime's state directory, its --root: <root>/<name> (owned). */
+char *native_oci_state(const struct native *n, const struct native_oci *oci);
+/* Run `<runtime> --root <state> ARGS...`, waiting for it. On failure, BACKEND_FAILURE with the runtime's
+ * own message (its last stderr line, without logrus decoration), not "exit status 1". */
+int native_oci_call(const struct native *n, const struct native_oci *oci, char *const *args,
+		    struct cc_error **err);
 
-/* Run `runc --root <root>/runc ARGS...`, waiting for it. On failure, BACKEND_FAILURE with runc's own
- * message (its last stderr line, without logrus decoration), not "exit status 1". */
-int native_runc(const struct native *n, char *const *args, struct cc_error **err);
+#define NATIVE_RUNTIME_FILE "runtime"
 
 /* fork + exec argv with the given stdio (everything else closed); the exit status as a shell reports it
  * (128+signal for a signal; -1 when it can't be had). */
@@ -67,8 +80,9 @@ int native_wait_status(pid_t pid);
 
 /* What a monitor needs for one run. */
 struct native_run {
-	const char *runc;                    /* the runc binary */
-	const char *state;                   /* runc --root */
+	const char *runc;                    /* the OCI runtime's binary */
+	const char *runtime;                 /* its name (ociruntime.h) */
+	const char *state;                   /* its --root */
 	const char *dir;                     /* the container directory (the bundle) */
 	const char *id;                      /* the container id */
 	const struct cc_healthcheck *health; /* NULL or disabled: none */

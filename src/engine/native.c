@@ -132,6 +132,9 @@ static void native_close(void *self)
 	cc_store_close(n->store);
 	cc_strmap_release(&n->decoded);
 	free(n->root);
+	native_oci_release(&n->oci);
+	free(n->oci_requested);
+	pthread_mutex_destroy(&n->oci_lock);
 	native_watch_pool_release(&n->watches); /* last: see dirwatch.h */
 	free(n);
 }
@@ -191,11 +194,15 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 	struct native *n = cc_xcalloc(1, sizeof(*n));
 	cc_strmap_init(&n->decoded, NULL);
 	native_watch_pool_init(&n->watches);
+	pthread_mutex_init(&n->oci_lock, NULL);
+	n->oci_requested = cfg->oci_runtime && *cfg->oci_runtime ? cc_xstrdup(cfg->oci_runtime) : NULL;
 	n->store = store;
 	n->root = cc_xstrdup(cfg->root);
 	if (cc_images_open(cfg->root, store, &n->images, err) < 0) {
 		cc_store_close(store);
 		free(n->root);
+		free(n->oci_requested);
+		pthread_mutex_destroy(&n->oci_lock);
 		native_watch_pool_release(&n->watches);
 		free(n);
 		return -1;

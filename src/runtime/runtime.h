@@ -135,6 +135,9 @@ struct cc_runtime_config {
 	const struct cc_remote_target *remote;
 	/* the docker backend's engine (--docker-host); NULL: DOCKER_HOST */
 	const char *docker_host;
+	/* the native backend's OCI runtime: a name or a path (--oci-runtime); NULL: crun where it works, else
+	 * runc */
+	const char *oci_runtime;
 };
 
 /* An observer sees every call after it returns: its operation name ("container.start"), its main argument,

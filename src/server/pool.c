@@ -10,7 +10,8 @@ int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **er
 		return 0;
 	}
 	pthread_mutex_unlock(&s->pool.lock);
-	struct cc_runtime_config cfg = {.root = s->root, .docker_host = s->cfg->docker_host};
+	struct cc_runtime_config cfg = {
+	    .root = s->root, .docker_host = s->cfg->docker_host, .oci_runtime = s->cfg->oci_runtime};
 	return cc_runtime_open(s->backend, &cfg, rt, err);
 }
 

@@ -11,6 +11,7 @@ struct srv_config {
 	const char *root;        /* state root */
 	const char *backend;     /* runtime backend name; NULL: the default */
 	const char *docker_host; /* the docker backend's engine (--docker-host); NULL: DOCKER_HOST */
+	const char *oci_runtime; /* the native backend's OCI runtime (--oci-runtime); NULL: pick */
 	const char *listen;      /* unix://PATH, tcp://HOST:PORT, tls://HOST:PORT */
 	const char *cert, *key, *client_ca;
 	bool insecure;      /* plain TCP on a non-loopback address */

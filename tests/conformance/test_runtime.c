@@ -165,7 +165,9 @@ static struct cc_runtime *open_runtime(const char *root)
 	if (remote && !daemon_pid && !start_daemon(root))
 		return NULL;
 	struct cc_remote_target target = {.url = daemon_url};
-	struct cc_runtime_config cfg = {.root = root, .remote = remote ? &target : NULL};
+	/* CC_CONFORMANCE_OCI: the native backend's OCI runtime (make conformance-crun) */
+	struct cc_runtime_config cfg = {
+	    .root = root, .remote = remote ? &target : NULL, .oci_runtime = getenv("CC_CONFORMANCE_OCI")};
 	struct cc_runtime *rt = NULL;
 	struct cc_error *err = NULL;
 	if (cc_runtime_open(backend_name(), &cfg, &rt, &err) < 0) {

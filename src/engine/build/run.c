@@ -142,11 +142,13 @@ int build_process_run(struct build *b, const char *dir, const char *rootfs, cons
 {
 	char id[65];
 	cc_random_hex(id, 32);
-	if (step_files(b, err) < 0 || write_config(b, dir, rootfs, id, p, err) < 0)
+	struct native_oci oci;
+	if (step_files(b, err) < 0 || write_config(b, dir, rootfs, id, p, err) < 0 ||
+	    native_oci_default(b->n, &oci, err) < 0)
 		return -1;
-	cleanup_free char *state = cc_xasprintf("%s/runc", b->n->root);
+	cleanup_free char *state = native_oci_state(b->n, &oci);
 	cc_strv argv = NULL;
-	const char *const args[] = {native_runc_path(), "--root", state, "run", "--bundle", dir, id};
+	const char *const args[] = {oci.path, "--root", state, "run", "--bundle", dir, id};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		cc_strv_push(&argv, args[i]);
 	int pipefd[2];
@@ -171,8 +173,9 @@ int build_process_run(struct build *b, const char *dir, const char *rootfs, cons
 	cc_strv_push(&del, "--force");
 	cc_strv_push(&del, id);
 	struct cc_error *e = NULL;
-	if (*code != 0 && native_runc(b->n, del, &e) < 0)
+	if (*code != 0 && native_oci_call(b->n, &oci, del, &e) < 0)
 		cc_error_free(e);
+	native_oci_release(&oci);
 	cc_strv_free(del);
 	native_cgroup_remove(id);
 	int r = *code < 0 ? cc_error_set(err, CC_ERR_BACKEND_FAILURE, "could not run %s", argv[0]) : 0;

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# The native backend under crun (--oci-runtime, and the automatic pick): refused with the reason where this
+# host's hybrid cgroup layout stops crun, then, with hugetlb bound to a v1 hierarchy for this file only
+# (scripts/crun-cgroups.sh, undone in teardown_file), real containers under crun. Needs root, crun and
+# busybox-static; skips otherwise.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+CRUN_CGROUPS="$BATS_TEST_DIRNAME/../../scripts/crun-cgroups.sh"
+
+setup_file() {
+	native_setup_file
+}
+
+teardown_file() {
+	"$CRUN_CGROUPS" undo "$BATS_FILE_TMPDIR"
+}
+
+setup() {
+	command -v crun >/dev/null || skip "needs crun"
+	native_setup
+	cat >compose.yaml <<'EOC'
+services:
+  svc:
+    image: busybox:latest
+    network_mode: none
+    pids_limit: 40
+    command: ["sh", "-c", "trap 'echo got TERM; exit 0' TERM; echo up; while :; do sleep 0.1; done"]
+  once:
+    image: busybox:latest
+    network_mode: none
+    command: ["sh", "-c", "echo done; exit 3"]
+EOC
+}
+
+teardown() {
+	native_teardown
+}
+
+# Let crun run here: bind hugetlb to v1 while this file runs (a no-op where crun runs as it is).
+crun_ready() {
+	"$CRUN_CGROUPS" apply "$BATS_FILE_TMPDIR"
+}
+
+@test "crun where the cgroup layout stops it: refused with the reason, before anything is made" {
+	[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ] || skip "the layout lets crun run"
+	[ ! -f "$BATS_FILE_TMPDIR/crun-cgroups.applied" ] || skip "hugetlb already moved by this file"
+	run "$CC" --oci-runtime crun up -d svc
+	assert_failure
+	assert_output --partial "OCI runtime crun: crun 1.8 refuses this host's hybrid cgroup layout"
+	assert_output --partial "use runc"
+	run "$CC" ps -a -q
+	assert_output ""
+	# the automatic pick falls back to runc
+	"$CC" up -d svc
+	grep -qx "$(command -v runc)" "$CONTAINER_COMPOSE_ROOT"/containers/*/runtime
+}
+
+@test "a runtime that is not there is refused by name, before anything is made" {
+	run "$CC" --oci-runtime /nonexistent/crun up -d svc
+	assert_failure
+	assert_output --partial "OCI runtime /nonexistent/crun: not found or not executable"
+	run env CONTAINER_COMPOSE_OCI_RUNTIME=no-such-runtime "$CC" up -d svc
+	assert_failure
+	assert_output --partial "OCI runtime no-such-runtime"
+	run "$CC" ps -a -q
+	assert_output ""
+}
+
+@test "crun runs a one-off: its output and exit code; its state under <root>/crun" {
+	crun_ready
+	run "$CC" --oci-runtime crun run once
+	assert_equal "$status" 3
+	assert_output --partial "done"
+	grep -qx "$(command -v crun)" "$CONTAINER_COMPOSE_ROOT"/containers/*/runtime
+	[ -d "$CONTAINER_COMPOSE_ROOT/crun" ]
+	run "$CC" --oci-runtime crun run --rm once
+	assert_equal "$status" 3
+}
+
+@test "a service under crun: exec, top, limits, pause; stopped by a CLI asking for runc, through crun" {
+	crun_ready
+	"$CC" --oci-runtime crun up -d svc
+	run "$CC" exec svc sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
+	assert_success
+	assert_output "40"
+	run "$CC" top svc
+	assert_success
+	assert_line --partial "PID"
+	assert_output --partial "echo got TERM"
+	"$CC" pause svc
+	run "$CC" ps --format json
+	assert_output --partial '"State":"paused"'
+	"$CC" unpause svc
+	# the container records its runtime: a CLI asking for runc still stops it through crun, gracefully
+	"$CC" --oci-runtime runc stop svc
+	run "$CC" logs --no-log-prefix svc
+	assert_output --partial "got TERM"
+	run states
+	assert_output --partial " exited 0"
+}
+
+@test "down after crun leaves no runtime state, cgroup or mount" {
+	crun_ready
+	"$CC" --oci-runtime crun up -d svc
+	id=$("$CC" ps -q svc)
+	"$CC" down -t 1
+	[ -z "$(ls -A "$CONTAINER_COMPOSE_ROOT/crun" 2>/dev/null)" ]
+	run find /sys/fs/cgroup -maxdepth 3 -path "*container-compose/$id*"
+	assert_output ""
+	! grep -q "$CONTAINER_COMPOSE_ROOT" /proc/mounts
+}
