@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 work=$(mktemp -d)
 cleanup() {
+	"$here/../../scripts/crun-cgroups.sh" undo "$work" || true
 	[ -S "$work/dockerd/docker.sock" ] && "$here/../../scripts/dockerd-test.sh" stop "$work/dockerd" >/dev/null 2>&1
 	"$here/../network/peer-rules.sh" restore "$work/chains.before" || true
 	rm -rf "$work"
@@ -64,7 +65,14 @@ PY
 "$cc" --backend native --progress quiet -f "$work/proj/compose.yaml" down -t 0 >/dev/null 2>&1
 tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
 	"runc, same bundle" "runc --root $work/runc run --bundle $work/same bench-\$RANDOM >/dev/null"
-	container-compose "cd $work/proj && $cc --backend native --progress quiet run --rm t true >/dev/null")
+	container-compose "cd $work/proj && $cc --backend native --oci-runtime runc --progress quiet run --rm t true >/dev/null")
+# crun, where it is installed: with hugetlb bound to v1 for the bench's duration where the hybrid layout
+# stops it (scripts/crun-cgroups.sh, undone on exit); its two floors and container-compose under it
+if command -v crun >/dev/null && "$here/../../scripts/crun-cgroups.sh" apply "$work"; then
+	tools+=(crun "crun --root $work/crun run --bundle $work/bundle bench-\$RANDOM >/dev/null"
+		"crun, same bundle" "crun --root $work/crun run --bundle $work/same bench-\$RANDOM >/dev/null"
+		"container-compose (crun)" "cd $work/proj && $cc --backend native --oci-runtime crun --progress quiet run --rm t true >/dev/null")
+fi
 if command -v podman >/dev/null; then
 	podman_conf "$work"
 	pm="podman --root $work/pm --runroot $work/pmrun --storage-driver overlay"

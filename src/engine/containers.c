@@ -884,7 +884,6 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = oci.path,
-					 .runtime = oci.name,
 					 .state = state,
 					 .dir = dir,
 					 .id = c.id,

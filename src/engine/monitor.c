@@ -285,19 +285,14 @@ static void runc_quiet(const struct native_run *run, const char *verb, const cha
 		native_wait_status(pid);
 }
 
-/* What `runc delete` does for a container whose init has been reaped: its cgroups and its state directory
- * go. Done here, it saves a runc process (tens of milliseconds) on every exit; anything unexpected (a
- * cgroup still busy, sub-groups) falls back to runc itself. */
+/* What `<runtime> delete` does for a container whose init has been reaped: its cgroups and its state
+ * directory (<state>/<id>, plain files for runc and crun) go. Done here, it saves a runtime process (6 ms
+ * for crun, tens of milliseconds for runc) on every exit; a cgroup that cannot go (still busy, sub-groups)
+ * falls back to the runtime itself. */
 static void delete_stopped(const struct native_run *run)
 {
-	if (strcmp(run->runtime, "runc") != 0) {
-		runc_quiet(run, "delete", "--force"); /* another runtime's state has another shape */
-		return;
-	}
 	cleanup_free char *state = cc_xasprintf("%s/%s", run->state, run->id);
-	cleanup_free char *file = cc_xasprintf("%s/state.json", state);
-	if (!native_cgroup_remove(run->id) || (unlink(file) < 0 && errno != ENOENT) ||
-	    (rmdir(state) < 0 && errno != ENOENT))
+	if (!native_cgroup_remove(run->id) || cc_remove_tree(state) < 0)
 		runc_quiet(run, "delete", "--force");
 }
 

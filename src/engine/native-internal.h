@@ -81,7 +81,6 @@ int native_wait_status(pid_t pid);
 /* What a monitor needs for one run. */
 struct native_run {
 	const char *runc;                    /* the OCI runtime's binary */
-	const char *runtime;                 /* its name (ociruntime.h) */
 	const char *state;                   /* its --root */
 	const char *dir;                     /* the container directory (the bundle) */
 	const char *id;                      /* the container id */
