@@ -14,6 +14,7 @@
 #include "engine/native-internal.h"
 #include "engine/netlink.h"
 #include "engine/seccomp.h"
+#include "engine/seccomp_cache.h"
 #include "engine/rootfs.h"
 #include "runtime/codec.h"
 
@@ -732,9 +733,25 @@ static int apply_seccomp(const struct cc_container *c, json_t *cfg, struct cc_er
 	return 0;
 }
 
+/* Under crun, a filter compiled at an earlier start is passed on (seccomp_cache.h); *store names where the
+ * monitor keeps this start's compilation when there was none. */
+static void seccomp_precompiled(struct native *n, const struct native_oci *oci, json_t *cfg, char **store)
+{
+	*store = NULL;
+	if (strcmp(oci->name, "crun") != 0)
+		return;
+	char *file = native_seccomp_cache_file(n->root, cfg, oci->path);
+	if (file && native_seccomp_cache_apply(file, cfg)) {
+		free(file);
+		return;
+	}
+	*store = file;
+}
+
 static int write_bundle_files(struct native *n, const struct cc_container *c, const struct net_view *net,
 			      const struct cc_image_record *rec, const char *dir, const char *rootfs,
-			      struct volume_paths *vp, struct cc_error **err)
+			      struct volume_paths *vp, const struct native_oci *oci, char **seccomp_store,
+			      struct cc_error **err)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
@@ -766,6 +783,7 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 		json_decref(cfg);
 		return -1;
 	}
+	seccomp_precompiled(n, oci, cfg, seccomp_store);
 	/* a known cgroup, so stats and OOM kills are read without asking runc */
 	cleanup_free char *cgroup = native_cgroup_path(c->id);
 	json_object_set_new(json_object_get(cfg, "linux"), "cgroupsPath", json_string(cgroup));
@@ -785,7 +803,8 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 }
 
 static int write_bundle(struct native *n, const struct cc_container *c, const struct cc_image_record *rec,
-			const char *dir, const char *rootfs, struct cc_error **err)
+			const char *dir, const char *rootfs, const struct native_oci *oci,
+			char **seccomp_store, struct cc_error **err)
 {
 	struct volume_paths vp = {0};
 	struct net_view net;
@@ -794,7 +813,7 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 		return -1;
 	r = prepare_mounts(n, c, rootfs, &vp, err);
 	if (r == 0)
-		r = write_bundle_files(n, c, &net, rec, dir, rootfs, &vp, err);
+		r = write_bundle_files(n, c, &net, rec, dir, rootfs, &vp, oci, seccomp_store, err);
 	net_view_release(&net);
 	cc_strv_free(vp.names);
 	cc_strv_free(vp.paths);
@@ -872,8 +891,9 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	if (r == 0)
 		r = native_mount_rootfs(n, &rec, dir, &rootfs, err);
 	bool mounted = r == 0;
+	cleanup_free char *seccomp_store = NULL;
 	if (r == 0)
-		r = write_bundle(n, &c, &rec, dir, rootfs, err);
+		r = write_bundle(n, &c, &rec, dir, rootfs, &oci, &seccomp_store, err);
 	if (r == 0)
 		r = native_oci_record(n, c.id, &oci, err);
 	int pid = 0;
@@ -885,6 +905,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = oci.path,
 					 .state = state,
+					 .seccomp_store = seccomp_store,
 					 .dir = dir,
 					 .id = c.id,
 					 .health = c.spec.healthcheck,

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/fsutil.h"
+#include "engine/seccomp_cache.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/attach.h"
@@ -412,6 +413,8 @@ static int begin_run(const struct native_run *nr, int devnull, struct native_att
 	}
 	rs->init = init;
 	rs->started_at = cc_monotonic_ns();
+	if (nr->seccomp_store)
+		native_seccomp_cache_store(nr->seccomp_store, nr->state, nr->id);
 	if (master >= 0) {
 		/* a terminal merges the streams: what the pty master reads is the container's output */
 		close(out[0]);

@@ -80,10 +80,11 @@ int native_wait_status(pid_t pid);
 
 /* What a monitor needs for one run. */
 struct native_run {
-	const char *runc;                    /* the OCI runtime's binary */
-	const char *state;                   /* its --root */
-	const char *dir;                     /* the container directory (the bundle) */
-	const char *id;                      /* the container id */
+	const char *runc;          /* the OCI runtime's binary */
+	const char *state;         /* its --root */
+	const char *seccomp_store; /* NULL, or where to keep crun's compiled filter (seccomp_cache.h) */
+	const char *dir;           /* the container directory (the bundle) */
+	const char *id;            /* the container id */
 	const struct cc_healthcheck *health; /* NULL or disabled: none */
 	enum cc_restart_policy restart;
 	int max_retries;   /* on-failure:N */

@@ -115,3 +115,29 @@ crun_ready() {
 	assert_output ""
 	! grep -q "$CONTAINER_COMPOSE_ROOT" /proc/mounts
 }
+
+@test "crun: the first start's compiled seccomp filter is passed on to later starts, and still filters" {
+	[ -f /usr/share/containers/seccomp.json ] || skip "needs Debian's golang-github-containers-common profile"
+	crun_ready
+	probe='grep ^Seccomp: /proc/self/status; unshare -m true 2>&1 || echo refused'
+	rm -rf "$CONTAINER_COMPOSE_ROOT/seccomp"
+	run "$CC" --oci-runtime crun run --rm once
+	run find "$CONTAINER_COMPOSE_ROOT/seccomp" -name '*.bpf' -size +0
+	assert_line --regexp '/[0-9a-f]{64}\.bpf$'
+	# later starts carry the compiled filter in their bundle, and the kernel enforces it
+	"$CC" --oci-runtime crun run -d svc sleep 30
+	grep -q seccomp_bpf_data "$CONTAINER_COMPOSE_ROOT"/containers/*/config.json
+	"$CC" down -t 0
+	run "$CC" --oci-runtime crun run --rm svc sh -c "$probe"
+	assert_output --regexp 'Seccomp:[[:space:]]+2'
+	assert_output --partial "refused"
+	# a damaged entry is not used: crun compiles afresh, and the container is filtered all the same
+	for f in "$CONTAINER_COMPOSE_ROOT"/seccomp/*.bpf; do printf 'xx' >"$f"; done
+	"$CC" --oci-runtime crun run -d svc sleep 30
+	run grep -l seccomp_bpf_data "$CONTAINER_COMPOSE_ROOT"/containers/*/config.json
+	assert_failure
+	"$CC" down -t 0
+	run "$CC" --oci-runtime crun run --rm svc sh -c "$probe"
+	assert_output --regexp 'Seccomp:[[:space:]]+2'
+	assert_output --partial "refused"
+}
