@@ -66,13 +66,6 @@ PY
 tools=(runc "runc --root $work/runc run --bundle $work/bundle bench-\$RANDOM >/dev/null"
 	"runc, same bundle" "runc --root $work/runc run --bundle $work/same bench-\$RANDOM >/dev/null"
 	container-compose "cd $work/proj && $cc --backend native --oci-runtime runc --progress quiet run --rm t true >/dev/null")
-# crun, where it is installed: with hugetlb bound to v1 for the bench's duration where the hybrid layout
-# stops it (scripts/crun-cgroups.sh, undone on exit); its two floors and container-compose under it
-if command -v crun >/dev/null && "$here/../../scripts/crun-cgroups.sh" apply "$work"; then
-	tools+=(crun "crun --root $work/crun run --bundle $work/bundle bench-\$RANDOM >/dev/null"
-		"crun, same bundle" "crun --root $work/crun run --bundle $work/same bench-\$RANDOM >/dev/null"
-		"container-compose (crun)" "cd $work/proj && $cc --backend native --oci-runtime crun --progress quiet run --rm t true >/dev/null")
-fi
 if command -v podman >/dev/null; then
 	podman_conf "$work"
 	pm="podman --root $work/pm --runroot $work/pmrun --storage-driver overlay"
@@ -86,4 +79,16 @@ if command -v dockerd >/dev/null && command -v docker >/dev/null; then
 	dimg=$(DOCKER_HOST="unix://$work/dockerd/docker.sock" docker images -q busybox:latest | head -1)
 	tools+=(docker "DOCKER_HOST=unix://$work/dockerd/docker.sock docker run --rm --network none $dimg true >/dev/null")
 fi
+echo "host cgroup layout as it is; runc:"
 python3 "$here/../rounds.py" --floor runc --ref container-compose "$rounds" "${tools[@]}"
+# crun, where it is installed, in a second pass: with hugetlb bound to v1 where the hybrid layout stops crun
+# (scripts/crun-cgroups.sh, undone on exit), which would otherwise also change what runc does in the first
+# pass. Its two floors and container-compose under it, against the same peers.
+if command -v crun >/dev/null && "$here/../../scripts/crun-cgroups.sh" apply "$work"; then
+	crun_tools=(crun "crun --root $work/crun run --bundle $work/bundle bench-\$RANDOM >/dev/null"
+		"crun, same bundle" "crun --root $work/crun run --bundle $work/same bench-\$RANDOM >/dev/null"
+		"container-compose (crun)" "cd $work/proj && $cc --backend native --oci-runtime crun --progress quiet run --rm t true >/dev/null")
+	for ((i = 6; i < ${#tools[@]}; i++)); do crun_tools+=("${tools[i]}"); done
+	echo "crun (hugetlb on v1):"
+	python3 "$here/../rounds.py" --floor "crun, same bundle" --ref "container-compose (crun)" "$rounds" "${crun_tools[@]}"
+fi
