@@ -5,8 +5,7 @@
 #include "base/xalloc.h"
 
 #include <arpa/inet.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
+#include "base/libgnutls.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,7 +69,7 @@ int api_generate_cert(const struct api_cert_opts *o, struct cc_error **err)
 			     cert_path, key_path);
 		goto out;
 	}
-	if (cc_mkdir_p(o->out_dir, 0700, err) < 0)
+	if (cc_gnutls_ready(err) < 0 || cc_mkdir_p(o->out_dir, 0700, err) < 0)
 		goto out;
 	if ((rc = gnutls_x509_privkey_init(&key)) < 0 ||
 	    (rc = gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,

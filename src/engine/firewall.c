@@ -5,7 +5,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
-#include <nftables/libnftables.h>
+#include "base/libnftables.h"
 #include <string.h>
 
 char *native_fw_table(const char *root)
@@ -110,6 +110,8 @@ char *native_fw_script(const char *table, const struct native_fw_network *nets, 
 
 int native_fw_apply(const char *script, struct cc_error **err)
 {
+	if (cc_nftables_ready(err) < 0)
+		return -1;
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: cannot create a context");

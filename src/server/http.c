@@ -16,8 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <gnutls/gnutls.h>
-#include <microhttpd.h>
+#include "base/libgnutls.h"
+#include "base/libmhd.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #ifndef CC_SERVER_HTTP_H
 #define CC_SERVER_HTTP_H
 
-#include <microhttpd.h>
+#include "base/libmhd.h"
 
 enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				 const char *version, const char *upload_data, size_t *upload_size,

@@ -5,7 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <gnutls/gnutls.h>
+#include "base/libgnutls.h"
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -142,7 +142,8 @@ static bool pings_back(int fd, bool tls)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (tls) {
 		/* only "who is there" is asked here; no secret crosses, so the certificate is not checked */
-		if (gnutls_certificate_allocate_credentials(&cred) < 0 || gnutls_init(&s, GNUTLS_CLIENT) < 0)
+		if (cc_gnutls_ready(NULL) < 0 || gnutls_certificate_allocate_credentials(&cred) < 0 ||
+		    gnutls_init(&s, GNUTLS_CLIENT) < 0)
 			goto out;
 		gnutls_set_default_priority(s);
 		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);

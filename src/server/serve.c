@@ -4,6 +4,7 @@
  * touches any state. */
 #include "base/clock.h"
 #include "base/fsutil.h"
+#include "base/libgnutls.h"
 #include "base/random.h"
 #include "base/xalloc.h"
 #include "server/http.h"
@@ -144,7 +145,7 @@ int srv_run(const struct srv_config *cfg, enum srv_outcome *outcome, struct cc_e
 	server_init(&s, cfg);
 	struct MHD_Daemon *d = NULL;
 	int r = -1;
-	if (srv_listen_parse(cfg->listen, &l, err) < 0)
+	if (cc_mhd_ready(err) < 0 || cc_gnutls_ready(err) < 0 || srv_listen_parse(cfg->listen, &l, err) < 0)
 		goto out;
 	if (cfg->client_ca && l.transport != SRV_TLS) {
 		cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "--client-ca needs a tls:// address");
