@@ -12,16 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char *path = cc_xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
 static char *layout(void)
 {
 	char *dir = cc_xstrdup("/tmp/cc-ocirt-XXXXXX");
@@ -34,7 +24,7 @@ static void test_layouts(void **state)
 	char *why = NULL;
 	/* unified: cgroup.controllers at the top */
 	char *v2 = layout();
-	put(v2, "cgroup.controllers", "cpu memory pids\n");
+	unit_put_file(v2, "cgroup.controllers", "cpu memory pids\n");
 	assert_true(native_crun_usable(v2, &why));
 	assert_null(why);
 	/* v1 only: no unified hierarchy */
@@ -44,13 +34,13 @@ static void test_layouts(void **state)
 	char *empty = layout();
 	char *u = cc_xasprintf("%s/unified", empty);
 	mkdir(u, 0755);
-	put(u, "cgroup.controllers", "\n");
+	unit_put_file(u, "cgroup.controllers", "\n");
 	assert_true(native_crun_usable(empty, &why));
 	/* hybrid with a controller on v2 (these machines): refused, and the reason names it */
 	char *hybrid = layout();
 	char *h = cc_xasprintf("%s/unified", hybrid);
 	mkdir(h, 0755);
-	put(h, "cgroup.controllers", "hugetlb\n");
+	unit_put_file(h, "cgroup.controllers", "hugetlb\n");
 	assert_false(native_crun_usable(hybrid, &why));
 	assert_non_null(why);
 	assert_non_null(strstr(why, "hybrid"));
@@ -72,7 +62,7 @@ static void test_requested(void **state)
 	struct cc_error *err = NULL;
 	/* a path is taken as it is, named by its base name */
 	char *fake = cc_xasprintf("%s/youki", dir);
-	put(dir, "youki", "#!/bin/sh\n");
+	unit_put_file(dir, "youki", "#!/bin/sh\n");
 	chmod(fake, 0755);
 	assert_int_equal(native_oci_pick(fake, dir, &oci, &err), 0);
 	assert_string_equal(oci.path, fake);
@@ -90,16 +80,16 @@ static void test_requested(void **state)
 	cc_error_release(&err);
 	/* crun asked for where it cannot run: INVALID_ARGUMENT with the reason */
 	char *crun = cc_xasprintf("%s/crun", dir);
-	put(dir, "crun", "#!/bin/sh\n");
+	unit_put_file(dir, "crun", "#!/bin/sh\n");
 	chmod(crun, 0755);
 	char *u = cc_xasprintf("%s/unified", dir);
 	mkdir(u, 0755);
-	put(u, "cgroup.controllers", "hugetlb\n");
+	unit_put_file(u, "cgroup.controllers", "hugetlb\n");
 	assert_int_equal(native_oci_pick(crun, dir, &oci, &err), -1);
 	assert_int_equal(err->kind, CC_ERR_INVALID_ARGUMENT);
 	assert_non_null(strstr(err->msg, "hybrid"));
 	cc_error_release(&err);
-	put(u, "cgroup.controllers", "");
+	unit_put_file(u, "cgroup.controllers", "");
 	assert_int_equal(native_oci_pick(crun, dir, &oci, &err), 0);
 	assert_string_equal(oci.name, "crun");
 	native_oci_release(&oci);

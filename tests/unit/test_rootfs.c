@@ -17,16 +17,6 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return remove(path);
 }
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char *path = cc_xasprintf("%s/%s", dir, rel);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
 static void test_overlay_of_layers(void **state)
 {
 	if (geteuid() != 0) {
@@ -42,10 +32,10 @@ static void test_overlay_of_layers(void **state)
 	char *l1opt = cc_xasprintf("%s/opt", l1), *l2opt = cc_xasprintf("%s/opt", l2);
 	mkdir(l1opt, 0755);
 	mkdir(l2opt, 0755);
-	put(l1, "keep", "keep\n");
-	put(l1, "gone", "gone\n");
-	put(l1, "opt/old", "old\n");
-	put(l2, "opt/new", "new\n");
+	unit_put_file(l1, "keep", "keep\n");
+	unit_put_file(l1, "gone", "gone\n");
+	unit_put_file(l1, "opt/old", "old\n");
+	unit_put_file(l2, "opt/new", "new\n");
 	char *wh = cc_xasprintf("%s/gone", l2);
 	assert_int_equal(mknod(wh, S_IFCHR | 0, makedev(0, 0)), 0);
 	assert_int_equal(setxattr(l2opt, "trusted.overlay.opaque", "y", 1, 0), 0);
@@ -71,7 +61,7 @@ static void test_overlay_of_layers(void **state)
 	p = cc_xasprintf("%s/opt/new", merged);
 	assert_int_equal(access(p, F_OK), 0);
 	free(p);
-	put(merged, "written", "by the container\n");
+	unit_put_file(merged, "written", "by the container\n");
 	assert_int_equal(cc_rootfs_unmount(c, &err), 0);
 	free(merged);
 	/* the change lives in the container's upper directory, not in the shared layers, and comes back */

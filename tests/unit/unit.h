@@ -11,4 +11,15 @@
 
 #include <cmocka.h>
 
+/* Write text to dir/rel (the test fails when it cannot). */
+static inline void unit_put_file(const char *dir, const char *rel, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 #endif
