@@ -1024,7 +1024,7 @@ static int runc_kill(struct native *n, const char *id, int sig, struct cc_error 
 	struct cc_container c;
 	bool running = settled(n, id, &c, err) == 0 && c.state == CC_STATE_RUNNING;
 	cc_container_release(&c);
-	if (running && !strstr(e->msg, "not running") && !strstr(e->msg, "does not exist")) {
+	if (running && !native_oci_says_gone(e->msg)) {
 		*err = e;
 		return -1;
 	}

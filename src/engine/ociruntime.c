@@ -93,6 +93,16 @@ int native_oci_pick(const char *requested, const char *cgroup_root, struct nativ
 	return 0;
 }
 
+bool native_oci_says_gone(const char *msg)
+{
+	static const char *const words[] = {"not running", "does not exist", "No such process",
+					    "No such file or directory"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(msg, words[i]))
+			return true;
+	return false;
+}
+
 void native_oci_release(struct native_oci *oci)
 {
 	free(oci->path);

@@ -30,4 +30,9 @@ int native_oci_pick(const char *requested, const char *cgroup_root, struct nativ
 
 void native_oci_release(struct native_oci *oci);
 
+/* Does a runtime's error say the container's process or the container is gone? A kill or pause racing the
+ * container's exit gets one of these, from runc ("container not running", "container does not exist") or
+ * crun ("No such process", "error opening file `<state>/status`: No such file or directory"). */
+bool native_oci_says_gone(const char *msg);
+
 #endif

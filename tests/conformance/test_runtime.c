@@ -11,8 +11,9 @@
  *
  * Each case runs in a process of its own (this program again, with CC_CONFORMANCE_ONLY=<case>), so that a
  * backend that crashes or hangs fails that case and not the suite; a passing case's output is dropped except
- * for its "not supported:"/"skipped:" lines, a failing one's is shown in full. CC_CONFORMANCE_ONLY=<case>
- * runs one case in this process, CC_CONFORMANCE_INPROCESS=1 all of them (both for debuggers). */
+ * for its "not supported:"/"skipped:"/"teardown:" lines, a failing one's is shown in full.
+ * CC_CONFORMANCE_ONLY=<case> runs one case in this process, CC_CONFORMANCE_INPROCESS=1 all of them (both for
+ * debuggers). */
 #include "../unit/unit.h"
 
 #include <arpa/inet.h>
@@ -245,7 +246,9 @@ static int teardown(void **state)
 		/* twice: a loaded engine (podman's service) may refuse a removal the first time; what is left
 		 * after the second is said, so that a leak never goes unseen */
 		for (int pass = 0; pass < 2; pass++) {
-			if (cc_rt_container_list(f->rt, &all, &cs, &n, &err) == 0) {
+			if (cc_rt_container_list(f->rt, &all, &cs, &n, &err) < 0) {
+				print_message("teardown: cannot list what is left: %s\n", err->msg);
+			} else {
 				for (size_t i = 0; i < n; i++) {
 					if (cc_rt_container_remove(f->rt, cs[i].id, true, true, &err) < 0 &&
 					    pass)
@@ -3362,7 +3365,8 @@ static const struct test_case cases[] = {
 /* Lines of a passing test's output worth keeping in the suite's log. */
 static bool notable(const char *line)
 {
-	return strncmp(line, "not supported:", 14) == 0 || strncmp(line, "skipped:", 8) == 0;
+	return strncmp(line, "not supported:", 14) == 0 || strncmp(line, "skipped:", 8) == 0 ||
+	       strncmp(line, "teardown:", 9) == 0;
 }
 
 /* Run one case in a fresh process (this program again, CC_CONFORMANCE_ONLY=<name>): a crash or a hang in a

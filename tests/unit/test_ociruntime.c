@@ -100,11 +100,24 @@ static void test_requested(void **state)
 	free(u);
 }
 
+/* a kill racing the container's exit: both runtimes' words for "gone" are known; other failures are not */
+static void test_gone_messages(void **state)
+{
+	assert_true(native_oci_says_gone("runc kill: container not running"));
+	assert_true(native_oci_says_gone("runc kill: container does not exist"));
+	assert_true(native_oci_says_gone("crun kill: kill container: No such process"));
+	assert_true(native_oci_says_gone(
+	    "crun kill: error opening file `/r/crun/abc/status`: No such file or directory"));
+	assert_false(native_oci_says_gone("crun kill: permission denied"));
+	assert_false(native_oci_says_gone("runc kill: invalid signal"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_layouts),
 	    cmocka_unit_test(test_requested),
+	    cmocka_unit_test(test_gone_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
