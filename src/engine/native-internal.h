@@ -48,8 +48,8 @@ char *native_container_dir(const struct native *n, const char *id);
 /* The OCI runtime (ociruntime.h) new containers start under: the pick for the backend's --oci-runtime, made
  * once (an owned copy). */
 int native_oci_default(struct native *n, struct native_oci *out, struct cc_error **err);
-/* The runtime container `id` was started under, which its directory records (NATIVE_RUNTIME_FILE); the
- * default for one never started. */
+/* The runtime container `id` was started under, which its directory records (NATIVE_RUNTIME_FILE); runc (or
+ * else the default) for one without a record: started before runtimes were recorded, or never started. */
 int native_oci_of(struct native *n, const char *id, struct native_oci *out, struct cc_error **err);
 int native_oci_record(struct native *n, const char *id, const struct native_oci *oci, struct cc_error **err);
 /* The runtime's state directory, its --root: <root>/<name> (owned). */

@@ -145,7 +145,12 @@ int native_oci_of(struct native *n, const char *id, struct native_oci *out, stru
 	struct cc_error *e = NULL;
 	if (cc_read_file(file, &path, &len, &e) < 0) {
 		cc_error_free(e);
-		return native_oci_default(n, out, err); /* never started: no runtime holds state of it */
+		/* started before runtimes were recorded, when runc ran everything; or never started, when no
+		 * runtime holds state of it and any will do */
+		if (native_oci_pick("runc", CGROUP_ROOT, out, &e) == 0)
+			return 0;
+		cc_error_free(e);
+		return native_oci_default(n, out, err);
 	}
 	set(out, path);
 	return 0;

@@ -105,6 +105,19 @@ crun_ready() {
 	assert_output --partial " exited 0"
 }
 
+@test "a container without a runtime record (started before there were records) is reached through runc" {
+	crun_ready
+	"$CC" --oci-runtime runc up -d svc
+	rm "$CONTAINER_COMPOSE_ROOT"/containers/*/runtime
+	# the automatic pick is crun now; the container's state is runc's
+	run "$CC" exec svc echo reached
+	assert_success
+	assert_output "reached"
+	"$CC" stop svc
+	run states
+	assert_output --partial " exited 0"
+}
+
 @test "down after crun leaves no runtime state, cgroup or mount" {
 	crun_ready
 	"$CC" --oci-runtime crun up -d svc
