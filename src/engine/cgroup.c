@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
 char *native_cgroup_path(const char *id)
 {
 	return cc_xasprintf("/container-compose/%s", id);
@@ -19,14 +17,15 @@ char *native_cgroup_path(const char *id)
 
 bool native_cgroup_v2(void)
 {
-	return access(CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
+	return access(NATIVE_CGROUP_ROOT "/cgroup.controllers", F_OK) == 0;
 }
 
 char *native_cgroup_file(const char *id, const char *controller, const char *file, const char *v2_file)
 {
 	if (native_cgroup_v2())
-		return cc_xasprintf(CGROUP_ROOT "/container-compose/%s/%s", id, v2_file ? v2_file : file);
-	return cc_xasprintf(CGROUP_ROOT "/%s/container-compose/%s/%s", controller, id, file);
+		return cc_xasprintf(NATIVE_CGROUP_ROOT "/container-compose/%s/%s", id,
+				    v2_file ? v2_file : file);
+	return cc_xasprintf(NATIVE_CGROUP_ROOT "/%s/container-compose/%s/%s", controller, id, file);
 }
 
 bool native_cgroup_u64(const char *path, uint64_t *out)
@@ -78,10 +77,10 @@ uint64_t native_cgroup_oom_kills(const char *id)
 bool native_cgroup_remove(const char *id)
 {
 	bool ok = true;
-	cleanup_free char *unified = cc_xasprintf(CGROUP_ROOT "/container-compose/%s", id);
+	cleanup_free char *unified = cc_xasprintf(NATIVE_CGROUP_ROOT "/container-compose/%s", id);
 	if (rmdir(unified) < 0 && errno != ENOENT)
 		ok = false;
-	DIR *d = opendir(CGROUP_ROOT);
+	DIR *d = opendir(NATIVE_CGROUP_ROOT);
 	if (!d)
 		return false;
 	struct dirent *de;
@@ -89,7 +88,7 @@ bool native_cgroup_remove(const char *id)
 		if (de->d_name[0] == '.')
 			continue;
 		cleanup_free char *path =
-		    cc_xasprintf(CGROUP_ROOT "/%s/container-compose/%s", de->d_name, id);
+		    cc_xasprintf(NATIVE_CGROUP_ROOT "/%s/container-compose/%s", de->d_name, id);
 		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTDIR)
 			ok = false;
 	}

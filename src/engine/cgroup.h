@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define NATIVE_CGROUP_ROOT "/sys/fs/cgroup"
+
 /* "/container-compose/<id>" (owned): the bundle's cgroupsPath. */
 char *native_cgroup_path(const char *id);
 /* The file of a container's cgroup: on v1 under the hierarchy of `controller`, on v2 `v2_file` (NULL: the

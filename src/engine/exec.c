@@ -52,12 +52,9 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		cc_container_release(&c);
 		return -1;
 	}
-	cleanup_free char *state = native_oci_state(n, &oci);
 	cc_strv argv = NULL;
-	cc_strv_push(&argv, oci.path);
+	native_oci_argv(n, &oci, &argv);
 	native_oci_release(&oci);
-	cc_strv_push(&argv, "--root");
-	cc_strv_push(&argv, state);
 	cc_strv_push(&argv, "exec");
 	const struct cc_exec_stdio *io = opts->stdio;
 	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;

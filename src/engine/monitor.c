@@ -9,7 +9,6 @@
 #include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/fsutil.h"
-#include "engine/seccomp_cache.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/attach.h"
@@ -18,6 +17,7 @@
 #include "engine/journal.h"
 #include "engine/native-internal.h"
 #include "engine/rootfs.h"
+#include "engine/seccomp_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,11 +124,8 @@ static char *runc_message(const char *text, const char *fallback)
 int native_oci_call(const struct native *n, const struct native_oci *oci, char *const *args,
 		    struct cc_error **err)
 {
-	cleanup_free char *state = native_oci_state(n, oci);
 	cc_strv argv = NULL;
-	cc_strv_push(&argv, oci->path);
-	cc_strv_push(&argv, "--root");
-	cc_strv_push(&argv, state);
+	native_oci_argv(n, oci, &argv);
 	for (char *const *a = args; *a; a++)
 		cc_strv_push(&argv, *a);
 	int p[2];

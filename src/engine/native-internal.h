@@ -54,6 +54,8 @@ int native_oci_of(struct native *n, const char *id, struct native_oci *out, stru
 int native_oci_record(struct native *n, const char *id, const struct native_oci *oci, struct cc_error **err);
 /* The runtime's state directory, its --root: <root>/<name> (owned). */
 char *native_oci_state(const struct native *n, const struct native_oci *oci);
+/* Start argv with `<runtime> --root <state>`. */
+void native_oci_argv(const struct native *n, const struct native_oci *oci, cc_strv *argv);
 /* Run `<runtime> --root <state> ARGS...`, waiting for it. On failure, BACKEND_FAILURE with the runtime's
  * own message (its last stderr line, without logrus decoration), not "exit status 1". */
 int native_oci_call(const struct native *n, const struct native_oci *oci, char *const *args,

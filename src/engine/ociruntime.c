@@ -4,6 +4,8 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "engine/cgroup.h"
+#include "engine/native-internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,14 +114,6 @@ void native_oci_release(struct native_oci *oci)
 
 /* ---- the native backend's side ---- */
 
-#include "base/strbuf.h"
-#include "engine/native-internal.h"
-
-#include <errno.h>
-#include <fcntl.h>
-
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
 static void copy_oci(struct native_oci *out, const struct native_oci *in)
 {
 	out->path = cc_xstrdup(in->path);
@@ -129,7 +123,7 @@ static void copy_oci(struct native_oci *out, const struct native_oci *in)
 int native_oci_default(struct native *n, struct native_oci *out, struct cc_error **err)
 {
 	pthread_mutex_lock(&n->oci_lock);
-	int r = n->oci.path ? 0 : native_oci_pick(n->oci_requested, CGROUP_ROOT, &n->oci, err);
+	int r = n->oci.path ? 0 : native_oci_pick(n->oci_requested, NATIVE_CGROUP_ROOT, &n->oci, err);
 	if (r == 0)
 		copy_oci(out, &n->oci);
 	pthread_mutex_unlock(&n->oci_lock);
@@ -147,7 +141,7 @@ int native_oci_of(struct native *n, const char *id, struct native_oci *out, stru
 		cc_error_free(e);
 		/* started before runtimes were recorded, when runc ran everything; or never started, when no
 		 * runtime holds state of it and any will do */
-		if (native_oci_pick("runc", CGROUP_ROOT, out, &e) == 0)
+		if (native_oci_pick("runc", NATIVE_CGROUP_ROOT, out, &e) == 0)
 			return 0;
 		cc_error_free(e);
 		return native_oci_default(n, out, err);
@@ -167,4 +161,12 @@ int native_oci_record(struct native *n, const char *id, const struct native_oci 
 char *native_oci_state(const struct native *n, const struct native_oci *oci)
 {
 	return cc_xasprintf("%s/%s", n->root, oci->name);
+}
+
+void native_oci_argv(const struct native *n, const struct native_oci *oci, cc_strv *argv)
+{
+	cleanup_free char *state = native_oci_state(n, oci);
+	cc_strv_push(argv, oci->path);
+	cc_strv_push(argv, "--root");
+	cc_strv_push(argv, state);
 }

@@ -146,9 +146,9 @@ int build_process_run(struct build *b, const char *dir, const char *rootfs, cons
 	if (step_files(b, err) < 0 || write_config(b, dir, rootfs, id, p, err) < 0 ||
 	    native_oci_default(b->n, &oci, err) < 0)
 		return -1;
-	cleanup_free char *state = native_oci_state(b->n, &oci);
 	cc_strv argv = NULL;
-	const char *const args[] = {oci.path, "--root", state, "run", "--bundle", dir, id};
+	native_oci_argv(b->n, &oci, &argv);
+	const char *const args[] = {"run", "--bundle", dir, id};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		cc_strv_push(&argv, args[i]);
 	int pipefd[2];
