@@ -22,7 +22,9 @@
 	X(MHD_create_response_from_callback)                                                                 \
 	X(MHD_add_response_header)                                                                           \
 	X(MHD_queue_response)                                                                                \
-	X(MHD_destroy_response)
+	X(MHD_destroy_response)                                                                              \
+	X(MHD_create_response_for_upgrade)                                                                   \
+	X(MHD_upgrade_action)
 
 struct cc_mhd_api {
 	CC_MHD_SYMBOLS(CC_DYN_FIELD)
@@ -46,6 +48,8 @@ int cc_mhd_ready(struct cc_error **err);
 #define MHD_add_response_header           (cc_mhd()->p_MHD_add_response_header)
 #define MHD_queue_response                (cc_mhd()->p_MHD_queue_response)
 #define MHD_destroy_response              (cc_mhd()->p_MHD_destroy_response)
+#define MHD_create_response_for_upgrade   (cc_mhd()->p_MHD_create_response_for_upgrade)
+#define MHD_upgrade_action                (cc_mhd()->p_MHD_upgrade_action)
 #endif
 
 #endif

@@ -192,8 +192,10 @@ static void apply_overrides(const struct run_opts *ro, char *const *command, str
 static int run_output(struct cc_runtime *rt, const char *id, const struct run_opts *ro, struct cc_error **err)
 {
 	if (ro->attach_stdin || ro->attach_tty) {
-		struct cc_attach_io io = {ro->attach_stdin ? STDIN_FILENO : -1, STDOUT_FILENO,
-					  ro->attach_tty ? STDIN_FILENO : -1};
+		struct cc_attach_io io = {.in_fd = ro->attach_stdin ? STDIN_FILENO : -1,
+					  .out_fd = STDOUT_FILENO,
+					  .terminal = ro->attach_tty ? STDIN_FILENO : -1,
+					  .cancel = -1};
 		struct cc_error *e = NULL;
 		if (cc_rt_container_attach(rt, id, &io, &e) == 0)
 			return 0;
@@ -380,8 +382,10 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK) {
 		/* the terminal goes raw only for a container that has one */
 		bool terminal = target.spec.tty && isatty(STDIN_FILENO);
-		struct cc_attach_io io = {no_stdin ? -1 : STDIN_FILENO, STDOUT_FILENO,
-					  terminal ? STDIN_FILENO : -1};
+		struct cc_attach_io io = {.in_fd = no_stdin ? -1 : STDIN_FILENO,
+					  .out_fd = STDOUT_FILENO,
+					  .terminal = terminal ? STDIN_FILENO : -1,
+					  .cancel = -1};
 		struct cc_error *err = NULL;
 		int code = 0;
 		int r = cc_rt_container_attach(rt, target.id, &io, &err);

@@ -62,6 +62,7 @@ struct dk_session {
 	const char *resize_path;
 	int (*out)(void *ctx, const char *data, size_t len); /* <0 ends the session */
 	void *ctx;
+	int cancel; /* readable: the session ends (-1: none) */
 };
 int dk_hijack_run(struct dk_client *c, const struct dk_session *s, const char *what, struct cc_error **err);
 int dk_container_attach(void *self, const char *ref, const struct cc_attach_io *io, struct cc_error **err);

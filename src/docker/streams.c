@@ -215,7 +215,8 @@ int dk_container_exec(void *self, const char *ref, const struct cc_exec_opts *op
 					.terminal = with_term ? io->terminal : -1,
 					.resize_path = rpath,
 					.out = with_term ? terminal_write : demux_chunk,
-					.ctx = with_term ? (void *)&term_fd : (void *)&d};
+					.ctx = with_term ? (void *)&term_fd : (void *)&d,
+					.cancel = -1};
 		rc = dk_hijack_run(D(self), &ss, what, err);
 		demux_finish(&d, rc == 0);
 	} else {

@@ -2,6 +2,7 @@
  * side is native_container_attach, a relay loop of its own in the caller's thread. */
 #include "engine/attach.h"
 #include "base/cleanup.h"
+#include "base/frame.h"
 #include "base/strbuf.h"
 #include "base/term.h"
 #include "base/xalloc.h"
@@ -26,7 +27,6 @@
 
 #define REPLAY_BYTES (64 * 1024)
 #define MAX_CLIENTS  8
-#define FRAME_HEAD   5
 
 static int sock_path(const char *dir, const char *name, struct sockaddr_un *sa, int *dirfd)
 {
@@ -184,11 +184,10 @@ static void frame(struct native_attach *a, char type, const char *data, uint32_t
 		flush_input(a);
 		close(a->input);
 		a->input = -1;
-	} else if (type == 'w' && a->tty && a->input >= 0 && len == 4) {
-		struct winsize ws = {
-		    .ws_row = (unsigned short)(((unsigned char)data[0] << 8) | (unsigned char)data[1]),
-		    .ws_col = (unsigned short)(((unsigned char)data[2] << 8) | (unsigned char)data[3])};
-		ioctl(a->input, TIOCSWINSZ, &ws);
+	} else if (type == 'w' && a->tty && a->input >= 0) {
+		struct winsize ws = {0};
+		if (cc_frame_size_get(data, len, &ws.ws_row, &ws.ws_col))
+			ioctl(a->input, TIOCSWINSZ, &ws);
 	}
 }
 
@@ -203,19 +202,14 @@ static bool read_client(struct native_attach *a, struct client *c)
 		return false;
 	cc_strbuf_add(&c->in, buf, (size_t)n);
 	size_t off = 0;
-	while (c->in.len - off >= FRAME_HEAD) {
-		const unsigned char *h = (const unsigned char *)c->in.buf + off;
-		uint32_t len = ((uint32_t)h[1] << 24) | ((uint32_t)h[2] << 16) | ((uint32_t)h[3] << 8) | h[4];
-		if (len > 1 << 20)
-			return false; /* not one of ours */
-		if (c->in.len - off < FRAME_HEAD + len)
-			break;
-		frame(a, (char)h[0], c->in.buf + off + FRAME_HEAD, len);
-		off += FRAME_HEAD + len;
-	}
-	memmove(c->in.buf, c->in.buf + off, c->in.len - off);
-	cc_strbuf_truncate(&c->in, c->in.len - off);
-	return true;
+	char type;
+	const char *payload;
+	uint32_t len;
+	int got;
+	while ((got = cc_frame_next(&c->in, &off, &type, &payload, &len)) > 0)
+		frame(a, type, payload, len);
+	cc_frame_consumed(&c->in, off);
+	return got >= 0; /* not one of ours: dropped */
 }
 
 static bool send_all(int fd, const char *data, size_t len)
@@ -318,10 +312,9 @@ void native_attach_close(struct native_attach *a)
 
 static bool send_frame(int fd, char type, const void *data, uint32_t len)
 {
-	unsigned char h[FRAME_HEAD] = {(unsigned char)type, (unsigned char)(len >> 24),
-				       (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-				       (unsigned char)len};
-	return send_all(fd, (const char *)h, sizeof(h)) && (!len || send_all(fd, data, len));
+	cleanup_strbuf struct cc_strbuf b = CC_STRBUF_INIT;
+	cc_frame_put(&b, type, data, len);
+	return send_all(fd, b.buf, b.len);
 }
 
 static void send_size(int sock, int terminal)
@@ -329,9 +322,9 @@ static void send_size(int sock, int terminal)
 	unsigned rows, cols;
 	if (!cc_term_size(terminal, &rows, &cols))
 		return;
-	unsigned char s[4] = {(unsigned char)(rows >> 8), (unsigned char)rows, (unsigned char)(cols >> 8),
-			      (unsigned char)cols};
-	send_frame(sock, 'w', s, sizeof(s));
+	cleanup_strbuf struct cc_strbuf b = CC_STRBUF_INIT;
+	cc_frame_size_put(&b, rows, cols);
+	send_all(sock, b.buf, b.len);
 }
 
 static bool write_all(int fd, const char *p, size_t n)
@@ -355,13 +348,17 @@ static void relay(int sock, const struct cc_attach_io *io, struct cc_term *t)
 	bool in_open = io->in_fd >= 0;
 	char buf[16384];
 	for (;;) {
-		struct pollfd p[3] = {
-		    {sock, POLLIN, 0}, {in_open ? io->in_fd : -1, POLLIN, 0}, {winch, POLLIN, 0}};
-		if (poll(p, 3, -1) < 0) {
+		struct pollfd p[4] = {{sock, POLLIN, 0},
+				      {in_open ? io->in_fd : -1, POLLIN, 0},
+				      {winch, POLLIN, 0},
+				      {io->cancel, POLLIN, 0}};
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
 		}
+		if (p[3].revents)
+			return;
 		if (p[0].revents) {
 			ssize_t n = read(sock, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)

@@ -84,7 +84,7 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	cleanup_free char *name = cc_xstrdup(c.name);
 	cc_container_release(&c);
 	if (terminal) {
-		pid_t pid = native_spawn(argv, io->terminal, io->terminal, io->terminal);
+		pid_t pid = native_spawn_terminal(argv, io->terminal);
 		cc_strv_free(argv);
 		int code = pid > 0 ? native_wait_status(pid) : -1;
 		if (code < 0)
@@ -93,6 +93,25 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		return 0;
 	}
 
+	if (opts->detach) {
+		/* the process keeps whatever it is given: pipes would hold this call until it ends */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		pid_t pid = null < 0 ? -1 : native_spawn(argv, null, null, null);
+		if (null >= 0)
+			close(null);
+		cc_strv_free(argv);
+		int code = pid > 0 ? native_wait_status(pid) : -1;
+		if (code < 0)
+			return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec in %s", name);
+		if (code != 0)
+			return cc_error_set(
+			    err, CC_ERR_BACKEND_FAILURE,
+			    "exec in %s: the runtime could not start %s (exit status %d; a detached "
+			    "command's errors are not kept)",
+			    name, opts->argv[0], code);
+		*exit_code = 0;
+		return 0;
+	}
 	int outp[2], errp[2];
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || pipe2(outp, O_CLOEXEC) < 0) {

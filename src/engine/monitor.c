@@ -27,10 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define LINE_MAX_BYTES      16384 /* longer lines are split, as docker's json-file does */
@@ -54,6 +56,24 @@ pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int e
 	if (pid != 0)
 		return pid;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 || (cwd && chdir(cwd) < 0))
+		_exit(127);
+	close_range(3, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+pid_t native_spawn_terminal(char *const *argv, int terminal)
+{
+	pid_t own_session = getsid(0);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (tcgetsid(terminal) != own_session && (setsid() < 0 || ioctl(terminal, TIOCSCTTY, 0) < 0))
+		_exit(127);
+	if (dup2(terminal, 0) < 0 || dup2(terminal, 1) < 0 || dup2(terminal, 2) < 0)
 		_exit(127);
 	close_range(3, ~0U, 0);
 	sigset_t none;

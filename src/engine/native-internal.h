@@ -66,6 +66,10 @@ int native_oci_call(const struct native *n, const struct native_oci *oci, char *
 /* fork + exec argv with the given stdio (everything else closed); the exit status as a shell reports it
  * (128+signal for a signal; -1 when it can't be had). */
 pid_t native_spawn(char *const *argv, int in, int out, int errfd);
+/* native_spawn with a terminal as its stdio. A terminal that is not the caller's controlling one (the
+ * daemon's, for a client's session) becomes the child's: the child leads a session of its own on it, so that
+ * the kernel tells it of size changes with SIGWINCH, as a shell tells its foreground job. */
+pid_t native_spawn_terminal(char *const *argv, int terminal);
 /* native_spawn in the working directory cwd. */
 pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int errfd);
 int native_wait_status(pid_t pid);

@@ -343,10 +343,8 @@ static int r_container_exec(void *self, const char *ref, const struct cc_exec_op
 			    const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
 	struct remote *r = self;
-	if (o->stdio && (o->stdio->in >= 0 || o->stdio->terminal >= 0))
-		return not_supported(err, "exec with input or a terminal");
-	if (o->detach)
-		return not_supported(err, "detached exec");
+	const struct cc_exec_stdio *io = o->detach ? NULL : o->stdio;
+	bool with_in = io && io->in >= 0, with_term = io && o->tty && io->terminal >= 0;
 	json_t *b = json_object();
 	json_object_set_new(b, "command", cc_strv_to_json(o->argv));
 	if (o->env)
@@ -359,7 +357,24 @@ static int r_container_exec(void *self, const char *ref, const struct cc_exec_op
 		json_object_set_new(b, "tty", json_true());
 	if (o->privileged)
 		json_object_set_new(b, "privileged", json_true());
+	if (o->detach)
+		json_object_set_new(b, "detach", json_true());
 	char *p = obj_path("containers", ref, "/exec");
+	if (with_in || with_term) {
+		/* input or a terminal: a session both ways over the upgraded connection */
+		if (with_in)
+			json_object_set_new(b, "stdin", json_true());
+		struct rc_session_io sio = {.in_fd = with_in ? io->in : -1,
+					    .out_fd = STDOUT_FILENO,
+					    .terminal = with_term ? io->terminal : -1,
+					    .cancel = -1,
+					    .sink = with_term ? NULL : sink,
+					    .container = ref};
+		int rc = rc_session_run(r->c, p, b, &sio, exit_code, err);
+		free(p);
+		json_decref(b);
+		return rc;
+	}
 	struct exec_fwd f = {.sink = sink, .container = ref};
 	int rc = rc_stream(r->c, "POST", p, b, exec_frame, &f, err);
 	free(p);
@@ -373,6 +388,26 @@ static int r_container_exec(void *self, const char *ref, const struct cc_exec_op
 				    ref);
 	*exit_code = f.code;
 	return 0;
+}
+
+static int r_container_attach(void *self, const char *ref, const struct cc_attach_io *io,
+			      struct cc_error **err)
+{
+	struct remote *r = self;
+	json_t *b = json_pack("{s:b}", "stdin", io->in_fd >= 0);
+	char *p = obj_path("containers", ref, "/attach");
+	/* the container's terminal, when it has one, decides whether ours goes raw: the daemon's session
+	 * carries bytes either way, and a terminal ignored by a container without one stays as it is */
+	struct rc_session_io sio = {.in_fd = io->in_fd,
+				    .out_fd = io->out_fd,
+				    .terminal = io->terminal,
+				    .cancel = io->cancel,
+				    .container = ref};
+	int code;
+	int rc = rc_session_run(r->c, p, b, &sio, &code, err);
+	free(p);
+	json_decref(b);
+	return rc;
 }
 
 static int r_container_top(void *self, const char *ref, struct cc_top *out, struct cc_error **err)
@@ -967,6 +1002,7 @@ static const struct cc_runtime_ops remote_ops = {
     .container_wait = r_container_wait,
     .container_logs = r_container_logs,
     .container_exec = r_container_exec,
+    .container_attach = r_container_attach,
     .container_top = r_container_top,
     .container_stats = r_container_stats,
     .container_copy = r_container_copy,

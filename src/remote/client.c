@@ -126,6 +126,25 @@ static int status_error(struct cc_http_req *r, struct cc_error **err)
 	return rc;
 }
 
+int rc_upgrade(struct rc_client *c, const char *path, json_t *body, struct cc_http_upgraded *out,
+	       struct cc_error **err)
+{
+	char *url = cc_xasprintf("%s%s", c->base, path);
+	struct cc_http_req answer = {.status = 0};
+	int rc = cc_http_upgrade(&c->conn, url, "POST", path, body, path, &answer, out, err);
+	free(url);
+	if (rc <= 0)
+		return rc;
+	status_error(&answer, err);
+	cc_http_req_release(&answer);
+	return -1;
+}
+
+int rc_frame_error(json_t *j, struct cc_error **err)
+{
+	return envelope_error(500, j, NULL, err);
+}
+
 static int perform(struct rc_client *c, struct cc_http_req *r, struct cc_error **err)
 {
 	char *url = cc_xasprintf("%s%s", c->base, r->path);

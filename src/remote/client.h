@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/http.h"
+#include "base/http_upgrade.h"
 #include "runtime/runtime.h"
 
 struct rc_client {
@@ -40,5 +41,25 @@ int rc_stream_upload(struct rc_client *c, const char *method, const char *path, 
  * parse it as JSON into *out). */
 int rc_transfer(struct rc_client *c, const char *method, const char *path, int in_fd, const char *ctype,
 		int out_fd, json_t **out, struct cc_error **err);
+
+/* An upgraded connection for an interactive session (POST path with body, borrowed): 0 with *out open; an
+ * answer other than 101 becomes the daemon's error. */
+int rc_upgrade(struct rc_client *c, const char *path, json_t *body, struct cc_http_upgraded *out,
+	       struct cc_error **err);
+/* A session's closing error frame ({"error", "message", "kind"}) as the daemon's error. */
+int rc_frame_error(json_t *j, struct cc_error **err);
+
+/* session.c: an interactive session through the daemon (exec with input or a terminal, attach). Input from
+ * in_fd (-1: none; its end is sent as the end of input), output to the terminal or out_fd as it comes, or
+ * with a sink, cut into its lines; the terminal (-1: none) raw, and its size sent at the start and on each
+ * change. cancel (-1: none) readable ends the session. */
+struct rc_session_io {
+	int in_fd, out_fd, terminal, cancel;
+	const struct cc_log_sink *sink;
+	const char *container; /* names the sink's frames */
+};
+/* *exit_code: the exec's (-1 for an attach). */
+int rc_session_run(struct rc_client *c, const char *path, json_t *body, const struct rc_session_io *io,
+		   int *exit_code, struct cc_error **err);
 
 #endif

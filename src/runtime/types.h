@@ -229,9 +229,11 @@ struct cc_exec_stdio {
 };
 
 /* An attach: input from in_fd (-1: none; its end closes the container's stdin), output to out_fd, and with
- * a terminal (-1: none) its size followed and its mode left raw while attached. */
+ * a terminal (-1: none) its size followed and its mode left raw while attached. cancel (-1: none) turning
+ * readable ends the attach early: the daemon's way to let go when its client has gone. */
 struct cc_attach_io {
 	int in_fd, out_fd, terminal;
+	int cancel;
 };
 
 struct cc_exec_opts {

@@ -11,8 +11,7 @@
 
 /* ---- helpers shared by the container handlers ---- */
 
-/* The container behind {id}, or a 404 (replied) and false. */
-static bool load(struct srv_req *r, struct cc_runtime *rt, struct cc_container *c)
+bool srv_container_load(struct srv_req *r, struct cc_runtime *rt, struct cc_container *c)
 {
 	struct cc_error *err = NULL;
 	if (cc_rt_container_inspect(rt, srv_param(r, 0), c, &err) < 0) {
@@ -92,7 +91,7 @@ void h_container_inspect(struct srv_req *r)
 {
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_container c;
-	if (!rt || !load(r, rt, &c))
+	if (!rt || !srv_container_load(r, rt, &c))
 		return;
 	srv_reply_json(r, 200, api_container_inspect(&c));
 	cc_container_release(&c);
@@ -145,7 +144,7 @@ void h_container_start(struct srv_req *r)
 {
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_container c;
-	if (!rt || !load(r, rt, &c))
+	if (!rt || !srv_container_load(r, rt, &c))
 		return;
 	bool running = c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED;
 	cc_container_release(&c);
@@ -200,7 +199,7 @@ void h_container_stop(struct srv_req *r)
 	struct cc_container c;
 	if (!rt || !stop_body(r, &sig, &timeout))
 		return;
-	if (!load(r, rt, &c)) {
+	if (!srv_container_load(r, rt, &c)) {
 		free(sig);
 		return;
 	}
@@ -248,7 +247,7 @@ void h_container_kill(struct srv_req *r)
 	}
 	json_decref(b);
 	struct cc_container c;
-	if (!load(r, rt, &c))
+	if (!srv_container_load(r, rt, &c))
 		return;
 	bool running = is_running(&c);
 	cc_container_release(&c);
@@ -401,7 +400,7 @@ void h_container_logs(struct srv_req *r)
 	struct cc_container c;
 	struct cc_log_opts o;
 	bool ts;
-	if (!rt || !srv_log_options(r, &o, &ts) || !load(r, rt, &c))
+	if (!rt || !srv_log_options(r, &o, &ts) || !srv_container_load(r, rt, &c))
 		return;
 	if (o.follow) {
 		/* followers of one container share one thread */
@@ -446,118 +445,6 @@ void h_container_stats(struct srv_req *r)
 	/* clients streaming one container's stats share one sampling thread */
 	struct srv_stream *st = srv_stream_open(r, "application/x-ndjson");
 	srv_statshub_follow(srv_server(r)->statshub, st, srv_param(r, 0), (int64_t)(secs * 1e9));
-}
-
-/* ---- exec ---- */
-
-struct exec_ctx {
-	char *id;
-	cc_strv argv, env;
-	char *user, *workdir;
-	bool tty, privileged;
-	struct srv_stream *st;
-};
-
-static void exec_free(void *p)
-{
-	struct exec_ctx *c = p;
-	free(c->id);
-	cc_strv_free(c->argv);
-	cc_strv_free(c->env);
-	free(c->user);
-	free(c->workdir);
-	free(c);
-}
-
-static int exec_emit(void *ctx, const struct cc_log_frame *f)
-{
-	struct exec_ctx *c = ctx;
-	json_t *o = api_log_frame(f, false);
-	json_object_del(o, "container");
-	return srv_stream_write(c->st, o);
-}
-
-static int exec_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err)
-{
-	struct exec_ctx *c = ctx;
-	c->st = st;
-	struct cc_exec_opts o = {.argv = c->argv,
-				 .env = c->env,
-				 .user = c->user,
-				 .working_dir = c->workdir,
-				 .tty = c->tty,
-				 .privileged = c->privileged};
-	struct cc_log_sink sink = {exec_emit, c, NULL};
-	int code = 0;
-	if (cc_rt_container_exec(rt, c->id, &o, &sink, &code, err) < 0)
-		return -1;
-	json_t *fin = json_object();
-	json_object_set_new(fin, "exitCode", json_integer(code));
-	srv_stream_write(st, fin);
-	return 0;
-}
-
-static bool strv_field(struct srv_req *r, json_t *b, const char *key, bool required, cc_strv *out)
-{
-	json_t *a = json_object_get(b, key);
-	*out = NULL;
-	if (!a || json_is_null(a)) {
-		if (required)
-			srv_reply_status(r, 400, "%s: required", key);
-		return !required;
-	}
-	if (!json_is_array(a) || (required && json_array_size(a) == 0)) {
-		srv_reply_status(r, 400, "%s: expected a%s array of strings", key,
-				 required ? " non-empty" : "n");
-		return false;
-	}
-	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v)
-	{
-		if (!json_is_string(v)) {
-			cc_strv_free(*out);
-			*out = NULL;
-			srv_reply_status(r, 400, "%s[%zu]: expected a string", key, i);
-			return false;
-		}
-		cc_strv_push(out, json_string_value(v));
-	}
-	return true;
-}
-
-void h_container_exec(struct srv_req *r)
-{
-	json_t *b = srv_body_json(r, false);
-	struct cc_runtime *rt = b ? srv_runtime(r) : NULL;
-	if (!rt) {
-		json_decref(b);
-		return;
-	}
-	struct exec_ctx *ctx = cc_xcalloc(1, sizeof(*ctx));
-	bool ok = strv_field(r, b, "command", true, &ctx->argv) &&
-		  strv_field(r, b, "environment", false, &ctx->env);
-	const char *user = json_string_value(json_object_get(b, "user"));
-	const char *wd = json_string_value(json_object_get(b, "workingDirectory"));
-	ctx->user = user ? cc_xstrdup(user) : NULL;
-	ctx->workdir = wd ? cc_xstrdup(wd) : NULL;
-	ctx->tty = json_is_true(json_object_get(b, "tty"));
-	ctx->privileged = json_is_true(json_object_get(b, "privileged"));
-	json_decref(b);
-	struct cc_container c;
-	if (!ok || !load(r, rt, &c)) {
-		exec_free(ctx);
-		return;
-	}
-	bool running = c.state == CC_STATE_RUNNING;
-	ctx->id = cc_xstrdup(c.name);
-	cc_container_release(&c);
-	if (!running) {
-		srv_reply_status(r, 409, "container %s is not running; expected it running", srv_param(r, 0));
-		exec_free(ctx);
-		return;
-	}
-	srv_reply_stream(r, "application/x-ndjson", exec_produce, ctx, exec_free);
 }
 
 void h_container_top(struct srv_req *r)

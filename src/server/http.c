@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -537,6 +539,116 @@ void srv_streams_end_all(struct server *s)
 		wake(st);
 		pthread_mutex_unlock(&st->lock);
 	}
+	pthread_mutex_unlock(&s->streams_lock);
+}
+
+/* ---- upgraded connections ---- */
+
+struct srv_session {
+	struct server *srv;
+	srv_session_fn fn;
+	void *ctx;
+	void (*ctx_free)(void *);
+	int sock;
+	struct MHD_UpgradeResponseHandle *urh;
+	char *early;
+	size_t early_len;
+	struct srv_session *next, *prev;
+};
+
+/* Does a comma-separated header value hold this token (case-insensitively)? */
+static bool header_has_token(const char *value, const char *token)
+{
+	size_t n = strlen(token);
+	for (const char *p = value; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t len = strcspn(p, " \t,");
+		if (len == n && strncasecmp(p, token, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+bool srv_wants_upgrade(struct srv_req *r)
+{
+	const char *up = srv_header(r, MHD_HTTP_HEADER_UPGRADE);
+	return up && *up && header_has_token(srv_header(r, MHD_HTTP_HEADER_CONNECTION), "upgrade");
+}
+
+static void session_close(struct srv_session *ss)
+{
+	struct server *s = ss->srv;
+	pthread_mutex_lock(&s->streams_lock);
+	if (ss->prev)
+		ss->prev->next = ss->next;
+	else
+		s->sessions = ss->next;
+	if (ss->next)
+		ss->next->prev = ss->prev;
+	pthread_mutex_unlock(&s->streams_lock);
+	MHD_upgrade_action(ss->urh, MHD_UPGRADE_ACTION_CLOSE);
+	if (ss->ctx_free)
+		ss->ctx_free(ss->ctx);
+	free(ss->early);
+	free(ss);
+}
+
+static void *session_main(void *arg)
+{
+	struct srv_session *ss = arg;
+	int fl = fcntl(ss->sock, F_GETFL);
+	if (fl >= 0)
+		fcntl(ss->sock, F_SETFL, fl & ~O_NONBLOCK);
+	ss->fn(ss->srv, ss->sock, ss->early, ss->early_len, ss->ctx);
+	session_close(ss);
+	return NULL;
+}
+
+/* libmicrohttpd's poll thread, once the 101 is out: the session goes to a thread of its own at once */
+static void upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+		     size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+	(void)conn, (void)con_cls;
+	struct srv_session *ss = cls;
+	ss->sock = sock;
+	ss->urh = urh;
+	if (extra_in_size) {
+		ss->early = cc_xmalloc(extra_in_size);
+		memcpy(ss->early, extra_in, extra_in_size);
+		ss->early_len = extra_in_size;
+	}
+	struct server *s = ss->srv;
+	pthread_mutex_lock(&s->streams_lock);
+	ss->next = s->sessions;
+	if (s->sessions)
+		s->sessions->prev = ss;
+	s->sessions = ss;
+	pthread_mutex_unlock(&s->streams_lock);
+	if (atomic_load(&s->stopping) || srv_spawn(session_main, ss) != 0)
+		session_close(ss);
+}
+
+void srv_reply_upgrade(struct srv_req *r, srv_session_fn fn, void *ctx, void (*ctx_free)(void *))
+{
+	struct srv_session *ss = cc_xcalloc(1, sizeof(*ss));
+	ss->srv = r->srv;
+	ss->fn = fn;
+	ss->ctx = ctx;
+	ss->ctx_free = ctx_free;
+	ss->sock = -1;
+	/* the library has no way to say that an upgrade answer was never sent: a connection that breaks
+	 * before its 101 leaves ss behind, a rare and small loss */
+	struct MHD_Response *resp = MHD_create_response_for_upgrade(upgraded, ss);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
+	set_reply(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp, NULL);
+}
+
+void srv_sessions_end_all(struct server *s)
+{
+	pthread_mutex_lock(&s->streams_lock);
+	for (struct srv_session *ss = s->sessions; ss; ss = ss->next)
+		shutdown(ss->sock, SHUT_RDWR);
 	pthread_mutex_unlock(&s->streams_lock);
 }
 

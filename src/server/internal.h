@@ -22,6 +22,7 @@
 
 struct srv_req;
 struct server;
+struct srv_session;
 
 enum srv_route_flags {
 	SRV_BLOCKING = 1 << 0,  /* may take long: runs on a thread of its own, the connection suspended */
@@ -71,7 +72,8 @@ struct server {
 	bool tls;
 	atomic_int inflight; /* requests not yet completed */
 	pthread_mutex_t streams_lock;
-	struct srv_stream *streams; /* open streams, ended at shutdown */
+	struct srv_stream *streams;   /* open streams, ended at shutdown */
+	struct srv_session *sessions; /* upgraded connections (under streams_lock), ended at shutdown */
 	atomic_bool stopping;
 	atomic_ulong unmatched[6];     /* 404/405 answers outside any route, by status class */
 	struct srv_hub *hub;           /* event followers (hub.c) */
@@ -211,6 +213,17 @@ struct server *srv_stream_server(struct srv_stream *st);
 /* Shutdown: end every open stream for its client. */
 void srv_streams_end_all(struct server *s);
 
+/* ---- upgraded connections (http.c) ---- */
+/* Did the request ask for its connection to be upgraded ("Connection: Upgrade" and an Upgrade header)? */
+bool srv_wants_upgrade(struct srv_req *r);
+/* After "101 Switching Protocols" the connection is the session's: fn runs on a thread of its own with the
+ * connection's socket (blocking; shut down by the daemon when it stops) and the bytes that came after the
+ * request's head, and the connection closes when it returns; then ctx_free(ctx). */
+typedef void (*srv_session_fn)(struct server *s, int sock, const char *early, size_t early_len, void *ctx);
+void srv_reply_upgrade(struct srv_req *r, srv_session_fn fn, void *ctx, void (*ctx_free)(void *));
+/* Shutdown: end every session's connection (its thread then winds up). */
+void srv_sessions_end_all(struct server *s);
+
 /* ---- metrics (metrics.c) ---- */
 void srv_metrics_record(struct server *s, struct srv_route *route, unsigned status, int64_t duration_ns);
 void srv_metrics_render(struct server *s, struct cc_strbuf *out);
@@ -227,6 +240,9 @@ void srv_keys_free(struct srv_keys *k);
 /* The query of container and project logs (follow, tail, since, until, timestamps, stdout, stderr);
  * false with a 400 replied (h_containers.c). */
 bool srv_log_options(struct srv_req *r, struct cc_log_opts *o, bool *timestamps);
+
+/* The container behind {id}, or its error replied (404) and false (h_containers.c). */
+bool srv_container_load(struct srv_req *r, struct cc_runtime *rt, struct cc_container *c);
 
 /* ---- handlers ---- */
 void h_ping(struct srv_req *r);
@@ -248,6 +264,7 @@ void h_container_wait(struct srv_req *r);
 void h_container_logs(struct srv_req *r);
 void h_container_stats(struct srv_req *r);
 void h_container_exec(struct srv_req *r);
+void h_container_attach(struct srv_req *r);
 void h_container_top(struct srv_req *r);
 void h_events(struct srv_req *r);
 void h_image_list(struct srv_req *r);

@@ -34,6 +34,7 @@ static struct srv_route table[] = {
     R("GET", "/containers/{id}/logs", h_container_logs, 0),
     R("GET", "/containers/{id}/stats", h_container_stats, 0),
     R("POST", "/containers/{id}/exec", h_container_exec, 0),
+    R("POST", "/containers/{id}/attach", h_container_attach, 0),
     R("GET", "/containers/{id}/top", h_container_top, SRV_BLOCKING),
     R("GET", "/containers/{id}/archive", h_container_archive_get, SRV_BLOCKING),
     R("PUT", "/containers/{id}/archive", h_container_archive_put,

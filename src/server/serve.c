@@ -95,7 +95,7 @@ static unsigned ncpus(void)
 static struct MHD_Daemon *start_mhd(struct server *s, int fd, const struct tls_files *t)
 {
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+			 MHD_ALLOW_UPGRADE | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[12];
 	size_t n = 0;
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
@@ -121,9 +121,11 @@ static void drain(struct server *s)
 	int64_t end = cc_monotonic_ns() + DRAIN_NS;
 	/* streams end now; other requests get the drain period to finish */
 	srv_streams_end_all(s);
-	while (atomic_load(&s->inflight) > 0 && cc_monotonic_ns() < end) {
+	srv_sessions_end_all(s);
+	while ((atomic_load(&s->inflight) > 0 || s->sessions) && cc_monotonic_ns() < end) {
 		cc_sleep_ns(20 * CC_NS_PER_MSEC);
 		srv_streams_end_all(s);
+		srv_sessions_end_all(s);
 	}
 }
 
@@ -196,7 +198,7 @@ int srv_run(const struct srv_config *cfg, enum srv_outcome *outcome, struct cc_e
 	atomic_store(&s.stopping, true);
 	MHD_quiesce_daemon(d); /* stop accepting; the listening socket stays ours to close */
 	drain(&s);
-	if (atomic_load(&s.inflight) == 0 && !s.streams) {
+	if (atomic_load(&s.inflight) == 0 && !s.streams && !s.sessions) {
 		MHD_stop_daemon(d);
 		server_release(&s);
 	}

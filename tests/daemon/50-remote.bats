@@ -4,20 +4,7 @@
 
 load helpers
 
-setup_file() {
-	if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && [ -x /bin/busybox ]; then
-		local layout="$BATS_FILE_TMPDIR/layout"
-		python3 "$BATS_TEST_DIRNAME/../images/mkimage.py" multi "$layout" >/dev/null
-		tar -C "$layout" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
-	fi
-}
-
-# busybox:latest into the daemon's store, through the CLI options given
-load_busybox() {
-	local id
-	id=$("$CC" "$@" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
-	"$CC" "$@" image tag "$id" busybox:latest
-}
+setup_file() { busybox_tar; }
 
 @test "real containers through the daemon: up, service-name DNS, a published port, logs, exec, down" {
 	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"

@@ -102,3 +102,20 @@ assert_threads_back_to() {
 	done
 	fail "the daemon still has $(daemon_threads) threads, expected $1 or fewer"
 }
+
+# A busybox image as a tarball in $BATS_FILE_TMPDIR/busybox.tar, for the tests on real containers (root, runc
+# and busybox-static; nothing made without them, and those tests skip).
+busybox_tar() {
+	if [ "$(id -u)" = 0 ] && command -v runc >/dev/null && [ -x /bin/busybox ]; then
+		local layout="$BATS_FILE_TMPDIR/layout"
+		python3 "$BATS_TEST_DIRNAME/../images/mkimage.py" multi "$layout" >/dev/null
+		tar -C "$layout" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
+	fi
+}
+
+# busybox:latest into the daemon's store, through the CLI options given
+load_busybox() {
+	local id
+	id=$("$CC" "$@" image load -i "$BATS_FILE_TMPDIR/busybox.tar" | sed -n 's/^Loaded image ID: //p')
+	"$CC" "$@" image tag "$id" busybox:latest
+}

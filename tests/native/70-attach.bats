@@ -38,6 +38,11 @@ after-eof"
 	assert_output --partial "canonical-again"
 	run "$CC" --backend native ps -a -q
 	assert_output ""
+	# the terminal's size changes while the shell runs: the container's follows
+	local wait_size='i=0; while [ "$(stty size)" != "33 77" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"'
+	run "$BATS_TEST_DIRNAME/../lib/pty-resize.py" 24 80 33 77 "$wait_size\nexit 2\n" "$CC" --backend native run --rm t sh
+	assert_equal "$status" 2
+	assert_output --partial "size=33 77"
 }
 
 @test "run -T from a terminal: no pseudo-TTY; -t without a terminal is refused" {

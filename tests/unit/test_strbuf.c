@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/frame.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/strmap.h"
@@ -90,12 +91,63 @@ static void test_path_helpers(void **state)
 	assert_string_equal(cc_path_base("/srv/My App/"), "My App/");
 }
 
+/* frames come back whole, in order, across any cut of the byte stream; a length past the limit is refused */
+static void test_frames_round_trip_and_cuts(void **state)
+{
+	(void)state;
+	struct cc_strbuf wire = CC_STRBUF_INIT;
+	cc_frame_put(&wire, 'd', "hello", 5);
+	cc_frame_put(&wire, 'e', NULL, 0);
+	cc_frame_size_put(&wire, 300, 77);
+	for (size_t cut = 0; cut <= wire.len; cut++) {
+		struct cc_strbuf in = CC_STRBUF_INIT;
+		char types[4] = "";
+		size_t ntypes = 0, off = 0;
+		char type;
+		const char *p;
+		uint32_t len;
+		cc_strbuf_add(&in, wire.buf, cut);
+		while (cc_frame_next(&in, &off, &type, &p, &len) > 0)
+			types[ntypes++] = type;
+		cc_frame_consumed(&in, off);
+		cc_strbuf_add(&in, wire.buf + cut, wire.len - cut);
+		off = 0;
+		while (cc_frame_next(&in, &off, &type, &p, &len) > 0) {
+			types[ntypes++] = type;
+			if (type == 'd')
+				assert_memory_equal(p, "hello", len);
+			if (type == 'w') {
+				unsigned short rows, cols;
+				assert_true(cc_frame_size_get(p, len, &rows, &cols));
+				assert_int_equal(rows, 300);
+				assert_int_equal(cols, 77);
+			}
+		}
+		assert_int_equal(off, in.len);
+		assert_string_equal(types, "dew");
+		cc_strbuf_release(&in);
+	}
+	unsigned short r, c;
+	assert_false(cc_frame_size_get("abc", 3, &r, &c));
+	struct cc_strbuf bad = CC_STRBUF_INIT;
+	cc_strbuf_add(&bad, "d\x7f\0\0\0", 5);
+	size_t off = 0;
+	char type;
+	const char *p;
+	uint32_t len;
+	assert_int_equal(cc_frame_next(&bad, &off, &type, &p, &len), -1);
+	assert_int_equal(off, 0);
+	cc_strbuf_release(&bad);
+	cc_strbuf_release(&wire);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_strbuf_grows_and_detaches),
 	    cmocka_unit_test(test_strmap_set_get_remove_order),
 	    cmocka_unit_test(test_path_helpers),
+	    cmocka_unit_test(test_frames_round_trip_and_cuts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
