@@ -3,6 +3,8 @@
 #include "base/clock.h"
 #include "server/internal.h"
 
+#include <stdlib.h>
+
 void srv_followers_init(struct srv_followers *f, struct server *s)
 {
 	pthread_mutex_init(&f->lock, NULL);
@@ -42,10 +44,21 @@ void srv_subs_prune(struct srv_sub **head, bool (*drop)(struct srv_sub *s, void 
 		struct srv_sub *s = *head;
 		if (drop(s, ctx)) {
 			*head = s->next;
-			srv_stream_finish(s->st);
+			if (s->group)
+				srv_subgroup_leave(s->group, s->st);
+			else
+				srv_stream_finish(s->st);
 			free_sub(s);
 		} else {
 			head = &s->next;
 		}
 	}
+}
+
+void srv_subgroup_leave(struct srv_subgroup *g, struct srv_stream *st)
+{
+	if (--g->left > 0)
+		return;
+	srv_stream_finish(st);
+	free(g);
 }

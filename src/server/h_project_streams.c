@@ -186,44 +186,6 @@ static int collect_frame(void *ctx, const struct cc_log_frame *f)
 	return 0;
 }
 
-struct follower {
-	struct plogs_ctx *c;
-	struct cc_container ct;
-	pthread_t thread;
-};
-
-static int follow_frame(void *ctx, const struct cc_log_frame *f)
-{
-	struct follower *fl = ctx;
-	return srv_stream_write(fl->c->st, project_frame(&fl->ct, f, fl->c->timestamps));
-}
-
-static int follow_alive(void *ctx)
-{
-	struct follower *fl = ctx;
-	return srv_stream_alive(fl->c->st);
-}
-
-static void *follow_main(void *arg)
-{
-	struct follower *fl = arg;
-	struct server *s = srv_stream_server(fl->c->st);
-	struct cc_runtime *rt;
-	struct cc_error *err = NULL;
-	if (srv_pool_take(s, &rt, &err) < 0) {
-		cc_error_free(err);
-		return NULL;
-	}
-	struct cc_log_opts o = fl->c->opts;
-	o.tail = 0;
-	o.follow = true;
-	struct cc_log_sink sink = {follow_frame, fl, follow_alive};
-	if (cc_rt_container_logs(rt, fl->ct.name, &o, &sink, &err) < 0)
-		cc_error_free(err);
-	srv_pool_give(s, rt);
-	return NULL;
-}
-
 static int plogs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err)
 {
 	struct plogs_ctx *c = ctx;
@@ -232,15 +194,29 @@ static int plogs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx
 	size_t n = 0;
 	if (cc_orch_containers(rt, c->name, NULL, true, false, &cs, &n, err) < 0)
 		return -1;
+	/* following: the running containers' live lines queue from now on, so that none falls between the
+	 * history and the live part; the log hub's threads follow them, one per container for all clients */
+	struct srv_loggroup *g = NULL;
+	if (c->opts.follow) {
+		g = srv_loghub_group(srv_stream_server(st)->loghub, st, &c->opts, c->timestamps);
+		for (size_t i = 0; i < n; i++)
+			if (cc_orch_is_up(&cs[i]))
+				srv_loggroup_add(g, cs[i].name, cc_orch_container_service(&cs[i]));
+	}
 	/* the history of every container, merged by time */
 	struct cc_log_opts hist = c->opts;
 	hist.follow = false;
+	cc_strv names = NULL;
+	int64_t *last = cc_xcalloc(n + 1, sizeof(*last));
 	for (size_t i = 0; i < n; i++) {
 		c->current = &cs[i];
+		size_t before = c->n;
 		struct cc_log_sink sink = {collect_frame, c, NULL};
 		struct cc_error *e = NULL;
 		if (cc_rt_container_logs(rt, cs[i].name, &hist, &sink, &e) < 0)
 			cc_error_free(e);
+		last[i] = c->n > before ? c->times[c->n - 1] : 0;
+		cc_strv_push(&names, cs[i].name);
 	}
 	size_t *idx = cc_xcalloc(c->n + 1, sizeof(*idx));
 	for (size_t i = 0; i < c->n; i++)
@@ -264,25 +240,14 @@ static int plogs_produce(struct srv_stream *st, struct cc_runtime *rt, void *ctx
 	free(idx);
 	free(c->frames);
 	free(c->times);
-	if (!gone && c->opts.follow) {
-		/* then one follower per running container, each writing as its lines come */
-		struct follower *fl = cc_xcalloc(n + 1, sizeof(*fl));
-		for (size_t i = 0; i < n; i++) {
-			fl[i].c = c;
-			cc_container_copy(&fl[i].ct, &cs[i]);
-			if (!cc_orch_is_up(&cs[i]) ||
-			    pthread_create(&fl[i].thread, NULL, follow_main, &fl[i]) != 0)
-				fl[i].thread = 0;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (fl[i].thread)
-				pthread_join(fl[i].thread, NULL);
-			cc_container_release(&fl[i].ct);
-		}
-		free(fl);
-	}
+	c->frames = NULL;
+	c->times = NULL;
+	if (g)
+		srv_loggroup_settle(g, names, last, n);
+	cc_strv_free(names);
+	free(last);
 	cc_containers_free(cs, n);
-	return 0;
+	return g ? SRV_STREAM_HANDED_OVER : 0;
 }
 
 void h_project_logs(struct srv_req *r)

@@ -450,7 +450,8 @@ static void *producer_main(void *arg)
 		srv_stream_write(st, o);
 	}
 	cc_error_free(err);
-	srv_stream_finish(st);
+	if (r != SRV_STREAM_HANDED_OVER)
+		srv_stream_finish(st);
 	return NULL;
 }
 

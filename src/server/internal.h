@@ -94,12 +94,21 @@ bool srv_followers_release(struct srv_followers *f);
 int srv_followers_spawn(struct srv_followers *f, void *(*fn)(void *), void *arg);
 void srv_followers_exit(struct srv_followers *f);
 
+/* Subscribers that share one stream (a project's containers): the stream ends with the last of them. */
+struct srv_subgroup {
+	int left; /* subscribers not yet dropped, plus holders of the group */
+};
+/* Under the hub's lock: one holder fewer; the last one ends st and frees g. */
+void srv_subgroup_leave(struct srv_subgroup *g, struct srv_stream *st);
+
 /* A subscriber: the first member of each hub's subscriber type, so one list code serves them all. */
 struct srv_sub {
 	struct srv_sub *next;
 	struct srv_stream *st;
+	struct srv_subgroup *group; /* NULL: the stream is this subscriber's alone */
 };
-/* Under the hub's lock: unlink the subscribers for which drop() is true, end their streams and free them. */
+/* Under the hub's lock: unlink the subscribers for which drop() is true, end their streams (or leave their
+ * group) and free them. */
 void srv_subs_prune(struct srv_sub **head, bool (*drop)(struct srv_sub *s, void *ctx), void *ctx,
 		    void (*free_sub)(struct srv_sub *s));
 
@@ -112,6 +121,17 @@ void srv_loghub_free(struct srv_loghub *h);
  * reference from here on. */
 void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *container,
 		       const struct cc_log_opts *opts, bool timestamps);
+
+/* Follow several containers' live lines for st as one stream (a project's logs, whose merged history the
+ * caller writes): each frame gets its container's service. Lines queue until srv_loggroup_settle. */
+struct srv_loggroup;
+struct srv_loggroup *srv_loghub_group(struct srv_loghub *h, struct srv_stream *st,
+				      const struct cc_log_opts *opts, bool timestamps);
+void srv_loggroup_add(struct srv_loggroup *g, const char *container, const char *service);
+/* The history is out, its last line of containers[i] at last_ns[i] (0: none): what queued after it follows,
+ * then live lines. The group takes st's producer reference: the stream ends when every container's output
+ * has, or the client goes away. g is gone after this. */
+void srv_loggroup_settle(struct srv_loggroup *g, char *const *containers, const int64_t *last_ns, size_t n);
 
 /* ---- stats streams (statshub.c): one sampling thread per watched container ---- */
 struct srv_statshub;
@@ -194,7 +214,9 @@ const char *srv_status_key(unsigned status);
 struct srv_stream;
 /* The producer runs on a thread of its own with a runtime of its own; it writes frames with
  * srv_stream_write and returns when done or when a write fails (the client went away, the daemon stops).
- * Errors it returns after frames went out become a final {"error": ...} frame. */
+ * Errors it returns after frames went out become a final {"error": ...} frame. It returns
+ * SRV_STREAM_HANDED_OVER when a hub has taken its reference to the stream (and ends it). */
+#define SRV_STREAM_HANDED_OVER 1
 typedef int (*srv_producer)(struct srv_stream *st, struct cc_runtime *rt, void *ctx, struct cc_error **err);
 void srv_reply_stream(struct srv_req *r, const char *content_type, srv_producer fn, void *ctx,
 		      void (*ctx_free)(void *));

@@ -15,7 +15,8 @@ struct lsub {
 	struct srv_sub node;
 	struct cc_log_opts opts; /* the follower's: streams, until; tail and since for its history */
 	bool timestamps;
-	bool pending; /* its history is being written: live lines wait in queue */
+	char *service; /* a group's member: its frames say their service (NULL: not in a group) */
+	bool pending;  /* its history is being written: live lines wait in queue */
 	json_t *queue;
 	int64_t replayed_ns; /* the time of the history's last line */
 };
@@ -50,6 +51,7 @@ void srv_loghub_free(struct srv_loghub *h)
 static void lsub_free(struct srv_sub *node)
 {
 	json_decref(((struct lsub *)node)->queue);
+	free(((struct lsub *)node)->service);
 	free(node);
 }
 
@@ -78,6 +80,8 @@ static bool deliver(struct srv_sub *node, void *ctx)
 	if (!wants(s, f))
 		return false;
 	json_t *frame = api_log_frame(f, s->timestamps);
+	if (s->service)
+		json_object_set_new(frame, "service", json_string(s->service));
 	if (s->pending) {
 		json_object_set_new(frame, "timeNs", json_integer(f->time_ns));
 		json_array_append_new(s->queue, frame);
@@ -190,6 +194,8 @@ static void topic_ensure_running(struct srv_loghub *h, struct topic *t)
 	}
 }
 
+static void settle(struct srv_loghub *h, struct topic *t, struct lsub *s);
+
 struct history {
 	struct srv_loghub *h;
 	struct topic *t;
@@ -220,37 +226,17 @@ static void *history_main(void *arg)
 	}
 	cc_error_free(err);
 	pthread_mutex_lock(&h->fw.lock);
-	size_t i;
-	json_t *frame;
-	json_array_foreach(s->queue, i, frame)
-	{
-		if (json_integer_value(json_object_get(frame, "timeNs")) > s->replayed_ns)
-			srv_stream_try_write(s->node.st, json_incref(frame));
-	}
-	json_array_clear(s->queue);
-	s->pending = false;
 	hs->t->refs--;
-	/* the topic's thread may have ended meanwhile (the container stopped): this follower ends too */
-	if (!hs->t->running) {
-		topic_prune(hs->t, settled, NULL);
-		topic_release(h, hs->t);
-	}
+	settle(h, hs->t, s);
 	pthread_mutex_unlock(&h->fw.lock);
 	free(hs);
 	srv_followers_exit(&h->fw);
 	return NULL;
 }
 
-void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *container,
-		       const struct cc_log_opts *opts, bool timestamps)
+/* Under the lock: the topic of a container, made when new. */
+static struct topic *topic_of(struct srv_loghub *h, const char *container)
 {
-	struct lsub *s = cc_xcalloc(1, sizeof(*s));
-	s->node.st = st;
-	s->opts = *opts;
-	s->timestamps = timestamps;
-	s->pending = true;
-	s->queue = json_array();
-	pthread_mutex_lock(&h->fw.lock);
 	struct topic *t = h->topics;
 	while (t && strcmp(t->container, container) != 0)
 		t = t->next;
@@ -260,9 +246,55 @@ void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *
 		t->next = h->topics;
 		h->topics = t;
 	}
+	return t;
+}
+
+/* Under the lock: a pending subscriber of container's live lines, its thread running. */
+static struct topic *subscribe(struct srv_loghub *h, struct lsub *s, const char *container)
+{
+	struct topic *t = topic_of(h, container);
 	s->node.next = t->subs;
 	t->subs = &s->node;
 	topic_ensure_running(h, t);
+	return t;
+}
+
+static struct lsub *lsub_new(struct srv_stream *st, const struct cc_log_opts *opts, bool timestamps)
+{
+	struct lsub *s = cc_xcalloc(1, sizeof(*s));
+	s->node.st = st;
+	s->opts = *opts;
+	s->timestamps = timestamps;
+	s->pending = true;
+	s->queue = json_array();
+	return s;
+}
+
+/* Under the lock: the history is out up to s->replayed_ns; the queue past it follows, then live lines. */
+static void settle(struct srv_loghub *h, struct topic *t, struct lsub *s)
+{
+	size_t i;
+	json_t *frame;
+	json_array_foreach(s->queue, i, frame)
+	{
+		if (json_integer_value(json_object_get(frame, "timeNs")) > s->replayed_ns)
+			srv_stream_try_write(s->node.st, json_incref(frame));
+	}
+	json_array_clear(s->queue);
+	s->pending = false;
+	/* the topic's thread may have ended meanwhile (the container stopped): this follower ends too */
+	if (!t->running) {
+		topic_prune(t, settled, NULL);
+		topic_release(h, t);
+	}
+}
+
+void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *container,
+		       const struct cc_log_opts *opts, bool timestamps)
+{
+	struct lsub *s = lsub_new(st, opts, timestamps);
+	pthread_mutex_lock(&h->fw.lock);
+	struct topic *t = subscribe(h, s, container);
 	struct history *hs = cc_xcalloc(1, sizeof(*hs));
 	*hs = (struct history){h, t, s};
 	t->refs++;
@@ -272,4 +304,64 @@ void srv_loghub_follow(struct srv_loghub *h, struct srv_stream *st, const char *
 		s->pending = false;
 	}
 	pthread_mutex_unlock(&h->fw.lock);
+}
+
+/* ---- groups: several containers, one stream ---- */
+
+struct member {
+	struct topic *t;
+	struct lsub *s;
+};
+
+struct srv_loggroup {
+	struct srv_loghub *h;
+	struct srv_stream *st;
+	struct cc_log_opts opts;
+	bool timestamps;
+	struct srv_subgroup *group;
+	struct member *members;
+	size_t n;
+};
+
+struct srv_loggroup *srv_loghub_group(struct srv_loghub *h, struct srv_stream *st,
+				      const struct cc_log_opts *opts, bool timestamps)
+{
+	struct srv_loggroup *g = cc_xcalloc(1, sizeof(*g));
+	*g = (struct srv_loggroup){.h = h, .st = st, .opts = *opts, .timestamps = timestamps};
+	g->group = cc_xcalloc(1, sizeof(*g->group));
+	g->group->left = 1; /* the group's own hold, until it settles */
+	return g;
+}
+
+void srv_loggroup_add(struct srv_loggroup *g, const char *container, const char *service)
+{
+	struct lsub *s = lsub_new(g->st, &g->opts, g->timestamps);
+	s->service = cc_xstrdup(service ? service : "");
+	s->node.group = g->group;
+	g->members = cc_xrealloc(g->members, (g->n + 1) * sizeof(*g->members));
+	pthread_mutex_lock(&g->h->fw.lock);
+	g->group->left++;
+	struct topic *t = subscribe(g->h, s, container);
+	/* the member's settle still has to come: the topic stays */
+	t->refs++;
+	g->members[g->n++] = (struct member){t, s};
+	pthread_mutex_unlock(&g->h->fw.lock);
+}
+
+void srv_loggroup_settle(struct srv_loggroup *g, char *const *containers, const int64_t *last_ns, size_t n)
+{
+	struct srv_loghub *h = g->h;
+	pthread_mutex_lock(&h->fw.lock);
+	for (size_t i = 0; i < g->n; i++) {
+		struct member *m = &g->members[i];
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(containers[k], m->t->container) == 0)
+				m->s->replayed_ns = last_ns[k];
+		m->t->refs--;
+		settle(h, m->t, m->s);
+	}
+	srv_subgroup_leave(g->group, g->st);
+	pthread_mutex_unlock(&h->fw.lock);
+	free(g->members);
+	free(g);
 }

@@ -126,3 +126,53 @@ YAML='services:
 	run api POST /projects/none/pull
 	assert_envelope 404 not_found
 }
+
+@test "project log followers: history, live lines with their service, the end with the containers; shared threads" {
+	serve
+	api POST /projects/shop --data-binary "$YAML" >/dev/null
+	api POST /projects/shop/up -d '{}' >/dev/null
+	local before i pids=()
+	before=$(daemon_threads)
+	for i in 1 2 3 4; do
+		curl -s -N --unix-socket "$SOCK" 'http://localhost/projects/shop/logs?follow=true&timestamps=false' \
+			>"$BATS_TEST_TMPDIR/follow-$i.ndjson" &
+		pids+=($!)
+	done
+	for i in $(seq 1 100); do
+		[ "$(grep -c '' "$BATS_TEST_TMPDIR/follow-4.ndjson")" -ge 2 ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	# four followers of two containers: the log hub's two threads between them, not one per client
+	assert_equal "$(daemon_threads)" $((before + 2))
+	# a restart writes db's line again: every follower gets it live, with its service
+	api POST /containers/shop-db-1/restart >/dev/null
+	for i in $(seq 1 100); do
+		[ "$(grep -c 'db ready' "$BATS_TEST_TMPDIR/follow-4.ndjson")" -ge 2 ] && break
+		sleep 0.05
+	done
+	run api POST /projects/shop/down -d '{}'
+	assert_equal "$(code)" 200
+	# the streams end with the containers' output
+	wait "${pids[@]}"
+	for i in 1 2 3 4; do
+		assert_equal "$(grep -c '"line":"web says hi","container":"shop-web-1".*"service":"web"' "$BATS_TEST_TMPDIR/follow-$i.ndjson")" 1
+		assert_equal "$(grep -c '"line":"db ready".*"service":"db"' "$BATS_TEST_TMPDIR/follow-$i.ndjson")" 2
+	done
+	assert_threads_back_to "$before"
+	# followers that hang up are let go, and the hub's threads with them
+	api POST /projects/shop/up -d '{}' >/dev/null
+	before=$(daemon_threads)
+	pids=()
+	for i in 1 2; do
+		curl -s -N --unix-socket "$SOCK" 'http://localhost/projects/shop/logs?follow=true' >/dev/null &
+		pids+=($!)
+	done
+	for i in $(seq 1 100); do
+		[ "$(daemon_threads)" -gt "$before" ] && break
+		sleep 0.05
+	done
+	kill "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null || true
+	assert_threads_back_to "$before"
+}
