@@ -156,3 +156,33 @@ after-eof"
 	run "$CC" "${R[@]}" exec -T t echo still-here
 	assert_output still-here
 }
+
+@test "sessions over TLS with a token: exec -i and a terminal through tls://, refused without the token" {
+	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
+	"$CC" --root "$ROOT" system generate-cert --san-dns localhost >/dev/null
+	local token
+	token=$("$CC" --root "$ROOT" system generate-key s 2>/dev/null)
+	SERVE_BACKEND=native serve --listen "tls://127.0.0.1:0"
+	local port="${ADDRESS##*:}"
+	R=(--remote "tls://localhost:$port" --cacert "$ROOT/cert.pem" --token "$token")
+	load_busybox "${R[@]}"
+	write_project <<'YAML'
+services:
+  t:
+    image: busybox
+    network_mode: none
+    command: ["sleep", "1000"]
+YAML
+	cd "$BATS_TEST_TMPDIR/proj"
+	"$CC" "${R[@]}" up -d
+	run bash -c "printf 'over tls\n' | '$CC' ${R[*]} exec -T -i t sh -c 'cat; exit 6'"
+	assert_equal "$status" 6
+	assert_output "over tls"
+	run "$RESIZE" 24 80 33 77 "$WAIT_SIZE\nexit 3\n" "$CC" "${R[@]}" exec t sh
+	assert_equal "$status" 3
+	assert_output --partial "size=33 77"
+	run bash -c "echo x | '$CC' --remote tls://localhost:$port --cacert '$ROOT/cert.pem' exec -T -i t cat"
+	assert_failure
+	assert_output --partial "credentials"
+	"$CC" "${R[@]}" down -t 0
+}
