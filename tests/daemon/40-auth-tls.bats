@@ -63,6 +63,19 @@ free_port() {
 	"$CC" --root "$ROOT" system revoke-key t1
 	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer $token" "$url/_ping"
 	assert_envelope 403 forbidden
+	# every way the key file changes is seen on the next request: a new key, the file deleted, the file
+	# written in place by hand
+	local t2
+	t2=$("$CC" --root "$ROOT" system generate-key t2 2>/dev/null)
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" "$url/_ping"
+	assert_output 200
+	cp "$ROOT/auth.json" "$BATS_TEST_TMPDIR/keys"
+	rm "$ROOT/auth.json"
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" "$url/_ping"
+	assert_output 403
+	cat "$BATS_TEST_TMPDIR/keys" >"$ROOT/auth.json"
+	run curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $t2" "$url/_ping"
+	assert_output 200
 }
 
 @test "unix sockets need no token unless --auth-required" {
