@@ -277,39 +277,58 @@ static int settled(struct native *n, const char *ref, struct cc_container *out, 
 	return 0;
 }
 
-static int collect(void *ctx, const char *payload)
+struct rows {
+	cc_strv ids, payloads;
+};
+
+static int collect(void *ctx, const char *id, const char *payload)
 {
-	cc_strv_push(ctx, payload);
+	struct rows *rows = ctx;
+	cc_strv_push(&rows->ids, id);
+	cc_strv_push(&rows->payloads, payload);
 	return 0;
 }
 
+/* A record of the last listing: its stored text and what that decoded to. */
+struct decoded {
+	char *payload;
+	struct cc_container c;
+};
+
 static void native_decoded_free(void *p)
 {
-	if (!p)
+	struct decoded *d = p;
+	if (!d)
 		return;
-	cc_container_release(p);
-	free(p);
+	cc_container_release(&d->c);
+	free(d->payload);
+	free(d);
 }
 
 /* decode() through the cache of the last listing: a record whose stored text is byte for byte what it
  * was is copied from its decoded form instead of parsed again (parsing is most of a listing's cost). The
- * cache keeps only what this listing saw, so it never outgrows the store. */
-static int decode_cached(struct native *n, struct cc_strmap *next, const char *payload,
+ * cache is keyed by id, so a hit costs one comparison of the text, not a hash of it; it keeps only what
+ * this listing saw, so it never outgrows the store. Takes payload. */
+static int decode_cached(struct native *n, struct cc_strmap *next, const char *id, char *payload,
 			 struct cc_container *out, struct cc_error **err)
 {
-	struct cc_container *hit = cc_strmap_get(&n->decoded, payload);
-	if (hit) {
-		cc_container_copy(out, hit);
+	struct decoded *hit = cc_strmap_get(&n->decoded, id);
+	if (hit && strcmp(hit->payload, payload) == 0) {
+		free(payload);
+		cc_container_copy(out, &hit->c);
 		/* moved to next; n->decoded frees nothing itself while a listing runs */
-		cc_strmap_set(next, payload, hit);
-		cc_strmap_set(&n->decoded, payload, NULL);
+		cc_strmap_set(next, id, hit);
+		cc_strmap_set(&n->decoded, id, NULL);
 		return 0;
 	}
-	if (decode(payload, out, err) < 0)
+	if (decode(payload, out, err) < 0) {
+		free(payload);
 		return -1;
-	struct cc_container *keep = cc_xcalloc(1, sizeof(*keep));
-	cc_container_copy(keep, out);
-	cc_strmap_set(next, payload, keep);
+	}
+	struct decoded *keep = cc_xcalloc(1, sizeof(*keep));
+	keep->payload = payload;
+	cc_container_copy(&keep->c, out);
+	cc_strmap_set(next, id, keep);
 	return 0;
 }
 
@@ -317,24 +336,33 @@ static int decode_cached(struct native *n, struct cc_strmap *next, const char *p
 static int load_some(struct native *n, const char *project, struct cc_container **out, size_t *count,
 		     struct cc_error **err)
 {
-	cc_strv payloads = NULL;
+	struct rows rows = {NULL, NULL};
 	*out = NULL;
 	*count = 0;
 	if (native_begin(n, err) < 0)
 		return -1;
-	if (cc_store_container_each(n->store, CC_NATIVE_BACKEND, project, collect, &payloads, err) < 0) {
+	if (cc_store_container_each(n->store, CC_NATIVE_BACKEND, project, collect, &rows, err) < 0) {
 		native_abort(n);
+		cc_strv_free(rows.ids);
+		cc_strv_free(rows.payloads);
 		return -1;
 	}
-	size_t k = cc_strv_len(payloads);
+	size_t k = cc_strv_len(rows.ids);
 	struct cc_container *v = cc_xcalloc(k ? k : 1, sizeof(*v));
 	struct cc_strmap next;
 	cc_strmap_init(&next, native_decoded_free);
 	n->decoded.free_value = NULL;
 	int r = 0;
-	for (size_t i = 0; i < k && r == 0; i++) {
+	for (size_t i = 0; i < k; i++) {
+		/* each payload is handed over, the ones after a failure freed */
+		char *payload = rows.payloads[i];
+		rows.payloads[i] = NULL;
+		if (r < 0) {
+			free(payload);
+			continue;
+		}
 		bool changed = false;
-		r = decode_cached(n, &next, payloads[i], &v[i], err);
+		r = decode_cached(n, &next, rows.ids[i], payload, &v[i], err);
 		if (r == 0)
 			r = settle(n, &v[i], &changed, err);
 		if (r == 0 && changed)
@@ -350,7 +378,8 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 	}
 	cc_strmap_release(&n->decoded);
 	n->decoded = next;
-	cc_strv_free(payloads);
+	cc_strv_free(rows.ids);
+	free(rows.payloads);
 	if (r < 0)
 		native_abort(n);
 	else

@@ -28,7 +28,7 @@ struct native {
 	struct cc_store *store; /* guarded by images->lock */
 	struct cc_images *images;
 	char *root;
-	/* stored payload -> its decoded container (struct cc_container *), from the last listing; guarded by
+	/* container id -> its stored payload and decoded container, from the last listing; guarded by
 	 * images->lock. Listing decodes only the records that changed since (containers.c). */
 	struct cc_strmap decoded;
 	struct native_watch_pool watches; /* dirwatch.h */

@@ -53,8 +53,9 @@ struct list_ctx {
 	cc_strv payloads;
 };
 
-static int collect(void *ctx, const char *payload)
+static int collect(void *ctx, const char *id, const char *payload)
 {
+	(void)id;
 	struct list_ctx *lc = ctx;
 	cc_strv_push(&lc->payloads, payload);
 	return 0;

@@ -48,9 +48,11 @@ int cc_store_container_put(struct cc_store *s, const char *backend, const struct
 /* NOT_FOUND "No such container: <ref>"; INVALID_ARGUMENT when a prefix is ambiguous. *payload is owned. */
 int cc_store_container_get(struct cc_store *s, const char *backend, const char *ref, char **payload,
 			   struct cc_error **err);
-/* Calls fn for each row (ordered by name); project NULL: all. fn returning <0 stops with that value. */
+/* Calls fn with each row's id and payload (ordered by name); project NULL: all. fn returning <0 stops with
+ * that value. */
 int cc_store_container_each(struct cc_store *s, const char *backend, const char *project,
-			    int (*fn)(void *ctx, const char *payload), void *ctx, struct cc_error **err);
+			    int (*fn)(void *ctx, const char *id, const char *payload), void *ctx,
+			    struct cc_error **err);
 /* NOT_FOUND when absent. */
 int cc_store_container_delete(struct cc_store *s, const char *backend, const char *id, struct cc_error **err);
 

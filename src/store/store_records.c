@@ -19,9 +19,9 @@ static const char SQL_CONTAINER_BY_NAME[] = "SELECT payload FROM containers WHER
 /* Ids in order from the prefix on: the ones that start with it come first, contiguously. */
 static const char SQL_CONTAINER_FROM_ID[] =
     "SELECT id, payload FROM containers WHERE backend = ?1 AND id >= ?2 ORDER BY id";
-static const char SQL_CONTAINER_ALL[] = "SELECT payload FROM containers WHERE backend = ?1 ORDER BY name";
+static const char SQL_CONTAINER_ALL[] = "SELECT id, payload FROM containers WHERE backend = ?1 ORDER BY name";
 static const char SQL_CONTAINER_PROJECT[] =
-    "SELECT payload FROM containers WHERE backend = ?1 AND project = ?2 ORDER BY name";
+    "SELECT id, payload FROM containers WHERE backend = ?1 AND project = ?2 ORDER BY name";
 static const char SQL_CONTAINER_DELETE[] = "DELETE FROM containers WHERE backend = ?1 AND id = ?2";
 
 static const char SQL_OBJECT_PUT[] =
@@ -148,7 +148,8 @@ int cc_store_container_get(struct cc_store *s, const char *backend, const char *
 }
 
 int cc_store_container_each(struct cc_store *s, const char *backend, const char *project,
-			    int (*fn)(void *ctx, const char *payload), void *ctx, struct cc_error **err)
+			    int (*fn)(void *ctx, const char *id, const char *payload), void *ctx,
+			    struct cc_error **err)
 {
 	if (!backend)
 		return store_missing_arg(s, "backend", err);
@@ -160,7 +161,7 @@ int cc_store_container_each(struct cc_store *s, const char *backend, const char 
 		store_bind_text(&q, 2, project);
 	int r;
 	while ((r = store_step(&q, err)) > 0) {
-		int cr = fn(ctx, store_column_text(&q, 0));
+		int cr = fn(ctx, store_column_text(&q, 0), store_column_text(&q, 1));
 		if (cr < 0)
 			return cr;
 	}
