@@ -22,8 +22,9 @@ struct store_stmt_slot {
 
 struct cc_store {
 	sqlite3 *db;
-	char *path; /* <root>/state.db, for messages */
-	int depth;  /* nesting of cc_store_begin; 0 outside a transaction */
+	char *path;   /* <root>/state.db, for messages */
+	int depth;    /* nesting of cc_store_begin; 0 outside a transaction */
+	bool reading; /* the outermost transaction is cc_store_begin_read's */
 	int64_t busy_since_ns;
 	uint64_t rng; /* jitter for lock back-off: per connection, no global state */
 	struct store_stmt_slot *stmts;

@@ -47,6 +47,7 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_BEGIN_READ[] = "BEGIN DEFERRED";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 static const char SQL_USER_VERSION[] = "PRAGMA user_version";
@@ -59,6 +60,9 @@ static const char SQL_PRAGMAS[] = "PRAGMA synchronous=NORMAL; PRAGMA foreign_key
 
 int cc_store_begin(struct cc_store *s, struct cc_error **err)
 {
+	if (s->depth > 0 && s->reading)
+		return cc_error_set(err, CC_ERR_INTERNAL, "state store %s: a write inside a read transaction",
+				    s->path);
 	if (s->depth > 0) {
 		s->depth++;
 		return 0;
@@ -66,6 +70,19 @@ int cc_store_begin(struct cc_store *s, struct cc_error **err)
 	if (store_exec_sql(s, SQL_BEGIN, err) < 0)
 		return -1;
 	s->depth = 1;
+	return 0;
+}
+
+int cc_store_begin_read(struct cc_store *s, struct cc_error **err)
+{
+	if (s->depth > 0) {
+		s->depth++;
+		return 0;
+	}
+	if (store_exec_sql(s, SQL_BEGIN_READ, err) < 0)
+		return -1;
+	s->depth = 1;
+	s->reading = true;
 	return 0;
 }
 
@@ -79,6 +96,7 @@ int cc_store_commit(struct cc_store *s, struct cc_error **err)
 		s->depth--;
 		return 0;
 	}
+	s->reading = false;
 	if (sqlite3_get_autocommit(s->db)) {
 		/* SQLite rolled the transaction back itself (after an I/O error, a full disk, ...). */
 		s->depth = 0;
@@ -98,6 +116,7 @@ void cc_store_rollback(struct cc_store *s)
 	if (s->depth == 0)
 		return;
 	s->depth = 0;
+	s->reading = false;
 	if (!sqlite3_get_autocommit(s->db)) {
 		cleanup_error struct cc_error *ignored = NULL;
 		store_exec_sql(s, SQL_ROLLBACK, &ignored);

@@ -32,6 +32,10 @@ char *cc_store_integrity_check(struct cc_store *s, struct cc_error **err);
 /* A write transaction: BEGIN IMMEDIATE, waiting (with retries) while another connection writes. Nested
  * begin calls are counted; only the outermost commit commits. rollback aborts the whole transaction. */
 int cc_store_begin(struct cc_store *s, struct cc_error **err);
+/* A read transaction: one snapshot for every read until commit, taking no lock that writers or other
+ * readers wait for (WAL). Nests like cc_store_begin (inside a write transaction it is part of that one); a
+ * cc_store_begin inside it is refused (INTERNAL): it could not upgrade to a write without a conflict. */
+int cc_store_begin_read(struct cc_store *s, struct cc_error **err);
 int cc_store_commit(struct cc_store *s, struct cc_error **err);
 void cc_store_rollback(struct cc_store *s);
 /* A number that changes whenever another connection commits (PRAGMA data_version): cheap polling. */

@@ -679,6 +679,42 @@ static void test_logs(void **state)
 
 /* ---- transactions ---- */
 
+/* A read transaction: one snapshot, no wait for a writer, no write inside it; inside a write transaction
+ * it is part of that one. */
+static void test_read_transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct cc_error *err = NULL;
+	struct cc_store *other = open_ok(f->root);
+	put_container(f->s, "mock", "r1", "one", NULL);
+
+	assert_int_equal(cc_store_begin_read(f->s, &err), 0);
+	expect_container(f->s, "mock", "one", "r1");
+	/* another connection writes while the read is open: it does not wait, and the reader's snapshot
+	 * does not change until the read ends */
+	assert_int_equal(cc_store_begin(other, &err), 0);
+	put_container(other, "mock", "r2", "two", NULL);
+	assert_int_equal(cc_store_commit(other, &err), 0);
+	char *payload = NULL;
+	expect_err(cc_store_container_get(f->s, "mock", "two", &payload, &err), &err, CC_ERR_NOT_FOUND, NULL);
+	expect_err(cc_store_begin(f->s, &err), &err, CC_ERR_INTERNAL, NULL);
+	expect_err(cc_store_container_delete(f->s, "mock", "r1", &err), &err, CC_ERR_INTERNAL, NULL);
+	assert_int_equal(cc_store_commit(f->s, &err), 0);
+	expect_container(f->s, "mock", "two", "r2");
+	expect_container(f->s, "mock", "one", "r1");
+
+	/* nested in a write transaction, it reads that transaction's writes and ends with it */
+	assert_int_equal(cc_store_begin(f->s, &err), 0);
+	put_container(f->s, "mock", "r3", "three", NULL);
+	assert_int_equal(cc_store_begin_read(f->s, &err), 0);
+	expect_container(f->s, "mock", "three", "r3");
+	assert_int_equal(cc_store_commit(f->s, &err), 0);
+	put_container(f->s, "mock", "r4", "four", NULL);
+	assert_int_equal(cc_store_commit(f->s, &err), 0);
+	expect_container(other, "mock", "four", "r4");
+	cc_store_close(other);
+}
+
 static void test_transactions(void **state)
 {
 	struct fixture *f = *state;
@@ -948,6 +984,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_logs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
