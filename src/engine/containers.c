@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/random.h"
+#include "base/sha256.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/bundle.h"
@@ -47,6 +48,17 @@ int native_begin(struct native *n, struct cc_error **err)
 {
 	pthread_mutex_lock(&n->images->lock);
 	if (cc_store_begin(n->store, err) < 0) {
+		pthread_mutex_unlock(&n->images->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* A read transaction (cc_store_begin_read), ended like a write one. */
+static int native_begin_read(struct native *n, struct cc_error **err)
+{
+	pthread_mutex_lock(&n->images->lock);
+	if (cc_store_begin_read(n->store, err) < 0) {
 		pthread_mutex_unlock(&n->images->lock);
 		return -1;
 	}
@@ -217,6 +229,28 @@ static int apply_entry(struct native *n, struct cc_container *c, const struct na
 
 /* Bring a live container's record up to what its monitor has seen: the journal's entries, then the exit
  * file once the monitor is done. */
+/* Would settle() change c? Reads only: a journal grown past what was applied, or an exit record. */
+static int settle_pending(struct native *n, const struct cc_container *c, bool *pending,
+			  struct cc_error **err)
+{
+	*pending = false;
+	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED && c->state != CC_STATE_RESTARTING)
+		return 0;
+	cleanup_free char *dir = native_container_dir(n, c->id);
+	cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
+	cleanup_free char *exit_record = cc_xasprintf("%s/exit", dir);
+	struct stat st;
+	int64_t off = 0;
+	if (stat(journal, &st) == 0 && st.st_size > 0) {
+		if (journal_offset(n, c->id, &off, err) < 0)
+			return -1;
+		*pending = st.st_size > off;
+	}
+	if (!*pending)
+		*pending = access(exit_record, F_OK) == 0;
+	return 0;
+}
+
 static int settle(struct native *n, struct cc_container *c, bool *changed, struct cc_error **err)
 {
 	*changed = false;
@@ -305,6 +339,17 @@ static void native_decoded_free(void *p)
 	free(d);
 }
 
+/* The revision of a record: a digest of its stored text, so that equal revisions mean equal records
+ * whichever backend instance (a daemon keeps several) read them. */
+static uint64_t revision_of(const char *payload)
+{
+	char hex[CC_SHA256_HEX_LEN + 1];
+	cc_sha256_hex(payload, strlen(payload), hex);
+	hex[16] = '\0';
+	uint64_t r = strtoull(hex, NULL, 16);
+	return r ? r : 1;
+}
+
 /* decode() through the cache of the last listing: a record whose stored text is byte for byte what it
  * was is copied from its decoded form instead of parsed again (parsing is most of a listing's cost). The
  * cache is keyed by id, so a hit costs one comparison of the text, not a hash of it; it keeps only what
@@ -325,6 +370,7 @@ static int decode_cached(struct native *n, struct cc_strmap *next, const char *i
 		free(payload);
 		return -1;
 	}
+	out->revision = revision_of(payload);
 	struct decoded *keep = cc_xcalloc(1, sizeof(*keep));
 	keep->payload = payload;
 	cc_container_copy(&keep->c, out);
@@ -332,14 +378,16 @@ static int decode_cached(struct native *n, struct cc_strmap *next, const char *i
 	return 0;
 }
 
-/* Every container (of one project), settled, in one transaction. */
-static int load_some(struct native *n, const char *project, struct cc_container **out, size_t *count,
-		     struct cc_error **err)
+/* One pass of load_some. A write pass settles and saves; a read pass stops at the first container that
+ * would need it and says so in *pending. */
+static int load_pass(struct native *n, const char *project, bool write, struct cc_container **out,
+		     size_t *count, bool *pending, struct cc_error **err)
 {
 	struct rows rows = {NULL, NULL};
 	*out = NULL;
 	*count = 0;
-	if (native_begin(n, err) < 0)
+	*pending = false;
+	if ((write ? native_begin(n, err) : native_begin_read(n, err)) < 0)
 		return -1;
 	if (cc_store_container_each(n->store, CC_NATIVE_BACKEND, project, collect, &rows, err) < 0) {
 		native_abort(n);
@@ -354,24 +402,29 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 	n->decoded.free_value = NULL;
 	int r = 0;
 	for (size_t i = 0; i < k; i++) {
-		/* each payload is handed over, the ones after a failure freed */
+		/* each payload is handed over, the ones after a stop freed */
 		char *payload = rows.payloads[i];
 		rows.payloads[i] = NULL;
-		if (r < 0) {
+		if (r < 0 || *pending) {
 			free(payload);
 			continue;
 		}
-		bool changed = false;
 		r = decode_cached(n, &next, rows.ids[i], payload, &v[i], err);
-		if (r == 0)
+		if (r == 0 && !write)
+			r = settle_pending(n, &v[i], pending, err);
+		bool changed = false;
+		if (r == 0 && write)
 			r = settle(n, &v[i], &changed, err);
-		if (r == 0 && changed)
+		if (r == 0 && changed) {
+			v[i].revision = 0; /* no longer what was read; the next listing reads what is saved */
 			r = save(n, &v[i], err);
+		}
 	}
-	/* a project's listing keeps the other projects' records; a full one drops what it did not see */
+	/* a partial listing keeps the records it did not see; a full one drops them */
+	bool partial = project || r < 0 || *pending;
 	cc_strmap_foreach(&n->decoded, ent) if (ent->value)
 	{
-		if (project)
+		if (partial)
 			cc_strmap_set(&next, ent->key, ent->value);
 		else
 			native_decoded_free(ent->value);
@@ -384,13 +437,26 @@ static int load_some(struct native *n, const char *project, struct cc_container 
 		native_abort(n);
 	else
 		r = native_commit(n, err);
-	if (r < 0) {
+	if (r < 0 || *pending) {
 		cc_containers_free(v, k);
-		return -1;
+		return r;
 	}
 	*out = v;
 	*count = k;
 	return 0;
+}
+
+/* Every container (of one project), settled. Most listings find nothing to settle: they read in a read
+ * transaction, which no other listing and no writer waits for; one that finds something starts over in a
+ * write transaction, which settles and saves in one go. */
+static int load_some(struct native *n, const char *project, struct cc_container **out, size_t *count,
+		     struct cc_error **err)
+{
+	bool pending = false;
+	int r = load_pass(n, project, false, out, count, &pending, err);
+	if (r < 0 || !pending)
+		return r;
+	return load_pass(n, project, true, out, count, &pending, err);
 }
 
 int native_settle_all(void *self, struct cc_error **err)

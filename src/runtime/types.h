@@ -173,6 +173,9 @@ struct cc_container {
 	size_t nendpoints;
 	struct cc_port_binding *published; /* actual host ports */
 	size_t npublished;
+	/* The backend's fingerprint of the record this was read from, when it keeps one: two containers with
+	 * the same id and the same non-zero revision are equal in every field. 0: unknown. Not serialized. */
+	uint64_t revision;
 };
 void cc_container_release(struct cc_container *c);
 void cc_container_copy(struct cc_container *dst, const struct cc_container *src);

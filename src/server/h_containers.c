@@ -1,6 +1,7 @@
 /* Container routes (design/API.md "Containers"). */
 #include "api/shapes.h"
 #include "base/clock.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "runtime/codec.h"
 #include "server/internal.h"
@@ -80,11 +81,20 @@ void h_container_list(struct srv_req *r)
 	cc_strv_free(labels);
 	int64_t now = cc_now_ns();
 	bool full = srv_query_bool(r, "full", false);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, api_container_summary(&cs[i], now, full));
+	struct srv_summaries *kept = srv_server(r)->summaries;
+	struct cc_strbuf text = CC_STRBUF_INIT;
+	cc_strbuf_addch(&text, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			cc_strbuf_addch(&text, ',');
+		srv_summaries_append(kept, &cs[i], now, full, &text);
+	}
+	cc_strbuf_addch(&text, ']');
+	srv_summaries_trim(kept, n);
 	cc_containers_free(cs, n);
-	srv_reply_json(r, 200, a);
+	size_t len;
+	char *body = cc_strbuf_detach(&text, &len);
+	srv_reply_data(r, 200, "application/json", body, len, SRV_MEM_FREE);
 }
 
 void h_container_inspect(struct srv_req *r)

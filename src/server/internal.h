@@ -75,10 +75,11 @@ struct server {
 	struct srv_stream *streams;   /* open streams, ended at shutdown */
 	struct srv_session *sessions; /* upgraded connections (under streams_lock), ended at shutdown */
 	atomic_bool stopping;
-	atomic_ulong unmatched[6];     /* 404/405 answers outside any route, by status class */
-	struct srv_hub *hub;           /* event followers (hub.c) */
-	struct srv_loghub *loghub;     /* log followers (loghub.c) */
-	struct srv_statshub *statshub; /* stats streams (statshub.c) */
+	atomic_ulong unmatched[6];       /* 404/405 answers outside any route, by status class */
+	struct srv_hub *hub;             /* event followers (hub.c) */
+	struct srv_loghub *loghub;       /* log followers (loghub.c) */
+	struct srv_statshub *statshub;   /* stats streams (statshub.c) */
+	struct srv_summaries *summaries; /* container summaries' text between listings (summaries.c) */
 };
 
 /* ---- what the follower hubs share (follow.c) ---- */
@@ -132,6 +133,16 @@ void srv_loggroup_add(struct srv_loggroup *g, const char *container, const char 
  * then live lines. The group takes st's producer reference: the stream ends when every container's output
  * has, or the client goes away. g is gone after this. */
 void srv_loggroup_settle(struct srv_loggroup *g, char *const *containers, const int64_t *last_ns, size_t n);
+
+/* ---- container summaries (summaries.c): the JSON text of an unchanged container is built once ---- */
+struct srv_summaries;
+struct srv_summaries *srv_summaries_new(void);
+void srv_summaries_free(struct srv_summaries *c);
+/* Appends api_container_summary(k, now, full) as compact JSON. */
+void srv_summaries_append(struct srv_summaries *c, const struct cc_container *k, int64_t now, bool full,
+			  struct cc_strbuf *out);
+/* After a listing of `listed` containers: forgets removed containers once they could be many. */
+void srv_summaries_trim(struct srv_summaries *c, size_t listed);
 
 /* ---- stats streams (statshub.c): one sampling thread per watched container ---- */
 struct srv_statshub;

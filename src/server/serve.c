@@ -70,6 +70,7 @@ static void server_init(struct server *s, const struct srv_config *cfg)
 	s->hub = srv_hub_new(s);
 	s->loghub = srv_loghub_new(s);
 	s->statshub = srv_statshub_new(s);
+	s->summaries = srv_summaries_new();
 }
 
 static void server_release(struct server *s)
@@ -80,6 +81,7 @@ static void server_release(struct server *s)
 	srv_statshub_free(s->statshub);
 	srv_pool_close(s);
 	srv_keys_free(s->keys);
+	srv_summaries_free(s->summaries);
 	pthread_mutex_destroy(&s->pool.lock);
 	pthread_mutex_destroy(&s->streams_lock);
 	free(s->root);
