@@ -1019,6 +1019,11 @@ static int change_membership(struct native *n, const char *network, const char *
 		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				 "container %s shares another network namespace (network_mode %s)", c.name,
 				 c.spec.network_mode);
+	/* docker's rule: a container without a network (none) stays without one */
+	if (r == 0 && connect && c.spec.network_mode && strcmp(c.spec.network_mode, "none") == 0)
+		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				 "container %s has network_mode none: it cannot be connected to network %s", c.name,
+				 net.spec.name);
 	if (r == 0 && connect && at < c.nendpoints)
 		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
 				 "endpoint with name %s already exists in network %s", c.name, net.spec.name);

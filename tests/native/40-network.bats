@@ -302,6 +302,10 @@ services:
   one:
     image: busybox
     command: sleep 300
+  lone:
+    image: busybox
+    command: sleep 300
+    network_mode: none
 YAML
 	"$CC" --backend native up -d
 	run "$CC" --backend native network create --subnet 10.231.7.0/24 --label team=a extra
@@ -321,6 +325,12 @@ YAML
 	"$CC" --backend native network connect --alias uno extra proj-one-1
 	run "$CC" --backend native exec one sh -c 'ip -o -4 addr | grep -c 10.231.7.'
 	[ "$output" = 1 ]
+	# a container with network_mode none stays without a network, as docker's does
+	run "$CC" --backend native network connect extra proj-lone-1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"network_mode none"* ]]
+	run "$CC" --backend native exec lone sh -c 'ip -o -4 addr | grep -c 10.231.7.'
+	[ "$output" = 0 ]
 	run "$CC" --backend native network inspect extra
 	[[ "$output" == *proj-one-1* ]]
 	run "$CC" --backend native network rm extra
