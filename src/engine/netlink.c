@@ -1,18 +1,12 @@
 /* Namespaces, bridges and veth pairs over rtnetlink (libnl-route-3). See netlink.h. */
 #include "engine/netlink.h"
 #include "base/cleanup.h"
+#include "base/libnl.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <netlink/addr.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/route.h>
-#include <netlink/socket.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +24,11 @@ static int nl_fail(struct cc_error **err, int code, const char *what, const char
 	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s %s: %s", what, name, nl_geterror(code));
 }
 
+/* Every use of libnl starts here: the library is loaded by the first. */
 static struct nl_sock *route_socket(struct cc_error **err)
 {
+	if (cc_libnl_ready(err) < 0)
+		return NULL;
 	struct nl_sock *sk = nl_socket_alloc();
 	int r = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
 	if (r < 0) {

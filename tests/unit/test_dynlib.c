@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "base/dynlib.h"
+#include "base/libnl.h"
 
 #include <math.h>
 #include <string.h>
@@ -24,6 +25,20 @@ static void test_table_filled(void **state)
 	assert_int_equal(cc_dynlib_ready(&lib, &err), 0);
 	assert_true(api.p_sqrt(16.0) == 4.0);
 	assert_true(api.p_cos(0.0) == 1.0);
+}
+
+/* libnl-3's symbols come through libnl-route-3's handle: every one the engine calls is found. */
+static void test_libnl_symbols_found(void **state)
+{
+	struct cc_error *err = NULL;
+	if (cc_libnl_ready(&err) < 0)
+		fail_msg("%s", err->msg);
+	assert_non_null(cc_libnl()->p_nl_socket_alloc);
+	assert_non_null(cc_libnl()->p_rtnl_link_veth_alloc);
+	struct nl_sock *sk = nl_socket_alloc();
+	assert_non_null(sk);
+	nl_socket_free(sk);
+	assert_string_equal(nl_geterror(NLE_NOMEM), "Out of memory");
 }
 
 static void test_missing_library(void **state)
@@ -56,6 +71,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table_filled),
+	    cmocka_unit_test(test_libnl_symbols_found),
 	    cmocka_unit_test(test_missing_library),
 	    cmocka_unit_test(test_missing_symbol),
 	};
