@@ -25,8 +25,10 @@ void cli_format_ports(const struct cc_container *c, struct cc_strbuf *out)
 		const struct cc_port_binding *p = &ports[i];
 		if (i)
 			cc_strbuf_adds(out, ", ");
+		bool v6 = p->host_ip && strchr(p->host_ip, ':');
 		if (up && p->host_port)
-			cc_strbuf_addf(out, "%s:%u->%u/%s", p->host_ip ? p->host_ip : "0.0.0.0", p->host_port,
+			cc_strbuf_addf(out, "%s%s%s:%u->%u/%s", v6 ? "[" : "",
+				       p->host_ip ? p->host_ip : "0.0.0.0", v6 ? "]" : "", p->host_port,
 				       p->container_port, p->protocol);
 		else
 			cc_strbuf_addf(out, "%u/%s", p->container_port, p->protocol);

@@ -16,6 +16,7 @@
 #include "engine/netlink.h"
 #include "engine/seccomp.h"
 #include "engine/seccomp_cache.h"
+#include "engine/portproxy.h"
 #include "engine/rootfs.h"
 #include "runtime/codec.h"
 
@@ -1009,6 +1010,9 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 					 .restart_count = c.restart_count,
 					 .stdin_open = c.spec.stdin_open,
 					 .tty = c.spec.tty};
+		cleanup_free struct native_proxy_port *proxies = NULL;
+		run.nproxies = native_net_proxies(&c, &proxies);
+		run.proxies = proxies;
 		r = native_monitor_spawn(&run, &pid, err);
 		if (r < 0)
 			unlink(exit_file); /* this run never ran: nothing to record */

@@ -16,6 +16,7 @@
 #include "engine/health.h"
 #include "engine/journal.h"
 #include "engine/native-internal.h"
+#include "engine/portproxy.h"
 #include "engine/rootfs.h"
 #include "engine/seccomp_cache.h"
 
@@ -640,6 +641,15 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	fcntl(status, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* the IPv6 side of its published ports is bound before the container starts, so that a port taken
+	 * on the host fails the start as the IPv4 side would */
+	int *proxy_fds = cc_xcalloc(nr->nproxies + 1, sizeof(*proxy_fds));
+	cleanup_free char *proxy_msg = NULL;
+	if (native_proxy_listen(nr->proxies, nr->nproxies, proxy_fds, &proxy_msg) < 0) {
+		finish(nr, 128);
+		report(status, proxy_msg, 0);
+		_exit(1);
+	}
 
 	struct logfile logf;
 	struct logfile *log = &logf;
@@ -662,6 +672,7 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 		_exit(1);
 	}
 	report(status, NULL, rs.init);
+	pid_t proxy = nr->nproxies ? native_proxy_start(nr->proxies, nr->nproxies, proxy_fds) : -1;
 	int restarts = 0, shift = 0;
 	for (;;) {
 		watch_run(nr, &rs, log, devnull, at);
@@ -698,6 +709,11 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 		native_journal_append(nr->dir, &(struct native_journal_entry){.kind = NATIVE_JOURNAL_START,
 									      .time_ns = cc_now_ns(),
 									      .value = rs.init});
+	}
+	/* its ports close before the exit is recorded: whoever sees the container stopped finds them free */
+	if (proxy > 0) {
+		kill(proxy, SIGKILL);
+		waitpid(proxy, NULL, 0);
 	}
 	close(log->fd);
 	native_attach_close(at);

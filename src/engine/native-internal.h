@@ -97,6 +97,8 @@ struct native_run {
 	int restart_count; /* restarts so far, counted toward max_retries */
 	bool stdin_open;   /* its stdin is a pipe the monitor holds for attached clients (attach.h) */
 	bool tty;          /* its stdio is a pty whose master the monitor holds */
+	const struct native_proxy_port *proxies; /* its published ports on IPv6 (portproxy.h) */
+	size_t nproxies;
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */
@@ -104,6 +106,11 @@ int native_monitor_spawn(const struct native_run *run, int *pid, struct cc_error
 /* The exit file the monitor leaves: the exit code (128+signal for a signal) and when it happened. 1 when
  * present, 0 when not (the run is going on), <0 on error. */
 int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc_error **err);
+
+struct native_proxy_port;
+/* The IPv6 side of c's published ports, for its monitor's proxy (portproxy.h): how many, in *out (owned,
+ * never NULL). */
+size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port **out);
 
 /* The ops table's container parts (containers.c). */
 int native_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out,

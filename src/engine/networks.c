@@ -14,6 +14,7 @@
 #include "engine/firewall.h"
 #include "engine/native-internal.h"
 #include "engine/netlink.h"
+#include "engine/portproxy.h"
 #include "runtime/codec.h"
 #include "runtime/ipv4.h"
 
@@ -204,10 +205,43 @@ static int sync_dns(struct native *n, const struct network_set *nets, const stru
 	return r;
 }
 
+/* A published port's address families: no host_ip publishes on IPv4 and IPv6 (as docker does), 0.0.0.0 and
+ * other IPv4 addresses on IPv4 only, :: and other IPv6 addresses on IPv6 only. */
+enum { ON_V4 = 1, ON_V6 = 2 };
+static int families_of(const char *host_ip)
+{
+	return !host_ip ? ON_V4 | ON_V6 : strchr(host_ip, ':') ? ON_V6 : ON_V4;
+}
+
 /* The address a container's published ports are forwarded to: its first network's. */
 static const char *published_address(const struct cc_container *c)
 {
 	return c->nendpoints ? c->endpoints[0].ipv4_address : NULL;
+}
+
+size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port **out)
+{
+	*out = cc_xcalloc(c->npublished + 1, sizeof(**out));
+	size_t n = 0;
+	struct in_addr target;
+	if (!published_address(c) || inet_pton(AF_INET, published_address(c), &target) != 1)
+		return 0;
+	for (size_t i = 0; i < c->npublished; i++) {
+		const struct cc_port_binding *b = &c->published[i];
+		if (!(families_of(b->host_ip) & ON_V6))
+			continue;
+		struct native_proxy_port *p = &(*out)[n];
+		p->udp = strcmp(b->protocol, "udp") == 0;
+		p->optional = !b->host_ip;
+		p->listen = in6addr_any;
+		if (b->host_ip && inet_pton(AF_INET6, b->host_ip, &p->listen) != 1)
+			continue;
+		p->listen_port = b->host_port;
+		p->target = target;
+		p->target_port = b->container_port;
+		n++;
+	}
+	return n;
 }
 
 static int sync_firewall(struct native *n, const struct network_set *nets, const struct cc_container *cs,
@@ -228,6 +262,9 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 	for (size_t k = 0; k < ncs; k++)
 		for (size_t i = 0; published_address(&cs[k]) && i < cs[k].npublished; i++) {
 			const struct cc_port_binding *b = &cs[k].published[i];
+			/* IPv6 is the monitor's proxy's (portproxy.h), never a rule's */
+			if (!(families_of(b->host_ip) & ON_V4))
+				continue;
 			fp[np++] = (struct native_fw_port){b->protocol, b->host_ip, b->host_port,
 							   published_address(&cs[k]), b->container_port};
 		}
@@ -333,30 +370,70 @@ static int allocate_address(const struct cc_network *net, const struct cc_contai
 
 static bool same_ip(const char *a, const char *b)
 {
-	bool any_a = !a || strcmp(a, "0.0.0.0") == 0, any_b = !b || strcmp(b, "0.0.0.0") == 0;
+	if (!(families_of(a) & families_of(b)))
+		return false;
+	bool any_a = !a || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0;
+	bool any_b = !b || strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
 	return any_a || any_b || strcmp(a, b) == 0;
 }
 
-/* Can the host give us this port? 0: yes, with the port chosen when *port was 0. */
-static int host_port_free(const char *proto, const char *host_ip, uint16_t *port)
+/* Can the host give us this port on one family? 0: yes, with the port chosen when *port was 0. */
+static int family_port_free(int family, bool udp, const char *host_ip, uint16_t *port)
 {
-	int fd = socket(AF_INET, (strcmp(proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int fd = socket(family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(*port)};
-	uint32_t ip = 0;
-	if (host_ip && !cc_ipv4_parse(host_ip, &ip)) {
-		close(fd);
-		return -EINVAL;
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	if (family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+		sa->sin6_family = AF_INET6;
+		sa->sin6_port = htons(*port);
+		if (host_ip && inet_pton(AF_INET6, host_ip, &sa->sin6_addr) != 1) {
+			close(fd);
+			return -EINVAL;
+		}
+		len = sizeof(*sa);
+	} else {
+		struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+		uint32_t ip = 0;
+		if (host_ip && !cc_ipv4_parse(host_ip, &ip)) {
+			close(fd);
+			return -EINVAL;
+		}
+		sa->sin_family = AF_INET;
+		sa->sin_port = htons(*port);
+		sa->sin_addr.s_addr = htonl(ip);
+		len = sizeof(*sa);
 	}
-	sa.sin_addr.s_addr = htonl(ip);
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
-	socklen_t len = sizeof(sa);
-	if (r == 0 && *port == 0 && getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		*port = ntohs(sa.sin_port);
+	int r = bind(fd, (struct sockaddr *)&ss, len) < 0 ? -errno : 0;
+	if (r == 0 && *port == 0 && getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		*port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						 : ((struct sockaddr_in *)&ss)->sin_port);
 	close(fd);
+	return r;
+}
+
+/* Can the host give us this port on each of the address's families? 0: yes, with the port chosen when *port
+ * was 0; else -errno, with *on_v6 saying which side refused. The IPv6 half of an address-less port is
+ * skipped where the host has no IPv6. */
+static int host_port_free(const char *proto, const char *host_ip, uint16_t *port, bool *on_v6)
+{
+	bool udp = strcmp(proto, "udp") == 0;
+	int fam = families_of(host_ip);
+	int r = 0;
+	*on_v6 = false;
+	if (fam & ON_V4)
+		r = family_port_free(AF_INET, udp, host_ip, port);
+	if (r == 0 && (fam & ON_V6)) {
+		r = family_port_free(AF_INET6, udp, host_ip, port);
+		if (!host_ip && (r == -EAFNOSUPPORT || r == -EADDRNOTAVAIL))
+			r = 0;
+		*on_v6 = r < 0;
+	}
 	return r;
 }
 
@@ -391,10 +468,10 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 		    "publishing %s ports is not supported by the native backend (tcp and udp are)", proto);
 	const char *ip = want->host_ip && *want->host_ip ? want->host_ip : NULL;
 	uint32_t parsed;
-	if (ip && !cc_ipv4_parse(ip, &parsed))
-		return cc_error_set(
-		    err, CC_ERR_NOT_SUPPORTED,
-		    "host_ip %s: only IPv4 addresses can be published on by the native backend", ip);
+	struct in6_addr parsed6;
+	if (ip && !cc_ipv4_parse(ip, &parsed) && inet_pton(AF_INET6, ip, &parsed6) != 1)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "host_ip %s: not an IPv4 or IPv6 address",
+				    ip);
 	uint16_t first = want->host_port, last = want->host_port_end ? want->host_port_end : want->host_port;
 	if (last < first)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "published port range %u-%u is empty",
@@ -402,11 +479,12 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 	uint16_t chosen = 0;
 	const char *owner = NULL;
 	int sys = -EADDRINUSE; /* an ephemeral search that finds only claimed ports */
+	bool on_v6 = false;    /* the IPv6 side refused it */
 	if (first == 0) {
 		/* an ephemeral port the host is not using and no container has claimed */
 		for (int tries = 0; tries < 64 && !chosen; tries++) {
 			uint16_t p = 0;
-			if ((sys = host_port_free(proto, ip, &p)) < 0)
+			if ((sys = host_port_free(proto, ip, &p, &on_v6)) < 0)
 				break;
 			if (!port_owner(cs, ncs, self, proto, ip, p))
 				chosen = p;
@@ -417,17 +495,20 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 		for (uint32_t p = first; p <= last && !chosen; p++) {
 			uint16_t port = (uint16_t)p;
 			owner = port_owner(cs, ncs, self, proto, ip, port);
-			if (!owner && (sys = host_port_free(proto, ip, &port)) == 0)
+			if (!owner && (sys = host_port_free(proto, ip, &port, &on_v6)) == 0)
 				chosen = port;
 		}
 	}
 	if (!chosen) {
 		char where[64];
+		bool v6 = (ip && strchr(ip, ':')) || (!owner && on_v6);
+		const char *shown = ip ? ip : v6 ? "::" : "0.0.0.0";
 		if (first == last)
-			snprintf(where, sizeof(where), "%s:%u/%s", ip ? ip : "0.0.0.0", first, proto);
+			snprintf(where, sizeof(where), "%s%s%s:%u/%s", v6 ? "[" : "", shown, v6 ? "]" : "",
+				 first, proto);
 		else
-			snprintf(where, sizeof(where), "%s:%u-%u/%s", ip ? ip : "0.0.0.0", first, last,
-				 proto);
+			snprintf(where, sizeof(where), "%s%s%s:%u-%u/%s", v6 ? "[" : "", shown, v6 ? "]" : "",
+				 first, last, proto);
 		if (owner)
 			return cc_error_set(err, CC_ERR_ALREADY_EXISTS,
 					    "Bind for %s failed: port is already allocated (by container %s)",
@@ -1022,8 +1103,8 @@ static int change_membership(struct native *n, const char *network, const char *
 	/* docker's rule: a container without a network (none) stays without one */
 	if (r == 0 && connect && c.spec.network_mode && strcmp(c.spec.network_mode, "none") == 0)
 		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				 "container %s has network_mode none: it cannot be connected to network %s", c.name,
-				 net.spec.name);
+				 "container %s has network_mode none: it cannot be connected to network %s",
+				 c.name, net.spec.name);
 	if (r == 0 && connect && at < c.nendpoints)
 		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
 				 "endpoint with name %s already exists in network %s", c.name, net.spec.name);

@@ -166,6 +166,102 @@ sys.exit(1)'
 	assert_nothing_left
 }
 
+# A python client of PROTO (tcp|udp) to [ADDR]:PORT over IPv6: prints the answer, exit 1 without one.
+v6_client() {
+	python3 -c '
+import socket, sys
+proto, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for _ in range(10):
+    try:
+        if proto == "udp":
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.settimeout(1)
+            s.sendto(b"ping-v6", (addr, port)); print(s.recv(100).decode()); sys.exit(0)
+        s = socket.create_connection((addr, port), timeout=2)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n"); data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk: break
+            data += chunk
+        print(data.decode().split("\r\n\r\n", 1)[1].strip()); sys.exit(0)
+    except (socket.timeout, ConnectionRefusedError):
+        pass
+sys.exit(1)' "$@"
+}
+
+@test "published ports answer on IPv6: a port without host_ip on [::1] and the host's address, [::1] alone, udp" {
+	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	[ -x "$BATS_FILE_TMPDIR/udp-echo" ] || skip "needs gcc to build the udp echo server"
+	cp "$BATS_FILE_TMPDIR/udp-echo" .
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo hello-v6 > /w/index.html && exec httpd -f -p 8080 -h /w'
+    ports: ["18490:8080", "[::1]:18491:8080", "127.0.0.1:18492:8080"]
+  echo:
+    image: busybox
+    command: /udp-echo 9999
+    volumes: ["./udp-echo:/udp-echo:ro"]
+    ports: ["18493:9999/udp"]
+YAML
+	"$CC" --backend native up -d
+	run v6_client tcp ::1 18490
+	[ "$output" = hello-v6 ] || { echo "[::1]:18490: $output"; return 1; }
+	local global
+	global=$(ip -6 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -n 1)
+	if [ -n "$global" ]; then
+		run v6_client tcp "$global" 18490
+		[ "$output" = hello-v6 ] || { echo "[$global]:18490: $output"; return 1; }
+	fi
+	run curl -s -m 5 http://127.0.0.1:18490/
+	[ "$output" = hello-v6 ]
+	# an address publishes on that address only
+	run v6_client tcp ::1 18491
+	[ "$output" = hello-v6 ]
+	run curl -s -m 2 http://127.0.0.1:18491/
+	[ "$status" -ne 0 ]
+	run v6_client tcp ::1 18492
+	[ "$status" -ne 0 ]
+	run v6_client udp ::1 18493
+	[ "$output" = ping-v6 ]
+	# a restarted container answers again; its proxy is its monitor's
+	"$CC" --backend native restart web
+	run v6_client tcp ::1 18490
+	[ "$output" = hello-v6 ]
+	"$CC" --backend native down -t 0
+	# nothing listens on those ports any more
+	run bash -c "ss -Hltnu '( sport >= :18490 and sport <= :18493 )' | wc -l"
+	[ "$output" = 0 ] || { ss -ltnup | grep 1849; return 1; }
+	assert_nothing_left
+}
+
+@test "a port taken on the host's IPv6 side is refused before the container starts" {
+	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::", 18494)); s.listen(1); time.sleep(60)' &
+	local holder=$!
+	local i
+	for i in $(seq 1 50); do ss -Hltn '( sport = :18494 )' | grep -q . && break; sleep 0.1; done
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sleep 300
+    ports: ["18494:8080"]
+YAML
+	run "$CC" --backend native up -d
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"[::]:18494/tcp"*"already in use"* ]] || { echo "$output"; return 1; }
+	run "$CC" --backend native ps -q
+	[ -z "$output" ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "an internal network resolves names but cannot reach the host gateway or the outside" {
 	cat >compose.yaml <<'YAML'
 services:
