@@ -171,24 +171,31 @@ char *cc_path_abs(const char *base, const char *path, struct cc_error **err)
 	return cc_path_join(cwd, path);
 }
 
+int cc_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int cc_write_file_atomic(const char *path, const char *tmp, const void *data, size_t len, unsigned mode,
 			 bool durable, struct cc_error **err)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", tmp);
-	const char *p = data;
-	size_t left = len;
-	int e = 0;
-	while (left && !e) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno != EINTR)
-			e = errno;
-		if (w > 0) {
-			p += w;
-			left -= (size_t)w;
-		}
-	}
+	int e = cc_write_all(fd, data, len) < 0 ? errno : 0;
 	if (!e && durable && fsync(fd) < 0)
 		e = errno;
 	if (close(fd) < 0 && !e)

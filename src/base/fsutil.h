@@ -18,6 +18,9 @@ bool cc_is_dir(const char *path);
  * reader of the directory mistakes it for a real file. */
 int cc_write_file_atomic(const char *path, const char *tmp, const void *data, size_t len, unsigned mode,
 			 bool durable, struct cc_error **err);
+/* Writes all of data to fd, going on after EINTR and short writes: 0, or -1 with errno set (a write of 0
+ * bytes counts as EIO). */
+int cc_write_all(int fd, const void *data, size_t len);
 /* rm -rf path, staying on its filesystem; 0 when it is gone (or never was). */
 int cc_remove_tree(const char *path);
 /* mkdir -p: every missing directory of path, with mode (existing ones are left as they are). */

@@ -1,6 +1,7 @@
 /* Attach: see attach.h. The monitor's side is driven by its poll loop (no thread of its own); the client's
  * side is native_container_attach, a relay loop of its own in the caller's thread. */
 #include "engine/attach.h"
+#include "base/fsutil.h"
 #include "base/cleanup.h"
 #include "base/frame.h"
 #include "base/strbuf.h"
@@ -327,20 +328,6 @@ static void send_size(int sock, int terminal)
 	send_all(sock, b.buf, b.len);
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* Relay until the monitor ends the stream. */
 static void relay(int sock, const struct cc_attach_io *io, struct cc_term *t)
 {
@@ -366,7 +353,7 @@ static void relay(int sock, const struct cc_attach_io *io, struct cc_term *t)
 			if (n <= 0)
 				return;
 			if (io->out_fd >= 0)
-				write_all(io->out_fd, buf, (size_t)n);
+				(void)cc_write_all(io->out_fd, buf, (size_t)n);
 		}
 		if (in_open && p[1].revents) {
 			ssize_t n = read(io->in_fd, buf, sizeof(buf));

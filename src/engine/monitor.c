@@ -51,6 +51,17 @@ pid_t native_spawn(char *const *argv, int in, int out, int errfd)
 	return native_spawn_in(NULL, argv, in, out, errfd);
 }
 
+/* In a forked child whose stdio is set: argv with no other descriptor and no blocked signal. */
+__attribute__((noreturn)) static void exec_clean(char *const *argv)
+{
+	close_range(3, ~0U, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
 pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int errfd)
 {
 	pid_t pid = fork();
@@ -58,12 +69,7 @@ pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int e
 		return pid;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 || (cwd && chdir(cwd) < 0))
 		_exit(127);
-	close_range(3, ~0U, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(argv[0], argv);
-	_exit(127);
+	exec_clean(argv);
 }
 
 pid_t native_spawn_terminal(char *const *argv, int terminal)
@@ -76,12 +82,7 @@ pid_t native_spawn_terminal(char *const *argv, int terminal)
 		_exit(127);
 	if (dup2(terminal, 0) < 0 || dup2(terminal, 1) < 0 || dup2(terminal, 2) < 0)
 		_exit(127);
-	close_range(3, ~0U, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(argv[0], argv);
-	_exit(127);
+	exec_clean(argv);
 }
 
 int native_wait_status(pid_t pid)

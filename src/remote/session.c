@@ -1,6 +1,7 @@
 /* The client half of the daemon's interactive sessions (server/h_exec.c): after the upgrade, frames
  * (base/frame.h) go both ways on the connection: our input and the terminal's size one way, the process's
  * output and the session's end the other. */
+#include "base/fsutil.h"
 #include "base/clock.h"
 #include "base/frame.h"
 #include "base/term.h"
@@ -46,19 +47,6 @@ static void send_size(struct session *s)
 	cc_strbuf_release(&b);
 }
 
-static void write_fd(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* nowhere to put it: the session goes on for its input's sake */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* With a sink: the whole lines of one stream's partial buffer (and the rest too when flushing). */
 static void emit_lines(struct session *s, enum cc_stream stream, bool flush)
 {
@@ -81,15 +69,16 @@ static void output(struct session *s, char type, const char *data, size_t len)
 {
 	const struct rc_session_io *io = s->io;
 	enum cc_stream stream = type == '2' ? CC_STREAM_STDERR : CC_STREAM_STDOUT;
+	/* a write that fails has nowhere to go: the session goes on for its input's sake */
 	if (io->terminal >= 0) {
-		write_fd(io->terminal, data, len);
+		(void)cc_write_all(io->terminal, data, len);
 	} else if (io->sink) {
 		cc_strbuf_add(&s->lines[stream == CC_STREAM_STDERR], data, len);
 		emit_lines(s, stream, false);
 	} else {
-		write_fd(stream == CC_STREAM_STDERR && io->out_fd == STDOUT_FILENO ? STDERR_FILENO
-										   : io->out_fd,
-			 data, len);
+		(void)cc_write_all(stream == CC_STREAM_STDERR && io->out_fd == STDOUT_FILENO ? STDERR_FILENO
+											     : io->out_fd,
+				   data, len);
 	}
 }
 

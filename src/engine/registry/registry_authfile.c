@@ -140,20 +140,6 @@ static int make_parent(const char *path, struct cc_error **err)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Set auths[<registry>].auth, keeping every other entry and key; tmp file + rename, mode 0600. */
 static int store(const char *path, const char *registry, const char *basic, struct cc_error **err)
 {
@@ -190,8 +176,8 @@ static int store(const char *path, const char *registry, const char *basic, stru
 	if (rc == 0 && fd < 0)
 		rc = cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot create %s", tmp);
 	if (fd >= 0) {
-		if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 ||
-		    write_all(fd, "\n", 1) < 0 || fsync(fd) < 0)
+		if (fchmod(fd, 0600) < 0 || cc_write_all(fd, text, strlen(text)) < 0 ||
+		    cc_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0)
 			rc = cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot write %s", tmp);
 		if (close(fd) < 0 && rc == 0)
 			rc = cc_error_set_errno(err, CC_ERR_INVALID_ARGUMENT, errno, "cannot write %s", tmp);
