@@ -695,11 +695,17 @@ static void begin(struct server *s, struct srv_req *r, const char *method, const
 	}
 	r->limit = body_limit(r->route);
 	const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > r->limit) {
+	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+	/* A body over the limit is read and dropped, and answered 413 at its end: answering before it is
+	 * read makes the close reset the connection while the client still sends, and the client sees
+	 * that reset instead of the answer. Past SRV_DISCARD_MAX the bandwidth matters more. */
+	if (declared > r->limit && declared > SRV_DISCARD_MAX) {
 		srv_reply_status(r, 413, "the body is larger than the limit of %zu bytes for %s %s", r->limit,
 				 method, r->route->path);
 		return;
 	}
+	if (declared > r->limit)
+		r->overflow = true;
 	if (srv_auth_check(r) != 0)
 		return;
 	if (r->route->flags & SRV_UNLIMITED) {

@@ -15,9 +15,11 @@
 #include "runtime/runtime.h"
 #include "server/server.h"
 
-#define SRV_MAX_PARAMS   2
-#define SRV_SMALL_BODY   (64u * 1024)
-#define SRV_LARGE_BODY   (1024u * 1024)
+#define SRV_MAX_PARAMS 2
+#define SRV_SMALL_BODY (64u * 1024)
+#define SRV_LARGE_BODY (1024u * 1024)
+/* An over-limit body up to this size is read and dropped before the 413 (http.c says why) */
+#define SRV_DISCARD_MAX  (16ull * 1024 * 1024)
 #define SRV_HIST_BUCKETS 12
 
 struct srv_req;
