@@ -23,7 +23,8 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"client-ca", 0, CLI_STR, &client_ca, "FILE", "Require client certificates signed by this CA"},
 	    {"insecure", 0, CLI_BOOL, &insecure, NULL, "Allow plain TCP on a non-loopback address"},
 	    {"auth-required", 0, CLI_BOOL, &auth_required, NULL, "Require API tokens on a unix socket too"},
-	    {"threads", 0, CLI_INT, &threads, "N", "HTTP worker threads (default: one fewer than the CPUs, at least 1)"},
+	    {"threads", 0, CLI_INT, &threads, "N",
+	     "HTTP worker threads (default: one fewer than the CPUs, at least 1)"},
 	    {"routes", 0, CLI_BOOL, &routes, NULL, "Print the route table (METHOD PATH) and exit"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};

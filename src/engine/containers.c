@@ -228,46 +228,56 @@ static int apply_entry(struct native *n, struct cc_container *c, const struct na
 	return 0;
 }
 
-/* Bring a live container's record up to what its monitor has seen: the journal's entries, then the exit
- * file once the monitor is done. */
+/* How far c's journal has been applied (*off), and whether it has grown past that. Most runs never journal
+ * anything: a listing then costs no store read and no file read. */
+static int journal_unread(struct native *n, const char *id, const char *journal, int64_t *off, bool *grown,
+			  struct cc_error **err)
+{
+	struct stat st;
+	*off = 0;
+	*grown = false;
+	if (stat(journal, &st) < 0 || st.st_size == 0)
+		return 0;
+	if (journal_offset(n, id, off, err) < 0)
+		return -1;
+	*grown = st.st_size > *off;
+	return 0;
+}
+
 /* Would settle() change c? Reads only: a journal grown past what was applied, or an exit record. */
 static int settle_pending(struct native *n, const struct cc_container *c, bool *pending,
 			  struct cc_error **err)
 {
 	*pending = false;
-	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED && c->state != CC_STATE_RESTARTING)
+	if (!cc_state_is_up(c->state))
 		return 0;
 	cleanup_free char *dir = native_container_dir(n, c->id);
 	cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
 	cleanup_free char *exit_record = cc_xasprintf("%s/exit", dir);
-	struct stat st;
-	int64_t off = 0;
-	if (stat(journal, &st) == 0 && st.st_size > 0) {
-		if (journal_offset(n, c->id, &off, err) < 0)
-			return -1;
-		*pending = st.st_size > off;
-	}
+	int64_t off;
+	if (journal_unread(n, c->id, journal, &off, pending, err) < 0)
+		return -1;
 	if (!*pending)
 		*pending = access(exit_record, F_OK) == 0;
 	return 0;
 }
 
+/* Bring a live container's record up to what its monitor has seen: the journal's entries, then the exit
+ * file once the monitor is done. */
 static int settle(struct native *n, struct cc_container *c, bool *changed, struct cc_error **err)
 {
 	*changed = false;
-	if (c->state != CC_STATE_RUNNING && c->state != CC_STATE_PAUSED && c->state != CC_STATE_RESTARTING)
+	if (!cc_state_is_up(c->state))
 		return 0;
 	cleanup_free char *dir = native_container_dir(n, c->id);
 	cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
-	int64_t off = 0, next;
+	int64_t off, next;
+	bool grown;
 	struct native_journal_entry *entries = NULL;
 	size_t k = 0;
-	struct stat st;
-	/* most runs never journal anything: a listing then costs no store read and no file read */
-	bool grown = stat(journal, &st) == 0 && st.st_size > 0;
-	if (grown && journal_offset(n, c->id, &off, err) < 0)
+	if (journal_unread(n, c->id, journal, &off, &grown, err) < 0)
 		return -1;
-	if (grown && st.st_size > off && native_journal_read(dir, off, &entries, &k, &next, err) < 0)
+	if (grown && native_journal_read(dir, off, &entries, &k, &next, err) < 0)
 		return -1;
 	for (size_t i = 0; i < k; i++)
 		if (apply_entry(n, c, &entries[i], err) < 0) {

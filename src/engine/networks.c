@@ -500,15 +500,12 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 		}
 	}
 	if (!chosen) {
-		char where[64];
+		char host[64], ports[16], where[96];
 		bool v6 = (ip && strchr(ip, ':')) || (!owner && on_v6);
 		const char *shown = ip ? ip : v6 ? "::" : "0.0.0.0";
-		if (first == last)
-			snprintf(where, sizeof(where), "%s%s%s:%u/%s", v6 ? "[" : "", shown, v6 ? "]" : "",
-				 first, proto);
-		else
-			snprintf(where, sizeof(where), "%s%s%s:%u-%u/%s", v6 ? "[" : "", shown, v6 ? "]" : "",
-				 first, last, proto);
+		snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", shown);
+		snprintf(ports, sizeof(ports), first == last ? "%u" : "%u-%u", first, last);
+		snprintf(where, sizeof(where), "%s:%s/%s", host, ports, proto);
 		if (owner)
 			return cc_error_set(err, CC_ERR_ALREADY_EXISTS,
 					    "Bind for %s failed: port is already allocated (by container %s)",

@@ -37,11 +37,6 @@ static int mutate(struct mock *m, const char *ref, mutate_fn fn, void *arg, stru
 	return mock_commit(m, err);
 }
 
-static bool is_up(enum cc_container_state s)
-{
-	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
-}
-
 static int not_running(const struct mock_container *mc, struct cc_error **err)
 {
 	return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is not running (state: %s)", mc->c.name,
@@ -370,7 +365,7 @@ static int check_ports(struct mock *m, const struct mock_container *mc, struct c
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct cc_container *o = &all[i].c;
-		if (strcmp(o->id, mc->c.id) == 0 || !is_up(o->state))
+		if (strcmp(o->id, mc->c.id) == 0 || !cc_state_is_up(o->state))
 			continue;
 		for (size_t a = 0; a < mc->c.npublished && r == 0; a++)
 			for (size_t b = 0; b < o->npublished && r == 0; b++) {
@@ -397,7 +392,7 @@ static int do_start(struct mock *m, struct mock_container *mc, int64_t now, void
 	if (mc->c.state == CC_STATE_PAUSED)
 		return cc_error_set(err, CC_ERR_INVALID_STATE,
 				    "cannot start a paused container %s, try unpause instead", mc->c.name);
-	if (is_up(mc->c.state))
+	if (cc_state_is_up(mc->c.state))
 		return cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", mc->c.name);
 	if (check_references(m, &mc->c.spec, err) < 0)
 		return cc_error_wrap(err, "cannot start container %s", mc->c.name);
@@ -438,7 +433,7 @@ static int end_by_signal(struct mock *m, struct mock_container *mc, int64_t now,
 
 static int do_stop(struct mock *m, struct mock_container *mc, int64_t now, void *arg, struct cc_error **err)
 {
-	if (!is_up(mc->c.state))
+	if (!cc_state_is_up(mc->c.state))
 		return not_running(mc, err);
 	const char *signame = arg ? arg : mc->c.spec.stop_signal;
 	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
@@ -454,7 +449,7 @@ int mock_container_stop(void *self, const char *ref, const char *signal, int64_t
 static int do_restart(struct mock *m, struct mock_container *mc, int64_t now, void *arg,
 		      struct cc_error **err)
 {
-	if (is_up(mc->c.state) && do_stop(m, mc, now, NULL, err) < 0)
+	if (cc_state_is_up(mc->c.state) && do_stop(m, mc, now, NULL, err) < 0)
 		return -1;
 	if (do_start(m, mc, now, NULL, err) < 0)
 		return -1;
@@ -519,7 +514,7 @@ struct remove_args {
 static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now, const struct remove_args *a,
 			 struct cc_error **err)
 {
-	if (is_up(mc->c.state)) {
+	if (cc_state_is_up(mc->c.state)) {
 		if (!a->force)
 			return cc_error_set(
 			    err, CC_ERR_INVALID_STATE,

@@ -57,11 +57,6 @@ static int list_json(struct mock *m, const char *kind, json_t **out, struct cc_e
 	return 0;
 }
 
-static bool is_up(enum cc_container_state s)
-{
-	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
-}
-
 /* Names of the containers using something, as one "a, b" string (NULL when none). */
 static char *users_of(const struct cc_container *cs, size_t n,
 		      bool (*uses)(const struct cc_container *, const char *), const char *what)
@@ -277,7 +272,7 @@ int mock_image_remove(void *self, const char *ref, bool force, struct cc_error *
 
 static bool on_network(const struct cc_container *c, const char *net)
 {
-	if (!is_up(c->state))
+	if (!cc_state_is_up(c->state))
 		return false;
 	for (size_t i = 0; i < c->nendpoints; i++)
 		if (strcmp(c->endpoints[i].network, net) == 0)

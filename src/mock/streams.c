@@ -15,11 +15,6 @@
 
 #define POLL_NS (50 * CC_NS_PER_MSEC)
 
-static bool is_up(enum cc_container_state s)
-{
-	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
-}
-
 /* Wait a poll interval and read the container again; *gone when it was removed meanwhile. */
 static int poll_again(struct mock *m, const char *id, struct mock_container *mc, bool *gone,
 		      struct cc_error **err)
@@ -51,7 +46,7 @@ int mock_container_wait(void *self, const char *ref, enum cc_wait_condition cond
 	for (;;) {
 		bool done = false;
 		if (cond == CC_WAIT_NOT_RUNNING)
-			done = !is_up(mc.c.state);
+			done = !cc_state_is_up(mc.c.state);
 		else if (cond == CC_WAIT_NEXT_EXIT)
 			done = mc.c.finished_ns != first_finish;
 		if (done) {
@@ -122,7 +117,7 @@ int mock_container_logs(void *self, const char *ref, const struct cc_log_opts *o
 	int r = 0;
 	long tail = opts->tail;
 	for (;;) {
-		bool up = is_up(mc.c.state);
+		bool up = cc_state_is_up(mc.c.state);
 		pthread_mutex_lock(&m->lock);
 		r = cc_store_log_each(m->store, MOCK_BACKEND, id, lc.last_seq, tail, log_line, &lc, err);
 		pthread_mutex_unlock(&m->lock);

@@ -122,5 +122,5 @@ const char *cc_orch_container_service(const struct cc_container *c)
 
 bool cc_orch_is_up(const struct cc_container *c)
 {
-	return c->state == CC_STATE_RUNNING || c->state == CC_STATE_PAUSED || c->state == CC_STATE_RESTARTING;
+	return cc_state_is_up(c->state);
 }

@@ -137,6 +137,11 @@ static int table_parse(const char *const *t, size_t n, const char *s)
 	return -1;
 }
 
+bool cc_state_is_up(enum cc_container_state s)
+{
+	return s == CC_STATE_RUNNING || s == CC_STATE_PAUSED || s == CC_STATE_RESTARTING;
+}
+
 const char *cc_state_name(enum cc_container_state s)
 {
 	return table_name(state_names, NAMES_LEN(state_names), (int)s);
@@ -454,7 +459,7 @@ bool cc_container_matches(const struct cc_container *c, const struct cc_containe
 	if (f->all)
 		return true;
 	/* docker ps without -a: everything that is up, including paused and restarting containers */
-	return c->state == CC_STATE_RUNNING || c->state == CC_STATE_PAUSED || c->state == CC_STATE_RESTARTING;
+	return cc_state_is_up(c->state);
 }
 
 /* --- the other types --- */

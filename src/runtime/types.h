@@ -46,6 +46,8 @@ enum cc_container_state {
 };
 /* docker's words: "created", "running", "paused", "restarting", "removing", "exited", "dead". */
 const char *cc_state_name(enum cc_container_state s);
+/* Up, as docker ps without -a counts it: running, paused or restarting. */
+bool cc_state_is_up(enum cc_container_state s);
 int cc_state_parse(const char *s); /* -1 when unknown */
 
 enum cc_health_status {

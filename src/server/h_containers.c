@@ -24,7 +24,7 @@ bool srv_container_load(struct srv_req *r, struct cc_runtime *rt, struct cc_cont
 
 static bool is_running(const struct cc_container *c)
 {
-	return c->state == CC_STATE_RUNNING || c->state == CC_STATE_PAUSED || c->state == CC_STATE_RESTARTING;
+	return cc_state_is_up(c->state);
 }
 
 /* Seconds as a query value or JSON number; false (400 replied) when it is not a number. */

@@ -741,17 +741,10 @@ enum MHD_Result srv_http_request(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (*upload_size) {
 		if (r->body_fd >= 0) {
-			const char *p = upload_data;
-			size_t left = *upload_size;
-			while (left && !r->body_failed) {
-				ssize_t w = write(r->body_fd, p, left);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					r->body_failed = true;
-				else
-					p += w, left -= (size_t)w, r->body_len += (size_t)w;
-			}
+			if (!r->body_failed && cc_write_all(r->body_fd, upload_data, *upload_size) < 0)
+				r->body_failed = true;
+			if (!r->body_failed)
+				r->body_len += *upload_size;
 		} else {
 			if (!r->overflow && r->body.len + *upload_size > r->limit)
 				r->overflow = true;

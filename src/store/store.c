@@ -58,32 +58,31 @@ static const char SQL_PRAGMAS[] = "PRAGMA synchronous=NORMAL; PRAGMA foreign_key
 
 /* ---- transactions ---- */
 
+/* The outermost begin runs sql; an inner one counts. */
+static int begin(struct cc_store *s, const char *sql, bool reading, struct cc_error **err)
+{
+	if (s->depth > 0) {
+		s->depth++;
+		return 0;
+	}
+	if (store_exec_sql(s, sql, err) < 0)
+		return -1;
+	s->depth = 1;
+	s->reading = reading;
+	return 0;
+}
+
 int cc_store_begin(struct cc_store *s, struct cc_error **err)
 {
 	if (s->depth > 0 && s->reading)
 		return cc_error_set(err, CC_ERR_INTERNAL, "state store %s: a write inside a read transaction",
 				    s->path);
-	if (s->depth > 0) {
-		s->depth++;
-		return 0;
-	}
-	if (store_exec_sql(s, SQL_BEGIN, err) < 0)
-		return -1;
-	s->depth = 1;
-	return 0;
+	return begin(s, SQL_BEGIN, false, err);
 }
 
 int cc_store_begin_read(struct cc_store *s, struct cc_error **err)
 {
-	if (s->depth > 0) {
-		s->depth++;
-		return 0;
-	}
-	if (store_exec_sql(s, SQL_BEGIN_READ, err) < 0)
-		return -1;
-	s->depth = 1;
-	s->reading = true;
-	return 0;
+	return begin(s, SQL_BEGIN_READ, true, err);
 }
 
 int cc_store_commit(struct cc_store *s, struct cc_error **err)

@@ -17,6 +17,11 @@ up_project() {
 	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
 	SERVE_BACKEND=native serve
 	R=(--remote "unix://$SOCK")
+	up_through
+}
+
+# busybox and the project up -d through the daemon the options in R name
+up_through() {
 	load_busybox "${R[@]}"
 	write_project <<'YAML'
 services:
@@ -165,16 +170,7 @@ after-eof"
 	SERVE_BACKEND=native serve --listen "tls://127.0.0.1:0"
 	local port="${ADDRESS##*:}"
 	R=(--remote "tls://localhost:$port" --cacert "$ROOT/cert.pem" --token "$token")
-	load_busybox "${R[@]}"
-	write_project <<'YAML'
-services:
-  t:
-    image: busybox
-    network_mode: none
-    command: ["sleep", "1000"]
-YAML
-	cd "$BATS_TEST_TMPDIR/proj"
-	"$CC" "${R[@]}" up -d
+	up_through
 	run bash -c "printf 'over tls\n' | '$CC' ${R[*]} exec -T -i t sh -c 'cat; exit 6'"
 	assert_equal "$status" 6
 	assert_output "over tls"
