@@ -71,12 +71,19 @@ static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, con
 	    .name = (char *)name,
 	    .driver = (char *)cc_orch_str(def, "driver"),
 	    .internal = cc_orch_get(def, "internal") && cc_orch_get(def, "internal")->num.b,
-	    .attachable = cc_orch_get(def, "attachable") && cc_orch_get(def, "attachable")->num.b};
+	    .attachable = cc_orch_get(def, "attachable") && cc_orch_get(def, "attachable")->num.b,
+	    .enable_ipv6 = cc_orch_get(def, "enable_ipv6") && cc_orch_get(def, "enable_ipv6")->num.b};
+	/* ipam.config: the first IPv4 pool and the first IPv6 one (a dual-stack network lists one of each) */
 	const struct cc_val *cfgs = cc_orch_get(cc_orch_get(def, "ipam"), "config");
-	if (cfgs && cfgs->kind == CC_V_SEQ && cfgs->seq.n) {
-		cfg.subnet = (char *)cc_orch_str(cfgs->seq.v[0], "subnet");
-		cfg.gateway = (char *)cc_orch_str(cfgs->seq.v[0], "gateway");
-		cfg.ip_range = (char *)cc_orch_str(cfgs->seq.v[0], "ip_range");
+	for (size_t i = 0; cfgs && cfgs->kind == CC_V_SEQ && i < cfgs->seq.n; i++) {
+		const char *subnet = cc_orch_str(cfgs->seq.v[i], "subnet");
+		bool v6 = subnet && strchr(subnet, ':');
+		char **slot = v6 ? &cfg.subnet6 : &cfg.subnet;
+		if (!subnet || *slot)
+			continue;
+		*slot = (char *)subnet;
+		*(v6 ? &cfg.gateway6 : &cfg.gateway) = (char *)cc_orch_str(cfgs->seq.v[i], "gateway");
+		*(v6 ? &cfg.ip_range6 : &cfg.ip_range) = (char *)cc_orch_str(cfgs->seq.v[i], "ip_range");
 	}
 	labels_of(def, &cfg.labels);
 	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);

@@ -202,6 +202,7 @@ static void set_networks(const struct cc_project *p, const char *service, const 
 		for (size_t k = 0; aliases && aliases->kind == CC_V_SEQ && k < aliases->seq.n; k++)
 			cc_strv_push(&ep->aliases, cc_val_text(aliases->seq.v[k]));
 		ep->ipv4_address = dup_or_null(cc_orch_str(nv, "ipv4_address"));
+		ep->ipv6_address = dup_or_null(cc_orch_str(nv, "ipv6_address"));
 		ep->mac_address = dup_or_null(cc_orch_str(nv, "mac_address"));
 	}
 }

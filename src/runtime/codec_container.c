@@ -43,6 +43,7 @@ static json_t *endpoints_to_json(const struct cc_endpoint *v, size_t n)
 		cc_jset_str(o, "name", v[i].network);
 		cc_jset_strv(o, "aliases", v[i].aliases);
 		cc_jset_str(o, "ipv4Address", v[i].ipv4_address);
+		cc_jset_str(o, "ipv6Address", v[i].ipv6_address);
 		cc_jset_str(o, "macAddress", v[i].mac_address);
 		cc_jappend(a, o);
 	}
@@ -251,6 +252,7 @@ static int endpoint_from_json(const json_t *j, const char *path, void *out, stru
 	if (cc_jget_str(j, path, "name", true, &e->network, err) < 0 ||
 	    cc_jget_strv(j, path, "aliases", &e->aliases, NULL, err) < 0 ||
 	    cc_jget_str(j, path, "ipv4Address", false, &e->ipv4_address, err) < 0 ||
+	    cc_jget_str(j, path, "ipv6Address", false, &e->ipv6_address, err) < 0 ||
 	    cc_jget_str(j, path, "macAddress", false, &e->mac_address, err) < 0)
 		return -1;
 	return 0;

@@ -103,10 +103,15 @@ json_t *cc_network_to_json(const struct cc_network *n)
 	cc_jset_true(o, "internal", s->internal);
 	cc_jset_true(o, "attachable", s->attachable);
 	cc_jset_true(o, "enableIpv6", s->enable_ipv6);
+	cc_jset_str(o, "subnet6", s->subnet6);
+	cc_jset_str(o, "gateway6", s->gateway6);
+	cc_jset_str(o, "ipRange6", s->ip_range6);
 	cc_jset(o, "labels", cc_kvs_to_json(&s->labels));
 	cc_jset(o, "options", cc_kvs_to_json(&s->options));
 	cc_jset_int(o, "createdNs", n->created_ns);
 	cc_jset(o, "containers", cc_kvs_to_json(&n->containers));
+	if (n->containers6.n)
+		cc_jset(o, "containers6", cc_kvs_to_json(&n->containers6));
 	return o;
 }
 
@@ -126,10 +131,14 @@ int cc_network_from_json(const json_t *j, struct cc_network *out, struct cc_erro
 	CC_TRY(cc_jget_bool(j, path, "internal", &s->internal, err));
 	CC_TRY(cc_jget_bool(j, path, "attachable", &s->attachable, err));
 	CC_TRY(cc_jget_bool(j, path, "enableIpv6", &s->enable_ipv6, err));
+	CC_TRY(cc_jget_str(j, path, "subnet6", false, &s->subnet6, err));
+	CC_TRY(cc_jget_str(j, path, "gateway6", false, &s->gateway6, err));
+	CC_TRY(cc_jget_str(j, path, "ipRange6", false, &s->ip_range6, err));
 	CC_TRY(cc_jget_kvs(j, path, "labels", &s->labels, err));
 	CC_TRY(cc_jget_kvs(j, path, "options", &s->options, err));
 	CC_TRY(cc_jget_i64(j, path, "createdNs", &out->created_ns, err));
 	CC_TRY(cc_jget_kvs(j, path, "containers", &out->containers, err));
+	CC_TRY(cc_jget_kvs(j, path, "containers6", &out->containers6, err));
 	return 0;
 fail:
 	cc_network_release(out);

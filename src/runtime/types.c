@@ -240,14 +240,20 @@ static struct cc_mount *mounts_copy(const struct cc_mount *src, size_t n)
 	return v;
 }
 
+void cc_endpoint_release(struct cc_endpoint *e)
+{
+	free(e->network);
+	cc_strv_free(e->aliases);
+	free(e->ipv4_address);
+	free(e->ipv6_address);
+	free(e->mac_address);
+	memset(e, 0, sizeof(*e));
+}
+
 static void endpoints_free(struct cc_endpoint *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].network);
-		cc_strv_free(v[i].aliases);
-		free(v[i].ipv4_address);
-		free(v[i].mac_address);
-	}
+	for (size_t i = 0; i < n; i++)
+		cc_endpoint_release(&v[i]);
 	free(v);
 }
 
@@ -260,6 +266,7 @@ static struct cc_endpoint *endpoints_copy(const struct cc_endpoint *src, size_t 
 		v[i].network = dup_or_null(src[i].network);
 		v[i].aliases = cc_strv_copy(src[i].aliases);
 		v[i].ipv4_address = dup_or_null(src[i].ipv4_address);
+		v[i].ipv6_address = dup_or_null(src[i].ipv6_address);
 		v[i].mac_address = dup_or_null(src[i].mac_address);
 	}
 	return v;
@@ -533,6 +540,9 @@ void cc_network_config_release(struct cc_network_config *s)
 	free(s->subnet);
 	free(s->gateway);
 	free(s->ip_range);
+	free(s->subnet6);
+	free(s->gateway6);
+	free(s->ip_range6);
 	cc_kvs_release(&s->labels);
 	cc_kvs_release(&s->options);
 	memset(s, 0, sizeof(*s));
@@ -543,6 +553,7 @@ void cc_network_release(struct cc_network *n)
 	free(n->id);
 	cc_network_config_release(&n->spec);
 	cc_kvs_release(&n->containers);
+	cc_kvs_release(&n->containers6);
 	memset(n, 0, sizeof(*n));
 }
 

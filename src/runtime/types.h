@@ -97,8 +97,10 @@ struct cc_endpoint {
 	char *network; /* the engine-level network name */
 	cc_strv aliases;
 	char *ipv4_address; /* requested or, in a view, assigned; NULL when none */
+	char *ipv6_address; /* the same, on a network with enable_ipv6 */
 	char *mac_address;
 };
+void cc_endpoint_release(struct cc_endpoint *e);
 
 /* A secret or config made available in the container's filesystem. */
 struct cc_file_ref {
@@ -333,13 +335,15 @@ struct cc_network_config {
 	char *driver; /* NULL: bridge */
 	char *subnet, *gateway, *ip_range;
 	bool internal, attachable, enable_ipv6;
+	char *subnet6, *gateway6, *ip_range6; /* with enable_ipv6; NULL subnet6: the engine picks one */
 	struct cc_kvs labels, options;
 };
 struct cc_network {
 	char *id;
 	struct cc_network_config spec;
 	int64_t created_ns;
-	struct cc_kvs containers; /* container name -> ipv4 address */
+	struct cc_kvs containers;  /* container name -> ipv4 address */
+	struct cc_kvs containers6; /* container name -> ipv6 address, for those that have one */
 };
 void cc_network_config_release(struct cc_network_config *s);
 void cc_network_release(struct cc_network *n);
