@@ -57,6 +57,6 @@ say "container-compose down"
 "$cc" --progress plain down -t 1
 say "after down: the project's bridge, firewall table, namespaces and mounts are gone"
 table="container_compose_$(printf %s "$root" | sha256sum | cut -c1-8)"
-nft list table ip "$table" >/dev/null 2>&1 && { echo "firewall table $table left behind" >&2; exit 1; }
+nft list table inet "$table" >/dev/null 2>&1 && { echo "firewall table $table left behind" >&2; exit 1; }
 grep -q "$root" /proc/self/mountinfo && { echo "mounts left behind" >&2; exit 1; }
 echo "nothing left"

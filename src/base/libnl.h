@@ -16,6 +16,7 @@
 
 #define CC_LIBNL_SYMBOLS(X)                                                                                  \
 	X(nl_addr_build)                                                                                     \
+	X(nl_addr_get_family)                                                                                \
 	X(nl_addr_put)                                                                                       \
 	X(nl_addr_set_prefixlen)                                                                             \
 	X(nl_connect)                                                                                        \
@@ -25,6 +26,7 @@
 	X(rtnl_addr_add)                                                                                     \
 	X(rtnl_addr_alloc)                                                                                   \
 	X(rtnl_addr_put)                                                                                     \
+	X(rtnl_addr_set_flags)                                                                               \
 	X(rtnl_addr_set_ifindex)                                                                             \
 	X(rtnl_addr_set_local)                                                                               \
 	X(rtnl_link_add)                                                                                     \
@@ -62,6 +64,7 @@ int cc_libnl_ready(struct cc_error **err);
 
 #ifndef CC_LIBNL_LOADER
 #define nl_addr_build             (cc_libnl()->p_nl_addr_build)
+#define nl_addr_get_family        (cc_libnl()->p_nl_addr_get_family)
 #define nl_addr_put               (cc_libnl()->p_nl_addr_put)
 #define nl_addr_set_prefixlen     (cc_libnl()->p_nl_addr_set_prefixlen)
 #define nl_connect                (cc_libnl()->p_nl_connect)
@@ -71,6 +74,7 @@ int cc_libnl_ready(struct cc_error **err);
 #define rtnl_addr_add             (cc_libnl()->p_rtnl_addr_add)
 #define rtnl_addr_alloc           (cc_libnl()->p_rtnl_addr_alloc)
 #define rtnl_addr_put             (cc_libnl()->p_rtnl_addr_put)
+#define rtnl_addr_set_flags       (cc_libnl()->p_rtnl_addr_set_flags)
 #define rtnl_addr_set_ifindex     (cc_libnl()->p_rtnl_addr_set_ifindex)
 #define rtnl_addr_set_local       (cc_libnl()->p_rtnl_addr_set_local)
 #define rtnl_link_add             (cc_libnl()->p_rtnl_link_add)

@@ -671,9 +671,12 @@ static int write_files(const struct cc_container *c, const struct cc_container *
 {
 	cleanup_strbuf struct cc_strbuf hosts = CC_STRBUF_INIT;
 	cc_strbuf_adds(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-	for (size_t i = 0; i < net->nendpoints; i++)
+	for (size_t i = 0; i < net->nendpoints; i++) {
 		if (net->endpoints[i].ipv4_address)
 			cc_strbuf_addf(&hosts, "%s\t%s\n", net->endpoints[i].ipv4_address, hostname);
+		if (net->endpoints[i].ipv6_address)
+			cc_strbuf_addf(&hosts, "%s\t%s\n", net->endpoints[i].ipv6_address, hostname);
+	}
 	if (!net->nendpoints)
 		cc_strbuf_addf(&hosts, "127.0.1.1\t%s\n", hostname);
 	for (char *const *h = c->spec.extra_hosts; h && *h; h++) {

@@ -38,10 +38,12 @@ static int write_atomic(const char *dir, const char *name, const char *text, str
 static char *network_file(const struct native_dns_network *net)
 {
 	struct cc_strbuf sb = CC_STRBUF_INIT;
-	cc_strbuf_addf(&sb, "%s\n", net->gateway);
+	/* the server listens on every gateway address; AAAA answers come from the IPv6 column */
+	cc_strbuf_addf(&sb, "%s%s%s\n", net->gateway, net->gateway6 ? "," : "",
+		       net->gateway6 ? net->gateway6 : "");
 	for (size_t i = 0; i < net->nentries; i++) {
 		const struct native_dns_entry *e = &net->entries[i];
-		cc_strbuf_addf(&sb, "%s %s  ", e->id, e->address);
+		cc_strbuf_addf(&sb, "%s %s %s ", e->id, e->address, e->address6 ? e->address6 : "");
 		for (size_t k = 0; e->names && e->names[k]; k++)
 			cc_strbuf_addf(&sb, "%s%s", k ? "," : "", e->names[k]);
 		for (size_t k = 0; e->dns && e->dns[k]; k++)

@@ -1,6 +1,6 @@
 /* Service-name DNS for the native backend's networks, served by aardvark-dns (podman's resolver, packaged by
  * Debian): one configuration file per network under <root>/aardvark (its gateway, then one line per
- * container: id, address, names), one aardvark-dns process for the state root, listening on every network's
+ * container: id, addresses, names), one aardvark-dns process for the state root, listening on every network's
  * gateway. aardvark answers a container with the names of the networks that container is on, so names of a
  * network it does not share do not resolve; other names go to the host's resolvers. Changes reach it with
  * SIGHUP; with no network left it is stopped. */
@@ -13,15 +13,17 @@
 #include <stddef.h>
 
 struct native_dns_entry {
-	const char *id;      /* the container's id */
-	const char *address; /* its address on this network */
-	cc_strv names;       /* service name, aliases, container name, hostname */
-	char *const *dns;    /* the container's own resolvers for other names (NULL: the host's) */
+	const char *id;       /* the container's id */
+	const char *address;  /* its address on this network */
+	const char *address6; /* its IPv6 address there; NULL: none */
+	cc_strv names;        /* service name, aliases, container name, hostname */
+	char *const *dns;     /* the container's own resolvers for other names (NULL: the host's) */
 };
 
 struct native_dns_network {
 	const char *name;
 	const char *gateway;
+	const char *gateway6; /* NULL: an IPv4-only network */
 	struct native_dns_entry *entries;
 	size_t nentries;
 };

@@ -23,9 +23,12 @@ static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *net
 	for (size_t i = 0; i < nports; i++) {
 		const struct native_fw_port *p = &ports[i];
 		cc_strbuf_adds(sb, "    ");
+		/* IPv4 only: IPv6 ports are relayed by the monitor (portproxy.h) */
 		if (p->host_ip && strcmp(p->host_ip, "0.0.0.0") != 0)
 			cc_strbuf_addf(sb, "ip daddr %s ", p->host_ip);
-		cc_strbuf_addf(sb, "%s dport %u dnat to %s:%u\n", p->protocol, p->host_port, p->address,
+		else
+			cc_strbuf_adds(sb, "meta nfproto ipv4 ");
+		cc_strbuf_addf(sb, "%s dport %u dnat ip to %s:%u\n", p->protocol, p->host_port, p->address,
 			       p->port);
 	}
 	cc_strbuf_adds(sb, "  }\n"
@@ -48,6 +51,9 @@ static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *net
 			       n->subnet);
 		if (n->masquerade && !n->internal)
 			cc_strbuf_addf(sb, "    ip saddr %s oifname != \"%s\" masquerade\n", n->subnet,
+				       n->bridge);
+		if (n->masquerade && !n->internal && n->subnet6)
+			cc_strbuf_addf(sb, "    ip6 saddr %s oifname != \"%s\" masquerade\n", n->subnet6,
 				       n->bridge);
 	}
 	cc_strbuf_adds(sb, "  }\n");
@@ -83,12 +89,16 @@ static void filter_chains(struct cc_strbuf *sb, const struct native_fw_network *
 		cc_strbuf_addf(
 		    sb, "    iifname \"%s\" ip daddr 127.0.0.0/8 ct state != { established, related } drop\n",
 		    nets[i].bridge);
-		/* an internal network reaches the host only for names (the DNS server on its gateway) */
+		/* an internal network reaches the host only for names (the DNS server on its gateway), and
+		 * for the neighbour discovery without which IPv6 reaches nothing */
 		if (nets[i].internal)
-			cc_strbuf_addf(sb,
-				       "    iifname \"%s\" meta l4proto { tcp, udp } th dport 53 accept\n"
-				       "    iifname \"%s\" drop\n",
-				       nets[i].bridge, nets[i].bridge);
+			cc_strbuf_addf(
+			    sb,
+			    "    iifname \"%s\" meta l4proto { tcp, udp } th dport 53 accept\n"
+			    "    iifname \"%s\" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
+			    "accept\n"
+			    "    iifname \"%s\" drop\n",
+			    nets[i].bridge, nets[i].bridge, nets[i].bridge);
 	}
 	cc_strbuf_adds(sb, "  }\n");
 }
@@ -97,10 +107,12 @@ char *native_fw_script(const char *table, const struct native_fw_network *nets, 
 		       const struct native_fw_port *ports, size_t nports)
 {
 	struct cc_strbuf sb = CC_STRBUF_INIT;
-	/* "add" first, so "delete" never fails on a table that is not there */
-	cc_strbuf_addf(&sb, "add table ip %s\ndelete table ip %s\n", table, table);
+	/* "add" first, so "delete" never fails on a table that is not there; the ip family's is the table of
+	 * earlier versions, before IPv6 networks */
+	cc_strbuf_addf(&sb, "add table ip %s\ndelete table ip %s\nadd table inet %s\ndelete table inet %s\n",
+		       table, table, table, table);
 	if (nnets) {
-		cc_strbuf_addf(&sb, "table ip %s {\n", table);
+		cc_strbuf_addf(&sb, "table inet %s {\n", table);
 		nat_chains(&sb, nets, nnets, ports, nports);
 		filter_chains(&sb, nets, nnets);
 		cc_strbuf_adds(&sb, "}\n");

@@ -1,7 +1,8 @@
-/* The engine's packet filter: one nftables table per state root holding everything the native backend's
- * networks need (outbound masquerade, isolation of internal networks, published ports as DNAT, hairpin and
- * localhost forwarding). The table is rebuilt whole from the store's state and replaced in one nftables
- * transaction (libnftables), so it never holds a half-applied change and never outlives the last network. */
+/* The engine's packet filter: one nftables table (family inet: IPv4 and IPv6) per state root holding
+ * everything the native backend's networks need (outbound masquerade, isolation of internal networks,
+ * published ports as DNAT, hairpin and localhost forwarding). The table is rebuilt whole from the store's
+ * state and replaced in one nftables transaction (libnftables), so it never holds a half-applied change and
+ * never outlives the last network. */
 #ifndef CC_ENGINE_FIREWALL_H
 #define CC_ENGINE_FIREWALL_H
 
@@ -13,9 +14,10 @@
 
 struct native_fw_network {
 	const char *bridge;
-	const char *subnet; /* "a.b.c.d/p" */
-	bool internal;      /* no way in or out but DNS on the gateway */
-	bool masquerade;    /* outbound traffic is NATed to the host's address */
+	const char *subnet;  /* "a.b.c.d/p" */
+	const char *subnet6; /* NULL: an IPv4-only network */
+	bool internal;       /* no way in or out but DNS on the gateway */
+	bool masquerade;     /* outbound traffic is NATed to the host's address */
 };
 
 struct native_fw_port {

@@ -93,13 +93,23 @@ static struct nl_addr *ipv4_addr(uint32_t a, int prefix)
 	return addr;
 }
 
-static int addr_add(struct nl_sock *sk, int ifindex, uint32_t a, int prefix, const char *name,
+static struct nl_addr *ipv6_addr(const struct cc_ipv6 *a, int prefix)
+{
+	struct nl_addr *addr = nl_addr_build(AF_INET6, a->b, 16);
+	nl_addr_set_prefixlen(addr, prefix);
+	return addr;
+}
+
+/* Takes `local`. An IPv6 address skips duplicate address detection: the engine's IPAM already makes it
+ * unique, and a tentative address could not be used (or bound by the DNS server) for a second or two. */
+static int addr_add(struct nl_sock *sk, int ifindex, struct nl_addr *local, const char *name,
 		    struct cc_error **err)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();
-	struct nl_addr *local = ipv4_addr(a, prefix);
 	rtnl_addr_set_ifindex(ra, ifindex);
 	rtnl_addr_set_local(ra, local);
+	if (nl_addr_get_family(local) == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
 	int r = rtnl_addr_add(sk, ra, 0);
 	nl_addr_put(local);
 	rtnl_addr_put(ra);
@@ -108,12 +118,13 @@ static int addr_add(struct nl_sock *sk, int ifindex, uint32_t a, int prefix, con
 	return r < 0 ? nl_fail(err, r, "add address to", name) : 0;
 }
 
-static int default_route(struct nl_sock *sk, int ifindex, uint32_t gateway, struct cc_error **err)
+/* Takes dst and gw. */
+static int default_route(struct nl_sock *sk, int ifindex, struct nl_addr *dst, struct nl_addr *gw,
+			 struct cc_error **err)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
-	struct nl_addr *dst = ipv4_addr(0, 0), *gw = ipv4_addr(gateway, 32);
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_family(route, nl_addr_get_family(dst));
 	rtnl_route_set_dst(route, dst);
 	rtnl_route_nh_set_gateway(nh, gw);
 	rtnl_route_nh_set_ifindex(nh, ifindex);
@@ -184,9 +195,10 @@ void native_netns_delete(const char *path)
 	unlink(path);
 }
 
-int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, bool *created,
-			 struct cc_error **err)
+int native_bridge_ensure(const struct native_bridge *b, bool *created, struct cc_error **err)
 {
+	const char *name = b->name;
+	uint32_t gateway = b->gateway;
 	struct nl_sock *sk = route_socket(err);
 	if (!sk)
 		return -1;
@@ -205,8 +217,8 @@ int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu
 	struct nl_addr *lladdr = nl_addr_build(AF_LLC, mac, 6);
 	rtnl_link_set_addr(link, lladdr);
 	nl_addr_put(lladdr);
-	if (mtu > 0)
-		rtnl_link_set_mtu(link, (unsigned)mtu);
+	if (b->mtu > 0)
+		rtnl_link_set_mtu(link, (unsigned)b->mtu);
 	int r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(link);
 	*created = r == 0;
@@ -224,10 +236,17 @@ int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu
 	if (idx < 0)
 		r = -1;
 	if (r == 0)
-		r = addr_add(sk, idx, gateway, prefix, name, err);
+		r = addr_add(sk, idx, ipv4_addr(gateway, b->prefix), name, err);
 	if (r == 0) {
 		cleanup_free char *knob = cc_xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
 		r = write_sysctl(knob, "1", err);
+	}
+	if (r == 0 && b->gateway6) {
+		/* a host with IPv6 off for new interfaces would refuse the address */
+		cleanup_free char *knob = cc_xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+		r = write_sysctl(knob, "0", err);
+		if (r == 0)
+			r = addr_add(sk, idx, ipv6_addr(b->gateway6, b->prefix6), name, err);
 	}
 	if (r == 0)
 		r = link_up(sk, name, err);
@@ -295,11 +314,17 @@ int native_veth_attach(const struct native_veth *v, struct cc_error **err)
 	if (r == 0 && idx < 0)
 		r = -1;
 	if (r == 0)
-		r = addr_add(inside, idx, v->address, v->prefix, ifname, err);
+		r = addr_add(inside, idx, ipv4_addr(v->address, v->prefix), ifname, err);
+	if (r == 0 && v->address6)
+		r = addr_add(inside, idx, ipv6_addr(v->address6, v->prefix6), ifname, err);
 	if (r == 0)
 		r = link_up(inside, ifname, err);
 	if (r == 0 && v->default_route)
-		r = default_route(inside, idx, v->gateway, err);
+		r = default_route(inside, idx, ipv4_addr(0, 0), ipv4_addr(v->gateway, 32), err);
+	if (r == 0 && v->default_route && v->address6 && v->gateway6) {
+		struct cc_ipv6 any = {{0}};
+		r = default_route(inside, idx, ipv6_addr(&any, 0), ipv6_addr(v->gateway6, 128), err);
+	}
 	if (inside)
 		nl_socket_free(inside);
 	if (host)
@@ -313,7 +338,10 @@ int native_veth_attach(const struct native_veth *v, struct cc_error **err)
 	return r;
 }
 
-int native_ip_forward_enable(struct cc_error **err)
+int native_ip_forward_enable(bool ipv6, struct cc_error **err)
 {
-	return write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+	int r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
+	if (r == 0 && ipv6)
+		r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1", err);
+	return r;
 }

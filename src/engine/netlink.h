@@ -6,6 +6,7 @@
 #define CC_ENGINE_NETLINK_H
 
 #include "base/error.h"
+#include "runtime/ipv6.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,12 +18,19 @@ void native_netns_delete(const char *path);
 /* Is there a namespace mounted at path? */
 bool native_netns_exists(const char *path);
 
-/* A bridge with `gateway`/`prefix` on it, up, with route_localnet so 127.0.0.1 can be forwarded into it.
+/* A bridge's addresses: IPv4 always, IPv6 on a dual-stack network. */
+struct native_bridge {
+	const char *name;
+	uint32_t gateway;
+	int prefix;
+	const struct cc_ipv6 *gateway6; /* NULL: no IPv6 */
+	int prefix6;
+	int mtu; /* 0: the kernel's default */
+};
+/* A bridge with its gateway addresses on it, up, with route_localnet so 127.0.0.1 can be forwarded into it.
  * An existing link of that name is refused (the engine never takes over an interface it did not make);
- * *created says whether this call made it (only then may a failure delete it). mtu 0: the kernel's default.
- */
-int native_bridge_ensure(const char *name, uint32_t gateway, int prefix, int mtu, bool *created,
-			 struct cc_error **err);
+ * *created says whether this call made it (only then may a failure delete it). */
+int native_bridge_ensure(const struct native_bridge *b, bool *created, struct cc_error **err);
 /* Delete a link by name; a missing one is not an error. */
 int native_link_delete(const char *name, struct cc_error **err);
 
@@ -34,14 +42,17 @@ struct native_veth {
 	const char *ifname; /* the name inside: eth0, eth1...; NULL: the first free ethN */
 	uint32_t address;
 	int prefix;
-	uint32_t gateway;   /* with default_route: the next hop */
-	bool default_route; /* the container's default route goes through this interface */
+	uint32_t gateway;               /* with default_route: the next hop */
+	bool default_route;             /* the container's default routes go through this interface */
+	const struct cc_ipv6 *address6; /* NULL: no IPv6 address */
+	int prefix6;
+	const struct cc_ipv6 *gateway6;
 	uint8_t mac[6];
 	int mtu; /* 0: the bridge's */
 };
 int native_veth_attach(const struct native_veth *v, struct cc_error **err);
 
-/* Turn on IPv4 forwarding (outbound traffic and published ports need it). */
-int native_ip_forward_enable(struct cc_error **err);
+/* Turn on IPv4 forwarding (outbound traffic and published ports need it), and IPv6 forwarding with ipv6. */
+int native_ip_forward_enable(bool ipv6, struct cc_error **err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "engine/portproxy.h"
 #include "runtime/codec.h"
 #include "runtime/ipv4.h"
+#include "runtime/ipv6.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -176,6 +177,7 @@ static int sync_dns(struct native *n, const struct network_set *nets, const stru
 		struct native_dns_network *d = &dn[ndn];
 		d->name = net->spec.name;
 		d->gateway = net->spec.gateway;
+		d->gateway6 = net->spec.enable_ipv6 ? net->spec.gateway6 : NULL;
 		for (size_t k = 0; k < ncs; k++)
 			for (size_t e = 0; e < cs[k].nendpoints; e++) {
 				const struct cc_endpoint *ep = &cs[k].endpoints[e];
@@ -186,6 +188,7 @@ static int sync_dns(struct native *n, const struct network_set *nets, const stru
 				memset(de, 0, sizeof(*de));
 				de->id = cs[k].id;
 				de->address = ep->ipv4_address;
+				de->address6 = ep->ipv6_address;
 				dns_names(&cs[k], ep, &de->names);
 				link_aliases(&cs[k], net->spec.name, cs, ncs, &de->names);
 				de->dns = cs[k].spec.dns;
@@ -250,9 +253,10 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 	struct native_fw_network *fn = cc_xcalloc(nets->n + 1, sizeof(*fn));
 	for (size_t i = 0; i < nets->n; i++) {
 		const char *masq = cc_kvs_get(&nets->v[i].spec.options, OPT_MASQ);
-		fn[i] =
-		    (struct native_fw_network){bridge_of(&nets->v[i]), nets->v[i].spec.subnet,
-					       nets->v[i].spec.internal, !masq || strcmp(masq, "false") != 0};
+		const struct cc_network_config *s = &nets->v[i].spec;
+		fn[i] = (struct native_fw_network){bridge_of(&nets->v[i]), s->subnet,
+						   s->enable_ipv6 ? s->subnet6 : NULL, s->internal,
+						   !masq || strcmp(masq, "false") != 0};
 	}
 	size_t np = 0;
 	for (size_t k = 0; k < ncs; k++)
@@ -366,6 +370,76 @@ static int allocate_address(const struct cc_network *net, const struct cc_contai
 		*out = cc_xstrdup(cc_ipv4_format(a, buf));
 	}
 	return r;
+}
+
+static int allocate_address6(const struct cc_network *net, const struct cc_container *cs, size_t ncs,
+			     const struct cc_container *self, const char *wanted, char **out,
+			     struct cc_error **err)
+{
+	struct cc_ipv6_net subnet, range;
+	struct cc_ipv6 gateway;
+	if (!cc_ipv6_net_parse(net->spec.subnet6, &subnet) || !cc_ipv6_parse(net->spec.gateway6, &gateway))
+		return cc_error_set(err, CC_ERR_INTERNAL, "network %s has no usable IPv6 subnet",
+				    net->spec.name);
+	bool ranged = net->spec.ip_range6 && cc_ipv6_net_parse(net->spec.ip_range6, &range);
+	size_t cap = 1 + self->nendpoints, k = 0;
+	for (size_t i = 0; i < ncs; i++)
+		cap += cs[i].nendpoints;
+	struct cc_ipv6 *taken = cc_xcalloc(cap, sizeof(*taken));
+	taken[k++] = gateway;
+	for (size_t i = 0; i <= ncs; i++) {
+		const struct cc_container *c = i < ncs ? &cs[i] : self;
+		if (i < ncs && strcmp(c->id, self->id) == 0)
+			continue; /* its record as stored: the endpoints being planned are in self */
+		for (size_t e = 0; e < c->nendpoints; e++)
+			if (strcmp(c->endpoints[e].network, net->spec.name) == 0 &&
+			    cc_ipv6_parse(c->endpoints[e].ipv6_address, &taken[k]))
+				k++;
+	}
+	struct cc_ipv6 a;
+	int r = 0;
+	if (wanted) {
+		if (!cc_ipv6_parse(wanted, &a) || !cc_ipv6_net_contains(&subnet, &a) ||
+		    cc_ipv6_equal(&a, &subnet.base))
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					 "ipv6_address %s is not in the subnet %s of network %s", wanted,
+					 net->spec.subnet6, net->spec.name);
+		for (size_t i = 0; r == 0 && i < k; i++)
+			if (cc_ipv6_equal(&taken[i], &a))
+				r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+						 "address %s is already in use on network %s", wanted,
+						 net->spec.name);
+	} else if (!cc_ipv6_pick_address(&subnet, ranged ? &range : NULL, taken, k, &a)) {
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "no available IPv6 addresses on network %s",
+				 net->spec.name);
+	}
+	free(taken);
+	if (r == 0) {
+		char buf[CC_IPV6_TEXT_MAX];
+		*out = cc_xstrdup(cc_ipv6_format(&a, buf));
+	}
+	return r;
+}
+
+/* An endpoint's addresses on `net`: IPv4 always, IPv6 on a dual-stack network. */
+static int allocate_endpoint(const struct cc_network *net, const struct cc_container *cs, size_t ncs,
+			     const struct cc_container *self, const struct cc_endpoint *want, char **v4,
+			     char **v6, struct cc_error **err)
+{
+	*v4 = *v6 = NULL;
+	const char *wanted6 = want ? want->ipv6_address : NULL;
+	if (wanted6 && !net->spec.enable_ipv6)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "ipv6_address %s: network %s does not have IPv6 enabled (enable_ipv6)",
+				    wanted6, net->spec.name);
+	if (allocate_address(net, cs, ncs, self, want ? want->ipv4_address : NULL, v4, err) < 0)
+		return -1;
+	if (net->spec.enable_ipv6 && allocate_address6(net, cs, ncs, self, wanted6, v6, err) < 0) {
+		free(*v4);
+		*v4 = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static bool same_ip(const char *a, const char *b)
@@ -525,8 +599,9 @@ static int publish(const struct cc_port_binding *want, const struct cc_container
 	return 0;
 }
 
+/* Takes address and address6. */
 static void endpoint_add(struct cc_container *c, const char *network, char *const *aliases, char *address,
-			 const char *mac)
+			 char *address6, const char *mac)
 {
 	c->endpoints = cc_xrealloc(c->endpoints, (c->nendpoints + 1) * sizeof(*c->endpoints));
 	struct cc_endpoint *ep = &c->endpoints[c->nendpoints++];
@@ -534,6 +609,7 @@ static void endpoint_add(struct cc_container *c, const char *network, char *cons
 	ep->network = cc_xstrdup(network);
 	ep->aliases = cc_strv_copy(aliases);
 	ep->ipv4_address = address;
+	ep->ipv6_address = address6;
 	if (mac) {
 		ep->mac_address = cc_xstrdup(mac);
 	} else {
@@ -587,7 +663,7 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 	size_t nwant = mode ? 1 : c->spec.nnetworks;
 	for (size_t i = 0; r == 0 && i < nwant; i++) {
 		const struct cc_network *net = find_network(&nets, want[i].network);
-		char *address = NULL;
+		char *address = NULL, *address6 = NULL;
 		if (!net)
 			r = cc_error_set(
 			    err, CC_ERR_NOT_FOUND, "network %s not found%s", want[i].network,
@@ -596,9 +672,10 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 				  "and the service joins the project's default network)"
 				: "");
 		else
-			r = allocate_address(net, cs, ncs, c, want[i].ipv4_address, &address, err);
+			r = allocate_endpoint(net, cs, ncs, c, &want[i], &address, &address6, err);
 		if (r == 0)
-			endpoint_add(c, net->spec.name, want[i].aliases, address, want[i].mac_address);
+			endpoint_add(c, net->spec.name, want[i].aliases, address, address6,
+				     want[i].mac_address);
 	}
 	for (size_t i = 0; r == 0 && c->nendpoints && i < c->spec.nports; i++)
 		r = publish(&c->spec.ports[i], cs, ncs, c, err);
@@ -626,8 +703,14 @@ static int attach(struct native *n, const struct cc_container *c, const struct c
 {
 	struct cc_ipv4_net subnet;
 	uint32_t address, gateway;
+	struct cc_ipv6_net subnet6;
+	struct cc_ipv6 address6, gateway6;
+	bool v6 = ep->ipv6_address != NULL;
 	if (!cc_ipv4_net_parse(net->spec.subnet, &subnet) || !cc_ipv4_parse(net->spec.gateway, &gateway) ||
-	    !cc_ipv4_parse(ep->ipv4_address, &address))
+	    !cc_ipv4_parse(ep->ipv4_address, &address) ||
+	    (v6 &&
+	     (!cc_ipv6_net_parse(net->spec.subnet6, &subnet6) ||
+	      !cc_ipv6_parse(net->spec.gateway6, &gateway6) || !cc_ipv6_parse(ep->ipv6_address, &address6))))
 		return cc_error_set(err, CC_ERR_INTERNAL, "network %s: bad address record", net->spec.name);
 	char host[16];
 	veth_name(c->id, net->id, host);
@@ -641,6 +724,9 @@ static int attach(struct native *n, const struct cc_container *c, const struct c
 				.prefix = subnet.prefix,
 				.gateway = gateway,
 				.default_route = default_route,
+				.address6 = v6 ? &address6 : NULL,
+				.prefix6 = v6 ? subnet6.prefix : 0,
+				.gateway6 = v6 ? &gateway6 : NULL,
 				.mtu = mtu ? atoi(mtu) : 0};
 	if (parse_mac(ep->mac_address, v.mac) < 0)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "invalid mac_address %s", ep->mac_address);
@@ -680,7 +766,7 @@ int native_net_setup(struct native *n, const struct cc_container *c, struct cc_e
 	unlink(ns);
 	if (native_netns_create(ns, err) < 0)
 		return -1;
-	bool routed = false;
+	bool routed = false, routed6 = false;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < c->nendpoints; i++) {
 		struct cc_network net;
@@ -689,13 +775,14 @@ int native_net_setup(struct native *n, const struct cc_container *c, struct cc_e
 			break;
 		bool route = !routed && !net.spec.internal;
 		routed = routed || route;
+		routed6 = routed6 || (route && c->endpoints[i].ipv6_address);
 		char ifname[16];
 		snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)(i % 1000));
 		r = attach(n, c, &c->endpoints[i], &net, ifname, route, err);
 		cc_network_release(&net);
 	}
 	if (r == 0 && c->nendpoints)
-		r = native_ip_forward_enable(err);
+		r = native_ip_forward_enable(routed6, err);
 	if (r < 0)
 		native_net_teardown(n, c);
 	return r;
@@ -721,10 +808,13 @@ static void members(const struct cc_container *cs, size_t ncs, struct cc_network
 {
 	for (size_t i = 0; i < ncs; i++)
 		for (size_t k = 0; k < cs[i].nendpoints; k++)
-			if (strcmp(cs[i].endpoints[k].network, net->spec.name) == 0)
+			if (strcmp(cs[i].endpoints[k].network, net->spec.name) == 0) {
+				const struct cc_endpoint *ep = &cs[i].endpoints[k];
 				cc_kvs_set(&net->containers, cs[i].name,
-					   cs[i].endpoints[k].ipv4_address ? cs[i].endpoints[k].ipv4_address
-									   : "");
+					   ep->ipv4_address ? ep->ipv4_address : "");
+				if (ep->ipv6_address)
+					cc_kvs_set(&net->containers6, cs[i].name, ep->ipv6_address);
+			}
 }
 
 int native_network_list(void *self, struct cc_network **out, size_t *count, struct cc_error **err)
@@ -906,6 +996,127 @@ static int address_plan(const struct cc_network_config *cfg, const struct networ
 	return 0;
 }
 
+/* IPv6 subnets in use: the host's routes (other than default ones) and every network's. */
+static size_t taken_subnets6(const struct network_set *nets, struct cc_ipv6_net **out)
+{
+	size_t n = 0;
+	*out = cc_xcalloc(nets->n + 1, sizeof(**out));
+	for (size_t i = 0; i < nets->n; i++)
+		if (cc_ipv6_net_parse(nets->v[i].spec.subnet6, &(*out)[n]))
+			n++;
+	FILE *f = fopen("/proc/net/ipv6_route", "r");
+	char dst[33];
+	unsigned prefix;
+	while (f && fscanf(f, "%32s %x %*[^\n]", dst, &prefix) == 2) {
+		struct cc_ipv6 a;
+		for (int i = 0; i < 16; i++) {
+			unsigned byte;
+			sscanf(dst + 2 * i, "%2x", &byte);
+			a.b[i] = (uint8_t)byte;
+		}
+		if (!prefix || prefix > 128)
+			continue;
+		*out = cc_xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = (struct cc_ipv6_net){a, (int)prefix};
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The state root's unique local /48 (RFC 4193): fd and 40 bits of the root's hash, so two roots on one host
+ * (or two hosts) do not pick the same subnets, and one root always picks the same. */
+static struct cc_ipv6_net ula_pool(const char *root)
+{
+	char hex[CC_SHA256_HEX_LEN + 1];
+	cc_sha256_hex(root, strlen(root), hex);
+	struct cc_ipv6_net pool = {{{0xfd}}, 48};
+	for (int i = 0; i < 5; i++)
+		sscanf(hex + 2 * i, "%2hhx", &pool.base.b[1 + i]);
+	return pool;
+}
+
+/* The IPv6 subnet, gateway and range of a dual-stack network: the configured ones checked, or the first free
+ * /64 of the root's ULA prefix. */
+static int address_plan6(const char *root, const struct cc_network_config *cfg,
+			 const struct network_set *nets, struct cc_network *net, struct cc_error **err)
+{
+	if (!cfg->enable_ipv6) {
+		if (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
+		return 0;
+	}
+	struct cc_ipv6_net subnet, range;
+	struct cc_ipv6 gw;
+	if (cfg->subnet6) {
+		if (!cc_ipv6_net_parse(cfg->subnet6, &subnet))
+			return cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "network %s: invalid subnet %s: expected an IPv6 CIDR with a prefix "
+			    "of 16 to 124 bits, such as fd00:1::/64",
+			    cfg->name, cfg->subnet6);
+		for (size_t i = 0; i < nets->n; i++) {
+			struct cc_ipv6_net other;
+			if (cc_ipv6_net_parse(nets->v[i].spec.subnet6, &other) &&
+			    cc_ipv6_net_overlaps(&subnet, &other))
+				return cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+						    "network %s: subnet %s overlaps with network %s (%s)",
+						    cfg->name, cfg->subnet6, nets->v[i].spec.name,
+						    nets->v[i].spec.subnet6);
+		}
+	} else {
+		struct cc_ipv6_net pool = ula_pool(root), *taken;
+		size_t nt = taken_subnets6(nets, &taken);
+		bool ok = cc_ipv6_pick_subnet(&pool, taken, nt, &subnet);
+		free(taken);
+		if (!ok)
+			return cc_error_set(err, CC_ERR_INVALID_STATE,
+					    "network %s: no free IPv6 subnet left: give one with ipam.config",
+					    cfg->name);
+	}
+	if (cfg->gateway6) {
+		if (!cc_ipv6_parse(cfg->gateway6, &gw) || !cc_ipv6_net_contains(&subnet, &gw) ||
+		    cc_ipv6_equal(&gw, &subnet.base))
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "network %s: gateway %s is not a host address of the subnet",
+					    cfg->name, cfg->gateway6);
+	} else {
+		gw = cc_ipv6_net_host(&subnet, 1);
+	}
+	if (cfg->ip_range6 && (!cc_ipv6_net_parse(cfg->ip_range6, &range) ||
+			       !cc_ipv6_net_overlaps(&range, &subnet) || range.prefix < subnet.prefix))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "network %s: ip_range %s is not a part of the subnet", cfg->name,
+				    cfg->ip_range6);
+	char buf[CC_IPV6_TEXT_MAX];
+	net->spec.enable_ipv6 = true;
+	net->spec.subnet6 = cc_ipv6_net_format(&subnet);
+	net->spec.gateway6 = cc_xstrdup(cc_ipv6_format(&gw, buf));
+	net->spec.ip_range6 = cfg->ip_range6 ? cc_xstrdup(cfg->ip_range6) : NULL;
+	return 0;
+}
+
+static int make_bridge(const struct cc_network *net, bool *made, struct cc_error **err)
+{
+	struct cc_ipv4_net subnet;
+	struct cc_ipv6_net subnet6 = {0};
+	struct cc_ipv6 gw6;
+	uint32_t gw;
+	cc_ipv4_net_parse(net->spec.subnet, &subnet);
+	cc_ipv4_parse(net->spec.gateway, &gw);
+	bool v6 = net->spec.enable_ipv6 && cc_ipv6_net_parse(net->spec.subnet6, &subnet6) &&
+		  cc_ipv6_parse(net->spec.gateway6, &gw6);
+	const char *mtu = cc_kvs_get(&net->spec.options, OPT_MTU);
+	struct native_bridge b = {.name = bridge_of(net),
+				  .gateway = gw,
+				  .prefix = subnet.prefix,
+				  .gateway6 = v6 ? &gw6 : NULL,
+				  .prefix6 = subnet6.prefix,
+				  .mtu = mtu ? atoi(mtu) : 0};
+	return native_bridge_ensure(&b, made, err);
+}
+
 int native_network_create(void *self, const struct cc_network_config *cfg, char **id_out,
 			  struct cc_error **err)
 {
@@ -919,10 +1130,6 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 				    "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    cfg->name ? cfg->name : "");
-	if (cfg->enable_ipv6)
-		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
-				    "network %s: IPv6 networks are not supported by the native backend yet",
-				    cfg->name);
 	if (check_options(cfg, err) < 0)
 		return -1;
 	if (native_begin(n, err) < 0)
@@ -950,15 +1157,11 @@ int native_network_create(void *self, const struct cc_network_config *cfg, char 
 		net.created_ns = cc_now_ns();
 		r = address_plan(cfg, &nets, &net, err);
 	}
+	if (r == 0)
+		r = address_plan6(n->root, cfg, &nets, &net, err);
 	bool made = false;
-	if (r == 0) {
-		struct cc_ipv4_net subnet;
-		uint32_t gw;
-		cc_ipv4_net_parse(net.spec.subnet, &subnet);
-		cc_ipv4_parse(net.spec.gateway, &gw);
-		const char *mtu = cc_kvs_get(&net.spec.options, OPT_MTU);
-		r = native_bridge_ensure(bridge_of(&net), gw, subnet.prefix, mtu ? atoi(mtu) : 0, &made, err);
-	}
+	if (r == 0)
+		r = make_bridge(&net, &made, err);
 	if (r == 0)
 		r = save_network(n, &net, err);
 	if (r == 0)
@@ -989,10 +1192,7 @@ static bool drop_endpoint(struct cc_container *c, const char *name)
 		struct cc_endpoint *ep = &c->endpoints[i];
 		if (strcmp(ep->network, name) != 0)
 			continue;
-		free(ep->network);
-		cc_strv_free(ep->aliases);
-		free(ep->ipv4_address);
-		free(ep->mac_address);
+		cc_endpoint_release(ep);
 		memmove(ep, ep + 1, (c->nendpoints - i - 1) * sizeof(*ep));
 		c->nendpoints--;
 		return true;
@@ -1111,14 +1311,14 @@ static int change_membership(struct native *n, const char *network, const char *
 	if (r == 0 && connect) {
 		struct cc_container *cs = NULL;
 		size_t ncs = 0;
-		char *address = NULL;
+		char *address = NULL, *address6 = NULL;
 		r = native_all_containers(n, &cs, &ncs, err);
 		if (r == 0) {
-			r = allocate_address(&net, cs, ncs, &c, NULL, &address, err);
+			r = allocate_endpoint(&net, cs, ncs, &c, NULL, &address, &address6, err);
 			cc_containers_free(cs, ncs);
 		}
 		if (r == 0)
-			endpoint_add(&c, net.spec.name, aliases, address, NULL);
+			endpoint_add(&c, net.spec.name, aliases, address, address6, NULL);
 		cleanup_free char *ns = native_netns_path(n, c.id);
 		if (r == 0 && native_netns_exists(ns))
 			r = attach(n, &c, &c.endpoints[c.nendpoints - 1], &net, NULL, false, err);

@@ -24,6 +24,7 @@ setup() {
 
 teardown() {
 	native_teardown
+	outside6_down
 }
 
 # The name of this state root's nftables table (firewall.c: a hash of the root).
@@ -39,8 +40,11 @@ assert_nothing_left() {
 	left=$(engine_links | comm -13 "$BATS_TEST_TMPDIR/links.before" -)
 	[ -z "$left" ] || { echo "links left: $left"; return 1; }
 	# nft answers 1 for a missing table (127 would be no nft at all, which must not pass for "gone")
-	run nft list table ip "$(fw_table)"
-	[ "$status" -eq 1 ] || { echo "table left, or no nft to tell ($status): $(fw_table)"; return 1; }
+	local family
+	for family in inet ip; do
+		run nft list table "$family" "$(fw_table)"
+		[ "$status" -eq 1 ] || { echo "table left, or no nft to tell ($status): $family $(fw_table)"; return 1; }
+	done
 	[ -z "$(ls -A "$CONTAINER_COMPOSE_ROOT/netns" 2>/dev/null)" ] || { echo "namespaces left"; return 1; }
 	run bash -c "grep -c '$CONTAINER_COMPOSE_ROOT' /proc/self/mountinfo"
 	[ "$output" = 0 ] || { echo "mounts left: $output"; return 1; }
@@ -259,6 +263,128 @@ YAML
 	run "$CC" --backend native ps -q
 	[ -z "$output" ]
 	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+# An "outside" host for the IPv6 tests: a namespace behind a veth pair, reachable from the host only, with
+# no route back to any container subnet (so an answer comes back only to a masqueraded source).
+outside6_up() {
+	OUT6_NS="ccv6out$$"
+	ip netns add "$OUT6_NS"
+	ip link add ccv6h$$ type veth peer name ccv6o$$
+	ip link set ccv6o$$ netns "$OUT6_NS"
+	ip addr add fd0e:ee:1::1/64 dev ccv6h$$ nodad
+	ip link set ccv6h$$ up
+	ip -n "$OUT6_NS" addr add fd0e:ee:1::2/64 dev ccv6o$$ nodad
+	ip -n "$OUT6_NS" link set ccv6o$$ up
+	ip -n "$OUT6_NS" link set lo up
+}
+
+outside6_down() {
+	if [ -n "${OUT6_PID:-}" ]; then kill "$OUT6_PID" 2>/dev/null || true; fi
+	if [ -n "${OUT6_NS:-}" ]; then ip netns del "$OUT6_NS" 2>/dev/null || true; fi
+	ip link del ccv6h$$ 2>/dev/null || true
+	OUT6_PID= OUT6_NS=
+}
+
+@test "enable_ipv6: containers get IPv6 addresses, names answer AAAA, and IPv6 reaches peers, the host and the outside" {
+	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo hello-dual > /w/index.html && exec httpd -f -p 80 -h /w'
+    networks: [dual]
+  client:
+    image: busybox
+    command: sleep 300
+    networks:
+      dual:
+        ipv6_address: fd0c:c0c0:1::99
+  roamer:
+    image: busybox
+    command: sleep 300
+    networks: [auto6]
+networks:
+  dual:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.99.7.0/24
+        - subnet: fd0c:c0c0:1::/64
+  auto6:
+    enable_ipv6: true
+YAML
+	"$CC" --backend native up -d
+	# the requested address, in the interface, /etc/hosts and the network's view
+	run "$CC" --backend native exec client cat /proc/net/if_inet6
+	[[ "$output" == *"fd0cc0c0000100000000000000000099 "* ]] || { echo "$output"; return 1; }
+	run "$CC" --backend native exec client cat /etc/hosts
+	[[ "$output" == *"fd0c:c0c0:1::99"* ]]
+	web6=$("$CC" --backend native network inspect "$(basename "$PWD")_dual" |
+		python3 -c 'import json,sys; n=json.load(sys.stdin)[0]; assert n["enableIpv6"]; print(n["containers6"][sys.argv[1]])' "$(basename "$PWD")-web-1")
+	[[ "$web6" == fd0c:c0c0:1::* ]] || { echo "web's address: $web6"; return 1; }
+	# the service name answers AAAA with it, and a peer reaches it over IPv6
+	run "$CC" --backend native exec client nslookup -type=aaaa web
+	[[ "$output" == *"Address: $web6"* ]] || { echo "$output"; return 1; }
+	run eventually "'$CC' --backend native exec client wget -qO- 'http://[$web6]/' | grep -q hello-dual" 10
+	[ "$status" -eq 0 ]
+	# the host reaches it through the bridge
+	run curl -s -g -m 5 "http://[$web6]/"
+	[ "$output" = hello-dual ]
+	# a network without a subnet gets a /64 of the root's unique local prefix, with a default route
+	run "$CC" --backend native network inspect "$(basename "$PWD")_auto6"
+	[[ "$output" == *'"subnet6": "fd'*'::/64"'* ]] || { echo "$output"; return 1; }
+	run "$CC" --backend native exec roamer sh -c 'grep -c "^0\{32\} 00 .* eth0$" /proc/net/ipv6_route'
+	[ "$output" = 1 ]
+	# the outside: reached through the host, with the host's address as the source (masquerade)
+	outside6_up
+	ip netns exec "$OUT6_NS" python3 -m http.server 18497 --bind "fd0e:ee:1::2" --directory "$PWD" \
+		>"$BATS_TEST_TMPDIR/outside.log" 2>&1 &
+	OUT6_PID=$!
+	eventually "ip netns exec '$OUT6_NS' curl -s -g -o /dev/null 'http://[fd0e:ee:1::2]:18497/'" 10
+	run "$CC" --backend native exec roamer wget -qO- "http://[fd0e:ee:1::2]:18497/compose.yaml"
+	[[ "$output" == *"enable_ipv6"* ]] || { cat "$BATS_TEST_TMPDIR/outside.log"; return 1; }
+	run grep -c "^fd0e:ee:1::1 .*GET /compose.yaml" "$BATS_TEST_TMPDIR/outside.log"
+	[ "$output" = 1 ] || { cat "$BATS_TEST_TMPDIR/outside.log"; return 1; }
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "IPv6 addresses are refused where a network has no IPv6, before anything is created" {
+	cat >compose.yaml <<'YAML'
+services:
+  one:
+    image: busybox
+    command: sleep 300
+    networks:
+      v4only:
+        ipv6_address: fd0c:c0c0:2::5
+networks:
+  v4only: {}
+YAML
+	run "$CC" --backend native up -d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"ipv6_address fd0c:c0c0:2::5: network"*"does not have IPv6 enabled"* ]] || { echo "$output"; return 1; }
+	[ -z "$(states)" ]
+	"$CC" --backend native down -t 0
+	cat >compose.yaml <<'YAML'
+services:
+  one:
+    image: busybox
+    command: sleep 300
+    networks: [odd]
+networks:
+  odd:
+    ipam:
+      config:
+        - subnet: fd0c:c0c0:3::/64
+YAML
+	run "$CC" --backend native up -d
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"an IPv6 subnet needs enable_ipv6: true"* ]] || { echo "$output"; return 1; }
+	run "$CC" --backend native network ls -q
+	[[ "$output" != *odd* ]]
 	assert_nothing_left
 }
 

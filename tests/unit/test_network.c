@@ -3,6 +3,7 @@
 
 #include "engine/firewall.h"
 #include "runtime/ipv4.h"
+#include "runtime/ipv6.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,22 +59,95 @@ static void test_pick_address(void **state)
 	assert_false(cc_ipv4_pick_address(&net, NULL, all, 6, &a));
 }
 
+static void test_ipv6_parse(void **state)
+{
+	(void)state;
+	struct cc_ipv6_net n;
+	assert_true(cc_ipv6_net_parse("fd00:1:2:3::7/64", &n));
+	char *s = cc_ipv6_net_format(&n);
+	assert_string_equal(s, "fd00:1:2:3::/64"); /* host bits cleared */
+	free(s);
+	assert_true(cc_ipv6_net_parse("2001:db8::/56", &n));
+	assert_false(cc_ipv6_net_parse("fd00::", &n));
+	assert_false(cc_ipv6_net_parse("fd00::/125", &n)); /* no room for hosts */
+	assert_false(cc_ipv6_net_parse("fd00::/8", &n));
+	assert_false(cc_ipv6_net_parse("10.0.0.0/24", &n));
+	assert_false(cc_ipv6_net_parse("fd00::/64x", &n));
+	struct cc_ipv6_net a, b;
+	cc_ipv6_net_parse("fd00:1::/48", &a);
+	cc_ipv6_net_parse("fd00:1:0:5::/64", &b);
+	assert_true(cc_ipv6_net_overlaps(&a, &b));
+	assert_true(cc_ipv6_net_overlaps(&b, &a));
+	cc_ipv6_net_parse("fd00:2::/64", &b);
+	assert_false(cc_ipv6_net_overlaps(&a, &b));
+	struct cc_ipv6 x;
+	assert_true(cc_ipv6_parse("fd00:1::ffff", &x));
+	assert_true(cc_ipv6_net_contains(&a, &x));
+	assert_false(cc_ipv6_net_contains(&b, &x));
+	/* host numbers carry across bytes */
+	cc_ipv6_net_parse("fd00:1::ff00/120", &b);
+	struct cc_ipv6 h = cc_ipv6_net_host(&b, 0x1ff);
+	char buf[CC_IPV6_TEXT_MAX];
+	assert_string_equal(cc_ipv6_format(&h, buf), "fd00:1::1:ff");
+}
+
+static void test_ipv6_pick(void **state)
+{
+	(void)state;
+	struct cc_ipv6_net pool, out, taken[3];
+	char buf[CC_IPV6_TEXT_MAX];
+	cc_ipv6_net_parse("fd12:3456:789a::/48", &pool);
+	assert_true(cc_ipv6_pick_subnet(&pool, NULL, 0, &out));
+	char *s = cc_ipv6_net_format(&out);
+	assert_string_equal(s, "fd12:3456:789a::/64");
+	free(s);
+	cc_ipv6_net_parse("fd12:3456:789a::/64", &taken[0]);
+	cc_ipv6_net_parse("fd12:3456:789a:1::/64", &taken[1]);
+	cc_ipv6_net_parse("fd12:3456:789a:2:8000::/80", &taken[2]); /* a route inside the third */
+	assert_true(cc_ipv6_pick_subnet(&pool, taken, 3, &out));
+	s = cc_ipv6_net_format(&out);
+	assert_string_equal(s, "fd12:3456:789a:3::/64");
+	free(s);
+	cc_ipv6_net_parse("fd12::/16", &taken[0]); /* the whole pool */
+	assert_false(cc_ipv6_pick_subnet(&pool, taken, 1, &out));
+	cc_ipv6_net_parse("fd12::/64", &pool);
+	assert_false(cc_ipv6_pick_subnet(&pool, NULL, 0, &out)); /* a /64 holds no /64 to pick */
+
+	/* addresses: never the subnet-router anycast address, lowest free first, within a range */
+	struct cc_ipv6_net net, range;
+	struct cc_ipv6 used[3], a;
+	cc_ipv6_net_parse("fd00:9::/64", &net);
+	cc_ipv6_parse("fd00:9::1", &used[0]);
+	cc_ipv6_parse("fd00:9::2", &used[1]);
+	assert_true(cc_ipv6_pick_address(&net, NULL, used, 2, &a));
+	assert_string_equal(cc_ipv6_format(&a, buf), "fd00:9::3");
+	cc_ipv6_net_parse("fd00:9::100/120", &range);
+	assert_true(cc_ipv6_pick_address(&net, &range, used, 2, &a));
+	assert_string_equal(cc_ipv6_format(&a, buf), "fd00:9::100");
+	range = (struct cc_ipv6_net){net.base, 126}; /* ::0 to ::3, and ::0 is the anycast address */
+	cc_ipv6_parse("fd00:9::3", &used[2]);
+	assert_false(cc_ipv6_pick_address(&net, &range, used, 3, &a));
+}
+
 static void test_firewall_script(void **state)
 {
-	struct native_fw_network nets[] = {{"cc-aaa", "10.89.0.0/24", false, true},
-					   {"cc-bbb", "10.89.1.0/24", true, true}};
+	struct native_fw_network nets[] = {{"cc-aaa", "10.89.0.0/24", "fd00:1::/64", false, true},
+					   {"cc-bbb", "10.89.1.0/24", NULL, true, true}};
 	struct native_fw_port ports[] = {{"tcp", "127.0.0.1", 8080, "10.89.0.2", 80},
 					 {"udp", NULL, 5353, "10.89.0.2", 53}};
 	char *s = native_fw_script("t", nets, 2, ports, 2);
 	/* replaced whole, in one transaction */
-	assert_non_null(strstr(s, "add table ip t\ndelete table ip t\ntable ip t {"));
-	assert_non_null(strstr(s, "ip daddr 127.0.0.1 tcp dport 8080 dnat to 10.89.0.2:80"));
-	assert_non_null(strstr(s, "    udp dport 5353 dnat to 10.89.0.2:53"));
+	assert_non_null(strstr(s, "add table inet t\ndelete table inet t\ntable inet t {"));
+	assert_non_null(strstr(s, "ip daddr 127.0.0.1 tcp dport 8080 dnat ip to 10.89.0.2:80"));
+	assert_non_null(strstr(s, "    meta nfproto ipv4 udp dport 5353 dnat ip to 10.89.0.2:53"));
 	assert_non_null(strstr(s, "ip saddr 10.89.0.0/24 oifname != \"cc-aaa\" masquerade"));
+	assert_non_null(strstr(s, "ip6 saddr fd00:1::/64 oifname != \"cc-aaa\" masquerade"));
 	/* the internal network: no masquerade out, no forwarding out or in, DNS only to the host */
 	assert_null(strstr(s, "ip saddr 10.89.1.0/24 oifname != \"cc-bbb\" masquerade"));
 	assert_non_null(strstr(s, "iifname \"cc-bbb\" oifname != \"cc-bbb\" drop"));
 	assert_non_null(strstr(s, "iifname \"cc-bbb\" meta l4proto { tcp, udp } th dport 53 accept"));
+	assert_non_null(
+	    strstr(s, "iifname \"cc-bbb\" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept"));
 	/* no container reaches the host's loopback; networks don't forward to each other, unless DNAT'd */
 	assert_non_null(
 	    strstr(s, "iifname \"cc-aaa\" ip daddr 127.0.0.0/8 ct state != { established, related } drop"));
@@ -81,17 +155,17 @@ static void test_firewall_script(void **state)
 	assert_non_null(strstr(s, "ct status dnat accept"));
 	free(s);
 	s = native_fw_script("t", NULL, 0, NULL, 0);
-	assert_string_equal(s, "add table ip t\ndelete table ip t\n");
+	/* the ip family's table of earlier versions goes too */
+	assert_string_equal(s, "add table ip t\ndelete table ip t\nadd table inet t\ndelete table inet t\n");
 	free(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_and_format),
-	    cmocka_unit_test(test_overlap_and_pick_subnet),
-	    cmocka_unit_test(test_pick_address),
-	    cmocka_unit_test(test_firewall_script),
+	    cmocka_unit_test(test_parse_and_format), cmocka_unit_test(test_overlap_and_pick_subnet),
+	    cmocka_unit_test(test_pick_address),     cmocka_unit_test(test_ipv6_parse),
+	    cmocka_unit_test(test_ipv6_pick),        cmocka_unit_test(test_firewall_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
