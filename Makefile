@@ -110,7 +110,7 @@ conformance-dockerd: build
 		exit 0; fi; \
 	trap 'scripts/dockerd-test.sh stop $(DOCKER_TEST_DIR)' EXIT; \
 	scripts/dockerd-test.sh start $(DOCKER_TEST_DIR) && \
-	export DOCKER_HOST=unix://$(DOCKER_TEST_DIR)/docker.sock CC_DOCKER_ENGINE=dockerd \
+	export DOCKER_HOST=unix://$(DOCKER_TEST_DIR)/docker.sock CC_DOCKER_ENGINE=dockerd CC_CONFORMANCE_ENGINE=dockerd \
 		CC_DOCKER_TLS_DIR=$(DOCKER_TEST_DIR) && \
 	$(MAKE) --no-print-directory docker-suites ENGINE=dockerd
 

@@ -169,8 +169,12 @@ int dk_check(struct dk_client *c, const struct cc_http_req *req, const char *wha
 		msg[--l] = '\0';
 	int rc;
 	/* podman's service says an ambiguous prefix with 404 or 500 */
-	if (strstr(msg, "more than one result"))
+	/* and a static address outside every subnet of the network with 500 */
+	if (strstr(msg, "more than one result") || strstr(msg, "not in any subnet on network"))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: %s", what, msg);
+	/* a static address another endpoint has: dockerd's IPAM (403 at start) and podman's (500) */
+	if (strstr(msg, "Address already in use") || strstr(msg, "is already allocated to container"))
+		return cc_error_set(err, CC_ERR_ALREADY_EXISTS, "%s: %s", what, msg);
 	switch (s) {
 	case 304:
 		rc =

@@ -240,9 +240,14 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 		json_t *ep = json_object();
 		if (e->aliases && e->aliases[0])
 			json_object_set_new(ep, "Aliases", dk_json_strv(e->aliases));
-		if (e->ipv4_address)
-			json_object_set_new(ep, "IPAMConfig",
-					    json_pack("{s:s}", "IPv4Address", e->ipv4_address));
+		if (e->ipv4_address || e->ipv6_address) {
+			json_t *ipam = json_object();
+			if (e->ipv4_address)
+				json_object_set_new(ipam, "IPv4Address", json_string(e->ipv4_address));
+			if (e->ipv6_address)
+				json_object_set_new(ipam, "IPv6Address", json_string(e->ipv6_address));
+			json_object_set_new(ep, "IPAMConfig", ipam);
+		}
 		set_str(ep, "MacAddress", e->mac_address);
 		json_t *eps = json_object();
 		json_object_set_new(eps, e->network, ep);
@@ -443,6 +448,11 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 		e->network = cc_xstrdup(key);
 		e->aliases = dk_strv(json_object_get(n, "Aliases"));
 		e->ipv4_address = dk_strdup(n, "IPAddress");
+		e->ipv6_address = dk_strdup(n, "GlobalIPv6Address");
+		if (e->ipv6_address && !*e->ipv6_address) {
+			free(e->ipv6_address);
+			e->ipv6_address = NULL;
+		}
 		e->mac_address = dk_strdup(n, "MacAddress");
 		/* the engine keeps a container's networks in the same place, attached or not */
 		c->spec.networks =

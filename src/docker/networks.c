@@ -42,10 +42,20 @@ static void network_from_json(json_t *j, struct cc_network *n)
 	n->spec.enable_ipv6 = json_is_true(json_object_get(j, "EnableIPv6"));
 	kvs_from(&n->spec.labels, json_object_get(j, "Labels"));
 	kvs_from(&n->spec.options, json_object_get(j, "Options"));
-	json_t *cfg = json_array_get(json_object_get(json_object_get(j, "IPAM"), "Config"), 0);
-	n->spec.subnet = dk_strdup(cfg, "Subnet");
-	n->spec.gateway = dk_strdup(cfg, "Gateway");
-	n->spec.ip_range = dk_strdup(cfg, "IPRange");
+	/* IPAM.Config: one pool per address family */
+	size_t i;
+	json_t *cfg;
+	json_array_foreach(json_object_get(json_object_get(j, "IPAM"), "Config"), i, cfg)
+	{
+		const char *subnet = dk_str(cfg, "Subnet");
+		bool v6 = subnet && strchr(subnet, ':');
+		char **slot = v6 ? &n->spec.subnet6 : &n->spec.subnet;
+		if (!subnet || *slot)
+			continue;
+		*slot = cc_xstrdup(subnet);
+		*(v6 ? &n->spec.gateway6 : &n->spec.gateway) = dk_strdup(cfg, "Gateway");
+		*(v6 ? &n->spec.ip_range6 : &n->spec.ip_range) = dk_strdup(cfg, "IPRange");
+	}
 	n->created_ns = dk_parse_time(dk_str(j, "Created"));
 	const char *k;
 	json_t *c;
@@ -57,6 +67,12 @@ static void network_from_json(json_t *j, struct cc_network *n)
 			*strchr(ip, '/') = '\0';
 		cc_kvs_set(&n->containers, name ? name : k, ip ? ip : "");
 		free(ip);
+		char *ip6 = dk_strdup(c, "IPv6Address");
+		if (ip6 && strchr(ip6, '/'))
+			*strchr(ip6, '/') = '\0';
+		if (ip6 && *ip6)
+			cc_kvs_set(&n->containers6, name ? name : k, ip6);
+		free(ip6);
 	}
 }
 
@@ -102,21 +118,32 @@ int dk_network_create(void *self, const struct cc_network_config *cfg, char **id
 {
 	if (!cfg->name || !*cfg->name)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "network create: a name is required");
+	/* dockerd would create the network and ignore the pool: refused here, as the other backends do */
+	if (!cfg->enable_ipv6 && (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
 	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:o, s:o}", "Name", cfg->name, "Driver",
 				 cfg->driver ? cfg->driver : "bridge", "CheckDuplicate", 1, "Internal",
 				 cfg->internal, "Attachable", cfg->attachable, "EnableIPv6", cfg->enable_ipv6,
 				 "Labels", kvs_obj(&cfg->labels), "Options", kvs_obj(&cfg->options));
-	if (cfg->subnet || cfg->gateway || cfg->ip_range) {
+	json_t *pools = json_array();
+	const char *fields[2][3] = {{cfg->subnet, cfg->gateway, cfg->ip_range},
+				    {cfg->subnet6, cfg->gateway6, cfg->ip_range6}};
+	for (int f = 0; f < 2; f++) {
+		if (!fields[f][0] && !fields[f][1] && !fields[f][2])
+			continue;
 		json_t *c = json_object();
-		if (cfg->subnet)
-			json_object_set_new(c, "Subnet", json_string(cfg->subnet));
-		if (cfg->gateway)
-			json_object_set_new(c, "Gateway", json_string(cfg->gateway));
-		if (cfg->ip_range)
-			json_object_set_new(c, "IPRange", json_string(cfg->ip_range));
-		json_object_set_new(body, "IPAM",
-				    json_pack("{s:s, s:[o]}", "Driver", "default", "Config", c));
+		const char *keys[3] = {"Subnet", "Gateway", "IPRange"};
+		for (int k = 0; k < 3; k++)
+			if (fields[f][k])
+				json_object_set_new(c, keys[k], json_string(fields[f][k]));
+		json_array_append_new(pools, c);
 	}
+	if (json_array_size(pools))
+		json_object_set_new(body, "IPAM",
+				    json_pack("{s:s, s:o}", "Driver", "default", "Config", pools));
+	else
+		json_decref(pools);
 	cleanup_free char *what = cc_xasprintf("network %s", cfg->name);
 	json_t *resp;
 	int rc = dk_call(D(self), "POST", "/networks/create", body, &resp, what, err);

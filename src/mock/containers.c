@@ -305,7 +305,8 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 			ep->network = cc_xstrdup(want->network);
 			ep->aliases = cc_strv_copy(want->aliases);
 			ep->ipv4_address = mock_network_address(m, want->network, want->ipv4_address, err);
-			if (!ep->ipv4_address)
+			if (!ep->ipv4_address || mock_network_address6(m, want->network, want->ipv6_address,
+								       &ep->ipv6_address, err) < 0)
 				r = -1;
 		}
 	}

@@ -126,6 +126,10 @@ int mock_network_disconnect(void *self, const char *network, const char *contain
 /* The address a new endpoint gets on a network: `wanted` if it is free and in the subnet, else the next free
  * one (inside the caller's transaction; it records the allocation). */
 char *mock_network_address(struct mock *m, const char *network, const char *wanted, struct cc_error **err);
+/* The IPv6 address of a new endpoint on a dual-stack network (wanted, or the lowest free one); *out NULL on a
+ * network without IPv6, where a wanted address is refused. */
+int mock_network_address6(struct mock *m, const char *network, const char *wanted, char **out,
+			  struct cc_error **err);
 
 int mock_volume_list(void *self, struct cc_volume **out, size_t *n, struct cc_error **err);
 int mock_volume_inspect(void *self, const char *name, struct cc_volume *out, struct cc_error **err);

@@ -9,6 +9,7 @@
 #include "base/xalloc.h"
 #include "runtime/codec.h"
 #include "runtime/ipv4.h"
+#include "runtime/ipv6.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -287,10 +288,13 @@ static int decode_network(struct mock *m, json_t *j, const struct cc_container *
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; on_network(&cs[i], out->spec.name) && k < cs[i].nendpoints; k++)
-			if (strcmp(cs[i].endpoints[k].network, out->spec.name) == 0)
+			if (strcmp(cs[i].endpoints[k].network, out->spec.name) == 0) {
+				const struct cc_endpoint *ep = &cs[i].endpoints[k];
 				cc_kvs_set(&out->containers, cs[i].name,
-					   cs[i].endpoints[k].ipv4_address ? cs[i].endpoints[k].ipv4_address
-									   : "");
+					   ep->ipv4_address ? ep->ipv4_address : "");
+				if (ep->ipv6_address)
+					cc_kvs_set(&out->containers6, cs[i].name, ep->ipv6_address);
+			}
 	return 0;
 }
 
@@ -455,6 +459,100 @@ char *mock_network_address(struct mock *m, const char *network, const char *want
 	return ip;
 }
 
+int mock_network_address6(struct mock *m, const char *network, const char *wanted, char **out,
+			  struct cc_error **err)
+{
+	*out = NULL;
+	json_t *j;
+	if (get_json(m, "network", network, &j, err) < 0)
+		return -1;
+	struct cc_network net;
+	int r = cc_network_from_json(j, &net, err);
+	json_decref(j);
+	if (r < 0)
+		return -1;
+	struct cc_ipv6_net subnet;
+	struct cc_ipv6 a, *taken = NULL;
+	size_t nt = 0, ncs = 0;
+	struct cc_container *cs = NULL;
+	if (!net.spec.enable_ipv6) {
+		if (wanted)
+			r = cc_error_set(
+			    err, CC_ERR_INVALID_ARGUMENT,
+			    "ipv6_address %s: network %s does not have IPv6 enabled (enable_ipv6)", wanted,
+			    network);
+	} else if (!cc_ipv6_net_parse(net.spec.subnet6, &subnet)) {
+		r = cc_error_set(err, CC_ERR_INTERNAL, "network %s has no usable IPv6 subnet", network);
+	} else if ((r = all_containers(m, &cs, &ncs, err)) == 0) {
+		/* the gateway and every member's address: static ones and allocated ones alike */
+		taken = cc_xcalloc(1, sizeof(*taken));
+		nt = cc_ipv6_parse(net.spec.gateway6, &taken[0]) ? 1 : 0;
+		for (size_t i = 0; i < ncs; i++)
+			for (size_t k = 0; k < cs[i].nendpoints; k++) {
+				taken = cc_xrealloc(taken, (nt + 1) * sizeof(*taken));
+				if (strcmp(cs[i].endpoints[k].network, network) == 0 &&
+				    cc_ipv6_parse(cs[i].endpoints[k].ipv6_address, &taken[nt]))
+					nt++;
+			}
+		bool used = false;
+		if (wanted && (!cc_ipv6_parse(wanted, &a) || !cc_ipv6_net_contains(&subnet, &a) ||
+			       cc_ipv6_equal(&a, &subnet.base)))
+			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					 "address %s is not in the subnet of network %s", wanted, network);
+		for (size_t i = 0; r == 0 && wanted && i < nt; i++)
+			used = used || cc_ipv6_equal(&taken[i], &a);
+		if (used)
+			r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
+					 "address %s is already in use on network %s", wanted, network);
+		else if (r == 0 && !wanted && !cc_ipv6_pick_address(&subnet, NULL, taken, nt, &a))
+			r = cc_error_set(err, CC_ERR_INVALID_STATE,
+					 "no available IPv6 addresses on network %s", network);
+		char buf[CC_IPV6_TEXT_MAX];
+		if (r == 0)
+			*out = cc_xstrdup(cc_ipv6_format(&a, buf));
+		cc_containers_free(cs, ncs);
+	}
+	free(taken);
+	cc_network_release(&net);
+	return r;
+}
+
+/* A dual-stack network's IPv6 subnet and gateway: the configured ones, else a /64 of a fixed ULA prefix. */
+static int plan_ipv6(const struct cc_network_config *cfg, int64_t number, struct cc_network_config *spec,
+		     struct cc_error **err)
+{
+	struct cc_ipv6_net subnet;
+	struct cc_ipv6 gw;
+	if (!cfg->enable_ipv6) {
+		if (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6)
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
+		return 0;
+	}
+	if (cfg->subnet6 && !cc_ipv6_net_parse(cfg->subnet6, &subnet))
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "network %s: invalid subnet %s: expected an IPv6 CIDR such as fd00:1::/64", cfg->name,
+		    cfg->subnet6);
+	if (!cfg->subnet6) {
+		cc_ipv6_net_parse("fd00:c0de::/64", &subnet);
+		subnet.base.b[6] = (uint8_t)(number >> 8);
+		subnet.base.b[7] = (uint8_t)number;
+	}
+	if (cfg->gateway6 && (!cc_ipv6_parse(cfg->gateway6, &gw) || !cc_ipv6_net_contains(&subnet, &gw)))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				    "network %s: gateway %s is not an address of the subnet", cfg->name,
+				    cfg->gateway6);
+	if (!cfg->gateway6)
+		gw = cc_ipv6_net_host(&subnet, 1);
+	char buf[CC_IPV6_TEXT_MAX];
+	spec->enable_ipv6 = true;
+	spec->subnet6 = cc_ipv6_net_format(&subnet);
+	spec->gateway6 = cc_xstrdup(cc_ipv6_format(&gw, buf));
+	spec->ip_range6 = cfg->ip_range6 ? cc_xstrdup(cfg->ip_range6) : NULL;
+	return 0;
+}
+
 int mock_network_create(void *self, const struct cc_network_config *cfg, char **id_out, struct cc_error **err)
 {
 	struct mock *m = self;
@@ -506,11 +604,12 @@ int mock_network_create(void *self, const struct cc_network_config *cfg, char **
 	net.spec.ip_range = cfg->ip_range ? cc_xstrdup(cfg->ip_range) : NULL;
 	net.spec.internal = cfg->internal;
 	net.spec.attachable = cfg->attachable;
-	net.spec.enable_ipv6 = cfg->enable_ipv6;
 	cc_kvs_copy(&net.spec.labels, &cfg->labels);
 	cc_kvs_copy(&net.spec.options, &cfg->options);
 	net.created_ns = cc_now_ns();
-	int r = put_json(m, "network", cfg->name, cc_network_to_json(&net), err);
+	int r = plan_ipv6(cfg, number, &net.spec, err);
+	if (r == 0)
+		r = put_json(m, "network", cfg->name, cc_network_to_json(&net), err);
 	if (r == 0)
 		r = mock_event(m, net.created_ns, "network", "create", id, cfg->name, &cfg->labels, err);
 	cc_network_release(&net);
@@ -582,13 +681,12 @@ static int change_membership(struct mock *m, const char *network, const char *co
 			ep->network = cc_xstrdup(network);
 			ep->aliases = cc_strv_copy(aliases);
 			ep->ipv4_address = ip;
+			if (mock_network_address6(m, network, NULL, &ep->ipv6_address, err) < 0)
+				r = -1;
 		}
 	} else if (r == 0 && at < mc.c.nendpoints) {
 		struct cc_endpoint *ep = &mc.c.endpoints[at];
-		free(ep->network);
-		cc_strv_free(ep->aliases);
-		free(ep->ipv4_address);
-		free(ep->mac_address);
+		cc_endpoint_release(ep);
 		memmove(ep, ep + 1, (mc.c.nendpoints - at - 1) * sizeof(*ep));
 		mc.c.nendpoints--;
 	}

@@ -85,6 +85,7 @@ static bool engine_lacks(const char *what)
 		const char *engine, *what, *why;
 	} limits[] = {
 	    {"podman", "kill-stop-events", "podman's service reports no kill or stop events"},
+	    {"dockerd", "ipv6-gateway", "dockerd reports an IPv6 pool's gateway only when one was given"},
 	    {"podman", "network-events", "podman's service reports no network create or remove events"},
 	    {"podman", "network-removal-with-stopped-members",
 	     "podman refuses to remove a network a stopped container is still attached to (docker allows "
@@ -2093,6 +2094,100 @@ static void test_network_lifecycle(void **state)
 	expect_state(f, name, CC_STATE_EXITED);
 }
 
+/* A dual-stack network: its IPv6 subnet and gateway, a requested address and an allocated one, the
+ * network's view of both, and the refusals (an address taken, an address on an IPv4-only network, an IPv6
+ * subnet without enable_ipv6). */
+static void test_network_ipv6(void **state)
+{
+	struct fx *f = *state;
+	struct cc_error *err = NULL;
+	const char *net = nm(f, "net6");
+	struct cc_network_config cfg = {.name = (char *)net,
+					.enable_ipv6 = true,
+					.subnet = (char *)"10.231.7.0/24",
+					.subnet6 = (char *)"fd0c:cf:1::/64"};
+	if (!SUPPORTED("network.create", cc_rt_network_create(f->rt, &cfg, NULL, &err)))
+		return;
+	struct cc_network n = {0};
+	OK(cc_rt_network_inspect(f->rt, net, &n, &err));
+	assert_true(n.spec.enable_ipv6);
+	assert_string_equal(n.spec.subnet6, "fd0c:cf:1::/64");
+	bool gateway_known = !engine_lacks("ipv6-gateway");
+	if (gateway_known) {
+		assert_non_null(n.spec.gateway6);
+		assert_true(strncmp(n.spec.gateway6, "fd0c:cf:1::", 11) == 0);
+	}
+	cc_network_release(&n);
+
+	const char *fixed = nm(f, "v6fixed"), *dynamic = nm(f, "v6dyn"), *clash = nm(f, "v6clash");
+	struct cc_container_spec s;
+	spec_init(f, &s, fixed, LONG_RUN);
+	spec_add_network(&s, net);
+	s.networks[0].ipv6_address = cc_xstrdup("fd0c:cf:1::42");
+	free(create_spec(f, &s));
+	start_c(f, fixed);
+	spec_init(f, &s, dynamic, LONG_RUN);
+	spec_add_network(&s, net);
+	free(create_spec(f, &s));
+	start_c(f, dynamic); /* an engine may assign addresses at start */
+
+	struct cc_container c;
+	inspect_ok(f, fixed, &c);
+	assert_int_equal(c.nendpoints, 1);
+	assert_non_null(c.endpoints[0].ipv6_address);
+	assert_string_equal(c.endpoints[0].ipv6_address, "fd0c:cf:1::42");
+	assert_true(is_ipv4(c.endpoints[0].ipv4_address));
+	cc_container_release(&c);
+	inspect_ok(f, dynamic, &c);
+	assert_non_null(c.endpoints[0].ipv6_address);
+	char *dynamic6 = cc_xstrdup(c.endpoints[0].ipv6_address);
+	cc_container_release(&c);
+	assert_true(strncmp(dynamic6, "fd0c:cf:1::", 11) == 0);
+	assert_string_not_equal(dynamic6, "fd0c:cf:1::42");
+
+	OK(cc_rt_network_inspect(f->rt, net, &n, &err));
+	assert_non_null(cc_kvs_get(&n.containers6, fixed));
+	assert_string_equal(cc_kvs_get(&n.containers6, fixed), "fd0c:cf:1::42");
+	assert_non_null(cc_kvs_get(&n.containers6, dynamic));
+	assert_string_equal(cc_kvs_get(&n.containers6, dynamic), dynamic6);
+	if (gateway_known)
+		assert_string_not_equal(n.spec.gateway6, dynamic6);
+	cc_network_release(&n);
+	free(dynamic6);
+
+	/* a taken address */
+	spec_init(f, &s, clash, LONG_RUN);
+	spec_add_network(&s, net);
+	s.networks[0].ipv6_address = cc_xstrdup("fd0c:cf:1::42");
+	char *id = NULL;
+	int r = cc_rt_container_create(f->rt, &s, &id, &err);
+	if (r == 0) /* an engine that checks at start */
+		r = cc_rt_container_start(f->rt, clash, &err);
+	EXPECT_ERR(r, CC_ERR_ALREADY_EXISTS, "already");
+	free(id);
+	cc_container_spec_release(&s);
+
+	/* an IPv6 address on an IPv4-only network, and an IPv6 subnet without IPv6 */
+	const char *net4 = nm(f, "net4");
+	struct cc_network_config cfg4 = {.name = (char *)net4};
+	OK(cc_rt_network_create(f->rt, &cfg4, NULL, &err));
+	const char *stray = nm(f, "v6stray");
+	spec_init(f, &s, stray, LONG_RUN);
+	spec_add_network(&s, net4);
+	s.networks[0].ipv6_address = cc_xstrdup("fd0c:cf:1::43");
+	id = NULL;
+	r = cc_rt_container_create(f->rt, &s, &id, &err);
+	if (r == 0)
+		r = cc_rt_container_start(f->rt, stray, &err);
+	EXPECT_ERR(r, CC_ERR_INVALID_ARGUMENT, NULL); /* the words differ: docker does not name the address */
+	free(id);
+	cc_container_spec_release(&s);
+	const char *odd = nm(f, "net6odd");
+	struct cc_network_config bad = {.name = (char *)odd, .subnet6 = (char *)"fd0c:cf:2::/64"};
+	EXPECT_ERR(cc_rt_network_create(f->rt, &bad, NULL, &err), CC_ERR_INVALID_ARGUMENT, "enable_ipv6");
+	EXPECT_ERR(cc_rt_network_inspect(f->rt, odd, &n, &err), CC_ERR_NOT_FOUND, odd);
+}
+
 static void test_network_connect_disconnect(void **state)
 {
 	struct fx *f = *state;
@@ -3332,6 +3427,7 @@ static const struct test_case cases[] = {
     CASE(test_top),
     CASE(test_stats),
     CASE(test_network_lifecycle),
+    CASE(test_network_ipv6),
     CASE(test_network_connect_disconnect),
     CASE(test_network_distinct_addresses),
     CASE(test_network_addresses_small_subnet),
