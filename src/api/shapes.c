@@ -117,6 +117,7 @@ json_t *api_container_inspect(const struct cc_container *c)
 		const struct cc_endpoint *e = &c->endpoints[i];
 		json_t *n = cc_jobject();
 		cc_jset_str(n, "ipAddress", e->ipv4_address);
+		cc_jset_str(n, "ipv6Address", e->ipv6_address);
 		cc_jset(n, "aliases", cc_strv_to_json(e->aliases));
 		cc_jset_str(n, "macAddress", e->mac_address);
 		cc_jset(nets, e->network, n);
@@ -313,15 +314,17 @@ json_t *api_image(const struct cc_image *img)
 json_t *api_network(const struct cc_network *n)
 {
 	json_t *o = cc_network_to_json(n);
-	/* the contract's attachment map: name -> {ipv4Address} */
+	/* the contract's attachment map: name -> {ipv4Address, ipv6Address} */
 	json_t *cs = cc_jobject();
 	for (size_t i = 0; i < n->containers.n; i++) {
 		json_t *a = cc_jobject();
 		const char *ip = n->containers.items[i].value;
 		cc_jset_str(a, "ipv4Address", ip && *ip ? ip : NULL);
+		cc_jset_str(a, "ipv6Address", cc_kvs_get(&n->containers6, n->containers.items[i].key));
 		cc_jset(cs, n->containers.items[i].key, a);
 	}
 	cc_jset(o, "containers", cs);
+	json_object_del(o, "containers6");
 	if (!json_object_get(o, "driver"))
 		cc_jset_str(o, "driver", "bridge");
 	cc_jset(o, "internal", json_boolean(n->spec.internal));
@@ -337,16 +340,20 @@ int api_network_decode(const json_t *j, struct cc_network *out, struct cc_error 
 	json_t *c = json_deep_copy(j);
 	json_t *cs = json_object_get(c, "containers");
 	if (json_is_object(cs)) {
-		json_t *flat = json_object();
+		json_t *flat = json_object(), *flat6 = json_object();
 		const char *k;
 		json_t *v;
 		json_object_foreach(cs, k, v)
 		{
 			json_t *ip = json_object_get(v, "ipv4Address");
+			json_t *ip6 = json_object_get(v, "ipv6Address");
 			json_object_set_new(flat, k,
 					    json_string(json_is_string(ip) ? json_string_value(ip) : ""));
+			if (json_is_string(ip6))
+				json_object_set(flat6, k, ip6);
 		}
 		json_object_set_new(c, "containers", flat);
+		json_object_set_new(c, "containers6", flat6);
 	}
 	int r = cc_network_from_json(c, out, err);
 	json_decref(c);

@@ -41,9 +41,10 @@ static int network_ls(struct cli_ctx *ctx, int argc, char **argv)
 		snprintf(short_id, sizeof(short_id), "%s", net->id ? net->id : "");
 		const char *driver = net->spec.driver ? net->spec.driver : "bridge";
 		const char *cells[] = {no_trunc ? net->id : short_id, net->spec.name, driver, "local", NULL};
-		json_t *o = json_pack("{ss ss ss ss ss ss ss}", "ID", net->id ? net->id : "", "Name",
+		json_t *o = json_pack("{ss ss ss ss ss ss ss ss}", "ID", net->id ? net->id : "", "Name",
 				      net->spec.name, "Driver", driver, "Scope", "local", "Internal",
-				      net->spec.internal ? "true" : "false", "Subnet",
+				      net->spec.internal ? "true" : "false", "IPv6",
+				      net->spec.enable_ipv6 ? "true" : "false", "Subnet",
 				      net->spec.subnet ? net->spec.subnet : "", "Gateway",
 				      net->spec.gateway ? net->spec.gateway : "");
 		cli_listing_add(&l, cells, o, net->spec.name);
@@ -76,16 +77,33 @@ static int network_inspect(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* docker's repeatable --subnet, --gateway and --ip-range: at most one of each address family, IPv6 ones
+ * told by their colons. NULL when a family is given twice. */
+static const char *family_pick(char *const *values, bool v6, const char *flag, bool *twice)
+{
+	const char *found = NULL;
+	for (char *const *v = values; v && *v; v++) {
+		if ((strchr(*v, ':') != NULL) != v6)
+			continue;
+		if (found) {
+			cli_usage_error("network create", "--%s: one IPv%d value at most", flag, v6 ? 6 : 4);
+			*twice = true;
+		}
+		found = *v;
+	}
+	return found;
+}
+
 static int network_create(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *driver = NULL, *subnet = NULL, *gateway = NULL, *ip_range = NULL;
+	const char *driver = NULL;
 	bool internal = false, attachable = false, ipv6 = false;
-	cc_strv labels = NULL, opts = NULL;
+	cc_strv labels = NULL, opts = NULL, subnets = NULL, gateways = NULL, ranges = NULL;
 	const struct cli_flag flags[] = {
 	    {"driver", 'd', CLI_STR, &driver, "DRIVER", "Driver to manage the network (bridge)"},
-	    {"subnet", 0, CLI_STR, &subnet, "CIDR", "Subnet in CIDR format"},
-	    {"gateway", 0, CLI_STR, &gateway, "IP", "IPv4 gateway for the subnet"},
-	    {"ip-range", 0, CLI_STR, &ip_range, "CIDR", "Allocate container addresses from a sub-range"},
+	    {"subnet", 0, CLI_LIST, &subnets, "CIDR", "Subnet in CIDR format (one IPv4, one IPv6)"},
+	    {"gateway", 0, CLI_LIST, &gateways, "IP", "Gateway for the subnet of its address family"},
+	    {"ip-range", 0, CLI_LIST, &ranges, "CIDR", "Allocate container addresses from a sub-range"},
 	    {"internal", 0, CLI_BOOL, &internal, NULL, "Restrict external access to the network"},
 	    {"attachable", 0, CLI_BOOL, &attachable, NULL, "Enable manual container attachment"},
 	    {"ipv6", 0, CLI_BOOL, &ipv6, NULL, "Enable IPv6 networking"},
@@ -106,14 +124,20 @@ static int network_create(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (!(rt = cli_runtime(ctx))) {
 		rc = CLI_FAIL;
 	}
+	bool twice = false;
 	struct cc_network_config cfg = {.name = args[0],
 					.driver = (char *)driver,
-					.subnet = (char *)subnet,
-					.gateway = (char *)gateway,
-					.ip_range = (char *)ip_range,
+					.subnet = (char *)family_pick(subnets, false, "subnet", &twice),
+					.gateway = (char *)family_pick(gateways, false, "gateway", &twice),
+					.ip_range = (char *)family_pick(ranges, false, "ip-range", &twice),
+					.subnet6 = (char *)family_pick(subnets, true, "subnet", &twice),
+					.gateway6 = (char *)family_pick(gateways, true, "gateway", &twice),
+					.ip_range6 = (char *)family_pick(ranges, true, "ip-range", &twice),
 					.internal = internal,
 					.attachable = attachable,
 					.enable_ipv6 = ipv6};
+	if (rc == CLI_OK && twice)
+		rc = CLI_USAGE;
 	cli_kvs_from_list(labels, &cfg.labels);
 	cli_kvs_from_list(opts, &cfg.options);
 	char *id = NULL;
@@ -127,6 +151,9 @@ static int network_create(struct cli_ctx *ctx, int argc, char **argv)
 	cc_kvs_release(&cfg.options);
 	cc_strv_free(labels);
 	cc_strv_free(opts);
+	cc_strv_free(subnets);
+	cc_strv_free(gateways);
+	cc_strv_free(ranges);
 	cc_strv_free(args);
 	return rc;
 }

@@ -63,6 +63,48 @@ EOF
 	assert_progress Network proj_default Created
 }
 
+@test "enable_ipv6: ipam pools by address family, ipv6_address, and network create with a subnet of each" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    networks:
+      dual:
+        ipv6_address: fd0d:7::10
+networks:
+  dual:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.207.0.0/24
+        - subnet: fd0d:7::/64
+EOF
+	cc_ok up -d
+	run cc network inspect proj_dual
+	assert_success
+	run python3 -c 'import json,sys; n=json.loads(sys.argv[1])[0]; print(n["enableIpv6"], n["subnet"], n["subnet6"], n["containers6"]["proj-web-1"])' "$output"
+	assert_output "True 10.207.0.0/24 fd0d:7::/64 fd0d:7::10"
+	cc_ok down
+	# the CLI: --subnet once per family, as docker's
+	run cc network create --ipv6 --subnet 10.208.0.0/24 --subnet fd0d:8::/64 cli6
+	assert_success
+	run cc network ls --format json
+	assert_output --partial '"Name":"cli6"'
+	run python3 -c 'import json,sys
+for l in sys.argv[1].splitlines():
+    n = json.loads(l)
+    if n["Name"] == "cli6": print(n["IPv6"], n["Subnet"])' "$output"
+	assert_output "true 10.208.0.0/24"
+	run cc network inspect cli6
+	assert_output --partial '"subnet6": "fd0d:8::/64"'
+	cc_ok network rm cli6
+	run cc network create --subnet 10.209.0.0/24 --subnet 10.210.0.0/24 twice4
+	assert_failure
+	assert_output --partial "one IPv4 value at most"
+	run cc network inspect twice4
+	assert_failure
+}
+
 @test "up twice is idempotent: containers are kept and reported Running" {
 	two_services
 	cc_ok up -d

@@ -247,6 +247,21 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	assert_envelope 409 conflict
 	run api DELETE /networks/none-such
 	assert_envelope 404 not_found
+	# a dual-stack network: its IPv6 pool, and a member's IPv6 address beside its IPv4 one
+	run api POST /networks -d '{"name":"dual","enableIpv6":true,"subnet6":"fd0d:1::/64"}'
+	assert_equal "$(code)" 201
+	api POST /containers/create -d '{"image":"busybox","name":"att6","cmd":["sleep","100"],"networks":[{"name":"dual","ipv6Address":"fd0d:1::9"}]}' >/dev/null
+	api POST /containers/att6/start >/dev/null
+	run api GET /networks/dual
+	assert_equal "$(jget '[d["enableIpv6"], d["subnet6"], d["gateway6"]]')" '[true, "fd0d:1::/64", "fd0d:1::1"]'
+	assert_equal "$(jget 'd["containers"]["att6"]["ipv6Address"]')" fd0d:1::9
+	run api GET /containers/att6
+	assert_equal "$(jget 'd["networkSettings"]["networks"]["dual"]["ipv6Address"]')" fd0d:1::9
+	run api POST /networks -d '{"name":"odd","subnet6":"fd0d:2::/64"}'
+	assert_envelope 400 bad_request
+	assert_output --partial enable_ipv6
+	run api GET /networks/odd
+	assert_envelope 404 not_found
 	run api POST /volumes -d '{"name":"data","labels":{"x":"y"},"driverOpts":{"type":"tmpfs","device":"tmpfs"}}'
 	assert_equal "$(code)" 201
 	assert_equal "$(jget 'd["name"]')" data
