@@ -32,7 +32,8 @@ cc_load_busybox() {
 }
 
 # The web-and-clients project of bench/network and bench/docker-backend in FILE: one web server and N-1
-# clients that reach it by name and then wait; every process exits on SIGTERM.
+# clients that reach it by name and then wait; every process exits on SIGTERM. IPV6=1 makes its network
+# dual-stack.
 web_clients_project() {
 	local file="$1" n="$2" i
 	{
@@ -46,5 +47,15 @@ web_clients_project() {
 			echo "    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; until wget -q -O /dev/null http://web:8080/; do sleep 0.1; done; while :; do sleep 0.1; done\"]"
 			echo "    depends_on: [web]"
 		done
+		# IPV6=1: the project's network is dual-stack, and the clients reach web over IPv6 (AAAA first)
+		if [ "${IPV6:-0}" = 1 ]; then
+			echo "networks:"
+			echo "  default:"
+			echo "    enable_ipv6: true"
+			echo "    ipam:"
+			echo "      config:"
+			echo "        - subnet: 10.213.0.0/24"
+			echo "        - subnet: fd0b:e::/64"
+		fi
 	} >"$file"
 }

@@ -120,20 +120,38 @@ char *native_fw_script(const char *table, const struct native_fw_network *nets, 
 	return cc_strbuf_detach(&sb, NULL);
 }
 
-int native_fw_apply(const char *script, struct cc_error **err)
+void native_fw_init(struct native_fw *fw)
+{
+	pthread_mutex_init(&fw->lock, NULL);
+	fw->nft = NULL;
+}
+
+void native_fw_release(struct native_fw *fw)
+{
+	if (fw->nft)
+		nft_ctx_free(fw->nft);
+	fw->nft = NULL;
+	pthread_mutex_destroy(&fw->lock);
+}
+
+int native_fw_apply(struct native_fw *fw, const char *script, struct cc_error **err)
 {
 	if (cc_nftables_ready(err) < 0)
 		return -1;
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: cannot create a context");
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	int r = nft_run_cmd_from_buffer(nft, script);
-	if (r != 0) {
-		const char *msg = nft_ctx_get_error_buffer(nft);
-		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: %s", msg && *msg ? msg : "failed");
+	pthread_mutex_lock(&fw->lock);
+	if (!fw->nft && (fw->nft = nft_ctx_new(NFT_CTX_DEFAULT))) {
+		nft_ctx_buffer_output(fw->nft);
+		nft_ctx_buffer_error(fw->nft);
 	}
-	nft_ctx_free(nft);
+	int r = 0;
+	if (!fw->nft) {
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: cannot create a context");
+	} else if (nft_run_cmd_from_buffer(fw->nft, script) != 0) {
+		const char *msg = nft_ctx_get_error_buffer(fw->nft);
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: %s", msg && *msg ? msg : "failed");
+	} else {
+		nft_ctx_get_error_buffer(fw->nft); /* rewinds it: warnings must not pile up */
+	}
+	pthread_mutex_unlock(&fw->lock);
 	return r;
 }

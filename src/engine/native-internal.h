@@ -15,6 +15,7 @@
 #define CC_ENGINE_NATIVE_INTERNAL_H
 
 #include "engine/dirwatch.h"
+#include "engine/firewall.h"
 #include "engine/ociruntime.h"
 #include "engine/image/images.h"
 #include "base/strmap.h"
@@ -35,6 +36,7 @@ struct native {
 	char *oci_requested;              /* --oci-runtime; NULL: pick */
 	pthread_mutex_t oci_lock;
 	struct native_oci oci; /* the pick, once made (path NULL before) */
+	struct native_fw fw;   /* firewall.h */
 };
 
 /* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or

@@ -135,6 +135,7 @@ static void native_close(void *self)
 	native_oci_release(&n->oci);
 	free(n->oci_requested);
 	pthread_mutex_destroy(&n->oci_lock);
+	native_fw_release(&n->fw);
 	native_watch_pool_release(&n->watches); /* last: see dirwatch.h */
 	free(n);
 }
@@ -195,6 +196,7 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 	cc_strmap_init(&n->decoded, NULL);
 	native_watch_pool_init(&n->watches);
 	pthread_mutex_init(&n->oci_lock, NULL);
+	native_fw_init(&n->fw);
 	n->oci_requested = cfg->oci_runtime && *cfg->oci_runtime ? cc_xstrdup(cfg->oci_runtime) : NULL;
 	n->store = store;
 	n->root = cc_xstrdup(cfg->root);
@@ -203,6 +205,7 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 		free(n->root);
 		free(n->oci_requested);
 		pthread_mutex_destroy(&n->oci_lock);
+		native_fw_release(&n->fw);
 		native_watch_pool_release(&n->watches);
 		free(n);
 		return -1;

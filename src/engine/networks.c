@@ -274,7 +274,7 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 		}
 	cleanup_free char *table = native_fw_table(n->root);
 	cleanup_free char *script = native_fw_script(table, fn, nets->n, fp, np);
-	int r = native_fw_apply(script, err);
+	int r = native_fw_apply(&n->fw, script, err);
 	free(fn);
 	free(fp);
 	return r;
