@@ -305,6 +305,10 @@ services:
     image: busybox
     command: sleep 300
     networks: [auto6]
+  inside6:
+    image: busybox
+    command: sleep 300
+    networks: [sealed6]
 networks:
   dual:
     enable_ipv6: true
@@ -313,6 +317,9 @@ networks:
         - subnet: 10.99.7.0/24
         - subnet: fd0c:c0c0:1::/64
   auto6:
+    enable_ipv6: true
+  sealed6:
+    internal: true
     enable_ipv6: true
 YAML
 	"$CC" --backend native up -d
@@ -347,6 +354,21 @@ YAML
 	[[ "$output" == *"enable_ipv6"* ]] || { cat "$BATS_TEST_TMPDIR/outside.log"; return 1; }
 	run grep -c "^fd0e:ee:1::1 .*GET /compose.yaml" "$BATS_TEST_TMPDIR/outside.log"
 	[ "$output" = 1 ] || { cat "$BATS_TEST_TMPDIR/outside.log"; return 1; }
+	# the host over IPv6: its gateway address answers a normal network, not an internal one
+	python3 -m http.server 18498 --bind :: --directory "$PWD" >/dev/null 2>&1 &
+	local host_server=$!
+	eventually "curl -s -g -o /dev/null 'http://[::1]:18498/'" 10
+	local project gw6 sealed_gw6
+	project=$(basename "$PWD")
+	gw6=$("$CC" --backend native network inspect "${project}_auto6" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["gateway6"])')
+	sealed_gw6=$("$CC" --backend native network inspect "${project}_sealed6" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["gateway6"])')
+	run "$CC" --backend native exec roamer busybox timeout 3 wget -qO- "http://[$gw6]:18498/compose.yaml"
+	[[ "$output" == *"enable_ipv6"* ]] || { kill "$host_server"; echo "roamer to [$gw6]: $output"; return 1; }
+	run "$CC" --backend native exec inside6 busybox timeout 3 wget -qO- "http://[$sealed_gw6]:18498/compose.yaml"
+	kill "$host_server"
+	[ "$status" -ne 0 ] || { echo "the internal network reached the host over IPv6"; return 1; }
+	run "$CC" --backend native exec inside6 sh -c 'grep -c "^0\{32\} 00 .* eth0$" /proc/net/ipv6_route'
+	[ "$output" = 0 ]
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }
