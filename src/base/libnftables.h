@@ -14,7 +14,8 @@
 	X(nft_ctx_buffer_output)                                                                             \
 	X(nft_ctx_buffer_error)                                                                              \
 	X(nft_run_cmd_from_buffer)                                                                           \
-	X(nft_ctx_get_error_buffer)
+	X(nft_ctx_get_error_buffer)                                                                          \
+	X(nft_ctx_get_output_buffer)
 
 struct cc_nftables_api {
 	CC_NFTABLES_SYMBOLS(CC_DYN_FIELD)
@@ -24,12 +25,13 @@ const struct cc_nftables_api *cc_nftables(void);
 int cc_nftables_ready(struct cc_error **err);
 
 #ifndef CC_LIBNFTABLES_LOADER
-#define nft_ctx_new              (cc_nftables()->p_nft_ctx_new)
-#define nft_ctx_free             (cc_nftables()->p_nft_ctx_free)
-#define nft_ctx_buffer_output    (cc_nftables()->p_nft_ctx_buffer_output)
-#define nft_ctx_buffer_error     (cc_nftables()->p_nft_ctx_buffer_error)
-#define nft_run_cmd_from_buffer  (cc_nftables()->p_nft_run_cmd_from_buffer)
-#define nft_ctx_get_error_buffer (cc_nftables()->p_nft_ctx_get_error_buffer)
+#define nft_ctx_new               (cc_nftables()->p_nft_ctx_new)
+#define nft_ctx_free              (cc_nftables()->p_nft_ctx_free)
+#define nft_ctx_buffer_output     (cc_nftables()->p_nft_ctx_buffer_output)
+#define nft_ctx_buffer_error      (cc_nftables()->p_nft_ctx_buffer_error)
+#define nft_run_cmd_from_buffer   (cc_nftables()->p_nft_run_cmd_from_buffer)
+#define nft_ctx_get_error_buffer  (cc_nftables()->p_nft_ctx_get_error_buffer)
+#define nft_ctx_get_output_buffer (cc_nftables()->p_nft_ctx_get_output_buffer)
 #endif
 
 #endif

@@ -134,7 +134,8 @@ void native_fw_release(struct native_fw *fw)
 	pthread_mutex_destroy(&fw->lock);
 }
 
-int native_fw_apply(struct native_fw *fw, const char *script, struct cc_error **err)
+/* Run nft commands; *output (owned) gets what they printed. */
+static int run(struct native_fw *fw, const char *cmds, char **output, struct cc_error **err)
 {
 	if (cc_nftables_ready(err) < 0)
 		return -1;
@@ -146,12 +147,33 @@ int native_fw_apply(struct native_fw *fw, const char *script, struct cc_error **
 	int r = 0;
 	if (!fw->nft) {
 		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: cannot create a context");
-	} else if (nft_run_cmd_from_buffer(fw->nft, script) != 0) {
+	} else if (nft_run_cmd_from_buffer(fw->nft, cmds) != 0) {
 		const char *msg = nft_ctx_get_error_buffer(fw->nft);
 		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "nftables: %s", msg && *msg ? msg : "failed");
 	} else {
 		nft_ctx_get_error_buffer(fw->nft); /* rewinds it: warnings must not pile up */
 	}
+	/* read either way: the buffers are rewound only by reading them */
+	const char *out = fw->nft ? nft_ctx_get_output_buffer(fw->nft) : NULL;
+	if (output)
+		*output = r == 0 ? cc_xstrdup(out ? out : "") : NULL;
 	pthread_mutex_unlock(&fw->lock);
 	return r;
+}
+
+int native_fw_apply(struct native_fw *fw, const char *script, struct cc_error **err)
+{
+	return run(fw, script, NULL, err);
+}
+
+char *native_fw_listing(struct native_fw *fw, const char *table)
+{
+	cleanup_free char *cmd = cc_xasprintf("list table inet %s", table);
+	char *out = NULL;
+	struct cc_error *e = NULL;
+	if (run(fw, cmd, &out, &e) < 0) {
+		cc_error_free(e);
+		return cc_xstrdup("");
+	}
+	return out;
 }

@@ -46,6 +46,8 @@ void native_fw_init(struct native_fw *fw);
 void native_fw_release(struct native_fw *fw);
 /* Run an nft script in one transaction. */
 int native_fw_apply(struct native_fw *fw, const char *script, struct cc_error **err);
+/* The table as the kernel lists it (owned): "" when it is not there (or cannot be read). */
+char *native_fw_listing(struct native_fw *fw, const char *table);
 /* The table's name for a state root: "container_compose_" and 8 hex digits of the root's hash. */
 char *native_fw_table(const char *root);
 

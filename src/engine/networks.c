@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #define KIND        "network"
+#define FW_KIND     "firewall" /* the table last applied: see apply_if_changed */
 #define OPT_BRIDGE  "com.docker.network.bridge.name"
 #define OPT_MTU     "com.docker.network.driver.mtu"
 #define OPT_MASQ    "com.docker.network.bridge.enable_ip_masquerade"
@@ -247,6 +248,34 @@ size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port
 	return n;
 }
 
+/* Most changes leave the table as it is: a container without published ports, a second network connected.
+ * Replacing it anyway costs an nftables transaction that deletes every rule and chain, and the kernel's wait
+ * for their destruction when the socket closes. The store keeps the hash of the script last applied and of
+ * the table the kernel listed after it; when the new script and the kernel's table both match, the table is
+ * left alone. The listing catches a table changed or deleted behind the engine's back (nft flush ruleset). */
+static int apply_if_changed(struct native *n, const char *table, const char *script, struct cc_error **err)
+{
+	char script_hash[CC_SHA256_HEX_LEN + 1], listed_hash[CC_SHA256_HEX_LEN + 1];
+	cc_sha256_hex(script, strlen(script), script_hash);
+	cleanup_free char *listed = native_fw_listing(&n->fw, table);
+	cc_sha256_hex(listed, strlen(listed), listed_hash);
+	cleanup_free char *applied = NULL;
+	struct cc_error *e = NULL;
+	if (cc_store_object_get(n->store, CC_NATIVE_BACKEND, FW_KIND, table, &applied, &e) < 0)
+		cc_error_free(e);
+	cleanup_free char *now = cc_xasprintf("%s %s", script_hash, listed_hash);
+	if (applied && strcmp(applied, now) == 0)
+		return 0;
+	if (native_fw_apply(&n->fw, script, err) < 0)
+		return -1;
+	free(listed);
+	listed = native_fw_listing(&n->fw, table);
+	cc_sha256_hex(listed, strlen(listed), listed_hash);
+	free(now);
+	now = cc_xasprintf("%s %s", script_hash, listed_hash);
+	return cc_store_object_put(n->store, CC_NATIVE_BACKEND, FW_KIND, table, now, err);
+}
+
 static int sync_firewall(struct native *n, const struct network_set *nets, const struct cc_container *cs,
 			 size_t ncs, struct cc_error **err)
 {
@@ -274,10 +303,9 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 		}
 	cleanup_free char *table = native_fw_table(n->root);
 	cleanup_free char *script = native_fw_script(table, fn, nets->n, fp, np);
-	int r = native_fw_apply(&n->fw, script, err);
 	free(fn);
 	free(fp);
-	return r;
+	return apply_if_changed(n, table, script, err);
 }
 
 /* Namespaces whose container has no record: left by a CLI killed between making them and committing. Their

@@ -410,6 +410,31 @@ YAML
 	assert_nothing_left
 }
 
+@test "a firewall table deleted behind the engine's back is rebuilt by the next change, even one that adds no rule" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo fw-back > /w/index.html && exec httpd -f -p 8080 -h /w'
+    ports: ["127.0.0.1:18499:8080"]
+  idle:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	run eventually "curl -s -m 2 http://127.0.0.1:18499/ | grep -q fw-back" 10
+	[ "$status" -eq 0 ]
+	nft delete table inet "$(fw_table)"
+	run curl -s -m 2 http://127.0.0.1:18499/
+	[ "$output" != fw-back ]
+	# a second idle container: no port, same network, so the engine's script is the one it applied before
+	"$CC" --backend native up -d --scale idle=2
+	run curl -s -m 5 http://127.0.0.1:18499/
+	[ "$output" = fw-back ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "an internal network resolves names but cannot reach the host gateway or the outside" {
 	cat >compose.yaml <<'YAML'
 services:
