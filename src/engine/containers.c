@@ -801,15 +801,26 @@ static int net_view(struct native *n, const struct cc_container *c, struct net_v
 		cc_container_copy(&v->owner, c);
 	if (r == 0)
 		v->netns = native_netns_path(n, v->owner.id);
-	/* a namespace lost with a reboot is made again */
-	if (r == 0 && !joined && !native_netns_exists(v->netns))
+	/* a namespace lost with a reboot is made again, with the bridges, firewall table and DNS server that
+	 * went with it */
+	bool rebuilt = false;
+	if (r == 0 && !joined && !native_netns_exists(v->netns)) {
 		r = native_net_setup(n, c, err);
+		rebuilt = r == 0 && c->nendpoints;
+		if (rebuilt && native_net_sync(n, err) < 0) {
+			native_net_teardown(n, c);
+			r = -1;
+		}
+	}
 	if (r == 0 && !native_netns_exists(v->netns))
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s has no network namespace to join",
 				 v->owner.name);
 	if (r == 0)
 		r = native_net_nameservers(n, &v->owner, &v->gateways, err);
-	native_abort(n); /* nothing written */
+	if (r == 0 && rebuilt)
+		r = native_commit(n, err); /* the firewall's record of what it applied */
+	else
+		native_abort(n);
 	if (r < 0)
 		net_view_release(v);
 	return r;

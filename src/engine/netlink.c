@@ -254,6 +254,22 @@ int native_bridge_ensure(const struct native_bridge *b, bool *created, struct cc
 	return r;
 }
 
+bool native_link_exists(const char *name)
+{
+	struct cc_error *e = NULL;
+	struct nl_sock *sk = route_socket(&e);
+	if (!sk) {
+		cc_error_free(e);
+		return false;
+	}
+	struct rtnl_link *link;
+	bool found = rtnl_link_get_kernel(sk, 0, name, &link) == 0;
+	if (found)
+		rtnl_link_put(link);
+	nl_socket_free(sk);
+	return found;
+}
+
 int native_link_delete(const char *name, struct cc_error **err)
 {
 	struct nl_sock *sk = route_socket(err);

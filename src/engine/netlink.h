@@ -31,6 +31,8 @@ struct native_bridge {
  * An existing link of that name is refused (the engine never takes over an interface it did not make);
  * *created says whether this call made it (only then may a failure delete it). */
 int native_bridge_ensure(const struct native_bridge *b, bool *created, struct cc_error **err);
+/* Is there a link of that name? */
+bool native_link_exists(const char *name);
 /* Delete a link by name; a missing one is not an error. */
 int native_link_delete(const char *name, struct cc_error **err);
 

@@ -715,6 +715,26 @@ int native_net_plan(struct native *n, struct cc_container *c, struct cc_error **
 
 /* ---- the kernel side of a container ---- */
 
+static int make_bridge(const struct cc_network *net, bool *made, struct cc_error **err)
+{
+	struct cc_ipv4_net subnet;
+	struct cc_ipv6_net subnet6 = {0};
+	struct cc_ipv6 gw6;
+	uint32_t gw;
+	cc_ipv4_net_parse(net->spec.subnet, &subnet);
+	cc_ipv4_parse(net->spec.gateway, &gw);
+	bool v6 = net->spec.enable_ipv6 && cc_ipv6_net_parse(net->spec.subnet6, &subnet6) &&
+		  cc_ipv6_parse(net->spec.gateway6, &gw6);
+	const char *mtu = cc_kvs_get(&net->spec.options, OPT_MTU);
+	struct native_bridge b = {.name = bridge_of(net),
+				  .gateway = gw,
+				  .prefix = subnet.prefix,
+				  .gateway6 = v6 ? &gw6 : NULL,
+				  .prefix6 = subnet6.prefix,
+				  .mtu = mtu ? atoi(mtu) : 0};
+	return native_bridge_ensure(&b, made, err);
+}
+
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
@@ -801,6 +821,13 @@ int native_net_setup(struct native *n, const struct cc_container *c, struct cc_e
 		r = load_network(n, c->endpoints[i].network, &net, err);
 		if (r < 0)
 			break;
+		/* a bridge lost with a reboot (or deleted by hand) is made again from its record */
+		bool made = false;
+		if (!native_link_exists(bridge_of(&net)) && make_bridge(&net, &made, err) < 0) {
+			cc_network_release(&net);
+			r = -1;
+			break;
+		}
 		bool route = !routed && !net.spec.internal;
 		routed = routed || route;
 		routed6 = routed6 || (route && c->endpoints[i].ipv6_address);
@@ -1123,26 +1150,6 @@ static int address_plan6(const char *root, const struct cc_network_config *cfg,
 	net->spec.gateway6 = cc_xstrdup(cc_ipv6_format(&gw, buf));
 	net->spec.ip_range6 = cfg->ip_range6 ? cc_xstrdup(cfg->ip_range6) : NULL;
 	return 0;
-}
-
-static int make_bridge(const struct cc_network *net, bool *made, struct cc_error **err)
-{
-	struct cc_ipv4_net subnet;
-	struct cc_ipv6_net subnet6 = {0};
-	struct cc_ipv6 gw6;
-	uint32_t gw;
-	cc_ipv4_net_parse(net->spec.subnet, &subnet);
-	cc_ipv4_parse(net->spec.gateway, &gw);
-	bool v6 = net->spec.enable_ipv6 && cc_ipv6_net_parse(net->spec.subnet6, &subnet6) &&
-		  cc_ipv6_parse(net->spec.gateway6, &gw6);
-	const char *mtu = cc_kvs_get(&net->spec.options, OPT_MTU);
-	struct native_bridge b = {.name = bridge_of(net),
-				  .gateway = gw,
-				  .prefix = subnet.prefix,
-				  .gateway6 = v6 ? &gw6 : NULL,
-				  .prefix6 = subnet6.prefix,
-				  .mtu = mtu ? atoi(mtu) : 0};
-	return native_bridge_ensure(&b, made, err);
 }
 
 int native_network_create(void *self, const struct cc_network_config *cfg, char **id_out,

@@ -435,6 +435,41 @@ YAML
 	assert_nothing_left
 }
 
+@test "after a reboot (namespaces, bridges, table and DNS server gone) up -d brings the network back" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo rebooted > /w/index.html && exec httpd -f -p 8080 -h /w'
+    ports: ["127.0.0.1:18500:8080"]
+  client:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	run eventually "curl -s -m 2 http://127.0.0.1:18500/ | grep -q rebooted" 10
+	[ "$status" -eq 0 ]
+	"$CC" --backend native stop -t 0
+	# what a reboot takes: the namespaces' mounts (their veth pairs go with them), the bridge, the
+	# firewall table and the DNS server; the store and the containers' directories stay
+	local bridge pid
+	bridge=$("$CC" --backend native network inspect "$(basename "$PWD")_default" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["options"]["com.docker.network.bridge.name"])')
+	for ns in "$CONTAINER_COMPOSE_ROOT"/netns/*; do umount "$ns"; done
+	ip link del "$bridge"
+	nft delete table inet "$(fw_table)"
+	pid=$(cat "$CONTAINER_COMPOSE_ROOT/aardvark/aardvark.pid")
+	kill "$pid"
+	eventually "! kill -0 $pid 2>/dev/null" 5
+	"$CC" --backend native up -d
+	run curl -s -m 5 http://127.0.0.1:18500/
+	[ "$output" = rebooted ] || { echo "port: $output"; return 1; }
+	run eventually "'$CC' --backend native exec client wget -qO- http://web:8080/ | grep -q rebooted" 10
+	[ "$status" -eq 0 ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "an internal network resolves names but cannot reach the host gateway or the outside" {
 	cat >compose.yaml <<'YAML'
 services:
