@@ -118,10 +118,6 @@ int dk_network_create(void *self, const struct cc_network_config *cfg, char **id
 {
 	if (!cfg->name || !*cfg->name)
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "network create: a name is required");
-	/* dockerd would create the network and ignore the pool: refused here, as the other backends do */
-	if (!cfg->enable_ipv6 && (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6))
-		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-				    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
 	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:o, s:o}", "Name", cfg->name, "Driver",
 				 cfg->driver ? cfg->driver : "bridge", "CheckDuplicate", 1, "Internal",
 				 cfg->internal, "Attachable", cfg->attachable, "EnableIPv6", cfg->enable_ipv6,

@@ -426,20 +426,22 @@ static int allocate_address6(const struct cc_network *net, const struct cc_conta
 	}
 	struct cc_ipv6 a;
 	int r = 0;
-	if (wanted) {
-		if (!cc_ipv6_parse(wanted, &a) || !cc_ipv6_net_contains(&subnet, &a) ||
-		    cc_ipv6_equal(&a, &subnet.base))
-			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					 "ipv6_address %s is not in the subnet %s of network %s", wanted,
-					 net->spec.subnet6, net->spec.name);
-		for (size_t i = 0; r == 0 && i < k; i++)
-			if (cc_ipv6_equal(&taken[i], &a))
-				r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
-						 "address %s is already in use on network %s", wanted,
-						 net->spec.name);
-	} else if (!cc_ipv6_pick_address(&subnet, ranged ? &range : NULL, taken, k, &a)) {
+	switch (cc_ipv6_assign(&subnet, ranged ? &range : NULL, taken, k, wanted, &a)) {
+	case CC_IPV6_ASSIGNED:
+		break;
+	case CC_IPV6_NOT_IN_SUBNET:
+		r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+				 "ipv6_address %s is not in the subnet %s of network %s", wanted,
+				 net->spec.subnet6, net->spec.name);
+		break;
+	case CC_IPV6_TAKEN:
+		r = cc_error_set(err, CC_ERR_ALREADY_EXISTS, "address %s is already in use on network %s",
+				 wanted, net->spec.name);
+		break;
+	case CC_IPV6_FULL:
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "no available IPv6 addresses on network %s",
 				 net->spec.name);
+		break;
 	}
 	free(taken);
 	if (r == 0) {
@@ -1096,12 +1098,8 @@ static struct cc_ipv6_net ula_pool(const char *root)
 static int address_plan6(const char *root, const struct cc_network_config *cfg,
 			 const struct network_set *nets, struct cc_network *net, struct cc_error **err)
 {
-	if (!cfg->enable_ipv6) {
-		if (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
-		return 0;
-	}
+	if (!cfg->enable_ipv6)
+		return 0; /* an IPv6 pool without it never gets here (cc_rt_network_create) */
 	struct cc_ipv6_net subnet, range;
 	struct cc_ipv6 gw;
 	if (cfg->subnet6) {

@@ -494,19 +494,24 @@ int mock_network_address6(struct mock *m, const char *network, const char *wante
 				    cc_ipv6_parse(cs[i].endpoints[k].ipv6_address, &taken[nt]))
 					nt++;
 			}
-		bool used = false;
-		if (wanted && (!cc_ipv6_parse(wanted, &a) || !cc_ipv6_net_contains(&subnet, &a) ||
-			       cc_ipv6_equal(&a, &subnet.base)))
+		struct cc_ipv6_net range;
+		bool ranged = cc_ipv6_net_parse(net.spec.ip_range6, &range);
+		switch (cc_ipv6_assign(&subnet, ranged ? &range : NULL, taken, nt, wanted, &a)) {
+		case CC_IPV6_ASSIGNED:
+			break;
+		case CC_IPV6_NOT_IN_SUBNET:
 			r = cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
 					 "address %s is not in the subnet of network %s", wanted, network);
-		for (size_t i = 0; r == 0 && wanted && i < nt; i++)
-			used = used || cc_ipv6_equal(&taken[i], &a);
-		if (used)
+			break;
+		case CC_IPV6_TAKEN:
 			r = cc_error_set(err, CC_ERR_ALREADY_EXISTS,
 					 "address %s is already in use on network %s", wanted, network);
-		else if (r == 0 && !wanted && !cc_ipv6_pick_address(&subnet, NULL, taken, nt, &a))
+			break;
+		case CC_IPV6_FULL:
 			r = cc_error_set(err, CC_ERR_INVALID_STATE,
 					 "no available IPv6 addresses on network %s", network);
+			break;
+		}
 		char buf[CC_IPV6_TEXT_MAX];
 		if (r == 0)
 			*out = cc_xstrdup(cc_ipv6_format(&a, buf));
@@ -523,12 +528,8 @@ static int plan_ipv6(const struct cc_network_config *cfg, int64_t number, struct
 {
 	struct cc_ipv6_net subnet;
 	struct cc_ipv6 gw;
-	if (!cfg->enable_ipv6) {
-		if (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6)
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
-		return 0;
-	}
+	if (!cfg->enable_ipv6)
+		return 0; /* an IPv6 pool without it never gets here (cc_rt_network_create) */
 	if (cfg->subnet6 && !cc_ipv6_net_parse(cfg->subnet6, &subnet))
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT,

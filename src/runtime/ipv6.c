@@ -139,3 +139,17 @@ bool cc_ipv6_pick_address(const struct cc_ipv6_net *net, const struct cc_ipv6_ne
 	}
 	return false;
 }
+
+enum cc_ipv6_assign cc_ipv6_assign(const struct cc_ipv6_net *net, const struct cc_ipv6_net *range,
+				   const struct cc_ipv6 *taken, size_t ntaken, const char *wanted,
+				   struct cc_ipv6 *out)
+{
+	if (!wanted)
+		return cc_ipv6_pick_address(net, range, taken, ntaken, out) ? CC_IPV6_ASSIGNED : CC_IPV6_FULL;
+	if (!cc_ipv6_parse(wanted, out) || !cc_ipv6_net_contains(net, out) || cc_ipv6_equal(out, &net->base))
+		return CC_IPV6_NOT_IN_SUBNET;
+	for (size_t i = 0; i < ntaken; i++)
+		if (cc_ipv6_equal(&taken[i], out))
+			return CC_IPV6_TAKEN;
+	return CC_IPV6_ASSIGNED;
+}

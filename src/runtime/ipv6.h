@@ -44,4 +44,16 @@ bool cc_ipv6_pick_subnet(const struct cc_ipv6_net *pool, const struct cc_ipv6_ne
 bool cc_ipv6_pick_address(const struct cc_ipv6_net *net, const struct cc_ipv6_net *range,
 			  const struct cc_ipv6 *taken, size_t ntaken, struct cc_ipv6 *out);
 
+/* A new endpoint's address, as every backend with its own IPAM assigns it: `wanted` (text) when it is a host
+ * address of `net` not in `taken`, else (wanted NULL) the pick above. */
+enum cc_ipv6_assign {
+	CC_IPV6_ASSIGNED,
+	CC_IPV6_NOT_IN_SUBNET, /* wanted is not an address, or not a host address of net */
+	CC_IPV6_TAKEN,         /* wanted is in taken */
+	CC_IPV6_FULL,          /* nothing left to pick */
+};
+enum cc_ipv6_assign cc_ipv6_assign(const struct cc_ipv6_net *net, const struct cc_ipv6_net *range,
+				   const struct cc_ipv6 *taken, size_t ntaken, const char *wanted,
+				   struct cc_ipv6 *out);
+
 #endif

@@ -452,6 +452,10 @@ int cc_rt_network_create(struct cc_runtime *rt, const struct cc_network_config *
 		return reject(rt, "network.create", cfg->name, err,
 			      "invalid network name \"%s\": use letters, digits, '_', '.' and '-'",
 			      cfg->name);
+	/* dockerd would make the network and ignore the pool: every backend refuses it here instead */
+	if (!cfg->enable_ipv6 && (cfg->subnet6 || cfg->gateway6 || cfg->ip_range6))
+		return reject(rt, "network.create", cfg->name, err,
+			      "network %s: an IPv6 subnet needs enable_ipv6: true", cfg->name);
 	RT_CALL(rt, "network.create", cfg->name, network_create, cfg, id_out, err);
 }
 

@@ -127,6 +127,17 @@ static void test_ipv6_pick(void **state)
 	range = (struct cc_ipv6_net){net.base, 126}; /* ::0 to ::3, and ::0 is the anycast address */
 	cc_ipv6_parse("fd00:9::3", &used[2]);
 	assert_false(cc_ipv6_pick_address(&net, &range, used, 3, &a));
+
+	/* an endpoint's address: the wanted one when it is a free host address, else the pick */
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, "fd00:9::42", &a), CC_IPV6_ASSIGNED);
+	assert_string_equal(cc_ipv6_format(&a, buf), "fd00:9::42");
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, "fd00:9::2", &a), CC_IPV6_TAKEN);
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, "fd00:9::", &a), CC_IPV6_NOT_IN_SUBNET);
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, "fd00:8::5", &a), CC_IPV6_NOT_IN_SUBNET);
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, "10.0.0.1", &a), CC_IPV6_NOT_IN_SUBNET);
+	assert_int_equal(cc_ipv6_assign(&net, &range, used, 3, NULL, &a), CC_IPV6_FULL);
+	assert_int_equal(cc_ipv6_assign(&net, NULL, used, 3, NULL, &a), CC_IPV6_ASSIGNED);
+	assert_string_equal(cc_ipv6_format(&a, buf), "fd00:9::4");
 }
 
 static void test_firewall_script(void **state)
