@@ -20,7 +20,18 @@ setup() {
 }
 
 teardown() {
-	local pid
+	local pid log
+	# a failed test shows what its daemons said: a crash's last words are in their logs
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		for log in "$BATS_TEST_TMPDIR"/daemon-*.log; do
+			[ -f "$log" ] && { echo "--- $log (last lines)"; tail -n 30 "$log"; } >&2
+		done
+	fi
+	# a native daemon that died left its project's containers to their monitors: the CLI removes them from
+	# the same root
+	if [ -n "${NATIVE_DAEMON:-}" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null && [ -f "$BATS_TEST_TMPDIR/proj/compose.yaml" ]; then
+		(cd "$BATS_TEST_TMPDIR/proj" && "$CC" --root "$ROOT" --backend native down -t 0 --remove-orphans >/dev/null 2>&1) || true
+	fi
 	# a native daemon's containers outlive it (their monitors own them): whatever a failed test left running
 	# is removed through the API first, with its networks
 	if [ -n "${NATIVE_DAEMON:-}" ] && [ -S "$SOCK" ]; then
