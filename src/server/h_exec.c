@@ -340,6 +340,19 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* With a terminal the three ends are one descriptor: each is closed once. A second close() would take
+ * whatever the number names by then, in a daemon whose other threads open sockets all the time. */
+static void close_call_ends(int *call_in, int *call_out, int *terminal)
+{
+	if (*call_out == *call_in || *call_out == *terminal)
+		*call_out = -1;
+	if (*terminal == *call_in)
+		*terminal = -1;
+	close_fd(call_in);
+	close_fd(call_out);
+	close_fd(terminal);
+}
+
 static void session_end(struct relay *r, int rc, int code, struct cc_error **err)
 {
 	json_t *o = json_object();
@@ -392,21 +405,14 @@ static void session_run(struct server *s, int sock, const char *early, size_t ea
 	else if (rt) {
 		rc = session_call(c, &r, rt, call_in, call_out, terminal, &code, &err);
 		/* the call's ends close first, so that the output drains to its end */
-		close_fd(&call_in);
-		if (call_out != terminal)
-			close_fd(&call_out);
-		close_fd(&terminal);
+		close_call_ends(&call_in, &call_out, &terminal);
 		eventfd_write(r.done, 1);
 		pthread_join(t, NULL);
 	}
 	session_end(&r, rc, code, &err);
 	if (rt)
 		srv_pool_give(s, rt);
-	if (call_in != terminal)
-		close_fd(&call_in);
-	if (call_out != terminal && call_out != call_in)
-		close_fd(&call_out);
-	close_fd(&terminal);
+	close_call_ends(&call_in, &call_out, &terminal);
 	close_fd(&r.master);
 	close_fd(&r.input);
 	close_fd(&r.output);
