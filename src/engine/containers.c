@@ -12,6 +12,7 @@
 #include "engine/cgroup.h"
 #include "engine/health.h"
 #include "engine/journal.h"
+#include "engine/initproc.h"
 #include "engine/native-internal.h"
 #include "engine/netlink.h"
 #include "engine/seccomp.h"
@@ -1135,9 +1136,13 @@ static int oci_call(struct native *n, const char *id, char *const *args, struct 
 	return r;
 }
 
-/* runc kill; a container that ended meanwhile is not an error (the caller waits for the exit). */
+/* The signal to the container's init; a container that ended meanwhile is not an error (the caller waits
+ * for the exit). The runtime's `kill` is asked only when the monitor left no record of the init. */
 static int runc_kill(struct native *n, const char *id, int sig, struct cc_error **err)
 {
+	cleanup_free char *dir = native_container_dir(n, id);
+	if (native_init_signal(dir, sig) != NATIVE_INIT_UNKNOWN)
+		return 0;
 	char num[16];
 	snprintf(num, sizeof(num), "%d", sig);
 	char *args[] = {(char *)"kill", (char *)id, num, NULL};

@@ -14,6 +14,7 @@
 #include "engine/attach.h"
 #include "engine/cgroup.h"
 #include "engine/health.h"
+#include "engine/initproc.h"
 #include "engine/journal.h"
 #include "engine/native-internal.h"
 #include "engine/portproxy.h"
@@ -318,6 +319,7 @@ static void delete_stopped(const struct native_run *run)
 
 static void finish(const struct native_run *run, int code)
 {
+	native_init_forget(run->dir);
 	delete_stopped(run);
 	struct cc_error *e = NULL;
 	if (cc_rootfs_unmount(run->dir, &e) < 0)
@@ -432,6 +434,7 @@ static int begin_run(const struct native_run *nr, int devnull, struct native_att
 	}
 	rs->init = init;
 	rs->started_at = cc_monotonic_ns();
+	native_init_record(nr->dir, init);
 	if (nr->seccomp_store)
 		native_seccomp_cache_store(nr->seccomp_store, nr->state, nr->id);
 	if (master >= 0) {

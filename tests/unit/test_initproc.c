@@ -1,0 +1,95 @@
+/* The record of a container's init (engine/initproc.h) against child processes of the test: a signal
+ * reaches the recorded process, never one whose start time differs, and no record means "ask the runtime". */
+#include "unit.h"
+
+#include "engine/initproc.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pid_t sleeper(void)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static char *temp_dir(void)
+{
+	char tmpl[] = "/tmp/cc-initproc-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	return strdup(tmpl);
+}
+
+static void remove_dir(char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/init", dir);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
+}
+
+static void test_signal_reaches_the_recorded_init(void **state)
+{
+	(void)state;
+	char *dir = temp_dir();
+	assert_int_equal(native_init_signal(dir, SIGTERM), NATIVE_INIT_UNKNOWN);
+	pid_t child = sleeper();
+	assert_true(native_init_record(dir, child));
+	assert_int_equal(native_init_signal(dir, SIGTERM), NATIVE_INIT_SIGNALLED);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	/* reaped: whatever the pid names now (most likely nothing) is not the init */
+	assert_int_equal(native_init_signal(dir, SIGTERM), NATIVE_INIT_GONE);
+	native_init_forget(dir);
+	assert_int_equal(native_init_signal(dir, SIGTERM), NATIVE_INIT_UNKNOWN);
+	remove_dir(dir);
+}
+
+static void test_a_recycled_pid_gets_nothing(void **state)
+{
+	(void)state;
+	char *dir = temp_dir();
+	pid_t child = sleeper();
+	/* the pid of a live process, with a start time that is not its own: as if the init had been reaped
+	 * and its pid handed to this process */
+	char text[64];
+	snprintf(text, sizeof(text), "%d 1\n", (int)child);
+	unit_put_file(dir, "init", text);
+	assert_int_equal(native_init_signal(dir, SIGKILL), NATIVE_INIT_GONE);
+	int status;
+	assert_int_equal(waitpid(child, &status, WNOHANG), 0);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	remove_dir(dir);
+}
+
+static void test_an_unreadable_record_asks_the_runtime(void **state)
+{
+	(void)state;
+	char *dir = temp_dir();
+	unit_put_file(dir, "init", "not a record\n");
+	assert_int_equal(native_init_signal(dir, SIGTERM), NATIVE_INIT_UNKNOWN);
+	assert_false(native_init_record(dir, 0));
+	remove_dir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_signal_reaches_the_recorded_init),
+	    cmocka_unit_test(test_a_recycled_pid_gets_nothing),
+	    cmocka_unit_test(test_an_unreadable_record_asks_the_runtime),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
