@@ -59,6 +59,18 @@ int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **e
 	return 0;
 }
 
+char *cc_read_text(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	struct cc_error *e = NULL;
+	if (cc_read_file(path, &text, &len, &e) < 0) {
+		cc_error_free(e);
+		return NULL;
+	}
+	return text;
+}
+
 bool cc_file_exists(const char *path)
 {
 	struct stat st;

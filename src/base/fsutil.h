@@ -10,6 +10,9 @@
 
 /* Read a whole file (or stream) into a NUL-terminated buffer. NOT_FOUND when the file does not exist. */
 int cc_read_file(const char *path, char **data, size_t *len, struct cc_error **err);
+/* A small file's text (owned), or NULL when it cannot be read: for records whose absence the caller
+ * handles the same way as any failure to read them. */
+char *cc_read_text(const char *path);
 int cc_read_stream(FILE *f, const char *name, char **data, size_t *len, struct cc_error **err);
 bool cc_file_exists(const char *path);
 bool cc_is_dir(const char *path);

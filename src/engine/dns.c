@@ -4,6 +4,7 @@
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "engine/procstat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -76,35 +77,21 @@ static void remove_stale(const char *dir, const struct native_dns_network *nets,
 	closedir(d);
 }
 
-/* The server's pid when the pid file names a live aardvark-dns (not a recycled pid, not a zombie). */
 /* Is `pid` a live aardvark-dns: not gone, not a zombie (its parent is init, which does not reap it here),
- * not a recycled pid? /proc/<pid>/stat reads "pid (comm) S ...", comm cut to 15 characters. */
+ * not a recycled pid? */
 static bool server_alive(pid_t pid)
 {
-	cleanup_free char *path = cc_xasprintf("/proc/%d/stat", (int)pid);
-	cleanup_free char *stat = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(path, &stat, &len, &e) < 0) {
-		cc_error_free(e);
-		return false;
-	}
-	const char *close_paren = strrchr(stat, ')');
-	return strstr(stat, "(aardvark-dns)") && close_paren && close_paren[1] == ' ' &&
-	       close_paren[2] != 'Z';
+	struct native_proc_stat st;
+	return native_proc_stat(pid, &st) && strcmp(st.comm, "aardvark-dns") == 0 && st.state != 'Z';
 }
 
 /* The server's pid when the pid file names a live one, else 0. */
 static pid_t running_server(const char *dir)
 {
 	cleanup_free char *path = cc_xasprintf("%s/" PID_FILE, dir);
-	cleanup_free char *text = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(path, &text, &len, &e) < 0) {
-		cc_error_free(e);
+	cleanup_free char *text = cc_read_text(path);
+	if (!text)
 		return 0;
-	}
 	pid_t pid = (pid_t)atol(text);
 	return pid > 0 && server_alive(pid) ? pid : 0;
 }

@@ -1,5 +1,6 @@
 /* A container's init process, named by pid and start time: see initproc.h. */
 #include "engine/initproc.h"
+#include "engine/procstat.h"
 
 #include "base/cleanup.h"
 #include "base/fsutil.h"
@@ -16,53 +17,20 @@
 
 #define RECORD "init"
 
-/* The start time of pid (field 22 of /proc/<pid>/stat, clock ticks after boot); false when it is gone. The
- * command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'. */
-static bool start_time(pid_t pid, unsigned long long *out)
-{
-	cleanup_free char *path = cc_xasprintf("/proc/%d/stat", (int)pid);
-	cleanup_free char *stat = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(path, &stat, &len, &e) < 0) {
-		cc_error_free(e);
-		return false;
-	}
-	const char *p = strrchr(stat, ')');
-	if (!p)
-		return false;
-	p++;
-	/* fields 3 to 21 come before it */
-	for (int field = 3; field <= 22; field++) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			return false;
-		if (field == 22) {
-			char *end;
-			errno = 0;
-			*out = strtoull(p, &end, 10);
-			return errno == 0 && end != p;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return false;
-}
-
 bool native_init_record(const char *dir, pid_t init)
 {
-	unsigned long long start;
-	if (init <= 0 || !start_time(init, &start))
+	struct native_proc_stat st;
+	if (init <= 0 || !native_proc_stat(init, &st))
 		return false;
 	cleanup_free char *tmp = cc_xasprintf("%s/" RECORD ".tmp", dir);
 	cleanup_free char *path = cc_xasprintf("%s/" RECORD, dir);
-	FILE *f = fopen(tmp, "we");
-	if (!f)
+	cleanup_free char *text = cc_xasprintf("%d %llu\n", (int)init, st.start_time);
+	struct cc_error *e = NULL;
+	if (cc_write_file_atomic(path, tmp, text, strlen(text), 0600, false, &e) < 0) {
+		cc_error_free(e);
 		return false;
-	bool ok = fprintf(f, "%d %llu\n", (int)init, start) > 0;
-	ok = fclose(f) == 0 && ok;
-	return ok && rename(tmp, path) == 0;
+	}
+	return true;
 }
 
 void native_init_forget(const char *dir)
@@ -74,16 +42,10 @@ void native_init_forget(const char *dir)
 enum native_init_signal_result native_init_signal(const char *dir, int sig)
 {
 	cleanup_free char *path = cc_xasprintf("%s/" RECORD, dir);
-	cleanup_free char *text = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(path, &text, &len, &e) < 0) {
-		cc_error_free(e);
-		return NATIVE_INIT_UNKNOWN;
-	}
+	cleanup_free char *text = cc_read_text(path);
 	int pid;
-	unsigned long long recorded, now;
-	if (sscanf(text, "%d %llu", &pid, &recorded) != 2 || pid <= 0)
+	unsigned long long recorded;
+	if (!text || sscanf(text, "%d %llu", &pid, &recorded) != 2 || pid <= 0)
 		return NATIVE_INIT_UNKNOWN;
 	/* the pidfd holds on to whichever process has the pid now: once its start time is the recorded one,
 	 * it is the init, and stays so even if the init exits before the signal */
@@ -91,7 +53,8 @@ enum native_init_signal_result native_init_signal(const char *dir, int sig)
 	if (fd < 0)
 		return errno == ESRCH ? NATIVE_INIT_GONE : NATIVE_INIT_UNKNOWN;
 	enum native_init_signal_result r = NATIVE_INIT_GONE;
-	if (start_time(pid, &now) && now == recorded) {
+	struct native_proc_stat now;
+	if (native_proc_stat(pid, &now) && now.start_time == recorded) {
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			r = NATIVE_INIT_SIGNALLED;
 		else if (errno != ESRCH)

@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "engine/initproc.h"
+#include "engine/procstat.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -84,12 +85,35 @@ static void test_an_unreadable_record_asks_the_runtime(void **state)
 	remove_dir(dir);
 }
 
+static void test_proc_stat_reads_name_state_and_start(void **state)
+{
+	(void)state;
+	struct native_proc_stat me, child_st;
+	assert_true(native_proc_stat(getpid(), &me));
+	assert_string_equal(me.comm, "test_initproc");
+	assert_int_equal(me.state, 'R');
+	assert_true(me.start_time > 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	/* ended, not reaped: a zombie, started no earlier than this process */
+	siginfo_t info;
+	assert_int_equal(waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT), 0);
+	assert_true(native_proc_stat(child, &child_st));
+	assert_int_equal(child_st.state, 'Z');
+	assert_true(child_st.start_time >= me.start_time);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_false(native_proc_stat(child, &child_st));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_signal_reaches_the_recorded_init),
 	    cmocka_unit_test(test_a_recycled_pid_gets_nothing),
 	    cmocka_unit_test(test_an_unreadable_record_asks_the_runtime),
+	    cmocka_unit_test(test_proc_stat_reads_name_state_and_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
