@@ -1022,6 +1022,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(exit_file);
 		cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
 		unlink(journal);
+		native_init_forget(dir);
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = oci.path,

@@ -28,6 +28,8 @@ bool native_init_record(const char *dir, pid_t init)
 	struct cc_error *e = NULL;
 	if (cc_write_file_atomic(path, tmp, text, strlen(text), 0600, false, &e) < 0) {
 		cc_error_free(e);
+		unlink(tmp);
+		unlink(path);
 		return false;
 	}
 	return true;
@@ -54,11 +56,15 @@ enum native_init_signal_result native_init_signal(const char *dir, int sig)
 		return errno == ESRCH ? NATIVE_INIT_GONE : NATIVE_INIT_UNKNOWN;
 	enum native_init_signal_result r = NATIVE_INIT_GONE;
 	struct native_proc_stat now;
-	if (native_proc_stat(pid, &now) && now.start_time == recorded) {
-		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+	if (native_proc_stat(pid, &now)) {
+		if (now.start_time != recorded)
+			r = NATIVE_INIT_GONE;
+		else if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			r = NATIVE_INIT_SIGNALLED;
 		else if (errno != ESRCH)
 			r = NATIVE_INIT_UNKNOWN;
+	} else if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0) {
+		r = NATIVE_INIT_UNKNOWN; /* alive, but its line could not be read: no way to tell who it is */
 	}
 	close(fd);
 	return r;

@@ -367,6 +367,8 @@ static int begin_run(const struct native_run *nr, int devnull, struct native_att
 {
 	cleanup_free char *pidfile = cc_xasprintf("%s/pid", nr->dir);
 	unlink(pidfile);
+	/* the last run's record goes first: until the new one is written, a stop asks the runtime */
+	native_init_forget(nr->dir);
 	memset(rs, 0, sizeof(*rs));
 	int out[2] = {-1, -1}, errp[2] = {-1, -1}, in[2] = {-1, -1};
 	int console = nr->tty ? native_unix_listen(nr->dir, NATIVE_CONSOLE_SOCKET) : -1;

@@ -3,7 +3,8 @@
  *
  * A container's record lives in the state store (backend "native"); its files live in
  * <root>/containers/<id>/: config.json, rootfs/ (the overlay mount point), upper/, work/, hosts,
- * resolv.conf, hostname, log (one JSON object per output line) and, once the process has ended, exit.
+ * resolv.conf, hostname, log (one JSON object per output line), init (the running init's pid and start
+ * time, initproc.h) and, once the process has ended, exit.
  *
  * The monitor is a forked process that owns one run of a container: it runs `runc run --detach`,
  * copies the container's output into the log file, reaps its init (it is the subreaper), runs `runc delete`,

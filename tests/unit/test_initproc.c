@@ -5,21 +5,41 @@
 #include "engine/initproc.h"
 #include "engine/procstat.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static pid_t sleeper(void)
+/* A child that waits for signals, named `name` when not NULL; it goes with the test if the test fails. */
+static pid_t sleeper_named(const char *name)
 {
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (name)
+			prctl(PR_SET_NAME, name);
+		close(ready[0]);
+		close(ready[1]);
 		for (;;)
 			pause();
 	}
+	close(ready[1]);
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 0); /* the child's end closed: it is named */
+	close(ready[0]);
 	return pid;
+}
+
+static pid_t sleeper(void)
+{
+	return sleeper_named(NULL);
 }
 
 static char *temp_dir(void)
@@ -68,8 +88,13 @@ static void test_a_recycled_pid_gets_nothing(void **state)
 	snprintf(text, sizeof(text), "%d 1\n", (int)child);
 	unit_put_file(dir, "init", text);
 	assert_int_equal(native_init_signal(dir, SIGKILL), NATIVE_INIT_GONE);
+	/* still alive a while later: a SIGKILL would have ended it by then */
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	assert_true(pidfd >= 0);
+	struct pollfd p = {pidfd, POLLIN, 0};
+	assert_int_equal(poll(&p, 1, 200), 0);
+	close(pidfd);
 	int status;
-	assert_int_equal(waitpid(child, &status, WNOHANG), 0);
 	kill(child, SIGKILL);
 	assert_int_equal(waitpid(child, &status, 0), child);
 	remove_dir(dir);
@@ -107,6 +132,20 @@ static void test_proc_stat_reads_name_state_and_start(void **state)
 	assert_false(native_proc_stat(child, &child_st));
 }
 
+/* the name may hold spaces and parentheses: the fields after it still parse */
+static void test_proc_stat_reads_past_an_awkward_name(void **state)
+{
+	(void)state;
+	pid_t child = sleeper_named("a) b (c");
+	struct native_proc_stat st;
+	assert_true(native_proc_stat(child, &st));
+	assert_string_equal(st.comm, "a) b (c");
+	assert_true(st.state == 'S' || st.state == 'R');
+	assert_true(st.start_time > 0);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +153,7 @@ int main(void)
 	    cmocka_unit_test(test_a_recycled_pid_gets_nothing),
 	    cmocka_unit_test(test_an_unreadable_record_asks_the_runtime),
 	    cmocka_unit_test(test_proc_stat_reads_name_state_and_start),
+	    cmocka_unit_test(test_proc_stat_reads_past_an_awkward_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
