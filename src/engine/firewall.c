@@ -23,7 +23,17 @@ static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *net
 	for (size_t i = 0; i < nports; i++) {
 		const struct native_fw_port *p = &ports[i];
 		cc_strbuf_adds(sb, "    ");
-		/* IPv4 only: IPv6 ports are relayed by the monitor (portproxy.h) */
+		if (p->ipv6) {
+			/* ::1 cannot be forwarded (a packet from it never leaves the host): the monitor's
+			 * relay answers there (portproxy.h) */
+			if (p->host_ip && strcmp(p->host_ip, "::") != 0)
+				cc_strbuf_addf(sb, "ip6 daddr %s ", p->host_ip);
+			else
+				cc_strbuf_adds(sb, "ip6 daddr != ::1 ");
+			cc_strbuf_addf(sb, "%s dport %u dnat ip6 to [%s]:%u\n", p->protocol, p->host_port,
+				       p->address, p->port);
+			continue;
+		}
 		if (p->host_ip && strcmp(p->host_ip, "0.0.0.0") != 0)
 			cc_strbuf_addf(sb, "ip daddr %s ", p->host_ip);
 		else
@@ -49,6 +59,9 @@ static void nat_chains(struct cc_strbuf *sb, const struct native_fw_network *net
 		cc_strbuf_addf(sb, "    oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", n->bridge);
 		cc_strbuf_addf(sb, "    oifname \"%s\" ct status dnat ip saddr %s masquerade\n", n->bridge,
 			       n->subnet);
+		if (n->subnet6)
+			cc_strbuf_addf(sb, "    oifname \"%s\" ct status dnat ip6 saddr %s masquerade\n",
+				       n->bridge, n->subnet6);
 		if (n->masquerade && !n->internal)
 			cc_strbuf_addf(sb, "    ip saddr %s oifname != \"%s\" masquerade\n", n->subnet,
 				       n->bridge);

@@ -23,10 +23,11 @@ struct native_fw_network {
 
 struct native_fw_port {
 	const char *protocol; /* "tcp", "udp" */
-	const char *host_ip;  /* NULL or "0.0.0.0": every local address */
+	const char *host_ip;  /* NULL, "0.0.0.0" or "::": every local address of the family */
 	uint16_t host_port;
-	const char *address; /* the container's */
+	const char *address; /* the container's, of the family */
 	uint16_t port;
+	bool ipv6; /* an IPv6 port, forwarded to the container's IPv6 address (never from ::1) */
 };
 
 /* The nft script that replaces the table with one for these networks and ports (owned); when there are no

@@ -223,6 +223,14 @@ static const char *published_address(const struct cc_container *c)
 	return c->nendpoints ? c->endpoints[0].ipv4_address : NULL;
 }
 
+/* Its IPv6 address there, when the network has IPv6: IPv6 ports are forwarded to it by a rule, and reach
+ * the container with the client's own address. Without one the monitor's relay forwards them to the IPv4
+ * address, from the gateway's. */
+static const char *published_address6(const struct cc_container *c)
+{
+	return c->nendpoints ? c->endpoints[0].ipv6_address : NULL;
+}
+
 size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port **out)
 {
 	*out = cc_xcalloc(c->npublished + 1, sizeof(**out));
@@ -289,17 +297,22 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 	}
 	size_t np = 0;
 	for (size_t k = 0; k < ncs; k++)
-		np += published_address(&cs[k]) ? cs[k].npublished : 0;
+		np += published_address(&cs[k]) ? 2 * cs[k].npublished : 0;
 	struct native_fw_port *fp = cc_xcalloc(np + 1, sizeof(*fp));
 	np = 0;
 	for (size_t k = 0; k < ncs; k++)
 		for (size_t i = 0; published_address(&cs[k]) && i < cs[k].npublished; i++) {
 			const struct cc_port_binding *b = &cs[k].published[i];
-			/* IPv6 is the monitor's proxy's (portproxy.h), never a rule's */
-			if (!(families_of(b->host_ip) & ON_V4))
-				continue;
-			fp[np++] = (struct native_fw_port){b->protocol, b->host_ip, b->host_port,
-							   published_address(&cs[k]), b->container_port};
+			int families = families_of(b->host_ip);
+			if (families & ON_V4)
+				fp[np++] = (struct native_fw_port){
+				    b->protocol,       b->host_ip, b->host_port, published_address(&cs[k]),
+				    b->container_port, false};
+			if ((families & ON_V6) && published_address6(&cs[k]) &&
+			    !(b->host_ip && strcmp(b->host_ip, "::1") == 0))
+				fp[np++] = (struct native_fw_port){
+				    b->protocol,       b->host_ip, b->host_port, published_address6(&cs[k]),
+				    b->container_port, true};
 		}
 	cleanup_free char *table = native_fw_table(n->root);
 	cleanup_free char *script = native_fw_script(table, fn, nets->n, fp, np);

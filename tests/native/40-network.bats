@@ -373,6 +373,55 @@ YAML
 	assert_nothing_left
 }
 
+@test "a port published on a dual-stack network: IPv6 clients reach the container with their own address" {
+	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    # a CGI script answers with the client's address as the container sees it
+    command:
+      - sh
+      - -c
+      - |
+        mkdir -p /w/cgi-bin
+        printf '#!/bin/sh\necho Content-Type: text/plain\necho\necho "from=$$REMOTE_ADDR"\n' >/w/cgi-bin/ip
+        chmod +x /w/cgi-bin/ip
+        exec httpd -f -p 80 -h /w
+    ports: ["18499:80"]
+    networks: [dual]
+  client:
+    image: busybox
+    command: sleep 300
+    networks: [dual]
+networks:
+  dual:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.99.9.0/24
+        - subnet: fd0c:c0c0:9::/64
+YAML
+	"$CC" --backend native up -d
+	outside6_up
+	# from outside, through the host's IPv6 address: the client's own address, not the host's or the gateway's
+	run eventually "ip netns exec '$OUT6_NS' curl -s -g -m 3 'http://[fd0e:ee:1::1]:18499/cgi-bin/ip' | grep -q 'from=\[fd0e:ee:1::2\]'" 10
+	[ "$status" -eq 0 ] || { ip netns exec "$OUT6_NS" curl -s -g -m 3 "http://[fd0e:ee:1::1]:18499/cgi-bin/ip"; nft list ruleset; return 1; }
+	# from the host to its own IPv6 address, and to ::1 (the relay) and 127.0.0.1
+	run curl -s -g -m 3 "http://[fd0e:ee:1::1]:18499/cgi-bin/ip"
+	[ "$output" = "from=[fd0e:ee:1::1]" ] || { echo "$output"; return 1; }
+	run curl -s -g -m 3 "http://[::1]:18499/cgi-bin/ip"
+	[[ "$output" == from=* ]] || { echo "$output"; return 1; }
+	run curl -s -m 3 "http://127.0.0.1:18499/cgi-bin/ip"
+	[[ "$output" == from=* ]] || { echo "$output"; return 1; }
+	# a neighbour on the same bridge through the host's address (hairpin): the answer comes back
+	run "$CC" --backend native exec client busybox timeout 3 wget -qO- "http://[fd0e:ee:1::1]:18499/cgi-bin/ip"
+	[[ "$output" == from=* ]] || { echo "hairpin: $output"; return 1; }
+	outside6_down
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "IPv6 addresses are refused where a network has no IPv6, before anything is created" {
 	cat >compose.yaml <<'YAML'
 services:

@@ -144,13 +144,20 @@ static void test_firewall_script(void **state)
 {
 	struct native_fw_network nets[] = {{"cc-aaa", "10.89.0.0/24", "fd00:1::/64", false, true},
 					   {"cc-bbb", "10.89.1.0/24", NULL, true, true}};
-	struct native_fw_port ports[] = {{"tcp", "127.0.0.1", 8080, "10.89.0.2", 80},
-					 {"udp", NULL, 5353, "10.89.0.2", 53}};
-	char *s = native_fw_script("t", nets, 2, ports, 2);
+	struct native_fw_port ports[] = {{"tcp", "127.0.0.1", 8080, "10.89.0.2", 80, false},
+					 {"udp", NULL, 5353, "10.89.0.2", 53, false},
+					 {"tcp", NULL, 8443, "fd00:1::2", 443, true},
+					 {"tcp", "fd00:99::1", 8444, "fd00:1::2", 443, true}};
+	char *s = native_fw_script("t", nets, 2, ports, 4);
 	/* replaced whole, in one transaction */
 	assert_non_null(strstr(s, "add table inet t\ndelete table inet t\ntable inet t {"));
 	assert_non_null(strstr(s, "ip daddr 127.0.0.1 tcp dport 8080 dnat ip to 10.89.0.2:80"));
 	assert_non_null(strstr(s, "    meta nfproto ipv4 udp dport 5353 dnat ip to 10.89.0.2:53"));
+	/* IPv6 ports to the container's IPv6 address, except from ::1 (the relay's); hairpins masqueraded */
+	assert_non_null(strstr(s, "    ip6 daddr != ::1 tcp dport 8443 dnat ip6 to [fd00:1::2]:443"));
+	assert_non_null(strstr(s, "    ip6 daddr fd00:99::1 tcp dport 8444 dnat ip6 to [fd00:1::2]:443"));
+	assert_non_null(strstr(s, "oifname \"cc-aaa\" ct status dnat ip6 saddr fd00:1::/64 masquerade"));
+	assert_null(strstr(s, "oifname \"cc-bbb\" ct status dnat ip6"));
 	assert_non_null(strstr(s, "ip saddr 10.89.0.0/24 oifname != \"cc-aaa\" masquerade"));
 	assert_non_null(strstr(s, "ip6 saddr fd00:1::/64 oifname != \"cc-aaa\" masquerade"));
 	/* the internal network: no masquerade out, no forwarding out or in, DNS only to the host */
