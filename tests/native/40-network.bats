@@ -193,7 +193,7 @@ sys.exit(1)' "$@"
 }
 
 @test "published ports answer on IPv6: a port without host_ip on [::1] and the host's address, [::1] alone, udp" {
-	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	skip_without_ipv6
 	[ -x "$BATS_FILE_TMPDIR/udp-echo" ] || skip "needs gcc to build the udp echo server"
 	cp "$BATS_FILE_TMPDIR/udp-echo" .
 	cat >compose.yaml <<'YAML'
@@ -240,7 +240,7 @@ YAML
 }
 
 @test "a port taken on the host's IPv6 side is refused before the container starts" {
-	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	skip_without_ipv6
 	python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET6); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -266,6 +266,11 @@ YAML
 	assert_nothing_left
 }
 
+# The IPv6 tests need the host's IPv6 loopback (::1 in /proc/net/if_inet6).
+skip_without_ipv6() {
+	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+}
+
 # An "outside" host for the IPv6 tests: a namespace behind a veth pair, reachable from the host only, with
 # no route back to any container subnet (so an answer comes back only to a masqueraded source).
 outside6_up() {
@@ -288,7 +293,7 @@ outside6_down() {
 }
 
 @test "enable_ipv6: containers get IPv6 addresses, names answer AAAA, and IPv6 reaches peers, the host and the outside" {
-	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	skip_without_ipv6
 	cat >compose.yaml <<'YAML'
 services:
   web:
@@ -374,7 +379,7 @@ YAML
 }
 
 @test "a port published on a dual-stack network: IPv6 clients reach the container with their own address" {
-	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
+	skip_without_ipv6
 	cat >compose.yaml <<'YAML'
 services:
   web:
