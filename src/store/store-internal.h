@@ -25,7 +25,6 @@ struct cc_store {
 	char *path;   /* <root>/state.db, for messages */
 	int depth;    /* nesting of cc_store_begin; 0 outside a transaction */
 	bool reading; /* the outermost transaction is cc_store_begin_read's */
-	bool wrote;   /* a write transaction has committed: the WAL is synced at close */
 	int64_t busy_since_ns;
 	uint64_t rng; /* jitter for lock back-off: per connection, no global state */
 	struct store_stmt_slot *stmts;

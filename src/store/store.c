@@ -8,7 +8,6 @@
 #include "store/store-internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +95,6 @@ int cc_store_commit(struct cc_store *s, struct cc_error **err)
 		s->depth--;
 		return 0;
 	}
-	bool writing = !s->reading;
 	s->reading = false;
 	if (sqlite3_get_autocommit(s->db)) {
 		/* SQLite rolled the transaction back itself (after an I/O error, a full disk, ...). */
@@ -109,7 +107,6 @@ int cc_store_commit(struct cc_store *s, struct cc_error **err)
 		return -1;
 	}
 	s->depth = 0;
-	s->wrote = s->wrote || writing;
 	return 0;
 }
 
@@ -293,12 +290,6 @@ int cc_store_open(const char *root, struct cc_store **out, struct cc_error **err
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_handler(s->db, store_busy_wait, s);
-	/* Every CLI process is a connection of its own, and the last one to close checkpointed the WAL into
-	 * the database (two fsyncs) and deleted it, so that the next one made it again (a header write, an
-	 * fsync of it and of the directory): about 5 ms of every command. The WAL stays instead; SQLite
-	 * checkpoints it as it grows (wal_autocheckpoint), and a connection that wrote syncs it when it
-	 * closes, so what is committed is on disk when the process ends, as before. */
-	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
 		cc_error_set(err, CC_ERR_PERMISSION, "state store %s: the database is read-only", s->path);
 		goto fail;
@@ -319,17 +310,6 @@ fail:
 	return -1;
 }
 
-/* The WAL's committed frames on disk: what a checkpoint at close used to make durable. */
-static void sync_wal(const char *db_path)
-{
-	cleanup_free char *wal = cc_xasprintf("%s-wal", db_path);
-	int fd = open(wal, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		fdatasync(fd);
-		close(fd);
-	}
-}
-
 void cc_store_close(struct cc_store *s)
 {
 	if (!s)
@@ -339,8 +319,6 @@ void cc_store_close(struct cc_store *s)
 		for (size_t i = 0; i < s->nstmts; i++)
 			sqlite3_finalize(s->stmts[i].st);
 		sqlite3_close_v2(s->db);
-		if (s->wrote)
-			sync_wal(s->path);
 	}
 	free(s->stmts);
 	free(s->path);
