@@ -649,15 +649,11 @@ static int write_text(const char *dir, const char *file, const char *text, struc
 /* The host's resolv.conf, or only its nameserver lines. */
 static void host_resolv(struct cc_strbuf *out, bool servers_only)
 {
-	cleanup_free char *host = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file("/etc/resolv.conf", &host, &len, &e) < 0) {
-		cc_error_free(e);
+	cleanup_free char *host = cc_read_text("/etc/resolv.conf");
+	if (!host)
 		return;
-	}
 	if (!servers_only) {
-		cc_strbuf_add(out, host, len);
+		cc_strbuf_adds(out, host);
 		return;
 	}
 	for (char *line = strtok(host, "\n"); line; line = strtok(NULL, "\n"))
@@ -1022,7 +1018,6 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(exit_file);
 		cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
 		unlink(journal);
-		native_init_forget(dir);
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = oci.path,
@@ -1139,7 +1134,7 @@ static int oci_call(struct native *n, const char *id, char *const *args, struct 
 
 /* The signal to the container's init; a container that ended meanwhile is not an error (the caller waits
  * for the exit). The runtime's `kill` is asked only when the monitor left no record of the init. */
-static int runc_kill(struct native *n, const char *id, int sig, struct cc_error **err)
+static int signal_init(struct native *n, const char *id, int sig, struct cc_error **err)
 {
 	cleanup_free char *dir = native_container_dir(n, id);
 	if (native_init_signal(dir, sig) != NATIVE_INIT_UNKNOWN)
@@ -1183,10 +1178,10 @@ int native_container_stop(void *self, const char *ref, const char *signal, int64
 	cleanup_free char *id = cc_xstrdup(c.id);
 	cc_container_release(&c);
 	bool done = false;
-	if (signal_event(n, id, "kill", sig, err) < 0 || runc_kill(n, id, sig, err) < 0 ||
+	if (signal_event(n, id, "kill", sig, err) < 0 || signal_init(n, id, sig, err) < 0 ||
 	    wait_exit(n, id, timeout_ns, &done, err) < 0)
 		return -1;
-	if (!done && (signal_event(n, id, "kill", SIGKILL, err) < 0 || runc_kill(n, id, SIGKILL, err) < 0 ||
+	if (!done && (signal_event(n, id, "kill", SIGKILL, err) < 0 || signal_init(n, id, SIGKILL, err) < 0 ||
 		      wait_exit(n, id, DEFAULT_GRACE_NS, &done, err) < 0))
 		return -1;
 	if (!done)
@@ -1210,7 +1205,7 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 	cleanup_free char *id = cc_xstrdup(c.id);
 	cc_container_release(&c);
 	bool done;
-	if (signal_event(n, id, "kill", sig, err) < 0 || runc_kill(n, id, sig, err) < 0)
+	if (signal_event(n, id, "kill", sig, err) < 0 || signal_init(n, id, sig, err) < 0)
 		return -1;
 	/* SIGKILL cannot be handled: let the caller's next read see the exit */
 	return sig == SIGKILL ? wait_exit(n, id, 2 * CC_NS_PER_SEC, &done, err) : 0;
@@ -1254,7 +1249,7 @@ int native_container_remove(void *self, const char *ref, bool force, bool volume
 	}
 	if (running) {
 		bool done;
-		if (signal_event(n, id, "kill", SIGKILL, err) < 0 || runc_kill(n, id, SIGKILL, err) < 0 ||
+		if (signal_event(n, id, "kill", SIGKILL, err) < 0 || signal_init(n, id, SIGKILL, err) < 0 ||
 		    wait_exit(n, id, DEFAULT_GRACE_NS, &done, err) < 0)
 			return -1;
 		if (!done) {

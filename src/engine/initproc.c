@@ -56,15 +56,15 @@ enum native_init_signal_result native_init_signal(const char *dir, int sig)
 		return errno == ESRCH ? NATIVE_INIT_GONE : NATIVE_INIT_UNKNOWN;
 	enum native_init_signal_result r = NATIVE_INIT_GONE;
 	struct native_proc_stat now;
-	if (native_proc_stat(pid, &now)) {
-		if (now.start_time != recorded)
-			r = NATIVE_INIT_GONE;
-		else if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+	if (!native_proc_stat(pid, &now)) {
+		/* alive, but its line could not be read: no way to tell who it is */
+		if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0)
+			r = NATIVE_INIT_UNKNOWN;
+	} else if (now.start_time == recorded) {
+		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			r = NATIVE_INIT_SIGNALLED;
 		else if (errno != ESRCH)
 			r = NATIVE_INIT_UNKNOWN;
-	} else if (syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0) {
-		r = NATIVE_INIT_UNKNOWN; /* alive, but its line could not be read: no way to tell who it is */
 	}
 	close(fd);
 	return r;

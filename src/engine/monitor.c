@@ -411,14 +411,8 @@ static int begin_run(const struct native_run *nr, int devnull, struct native_att
 		unlink(path);
 	}
 	int code = c > 0 ? native_wait_status(c) : -1;
-	cleanup_free char *pidtext = NULL;
-	size_t plen;
-	struct cc_error *e = NULL;
-	int init = 0;
-	if (code == 0 && cc_read_file(pidfile, &pidtext, &plen, &e) == 0)
-		init = atoi(pidtext);
-	else
-		cc_error_free(e);
+	cleanup_free char *pidtext = code == 0 ? cc_read_text(pidfile) : NULL;
+	int init = pidtext ? atoi(pidtext) : 0;
 	if (code != 0 || init <= 0 || (nr->tty && master < 0)) {
 		cleanup_strbuf struct cc_strbuf sb = CC_STRBUF_INIT;
 		drain(errp[0], &sb, CC_NS_PER_SEC);
@@ -509,13 +503,9 @@ static void probe_expire(struct probe *p, const struct native_run *nr, int64_t n
 		return;
 	p->timed_out = true;
 	cleanup_free char *pidfile = cc_xasprintf("%s/probe.pid", nr->dir);
-	cleanup_free char *text = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(pidfile, &text, &len, &e) == 0 && atoi(text) > 0)
+	cleanup_free char *text = cc_read_text(pidfile);
+	if (text && atoi(text) > 0)
 		kill(atoi(text), SIGKILL);
-	else
-		cc_error_free(e);
 	kill(p->pid, SIGKILL);
 }
 

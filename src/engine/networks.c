@@ -261,27 +261,29 @@ size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port
  * for their destruction when the socket closes. The store keeps the hash of the script last applied and of
  * the table the kernel listed after it; when the new script and the kernel's table both match, the table is
  * left alone. The listing catches a table changed or deleted behind the engine's back (nft flush ruleset). */
-static int apply_if_changed(struct native *n, const char *table, const char *script, struct cc_error **err)
+static char *fw_state(struct native *n, const char *table, const char *script_hash)
 {
-	char script_hash[CC_SHA256_HEX_LEN + 1], listed_hash[CC_SHA256_HEX_LEN + 1];
-	cc_sha256_hex(script, strlen(script), script_hash);
+	char listed_hash[CC_SHA256_HEX_LEN + 1];
 	cleanup_free char *listed = native_fw_listing(&n->fw, table);
 	cc_sha256_hex(listed, strlen(listed), listed_hash);
+	return cc_xasprintf("%s %s", script_hash, listed_hash);
+}
+
+static int apply_if_changed(struct native *n, const char *table, const char *script, struct cc_error **err)
+{
+	char script_hash[CC_SHA256_HEX_LEN + 1];
+	cc_sha256_hex(script, strlen(script), script_hash);
+	cleanup_free char *now = fw_state(n, table, script_hash);
 	cleanup_free char *applied = NULL;
 	struct cc_error *e = NULL;
 	if (cc_store_object_get(n->store, CC_NATIVE_BACKEND, FW_KIND, table, &applied, &e) < 0)
 		cc_error_free(e);
-	cleanup_free char *now = cc_xasprintf("%s %s", script_hash, listed_hash);
 	if (applied && strcmp(applied, now) == 0)
 		return 0;
 	if (native_fw_apply(&n->fw, script, err) < 0)
 		return -1;
-	free(listed);
-	listed = native_fw_listing(&n->fw, table);
-	cc_sha256_hex(listed, strlen(listed), listed_hash);
-	free(now);
-	now = cc_xasprintf("%s %s", script_hash, listed_hash);
-	return cc_store_object_put(n->store, CC_NATIVE_BACKEND, FW_KIND, table, now, err);
+	cleanup_free char *after = fw_state(n, table, script_hash);
+	return cc_store_object_put(n->store, CC_NATIVE_BACKEND, FW_KIND, table, after, err);
 }
 
 static int sync_firewall(struct native *n, const struct network_set *nets, const struct cc_container *cs,

@@ -33,13 +33,10 @@ bool native_crun_usable(const char *cgroup_root, char **why)
 	if (access(v2, F_OK) == 0)
 		return true; /* the unified layout */
 	cleanup_free char *hybrid = cc_xasprintf("%s/unified/cgroup.controllers", cgroup_root);
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	struct cc_error *e = NULL;
-	if (cc_read_file(hybrid, &text, &len, &e) < 0) {
-		cc_error_free(e);
+	cleanup_free char *text = cc_read_text(hybrid);
+	if (!text)
 		return true; /* v1 only */
-	}
+	size_t len = strlen(text);
 	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 		text[--len] = 0;
 	if (!len)
@@ -134,11 +131,9 @@ int native_oci_of(struct native *n, const char *id, struct native_oci *out, stru
 {
 	cleanup_free char *dir = native_container_dir(n, id);
 	cleanup_free char *file = cc_xasprintf("%s/" NATIVE_RUNTIME_FILE, dir);
-	char *path = NULL;
-	size_t len;
-	struct cc_error *e = NULL;
-	if (cc_read_file(file, &path, &len, &e) < 0) {
-		cc_error_free(e);
+	char *path = cc_read_text(file);
+	if (!path) {
+		struct cc_error *e = NULL;
 		/* started before runtimes were recorded, when runc ran everything; or never started, when no
 		 * runtime holds state of it and any will do */
 		if (native_oci_pick("runc", NATIVE_CGROUP_ROOT, out, &e) == 0)

@@ -266,6 +266,16 @@ YAML
 	assert_nothing_left
 }
 
+# network_field NETWORK KEY...: a field of `network inspect NETWORK`, keys nested left to right.
+network_field() {
+	local net="$1"
+	shift
+	"$CC" --backend native network inspect "$net" |
+		python3 -c 'import json,sys; v=json.load(sys.stdin)[0]
+for k in sys.argv[1:]: v=v[k]
+print(v)' "$@"
+}
+
 # The IPv6 tests need the host's IPv6 loopback (::1 in /proc/net/if_inet6).
 skip_without_ipv6() {
 	grep -q "00000000000000000000000000000001" /proc/net/if_inet6 2>/dev/null || skip "the host has no IPv6"
@@ -333,8 +343,8 @@ YAML
 	[[ "$output" == *"fd0cc0c0000100000000000000000099 "* ]] || { echo "$output"; return 1; }
 	run "$CC" --backend native exec client cat /etc/hosts
 	[[ "$output" == *"fd0c:c0c0:1::99"* ]]
-	web6=$("$CC" --backend native network inspect "$(basename "$PWD")_dual" |
-		python3 -c 'import json,sys; n=json.load(sys.stdin)[0]; assert n["enableIpv6"]; print(n["containers6"][sys.argv[1]])' "$(basename "$PWD")-web-1")
+	[ "$(network_field "$(basename "$PWD")_dual" enableIpv6)" = True ]
+	web6=$(network_field "$(basename "$PWD")_dual" containers6 "$(basename "$PWD")-web-1")
 	[[ "$web6" == fd0c:c0c0:1::* ]] || { echo "web's address: $web6"; return 1; }
 	# the service name answers AAAA with it, and a peer reaches it over IPv6
 	run "$CC" --backend native exec client nslookup -type=aaaa web
@@ -365,8 +375,8 @@ YAML
 	eventually "curl -s -g -o /dev/null 'http://[::1]:18498/'" 10
 	local project gw6 sealed_gw6
 	project=$(basename "$PWD")
-	gw6=$("$CC" --backend native network inspect "${project}_auto6" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["gateway6"])')
-	sealed_gw6=$("$CC" --backend native network inspect "${project}_sealed6" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["gateway6"])')
+	gw6=$(network_field "${project}_auto6" gateway6)
+	sealed_gw6=$(network_field "${project}_sealed6" gateway6)
 	run "$CC" --backend native exec roamer busybox timeout 3 wget -qO- "http://[$gw6]:18498/compose.yaml"
 	[[ "$output" == *"enable_ipv6"* ]] || { kill "$host_server"; echo "roamer to [$gw6]: $output"; return 1; }
 	run "$CC" --backend native exec inside6 busybox timeout 3 wget -qO- "http://[$sealed_gw6]:18498/compose.yaml"
@@ -507,8 +517,7 @@ YAML
 	# what a reboot takes: the namespaces' mounts (their veth pairs go with them), the bridge, the
 	# firewall table and the DNS server; the store and the containers' directories stay
 	local bridge pid
-	bridge=$("$CC" --backend native network inspect "$(basename "$PWD")_default" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["options"]["com.docker.network.bridge.name"])')
+	bridge=$(network_field "$(basename "$PWD")_default" options com.docker.network.bridge.name)
 	for ns in "$CONTAINER_COMPOSE_ROOT"/netns/*; do umount "$ns"; done
 	ip link del "$bridge"
 	nft delete table inet "$(fw_table)"
@@ -625,7 +634,7 @@ YAML
 	[ "$status" -eq 0 ] || { "$CC" --backend native exec client nslookup app || true; return 1; }
 	# the gateway keeps its own MAC as ports come: a bridge would otherwise take the lowest port's, and
 	# the containers' ARP caches would send DNS to a neighbour instead (seen before the fix)
-	br=$("$CC" --backend native network inspect proj_default | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["options"]["com.docker.network.bridge.name"])')
+	br=$(network_field proj_default options com.docker.network.bridge.name)
 	[[ "$(ip -o link show "$br")" == *"link/ether 02:42:"* ]]
 	"$CC" --backend native down -t 0
 	assert_nothing_left
