@@ -874,12 +874,16 @@ static void test_lifecycle_kill(void **state)
 	struct cc_error *err = NULL;
 	const char *name = nm(f, "kill");
 	run_c(f, name, TRAPS_RUN); /* SIGKILL: 137; SIGTERM: its handler exits 143 */
+	/* each run prints its "ready" before it is killed, so that their count says which run is up: a
+	 * SIGKILL that comes first ends a run without one */
+	await_ready(f, name, 1);
 	OK(cc_rt_container_kill(f->rt, name, NULL, &err));
 	expect_killed(f, name, 137);
 
 	EXPECT_ERR(cc_rt_container_kill(f->rt, name, NULL, &err), CC_ERR_INVALID_STATE, name);
 
 	start_c(f, name);
+	await_ready(f, name, 2);
 	OK(cc_rt_container_kill(f->rt, name, "SIGKILL", &err));
 	expect_killed(f, name, 137);
 
@@ -998,8 +1002,10 @@ static void test_signals(void **state)
 		assert_true(strv_has(ev.signals, "3"));
 	}
 	events_release(&ev);
-	/* numbers and bare names are signals too */
+	/* numbers and bare names are signals too; each run is let print its "ready" first, so that the count
+	 * of them says which run is up (a SIGKILL that comes first ends a run without one) */
 	start_c(f, name);
+	await_ready(f, name, 2);
 	OK(cc_rt_container_kill(f->rt, name, "9", &err));
 	expect_killed(f, name, 137);
 	start_c(f, name);
