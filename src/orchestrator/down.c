@@ -1,13 +1,27 @@
 /* down, and the per-service lifecycle commands (start, stop, restart, kill, pause, unpause, rm): over the
- * project's containers, services in dependency order (reverse for stopping), each level in parallel. */
+ * project's containers, services in dependency order (reverse for stopping), each level in parallel; removal
+ * as one pipeline, where a level stops as soon as the one before it has stopped. */
 #include "orchestrator/internal.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "compose/graph.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* down's pipeline over dependency levels (reversed): a container stops once every container of the levels
+ * before it has stopped, and its removal overlaps the next level's stop. Levels are counted down as their
+ * containers pass their stop; a failure opens the gate for everyone, who then do nothing. */
+struct stop_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *pending;      /* per level: its containers not yet past their stop */
+	size_t nlevels, open; /* levels [0, open) have all stopped */
+	bool *passed;         /* per batch entry */
+	bool failed;
+};
 
 struct act_run {
 	struct cc_runtime *rt;
@@ -17,7 +31,38 @@ struct act_run {
 	const struct cc_orch_ui *ui;
 	struct cc_container *cs;
 	size_t *batch;
+	size_t *batch_level;    /* the level of each batch entry, with gate */
+	struct stop_gate *gate; /* NULL: one level at a time */
 };
+
+static void gate_pass(struct act_run *a, size_t k, bool failed)
+{
+	struct stop_gate *g = a->gate;
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (!g->passed[k]) {
+		g->passed[k] = true;
+		g->pending[a->batch_level[k]]--;
+		g->failed |= failed;
+		while (g->open < g->nlevels && g->pending[g->open] == 0)
+			g->open++;
+		pthread_cond_broadcast(&g->cond);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Whether entry k may go on: every level before its own has stopped, and nothing failed. */
+static bool gate_wait(struct act_run *a, size_t k)
+{
+	struct stop_gate *g = a->gate;
+	pthread_mutex_lock(&g->lock);
+	while (!g->failed && g->open < a->batch_level[k])
+		pthread_cond_wait(&g->cond, &g->lock);
+	bool go = !g->failed;
+	pthread_mutex_unlock(&g->lock);
+	return go;
+}
 
 static const char *const progress[][2] = {
     [CC_ORCH_START] = {"Starting", "Started"},     [CC_ORCH_STOP] = {"Stopping", "Stopped"},
@@ -89,6 +134,7 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 				cc_error_free(e);
 			}
 		}
+		gate_pass(a, k, false); /* its dependencies may stop while it is removed */
 		r = cc_rt_container_remove(a->rt, c->id, true, a->o->volumes, err);
 		break;
 	}
@@ -102,6 +148,48 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 		return cc_error_wrap(err, "container %s", c->name);
 	cc_orch_status(a->ui, "Container", c->name, progress[a->action][1]);
 	return 0;
+}
+
+static int act_gated(void *ctx, size_t k, struct cc_error **err)
+{
+	struct act_run *a = ctx;
+	if (!gate_wait(a, k))
+		return 0; /* an earlier level failed: its error is the one reported */
+	int r = act_one(ctx, k, err);
+	gate_pass(a, k, r < 0);
+	return r;
+}
+
+/* Removal in reverse order as one pipeline (see struct stop_gate); the entries sorted by level, so that a
+ * worker only ever waits for entries other workers have already taken. */
+static int remove_pipelined(struct act_run *a, size_t n, const size_t *level, size_t nlevels, int parallel,
+			    struct cc_error **err)
+{
+	struct stop_gate g = {.pending = cc_xcalloc(nlevels, sizeof(size_t)),
+			      .nlevels = nlevels,
+			      .passed = cc_xcalloc(n + 1, sizeof(bool))};
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	a->batch_level = cc_xcalloc(n + 1, sizeof(size_t));
+	size_t nb = 0;
+	for (size_t lv = 0; lv < nlevels; lv++)
+		for (size_t i = 0; i < n; i++)
+			if (level[i] == lv) {
+				a->batch[nb] = i;
+				a->batch_level[nb++] = lv;
+				g.pending[lv]++;
+			}
+	while (g.open < nlevels && g.pending[g.open] == 0)
+		g.open++;
+	a->gate = &g;
+	int r = cc_orch_parallel(nb, parallel, act_gated, a, err);
+	a->gate = NULL;
+	pthread_cond_destroy(&g.cond);
+	pthread_mutex_destroy(&g.lock);
+	free(a->batch_level);
+	free(g.pending);
+	free(g.passed);
+	return r;
 }
 
 /* The level of each container: its service's dependency level, reversed for stopping; containers of services
@@ -136,12 +224,16 @@ static int run_in_order(struct act_run *a, size_t n, const struct cc_project *p,
 	}
 	a->batch = cc_xcalloc(n + 1, sizeof(size_t));
 	int r = 0;
-	for (size_t lv = 0; r == 0 && lv < nlevels; lv++) {
-		size_t nb = 0;
-		for (size_t i = 0; i < n; i++)
-			if (level[i] == lv)
-				a->batch[nb++] = i;
-		r = cc_orch_parallel(nb, parallel, act_one, a, err);
+	if (a->action == CC_ORCH_REMOVE) {
+		r = remove_pipelined(a, n, level, nlevels, parallel, err);
+	} else {
+		for (size_t lv = 0; r == 0 && lv < nlevels; lv++) {
+			size_t nb = 0;
+			for (size_t i = 0; i < n; i++)
+				if (level[i] == lv)
+					a->batch[nb++] = i;
+			r = cc_orch_parallel(nb, parallel, act_one, a, err);
+		}
 	}
 	free(a->batch);
 	free(level);

@@ -4,7 +4,9 @@
 #include "unit.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -275,6 +277,77 @@ static void test_down_in_reverse_order(void **state)
 	cc_project_free(p);
 }
 
+/* An observer that holds one call's thread, after the call, until another call has been made (or a minute
+ * has passed: the deadlock of an orchestrator that waits for the held call first). */
+struct hold {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *held, *until; /* "<op> <target>" */
+	bool seen, waited_out;
+};
+
+static void hold_call(void *ctx, const char *op, const char *target, int rc, const struct cc_error *err,
+		      int64_t duration_ns)
+{
+	(void)rc, (void)err, (void)duration_ns;
+	struct hold *h = ctx;
+	char *call = cc_xasprintf("%s %s", op, target);
+	pthread_mutex_lock(&h->lock);
+	if (strcmp(call, h->until) == 0) {
+		h->seen = true;
+		pthread_cond_broadcast(&h->cond);
+	} else if (strcmp(call, h->held) == 0) {
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += 60;
+		while (!h->seen && pthread_cond_timedwait(&h->cond, &h->lock, &deadline) == 0)
+			;
+		h->waited_out = !h->seen;
+	}
+	pthread_mutex_unlock(&h->lock);
+	free(call);
+}
+
+/* down does not wait for a dependent's removal before it stops the dependency: web's removal is held until
+ * api's stop has been asked for, which a level-by-level down would only do after that removal. */
+static void test_down_stops_dependency_during_removal(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, chain);
+	up(fx, p, NULL);
+	struct hold h = {.held = call_on(fx, "container.remove", "t-web-1"),
+			 .until = call_on(fx, "container.stop", "t-api-1")};
+	char *stop_web = call_on(fx, "container.stop", "t-web-1"),
+	     *stop_db = call_on(fx, "container.stop", "t-db-1");
+	pthread_mutex_init(&h.lock, NULL);
+	pthread_cond_init(&h.cond, NULL);
+	cc_runtime_add_observer(fx->rt, &(struct cc_runtime_observer){hold_call, &h});
+	size_t mark = cc_call_log_count(fx->log);
+	struct cc_down_opts o = {.timeout_ns = -1};
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_orch_down(fx->rt, p->name, p, &o, NULL, &err), 0);
+	assert_false(h.waited_out);
+	assert_true(h.seen);
+	/* still stopped in reverse order, each once, and nothing left */
+	long web = find(fx, mark, stop_web), api = find(fx, mark, h.until), db = find(fx, mark, stop_db);
+	assert_true(web < api);
+	assert_true(api < db);
+	free(stop_web);
+	free(stop_db);
+	assert_int_equal(count(fx, mark, "container.stop"), 3);
+	assert_int_equal(count(fx, mark, "container.remove"), 3);
+	struct cc_container *cs;
+	size_t n;
+	assert_int_equal(cc_orch_containers(fx->rt, "t", NULL, true, true, &cs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(cs);
+	pthread_cond_destroy(&h.cond);
+	pthread_mutex_destroy(&h.lock);
+	free(h.held);
+	free(h.until);
+	cc_project_free(p);
+}
+
 static void test_dependency_failure_names_it(void **state)
 {
 	struct fx *fx = *state;
@@ -351,6 +424,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_recreate_keeps_anonymous_volume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_recreate_restores, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_down_in_reverse_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_down_stops_dependency_during_removal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dependency_failure_names_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scale_up_and_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
