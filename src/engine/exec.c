@@ -40,6 +40,44 @@ static int emit_lines(struct line_out *o, const char *name, const struct cc_log_
 	}
 }
 
+/* Set NAME=VALUE in env, in place of an earlier NAME. */
+static void env_set(cc_strv *env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	for (char **e = *env; e && *e; e++)
+		if (strncmp(*e, kv, klen) == 0 && ((*e)[klen] == '=' || (*e)[klen] == '\0')) {
+			free(*e);
+			*e = cc_xstrdup(kv);
+			return;
+		}
+	cc_strv_push(env, kv);
+}
+
+/* The environment of an exec'd process: the container's own (its bundle's), then TERM for a terminal, then
+ * the caller's, a later value of a name replacing an earlier one. Given whole to the runtime: crun's
+ * `exec --env` replaces the container's environment where runc's adds to it, and without the container's PATH
+ * crun finds no command. */
+static int exec_env(struct native *n, const char *id, bool terminal, char *const *extra, cc_strv *out,
+		    struct cc_error **err)
+{
+	cleanup_free char *dir = native_container_dir(n, id);
+	cleanup_free char *path = cc_xasprintf("%s/config.json", dir);
+	json_error_t je;
+	json_t *cfg = json_load_file(path, 0, &je);
+	if (!cfg)
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec: cannot read %s: %s", path, je.text);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(json_object_get(cfg, "process"), "env"), i,
+			   v) if (json_is_string(v)) env_set(out, json_string_value(v));
+	json_decref(cfg);
+	if (terminal)
+		env_set(out, "TERM=xterm");
+	for (char *const *e = extra; e && *e; e++)
+		env_set(out, *e);
+	return 0;
+}
+
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
 			  const struct cc_log_sink *sink, int *exit_code, struct cc_error **err)
 {
@@ -52,18 +90,21 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		cc_container_release(&c);
 		return -1;
 	}
+	const struct cc_exec_stdio *io = opts->stdio;
+	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;
+	cc_strv env = NULL;
+	if (exec_env(n, c.id, terminal, opts->env, &env, err) < 0) {
+		native_oci_release(&oci);
+		cc_container_release(&c);
+		return -1;
+	}
 	cc_strv argv = NULL;
 	native_oci_argv(n, &oci, &argv);
 	native_oci_release(&oci);
 	cc_strv_push(&argv, "exec");
-	const struct cc_exec_stdio *io = opts->stdio;
-	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;
-	if (terminal) {
-		/* runc allocates the pty, puts our terminal in raw mode and copies both ways */
+	/* the runtime allocates the pty, puts our terminal in raw mode and copies both ways */
+	if (terminal)
 		cc_strv_push(&argv, "--tty");
-		cc_strv_push(&argv, "--env");
-		cc_strv_push(&argv, "TERM=xterm");
-	}
 	if (opts->detach)
 		cc_strv_push(&argv, "--detach");
 	if (opts->user) {
@@ -74,10 +115,11 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 		cc_strv_push(&argv, "--cwd");
 		cc_strv_push(&argv, opts->working_dir);
 	}
-	for (char *const *e = opts->env; e && *e; e++) {
+	for (char *const *e = env; e && *e; e++) {
 		cc_strv_push(&argv, "--env");
 		cc_strv_push(&argv, *e);
 	}
+	cc_strv_free(env);
 	cc_strv_push(&argv, c.id);
 	for (char *const *a = opts->argv; *a; a++)
 		cc_strv_push(&argv, *a);

@@ -89,6 +89,15 @@ crun_ready() {
 	run "$CC" exec svc sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
 	assert_success
 	assert_output "40"
+	# crun's exec --env replaces the container's environment: -e and a terminal's TERM add to it here
+	run "$CC" exec -e FOO=bar svc sh -c 'echo "$FOO $PATH $HOSTNAME"'
+	assert_success
+	assert_output "bar /bin $(cut -c1-12 <<<"$("$CC" ps -q svc)")"
+	if command -v script >/dev/null; then
+		run script -qec "$CC exec svc sh -c 'echo \$TERM \$PATH; exit 4'" /dev/null
+		assert_equal "$status" 4
+		assert_output --partial "xterm /bin"
+	fi
 	run "$CC" top svc
 	assert_success
 	assert_line --partial "PID"
