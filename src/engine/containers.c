@@ -949,6 +949,12 @@ int native_mount_rootfs(struct native *n, const struct cc_image_record *rec, con
 		cc_strv_push(&layers, p);
 		free(p);
 	}
+	cleanup_free char *init = cc_xasprintf("%s/images/init", n->root);
+	if (cc_rootfs_init_layer(init, err) < 0) {
+		cc_strv_free(layers);
+		return -1;
+	}
+	cc_strv_push(&layers, init);
 	/* a mount left by a monitor that died */
 	struct cc_error *e = NULL;
 	if (cc_rootfs_unmount(dir, &e) < 0)

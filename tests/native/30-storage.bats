@@ -229,6 +229,33 @@ EOC
 	assert_line "tmpfs"
 }
 
+@test "the mount points an image lacks come from the shared init layer, not the container's upper directory" {
+	# the test image has no /dev, /proc, /sys, /etc/hosts, /etc/hostname nor /etc/resolv.conf
+	cat >compose.yaml <<'EOC'
+services:
+  s:
+    image: busybox:latest
+    command: ["sh", "-c", "cat /etc/hostname; grep -c localhost /etc/hosts; ls -d /proc/1 /sys/kernel /dev/shm"]
+EOC
+	run "$CC" --backend native --progress quiet up -d
+	assert_success
+	local id
+	id=$("$CC" --backend native ps -a -q s)
+	[ -n "$id" ] || fail "no container for s"
+	# follows until the command is done
+	run "$CC" --backend native logs -f --no-log-prefix s
+	assert_line "${id:0:12}"
+	assert_line --regexp '^[1-9]'
+	assert_line /proc/1
+	assert_line /sys/kernel
+	assert_line /dev/shm
+	# the runtime found every mount point: nothing was made in the container's own layer
+	run find "$CONTAINER_COMPOSE_ROOT/containers/$id/upper" -mindepth 1
+	assert_success
+	assert_output ""
+	[ -f "$CONTAINER_COMPOSE_ROOT/images/init/etc/hosts" ] || fail "no init layer"
+}
+
 @test "user and group_add are resolved from the image's passwd and group" {
 	cat >compose.yaml <<'EOC'
 services:
