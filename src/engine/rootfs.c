@@ -1,6 +1,7 @@
 /* overlayfs mounts for container root filesystems. */
 #include "engine/rootfs.h"
 #include "base/cleanup.h"
+#include "base/random.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
@@ -63,8 +64,10 @@ int cc_rootfs_init_layer(const char *path, struct cc_error **err)
 	struct stat st;
 	if (stat(path, &st) == 0)
 		return 0;
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+	/* a name of its own per builder: threads of one process race here too */
+	char tag[17], tmp[4096];
+	cc_random_hex(tag, 8);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, tag) >= (int)sizeof(tmp))
 		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "path too long: %s", path);
 	static const char *const dirs[] = {"", "/dev", "/proc", "/sys", "/etc"};
 	static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};

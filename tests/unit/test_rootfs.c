@@ -2,7 +2,9 @@
  * upper directory keeps the container's changes across remounts. */
 #include "unit.h"
 
+#include <dirent.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -84,8 +86,78 @@ static void test_overlay_of_layers(void **state)
 	free(wh);
 }
 
+struct race {
+	const char *path;
+	int rc;
+};
+
+static void *make_init_layer(void *arg)
+{
+	struct race *r = arg;
+	struct cc_error *err = NULL;
+	r->rc = cc_rootfs_init_layer(r->path, &err);
+	if (err)
+		fprintf(stderr, "init layer: %s\n", err->msg);
+	cc_error_free(err);
+	return NULL;
+}
+
+/* The init layer holds the mount points, empty; threads that race to make it all succeed, and leave one
+ * layer and none of their scratch directories. */
+static void test_init_layer_made_once_by_racing_threads(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cc-initlayer-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = cc_xasprintf("%s/init", dir);
+	enum { N = 8 };
+	pthread_t t[N];
+	struct race r[N];
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct race){path, -2};
+		assert_int_equal(pthread_create(&t[i], NULL, make_init_layer, &r[i]), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+	}
+	static const char *const dirs[] = {"dev", "proc", "sys", "etc"};
+	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
+	struct stat st;
+	for (size_t i = 0; i < 4; i++) {
+		char *p = cc_xasprintf("%s/%s", path, dirs[i]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		free(p);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		char *p = cc_xasprintf("%s/%s", path, files[i]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_size, 0);
+		free(p);
+	}
+	/* only the layer is left beside it */
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int entries = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			assert_string_equal(de->d_name, "init");
+			entries++;
+		}
+	closedir(d);
+	assert_int_equal(entries, 1);
+	/* made: a second call finds it */
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rootfs_init_layer(path, &err), 0);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(path);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_overlay_of_layers)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_overlay_of_layers),
+					   cmocka_unit_test(test_init_layer_made_once_by_racing_threads)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
