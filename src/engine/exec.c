@@ -3,6 +3,7 @@
  * them (what `runc ps` does, which crun's ps does not). */
 #include "base/cleanup.h"
 #include "base/clock.h"
+#include "base/random.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/cgroup.h"
@@ -102,9 +103,18 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	native_oci_argv(n, &oci, &argv);
 	native_oci_release(&oci);
 	cc_strv_push(&argv, "exec");
-	/* the runtime allocates the pty, puts our terminal in raw mode and copies both ways */
-	if (terminal)
-		cc_strv_push(&argv, "--tty");
+	/* the runtime allocates the pty and hands it over; termrelay.c copies both ways */
+	char socket_name[32], pid_file[32];
+	if (terminal) {
+		char tag[17];
+		cc_random_hex(tag, 8);
+		snprintf(socket_name, sizeof(socket_name), "exec-%s.sock", tag);
+		snprintf(pid_file, sizeof(pid_file), "exec-%s.pid", tag);
+		const char *const args[] = {"--detach",  "--tty",      "--console-socket",
+					    socket_name, "--pid-file", pid_file};
+		for (size_t i = 0; i < sizeof(args) / sizeof(*args); i++)
+			cc_strv_push(&argv, args[i]);
+	}
 	if (opts->detach)
 		cc_strv_push(&argv, "--detach");
 	if (opts->user) {
@@ -124,9 +134,10 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	for (char *const *a = opts->argv; *a; a++)
 		cc_strv_push(&argv, *a);
 	cleanup_free char *name = cc_xstrdup(c.name);
+	cleanup_free char *dir = native_container_dir(n, c.id);
 	cc_container_release(&c);
 	if (terminal) {
-		pid_t pid = native_spawn_terminal(argv, io->terminal);
+		pid_t pid = native_exec_terminal(dir, socket_name, pid_file, argv, io->terminal);
 		cc_strv_free(argv);
 		int code = pid > 0 ? native_wait_status(pid) : -1;
 		if (code < 0)

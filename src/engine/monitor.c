@@ -73,19 +73,6 @@ pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int e
 	exec_clean(argv);
 }
 
-pid_t native_spawn_terminal(char *const *argv, int terminal)
-{
-	pid_t own_session = getsid(0);
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	if (tcgetsid(terminal) != own_session && (setsid() < 0 || ioctl(terminal, TIOCSCTTY, 0) < 0))
-		_exit(127);
-	if (dup2(terminal, 0) < 0 || dup2(terminal, 1) < 0 || dup2(terminal, 2) < 0)
-		_exit(127);
-	exec_clean(argv);
-}
-
 int native_wait_status(pid_t pid)
 {
 	int st;

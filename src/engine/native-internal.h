@@ -69,10 +69,14 @@ int native_oci_call(const struct native *n, const struct native_oci *oci, char *
 /* fork + exec argv with the given stdio (everything else closed); the exit status as a shell reports it
  * (128+signal for a signal; -1 when it can't be had). */
 pid_t native_spawn(char *const *argv, int in, int out, int errfd);
-/* native_spawn with a terminal as its stdio. A terminal that is not the caller's controlling one (the
- * daemon's, for a client's session) becomes the child's: the child leads a session of its own on it, so that
- * the kernel tells it of size changes with SIGWINCH, as a shell tells its foreground job. */
-pid_t native_spawn_terminal(char *const *argv, int terminal);
+/* A terminal session (termrelay.c): a child that runs argv, the runtime's `exec --detach --tty
+ * --console-socket <socket_name> --pid-file <pid_file>` (names relative to dir), in dir, and relays between
+ * the pty master it hands over and `terminal`, whose size changes it passes on; its exit status is the
+ * process's, or the runtime's when that failed. A terminal that is not the caller's controlling
+ * one (the daemon's, for a client's session) becomes the child's: the child leads a session of its own on
+ * it, so that the kernel tells it of size changes with SIGWINCH, as a shell tells its foreground job. */
+pid_t native_exec_terminal(const char *dir, const char *socket_name, const char *pid_file, char *const *argv,
+			   int terminal);
 /* native_spawn in the working directory cwd. */
 pid_t native_spawn_in(const char *cwd, char *const *argv, int in, int out, int errfd);
 int native_wait_status(pid_t pid);

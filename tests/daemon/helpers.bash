@@ -47,6 +47,14 @@ teardown() {
 		kill -TERM "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	# what is still there (a failed test's, through a daemon on tcp:// or tls://) goes through the CLI on the
+	# same root: a container left running keeps its mounts, and the test directory could not be removed
+	if [ -n "${NATIVE_DAEMON:-}" ] && [ -f "$ROOT/state.db" ]; then
+		local project
+		for project in $("$CC" --root "$ROOT" --backend native ls -a -q 2>/dev/null); do
+			"$CC" --root "$ROOT" --backend native -p "$project" down -t 0 >/dev/null 2>&1 || true
+		done
+	fi
 }
 
 # serve [ARGS...]: start a daemon over the mock backend in the background, wait until it says it listens;
