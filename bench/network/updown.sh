@@ -3,6 +3,9 @@
 # reach it by name and then wait), in interleaved rounds: container-compose (native) against docker-compose
 # 1.29 on a private dockerd and podman-compose on podman, when those are installed (`make bench` installs
 # them). Every process exits on SIGTERM, so `down` measures the engines, not a grace period.
+# Where crun is installed, a second pass binds hugetlb to cgroup v1 (scripts/crun-cgroups.sh, undone on exit;
+# crun 1.8 refuses this host's hybrid layout otherwise), where container-compose picks crun by itself, and
+# podman is given crun too (its own default where crun works); docker keeps its runc.
 # usage: updown.sh PATH/TO/container-compose [ROUNDS]
 set -euo pipefail
 cc=$(realpath "${1:?path to container-compose}")
@@ -24,6 +27,7 @@ cleanup() {
 		(cd "$work/proj" && podman-compose -p benchpc down -t 0 >/dev/null 2>&1) || true
 		podman network rm -f benchpc_default >/dev/null 2>&1 || true
 	fi
+	"$here/../../scripts/crun-cgroups.sh" undo "$work" || true
 	"$here/peer-rules.sh" restore "$work/chains.before" || true
 	rm -rf "$work"
 }
@@ -51,7 +55,8 @@ if command -v podman-compose >/dev/null; then
 		"podman-compose -p benchpc down -t 5 >/dev/null 2>&1; podman network rm -f benchpc_default >/dev/null 2>&1 || true")
 fi
 cd "$work/proj"
-python3 - "$rounds" "${tools[@]}" <<'PY'
+measure() {
+	python3 - "$rounds" "$@" <<'PY'
 import statistics, subprocess, sys, time
 rounds = int(sys.argv[1]); args = sys.argv[2:]
 tools = list(zip(args[0::3], args[1::3], args[2::3]))
@@ -65,3 +70,12 @@ for name, _, _ in tools:
     print(f"{name:20s} up -d {statistics.median(up[name])*1000:7.0f} ms   down {statistics.median(down[name])*1000:7.0f} ms"
           f"   total {tot[name]*1000:7.0f} ms   ({tot[name]/tot['container-compose']:.1f}x container-compose)")
 PY
+}
+echo "host cgroup layout as it is (container-compose and podman on runc):"
+measure "${tools[@]}"
+if command -v crun >/dev/null && "$here/../../scripts/crun-cgroups.sh" apply "$work"; then
+	# the same tools; container-compose finds crun usable now and takes it
+	[ -n "${CONTAINERS_CONF:-}" ] && sed -i 's/^runtime = "runc"/runtime = "crun"/' "$CONTAINERS_CONF"
+	echo "hugetlb on v1 (container-compose and podman on crun, docker on runc):"
+	measure "${tools[@]}"
+fi
