@@ -54,29 +54,88 @@ static void env_set(cc_strv *env, const char *kv)
 	cc_strv_push(env, kv);
 }
 
-/* The environment of an exec'd process: the container's own (its bundle's), then TERM for a terminal, then
- * the caller's, a later value of a name replacing an earlier one. Given whole to the runtime: crun's
- * `exec --env` replaces the container's environment where runc's adds to it, and without the container's PATH
- * crun finds no command. */
-static int exec_env(struct native *n, const char *id, bool terminal, char *const *extra, cc_strv *out,
-		    struct cc_error **err)
+static void unlink_free(char **path)
 {
-	cleanup_free char *dir = native_container_dir(n, id);
-	cleanup_free char *path = cc_xasprintf("%s/config.json", dir);
+	if (*path)
+		unlink(*path);
+	free(*path);
+}
+
+/* "UID[:GID]" into the process's user (as runc's and crun's --user read it). */
+static int set_user(json_t *proc, const char *spec, struct cc_error **err)
+{
+	char *end;
+	errno = 0;
+	unsigned long uid = strtoul(spec, &end, 10), gid = 0;
+	bool ok = end != spec && errno == 0 && uid <= UINT32_MAX && (*end == '\0' || *end == ':');
+	if (ok && *end == ':') {
+		const char *g = end + 1;
+		gid = strtoul(g, &end, 10);
+		ok = end != g && *end == '\0' && errno == 0 && gid <= UINT32_MAX;
+	}
+	if (!ok)
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "exec --user %s: UID[:GID] expected", spec);
+	json_object_set_new(proc, "user",
+			    json_pack("{s:I,s:I}", "uid", (json_int_t)uid, "gid", (json_int_t)gid));
+	return 0;
+}
+
+/* crun's exec gets the process as a file: the container's own process (its bundle's: capabilities, rlimits,
+ * user...) with the command, the environment (the container's, then TERM for a terminal, then -e, a later
+ * value of a name replacing an earlier one), the terminal, -u and -w. Flags would not do: crun 1.8's
+ * `exec --env` replaces the container's environment where runc's adds to it (without the container's PATH
+ * crun finds no command), and the whole environment on the command line would show the container's secrets
+ * to anyone on the host in /proc/<pid>/cmdline. The file is 0600, in the container's directory. */
+static int write_process_file(const char *dir, const char *file, const struct cc_exec_opts *opts,
+			      bool terminal, struct cc_error **err)
+{
+	cleanup_free char *cfg_path = cc_xasprintf("%s/config.json", dir);
 	json_error_t je;
-	json_t *cfg = json_load_file(path, 0, &je);
+	json_t *cfg = json_load_file(cfg_path, 0, &je);
 	if (!cfg)
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec: cannot read %s: %s", path, je.text);
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec: cannot read %s: %s", cfg_path,
+				    je.text);
+	json_t *proc = json_deep_copy(json_object_get(cfg, "process"));
+	json_decref(cfg);
+	if (!json_is_object(proc)) {
+		json_decref(proc);
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "exec: %s has no process", cfg_path);
+	}
+	cc_strv env = NULL;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(json_object_get(cfg, "process"), "env"), i,
-			   v) if (json_is_string(v)) env_set(out, json_string_value(v));
-	json_decref(cfg);
+	json_array_foreach(json_object_get(proc, "env"), i, v)
+	{
+		if (json_is_string(v))
+			env_set(&env, json_string_value(v));
+	}
 	if (terminal)
-		env_set(out, "TERM=xterm");
-	for (char *const *e = extra; e && *e; e++)
-		env_set(out, *e);
-	return 0;
+		env_set(&env, "TERM=xterm");
+	for (char *const *e = opts->env; e && *e; e++)
+		env_set(&env, *e);
+	json_t *env_json = json_array(), *args = json_array();
+	for (char *const *e = env; e && *e; e++)
+		json_array_append_new(env_json, json_string(*e));
+	cc_strv_free(env);
+	for (char *const *a = opts->argv; *a; a++)
+		json_array_append_new(args, json_string(*a));
+	json_object_set_new(proc, "env", env_json);
+	json_object_set_new(proc, "args", args);
+	json_object_set_new(proc, "terminal", json_boolean(terminal));
+	json_object_del(proc, "consoleSize");
+	if (opts->working_dir)
+		json_object_set_new(proc, "cwd", json_string(opts->working_dir));
+	int r = opts->user ? set_user(proc, opts->user, err) : 0;
+	cleanup_free char *path = cc_xasprintf("%s/%s", dir, file);
+	int fd = r == 0 ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+	if (r == 0 && (fd < 0 || json_dumpfd(proc, fd, JSON_COMPACT) < 0))
+		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "exec: write %s", path);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(path);
+	json_decref(proc);
+	return r;
 }
 
 int native_container_exec(void *self, const char *ref, const struct cc_exec_opts *opts,
@@ -93,23 +152,27 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	}
 	const struct cc_exec_stdio *io = opts->stdio;
 	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;
-	cc_strv env = NULL;
-	if (exec_env(n, c.id, terminal, opts->env, &env, err) < 0) {
+	bool crun = strcmp(oci.name, "crun") == 0;
+	cleanup_free char *dir = native_container_dir(n, c.id);
+	char tag[17], socket_name[32], pid_file[32], process_file[32];
+	cc_random_hex(tag, 8);
+	snprintf(socket_name, sizeof(socket_name), "exec-%s.sock", tag);
+	snprintf(pid_file, sizeof(pid_file), "exec-%s.pid", tag);
+	snprintf(process_file, sizeof(process_file), "exec-%s.json", tag);
+	if (crun && write_process_file(dir, process_file, opts, terminal, err) < 0) {
 		native_oci_release(&oci);
 		cc_container_release(&c);
 		return -1;
 	}
+	/* removed when this call returns: the runtime has read it by then */
+	char *process_path __attribute__((cleanup(unlink_free))) =
+	    crun ? cc_xasprintf("%s/%s", dir, process_file) : NULL;
 	cc_strv argv = NULL;
 	native_oci_argv(n, &oci, &argv);
 	native_oci_release(&oci);
 	cc_strv_push(&argv, "exec");
 	/* the runtime allocates the pty and hands it over; termrelay.c copies both ways */
-	char socket_name[32], pid_file[32];
 	if (terminal) {
-		char tag[17];
-		cc_random_hex(tag, 8);
-		snprintf(socket_name, sizeof(socket_name), "exec-%s.sock", tag);
-		snprintf(pid_file, sizeof(pid_file), "exec-%s.pid", tag);
 		const char *const args[] = {"--detach",  "--tty",      "--console-socket",
 					    socket_name, "--pid-file", pid_file};
 		for (size_t i = 0; i < sizeof(args) / sizeof(*args); i++)
@@ -117,24 +180,31 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	}
 	if (opts->detach)
 		cc_strv_push(&argv, "--detach");
-	if (opts->user) {
-		cc_strv_push(&argv, "--user");
-		cc_strv_push(&argv, opts->user);
+	if (crun) {
+		cc_strv_push(&argv, "--process");
+		cc_strv_push(&argv, process_path);
+		cc_strv_push(&argv, c.id);
+	} else {
+		/* runc's --env adds to the container's environment */
+		const char *const flags[][2] = {{"--user", opts->user}, {"--cwd", opts->working_dir}};
+		for (size_t i = 0; i < 2; i++)
+			if (flags[i][1]) {
+				cc_strv_push(&argv, flags[i][0]);
+				cc_strv_push(&argv, flags[i][1]);
+			}
+		if (terminal) {
+			cc_strv_push(&argv, "--env");
+			cc_strv_push(&argv, "TERM=xterm");
+		}
+		for (char *const *e = opts->env; e && *e; e++) {
+			cc_strv_push(&argv, "--env");
+			cc_strv_push(&argv, *e);
+		}
+		cc_strv_push(&argv, c.id);
+		for (char *const *a = opts->argv; *a; a++)
+			cc_strv_push(&argv, *a);
 	}
-	if (opts->working_dir) {
-		cc_strv_push(&argv, "--cwd");
-		cc_strv_push(&argv, opts->working_dir);
-	}
-	for (char *const *e = env; e && *e; e++) {
-		cc_strv_push(&argv, "--env");
-		cc_strv_push(&argv, *e);
-	}
-	cc_strv_free(env);
-	cc_strv_push(&argv, c.id);
-	for (char *const *a = opts->argv; *a; a++)
-		cc_strv_push(&argv, *a);
 	cleanup_free char *name = cc_xstrdup(c.name);
-	cleanup_free char *dir = native_container_dir(n, c.id);
 	cc_container_release(&c);
 	if (terminal) {
 		pid_t pid = native_exec_terminal(dir, socket_name, pid_file, argv, io->terminal);

@@ -72,16 +72,20 @@ int cc_rootfs_init_layer(const char *path, struct cc_error **err)
 	static const char *const dirs[] = {"", "/dev", "/proc", "/sys", "/etc"};
 	static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
 	int r = 0;
+	/* modes set, not left to the umask: the merged /etc takes its mode from the topmost layer that has it
+	 */
 	for (size_t i = 0; r == 0 && i < sizeof(dirs) / sizeof(*dirs); i++) {
 		cleanup_free char *d = cc_xasprintf("%s%s", tmp, dirs[i]);
 		r = ensure_dir(d, err);
+		if (r == 0 && chmod(d, 0755) < 0)
+			r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "chmod %s", d);
 	}
 	for (size_t i = 0; r == 0 && i < sizeof(files) / sizeof(*files); i++) {
 		cleanup_free char *f = cc_xasprintf("%s%s", tmp, files[i]);
 		int fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0)
+		if (fd < 0 || fchmod(fd, 0644) < 0)
 			r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "create %s", f);
-		else
+		if (fd >= 0)
 			close(fd);
 	}
 	if (r == 0 && rename(tmp, path) < 0 && errno != EEXIST && errno != ENOTEMPTY)

@@ -9,12 +9,13 @@
  * terminal is the caller's, so the kernel tells it of size changes (SIGWINCH), read from a signalfd: no
  * handler, and nothing of the caller's signal state changes. */
 #include "base/cleanup.h"
-#include "base/fsutil.h"
+#include "base/clock.h"
 #include "base/xalloc.h"
 #include "engine/attach.h"
 #include "engine/native-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -77,61 +78,107 @@ static int reap(pid_t child)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
 }
 
-/* Until the process has exited and its output is drained; its exit status. */
+/* Until the process has exited and its output is drained (for DRAIN_MS at most after the exit); its exit
+ * status. What is typed goes through a buffer to the master, which does not block: a process that neither
+ * reads its input nor can write its output while we wait on it would hold both of us. */
 static int relay(int terminal, int master, int sigfd, pid_t process)
 {
-	copy_size(terminal, master);
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	char typed[16384];
+	size_t ntyped = 0;
 	int code = reap(process);
+	int64_t deadline = code >= 0 ? cc_monotonic_ns() + DRAIN_MS * CC_NS_PER_MSEC : 0;
 	bool master_open = true, terminal_open = true;
 	while (master_open) {
-		struct pollfd p[3] = {
-		    {sigfd, POLLIN, 0}, {master, POLLIN, 0}, {terminal_open ? terminal : -1, POLLIN, 0}};
-		int n = poll(p, 3, code >= 0 ? DRAIN_MS : -1);
+		int timeout = -1;
+		if (code >= 0) {
+			int64_t left = deadline - cc_monotonic_ns();
+			if (left <= 0)
+				break;
+			timeout = (int)(left / CC_NS_PER_MSEC) + 1;
+		}
+		struct pollfd p[3] = {{sigfd, POLLIN, 0},
+				      {master, (short)(POLLIN | (ntyped ? POLLOUT : 0)), 0},
+				      {terminal_open && ntyped < sizeof(typed) ? terminal : -1, POLLIN, 0}};
+		int n = poll(p, 3, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0)
 			break;
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH)
 				copy_size(terminal, master);
-			if (code < 0)
-				code = reap(process);
+			if (code < 0 && (code = reap(process)) >= 0)
+				deadline = cc_monotonic_ns() + DRAIN_MS * CC_NS_PER_MSEC;
+		}
+		if (p[1].revents & POLLOUT) {
+			ssize_t w = write(master, typed, ntyped);
+			if (w > 0) {
+				memmove(typed, typed + w, ntyped - (size_t)w);
+				ntyped -= (size_t)w;
+			}
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
 			master_open = copy_once(master, terminal);
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-			terminal_open = copy_once(terminal, master);
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(terminal, typed + ntyped, sizeof(typed) - ntyped);
+			if (r > 0)
+				ntyped += (size_t)r;
+			else if (r == 0 || (errno != EINTR && errno != EAGAIN))
+				terminal_open = false;
+		}
 	}
 	if (code < 0)
 		code = native_wait_status(process);
-	return code;
+	return code < 0 ? 1 : code;
 }
 
-/* The exec'd process's pid from the runtime's pid file in dir (removed), or -1. */
-static pid_t take_pid(const char *dir, const char *pid_file)
+/* The exec'd process's pid from the runtime's pid file (removed), or -1. Reads into the stack: this runs in
+ * the relay, forked from a process that may have threads. */
+static pid_t take_pid(const char *path)
 {
-	cleanup_free char *path = cc_xasprintf("%s/%s", dir, pid_file);
-	cleanup_free char *text = cc_read_text(path);
+	char text[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r = read(fd, text, sizeof(text) - 1);
+		text[r > 0 ? r : 0] = '\0';
+		close(fd);
+	}
 	unlink(path);
-	long pid = text ? strtol(text, NULL, 10) : -1;
+	long pid = strtol(text, NULL, 10);
 	return pid > 0 ? (pid_t)pid : -1;
 }
 
 pid_t native_exec_terminal(const char *dir, const char *socket_name, const char *pid_file, char *const *argv,
 			   int terminal)
 {
+	/* made before the fork: the daemon that calls this has threads, and the relay only makes system calls
+	 */
+	cleanup_free char *socket_path = cc_xasprintf("%s/%s", dir, socket_name);
+	cleanup_free char *pid_path = cc_xasprintf("%s/%s", dir, pid_file);
 	pid_t own_session = getsid(0);
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
 	if (tcgetsid(terminal) != own_session && (setsid() < 0 || ioctl(terminal, TIOCSCTTY, 0) < 0))
 		_exit(127);
+	/* nothing of the caller's but its stdio and the terminal: the daemon's sockets and other sessions'
+	 * descriptors must not live on in a session's relay */
+	if (dup2(terminal, 3) < 0)
+		_exit(127);
+	terminal = 3;
+	close_range(4, ~0U, 0);
+	/* the caller's signal state is not the relay's: the daemon blocks HUP, INT and TERM in every thread,
+	 * and a hung-up terminal must end its session */
+	static const int defaults[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++)
+		signal(defaults[i], SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	int listener = native_unix_listen(dir, socket_name);
 	/* the runtime detaches (runc takes a console socket only then): the process it leaves comes to us */
@@ -154,20 +201,23 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 	pid_t rt = native_spawn_in(dir, argv, terminal, terminal, terminal);
 	int master = rt > 0 ? native_console_receive(listener, rt, CONSOLE_WAIT_MS) : -1;
 	close(listener);
-	cleanup_free char *path = cc_xasprintf("%s/%s", dir, socket_name);
-	unlink(path);
-	if (rt <= 0) {
-		if (restore)
-			tcsetattr(terminal, TCSANOW, &saved);
-		_exit(127);
-	}
+	unlink(socket_path);
+	if (master >= 0)
+		copy_size(terminal, master);
 	/* a failed runtime has said why on the terminal */
-	int code = native_wait_status(rt);
-	pid_t process = take_pid(dir, pid_file);
-	if (master >= 0 && code == 0 && process > 0)
+	int code = rt > 0 ? native_wait_status(rt) : 127;
+	pid_t process = take_pid(pid_path);
+	if (master >= 0 && code == 0 && process > 0) {
 		code = relay(terminal, master, sigfd, process);
-	else if (code == 0)
-		code = 126;
+	} else {
+		if (process > 0) {
+			/* started, but its terminal never came: nobody could reach it */
+			kill(process, SIGKILL);
+			native_wait_status(process);
+		}
+		if (code == 0)
+			code = 126;
+	}
 	if (restore)
 		tcsetattr(terminal, TCSANOW, &saved);
 	_exit(code);

@@ -35,6 +35,7 @@ struct act_run {
 	struct stop_gate *gate; /* NULL: one level at a time */
 };
 
+/* Entry k is past its stop; failed: it failed, before or after its stop, and nothing more is begun. */
 static void gate_pass(struct act_run *a, size_t k, bool failed)
 {
 	struct stop_gate *g = a->gate;
@@ -44,11 +45,11 @@ static void gate_pass(struct act_run *a, size_t k, bool failed)
 	if (!g->passed[k]) {
 		g->passed[k] = true;
 		g->pending[a->batch_level[k]]--;
-		g->failed |= failed;
 		while (g->open < g->nlevels && g->pending[g->open] == 0)
 			g->open++;
-		pthread_cond_broadcast(&g->cond);
 	}
+	g->failed |= failed;
+	pthread_cond_broadcast(&g->cond);
 	pthread_mutex_unlock(&g->lock);
 }
 

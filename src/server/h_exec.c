@@ -171,8 +171,8 @@ static void client_frame(struct relay *r, char type, const char *data, uint32_t 
 	} else if (type == 'w' && r->tty && cc_frame_size_get(data, len, &rows, &cols)) {
 		struct winsize ws = {.ws_row = rows, .ws_col = cols};
 		ioctl(r->master, TIOCSWINSZ, &ws);
-		/* an exec's runtime leads the terminal's session and gets SIGWINCH from the kernel; an attach
-		 * follows it on the call's thread */
+		/* an exec's terminal relay (engine/termrelay.c) leads the terminal's session and gets
+		 * SIGWINCH from the kernel; an attach follows it on the call's thread */
 		if (r->attach)
 			pthread_kill(r->caller, SIGWINCH);
 	}

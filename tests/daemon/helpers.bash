@@ -52,7 +52,9 @@ teardown() {
 	if [ -n "${NATIVE_DAEMON:-}" ] && [ -f "$ROOT/state.db" ]; then
 		local project
 		for project in $("$CC" --root "$ROOT" --backend native ls -a -q 2>/dev/null); do
-			"$CC" --root "$ROOT" --backend native -p "$project" down -t 0 >/dev/null 2>&1 || true
+			# away from any compose file: the project by name, without a model that would make orphans
+			(cd / && "$CC" --root "$ROOT" --backend native -p "$project" down -t 0 --remove-orphans) \
+				>/dev/null 2>&1 || true
 		done
 	fi
 }

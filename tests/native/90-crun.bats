@@ -30,6 +30,7 @@ services:
     image: busybox:latest
     network_mode: none
     pids_limit: 40
+    environment: {SECRET_TOKEN: s3cr3t-in-env}
     command: ["sh", "-c", "trap 'echo got TERM; exit 0' TERM; echo up; while :; do sleep 0.1; done"]
   once:
     image: busybox:latest
@@ -98,6 +99,20 @@ crun_ready() {
 		assert_equal "$status" 4
 		assert_output --partial "xterm /bin"
 	fi
+	# the process goes to crun in a file of the container's, not on its command line, where the
+	# container's environment would be anyone's to read on the host; the file is gone after
+	"$CC" exec svc sleep 2 &
+	local exec_pid=$! seen="" i
+	for i in $(seq 1 15); do
+		seen+=$(ps -eo args | grep -c "[s]3cr3t-in-env" || true)
+		sleep 0.1
+	done
+	wait "$exec_pid"
+	[[ "$seen" =~ ^0+$ ]] || fail "the container's environment showed in a process's arguments ($seen)"
+	run "$CC" exec svc sh -c 'echo "$SECRET_TOKEN"'
+	assert_output "s3cr3t-in-env"
+	run find "$CONTAINER_COMPOSE_ROOT/containers" -name 'exec-*'
+	assert_output ""
 	# crun's own copying never resizes its pty: the session's relay passes the terminal's new size on
 	local wait_size='i=0; while [ "$(stty size)" != "33 77" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"'
 	run "$BATS_TEST_DIRNAME/../lib/pty-resize.py" 24 80 33 77 "$wait_size\nexit 3\n" "$CC" exec svc sh

@@ -111,6 +111,8 @@ static void test_init_layer_made_once_by_racing_threads(void **state)
 	assert_non_null(mkdtemp(dir));
 	char *path = cc_xasprintf("%s/init", dir);
 	enum { N = 8 };
+	/* a restrictive umask must not make the merged /etc unreadable to the container's users */
+	mode_t umask_was = umask(077);
 	pthread_t t[N];
 	struct race r[N];
 	for (int i = 0; i < N; i++) {
@@ -121,6 +123,7 @@ static void test_init_layer_made_once_by_racing_threads(void **state)
 		pthread_join(t[i], NULL);
 		assert_int_equal(r[i].rc, 0);
 	}
+	umask(umask_was);
 	static const char *const dirs[] = {"dev", "proc", "sys", "etc"};
 	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
 	struct stat st;
@@ -128,12 +131,14 @@ static void test_init_layer_made_once_by_racing_threads(void **state)
 		char *p = cc_xasprintf("%s/%s", path, dirs[i]);
 		assert_int_equal(stat(p, &st), 0);
 		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 07777, 0755);
 		free(p);
 	}
 	for (size_t i = 0; i < 3; i++) {
 		char *p = cc_xasprintf("%s/%s", path, files[i]);
 		assert_int_equal(stat(p, &st), 0);
 		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_mode & 07777, 0644);
 		assert_int_equal(st.st_size, 0);
 		free(p);
 	}
