@@ -80,9 +80,9 @@ static int set_user(json_t *proc, const char *spec, struct cc_error **err)
 	return 0;
 }
 
-/* crun's exec gets the process as a file: the container's own process (its bundle's: capabilities, rlimits,
- * user...) with the command, the environment (the container's, then TERM for a terminal, then -e, a later
- * value of a name replacing an earlier one), the terminal, -u and -w. Flags would not do: crun 1.8's
+/* The runtime's exec gets the process as a file: the container's own process (its bundle's: capabilities,
+ * rlimits, user...) with the command, the environment (the container's, then TERM for a terminal, then -e, a
+ * later value of a name replacing an earlier one), the terminal, -u and -w. Flags would not do: crun 1.8's
  * `exec --env` replaces the container's environment where runc's adds to it (without the container's PATH
  * crun finds no command), and the whole environment on the command line would show the container's secrets
  * to anyone on the host in /proc/<pid>/cmdline. The file is 0600, in the container's directory. */
@@ -152,21 +152,19 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	}
 	const struct cc_exec_stdio *io = opts->stdio;
 	bool terminal = opts->tty && !opts->detach && io && io->terminal >= 0;
-	bool crun = strcmp(oci.name, "crun") == 0;
 	cleanup_free char *dir = native_container_dir(n, c.id);
 	char tag[17], socket_name[32], pid_file[32], process_file[32];
 	cc_random_hex(tag, 8);
 	snprintf(socket_name, sizeof(socket_name), "exec-%s.sock", tag);
 	snprintf(pid_file, sizeof(pid_file), "exec-%s.pid", tag);
 	snprintf(process_file, sizeof(process_file), "exec-%s.json", tag);
-	if (crun && write_process_file(dir, process_file, opts, terminal, err) < 0) {
+	if (write_process_file(dir, process_file, opts, terminal, err) < 0) {
 		native_oci_release(&oci);
 		cc_container_release(&c);
 		return -1;
 	}
 	/* removed when this call returns: the runtime has read it by then */
-	char *process_path __attribute__((cleanup(unlink_free))) =
-	    crun ? cc_xasprintf("%s/%s", dir, process_file) : NULL;
+	char *process_path __attribute__((cleanup(unlink_free))) = cc_xasprintf("%s/%s", dir, process_file);
 	cc_strv argv = NULL;
 	native_oci_argv(n, &oci, &argv);
 	native_oci_release(&oci);
@@ -180,30 +178,9 @@ int native_container_exec(void *self, const char *ref, const struct cc_exec_opts
 	}
 	if (opts->detach)
 		cc_strv_push(&argv, "--detach");
-	if (crun) {
-		cc_strv_push(&argv, "--process");
-		cc_strv_push(&argv, process_path);
-		cc_strv_push(&argv, c.id);
-	} else {
-		/* runc's --env adds to the container's environment */
-		const char *const flags[][2] = {{"--user", opts->user}, {"--cwd", opts->working_dir}};
-		for (size_t i = 0; i < 2; i++)
-			if (flags[i][1]) {
-				cc_strv_push(&argv, flags[i][0]);
-				cc_strv_push(&argv, flags[i][1]);
-			}
-		if (terminal) {
-			cc_strv_push(&argv, "--env");
-			cc_strv_push(&argv, "TERM=xterm");
-		}
-		for (char *const *e = opts->env; e && *e; e++) {
-			cc_strv_push(&argv, "--env");
-			cc_strv_push(&argv, *e);
-		}
-		cc_strv_push(&argv, c.id);
-		for (char *const *a = opts->argv; *a; a++)
-			cc_strv_push(&argv, *a);
-	}
+	cc_strv_push(&argv, "--process");
+	cc_strv_push(&argv, process_path);
+	cc_strv_push(&argv, c.id);
 	cleanup_free char *name = cc_xstrdup(c.name);
 	cc_container_release(&c);
 	if (terminal) {

@@ -2,14 +2,16 @@
  * a relay process copies between it and the caller's terminal, holds that terminal in raw mode while the
  * session runs, and passes each change of its size on.
  *
- * Why not the runtime's own copying (`exec --tty` without a socket): crun 1.8 never resizes its pty after
- * the start, so a session resized later keeps its first size; runc does. One relay gives both runtimes the
- * same behaviour. runc takes a console socket only from a detached exec, so the runtime detaches, and the
- * relay, a child subreaper, inherits the process and reaps it for its exit status. The relay's controlling
- * terminal is the caller's, so the kernel tells it of size changes (SIGWINCH), read from a signalfd: no
- * handler, and nothing of the caller's signal state changes. */
+ * Why not the runtime's own copying (`exec --tty` without a socket): size changes were then the runtime's
+ * business, and once, in the daemon suite under crun, a session resized after its start kept its first size.
+ * The relay makes both runtimes behave the same. runc takes a console socket only from a detached exec, so
+ * the runtime detaches, and the relay, a child subreaper, inherits the process and learns its end from a
+ * pidfd. The relay's controlling terminal is the caller's, so the kernel tells it of size changes (SIGWINCH,
+ * through cc_term's signalfd). */
 #include "base/cleanup.h"
 #include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/term.h"
 #include "base/xalloc.h"
 #include "engine/attach.h"
 #include "engine/native-internal.h"
@@ -19,31 +21,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <termios.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define CONSOLE_WAIT_MS 10000
-#define DRAIN_MS        100 /* output still coming once the runtime is gone (a background child's) */
-
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return true;
-}
+#define DRAIN_MS        100 /* output still coming once the process is gone (a background child's) */
 
 /* One read from `from` written to `to`; false at the end of `from` (EOF, or EIO once a pty's other side
  * has closed). */
@@ -55,7 +41,7 @@ static bool copy_once(int from, int to)
 		return true;
 	if (r <= 0)
 		return false;
-	write_all(to, buf, (size_t)r);
+	cc_write_all(to, buf, (size_t)r);
 	return true;
 }
 
@@ -66,62 +52,51 @@ static void copy_size(int terminal, int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* A child's exit status once it is reaped, else -1. */
-static int reap(pid_t child)
-{
-	int st;
-	pid_t p;
-	while ((p = waitpid(child, &st, WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (p != child)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
-}
-
 /* Until the process has exited and its output is drained (for DRAIN_MS at most after the exit); its exit
  * status. What is typed goes through a buffer to the master, which does not block: a process that neither
  * reads its input nor can write its output while we wait on it would hold both of us. */
-static int relay(int terminal, int master, int sigfd, pid_t process)
+static int relay(struct cc_term *t, int master, pid_t process)
 {
+	int terminal = t->fd;
+	int exited = (int)syscall(SYS_pidfd_open, process, 0);
 	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	char typed[16384];
 	size_t ntyped = 0;
-	int code = reap(process);
-	int64_t deadline = code >= 0 ? cc_monotonic_ns() + DRAIN_MS * CC_NS_PER_MSEC : 0;
+	int64_t deadline = 0; /* once the process is gone */
 	bool master_open = true, terminal_open = true;
 	while (master_open) {
 		int timeout = -1;
-		if (code >= 0) {
+		if (deadline) {
 			int64_t left = deadline - cc_monotonic_ns();
 			if (left <= 0)
 				break;
 			timeout = (int)(left / CC_NS_PER_MSEC) + 1;
 		}
-		struct pollfd p[3] = {{sigfd, POLLIN, 0},
+		struct pollfd p[4] = {{t->winch, POLLIN, 0},
+				      {deadline ? -1 : exited, POLLIN, 0},
 				      {master, (short)(POLLIN | (ntyped ? POLLOUT : 0)), 0},
 				      {terminal_open && ntyped < sizeof(typed) ? terminal : -1, POLLIN, 0}};
-		int n = poll(p, 3, timeout);
+		int n = poll(p, 4, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
 		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH)
-				copy_size(terminal, master);
-			if (code < 0 && (code = reap(process)) >= 0)
-				deadline = cc_monotonic_ns() + DRAIN_MS * CC_NS_PER_MSEC;
+			cc_term_winch_ack(t);
+			copy_size(terminal, master);
 		}
-		if (p[1].revents & POLLOUT) {
+		if (p[1].revents & POLLIN)
+			deadline = cc_monotonic_ns() + DRAIN_MS * CC_NS_PER_MSEC;
+		if (p[2].revents & POLLOUT) {
 			ssize_t w = write(master, typed, ntyped);
 			if (w > 0) {
 				memmove(typed, typed + w, ntyped - (size_t)w);
 				ntyped -= (size_t)w;
 			}
 		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			master_open = copy_once(master, terminal);
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t r = read(terminal, typed + ntyped, sizeof(typed) - ntyped);
 			if (r > 0)
 				ntyped += (size_t)r;
@@ -129,8 +104,9 @@ static int relay(int terminal, int master, int sigfd, pid_t process)
 				terminal_open = false;
 		}
 	}
-	if (code < 0)
-		code = native_wait_status(process);
+	if (exited >= 0)
+		close(exited);
+	int code = native_wait_status(process);
 	return code < 0 ? 1 : code;
 }
 
@@ -174,28 +150,20 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 	static const int defaults[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++)
 		signal(defaults[i], SIG_DFL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	int listener = native_unix_listen(dir, socket_name);
 	/* the runtime detaches (runc takes a console socket only then): the process it leaves comes to us */
-	if (sigfd < 0 || listener < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+	if (listener < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		static const char msg[] =
 		    "container-compose: cannot set up the terminal's console socket\r\n";
-		write_all(terminal, msg, sizeof(msg) - 1);
+		cc_write_all(terminal, msg, sizeof(msg) - 1);
 		_exit(126);
 	}
 	/* raw from the start, as the runtimes' own copying had it: what is typed early is not echoed twice */
-	struct termios saved, raw;
-	bool restore = tcgetattr(terminal, &saved) == 0;
-	if (restore) {
-		raw = saved;
-		cfmakeraw(&raw);
-		tcsetattr(terminal, TCSANOW, &raw);
-	}
+	struct cc_term t;
+	cc_term_enter(&t, terminal);
 	/* the socket's name is relative to the runtime's working directory (the container's): its absolute
 	 * path could pass the 108 bytes a unix socket path may have */
 	pid_t rt = native_spawn_in(dir, argv, terminal, terminal, terminal);
@@ -208,7 +176,7 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 	int code = rt > 0 ? native_wait_status(rt) : 127;
 	pid_t process = take_pid(pid_path);
 	if (master >= 0 && code == 0 && process > 0) {
-		code = relay(terminal, master, sigfd, process);
+		code = relay(&t, master, process);
 	} else {
 		if (process > 0) {
 			/* started, but its terminal never came: nobody could reach it */
@@ -218,7 +186,6 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 		if (code == 0)
 			code = 126;
 	}
-	if (restore)
-		tcsetattr(terminal, TCSANOW, &saved);
+	cc_term_leave(&t);
 	_exit(code);
 }
