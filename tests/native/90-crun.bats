@@ -113,7 +113,7 @@ crun_ready() {
 	assert_output "s3cr3t-in-env"
 	run find "$CONTAINER_COMPOSE_ROOT/containers" -name 'exec-*'
 	assert_output ""
-	# crun's own copying never resizes its pty: the session's relay passes the terminal's new size on
+	# a resize after the start reaches the process: the session's relay passes the terminal's new size on
 	local wait_size='i=0; while [ "$(stty size)" != "33 77" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"'
 	run "$BATS_TEST_DIRNAME/../lib/pty-resize.py" 24 80 33 77 "$wait_size\nexit 3\n" "$CC" exec svc sh
 	assert_equal "$status" 3
