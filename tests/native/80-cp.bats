@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # cp between the host and native containers, running (through /proc/<pid>/root: volumes included) and
-# stopped (its root filesystem mounted for the copy), with docker cp's path rules.
+# stopped (its root filesystem and its last run's bind mounts, in a mount namespace of the copy's own), with
+# docker cp's path rules.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
@@ -71,6 +72,48 @@ in-sub"
 	assert_output 0
 	"$CC" --backend native start t
 	run in_t 'cat /while-stopped.txt'
+	assert_output a-file
+}
+
+@test "a stopped container's volumes, bind mounts and hosts file are there for cp; read-only ones stay so" {
+	mkdir ro-src && echo ro-content >ro-src/r.txt
+	cat >compose.yaml <<'YAML'
+services:
+  t:
+    image: busybox
+    command: ["sleep", "60"]
+    volumes: [data:/data, ./ro-src:/ro:ro]
+volumes:
+  data:
+YAML
+	"$CC" --backend native up -d
+	in_t 'echo kept >/data/kept.txt'
+	"$CC" --backend native stop -t 0 t
+	run "$CC" --backend native cp t:/data/kept.txt kept.txt
+	assert_success
+	assert_equal "$(cat kept.txt)" kept
+	run "$CC" --backend native cp t:/ro/r.txt r.txt
+	assert_success
+	assert_equal "$(cat r.txt)" ro-content
+	# the container's own hosts file, not the empty mount point under it
+	run "$CC" --backend native cp t:/etc/hosts hosts.txt
+	assert_success
+	run grep -c localhost hosts.txt
+	assert_success
+	run "$CC" --backend native cp file.txt t:/ro/
+	assert_failure
+	assert_output --partial "Read-only"
+	[ ! -e ro-src/file.txt ]
+	# into the volume, not into the container's upper directory
+	run "$CC" --backend native cp file.txt t:/data/
+	assert_success
+	run bash -c "find '$CONTAINER_COMPOSE_ROOT'/containers/*/upper -name file.txt | wc -l"
+	assert_output 0
+	# the copy's mounts ended with it (the network namespace stays while the container exists)
+	run bash -c "grep -E '$CONTAINER_COMPOSE_ROOT/(containers|volumes)|ro-src' /proc/mounts || true"
+	assert_output ""
+	"$CC" --backend native start t
+	run in_t 'cat /data/file.txt'
 	assert_output a-file
 }
 
