@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,8 +55,10 @@ static void copy_size(int terminal, int master)
 
 /* Until the process has exited and its output is drained (for DRAIN_MS at most after the exit); its exit
  * status. What is typed goes through a buffer to the master, which does not block: a process that neither
- * reads its input nor can write its output while we wait on it would hold both of us. */
-static int relay(struct cc_term *t, int master, pid_t process)
+ * reads its input nor can write its output while we wait on it would hold both of us. A signal that ends the
+ * relay (`ended`) hangs the session up: the master is closed, the process gets the pty's SIGHUP, and the
+ * result is 128 + the signal, without waiting for a process that may ignore the hang-up. */
+static int relay(struct cc_term *t, int master, pid_t process, int ended)
 {
 	int terminal = t->fd;
 	int exited = (int)syscall(SYS_pidfd_open, process, 0);
@@ -72,15 +75,23 @@ static int relay(struct cc_term *t, int master, pid_t process)
 				break;
 			timeout = (int)(left / CC_NS_PER_MSEC) + 1;
 		}
-		struct pollfd p[4] = {{t->winch, POLLIN, 0},
+		struct pollfd p[5] = {{t->winch, POLLIN, 0},
 				      {deadline ? -1 : exited, POLLIN, 0},
 				      {master, (short)(POLLIN | (ntyped ? POLLOUT : 0)), 0},
-				      {terminal_open && ntyped < sizeof(typed) ? terminal : -1, POLLIN, 0}};
-		int n = poll(p, 4, timeout);
+				      {terminal_open && ntyped < sizeof(typed) ? terminal : -1, POLLIN, 0},
+				      {ended, POLLIN, 0}};
+		int n = poll(p, 5, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
+		struct signalfd_siginfo si;
+		if ((p[4].revents & POLLIN) && read(ended, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (exited >= 0)
+				close(exited);
+			close(master);
+			return 128 + (int)si.ssi_signo;
+		}
 		if (p[0].revents & POLLIN) {
 			cc_term_winch_ack(t);
 			copy_size(terminal, master);
@@ -106,8 +117,30 @@ static int relay(struct cc_term *t, int master, pid_t process)
 	}
 	if (exited >= 0)
 		close(exited);
+	close(master);
 	int code = native_wait_status(process);
 	return code < 0 ? 1 : code;
+}
+
+/* What the runtime wrote on its standard error, read without waiting: a process it left behind may hold the
+ * pipe open. */
+static size_t take_output(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	for (ssize_t r; len < size - 1 && (r = read(fd, buf + len, size - 1 - len)) > 0;)
+		len += (size_t)r;
+	buf[len] = '\0';
+	return len;
+}
+
+/* Text onto a terminal in raw mode, where a line feed no longer returns the carriage. */
+static void write_raw_lines(int terminal, const char *text)
+{
+	for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1) {
+		cc_write_all(terminal, text, (size_t)(nl - text));
+		cc_write_all(terminal, "\r\n", 2);
+	}
+	cc_write_all(terminal, text, strlen(text));
 }
 
 /* The exec'd process's pid from the runtime's pid file (removed), or -1. Reads into the stack: this runs in
@@ -134,6 +167,7 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 	cleanup_free char *socket_path = cc_xasprintf("%s/%s", dir, socket_name);
 	cleanup_free char *pid_path = cc_xasprintf("%s/%s", dir, pid_file);
 	pid_t own_session = getsid(0);
+	pid_t caller = getpid();
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
@@ -145,47 +179,68 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 		_exit(127);
 	terminal = 3;
 	close_range(4, ~0U, 0);
-	/* the caller's signal state is not the relay's: the daemon blocks HUP, INT and TERM in every thread,
-	 * and a hung-up terminal must end its session */
-	static const int defaults[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++)
-		signal(defaults[i], SIG_DFL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The signals that end a session come through a descriptor, so that the terminal is restored before
+	 * the relay goes: a hang-up of the terminal, TERM, INT or QUIT sent to the relay, and the caller's end
+	 * (a CLI killed), which the kernel reports as a hang-up. Everything else has the default action: the
+	 * daemon's mask is not the relay's. */
+	sigset_t ends;
+	sigemptyset(&ends);
+	static const int ending[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
+	for (size_t i = 0; i < sizeof(ending) / sizeof(*ending); i++) {
+		signal(ending[i], SIG_DFL);
+		sigaddset(&ends, ending[i]);
+	}
+	sigprocmask(SIG_SETMASK, &ends, NULL);
+	int ended = signalfd(-1, &ends, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (prctl(PR_SET_PDEATHSIG, SIGHUP) < 0 || getppid() != caller)
+		_exit(129);
 	int listener = native_unix_listen(dir, socket_name);
+	int errpipe[2];
 	/* the runtime detaches (runc takes a console socket only then): the process it leaves comes to us */
-	if (listener < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+	if (ended < 0 || listener < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ||
+	    pipe2(errpipe, O_CLOEXEC) < 0) {
 		static const char msg[] =
 		    "container-compose: cannot set up the terminal's console socket\r\n";
 		cc_write_all(terminal, msg, sizeof(msg) - 1);
 		_exit(126);
 	}
+	fcntl(errpipe[0], F_SETFL, O_NONBLOCK);
 	/* raw from the start, as the runtimes' own copying had it: what is typed early is not echoed twice */
 	struct cc_term t;
 	cc_term_enter(&t, terminal);
 	/* the socket's name is relative to the runtime's working directory (the container's): its absolute
-	 * path could pass the 108 bytes a unix socket path may have */
-	pid_t rt = native_spawn_in(dir, argv, terminal, terminal, terminal);
+	 * path could pass the 108 bytes a unix socket path may have. Its errors are kept until the terminal
+	 * is out of raw mode again, where they read as lines. */
+	pid_t rt = native_spawn_in(dir, argv, terminal, terminal, errpipe[1]);
+	close(errpipe[1]);
 	int master = rt > 0 ? native_console_receive(listener, rt, CONSOLE_WAIT_MS) : -1;
 	close(listener);
 	unlink(socket_path);
 	if (master >= 0)
 		copy_size(terminal, master);
-	/* a failed runtime has said why on the terminal */
 	int code = rt > 0 ? native_wait_status(rt) : 127;
+	char said[4096];
+	take_output(errpipe[0], said, sizeof(said));
+	close(errpipe[0]);
 	pid_t process = take_pid(pid_path);
 	if (master >= 0 && code == 0 && process > 0) {
-		code = relay(&t, master, process);
+		/* a warning of a runtime that started the process */
+		write_raw_lines(terminal, said);
+		code = relay(&t, master, process, ended);
+		said[0] = '\0';
 	} else {
 		if (process > 0) {
 			/* started, but its terminal never came: nobody could reach it */
 			kill(process, SIGKILL);
 			native_wait_status(process);
 		}
+		if (master >= 0)
+			close(master);
 		if (code == 0)
 			code = 126;
 	}
 	cc_term_leave(&t);
+	/* a failed runtime's reason, as lines now */
+	cc_write_all(terminal, said, strlen(said));
 	_exit(code);
 }

@@ -187,6 +187,43 @@ YAML
 	"$CC" --backend native down -t 0
 }
 
+@test "exec -t: a runtime's error reads as lines; a killed CLI gives the terminal back and hangs the session up" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	cat >compose.yaml <<'YAML'
+services:
+  a:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	# the runtime's reason comes once the terminal is out of raw mode: its line ends in CR LF, the
+	# terminal's own translation, not in a bare LF
+	run script -qec "$CC --backend native exec a /no/such/command" /dev/null
+	assert_failure
+	line=$(grep -a "no/such/command" <<<"$output" | tail -1)
+	[ -n "$line" ]
+	[[ "$line" == *$'\r' ]]
+	# a CLI killed in a session: its relay restores the terminal and the session's process gets the hang-up
+	cat >session.sh <<EOF
+stty -g >before
+sh -c 'echo \$\$ >cli.pid; exec "$CC" --backend native exec a sleep 4242'
+for i in \$(seq 100); do stty -g >after; cmp -s before after && break; sleep 0.1; done
+cmp -s before after && echo TERMINAL-RESTORED
+EOF
+	script -qec "sh session.sh" /dev/null >session.out 2>&1 &
+	local script_pid=$!
+	for i in $(seq 100); do pgrep -f '^sleep 4242$' >/dev/null && break; sleep 0.1; done
+	pgrep -f '^sleep 4242$'
+	kill -TERM "$(cat cli.pid)"
+	wait "$script_pid" || true
+	run cat session.out
+	assert_output --partial TERMINAL-RESTORED
+	for i in $(seq 100); do pgrep -f '^sleep 4242$' >/dev/null || break; sleep 0.1; done
+	run pgrep -f '^sleep 4242$'
+	assert_failure
+	"$CC" --backend native down -t 0
+}
+
 @test "seccomp: the default profile filters every container; privileged and seccomp=unconfined run without one" {
 	[ -f /usr/share/containers/seccomp.json ] || skip "needs Debian's golang-github-containers-common profile"
 	cat >compose.yaml <<'YAML'
