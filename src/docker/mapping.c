@@ -53,6 +53,43 @@ static void set_str(json_t *o, const char *key, const char *s)
 		json_object_set_new(o, key, json_string(s));
 }
 
+/* extra_hosts: the model's HOST=IP is the Engine API's HOST:IP (dockerd splits at the first colon, so an IPv6
+ * address passes whole; it resolves `host-gateway` itself). */
+static void set_extra_hosts(json_t *host, char *const *v)
+{
+	if (!v || !v[0])
+		return;
+	json_t *a = json_array();
+	for (; *v; v++) {
+		char *e = cc_xstrdup(*v);
+		char *eq = strchr(e, '=');
+		if (eq)
+			*eq = ':';
+		json_array_append_new(a, json_string(e));
+		free(e);
+	}
+	json_object_set_new(host, "ExtraHosts", a);
+}
+
+static cc_strv extra_hosts_from(json_t *a)
+{
+	cc_strv out = NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		char *e = cc_xstrdup(json_string_value(v));
+		char *colon = strchr(e, ':');
+		if (colon)
+			*colon = '=';
+		cc_strv_push(&out, e);
+		free(e);
+	}
+	return out;
+}
+
 static void add_mounts(json_t *host, const struct cc_container_spec *s)
 {
 	if (!s->nmounts && !(s->tmpfs && s->tmpfs[0]))
@@ -78,10 +115,14 @@ static void add_mounts(json_t *host, const struct cc_container_spec *s)
 			break;
 		case CC_MOUNT_TMPFS:
 			json_object_set_new(j, "Type", json_string("tmpfs"));
-			if (m->tmpfs_size)
-				json_object_set_new(
-				    j, "TmpfsOptions",
-				    json_pack("{s:I}", "SizeBytes", (json_int_t)m->tmpfs_size));
+			if (m->tmpfs_size || m->tmpfs_mode) {
+				json_t *o = json_object();
+				if (m->tmpfs_size)
+					json_object_set_new(o, "SizeBytes", json_integer(m->tmpfs_size));
+				if (m->tmpfs_mode)
+					json_object_set_new(o, "Mode", json_integer(m->tmpfs_mode));
+				json_object_set_new(j, "TmpfsOptions", o);
+			}
 			break;
 		}
 		json_array_append_new(mounts, j);
@@ -179,7 +220,7 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 		json_object_set_new(host, "Init", json_true());
 	set_strv(host, "CapAdd", s->cap_add);
 	set_strv(host, "CapDrop", s->cap_drop);
-	set_strv(host, "ExtraHosts", s->extra_hosts);
+	set_extra_hosts(host, s->extra_hosts);
 	set_strv(host, "Links", s->links);
 	set_strv(host, "Dns", s->dns);
 	set_strv(host, "DnsSearch", s->dns_search);
@@ -320,7 +361,7 @@ static void spec_from(struct cc_container_spec *s, json_t *cfg, json_t *host)
 	s->init = json_is_true(json_object_get(host, "Init"));
 	s->cap_add = dk_strv(json_object_get(host, "CapAdd"));
 	s->cap_drop = dk_strv(json_object_get(host, "CapDrop"));
-	s->extra_hosts = dk_strv(json_object_get(host, "ExtraHosts"));
+	s->extra_hosts = extra_hosts_from(json_object_get(host, "ExtraHosts"));
 	s->nano_cpus = dk_int(host, "NanoCpus");
 	s->memory = dk_int(host, "Memory");
 	s->pids_limit = dk_int(host, "PidsLimit");

@@ -387,6 +387,23 @@ static json_t *mount(const char *dest, const char *type, const char *source, con
 			 opts);
 }
 
+/* A service's `tmpfs` entry, PATH or PATH:OPTIONS as docker's --tmpfs takes it (`/run:size=64k,mode=1777`):
+ * the options follow nosuid and nodev, so one of them can undo those. */
+static json_t *service_tmpfs(const char *entry)
+{
+	const char *colon = strchr(entry, ':');
+	cleanup_free char *dest = colon ? cc_xstrndup(entry, (size_t)(colon - entry)) : cc_xstrdup(entry);
+	json_t *opts = json_pack("[ss]", "nosuid", "nodev");
+	if (colon) {
+		cleanup_free char *list = cc_xstrdup(colon + 1);
+		char *save = NULL;
+		for (char *o = strtok_r(list, ",", &save); o; o = strtok_r(NULL, ",", &save))
+			json_array_append_new(opts, json_string(o));
+	}
+	return json_pack("{ss ss ss so}", "destination", dest, "type", "tmpfs", "source", "tmpfs", "options",
+			 opts);
+}
+
 static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_error **err)
 {
 	const struct cc_container_spec *spec = in->spec;
@@ -430,12 +447,16 @@ static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_erro
 		}
 		const char *ro = mt->read_only ? "ro" : "rw";
 		if (mt->type == CC_MOUNT_TMPFS) {
-			char size[64];
+			char size[64], mode[32];
 			snprintf(size, sizeof(size), "size=%lld", (long long)mt->tmpfs_size);
-			json_array_append_new(
-			    m, mount(mt->target, "tmpfs", "tmpfs",
-				     (const char *[]){"nosuid", "nodev", ro, mt->tmpfs_size > 0 ? size : NULL,
-						      NULL}));
+			snprintf(mode, sizeof(mode), "mode=%llo", (unsigned long long)mt->tmpfs_mode);
+			const char *opts[] = {"nosuid", "nodev", ro, NULL, NULL, NULL};
+			size_t k = 3;
+			if (mt->tmpfs_size > 0)
+				opts[k++] = size;
+			if (mt->tmpfs_mode > 0)
+				opts[k++] = mode;
+			json_array_append_new(m, mount(mt->target, "tmpfs", "tmpfs", opts));
 			continue;
 		}
 		const char *source = mt->source;
@@ -462,8 +483,7 @@ static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_erro
 					       (const char *[]){"rbind", ro, NULL}));
 	}
 	for (char *const *t = spec->tmpfs; t && *t; t++)
-		json_array_append_new(m,
-				      mount(*t, "tmpfs", "tmpfs", (const char *[]){"nosuid", "nodev", NULL}));
+		json_array_append_new(m, service_tmpfs(*t));
 	*out = m;
 	return 0;
 }
@@ -570,8 +590,13 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 		json_object_set_new(linux_, "maskedPaths", strings((char *const *)masked_paths));
 		json_object_set_new(linux_, "readonlyPaths", strings((char *const *)readonly_paths));
 	}
-	if (spec->sysctls.n) {
+	bool domain = spec->domainname && *spec->domainname;
+	if (spec->sysctls.n || domain) {
 		json_t *sc = json_object();
+		/* runc 1.1 ignores the spec's `domainname`; the UTS namespace's sysctl sets it in both
+		 * runtimes (a service's own sysctl for it comes after, and wins) */
+		if (domain)
+			json_object_set_new(sc, "kernel.domainname", json_string(spec->domainname));
 		for (size_t i = 0; i < spec->sysctls.n; i++)
 			json_object_set_new(sc, spec->sysctls.items[i].key,
 					    json_string(spec->sysctls.items[i].value));
@@ -580,5 +605,7 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 	*out = json_pack("{ss so so ss so so}", "ociVersion", "1.0.2", "process", process, "root",
 			 json_pack("{ss sb}", "path", in->rootfs, "readonly", spec->read_only), "hostname",
 			 hostname, "mounts", mnts, "linux", linux_);
+	if (domain)
+		json_object_set_new(*out, "domainname", json_string(spec->domainname));
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "engine/journal.h"
 #include "engine/initproc.h"
 #include "engine/native-internal.h"
+#include "engine/netfiles.h"
 #include "engine/netlink.h"
 #include "engine/seccomp.h"
 #include "engine/seccomp_cache.h"
@@ -646,58 +647,18 @@ static int write_text(const char *dir, const char *file, const char *text, struc
 	return 0;
 }
 
-/* The host's resolv.conf, or only its nameserver lines. */
-static void host_resolv(struct cc_strbuf *out, bool servers_only)
-{
-	cleanup_free char *host = cc_read_text("/etc/resolv.conf");
-	if (!host)
-		return;
-	if (!servers_only) {
-		cc_strbuf_adds(out, host);
-		return;
-	}
-	for (char *line = strtok(host, "\n"); line; line = strtok(NULL, "\n"))
-		if (strncmp(line, "nameserver", 10) == 0)
-			cc_strbuf_addf(out, "%s\n", line);
-}
-
 /* hosts, resolv.conf and hostname, bind-mounted read-only by the bundle. `net` is the container whose network
  * namespace this one has (itself, or the one it joins); `gateways` its networks' resolvers. */
 static int write_files(const struct cc_container *c, const struct cc_container *net, char *const *gateways,
 		       const char *dir, const char *hostname, struct cc_error **err)
 {
 	cleanup_strbuf struct cc_strbuf hosts = CC_STRBUF_INIT;
-	cc_strbuf_adds(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-	for (size_t i = 0; i < net->nendpoints; i++) {
-		if (net->endpoints[i].ipv4_address)
-			cc_strbuf_addf(&hosts, "%s\t%s\n", net->endpoints[i].ipv4_address, hostname);
-		if (net->endpoints[i].ipv6_address)
-			cc_strbuf_addf(&hosts, "%s\t%s\n", net->endpoints[i].ipv6_address, hostname);
-	}
-	if (!net->nendpoints)
-		cc_strbuf_addf(&hosts, "127.0.1.1\t%s\n", hostname);
-	for (char *const *h = c->spec.extra_hosts; h && *h; h++) {
-		const char *sep = strchr(*h, ':');
-		if (sep)
-			cc_strbuf_addf(&hosts, "%s\t%.*s\n", sep + 1, (int)(sep - *h), *h);
-	}
+	native_hosts_text(&hosts, &c->spec, net, hostname, gateways);
 	cleanup_strbuf struct cc_strbuf resolv = CC_STRBUF_INIT;
+	cleanup_free char *host_resolv = cc_read_text("/etc/resolv.conf");
 	/* on a network, names go to its DNS server, which forwards the rest to `dns` or the host's */
-	char *const *servers = gateways && gateways[0] ? gateways : c->spec.dns;
-	if (servers || c->spec.dns_search || c->spec.dns_opt) {
-		for (char *const *d = servers; d && *d; d++)
-			cc_strbuf_addf(&resolv, "nameserver %s\n", *d);
-		if (!servers)
-			host_resolv(&resolv, true);
-		for (char *const *d = c->spec.dns_search; d && *d; d++)
-			cc_strbuf_addf(&resolv, "%s%s", d == c->spec.dns_search ? "search " : " ", *d);
-		if (c->spec.dns_search && c->spec.dns_search[0])
-			cc_strbuf_adds(&resolv, "\n");
-		for (char *const *d = c->spec.dns_opt; d && *d; d++)
-			cc_strbuf_addf(&resolv, "options %s\n", *d);
-	} else {
-		host_resolv(&resolv, false);
-	}
+	native_resolv_text(&resolv, host_resolv, gateways && gateways[0] ? gateways : c->spec.dns,
+			   c->spec.dns_search, c->spec.dns_opt);
 	cleanup_free char *hn = cc_xasprintf("%s\n", hostname);
 	if (write_text(dir, "hosts", cc_strbuf_str(&hosts), err) < 0 ||
 	    write_text(dir, "resolv.conf", cc_strbuf_str(&resolv), err) < 0 ||

@@ -19,6 +19,16 @@ static char *dup_or_null(const char *s)
 }
 
 /* An integer given as int or as digits in a string (the loader keeps byte sizes as text in deploy). */
+/* A mode the loader checked and wrote as an octal string; 0 when absent. */
+static uint32_t file_mode(const char *text)
+{
+	uint32_t mode = 0;
+	struct cc_error *e = NULL;
+	if (text && cc_parse_mode(text, &mode, &e) < 0)
+		cc_error_free(e);
+	return mode;
+}
+
 static int64_t integer(const struct cc_val *m, const char *k)
 {
 	const struct cc_val *v = cc_orch_get(m, k);
@@ -174,6 +184,7 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 		} else if (type && strcmp(type, "tmpfs") == 0) {
 			m->type = CC_MOUNT_TMPFS;
 			m->tmpfs_size = integer(cc_orch_get(mv, "tmpfs"), "size");
+			m->tmpfs_mode = file_mode(cc_orch_str(cc_orch_get(mv, "tmpfs"), "mode"));
 		} else {
 			m->type = CC_MOUNT_VOLUME;
 			m->source = source ? cc_xstrdup(resource_name(p, "volumes", source)) : NULL;
@@ -224,12 +235,7 @@ static void set_file_refs(const struct cc_project *p, const char *section, const
 						  source ? source : "");
 		r->uid = dup_or_null(cc_orch_str(rv, "uid"));
 		r->gid = dup_or_null(cc_orch_str(rv, "gid"));
-		const char *mode = cc_orch_str(rv, "mode");
-		uint32_t mv = 0;
-		struct cc_error *e = NULL;
-		if (mode && cc_parse_mode(mode, &mv, &e) < 0)
-			cc_error_free(e);
-		r->mode = mv;
+		r->mode = file_mode(cc_orch_str(rv, "mode"));
 	}
 }
 

@@ -80,6 +80,7 @@ static json_t *mounts_to_json(const struct cc_mount *v, size_t n)
 		cc_jset_true(o, "noCopy", v[i].nocopy);
 		cc_jset_str(o, "subpath", v[i].subpath);
 		cc_jset_int_nz(o, "tmpfsSize", v[i].tmpfs_size);
+		cc_jset_int_nz(o, "tmpfsMode", v[i].tmpfs_mode);
 		cc_jappend(a, o);
 	}
 	return a;
@@ -241,7 +242,8 @@ static int mount_from_json(const json_t *j, const char *path, void *out, struct 
 	    cc_jget_bool(j, path, "createHostPath", &m->create_host_path, err) < 0 ||
 	    cc_jget_bool(j, path, "noCopy", &m->nocopy, err) < 0 ||
 	    cc_jget_str(j, path, "subpath", false, &m->subpath, err) < 0 ||
-	    cc_jget_range(j, path, "tmpfsSize", 0, INT64_MAX, false, &m->tmpfs_size, err) < 0)
+	    cc_jget_range(j, path, "tmpfsSize", 0, INT64_MAX, false, &m->tmpfs_size, err) < 0 ||
+	    cc_jget_range(j, path, "tmpfsMode", 0, 07777, false, &m->tmpfs_mode, err) < 0)
 		return -1;
 	return 0;
 }

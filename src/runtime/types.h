@@ -91,6 +91,7 @@ struct cc_mount {
 	bool nocopy;           /* volume: don't pre-populate from the image */
 	char *subpath;         /* volume: mount this directory of the volume (relative); NULL: all of it */
 	int64_t tmpfs_size;    /* bytes; 0: unlimited */
+	int64_t tmpfs_mode;    /* permission bits of the tmpfs root; 0: the default (1777) */
 };
 
 struct cc_endpoint {

@@ -229,6 +229,27 @@ EOC
 	assert_line "tmpfs"
 }
 
+@test "tmpfs options: a service's PATH:OPTIONS and a long-syntax tmpfs's size and mode" {
+	cat >compose.yaml <<'EOC'
+services:
+  r:
+    image: busybox:latest
+    network_mode: none
+    tmpfs: ["/run/opts:size=64k,mode=1770"]
+    volumes:
+      - type: tmpfs
+        target: /long
+        tmpfs: {size: 131072, mode: 0750}
+    command: ["sh", "-c", "grep -E ' /(run/opts|long) ' /proc/mounts; stat -c '%n %a' /run/opts /long; ls -d '/run/opts:size=64k,mode=1770' 2>&1 || true"]
+EOC
+	run output_of r
+	assert_line --regexp '^tmpfs /run/opts tmpfs .*size=64k.*mode=1770'
+	assert_line --regexp '^tmpfs /long tmpfs .*size=128k.*mode=750'
+	assert_line "/run/opts 1770"
+	assert_line "/long 750"
+	refute_line --regexp '^/run/opts:size'
+}
+
 @test "the mount points an image lacks come from the shared init layer, not the container's upper directory" {
 	# the test image has no /dev, /proc, /sys, /etc/hosts, /etc/hostname nor /etc/resolv.conf
 	cat >compose.yaml <<'EOC'

@@ -2,6 +2,8 @@
 # Networks on the native backend: bridges, service-name DNS (aardvark-dns), published ports through the
 # engine's nftables table, internal networks, network_mode, the network CLI, and nothing left after down.
 
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
 load helpers
 
 setup_file() {
@@ -659,6 +661,31 @@ YAML
 	[ "$output" = from-db ]
 	run "$CC" --backend native exec app wget -qO- http://dbhost/
 	[ "$output" = from-db ]
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
+@test "extra_hosts in /etc/hosts, host-gateway as the network's gateway, domainname, the host's resolver options" {
+	cat >compose.yaml <<'YAML'
+services:
+  app:
+    image: busybox
+    command: sleep 300
+    hostname: box
+    domainname: example.test
+    extra_hosts: ["db:10.1.2.3", "gw:host-gateway", "six=[::1]"]
+YAML
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec app cat /etc/hosts
+	assert_line --regexp '^10\.1\.2\.3[[:space:]]+db$'
+	assert_line --regexp '^::1[[:space:]]+six$'
+	assert_line --regexp '^[0-9.]+[[:space:]]+box\.example\.test box$'
+	# host-gateway is the address the container reaches the host at: its network's gateway
+	gw=$("$CC" --backend native exec app sh -c "awk '/^nameserver/ {print \$2; exit}' /etc/resolv.conf")
+	[ -n "$gw" ]
+	assert_line --regexp "^${gw//./\\.}[[:space:]]+gw$"
+	run "$CC" --backend native exec app cat /proc/sys/kernel/domainname
+	assert_output example.test
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }

@@ -87,6 +87,34 @@ static void test_log_stamp_window(void **state)
 	assert_int_equal(t, 0);
 }
 
+/* The model's HOST=IP is the Engine API's HOST:IP both ways; an IPv6 address passes whole. */
+static void test_extra_hosts_both_ways(void **state)
+{
+	(void)state;
+	struct cc_container_spec spec = {0};
+	char h1[] = "db=10.0.0.5", h2[] = "gw=host-gateway", h3[] = "six=::1", image[] = "busybox";
+	char *hosts[] = {h1, h2, h3, NULL};
+	spec.image = image;
+	spec.extra_hosts = hosts;
+	json_t *body = dk_spec_to_json(&spec);
+	json_t *eh = json_object_get(json_object_get(body, "HostConfig"), "ExtraHosts");
+	assert_int_equal(json_array_size(eh), 3);
+	assert_string_equal(json_string_value(json_array_get(eh, 0)), "db:10.0.0.5");
+	assert_string_equal(json_string_value(json_array_get(eh, 1)), "gw:host-gateway");
+	assert_string_equal(json_string_value(json_array_get(eh, 2)), "six:::1");
+	json_t *j = json_pack("{ss ss s{ss si} s{sO} s{ss}}", "Id", "abc", "Name", "/p-s-1", "State", "Status",
+			      "running", "ExitCode", 0, "HostConfig", "ExtraHosts", eh, "Config", "Image",
+			      "busybox");
+	struct cc_container c;
+	dk_container_from_json(j, &c);
+	assert_non_null(c.spec.extra_hosts);
+	assert_string_equal(c.spec.extra_hosts[0], "db=10.0.0.5");
+	assert_string_equal(c.spec.extra_hosts[2], "six=::1");
+	cc_container_release(&c);
+	json_decref(j);
+	json_decref(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +122,7 @@ int main(void)
 	    cmocka_unit_test(test_podman_states),
 	    cmocka_unit_test(test_exit_code_name_and_health),
 	    cmocka_unit_test(test_log_stamp_window),
+	    cmocka_unit_test(test_extra_hosts_both_ways),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

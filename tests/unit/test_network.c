@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "engine/firewall.h"
+#include "engine/netfiles.h"
 #include "runtime/ipv4.h"
 #include "runtime/ipv6.h"
 
@@ -178,12 +179,66 @@ static void test_firewall_script(void **state)
 	free(s);
 }
 
+/* extra_hosts in both forms, host-gateway, and the full name first with a domainname */
+static void test_hosts_text(void **state)
+{
+	(void)state;
+	char e1[] = "db=10.0.0.5", e2[] = "api:10.0.0.6", e3[] = "six=::1", e4[] = "gw=host-gateway",
+	     e5[] = "broken", dom[] = "example.com", ip[] = "172.30.0.2", gw[] = "172.30.0.1";
+	char *extra[] = {e1, e2, e3, e4, e5, NULL};
+	char *gateways[] = {gw, NULL};
+	struct cc_container_spec spec = {.extra_hosts = extra, .domainname = dom};
+	struct cc_endpoint ep = {.ipv4_address = ip};
+	struct cc_container net = {.endpoints = &ep, .nendpoints = 1};
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	native_hosts_text(&sb, &spec, &net, "web", gateways);
+	const char *t = cc_strbuf_str(&sb);
+	assert_non_null(strstr(t, "172.30.0.2\tweb.example.com web\n"));
+	assert_non_null(strstr(t, "10.0.0.5\tdb\n"));
+	assert_non_null(strstr(t, "10.0.0.6\tapi\n"));
+	assert_non_null(strstr(t, "::1\tsix\n"));
+	assert_non_null(strstr(t, "172.30.0.1\tgw\n"));
+	assert_null(strstr(t, "broken"));
+	cc_strbuf_release(&sb);
+	/* no network: the loopback alias, and host-gateway is the loopback */
+	struct cc_container none = {0};
+	struct cc_container_spec plain = {.extra_hosts = extra};
+	native_hosts_text(&sb, &plain, &none, "web", NULL);
+	t = cc_strbuf_str(&sb);
+	assert_non_null(strstr(t, "127.0.1.1\tweb\n"));
+	assert_non_null(strstr(t, "127.0.0.1\tgw\n"));
+	cc_strbuf_release(&sb);
+}
+
+/* the host's search and options stay unless the service sets its own; its nameservers only without ours */
+static void test_resolv_text(void **state)
+{
+	(void)state;
+	const char *host = "# generated\nnameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\nsortlist 1.2.3.4\n";
+	char gw[] = "172.30.0.1", s1[] = "svc.example", o1[] = "timeout:1";
+	char *servers[] = {gw, NULL}, *search[] = {s1, NULL}, *opts[] = {o1, NULL};
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	native_resolv_text(&sb, host, servers, NULL, NULL);
+	assert_string_equal(cc_strbuf_str(&sb), "nameserver 172.30.0.1\nsearch corp.example\noptions ndots:2\n");
+	cc_strbuf_release(&sb);
+	native_resolv_text(&sb, host, servers, search, opts);
+	assert_string_equal(cc_strbuf_str(&sb), "nameserver 172.30.0.1\nsearch svc.example\noptions timeout:1\n");
+	cc_strbuf_release(&sb);
+	native_resolv_text(&sb, host, NULL, NULL, NULL);
+	assert_string_equal(cc_strbuf_str(&sb), "nameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\n");
+	cc_strbuf_release(&sb);
+	native_resolv_text(&sb, NULL, NULL, search, NULL);
+	assert_string_equal(cc_strbuf_str(&sb), "search svc.example\n");
+	cc_strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_and_format), cmocka_unit_test(test_overlap_and_pick_subnet),
 	    cmocka_unit_test(test_pick_address),     cmocka_unit_test(test_ipv6_parse),
 	    cmocka_unit_test(test_ipv6_pick),        cmocka_unit_test(test_firewall_script),
+	    cmocka_unit_test(test_hosts_text),       cmocka_unit_test(test_resolv_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
