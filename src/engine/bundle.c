@@ -142,6 +142,8 @@ static void add_all_capabilities(json_t *set)
 			json_object_set_new(set, *k, json_true());
 }
 
+static json_t *capability_sets(json_t *set);
+
 static int capabilities(const struct cc_container_spec *spec, json_t **out, struct cc_error **err)
 {
 	json_t *set = json_object(); /* name -> true, in a stable order below */
@@ -177,17 +179,31 @@ static int capabilities(const struct cc_container_spec *spec, json_t **out, stru
 		} else
 			json_object_del(set, n);
 	}
+	*out = capability_sets(set);
+	json_decref(set);
+	return 0;
+}
+
+/* A process's capabilities object from a set of names, in the kernel's order. */
+static json_t *capability_sets(json_t *set)
+{
 	json_t *list = json_array();
 	for (const char *const *k = all_capabilities; *k; k++)
 		if (json_object_get(set, *k))
 			json_array_append_new(list, json_string(*k));
-	json_decref(set);
-	*out = json_pack("{sO sO sO so}", "bounding", list, "effective", list, "permitted", list,
-			 "inheritable", json_array());
-	json_t *ambient = json_array();
-	json_object_set_new(*out, "ambient", ambient);
+	json_t *out = json_pack("{sO sO sO s[] s[]}", "bounding", list, "effective", list, "permitted", list,
+				"inheritable", "ambient");
 	json_decref(list);
-	return 0;
+	return out;
+}
+
+json_t *cc_bundle_all_capabilities(void)
+{
+	json_t *set = json_object();
+	add_all_capabilities(set);
+	json_t *out = capability_sets(set);
+	json_decref(set);
+	return out;
 }
 
 /* A line of /etc/passwd or /etc/group whose first field (name) or third (id) is `who`. */

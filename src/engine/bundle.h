@@ -29,6 +29,9 @@ struct cc_bundle_input {
  * user ("unable to find user x: no matching entries in passwd file"), an invalid mount, a tmpfs size... */
 int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_error **err);
 
+/* A process's `capabilities` with every capability the engine itself has (privileged, exec --privileged). */
+json_t *cc_bundle_all_capabilities(void);
+
 /* The capabilities a container gets by default (docker's set), NULL-terminated. */
 extern const char *const cc_default_capabilities[];
 

@@ -995,7 +995,8 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 					 .health = c.spec.healthcheck,
 					 .restart = c.spec.restart,
 					 .max_retries = c.spec.restart_max_retries,
-					 .restart_count = c.restart_count,
+					 /* a start by hand begins the policy's count again, as docker's does */
+					 .restart_count = 0,
 					 .stdin_open = c.spec.stdin_open,
 					 .tty = c.spec.tty};
 		cleanup_free struct native_proxy_port *proxies = NULL;
@@ -1027,6 +1028,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	int64_t now = cc_now_ns();
 	if (load(n, ref, &c, err) < 0)
 		goto fail;
+	c.restart_count = 0;
 	if (journal_offset_put(n, c.id, 0, err) < 0 || record_start(n, &c, pid, now, err) < 0 ||
 	    save(n, &c, err) < 0 || settle(n, &c, &changed, err) < 0 || (changed && save(n, &c, err) < 0))
 		goto fail;

@@ -7,6 +7,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "engine/cgroup.h"
+#include "engine/bundle.h"
 #include "engine/native-internal.h"
 
 #include <errno.h>
@@ -125,6 +126,11 @@ static int write_process_file(const char *dir, const char *file, const struct cc
 	json_object_del(proc, "consoleSize");
 	if (opts->working_dir)
 		json_object_set_new(proc, "cwd", json_string(opts->working_dir));
+	/* exec --privileged: every capability, as docker gives it, whatever the container has */
+	if (opts->privileged) {
+		json_object_set_new(proc, "capabilities", cc_bundle_all_capabilities());
+		json_object_set_new(proc, "noNewPrivileges", json_false());
+	}
 	int r = opts->user ? set_user(proc, opts->user, err) : 0;
 	cleanup_free char *path = cc_xasprintf("%s/%s", dir, file);
 	int fd = r == 0 ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;

@@ -119,6 +119,25 @@ static void set_restart(const char *s, struct cc_container_spec *spec)
 	spec->restart = r < 0 ? CC_RESTART_NO : (enum cc_restart_policy)r;
 }
 
+/* deploy.restart_policy, as docker compose maps it onto a container: it overrides `restart`; its condition
+ * `any` is `always`, `on-failure` takes `max_attempts`, `none` (or none given) is `no`. */
+static void set_deploy_restart(const struct cc_val *policy, struct cc_container_spec *spec)
+{
+	if (!policy)
+		return;
+	const char *cond = cc_orch_str(policy, "condition");
+	spec->restart_max_retries = 0;
+	if (cond && (strcmp(cond, "any") == 0 || strcmp(cond, "always") == 0))
+		spec->restart = CC_RESTART_ALWAYS;
+	else if (cond && strcmp(cond, "on-failure") == 0) {
+		spec->restart = CC_RESTART_ON_FAILURE;
+		spec->restart_max_retries = (int)integer(policy, "max_attempts");
+	} else if (cond && strcmp(cond, "unless-stopped") == 0)
+		spec->restart = CC_RESTART_UNLESS_STOPPED;
+	else
+		spec->restart = CC_RESTART_NO;
+}
+
 static void set_healthcheck(const struct cc_val *hc, struct cc_container_spec *spec)
 {
 	if (!hc)
@@ -395,6 +414,8 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	out->privileged = cc_orch_flag(svc, "privileged");
 	out->read_only = cc_orch_flag(svc, "read_only");
 	set_restart(oneoff ? NULL : cc_orch_str(svc, "restart"), out);
+	if (!oneoff)
+		set_deploy_restart(cc_orch_get(cc_orch_get(svc, "deploy"), "restart_policy"), out);
 	out->stop_signal = dup_or_null(cc_orch_str(svc, "stop_signal"));
 	out->stop_grace_ns = duration(svc, "stop_grace_period", -1);
 	set_healthcheck(cc_orch_get(svc, "healthcheck"), out);

@@ -113,6 +113,12 @@ EOC
 	assert_success
 	assert_output --partial "PID"
 	assert_output --partial "sleep 1000"
+	# --privileged: every capability for the exec'd process (CAP_NET_ADMIN, bit 12, is not a default one)
+	plain=$("$CC" --backend native exec web sh -c "awk '/^CapEff/ {print \$2}' /proc/self/status")
+	priv=$("$CC" --backend native exec --privileged web sh -c "awk '/^CapEff/ {print \$2}' /proc/self/status")
+	[ $((0x$plain & 0x1000)) -eq 0 ]
+	[ $((0x$priv & 0x1000)) -ne 0 ]
+	[ $((0x$priv & 0x$plain)) -eq $((0x$plain)) ]
 }
 
 @test "pause freezes the container and unpause thaws it" {

@@ -126,6 +126,12 @@ EOC
 	run events_so_far flaky
 	[ "$(grep -c '"action":"start"' <<<"$output")" -eq 3 ]
 	[ "$(grep -c '"action":"die"' <<<"$output")" -eq 3 ]
+	# a start by hand begins the count again, as docker's does: three more runs
+	"$CC" --backend native start flaky
+	eventually '[ "$(runs_logged flaky run)" = 6 ] && [ "$(states)" = "proj-flaky-1 exited 4" ]' 15
+	sleep 1
+	run runs_logged flaky run
+	assert_output 6
 }
 
 @test "restart: always brings a service back; stop ends it for good" {

@@ -414,6 +414,42 @@ static void test_labels(void **state)
 	cc_project_free(p);
 }
 
+/* restart and deploy.restart_policy as docker compose maps them onto a container; the latter wins */
+static void test_restart_policies(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n"
+					"  a: {image: busybox, restart: 'on-failure:3'}\n"
+					"  b: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
+					"on-failure, max_attempts: 5}}}\n"
+					"  c: {image: busybox, deploy: {restart_policy: {condition: any}}}\n"
+					"  d: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
+					"none}}}\n");
+	static const struct {
+		const char *service;
+		enum cc_restart_policy policy;
+		int retries;
+	} want[] = {{"a", CC_RESTART_ON_FAILURE, 3},
+		    {"b", CC_RESTART_ON_FAILURE, 5},
+		    {"c", CC_RESTART_ALWAYS, 0},
+		    {"d", CC_RESTART_NO, 0}};
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		struct cc_container_spec spec = {0};
+		struct cc_error *err = NULL;
+		assert_int_equal(cc_orch_service_spec(p, want[i].service, 1, false, &spec, &err), 0);
+		assert_int_equal(spec.restart, want[i].policy);
+		assert_int_equal(spec.restart_max_retries, want[i].retries);
+		cc_container_spec_release(&spec);
+	}
+	/* a one-off container never restarts */
+	struct cc_container_spec spec = {0};
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_orch_service_spec(p, "c", 1, true, &spec, &err), 0);
+	assert_int_equal(spec.restart, CC_RESTART_NO);
+	cc_container_spec_release(&spec);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +464,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dependency_failure_names_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scale_up_and_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_policies, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
