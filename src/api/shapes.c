@@ -157,27 +157,33 @@ int api_container_decode(const json_t *j, struct cc_container *out, struct cc_er
 }
 
 /* docker's container actions, in the contract's words */
-static const char *const container_actions[][2] = {
-    {"create", "created"},    {"start", "started"},
-    {"stop", "stopped"},      {"die", "died"},
-    {"kill", "killed"},       {"oom", "oomKilled"},
-    {"pause", "paused"},      {"unpause", "unpaused"},
-    {"destroy", "removed"},   {"health_status", "health_status"},
-    {"restart", "restarted"},
+/* The engine's docker-style actions as the contract's event types: a container's alone ("started"), other
+ * objects' after their type ("network.created"). */
+static const char *const past_tense[][2] = {
+    {"create", "created"},    {"start", "started"},     {"stop", "stopped"},
+    {"die", "died"},          {"kill", "killed"},       {"oom", "oomKilled"},
+    {"pause", "paused"},      {"unpause", "unpaused"},  {"destroy", "removed"},
+    {"remove", "removed"},    {"delete", "removed"},    {"health_status", "health_status"},
+    {"restart", "restarted"}, {"connect", "connected"}, {"disconnect", "disconnected"},
+    {"pull", "pulled"},       {"push", "pushed"},       {"tag", "tagged"},
+    {"untag", "untagged"},    {"load", "loaded"},       {"save", "saved"},
+    {"import", "imported"},   {"prune", "pruned"},
 };
+
+static const char *event_word(const char *action)
+{
+	for (size_t i = 0; action && i < sizeof(past_tense) / sizeof(past_tense[0]); i++)
+		if (strcmp(action, past_tense[i][0]) == 0)
+			return past_tense[i][1];
+	return action ? action : "unknown";
+}
 
 json_t *api_event_frame(const struct cc_event *e)
 {
 	json_t *o = cc_jobject();
-	char *type = NULL;
-	if (e->type && strcmp(e->type, "container") == 0) {
-		for (size_t i = 0; i < sizeof(container_actions) / sizeof(container_actions[0]); i++)
-			if (e->action && strcmp(e->action, container_actions[i][0]) == 0)
-				type = cc_xstrdup(container_actions[i][1]);
-	}
-	if (!type)
-		type =
-		    cc_xasprintf("%s.%s", e->type ? e->type : "unknown", e->action ? e->action : "unknown");
+	char *type = e->type && strcmp(e->type, "container") == 0
+			 ? cc_xstrdup(event_word(e->action))
+			 : cc_xasprintf("%s.%s", e->type ? e->type : "unknown", event_word(e->action));
 	cc_jset_str(o, "type", type);
 	free(type);
 	bool container = e->type && strcmp(e->type, "container") == 0;
@@ -255,6 +261,11 @@ int api_log_decode(const json_t *j, struct cc_log_frame *out, struct cc_error **
 json_t *api_stats_frame(const struct cc_stats *s)
 {
 	json_t *o = cc_stats_to_json(s);
+	/* container ids on the wire are names; the engine's id, as in every other shape, is engineId */
+	if (s->name) {
+		cc_jset_str(o, "engineId", s->id);
+		cc_jset_str(o, "id", s->name);
+	}
 	api_set_time(o, "sampledAt", s->sampled_ns);
 	return o;
 }
@@ -286,7 +297,7 @@ int api_stats_decode(const json_t *j, struct cc_stats *out, struct cc_error **er
 	    "blockWriteBytes"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		CC_TRY(cc_jget_i64(j, "", keys[i], &v[i], err));
-	CC_TRY(cc_jget_str(j, "", "id", false, &out->id, err));
+	CC_TRY(cc_jget_str(j, "", json_object_get(j, "engineId") ? "engineId" : "id", false, &out->id, err));
 	CC_TRY(cc_jget_str(j, "", "name", false, &out->name, err));
 	CC_TRY(cc_jget_i64(j, "", "sampledNs", &out->sampled_ns, err));
 	out->cpu_usage_us = (uint64_t)v[0], out->system_cpu_us = (uint64_t)v[1];
@@ -372,6 +383,10 @@ json_t *api_volume(const struct cc_volume *v)
 json_t *api_secret(const struct cc_secret *s)
 {
 	json_t *o = cc_secret_to_json(s);
+	/* a secret's digest would let anyone who can list confirm a guessed value offline; a config's is
+	 * no secret */
+	if (s->kind == CC_SECRET)
+		json_object_del(o, "digest");
 	api_set_time(o, "createdAt", s->created_ns);
 	return o;
 }

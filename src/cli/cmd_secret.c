@@ -1,5 +1,6 @@
 /* `secret ls|create|rm` and `config ls|create|rm`: the engine's secrets and configs. Values go in from a file
- * or standard input and never come out: listings show names, sizes and digests. */
+ * or standard input and never come out: listings show names, sizes and, for configs only, digests (a
+ * secret's would let anyone who lists confirm a guessed value). */
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
@@ -42,7 +43,8 @@ static int secret_ls(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 	if (cc_rt_secret_list(rt, kind, &v, &n, &err) < 0)
 		return cli_fail(&err);
 	struct cli_listing l;
-	const char *header[] = {"NAME", "SIZE", "DIGEST", "CREATED", NULL};
+	bool digests = kind == CC_CONFIG;
+	const char *header[] = {"NAME", "SIZE", digests ? "DIGEST" : "CREATED", digests ? "CREATED" : NULL, NULL};
 	cli_listing_init(&l, header);
 	for (size_t i = 0; i < n; i++) {
 		char size[32];
@@ -50,9 +52,12 @@ static int secret_ls(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 		cleanup_strbuf struct cc_strbuf created = CC_STRBUF_INIT;
 		cli_format_created_at(v[i].created_ns, &created);
 		const char *digest = v[i].digest ? v[i].digest : "";
-		const char *cells[] = {v[i].name, size, digest, cc_strbuf_str(&created), NULL};
-		json_t *o = json_pack("{ss sI ss ss}", "Name", v[i].name, "Size", (json_int_t)v[i].size,
-				      "Digest", digest, "CreatedAt", cc_strbuf_str(&created));
+		const char *cells[] = {v[i].name, size, digests ? digest : cc_strbuf_str(&created),
+				       digests ? cc_strbuf_str(&created) : NULL, NULL};
+		json_t *o = json_pack("{ss sI ss}", "Name", v[i].name, "Size", (json_int_t)v[i].size, "CreatedAt",
+				      cc_strbuf_str(&created));
+		if (digests)
+			json_object_set_new(o, "Digest", json_string(digest));
 		cli_listing_add(&l, cells, o, v[i].name);
 	}
 	cc_secrets_free(v, n);

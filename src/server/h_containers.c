@@ -231,9 +231,22 @@ void h_container_restart(struct srv_req *r)
 	struct cc_runtime *rt = srv_runtime(r);
 	if (!rt || !stop_body(r, &sig, &timeout))
 		return;
-	free(sig); /* restart stops with the container's own signal */
 	struct cc_error *err = NULL;
-	srv_reply_done(r, cc_rt_container_restart(rt, srv_param(r, 0), timeout, &err), &err, 204);
+	if (!sig) {
+		/* the container's own stop signal */
+		srv_reply_done(r, cc_rt_container_restart(rt, srv_param(r, 0), timeout, &err), &err, 204);
+		return;
+	}
+	/* the body's signal: a stop with it, then a start; a container that was not running only starts */
+	int rc = cc_rt_container_stop(rt, srv_param(r, 0), sig, timeout, &err);
+	if (rc < 0 && err->kind == CC_ERR_INVALID_STATE) {
+		cc_error_release(&err);
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = cc_rt_container_start(rt, srv_param(r, 0), &err);
+	free(sig);
+	srv_reply_done(r, rc, &err, 204);
 }
 
 void h_container_kill(struct srv_req *r)

@@ -684,6 +684,9 @@ static size_t body_limit(const struct srv_route *route)
 
 static void begin(struct server *s, struct srv_req *r, const char *method, const char *url)
 {
+	/* credentials first: a client without them learns nothing, not even which routes exist */
+	if (srv_auth_check(r) != 0)
+		return;
 	bool path_known = false;
 	r->route = srv_route_match(s->routes, s->nroutes, method, url, r->params, &path_known);
 	if (!r->route) {
@@ -706,8 +709,6 @@ static void begin(struct server *s, struct srv_req *r, const char *method, const
 	}
 	if (declared > r->limit)
 		r->overflow = true;
-	if (srv_auth_check(r) != 0)
-		return;
 	if (r->route->flags & SRV_UNLIMITED) {
 		/* next to the images: the body may be as large as one */
 		r->body_path = srv_scratch_path(s, "upload");

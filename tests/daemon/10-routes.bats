@@ -205,6 +205,11 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	for k in id sampledAt cpuUsageMicroseconds memoryUsageBytes memoryLimitBytes oomKillCount pids networks; do
 		[ "$(jget "'$k' in d")" = true ] || fail "stats lacks $k"
 	done
+	# container ids on the wire are names
+	assert_equal "$(jget "d['id']")" e1
+	# a stream's frames too
+	run timeout 2 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/e1/stats?interval=0.5'
+	assert_output --partial '"id":"e1"'
 	# a stream's first frame comes at once, then one per interval
 	run timeout 3 curl -s -N --unix-socket "$SOCK" 'http://localhost/containers/e1/stats?interval=0.5'
 	[ "$(printf '%s\n' "$output" | grep -c sampledAt)" -ge 3 ]
@@ -220,7 +225,11 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	assert_equal "$(code)" 200
 	assert_output --partial '"type":"created","id":"v1"'
 	assert_output --partial '"type":"started","id":"v1"'
-	assert_output --partial '"type":"network.create"'
+	assert_output --partial '"type":"network.created"'
+	# the contract's names are what the filter takes
+	run api GET "/events?since=2000-01-01T00:00:00Z&until=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)&type=network.created"
+	assert_equal "$(body | grep -c '"type":"network.created"')" 1
+	refute_output --partial '"id":"v1"'
 	run api GET "/events?since=2000-01-01T00:00:00Z&until=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)&type=started"
 	assert_equal "$(body | grep -c .)" 1
 	run api GET "/events?since=2000-01-01T00:00:00Z&until=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)&type=network"
@@ -281,6 +290,9 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	run api GET /secrets
 	refute_output --partial s3cret
 	assert_equal "$(jget '[s["name"] for s in d]')" '["pw"]'
+	# nor a digest of it, which would confirm a guessed value offline
+	refute_output --partial "$(printf s3cret-value | sha256sum | cut -c1-64)"
+	assert_equal "$(jget '"digest" in d[0]')" false
 	run api POST /secrets -d '{"name":"pw","value":"x"}'
 	assert_envelope 409 conflict
 	run api POST /secrets -d '{"name":"nov"}'

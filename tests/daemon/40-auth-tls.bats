@@ -49,6 +49,13 @@ free_port() {
 	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer cc_v1_0000" "$url/_ping"
 	assert_envelope 403 forbidden
 	assert_output --partial "invalid credentials"
+	# before the route: without credentials an unknown path or a wrong method is 401 too
+	run curl -s -w '\n%{http_code}' "$url/no/such/route"
+	assert_envelope 401 unauthorized
+	run curl -s -w '\n%{http_code}' -X PUT "$url/containers"
+	assert_envelope 401 unauthorized
+	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer $token" "$url/no/such/route"
+	assert_envelope 404 not_found
 	run curl -s -w '\n%{http_code}' -H "Authorization: Bearer $token" "$url/containers"
 	assert_equal "$(code)" 200
 	# the CLI through it

@@ -20,10 +20,24 @@ services:
   client:
     image: busybox
     command: sleep 1000
+  trapper:
+    image: busybox
+    command: ["sh", "-c", "trap '' TERM; trap 'exit 0' INT; while :; do sleep 0.1; done"]
 YAML
 	cd "$BATS_TEST_TMPDIR/proj"
 	run "$CC" "${R[@]}" up -d
 	assert_success
+	# a restart stops with the body's signal: SIGINT ends the trapper (exit 0), where its own SIGTERM
+	# would leave it to the SIGKILL after the timeout (exit 137)
+	local t0
+	t0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	run api POST /containers/proj-trapper-1/restart -d '{"signal":"SIGINT","timeoutSeconds":5}'
+	assert_equal "$(code)" 204
+	run api GET "/events?since=$t0&until=$(date -u -d '+1 sec' +%Y-%m-%dT%H:%M:%SZ)&container=proj-trapper-1&type=died"
+	assert_output --partial '"exitCode":0'
+	refute_output --partial '"exitCode":137'
+	run api GET /containers/proj-trapper-1
+	assert_equal "$(jget 'd["state"]["status"]')" running
 	local i ok=
 	for i in $(seq 1 50); do
 		if "$CC" "${R[@]}" exec -T client wget -qO- http://web:8080/ 2>/dev/null | grep -q hello-through; then

@@ -65,6 +65,11 @@ YAML
 	[ "$status" -eq 0 ]
 	[[ "$output" == *db_password* ]]
 	[[ "$output" != *s3cr3t-value* ]]
+	# nor its digest, which would confirm a guessed value; a config's is shown
+	[[ "$output" != *Digest* ]]
+	[[ "$output" != *"$(printf s3cr3t-value | sha256sum | cut -c1-64)"* ]]
+	run "$CC" --backend native config ls --format json
+	[[ "$output" == *'"Digest":"sha256:'* ]]
 	run "$CC" --backend native config ls -q
 	[[ "$output" == *greeting* ]]
 	"$CC" --backend native down -t 0
