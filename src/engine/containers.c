@@ -955,6 +955,10 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	int r = 0;
 	if (c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED)
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", c.name);
+	else if (c.state == CC_STATE_RESTARTING)
+		/* its monitor starts it again: a second one would fight it for the runtime's state */
+		r = cc_error_set(err, CC_ERR_INVALID_STATE,
+				 "container %s is restarting: stop it first, or restart it", c.name);
 	struct cc_image_record rec = {0};
 	if (r == 0)
 		r = native_net_check(n, &c, err);
@@ -1132,12 +1136,17 @@ int native_container_stop(void *self, const char *ref, const char *signal, int64
 	struct cc_container c;
 	if (settled(n, ref, &c, err) < 0)
 		return -1;
-	if (c.state != CC_STATE_RUNNING && c.state != CC_STATE_RESTARTING) {
+	if (c.state != CC_STATE_RUNNING && c.state != CC_STATE_RESTARTING && c.state != CC_STATE_PAUSED) {
 		not_running(&c, err);
 		cc_container_release(&c);
 		return -1;
 	}
 	set_marker(n, c.id, NATIVE_MARKER_STOPPING, true);
+	/* a frozen process handles its signal only once thawed: docker's stop thaws a paused container */
+	if (c.state == CC_STATE_PAUSED && native_container_unpause(n, c.id, err) < 0) {
+		cc_container_release(&c);
+		return -1;
+	}
 	const char *signame = signal ? signal : c.spec.stop_signal;
 	int sig = signame ? cc_signal_parse(signame) : SIGTERM;
 	if (sig <= 0)
@@ -1164,7 +1173,7 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 	struct cc_container c;
 	if (settled(n, ref, &c, err) < 0)
 		return -1;
-	if (c.state != CC_STATE_RUNNING) {
+	if (c.state != CC_STATE_RUNNING && c.state != CC_STATE_RESTARTING && c.state != CC_STATE_PAUSED) {
 		not_running(&c, err);
 		cc_container_release(&c);
 		return -1;
@@ -1172,9 +1181,17 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 	int sig = signal ? cc_signal_parse(signal) : SIGKILL;
 	set_marker(n, c.id, NATIVE_MARKER_STOPPING, true); /* docker: a killed container is not restarted */
 	cleanup_free char *id = cc_xstrdup(c.id);
+	enum cc_container_state state = c.state;
 	cc_container_release(&c);
 	bool done;
+	/* between two runs there is no process to signal: the marker ends the restart loop, as docker's
+	 * kill of a restarting container does */
+	if (state == CC_STATE_RESTARTING)
+		return wait_exit(n, id, DEFAULT_GRACE_NS, &done, err);
 	if (signal_event(n, id, "kill", sig, err) < 0 || signal_init(n, id, sig, err) < 0)
+		return -1;
+	/* the signal waits in the frozen process: thaw it, as docker's kill does */
+	if (state == CC_STATE_PAUSED && native_container_unpause(n, id, err) < 0)
 		return -1;
 	/* SIGKILL cannot be handled: let the caller's next read see the exit */
 	return sig == SIGKILL ? wait_exit(n, id, 2 * CC_NS_PER_SEC, &done, err) : 0;
@@ -1530,12 +1547,11 @@ int native_container_restart(void *self, const char *ref, int64_t timeout_ns, st
 	if (settled(self, ref, &c, err) < 0)
 		return -1;
 	cleanup_free char *id = cc_xstrdup(c.id);
-	bool up = c.state == CC_STATE_RUNNING;
-	bool paused = c.state == CC_STATE_PAUSED;
+	/* a restarting container's monitor is between two runs: it is ended first, or it would start its
+	 * next run beside the new monitor's */
+	bool up = c.state == CC_STATE_RUNNING || c.state == CC_STATE_RESTARTING || c.state == CC_STATE_PAUSED;
 	cc_container_release(&c);
-	if (paused && native_container_unpause(self, id, err) < 0)
-		return -1;
-	if ((up || paused) && native_container_stop(self, id, NULL, timeout_ns, err) < 0)
+	if (up && native_container_stop(self, id, NULL, timeout_ns, err) < 0)
 		return -1;
 	if (native_container_start(self, id, err) < 0)
 		return -1;

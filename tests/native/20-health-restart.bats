@@ -252,3 +252,59 @@ for l in sys.stdin:
 	[ "$(health_of disabled)" = none ]
 	"$CC" --backend native down -t 0
 }
+
+# The processes that hold files of the project's containers: the monitors (one per container).
+monitors() {
+	local n=0 p
+	for p in /proc/[0-9]*; do
+		ls -l "$p/fd" 2>/dev/null | grep -q "$CONTAINER_COMPOSE_ROOT/containers/" && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "restart of a crash-looping service ends its loop: one monitor, and the new run stays up" {
+	mkdir -p state
+	cat >compose.yaml <<'EOC'
+services:
+  loop:
+    image: busybox:latest
+    network_mode: none
+    restart: always
+    volumes: [./state:/state]
+    command: ["sh", "-c", "[ -e /state/ok ] && exec sleep 300; exit 1"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[[ "$(states)" == "proj-loop-1 restarting"* ]]' 20
+	touch state/ok
+	run "$CC" --backend native restart loop
+	assert_success
+	eventually '[ "$(states)" = "proj-loop-1 running 0" ]' 10
+	# the old monitor's next run would have begun within its backoff (a few seconds by now)
+	sleep 4
+	run states
+	assert_output "proj-loop-1 running 0"
+	run monitors
+	assert_output 1
+}
+
+@test "stop and kill of a paused container thaw it, so the signal ends it" {
+	cat >compose.yaml <<'EOC'
+services:
+  p1:
+    image: busybox:latest
+    network_mode: none
+    command: ["sh", "-c", "trap 'exit 3' TERM; while :; do sleep 0.1; done"]
+  p2:
+    image: busybox:latest
+    network_mode: none
+    command: ["sleep", "300"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native pause p1 p2
+	run "$CC" --backend native stop -t 10 p1
+	assert_success
+	run "$CC" --backend native kill p2
+	assert_success
+	eventually '[ "$(states | sort | tr "\n" " ")" = "proj-p1-1 exited 3 proj-p2-1 exited 137 " ]' 10
+}
+
