@@ -260,8 +260,27 @@ static int settle_pending(struct native *n, const struct cc_container *c, bool *
 	if (journal_unread(n, c->id, journal, &off, pending, err) < 0)
 		return -1;
 	if (!*pending)
-		*pending = access(exit_record, F_OK) == 0;
+		*pending = access(exit_record, F_OK) == 0 || native_monitor_gone(dir);
 	return 0;
+}
+
+static int oci_call(struct native *n, const char *id, char *const *args, struct cc_error **err);
+
+/* A live record whose monitor is gone (killed, or lost with the host): nothing will record its end, keep its
+ * log or apply its restart policy. As containerd does for a task whose shim died, what is left of it is
+ * killed, its runtime state deleted, and it is recorded as exited with 255. */
+static int recover_orphan(struct native *n, struct cc_container *c, const char *dir, struct cc_error **err)
+{
+	native_init_signal(dir, SIGKILL);
+	char *args[] = {(char *)"delete", (char *)"--force", c->id, NULL};
+	struct cc_error *e = NULL;
+	if (oci_call(n, c->id, args, &e) < 0)
+		cc_error_free(e);
+	e = NULL;
+	if (cc_rootfs_unmount(dir, &e) < 0)
+		cc_error_free(e);
+	native_init_forget(dir);
+	return record_die(n, c, CC_STATE_EXITED, 255, cc_now_ns(), err);
 }
 
 /* Bring a live container's record up to what its monitor has seen: the journal's entries, then the exit
@@ -295,6 +314,14 @@ static int settle(struct native *n, struct cc_container *c, bool *changed, struc
 	int code;
 	int64_t finished;
 	int r = native_exit_read(dir, &code, &finished, err);
+	if (r == 0 && native_monitor_gone(dir)) {
+		/* the monitor writes the exit before it ends: a second look after its end is final */
+		r = native_exit_read(dir, &code, &finished, err);
+		if (r == 0) {
+			*changed = true;
+			return recover_orphan(n, c, dir, err);
+		}
+	}
 	if (r <= 0)
 		return r;
 	*changed = true;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -604,6 +605,37 @@ static bool backoff(const struct native_run *nr, int64_t delay)
 	return !marker(nr, NATIVE_MARKER_STOPPING);
 }
 
+#define MONITOR_LOCK "monitor.lock"
+
+int native_monitor_lock(const char *dir)
+{
+	cleanup_free char *path = cc_xasprintf("%s/" MONITOR_LOCK, dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	/* a reader's look (a shared lock for an instant) may be in the way: a second of tries */
+	for (int i = 0; i < 100; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		usleep(10000);
+	}
+	close(fd);
+	return -1;
+}
+
+bool native_monitor_gone(const char *dir)
+{
+	cleanup_free char *path = cc_xasprintf("%s/" MONITOR_LOCK, dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool gone = flock(fd, LOCK_SH | LOCK_NB) == 0;
+	close(fd);
+	return gone;
+}
+
 __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, int status)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -623,6 +655,11 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	}
 	fcntl(status, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
+	/* held until this process ends: readers learn from it whether the container still has its monitor */
+	if (native_monitor_lock(nr->dir) < 0) {
+		report(status, "another monitor holds this container", 0);
+		_exit(1);
+	}
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	/* the IPv6 side of its published ports is bound before the container starts, so that a port taken
 	 * on the host fails the start as the IPv4 side would */

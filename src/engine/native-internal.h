@@ -110,6 +110,12 @@ struct native_run {
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */
 int native_monitor_spawn(const struct native_run *run, int *pid, struct cc_error **err);
+/* The monitor's life as a lock: it holds <dir>/monitor.lock (flock, exclusive) from its start to its end, so
+ * a second monitor for the container cannot start (native_monitor_lock: the descriptor, or -1 when another
+ * holds it after a second of trying), and a reader can tell a monitor that is gone, killed or lost with the
+ * host (native_monitor_gone; false when there is no lock file: a monitor from before the lock). */
+int native_monitor_lock(const char *dir);
+bool native_monitor_gone(const char *dir);
 /* The exit file the monitor leaves: the exit code (128+signal for a signal) and when it happened. 1 when
  * present, 0 when not (the run is going on), <0 on error. */
 int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc_error **err);

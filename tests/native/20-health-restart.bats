@@ -308,3 +308,35 @@ EOC
 	eventually '[ "$(states | sort | tr "\n" " ")" = "proj-p1-1 exited 3 proj-p2-1 exited 137 " ]' 10
 }
 
+@test "a container whose monitor was killed is recorded as exited (255), its process ended; up starts it again" {
+	cat >compose.yaml <<'EOC'
+services:
+  orphan:
+    image: busybox:latest
+    network_mode: none
+    restart: always
+    command: ["sleep", "4343"]
+EOC
+	"$CC" --backend native up -d
+	eventually '[ "$(states)" = "proj-orphan-1 running 0" ]' 10
+	local p mon=
+	for p in /proc/[0-9]*; do
+		ls -l "$p/fd" 2>/dev/null | grep -q "$CONTAINER_COMPOSE_ROOT/containers/.*/monitor.lock" && mon=${p#/proc/}
+	done
+	[ -n "$mon" ]
+	kill -KILL "$mon"
+	# nothing would record its end: the next look finds the monitor gone and ends the container
+	eventually '[ "$(states)" = "proj-orphan-1 exited 255" ]' 10
+	eventually '! pgrep -f "^sleep 4343$" >/dev/null' 10
+	run events_so_far orphan
+	assert_output --partial '"exitCode":"255"'
+	"$CC" --backend native up -d
+	eventually '[ "$(states)" = "proj-orphan-1 running 0" ]' 10
+	run monitors
+	assert_output 1
+	run "$CC" --backend native stop -t 1 orphan
+	assert_success
+	run states
+	assert_output "proj-orphan-1 exited 137"
+}
+
