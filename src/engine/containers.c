@@ -631,6 +631,9 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 	c.image_id = cc_xstrdup(rec.img.id);
 	c.state = CC_STATE_CREATED;
 	inherit_healthcheck(&c.spec, rec.img.healthcheck);
+	/* docker's rule: the image's STOPSIGNAL unless the service sets stop_signal */
+	if (!c.spec.stop_signal && rec.img.stop_signal)
+		c.spec.stop_signal = cc_xstrdup(rec.img.stop_signal);
 	c.created_ns = cc_now_ns();
 	cc_image_record_release(&rec);
 	int r = native_begin(n, err);

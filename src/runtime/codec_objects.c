@@ -59,6 +59,7 @@ json_t *cc_image_to_json(const struct cc_image *img)
 	cc_jset(o, "labels", cc_kvs_to_json(&img->labels));
 	if (img->healthcheck)
 		cc_jset(o, "healthcheck", cc_healthcheck_to_json(img->healthcheck));
+	cc_jset_str(o, "stopSignal", img->stop_signal);
 	return o;
 }
 
@@ -81,6 +82,7 @@ int cc_image_from_json(const json_t *j, struct cc_image *out, struct cc_error **
 	CC_TRY(cc_jget_str(j, path, "workingDir", false, &out->working_dir, err));
 	CC_TRY(cc_jget_str(j, path, "user", false, &out->user, err));
 	CC_TRY(cc_healthcheck_from_json(j, path, &out->healthcheck, err));
+	CC_TRY(cc_jget_str(j, path, "stopSignal", false, &out->stop_signal, err));
 	CC_TRY(cc_jget_kvs(j, path, "labels", &out->labels, err));
 	return 0;
 fail:

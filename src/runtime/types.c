@@ -514,6 +514,7 @@ void cc_image_release(struct cc_image *img)
 	free(img->user);
 	cc_kvs_release(&img->labels);
 	cc_healthcheck_free(img->healthcheck);
+	free(img->stop_signal);
 	memset(img, 0, sizeof(*img));
 }
 

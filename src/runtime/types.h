@@ -303,6 +303,7 @@ struct cc_image {
 	char *working_dir, *user;
 	struct cc_kvs labels;
 	struct cc_healthcheck *healthcheck; /* the image's HEALTHCHECK; NULL: none */
+	char *stop_signal;                  /* the image's STOPSIGNAL; NULL: none */
 };
 void cc_image_release(struct cc_image *img);
 /* Docker's rule for removing an image by ref: naming one of several tags only untags, so a container using

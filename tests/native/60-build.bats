@@ -51,6 +51,33 @@ EOF
 	assert_failure
 }
 
+@test "the image's STOPSIGNAL stops a service that sets no stop_signal; the service's own wins" {
+	mkdir -p ctx
+	cat >ctx/Dockerfile <<'EOF'
+FROM busybox
+STOPSIGNAL SIGUSR1
+CMD ["sh", "-c", "trap 'exit 7' USR1; trap 'exit 8' INT; trap '' TERM; while :; do sleep 0.1; done"]
+EOF
+	run build -t built:stopsig ctx
+	assert_success
+	cat >compose.yaml <<'EOC'
+services:
+  img:
+    image: built:stopsig
+    network_mode: none
+  own:
+    image: built:stopsig
+    network_mode: none
+    stop_signal: SIGINT
+EOC
+	"$CC" --backend native up -d
+	run "$CC" --backend native stop -t 10 img own
+	assert_success
+	run states
+	assert_line "proj-img-1 exited 7"
+	assert_line "proj-own-1 exited 8"
+}
+
 @test "a failing RUN reports its output and exit code, and leaves nothing mounted or behind" {
 	mkdir ctx
 	printf 'FROM busybox\nRUN echo before-failing && echo on-stderr >&2 && exit 7\n' >ctx/Dockerfile

@@ -248,6 +248,7 @@ int cc_oci_parse_config(const char *body, size_t len, struct cc_image *img, cc_s
 	json_object_foreach(json_object_get(cfg, "Labels"), port, v) if (json_is_string(v))
 	    cc_kvs_set(&img->labels, port, json_string_value(v));
 	img->healthcheck = image_healthcheck(json_object_get(cfg, "Healthcheck"));
+	img->stop_signal = dup_str(cfg, "StopSignal");
 	const char *created = json_string_value(json_object_get(j, "created"));
 	struct cc_error *terr = NULL;
 	if (created && cc_parse_time(created, &img->created_ns, &terr) < 0)
