@@ -237,7 +237,8 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	cc_strv_free(dep_names);
 	struct cc_container_spec spec;
 	char *id = NULL;
-	if (cc_orch_service_spec(p, service, 1, true, &spec, &err) < 0) {
+	if (cc_orch_service_spec(p, service, 1, true, &spec, &err) < 0 ||
+	    cc_orch_volumes_from(rt, p, service, &spec, &err) < 0) {
 		cli_ui_release(&ui);
 		return cli_fail(&err);
 	}

@@ -97,6 +97,11 @@ int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_
 /* A service's container spec for replica `number` (labels included). oneoff: a `run` container. */
 int cc_orch_service_spec(const struct cc_project *p, const char *service, int number, bool oneoff,
 			 struct cc_container_spec *out, struct cc_error **err);
+/* Add to spec the mounts of the service's volumes_from: another service's first container's, or a named
+ * container's (`container:NAME`), read-only with `:ro`, writable with `:rw`, else as they are there. Its own
+ * targets win. NOT_FOUND when a source has no container. */
+int cc_orch_volumes_from(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			 struct cc_container_spec *spec, struct cc_error **err);
 /* The number of replicas up wants for a service (scale override, scale, deploy.replicas, 1). */
 int cc_orch_service_replicas(const struct cc_project *p, const char *service, const struct cc_kvs *scale);
 

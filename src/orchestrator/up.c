@@ -76,6 +76,10 @@ static int create_one(struct up_run *u, size_t si, int number, const struct cc_c
 	if (cc_orch_service_spec(u->p, service, number, false, &spec, err) < 0)
 		return -1;
 	inherit_anonymous_volumes(&spec, old);
+	if (cc_orch_volumes_from(u->rt, u->p, service, &spec, err) < 0) {
+		cc_container_spec_release(&spec);
+		return -1;
+	}
 	cc_orch_status(u->ui, "Container", spec.name, "Creating");
 	char *id = NULL;
 	int r = cc_rt_container_create(u->rt, &spec, &id, err);

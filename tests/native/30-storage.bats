@@ -229,6 +229,32 @@ EOC
 	assert_line "tmpfs"
 }
 
+@test "volumes_from: a service sees another's named and anonymous volumes; :ro makes them read-only" {
+	cat >compose.yaml <<'EOC'
+services:
+  src:
+    image: busybox:latest
+    network_mode: none
+    volumes: ["shared:/data", "/anon"]
+    command: ["sh", "-c", "echo named >/data/f; echo anonymous >/anon/f; sleep 300"]
+  reader:
+    image: busybox:latest
+    network_mode: none
+    volumes_from: ["src:ro"]
+    command: ["sh", "-c", "sleep 300"]
+volumes:
+  shared:
+EOC
+	"$CC" --backend native up -d
+	eventually '"$CC" --backend native exec src cat /anon/f >/dev/null 2>&1' 10
+	run "$CC" --backend native exec reader cat /data/f /anon/f
+	assert_output "named
+anonymous"
+	run "$CC" --backend native exec reader sh -c 'echo x >/data/g'
+	assert_failure
+	assert_output --partial "Read-only"
+}
+
 @test "tmpfs options: a service's PATH:OPTIONS and a long-syntax tmpfs's size and mode" {
 	cat >compose.yaml <<'EOC'
 services:

@@ -450,6 +450,53 @@ static void test_restart_policies(void **state)
 	cc_project_free(p);
 }
 
+/* volumes_from: the source service's container's volumes (its anonymous one too) on the same targets */
+static void test_volumes_from(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n"
+					"  a: {image: busybox, volumes: ['vol:/data', '/anon', {type: tmpfs, target: /t}]}\n"
+					"  b: {image: busybox, volumes_from: ['a:ro'], volumes: ['wol:/data2']}\n"
+					"volumes: {vol: {}, wol: {}}\n");
+	up(fx, p, NULL);
+	struct cc_container a, b;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-a-1", &a, &err), 0);
+	assert_int_equal(cc_rt_container_inspect(fx->rt, "t-b-1", &b, &err), 0);
+	const char *anon = NULL;
+	for (size_t i = 0; i < a.spec.nmounts; i++)
+		if (strcmp(a.spec.mounts[i].target, "/anon") == 0)
+			anon = a.spec.mounts[i].source;
+	assert_non_null(anon);
+	int seen = 0;
+	for (size_t i = 0; i < b.spec.nmounts; i++) {
+		const struct cc_mount *m = &b.spec.mounts[i];
+		assert_string_not_equal(m->target, "/t"); /* a tmpfs is not shared */
+		if (strcmp(m->target, "/data") == 0) {
+			assert_string_equal(m->source, "t_vol");
+			assert_true(m->read_only);
+			seen++;
+		} else if (strcmp(m->target, "/anon") == 0) {
+			assert_string_equal(m->source, anon);
+			assert_true(m->read_only);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 2);
+	cc_container_release(&a);
+	cc_container_release(&b);
+	cc_project_free(p);
+	/* a mode other than ro or rw is refused */
+	p = load(fx, "services:\n  a: {image: busybox}\n  b: {image: busybox, volumes_from: ['a:rx']}\n");
+	struct cc_container_spec spec = {0};
+	assert_int_equal(cc_orch_service_spec(p, "b", 1, false, &spec, &err), 0);
+	assert_int_equal(cc_orch_volumes_from(fx->rt, p, "b", &spec, &err), -1);
+	assert_non_null(strstr(err->msg, "ro or rw"));
+	cc_error_free(err);
+	cc_container_spec_release(&spec);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +512,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_scale_up_and_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_policies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_volumes_from, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
