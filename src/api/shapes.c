@@ -106,8 +106,17 @@ json_t *api_container_inspect(const struct cc_container *c)
 		json_t *h = cc_jobject();
 		cc_jset_str(h, "status", cc_health_name(c->health));
 		cc_jset_int(h, "failingStreak", c->failing_streak);
-		/* the probes' output stays with the engine's logs; the contract's list is kept, empty */
-		cc_jset(h, "log", cc_jarray());
+		json_t *log = cc_jarray();
+		for (size_t i = 0; i < c->nhealth_log; i++) {
+			const struct cc_health_result *r = &c->health_log[i];
+			json_t *e = cc_jobject();
+			api_set_time(e, "start", r->start_ns);
+			api_set_time(e, "end", r->end_ns);
+			cc_jset_int(e, "exitCode", r->exit_code);
+			cc_jset_str(e, "output", r->output ? r->output : "");
+			cc_jappend(log, e);
+		}
+		cc_jset(h, "log", log);
 		cc_jset(st, "health", h);
 	}
 	cc_jset(o, "state", st);

@@ -470,6 +470,19 @@ void dk_container_from_json(json_t *j, struct cc_container *c)
 		int hv = hs ? cc_health_parse(hs) : -1;
 		c->health = hv < 0 ? CC_HEALTH_NONE : (enum cc_health_status)hv;
 		c->failing_streak = (int)dk_int(h, "FailingStreak");
+		json_t *log = json_object_get(h, "Log");
+		size_t n = json_array_size(log), i;
+		json_t *e;
+		if (n)
+			c->health_log = cc_xcalloc(n, sizeof(*c->health_log));
+		json_array_foreach(log, i, e)
+		{
+			struct cc_health_result *r = &c->health_log[c->nhealth_log++];
+			r->start_ns = dk_parse_time(dk_str(e, "Start"));
+			r->end_ns = dk_parse_time(dk_str(e, "End"));
+			r->exit_code = (int)dk_int(e, "ExitCode");
+			r->output = cc_xstrdup(dk_str(e, "Output") ? dk_str(e, "Output") : "");
+		}
 	}
 	mounts_from(&c->spec, json_object_get(j, "Mounts"));
 	const char *mode = dk_str(json_object_get(j, "HostConfig"), "NetworkMode");

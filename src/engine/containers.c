@@ -534,9 +534,30 @@ int native_all_containers(struct native *n, struct cc_container **out, size_t *c
 	return native_container_list(n, &all, out, count, err);
 }
 
+/* The last probes' results, which the monitor keeps in <dir>/health.json (the record holds only the status:
+ * a probe every few seconds is no reason to write the store). */
+static void read_health_log(struct native *n, struct cc_container *c)
+{
+	cleanup_free char *dir = native_container_dir(n, c->id);
+	cleanup_free char *path = cc_xasprintf("%s/health.json", dir);
+	json_t *a = json_load_file(path, 0, NULL);
+	struct cc_error *e = NULL;
+	if (json_is_array(a) && cc_health_results_from_json(a, &c->health_log, &c->nhealth_log, &e) < 0) {
+		cc_error_free(e);
+		cc_health_results_free(c->health_log, c->nhealth_log);
+		c->health_log = NULL;
+		c->nhealth_log = 0;
+	}
+	json_decref(a);
+}
+
 int native_container_inspect(void *self, const char *ref, struct cc_container *out, struct cc_error **err)
 {
-	return settled(self, ref, out, err);
+	if (settled(self, ref, out, err) < 0)
+		return -1;
+	if (out->health != CC_HEALTH_NONE)
+		read_health_log(self, out);
+	return 0;
 }
 
 /* ---- create ---- */
@@ -1019,6 +1040,9 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(exit_file);
 		cleanup_free char *journal = cc_xasprintf("%s/journal", dir);
 		unlink(journal);
+		/* a start begins its health afresh, as docker's does */
+		cleanup_free char *health_log = cc_xasprintf("%s/health.json", dir);
+		unlink(health_log);
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
 		struct native_run run = {.runc = oci.path,

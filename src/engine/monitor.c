@@ -20,10 +20,12 @@
 #include "engine/portproxy.h"
 #include "engine/rootfs.h"
 #include "engine/seccomp_cache.h"
+#include "runtime/codec.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -442,8 +444,19 @@ struct probe {
 	struct cc_health h;
 	pid_t pid; /* the runc exec; 0: none in flight */
 	int64_t began, due, last_end;
+	int64_t began_wall;
 	bool timed_out;
+	/* the last results, oldest first, as inspect shows them (<dir>/health.json) */
+	struct cc_health_result log[CC_HEALTH_LOG_MAX];
+	size_t nlog;
 };
+
+static void probe_release(struct probe *p)
+{
+	for (size_t i = 0; i < p->nlog; i++)
+		free(p->log[i].output);
+	p->nlog = 0;
+}
 
 static void probe_reset(struct probe *p, const struct native_run *nr, int64_t started)
 {
@@ -476,9 +489,15 @@ static void probe_begin(struct probe *p, const struct native_run *nr, int devnul
 		for (char *const *a = test + 1; *a; a++)
 			cc_strv_push(&argv, *a);
 	}
-	p->pid = native_spawn(argv, devnull, devnull, devnull);
+	/* what the test prints is kept for inspect, as docker keeps it */
+	cleanup_free char *out_path = cc_xasprintf("%s/probe.out", nr->dir);
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	p->pid = native_spawn(argv, devnull, out >= 0 ? out : devnull, out >= 0 ? out : devnull);
+	if (out >= 0)
+		close(out);
 	cc_strv_free(argv);
 	p->began = now;
+	p->began_wall = cc_now_ns();
 	p->timed_out = false;
 	if (p->pid < 0)
 		p->pid = 0;
@@ -497,9 +516,44 @@ static void probe_expire(struct probe *p, const struct native_run *nr, int64_t n
 	kill(p->pid, SIGKILL);
 }
 
+/* One result into the log (the oldest goes past CC_HEALTH_LOG_MAX), and the log into <dir>/health.json. */
+static void probe_log(struct probe *p, const struct native_run *nr, int status)
+{
+	cleanup_free char *out_path = cc_xasprintf("%s/probe.out", nr->dir);
+	char text[CC_HEALTH_OUTPUT_MAX + 1] = "";
+	int fd = open(out_path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd >= 0 ? read(fd, text, CC_HEALTH_OUTPUT_MAX) : 0;
+	if (fd >= 0)
+		close(fd);
+	text[len > 0 ? len : 0] = '\0';
+	unlink(out_path);
+	if (p->nlog == CC_HEALTH_LOG_MAX) {
+		free(p->log[0].output);
+		memmove(p->log, p->log + 1, (CC_HEALTH_LOG_MAX - 1) * sizeof(p->log[0]));
+		p->nlog--;
+	}
+	struct cc_health_result *r = &p->log[p->nlog++];
+	r->start_ns = p->began_wall;
+	r->end_ns = cc_now_ns();
+	r->exit_code = p->timed_out ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r->output = p->timed_out ? cc_xasprintf("Health check exceeded timeout (%llds)",
+						(long long)(p->h.timeout_ns / CC_NS_PER_SEC))
+				 : cc_xstrdup(text);
+	json_t *a = cc_health_results_to_json(p->log, p->nlog);
+	char *doc = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	cleanup_free char *path = cc_xasprintf("%s/health.json", nr->dir);
+	cleanup_free char *tmp = cc_xasprintf("%s/.health.json.tmp", nr->dir);
+	struct cc_error *e = NULL;
+	if (doc && cc_write_file_atomic(path, tmp, doc, strlen(doc), 0600, false, &e) < 0)
+		cc_error_free(e);
+	free(doc);
+}
+
 static void probe_end(struct probe *p, const struct native_run *nr, int status, int64_t now)
 {
 	bool passed = !p->timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	probe_log(p, nr, status);
 	p->pid = 0;
 	p->last_end = now;
 	if (cc_health_record(&p->h, passed, p->began))
@@ -574,6 +628,7 @@ static void watch_run(const struct native_run *nr, struct run *rs, struct logfil
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	probe_release(&probe);
 	native_attach_end_run(at);
 }
 

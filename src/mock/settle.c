@@ -139,6 +139,23 @@ static int settle_health(struct mock *m, struct mock_container *mc, int64_t upto
 	}
 	if (mc->c.failing_streak != streak)
 		mc->c.failing_streak = streak, *changed = true;
+	/* the simulated checks' results, the last CC_HEALTH_LOG_MAX of them: each passes or fails at once */
+	int64_t first_shown = checks > CC_HEALTH_LOG_MAX ? checks - CC_HEALTH_LOG_MAX + 1 : 1;
+	size_t shown = checks >= first_shown ? (size_t)(checks - first_shown + 1) : 0;
+	int64_t last_start = mc->sim.t0_ns + checks * interval;
+	if (shown != mc->c.nhealth_log ||
+	    (shown && mc->c.health_log[shown - 1].start_ns != last_start)) {
+		cc_health_results_free(mc->c.health_log, mc->c.nhealth_log);
+		mc->c.health_log = shown ? cc_xcalloc(shown, sizeof(*mc->c.health_log)) : NULL;
+		mc->c.nhealth_log = shown;
+		for (size_t i = 0; i < shown; i++) {
+			struct cc_health_result *r = &mc->c.health_log[i];
+			r->start_ns = r->end_ns = mc->sim.t0_ns + (first_shown + (int64_t)i) * interval;
+			r->exit_code = check_passes(hc) ? 0 : 1;
+			r->output = cc_xstrdup("");
+		}
+		*changed = true;
+	}
 	if (mc->c.health == status)
 		return 0;
 	mc->c.health = status;
@@ -192,6 +209,9 @@ int mock_begin_run(struct mock *m, struct mock_container *mc, int64_t t, struct 
 	mc->c.exit_code = 0;
 	mc->c.health = has_healthcheck(&mc->c) ? CC_HEALTH_STARTING : CC_HEALTH_NONE;
 	mc->c.failing_streak = 0;
+	cc_health_results_free(mc->c.health_log, mc->c.nhealth_log);
+	mc->c.health_log = NULL;
+	mc->c.nhealth_log = 0;
 	mc->sim.t0_ns = t;
 	mc->sim.lines_emitted = 0;
 	mc->sim.manual_stop = false;

@@ -18,6 +18,10 @@ int cc_container_spec_from_json(const json_t *j, struct cc_container_spec *out, 
 
 json_t *cc_container_to_json(const struct cc_container *c);
 int cc_container_from_json(const json_t *j, struct cc_container *out, struct cc_error **err);
+/* A container's health log (healthLog), for a backend that keeps it apart from the record. */
+json_t *cc_health_results_to_json(const struct cc_health_result *v, size_t n);
+int cc_health_results_from_json(const json_t *a, struct cc_health_result **out, size_t *n,
+				struct cc_error **err);
 
 json_t *cc_event_to_json(const struct cc_event *e);
 int cc_event_from_json(const json_t *j, struct cc_event *out, struct cc_error **err);

@@ -196,6 +196,8 @@ json_t *cc_container_to_json(const struct cc_container *c)
 	if (c->health != CC_HEALTH_NONE)
 		cc_jset_str(o, "health", cc_health_name(c->health));
 	cc_jset_int(o, "failingStreak", c->failing_streak);
+	if (c->nhealth_log)
+		cc_jset(o, "healthLog", cc_health_results_to_json(c->health_log, c->nhealth_log));
 	cc_jset_int(o, "restartCount", c->restart_count);
 	cc_jset(o, "endpoints", endpoints_to_json(c->endpoints, c->nendpoints));
 	cc_jset(o, "published", ports_to_json(c->published, c->npublished));
@@ -246,6 +248,42 @@ static int mount_from_json(const json_t *j, const char *path, void *out, struct 
 	    cc_jget_range(j, path, "tmpfsMode", 0, 07777, false, &m->tmpfs_mode, err) < 0)
 		return -1;
 	return 0;
+}
+
+json_t *cc_health_results_to_json(const struct cc_health_result *v, size_t n)
+{
+	json_t *a = cc_jarray();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = cc_jobject();
+		cc_jset_int(o, "startNs", v[i].start_ns);
+		cc_jset_int(o, "endNs", v[i].end_ns);
+		cc_jset_int(o, "exitCode", v[i].exit_code);
+		cc_jset_str(o, "output", v[i].output ? v[i].output : "");
+		cc_jappend(a, o);
+	}
+	return a;
+}
+
+static int health_result_from_json(const json_t *j, const char *path, void *out, struct cc_error **err)
+{
+	struct cc_health_result *h = out;
+	if (cc_jget_i64(j, path, "startNs", &h->start_ns, err) < 0 ||
+	    cc_jget_i64(j, path, "endNs", &h->end_ns, err) < 0 ||
+	    cc_jget_int(j, path, "exitCode", &h->exit_code, err) < 0 ||
+	    cc_jget_str(j, path, "output", false, &h->output, err) < 0)
+		return -1;
+	return 0;
+}
+
+int cc_health_results_from_json(const json_t *j, struct cc_health_result **out, size_t *n,
+				struct cc_error **err)
+{
+	void *objs = NULL;
+	json_t *wrap = json_pack("{sO}", "log", (json_t *)j);
+	int r = cc_jget_objects(wrap, "", "log", sizeof(**out), health_result_from_json, &objs, n, err);
+	json_decref(wrap);
+	*out = objs;
+	return r;
 }
 
 static int endpoint_from_json(const json_t *j, const char *path, void *out, struct cc_error **err)
@@ -444,6 +482,7 @@ int cc_container_from_json(const json_t *j, struct cc_container *out, struct cc_
 			      "\"starting\", \"healthy\" or \"unhealthy\"", &health, err));
 	c->health = (enum cc_health_status)health;
 	CC_TRY(cc_jget_int(j, path, "failingStreak", &c->failing_streak, err));
+	CC_TRY(OBJECTS("healthLog", c->health_log, c->nhealth_log, health_result_from_json));
 	CC_TRY(cc_jget_int(j, path, "restartCount", &c->restart_count, err));
 	CC_TRY(OBJECTS("endpoints", c->endpoints, c->nendpoints, endpoint_from_json));
 	CC_TRY(OBJECTS("published", c->published, c->npublished, port_from_json));

@@ -398,6 +398,25 @@ void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_conta
 	dst->ipc_mode = dup_or_null(src->ipc_mode);
 }
 
+void cc_health_results_free(struct cc_health_result *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].output);
+	free(v);
+}
+
+static struct cc_health_result *health_results_copy(const struct cc_health_result *src, size_t n)
+{
+	if (!n)
+		return NULL;
+	struct cc_health_result *v = cc_xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i] = src[i];
+		v[i].output = dup_or_null(src[i].output);
+	}
+	return v;
+}
+
 void cc_container_release(struct cc_container *c)
 {
 	free(c->id);
@@ -406,6 +425,7 @@ void cc_container_release(struct cc_container *c)
 	free(c->image_id);
 	endpoints_free(c->endpoints, c->nendpoints);
 	ports_free(c->published, c->npublished);
+	cc_health_results_free(c->health_log, c->nhealth_log);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -418,6 +438,7 @@ void cc_container_copy(struct cc_container *dst, const struct cc_container *src)
 	dst->image_id = dup_or_null(src->image_id);
 	dst->endpoints = endpoints_copy(src->endpoints, src->nendpoints);
 	dst->published = ports_copy(src->published, src->npublished);
+	dst->health_log = health_results_copy(src->health_log, src->nhealth_log);
 }
 
 void cc_containers_free(struct cc_container *v, size_t n)

@@ -161,6 +161,16 @@ void cc_healthcheck_free(struct cc_healthcheck *h);
 void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_container_spec *src);
 
 /* A container as the backend sees it now (inspect and list return this). */
+/* One healthcheck probe's result, as docker keeps the last ones (CC_HEALTH_LOG_MAX). */
+#define CC_HEALTH_LOG_MAX    5
+#define CC_HEALTH_OUTPUT_MAX 4096
+struct cc_health_result {
+	int64_t start_ns, end_ns; /* wall clock */
+	int exit_code;            /* the test's; -1: killed at its timeout */
+	char *output;             /* what it printed, at most CC_HEALTH_OUTPUT_MAX bytes */
+};
+void cc_health_results_free(struct cc_health_result *v, size_t n);
+
 struct cc_container {
 	char *id;                      /* 64 hex digits */
 	char *name;                    /* without a leading '/' */
@@ -173,6 +183,8 @@ struct cc_container {
 	int64_t created_ns, started_ns, finished_ns; /* wall clock, ns since the epoch; 0: never */
 	enum cc_health_status health;
 	int failing_streak;
+	struct cc_health_result *health_log; /* the last probes, oldest first (inspect; a listing may omit) */
+	size_t nhealth_log;
 	int restart_count;
 	struct cc_endpoint *endpoints; /* attached networks with assigned addresses */
 	size_t nendpoints;

@@ -2623,8 +2623,11 @@ static bool secret_listed(struct fx *f, enum cc_secret_kind kind, const char *na
 			continue;
 		found++;
 		assert_int_equal(v[i].kind, kind);
-		assert_non_null(v[i].digest);
-		assert_true(strlen(v[i].digest) > 0);
+		/* a config's digest is shown; a secret's need not be (the daemon's API withholds it) */
+		if (kind == CC_CONFIG)
+			assert_non_null(v[i].digest);
+		if (v[i].digest)
+			assert_true(strlen(v[i].digest) > 0);
 		assert_int_equal(v[i].size, (int64_t)len);
 		assert_true(v[i].created_ns > 0);
 		assert_string_equal(cc_kvs_get(&v[i].labels, "purpose"), "conformance");

@@ -20,6 +20,9 @@ services:
   client:
     image: busybox
     command: sleep 1000
+    healthcheck:
+      test: ["CMD-SHELL", "echo probe-said-hi; exit 0"]
+      interval: 1s
   trapper:
     image: busybox
     command: ["sh", "-c", "trap '' TERM; trap 'exit 0' INT; while :; do sleep 0.1; done"]
@@ -38,6 +41,15 @@ YAML
 	refute_output --partial '"exitCode":137'
 	run api GET /containers/proj-trapper-1
 	assert_equal "$(jget 'd["state"]["status"]')" running
+	# inspect's health log holds the probes' results and what they printed
+	for i in $(seq 1 50); do
+		run api GET /containers/proj-client-1
+		[ "$(jget 'len(d["state"]["health"]["log"])')" -ge 1 ] && break
+		sleep 0.2
+	done
+	assert_equal "$(jget 'd["state"]["health"]["log"][-1]["exitCode"]')" 0
+	assert_equal "$(jget 'd["state"]["health"]["log"][-1]["output"]')" "probe-said-hi"
+	[ -n "$(jget 'd["state"]["health"]["log"][-1]["start"]')" ]
 	local i ok=
 	for i in $(seq 1 50); do
 		if "$CC" "${R[@]}" exec -T client wget -qO- http://web:8080/ 2>/dev/null | grep -q hello-through; then

@@ -7,7 +7,7 @@
 
 static struct cc_container read_container(const char *state_json)
 {
-	char doc[512];
+	char doc[1024];
 	snprintf(doc, sizeof(doc), "{\"Id\":\"abc\",\"Name\":\"/proj-web-1\",\"State\":%s}", state_json);
 	json_error_t jerr;
 	json_t *j = json_loads(doc, 0, &jerr);
@@ -58,6 +58,7 @@ static void test_exit_code_name_and_health(void **state)
 	assert_int_equal(c.state, CC_STATE_EXITED);
 	assert_int_equal(c.exit_code, 3);
 	assert_true(c.oom_killed);
+	assert_int_equal(c.nhealth_log, 0);
 	assert_int_equal(c.health, CC_HEALTH_UNHEALTHY);
 	assert_int_equal(c.failing_streak, 4);
 	cc_container_release(&c);
@@ -115,6 +116,21 @@ static void test_extra_hosts_both_ways(void **state)
 	json_decref(body);
 }
 
+/* the engine's health log: its probes' times, exit codes and output */
+static void test_health_log(void **state)
+{
+	(void)state;
+	struct cc_container c = read_container(
+	    "{\"Status\":\"running\",\"ExitCode\":0,\"Health\":{\"Status\":\"healthy\",\"FailingStreak\":0,"
+	    "\"Log\":[{\"Start\":\"2026-12-07T10:00:00.5Z\",\"End\":\"2026-12-07T10:00:01Z\",\"ExitCode\":0,"
+	    "\"Output\":\"ok\\n\"}]}}");
+	assert_int_equal(c.nhealth_log, 1);
+	assert_int_equal(c.health_log[0].exit_code, 0);
+	assert_string_equal(c.health_log[0].output, "ok\n");
+	assert_true(c.health_log[0].end_ns - c.health_log[0].start_ns == 500000000);
+	cc_container_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +139,7 @@ int main(void)
 	    cmocka_unit_test(test_exit_code_name_and_health),
 	    cmocka_unit_test(test_log_stamp_window),
 	    cmocka_unit_test(test_extra_hosts_both_ways),
+	    cmocka_unit_test(test_health_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
