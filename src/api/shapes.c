@@ -86,9 +86,62 @@ json_t *api_container_summary(const struct cc_container *c, int64_t now, bool fu
 	return o;
 }
 
-json_t *api_container_inspect(const struct cc_container *c)
+/* KEY=VALUE entries: `over`'s replace `base`'s of the same name, as docker merges an image's ENV. */
+static json_t *merged_env(char *const *base, char *const *over)
+{
+	json_t *a = cc_jarray();
+	for (char *const *b = base; b && *b; b++) {
+		size_t k = strcspn(*b, "=");
+		bool replaced = false;
+		for (char *const *o = over; o && *o && !replaced; o++)
+			replaced = strncmp(*o, *b, k) == 0 && ((*o)[k] == '=' || (*o)[k] == '\0');
+		if (!replaced)
+			cc_jappend(a, json_string(*b));
+	}
+	for (char *const *o = over; o && *o; o++)
+		cc_jappend(a, json_string(*o));
+	return a;
+}
+
+/* The contract's `config`: what the container runs with, the image's configuration under the creation
+ * spec's, as docker's create merges them (an entrypoint given clears the image's command). */
+static json_t *effective_config(const struct cc_container *c, const struct cc_image *img)
+{
+	const struct cc_container_spec *s = &c->spec;
+	json_t *cfg = cc_jobject();
+	char shortid[13] = "";
+	snprintf(shortid, sizeof(shortid), "%s", c->id ? c->id : "");
+	cc_jset_str(cfg, "hostname", s->hostname ? s->hostname : shortid);
+	cc_jset_str(cfg, "domainname", s->domainname);
+	cc_jset(cfg, "env", merged_env(img ? img->env : NULL, s->env));
+	char *const *entrypoint = s->has_entrypoint ? s->entrypoint : img ? img->entrypoint : NULL;
+	char *const *cmd = s->has_cmd ? s->cmd : s->has_entrypoint ? NULL : img ? img->cmd : NULL;
+	if (entrypoint && entrypoint[0])
+		cc_jset(cfg, "entrypoint", cc_strv_to_json(entrypoint));
+	cc_jset(cfg, "cmd", cc_strv_to_json(cmd));
+	const char *wd = s->working_dir ? s->working_dir : img && img->working_dir ? img->working_dir : "";
+	cc_jset_str(cfg, "workingDir", *wd ? wd : "/");
+	const char *user = s->user ? s->user : img ? img->user : NULL;
+	if (user && *user)
+		cc_jset_str(cfg, "user", user);
+	struct cc_kvs labels = {0};
+	for (size_t i = 0; img && i < img->labels.n; i++)
+		cc_kvs_set(&labels, img->labels.items[i].key, img->labels.items[i].value);
+	for (size_t i = 0; i < s->labels.n; i++)
+		cc_kvs_set(&labels, s->labels.items[i].key, s->labels.items[i].value);
+	cc_jset(cfg, "labels", cc_kvs_to_json(&labels));
+	cc_kvs_release(&labels);
+	cc_jset_str(cfg, "image", s->image);
+	return cfg;
+}
+
+json_t *api_container_inspect(const struct cc_container *c, const struct cc_image *img)
 {
 	json_t *o = container_base(c);
+	/* the creation spec stays, as `spec` (extension: the remote backend reads it back); `config` is the
+	 * contract's view of what runs */
+	json_object_set(o, "spec", json_object_get(o, "config"));
+	cc_jset(o, "config", effective_config(c, img));
 	api_set_time(o, "created", c->created_ns);
 	cc_jset_str(o, "image", c->spec.image);
 	cc_jset_str(o, "imageDigest", c->image_id);
@@ -135,7 +188,7 @@ json_t *api_container_inspect(const struct cc_container *c)
 	cc_jset(ns, "networks", nets);
 	cc_jset(ns, "ports", ports_brief(c));
 	cc_jset(o, "networkSettings", ns);
-	json_t *mounts = json_object_get(json_object_get(o, "config"), "mounts");
+	json_t *mounts = json_object_get(json_object_get(o, "spec"), "mounts");
 	cc_jset(o, "mounts", mounts ? json_incref(mounts) : cc_jarray());
 	return o;
 }
@@ -146,6 +199,10 @@ int api_container_decode(const json_t *j, struct cc_container *out, struct cc_er
 	if (cc_jcheck_object(j, "container", err) < 0)
 		return -1;
 	json_t *c = json_deep_copy(j);
+	/* an inspect's creation spec is `spec`, its `config` the merged view */
+	json_t *spec = json_object_get(c, "spec");
+	if (spec)
+		json_object_set(c, "config", spec);
 	/* back to the codec's names: the engine id, the state word and health from either shape */
 	json_t *eid = json_object_get(c, "engineId");
 	if (eid)

@@ -20,7 +20,8 @@ void api_set_time(json_t *obj, const char *key, int64_t ns);
  * backend asks for with ?full=true; without, the contract's summary and the engine id only, which is much
  * cheaper to build and send for a long list. */
 json_t *api_container_summary(const struct cc_container *c, int64_t now, bool full);
-json_t *api_container_inspect(const struct cc_container *c);
+/* img: the container's image, for the contract's merged `config` (NULL: the spec alone). */
+json_t *api_container_inspect(const struct cc_container *c, const struct cc_image *img);
 /* Either shape back into a container. */
 int api_container_decode(const json_t *j, struct cc_container *out, struct cc_error **err);
 

@@ -103,7 +103,13 @@ void h_container_inspect(struct srv_req *r)
 	struct cc_container c;
 	if (!rt || !srv_container_load(r, rt, &c))
 		return;
-	srv_reply_json(r, 200, api_container_inspect(&c));
+	struct cc_image img;
+	struct cc_error *err = NULL;
+	bool have_image = cc_rt_image_inspect(rt, c.image_id ? c.image_id : c.spec.image, &img, &err) == 0;
+	cc_error_free(err);
+	srv_reply_json(r, 200, api_container_inspect(&c, have_image ? &img : NULL));
+	if (have_image)
+		cc_image_release(&img);
 	cc_container_release(&c);
 }
 

@@ -116,6 +116,12 @@ sys.exit(0 if doc == routes else 1)' "$BATS_TEST_TMPDIR/openapi.yaml" "$BATS_TES
 	assert_equal "$(jget 'd["state"]["running"]')" true
 	assert_equal "$(jget 'd["config"]["labels"]')" '{"a": "b"}'
 	assert_equal "$(jget 'd["name"]')" c1
+	# the contract's config: every field, what the container runs with; the creation spec is `spec`
+	for k in hostname env cmd workingDir labels; do
+		[ "$(jget "'$k' in d['config']")" = true ] || fail "config lacks $k"
+	done
+	assert_equal "$(jget 'd["config"]["hostname"]')" "$(jget 'd["engineId"][:12]')"
+	assert_equal "$(jget 'd["spec"]["name"]')" c1
 	run api GET '/containers?label=a=b'
 	assert_equal "$(jget 'd[0]["names"]')" '["/c1"]'
 	assert_equal "$(jget 'd[0]["state"]')" running

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/xalloc.h"
+#include "api/shapes.h"
 #include "runtime/codec.h"
 #include "runtime/types.h"
 
@@ -1302,10 +1303,59 @@ static void test_container_matches(void **state)
 	cc_container_release(&loose);
 }
 
+/* inspect's config is the image's configuration under the spec's, as docker merges them at create; the spec
+ * itself round-trips through `spec`, health log included */
+static void test_inspect_config_merges_image(void **state)
+{
+	(void)state;
+	char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", name[] = "web",
+	     image[] = "app:1", e1[] = "MODE=prod", ie1[] = "PATH=/bin", ie2[] = "MODE=dev", ic[] = "serve",
+	     iw[] = "/srv", ep[] = "/entry", out[] = "ok";
+	char *env[] = {e1, NULL}, *ienv[] = {ie1, ie2, NULL}, *icmd[] = {ic, NULL}, *ient[] = {ep, NULL};
+	struct cc_health_result log[] = {{.start_ns = 1, .end_ns = 2, .exit_code = 0, .output = out}};
+	struct cc_container c = {.id = id, .name = name, .state = CC_STATE_RUNNING, .health = CC_HEALTH_HEALTHY,
+				 .health_log = log, .nhealth_log = 1};
+	c.spec.name = name;
+	c.spec.image = image;
+	c.spec.env = env;
+	c.spec.stop_grace_ns = -1;
+	struct cc_image img = {.env = ienv, .cmd = icmd, .working_dir = iw};
+	json_t *o = api_container_inspect(&c, &img);
+	json_t *cfg = json_object_get(o, "config");
+	assert_string_equal(json_string_value(json_object_get(cfg, "hostname")), "0123456789ab");
+	json_t *envj = json_object_get(cfg, "env");
+	assert_int_equal(json_array_size(envj), 2);
+	assert_string_equal(json_string_value(json_array_get(envj, 0)), "PATH=/bin");
+	assert_string_equal(json_string_value(json_array_get(envj, 1)), "MODE=prod");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(cfg, "cmd"), 0)), "serve");
+	assert_string_equal(json_string_value(json_object_get(cfg, "workingDir")), "/srv");
+	assert_true(json_is_object(json_object_get(cfg, "labels")));
+	json_t *hl = json_object_get(json_object_get(json_object_get(o, "state"), "health"), "log");
+	assert_int_equal(json_array_size(hl), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(hl, 0), "output")), "ok");
+	/* an entrypoint given clears the image's command */
+	c.spec.has_entrypoint = true;
+	c.spec.entrypoint = ient;
+	json_t *o2 = api_container_inspect(&c, &img);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(o2, "config"), "cmd")), 0);
+	/* and the remote side reads the spec back, not the merged view */
+	struct cc_container back;
+	struct cc_error *err = NULL;
+	assert_int_equal(api_container_decode(o2, &back, &err), 0);
+	assert_string_equal(back.spec.env[0], "MODE=prod");
+	assert_null(back.spec.env[1]);
+	assert_false(back.spec.has_cmd);
+	assert_int_equal(back.nhealth_log, 1);
+	cc_container_release(&back);
+	json_decref(o);
+	json_decref(o2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_round_trip),
+	    cmocka_unit_test(test_inspect_config_merges_image),
 	    cmocka_unit_test(test_container_round_trip),
 	    cmocka_unit_test(test_event_round_trip),
 	    cmocka_unit_test(test_image_round_trip),
