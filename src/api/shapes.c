@@ -398,10 +398,12 @@ json_t *api_network(const struct cc_network *n)
 		const char *ip = n->containers.items[i].value;
 		cc_jset_str(a, "ipv4Address", ip && *ip ? ip : NULL);
 		cc_jset_str(a, "ipv6Address", cc_kvs_get(&n->containers6, n->containers.items[i].key));
+		cc_jset_str(a, "macAddress", cc_kvs_get(&n->macs, n->containers.items[i].key));
 		cc_jset(cs, n->containers.items[i].key, a);
 	}
 	cc_jset(o, "containers", cs);
 	json_object_del(o, "containers6");
+	json_object_del(o, "macs");
 	if (!json_object_get(o, "driver"))
 		cc_jset_str(o, "driver", "bridge");
 	cc_jset(o, "internal", json_boolean(n->spec.internal));
@@ -417,13 +419,16 @@ int api_network_decode(const json_t *j, struct cc_network *out, struct cc_error 
 	json_t *c = json_deep_copy(j);
 	json_t *cs = json_object_get(c, "containers");
 	if (json_is_object(cs)) {
-		json_t *flat = json_object(), *flat6 = json_object();
+		json_t *flat = json_object(), *flat6 = json_object(), *macs = json_object();
 		const char *k;
 		json_t *v;
 		json_object_foreach(cs, k, v)
 		{
 			json_t *ip = json_object_get(v, "ipv4Address");
 			json_t *ip6 = json_object_get(v, "ipv6Address");
+			json_t *mac = json_object_get(v, "macAddress");
+			if (json_is_string(mac))
+				json_object_set(macs, k, mac);
 			json_object_set_new(flat, k,
 					    json_string(json_is_string(ip) ? json_string_value(ip) : ""));
 			if (json_is_string(ip6))
@@ -431,6 +436,7 @@ int api_network_decode(const json_t *j, struct cc_network *out, struct cc_error 
 		}
 		json_object_set_new(c, "containers", flat);
 		json_object_set_new(c, "containers6", flat6);
+		json_object_set_new(c, "macs", macs);
 	}
 	int r = cc_network_from_json(c, out, err);
 	json_decref(c);

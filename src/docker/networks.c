@@ -73,6 +73,9 @@ static void network_from_json(json_t *j, struct cc_network *n)
 		if (ip6 && *ip6)
 			cc_kvs_set(&n->containers6, name ? name : k, ip6);
 		free(ip6);
+		const char *mac = dk_str(c, "MacAddress");
+		if (mac && *mac)
+			cc_kvs_set(&n->macs, name ? name : k, mac);
 	}
 }
 

@@ -659,10 +659,7 @@ static void endpoint_add(struct cc_container *c, const char *network, char *cons
 		ep->mac_address = cc_xstrdup(mac);
 	} else {
 		/* docker's: 02:42 and the address */
-		uint32_t a = 0;
-		cc_ipv4_parse(address, &a);
-		ep->mac_address = cc_xasprintf("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff,
-					       (a >> 8) & 0xff, a & 0xff);
+		ep->mac_address = cc_ipv4_docker_mac(address);
 	}
 }
 
@@ -886,6 +883,8 @@ static void members(const struct cc_container *cs, size_t ncs, struct cc_network
 					   ep->ipv4_address ? ep->ipv4_address : "");
 				if (ep->ipv6_address)
 					cc_kvs_set(&net->containers6, cs[i].name, ep->ipv6_address);
+				if (ep->mac_address)
+					cc_kvs_set(&net->macs, cs[i].name, ep->mac_address);
 			}
 }
 

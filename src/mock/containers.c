@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "runtime/ipv4.h"
 #include "runtime/codec.h"
 
 #include <ctype.h>
@@ -308,6 +309,9 @@ static int create_locked(struct mock *m, const struct cc_container_spec *spec, c
 			if (!ep->ipv4_address || mock_network_address6(m, want->network, want->ipv6_address,
 								       &ep->ipv6_address, err) < 0)
 				r = -1;
+			else
+				ep->mac_address = want->mac_address ? cc_xstrdup(want->mac_address)
+								    : cc_ipv4_docker_mac(ep->ipv4_address);
 		}
 	}
 	if (r == 0 && mc.c.spec.nports) {

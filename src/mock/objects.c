@@ -294,6 +294,8 @@ static int decode_network(struct mock *m, json_t *j, const struct cc_container *
 					   ep->ipv4_address ? ep->ipv4_address : "");
 				if (ep->ipv6_address)
 					cc_kvs_set(&out->containers6, cs[i].name, ep->ipv6_address);
+				if (ep->mac_address)
+					cc_kvs_set(&out->macs, cs[i].name, ep->mac_address);
 			}
 	return 0;
 }
@@ -682,6 +684,7 @@ static int change_membership(struct mock *m, const char *network, const char *co
 			ep->network = cc_xstrdup(network);
 			ep->aliases = cc_strv_copy(aliases);
 			ep->ipv4_address = ip;
+			ep->mac_address = cc_ipv4_docker_mac(ip);
 			if (mock_network_address6(m, network, NULL, &ep->ipv6_address, err) < 0)
 				r = -1;
 		}

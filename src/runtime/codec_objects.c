@@ -114,6 +114,8 @@ json_t *cc_network_to_json(const struct cc_network *n)
 	cc_jset(o, "containers", cc_kvs_to_json(&n->containers));
 	if (n->containers6.n)
 		cc_jset(o, "containers6", cc_kvs_to_json(&n->containers6));
+	if (n->macs.n)
+		cc_jset(o, "macs", cc_kvs_to_json(&n->macs));
 	return o;
 }
 
@@ -141,6 +143,7 @@ int cc_network_from_json(const json_t *j, struct cc_network *out, struct cc_erro
 	CC_TRY(cc_jget_i64(j, path, "createdNs", &out->created_ns, err));
 	CC_TRY(cc_jget_kvs(j, path, "containers", &out->containers, err));
 	CC_TRY(cc_jget_kvs(j, path, "containers6", &out->containers6, err));
+	CC_TRY(cc_jget_kvs(j, path, "macs", &out->macs, err));
 	return 0;
 fail:
 	cc_network_release(out);

@@ -114,3 +114,10 @@ bool cc_ipv4_pick_address(const struct cc_ipv4_net *net, const struct cc_ipv4_ne
 	}
 	return false;
 }
+
+char *cc_ipv4_docker_mac(const char *address)
+{
+	uint32_t a = 0;
+	cc_ipv4_parse(address, &a);
+	return cc_xasprintf("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}

@@ -15,6 +15,8 @@ struct cc_ipv4_net {
 
 /* "a.b.c.d"; false when it is not one. */
 bool cc_ipv4_parse(const char *s, uint32_t *out);
+/* docker's MAC for an address: 02:42 and its four bytes (owned). */
+char *cc_ipv4_docker_mac(const char *address);
 /* "a.b.c.d/p" with 8 <= p <= 30 (a subnet with room for a gateway and a host); host bits are cleared. */
 bool cc_ipv4_net_parse(const char *s, struct cc_ipv4_net *out);
 /* Dotted form into buf (at least 16 bytes); returns buf. */

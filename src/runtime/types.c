@@ -576,6 +576,7 @@ void cc_network_release(struct cc_network *n)
 	cc_network_config_release(&n->spec);
 	cc_kvs_release(&n->containers);
 	cc_kvs_release(&n->containers6);
+	cc_kvs_release(&n->macs);
 	memset(n, 0, sizeof(*n));
 }
 

@@ -358,6 +358,7 @@ struct cc_network {
 	int64_t created_ns;
 	struct cc_kvs containers;  /* container name -> ipv4 address */
 	struct cc_kvs containers6; /* container name -> ipv6 address, for those that have one */
+	struct cc_kvs macs;        /* container name -> MAC address on this network, where known */
 };
 void cc_network_config_release(struct cc_network_config *s);
 void cc_network_release(struct cc_network *n);

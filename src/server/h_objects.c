@@ -246,6 +246,7 @@ void h_network_create(struct srv_req *r)
 	json_object_del(b, "id");
 	json_object_del(b, "containers");
 	json_object_del(b, "containers6");
+	json_object_del(b, "macs");
 	struct cc_network net;
 	struct cc_error *err = NULL;
 	int rc = cc_network_from_json(b, &net, &err);

@@ -258,6 +258,12 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	api POST /containers/att/start >/dev/null
 	run api GET /networks/front
 	[ "$(jget '"att" in d["containers"]')" = true ]
+	# each member's MAC address, the one its inspect shows
+	local mac
+	mac=$(jget 'd["containers"]["att"]["macAddress"]')
+	[[ "$mac" =~ ^02:42:0a:c9:00:[0-9a-f]{2}$ ]]
+	run api GET /containers/att
+	assert_equal "$(jget 'd["networkSettings"]["networks"]["front"]["macAddress"]')" "$mac"
 	run api DELETE /networks/front
 	assert_envelope 409 conflict
 	run api DELETE /networks/none-such
