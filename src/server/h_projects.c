@@ -36,12 +36,59 @@ static int project_containers(struct cc_runtime *rt, const char *name, struct cc
 	return cc_orch_containers(rt, name, NULL, true, false, cs, n, err);
 }
 
-/* The ingested model, or a 404 (replied) that names the project. */
+/* A project the CLI brought up: its model from the compose files its containers name (the labels docker
+ * compose sets too), read from where the CLI read them. NOT_FOUND when no container names any; -2 when
+ * the runtime could not be had (answered already). */
+static int load_from_labels(struct srv_req *r, const char *name, struct cc_project **out, struct cc_error **err)
+{
+	struct cc_runtime *rt = srv_runtime(r);
+	struct cc_container *cs = NULL;
+	size_t n = 0;
+	if (!rt)
+		return -2;
+	if (project_containers(rt, name, &cs, &n, err) < 0)
+		return -1;
+	const char *wd = NULL, *files = NULL;
+	for (size_t i = 0; i < n && !files; i++) {
+		wd = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_WORKING_DIR);
+		files = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_CONFIG_FILES);
+	}
+	int rc;
+	if (!files || !*files) {
+		rc = cc_error_set(err, CC_ERR_NOT_FOUND, "No such project: %s", name);
+	} else {
+		cc_strv list = NULL;
+		char *copy = cc_xstrdup(files), *save = NULL;
+		for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save))
+			cc_strv_push(&list, f);
+		free(copy);
+		struct cc_project_opts o = {.files = (const char **)list,
+					    .nfiles = cc_strv_len(list),
+					    .project_name = name,
+					    .project_dir = wd,
+					    .cwd = wd};
+		rc = cc_project_load(&o, out, err);
+		if (rc < 0)
+			cc_error_wrap(err, "project %s (brought up from %s)", name, files);
+		cc_strv_free(list);
+	}
+	cc_containers_free(cs, n);
+	return rc;
+}
+
+/* The ingested model, or the one a CLI's up was made from, or a 404 (replied) that names the project. */
 static struct cc_project *load_or_reply(struct srv_req *r)
 {
 	struct cc_project *p = NULL;
 	struct cc_error *err = NULL;
-	if (srv_project_load(srv_server(r), srv_param(r, 0), &p, &err) < 0) {
+	int rc = srv_project_load(srv_server(r), srv_param(r, 0), &p, &err);
+	if (rc < 0 && err->kind == CC_ERR_NOT_FOUND) {
+		cc_error_release(&err);
+		rc = load_from_labels(r, srv_param(r, 0), &p, &err);
+	}
+	if (rc == -2)
+		return NULL;
+	if (rc < 0) {
 		srv_reply_error(r, &err);
 		return NULL;
 	}

@@ -107,9 +107,23 @@ YAML='services:
 	assert_equal "$(code)" 200
 	assert_equal "$(jget 'd["source"]')" synthesized
 	assert_equal "$(jget 'd["services"]')" '["db", "web"]'
+	# the routes that need its model read the compose files its containers name, as the CLI did
+	run api POST /projects/proj/restart -d '{"services":["db"]}'
+	assert_equal "$(code)" 200
+	assert_equal "$(jget 'd["restarted"]')" '["proj-db-1"]'
+	run api POST /projects/proj/services/web/scale -d '{"replicas":2}'
+	assert_equal "$(code)" 200
+	run api GET /containers
+	assert_output --partial '"proj-web-2"'
 	run api POST /projects/proj/down -d '{}'
 	assert_equal "$(code)" 200
-	assert_equal "$(jget 'd["removed"]')" '["proj-db-1", "proj-web-1"]'
+	assert_equal "$(jget 'd["removed"]')" '["proj-db-1", "proj-web-1", "proj-web-2"]'
+	# with its files gone, what it needs is named
+	(cd "$BATS_TEST_TMPDIR/proj" && "$CC" --root "$ROOT" --backend mock --progress quiet up -d)
+	mv "$BATS_TEST_TMPDIR/proj/compose.yaml" "$BATS_TEST_TMPDIR/proj/elsewhere.yaml"
+	run api POST /projects/proj/restart -d '{}'
+	assert_output --partial "compose.yaml"
+	[ "$(code)" -ge 400 ]
 }
 
 @test "pull streams one frame per step per service, real pulls" {
