@@ -39,7 +39,7 @@ static int copy_at(int root, const struct copy_request *q, struct cc_error **err
 	cleanup_close int host_root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* docker's ownership: into the container as root unless -a (not offered: root, like docker without
 	 * it); out of it as the caller (root here) */
-	struct cc_copy_opts o = {0};
+	struct cc_copy_opts o = {.skip_kernel_fs = !q->to_container};
 	return q->to_container ? cc_cp(host_root, q->host, root, q->container_path, &o, err)
 			       : cc_cp(root, q->container_path, host_root, q->host, &o, err);
 }

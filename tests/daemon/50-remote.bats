@@ -81,6 +81,18 @@ YAML
 	run "$CC" "${R[@]}" cp client:/no/such "$BATS_TEST_TMPDIR/x"
 	assert_failure
 	assert_output --partial "/no/such"
+	# a path that climbs names the container's root: its entries come under "root", and nothing of it
+	# lands beside the daemon's scratch directory
+	curl -s --unix-socket "$SOCK" -o "$BATS_TEST_TMPDIR/climb.tar" 'http://localhost/containers/proj-client-1/archive?path=..'
+	run bash -c "tar tf '$BATS_TEST_TMPDIR/climb.tar' | cut -d/ -f1 | sort -u"
+	assert_output root
+	run ls -A "$ROOT/tmp"
+	assert_output ""
+	# the kernel's filesystems mounted in it come empty, as in docker cp: not the host's /proc
+	run bash -c "tar tf '$BATS_TEST_TMPDIR/climb.tar' | grep -c '^root/proc/.' || true"
+	assert_output 0
+	run bash -c "tar tf '$BATS_TEST_TMPDIR/climb.tar' | grep -c '^root/etc/passwd$'"
+	assert_output 1
 	run "$CC" "${R[@]}" down -t 0
 	assert_success
 	run "$CC" "${R[@]}" ps -a -q

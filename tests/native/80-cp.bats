@@ -61,6 +61,12 @@ in-sub"
 	run "$CC" --backend native cp t:/no/such/file here
 	assert_failure
 	assert_output --partial "/no/such/file"
+	# the whole root: its files and its volume, and the kernel's filesystems mounted in it empty
+	run "$CC" --backend native cp t:/ whole
+	assert_success
+	assert_equal "$(cat whole/out/d/x.txt)" from-container
+	[ -d whole/proc ] && [ -z "$(ls -A whole/proc)" ]
+	[ -d whole/sys ] && [ -z "$(ls -A whole/sys)" ]
 	"$CC" --backend native stop -t 0 t
 	run "$CC" --backend native cp file.txt t:/while-stopped.txt
 	assert_success

@@ -1351,11 +1351,26 @@ static void test_inspect_config_merges_image(void **state)
 	json_decref(o2);
 }
 
+/* the name a copied path's entries come under: never one that climbs out of the directory it is joined to */
+static void test_copy_entry_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {{"/etc/hosts", "hosts"}, {"/", "root"},	      {".", "root"},
+					       {"..", "root"},	       {"../..", "root"}, {"a/..", "root"},
+					       {"/x/y/", "y"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *n = api_copy_entry_name(cases[i][0]);
+		assert_string_equal(n, cases[i][1]);
+		free(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spec_round_trip),
 	    cmocka_unit_test(test_inspect_config_merges_image),
+	    cmocka_unit_test(test_copy_entry_name),
 	    cmocka_unit_test(test_container_round_trip),
 	    cmocka_unit_test(test_event_round_trip),
 	    cmocka_unit_test(test_image_round_trip),

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -172,6 +174,28 @@ static int copy_file(int in, const struct stat *st, int dfd, const char *name, c
 
 static int copy_tree(int sfd, int dfd, const char *rel, const struct cc_copy_opts *o, struct cc_error **err);
 
+static bool kernel_fs(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case DEVPTS_SUPER_MAGIC:
+	case 0x19800202UL: /* mqueue */
+	case SECURITYFS_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case BPF_FS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* One entry `name` of source directory sfd into dfd. */
 static int copy_entry(int sfd, const char *name, int dfd, const char *rel, const struct cc_copy_opts *o,
 		      struct cc_error **err)
@@ -187,7 +211,7 @@ static int copy_entry(int sfd, const char *name, int dfd, const char *rel, const
 		cleanup_close int out = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (in < 0 || out < 0)
 			return fail(err, errno, "open", rel);
-		if (copy_tree(in, out, rel, o, err) < 0)
+		if (!(o->skip_kernel_fs && kernel_fs(in)) && copy_tree(in, out, rel, o, err) < 0)
 			return -1;
 		return set_meta(out, &st, o, err, rel);
 	}
@@ -262,7 +286,7 @@ int cc_copy_path(int src_root, const char *src, int dest_root, const char *dest,
 		cleanup_close int out = cc_inroot_mkdirs(dest_root, dest, o, err);
 		if (out < 0)
 			return -1;
-		return copy_tree(in, out, r, o, err);
+		return o->skip_kernel_fs && kernel_fs(in) ? 0 : copy_tree(in, out, r, o, err);
 	}
 	cleanup_free char *parent = dest_is_dir ? cc_path_clean(dest) : cc_path_dir(dest);
 	const char *name = dest_is_dir ? cc_path_base(r) : cc_path_base(dest);

@@ -20,6 +20,10 @@ struct cc_copy_opts {
 	/* context sources: what .dockerignore excludes is skipped; `base` is the source's path relative to
 	 * the context root, which the patterns see */
 	const struct cc_ignore *ignore;
+	/* the source is a running container's view: a directory on one of the kernel's filesystems (proc,
+	 * sysfs, cgroup, devpts, mqueue, ...) is copied empty, as docker cp sees the container's root without
+	 * them; walking /proc would copy the host's kernel state, or fail on it */
+	bool skip_kernel_fs;
 };
 
 /* An fd for `path` resolved inside root_fd (symlinks followed within the root), or -errno. */
