@@ -176,8 +176,10 @@ static int status(struct cli_ctx *ctx, int argc, char **argv)
 	bool up = rc_client_new(&t, &c, &err) == 0 && rc_get_json(c, "/_ping", &ping, &err) == 0;
 	if (up && rc_get_json(c, "/info", &info, &err) < 0)
 		cc_error_release(&err);
+	/* a 401 or 403 is a daemon answering too: it wants credentials this call did not bring */
+	bool locked = !up && err && err->kind == CC_ERR_PERMISSION;
 	bool is_unix = strncmp(url, "unix://", 7) == 0;
-	printf("Daemon:   %s\n", up ? "running" : "not running");
+	printf("Daemon:   %s\n", up || locked ? "running" : "not running");
 	printf("%s %s\n", is_unix ? "Socket:  " : "Address: ", url);
 	if (info)
 		printf("Registry: %s (%lld containers)\n", root,
@@ -195,6 +197,10 @@ static int status(struct cli_ctx *ctx, int argc, char **argv)
 		       info && json_string_value(json_object_get(info, "runtimeBackend"))
 			   ? json_string_value(json_object_get(info, "runtimeBackend"))
 			   : "?");
+	else if (locked)
+		printf("Server:   refuses without credentials (%s): pass --token or set "
+		       "CONTAINER_COMPOSE_TOKEN\n",
+		       err->msg);
 	else
 		printf("Server:   %s\nTo start the daemon: container-compose serve\n",
 		       err ? err->msg : "no answer");
@@ -204,7 +210,7 @@ static int status(struct cli_ctx *ctx, int argc, char **argv)
 	rc_client_free(c);
 	free(url);
 	free(root);
-	return up ? CLI_OK : CLI_FAIL;
+	return up || locked ? CLI_OK : CLI_FAIL;
 }
 
 int cli_system(struct cli_ctx *ctx, int argc, char **argv)

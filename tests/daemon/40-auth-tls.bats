@@ -62,6 +62,11 @@ free_port() {
 	run "$CC" --remote "$ADDRESS" --token "$token" system status
 	assert_success
 	assert_output --partial "Daemon:   running"
+	# without the token the daemon still answers: running, and what it wants
+	run "$CC" --remote "$ADDRESS" system status
+	assert_success
+	assert_output --partial "Daemon:   running"
+	assert_output --partial "--token"
 	CONTAINER_COMPOSE_HOST="$ADDRESS" CONTAINER_COMPOSE_TOKEN="$token" run "$CC" network ls -q
 	assert_success
 	run "$CC" --remote "$ADDRESS" network ls
