@@ -1058,7 +1058,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 					 .stdin_open = c.spec.stdin_open,
 					 .tty = c.spec.tty};
 		cleanup_free struct native_proxy_port *proxies = NULL;
-		run.nproxies = native_net_proxies(&c, &proxies);
+		run.nproxies = native_net_proxies(n, &c, &proxies);
 		run.proxies = proxies;
 		r = native_monitor_spawn(&run, &pid, err);
 		if (r < 0)

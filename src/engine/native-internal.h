@@ -123,7 +123,7 @@ int native_exit_read(const char *dir, int *code, int64_t *finished_ns, struct cc
 struct native_proxy_port;
 /* The IPv6 side of c's published ports, for its monitor's proxy (portproxy.h): how many, in *out (owned,
  * never NULL). */
-size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port **out);
+size_t native_net_proxies(struct native *n, const struct cc_container *c, struct native_proxy_port **out);
 
 /* The ops table's container parts (containers.c). */
 int native_container_list(void *self, const struct cc_container_filter *f, struct cc_container **out,

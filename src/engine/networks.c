@@ -217,26 +217,47 @@ static int families_of(const char *host_ip)
 	return !host_ip ? ON_V4 | ON_V6 : strchr(host_ip, ':') ? ON_V6 : ON_V4;
 }
 
-/* The address a container's published ports are forwarded to: its first network's. */
-static const char *published_address(const struct cc_container *c)
+/* The endpoint a container's published ports are forwarded to: its first network that is not internal, as
+ * docker never maps a port into an internal network (the host's packets there are dropped, and a web
+ * service on an internal "backend" and a public "frontend" would not answer). None when every one is. */
+static const struct cc_endpoint *published_endpoint(const struct cc_container *c, const struct network_set *nets)
 {
-	return c->nendpoints ? c->endpoints[0].ipv4_address : NULL;
+	for (size_t i = 0; i < c->nendpoints; i++) {
+		const struct cc_network *net = nets ? find_network(nets, c->endpoints[i].network) : NULL;
+		if (!net || !net->spec.internal)
+			return &c->endpoints[i];
+	}
+	return NULL;
+}
+
+static const char *published_address(const struct cc_container *c, const struct network_set *nets)
+{
+	const struct cc_endpoint *ep = published_endpoint(c, nets);
+	return ep ? ep->ipv4_address : NULL;
 }
 
 /* Its IPv6 address there, when the network has IPv6: IPv6 ports are forwarded to it by a rule, and reach
  * the container with the client's own address. Without one the monitor's relay forwards them to the IPv4
  * address, from the gateway's. */
-static const char *published_address6(const struct cc_container *c)
+static const char *published_address6(const struct cc_container *c, const struct network_set *nets)
 {
-	return c->nendpoints ? c->endpoints[0].ipv6_address : NULL;
+	const struct cc_endpoint *ep = published_endpoint(c, nets);
+	return ep ? ep->ipv6_address : NULL;
 }
 
-size_t native_net_proxies(const struct cc_container *c, struct native_proxy_port **out)
+size_t native_net_proxies(struct native *nat, const struct cc_container *c, struct native_proxy_port **out)
 {
 	*out = cc_xcalloc(c->npublished + 1, sizeof(**out));
 	size_t n = 0;
 	struct in_addr target;
-	if (!published_address(c) || inet_pton(AF_INET, published_address(c), &target) != 1)
+	struct network_set nets = {0};
+	struct cc_error *err = NULL;
+	if (c->npublished && all_networks(nat, &nets, &err) < 0)
+		cc_error_free(err); /* the first network then, as before the set could be read */
+	const char *address = published_address(c, nets.v ? &nets : NULL);
+	bool ok = address && inet_pton(AF_INET, address, &target) == 1;
+	cc_networks_free(nets.v, nets.n);
+	if (!ok)
 		return 0;
 	for (size_t i = 0; i < c->npublished; i++) {
 		const struct cc_port_binding *b = &c->published[i];
@@ -299,21 +320,21 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 	}
 	size_t np = 0;
 	for (size_t k = 0; k < ncs; k++)
-		np += published_address(&cs[k]) ? 2 * cs[k].npublished : 0;
+		np += published_address(&cs[k], nets) ? 2 * cs[k].npublished : 0;
 	struct native_fw_port *fp = cc_xcalloc(np + 1, sizeof(*fp));
 	np = 0;
 	for (size_t k = 0; k < ncs; k++)
-		for (size_t i = 0; published_address(&cs[k]) && i < cs[k].npublished; i++) {
+		for (size_t i = 0; published_address(&cs[k], nets) && i < cs[k].npublished; i++) {
 			const struct cc_port_binding *b = &cs[k].published[i];
 			int families = families_of(b->host_ip);
 			if (families & ON_V4)
 				fp[np++] = (struct native_fw_port){
-				    b->protocol,       b->host_ip, b->host_port, published_address(&cs[k]),
+				    b->protocol,       b->host_ip, b->host_port, published_address(&cs[k], nets),
 				    b->container_port, false};
-			if ((families & ON_V6) && published_address6(&cs[k]) &&
+			if ((families & ON_V6) && published_address6(&cs[k], nets) &&
 			    !(b->host_ip && strcmp(b->host_ip, "::1") == 0))
 				fp[np++] = (struct native_fw_port){
-				    b->protocol,       b->host_ip, b->host_port, published_address6(&cs[k]),
+				    b->protocol,       b->host_ip, b->host_port, published_address6(&cs[k], nets),
 				    b->container_port, true};
 		}
 	cleanup_free char *table = native_fw_table(n->root);

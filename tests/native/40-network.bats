@@ -575,6 +575,26 @@ YAML
 	assert_nothing_left
 }
 
+@test "a service on an internal and a public network publishes its port on the public one" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo both-nets > /w/index.html && exec httpd -f -p 80 -h /w'
+    networks: [back, front]
+    ports: ["127.0.0.1:18488:80"]
+networks:
+  back:
+    internal: true
+  front:
+YAML
+	"$CC" --backend native up -d
+	run eventually "curl -s --max-time 2 http://127.0.0.1:18488/ | grep -q both-nets" 10
+	assert_success
+	"$CC" --backend native down -t 0
+	assert_nothing_left
+}
+
 @test "a port taken by another container or by a host process is refused before the container starts" {
 	python3 -c 'import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 18487)); s.listen(1); time.sleep(60)' &
