@@ -49,24 +49,41 @@ static void labels_of(const struct cc_val *def, struct cc_kvs *out)
 			cc_kvs_set(out, l->map.e[i].key, cc_val_text(l->map.e[i].val));
 }
 
+/* What the model asks of a network that differs from the one that exists, as "option (had -> wants)"; NULL
+ * when nothing does. Only what the model states is compared: a subnet the engine picked is not a change. */
+static char *network_change(const struct cc_network_config *want, const struct cc_network_config *have)
+{
+	const char *wd = want->driver ? want->driver : "bridge", *hd = have->driver ? have->driver : "bridge";
+	if (strcmp(wd, hd) != 0)
+		return cc_xasprintf("driver (%s -> %s)", hd, wd);
+	if (want->internal != have->internal)
+		return cc_xasprintf("internal (%s -> %s)", have->internal ? "true" : "false",
+				    want->internal ? "true" : "false");
+	if (want->enable_ipv6 != have->enable_ipv6)
+		return cc_xasprintf("enable_ipv6 (%s -> %s)", have->enable_ipv6 ? "true" : "false",
+				    want->enable_ipv6 ? "true" : "false");
+	const struct {
+		const char *option, *want, *have;
+	} fields[] = {{"ipam subnet", want->subnet, have->subnet},       {"ipam gateway", want->gateway, have->gateway},
+		      {"ipam ip_range", want->ip_range, have->ip_range}, {"ipam subnet", want->subnet6, have->subnet6},
+		      {"ipam gateway", want->gateway6, have->gateway6},  {"ipam ip_range", want->ip_range6, have->ip_range6}};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].want && (!fields[i].have || strcmp(fields[i].want, fields[i].have) != 0))
+			return cc_xasprintf("%s (%s -> %s)", fields[i].option, fields[i].have ? fields[i].have : "none",
+					    fields[i].want);
+	for (size_t i = 0; i < want->options.n; i++) {
+		const char *h = cc_kvs_get(&have->options, want->options.items[i].key);
+		if (!h || strcmp(h, want->options.items[i].value) != 0)
+			return cc_xasprintf("driver_opts %s (%s -> %s)", want->options.items[i].key, h ? h : "none",
+					    want->options.items[i].value);
+	}
+	return NULL;
+}
+
 static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, const char *key,
 			  const struct cc_val *def, const struct cc_orch_ui *ui, struct cc_error **err)
 {
 	const char *name = cc_orch_str(def, "name") ? cc_orch_str(def, "name") : key;
-	struct cc_network existing;
-	struct cc_error *e = NULL;
-	if (cc_rt_network_inspect(rt, name, &existing, &e) == 0) {
-		cc_network_release(&existing);
-		return 0;
-	}
-	if (e->kind != CC_ERR_NOT_FOUND) {
-		*err = e;
-		return -1;
-	}
-	cc_error_free(e);
-	if (external(def))
-		return cc_error_set(err, CC_ERR_NOT_FOUND,
-				    "network %s declared as external, but could not be found", name);
 	struct cc_network_config cfg = {
 	    .name = (char *)name,
 	    .driver = (char *)cc_orch_str(def, "driver"),
@@ -85,15 +102,42 @@ static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, con
 		*(v6 ? &cfg.gateway6 : &cfg.gateway) = (char *)cc_orch_str(cfgs->seq.v[i], "gateway");
 		*(v6 ? &cfg.ip_range6 : &cfg.ip_range) = (char *)cc_orch_str(cfgs->seq.v[i], "ip_range");
 	}
+	const struct cc_val *opts = cc_orch_get(def, "driver_opts");
+	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
+		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
+	struct cc_network existing;
+	struct cc_error *e = NULL;
+	int r = 0;
+	if (cc_rt_network_inspect(rt, name, &existing, &e) == 0) {
+		/* docker-compose's rule: a network the model now describes otherwise is not changed behind its
+		 * containers' backs, nor silently kept; the user recreates it (down removes it) */
+		cleanup_free char *change = external(def) ? NULL : network_change(&cfg, &existing.spec);
+		cc_network_release(&existing);
+		if (change)
+			r = cc_error_set(err, CC_ERR_INVALID_STATE,
+					 "network %s needs to be recreated: %s changed; run down (which removes it) "
+					 "and up again",
+					 name, change);
+		cc_kvs_release(&cfg.options);
+		return r;
+	}
+	if (e->kind != CC_ERR_NOT_FOUND) {
+		cc_kvs_release(&cfg.options);
+		*err = e;
+		return -1;
+	}
+	cc_error_free(e);
+	if (external(def)) {
+		cc_kvs_release(&cfg.options);
+		return cc_error_set(err, CC_ERR_NOT_FOUND,
+				    "network %s declared as external, but could not be found", name);
+	}
 	labels_of(def, &cfg.labels);
 	cc_kvs_set(&cfg.labels, CC_LABEL_PROJECT, p->name);
 	cc_kvs_set(&cfg.labels, CC_LABEL_NETWORK, key);
 	cc_kvs_set(&cfg.labels, CC_LABEL_VERSION, CC_VERSION);
-	const struct cc_val *opts = cc_orch_get(def, "driver_opts");
-	for (size_t i = 0; opts && opts->kind == CC_V_MAP && i < opts->map.n; i++)
-		cc_kvs_set(&cfg.options, opts->map.e[i].key, cc_val_text(opts->map.e[i].val));
 	cc_orch_status(ui, "Network", name, "Creating");
-	int r = cc_rt_network_create(rt, &cfg, NULL, err);
+	r = cc_rt_network_create(rt, &cfg, NULL, err);
 	cc_kvs_release(&cfg.labels);
 	cc_kvs_release(&cfg.options);
 	if (r < 0 && (*err)->kind == CC_ERR_ALREADY_EXISTS) {

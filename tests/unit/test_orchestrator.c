@@ -497,6 +497,37 @@ static void test_volumes_from(void **state)
 	cc_project_free(p);
 }
 
+/* a network the model now describes otherwise is refused by name and option, not kept as it was */
+static void test_changed_network_refused(void **state)
+{
+	struct fx *fx = *state;
+	static const char before[] = "services:\n  a: {image: busybox, networks: [n]}\n"
+				     "networks:\n  n: {ipam: {config: [{subnet: 10.201.0.0/24}]}}\n";
+	static const char after[] = "services:\n  a: {image: busybox, networks: [n]}\n"
+				    "networks:\n  n: {ipam: {config: [{subnet: 10.202.0.0/24}]}}\n";
+	struct cc_project *p = load(fx, before);
+	up(fx, p, NULL);
+	up(fx, p, NULL); /* unchanged: nothing to say */
+	cc_project_free(p);
+	p = load(fx, after);
+	struct cc_error *err = NULL;
+	static const struct cc_up_opts o = {.stop_timeout_ns = -1};
+	assert_int_equal(cc_orch_up(fx->rt, p, &o, NULL, &err), -1);
+	assert_int_equal(err->kind, CC_ERR_INVALID_STATE);
+	assert_non_null(strstr(err->msg, "t_n needs to be recreated"));
+	assert_non_null(strstr(err->msg, "ipam subnet (10.201.0.0/24 -> 10.202.0.0/24)"));
+	cc_error_free(err);
+	/* down removes it; the next up makes it as described */
+	static const struct cc_down_opts d = {.timeout_ns = -1};
+	assert_int_equal(cc_orch_down(fx->rt, "t", p, &d, NULL, &err), 0);
+	up(fx, p, NULL);
+	struct cc_network net;
+	assert_int_equal(cc_rt_network_inspect(fx->rt, "t_n", &net, &err), 0);
+	assert_string_equal(net.spec.subnet, "10.202.0.0/24");
+	cc_network_release(&net);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +544,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_policies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_volumes_from, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_changed_network_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
