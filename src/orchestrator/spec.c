@@ -235,6 +235,11 @@ static void set_networks(const struct cc_project *p, const char *service, const 
 		ep->ipv6_address = dup_or_null(cc_orch_str(nv, "ipv6_address"));
 		ep->mac_address = dup_or_null(cc_orch_str(nv, "mac_address"));
 	}
+	/* a service's own mac_address is its first network's, as docker compose gives it to the primary
+	 * endpoint, unless that network names one */
+	const char *mac = cc_orch_str(svc, "mac_address");
+	if (mac && spec->nnetworks && !spec->networks[0].mac_address)
+		spec->networks[0].mac_address = cc_xstrdup(mac);
 }
 
 static void set_file_refs(const struct cc_project *p, const char *section, const struct cc_val *refs,

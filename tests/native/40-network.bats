@@ -685,7 +685,7 @@ YAML
 	assert_nothing_left
 }
 
-@test "extra_hosts in /etc/hosts, host-gateway as the network's gateway, domainname, the host's resolver options" {
+@test "extra_hosts in /etc/hosts, host-gateway as the network's gateway, domainname, mac_address" {
 	cat >compose.yaml <<'YAML'
 services:
   app:
@@ -693,6 +693,7 @@ services:
     command: sleep 300
     hostname: box
     domainname: example.test
+    mac_address: "02:00:00:00:00:aa"
     extra_hosts: ["db:10.1.2.3", "gw:host-gateway", "six=[::1]"]
 YAML
 	"$CC" --backend native up -d
@@ -706,6 +707,9 @@ YAML
 	assert_line --regexp "^${gw//./\\.}[[:space:]]+gw$"
 	run "$CC" --backend native exec app cat /proc/sys/kernel/domainname
 	assert_output example.test
+	# the service's mac_address is its network's
+	run "$CC" --backend native exec app cat /sys/class/net/eth0/address
+	assert_output 02:00:00:00:00:aa
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }

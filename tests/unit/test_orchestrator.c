@@ -528,6 +528,27 @@ static void test_changed_network_refused(void **state)
 	cc_project_free(p);
 }
 
+/* a service's mac_address is its first network's unless that network names one */
+static void test_service_mac_address(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n"
+					"  a: {image: busybox, mac_address: '02:00:00:00:00:aa', networks: [x, y]}\n"
+					"  b: {image: busybox, mac_address: '02:00:00:00:00:bb', networks: {x: "
+					"{mac_address: '02:00:00:00:00:cc'}}}\n"
+					"networks: {x: {}, y: {}}\n");
+	struct cc_container_spec spec = {0};
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_orch_service_spec(p, "a", 1, false, &spec, &err), 0);
+	assert_string_equal(spec.networks[0].mac_address, "02:00:00:00:00:aa");
+	assert_null(spec.networks[1].mac_address);
+	cc_container_spec_release(&spec);
+	assert_int_equal(cc_orch_service_spec(p, "b", 1, false, &spec, &err), 0);
+	assert_string_equal(spec.networks[0].mac_address, "02:00:00:00:00:cc");
+	cc_container_spec_release(&spec);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +566,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_restart_policies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_volumes_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changed_network_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_service_mac_address, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
