@@ -162,8 +162,8 @@ EOC
 	[ "$(grep -c hello <<<"$output")" -eq 2 ]
 }
 
-@test "exec: a pseudo-TTY when standard input is a terminal, raw input and exit codes through it; -i passes stdin" {
-	command -v script >/dev/null || skip "needs script(1) for a terminal"
+# One service `a` that sleeps, up.
+up_sleeper_a() {
 	cat >compose.yaml <<'YAML'
 services:
   a:
@@ -171,6 +171,11 @@ services:
     command: sleep 300
 YAML
 	"$CC" --backend native up -d
+}
+
+@test "exec: a pseudo-TTY when standard input is a terminal, raw input and exit codes through it; -i passes stdin" {
+	command -v script >/dev/null || skip "needs script(1) for a terminal"
+	up_sleeper_a
 	# script(1) gives the CLI a terminal: the command sees a pty and TERM, and its exit code comes back
 	run script -qec "$CC --backend native exec a sh -c 'tty; echo TERM=\$TERM; exit 5'" /dev/null
 	[ "$status" -eq 5 ]
@@ -195,13 +200,7 @@ YAML
 
 @test "exec -t: a runtime's error reads as lines; a killed CLI gives the terminal back and hangs the session up" {
 	command -v script >/dev/null || skip "needs script(1) for a terminal"
-	cat >compose.yaml <<'YAML'
-services:
-  a:
-    image: busybox
-    command: sleep 300
-YAML
-	"$CC" --backend native up -d
+	up_sleeper_a
 	# the runtime's reason comes once the terminal is out of raw mode: its line ends in CR LF, the
 	# terminal's own translation, not in a bare LF
 	run script -qec "$CC --backend native exec a /no/such/command" /dev/null
