@@ -86,6 +86,7 @@ static const struct cc_runtime_ops docker_ops = {
     .container_attach = dk_container_attach,
     .secret_list = dk_secret_list,
     .secret_create = dk_secret_create,
+    .secret_update = dk_secret_update,
     .secret_remove = dk_secret_remove,
     .events = dk_events,
     .image_list = dk_image_list,

@@ -72,6 +72,8 @@ int dk_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **out,
 		   struct cc_error **err);
 int dk_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
 		     const struct cc_kvs *labels, struct cc_error **err);
+int dk_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
+		     struct cc_error **err);
 int dk_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
 /* Copies of the spec's secrets and configs, their read-only mounts and our labels added to the create
  * body; *files_out the copies' directory (owned; NULL when the spec has none), for removal on failure. */

@@ -110,6 +110,15 @@ int dk_secret_create(void *self, enum cc_secret_kind kind, const char *name, con
 	return cc_secret_store_create(&ss, kind, name, value, len, labels, err);
 }
 
+int dk_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
+		     struct cc_error **err)
+{
+	struct cc_secret_store ss;
+	if (secret_store(self, &ss, err) < 0)
+		return -1;
+	return cc_secret_store_update(&ss, kind, name, value, len, err);
+}
+
 int dk_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
 	struct cc_secret_store ss;

@@ -183,6 +183,7 @@ static const struct cc_runtime_ops native_ops = {
     .volume_prune = native_volume_prune,
     .secret_list = native_secret_list,
     .secret_create = native_secret_create,
+    .secret_update = native_secret_update,
     .secret_remove = native_secret_remove,
     .close = native_close,
 };

@@ -154,6 +154,39 @@ int cc_secret_store_create(const struct cc_secret_store *ss, enum cc_secret_kind
 	return commit(ss, err);
 }
 
+int cc_secret_store_update(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
+			   const void *value, size_t len, struct cc_error **err)
+{
+	if (begin(ss, err) < 0)
+		return -1;
+	cleanup_free char *payload = NULL;
+	struct cc_secret old = {0};
+	int r = cc_store_object_get(ss->store, ss->backend, kind_name(kind), name, &payload, err);
+	json_t *j = r == 0 ? json_loads(payload, 0, NULL) : NULL;
+	if (r == 0 && (!j || cc_secret_from_json(j, &old, err) < 0))
+		r = j ? -1 : cc_error_set(err, CC_ERR_INTERNAL, "%s %s: its record is unreadable", kind_name(kind), name);
+	json_decref(j);
+	struct cc_secret s = {0};
+	cleanup_free char *path = value_path(ss, kind, name);
+	if (r == 0) {
+		/* the record keeps its labels and creation time; its digest and size follow the value */
+		cc_secret_init(&s, kind, name, value, len, &old.labels, old.created_ns);
+		cleanup_free char *next = cc_json_dump_compact(cc_secret_to_json(&s));
+		r = write_value(path, value ? value : "", len, err);
+		if (r == 0)
+			r = cc_store_object_put(ss->store, ss->backend, kind_name(kind), name, next, err);
+		if (r == 0)
+			r = secret_event(ss, kind, "update", name, err);
+	}
+	cc_secret_release(&s);
+	cc_secret_release(&old);
+	if (r < 0) {
+		abort_tx(ss);
+		return -1;
+	}
+	return commit(ss, err);
+}
+
 int cc_secret_store_remove(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
 			   struct cc_error **err)
 {

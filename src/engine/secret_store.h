@@ -31,6 +31,9 @@ int cc_secret_store_list(const struct cc_secret_store *ss, enum cc_secret_kind k
 			 size_t *n, struct cc_error **err);
 int cc_secret_store_create(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
 			   const void *value, size_t len, const struct cc_kvs *labels, struct cc_error **err);
+/* A new value for an existing entry (NOT_FOUND otherwise), written whole before the record changes. */
+int cc_secret_store_update(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
+			   const void *value, size_t len, struct cc_error **err);
 int cc_secret_store_remove(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
 			   struct cc_error **err);
 /* Every secret and config the spec names exists (NOT_FOUND naming the first that does not). */

@@ -50,6 +50,14 @@ int native_secret_create(void *self, enum cc_secret_kind kind, const char *name,
 	return cc_secret_store_create(&ss, kind, name, value, len, labels, err);
 }
 
+int native_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			 size_t len, struct cc_error **err)
+{
+	cleanup_free char *dir = cc_xasprintf("%s/secrets", ((struct native *)self)->root);
+	struct cc_secret_store ss = store_of(self, dir);
+	return cc_secret_store_update(&ss, kind, name, value, len, err);
+}
+
 int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
 	cleanup_free char *dir = cc_xasprintf("%s/secrets", ((struct native *)self)->root);

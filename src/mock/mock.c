@@ -155,6 +155,7 @@ static const struct cc_runtime_ops mock_ops = {
     .volume_prune = mock_volume_prune,
     .secret_list = mock_secret_list,
     .secret_create = mock_secret_create,
+    .secret_update = mock_secret_update,
     .secret_remove = mock_secret_remove,
     .close = mock_close,
 };

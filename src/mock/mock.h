@@ -144,6 +144,8 @@ int mock_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **ou
 		     struct cc_error **err);
 int mock_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
 		       const struct cc_kvs *labels, struct cc_error **err);
+int mock_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
+		       struct cc_error **err);
 int mock_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
 
 /* A new random 64-hex-digit id. */

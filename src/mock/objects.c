@@ -924,6 +924,34 @@ int mock_secret_create(void *self, enum cc_secret_kind kind, const char *name, c
 	return mock_commit(m, err);
 }
 
+int mock_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
+		       struct cc_error **err)
+{
+	struct mock *m = self;
+	if (mock_begin(m, err) < 0)
+		return -1;
+	json_t *j;
+	struct cc_secret old = {0}, s = {0};
+	int r = get_json(m, secret_kind(kind), name, &j, err);
+	if (r == 0) {
+		r = cc_secret_from_json(j, &old, err);
+		json_decref(j);
+	}
+	if (r == 0) {
+		cc_secret_init(&s, kind, name, value, len, &old.labels, old.created_ns);
+		r = put_json(m, secret_kind(kind), name, cc_secret_to_json(&s), err);
+	}
+	if (r == 0)
+		r = mock_event(m, cc_now_ns(), secret_kind(kind), "update", name, name, NULL, err);
+	cc_secret_release(&s);
+	cc_secret_release(&old);
+	if (r < 0) {
+		mock_abort(m);
+		return -1;
+	}
+	return mock_commit(m, err);
+}
+
 static bool uses_secret(const struct cc_container *c, const char *name)
 {
 	return cc_container_uses_secret(c, CC_SECRET, name);

@@ -224,18 +224,41 @@ static int ensure_secret(struct cc_runtime *rt, const struct cc_project *p, enum
 	size_t n;
 	if (cc_rt_secret_list(rt, kind, &list, &n, err) < 0)
 		return -1;
-	bool exists = false;
-	for (size_t i = 0; i < n; i++)
-		exists |= strcmp(list[i].name, name) == 0;
-	cc_secrets_free(list, n);
-	if (exists)
+	const struct cc_secret *found = NULL;
+	for (size_t i = 0; i < n && !found; i++)
+		if (strcmp(list[i].name, name) == 0)
+			found = &list[i];
+	if (found && external(def)) {
+		cc_secrets_free(list, n);
 		return 0;
-	if (external(def))
+	}
+	if (!found && external(def)) {
+		cc_secrets_free(list, n);
 		return cc_error_set(err, CC_ERR_NOT_FOUND, "external %s \"%s\" not found", kindname, name);
+	}
 	cleanup_free char *data = NULL;
 	size_t len = 0;
-	if (material(p, def, key, &data, &len, err) < 0)
+	if (material(p, def, key, &data, &len, err) < 0) {
+		cc_secrets_free(list, n);
 		return cc_error_wrap(err, "%s %s", kindname, key);
+	}
+	if (found) {
+		/* the file or variable may have changed since the last up: containers made from now on get
+		 * what it holds now, as docker compose's bind-mounted file gives them. A listing without digests
+		 * (the remote backend's, for secrets) cannot tell, and the value is sent again. */
+		struct cc_secret now;
+		cc_secret_init(&now, kind, name, data, len, NULL, 0);
+		bool same = found->digest && now.digest && strcmp(found->digest, now.digest) == 0;
+		cc_secret_release(&now);
+		cc_secrets_free(list, n);
+		if (same)
+			return 0;
+		if (cc_rt_secret_update(rt, kind, name, data, len, err) < 0)
+			return cc_error_wrap(err, "%s %s", kindname, name);
+		cc_orch_status(ui, kind == CC_CONFIG ? "Config" : "Secret", name, "Updated");
+		return 0;
+	}
+	cc_secrets_free(list, n);
 	struct cc_kvs labels = {0};
 	labels_of(def, &labels);
 	cc_kvs_set(&labels, CC_LABEL_PROJECT, p->name);

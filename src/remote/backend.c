@@ -970,6 +970,22 @@ static int r_secret_create(void *self, enum cc_secret_kind kind, const char *nam
 	return rc;
 }
 
+static int r_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			   size_t len, struct cc_error **err)
+{
+	struct remote *r = self;
+	json_t *v = json_stringn(value, len);
+	if (!v)
+		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
+				    "%s %s: values that are not UTF-8 text cannot cross the %s backend",
+				    kind == CC_CONFIG ? "config" : "secret", name, BACKEND);
+	json_t *b = json_pack("{so}", "value", v);
+	cleanup_free char *path = cc_xasprintf("/%s/%s", secret_kind_path(kind), name);
+	int rc = rc_call(r->c, "PUT", path, b, NULL, err);
+	json_decref(b);
+	return rc;
+}
+
 static int r_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err)
 {
 	struct remote *r = self;
@@ -1029,6 +1045,7 @@ static const struct cc_runtime_ops remote_ops = {
     .volume_prune = r_volume_prune,
     .secret_list = r_secret_list,
     .secret_create = r_secret_create,
+    .secret_update = r_secret_update,
     .secret_remove = r_secret_remove,
     .close = r_close,
 };

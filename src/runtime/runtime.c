@@ -542,6 +542,17 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 		len, labels, err);
 }
 
+int cc_rt_secret_update(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name, const void *value,
+			size_t len, struct cc_error **err)
+{
+	NEED(secret_op(kind, "secret.update", "config.update"), name, "name", name);
+	if (!value && len)
+		return reject(rt, secret_op(kind, "secret.update", "config.update"), name, err,
+			      "a value is required");
+	RT_CALL(rt, secret_op(kind, "secret.update", "config.update"), name, secret_update, kind, name, value,
+		len, err);
+}
+
 int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name,
 			struct cc_error **err)
 {

@@ -117,6 +117,10 @@ struct cc_runtime_ops {
 	int (*secret_create)(void *self, enum cc_secret_kind kind, const char *name, const void *value,
 			     size_t len, const struct cc_kvs *labels, struct cc_error **err);
 	int (*secret_remove)(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
+	/* a new value for an existing one (labels kept): containers started after it see it, running ones
+	 * keep the copy they started with */
+	int (*secret_update)(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			     size_t len, struct cc_error **err);
 	void (*close)(void *self);
 };
 
@@ -242,6 +246,9 @@ int cc_rt_secret_create(struct cc_runtime *rt, enum cc_secret_kind kind, const c
 			size_t len, const struct cc_kvs *labels, struct cc_error **err);
 int cc_rt_secret_remove(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name,
 			struct cc_error **err);
+/* NOT_FOUND when there is no such secret or config. */
+int cc_rt_secret_update(struct cc_runtime *rt, enum cc_secret_kind kind, const char *name, const void *value,
+			size_t len, struct cc_error **err);
 
 /* Does the event pass the filter (type, container name or id prefix, project, labels, since/until)? The rule
  * every backend's event stream applies, for consumers that filter a stream themselves. */

@@ -473,6 +473,28 @@ static void secret_create(struct srv_req *r, enum cc_secret_kind kind)
 	srv_reply_json(r, 201, o);
 }
 
+/* PUT /secrets/{name} {value}: a new value for an existing one (extension: what up does when a project's
+ * secret file changed) */
+static void secret_update(struct srv_req *r, enum cc_secret_kind kind)
+{
+	json_t *b = srv_body_json(r, false);
+	struct cc_runtime *rt = b ? srv_runtime(r) : NULL;
+	if (!rt) {
+		json_decref(b);
+		return;
+	}
+	json_t *value = json_object_get(b, "value");
+	struct cc_error *err = NULL;
+	if (!json_is_string(value))
+		srv_reply_status(r, 400, "value: required, a string");
+	else
+		srv_reply_done(r,
+			       cc_rt_secret_update(rt, kind, srv_param(r, 0), json_string_value(value),
+						   json_string_length(value), &err),
+			       &err, 204);
+	json_decref(b);
+}
+
 static void secret_remove(struct srv_req *r, enum cc_secret_kind kind)
 {
 	struct cc_runtime *rt = srv_runtime(r);
@@ -492,6 +514,14 @@ void h_secret_create(struct srv_req *r)
 void h_secret_remove(struct srv_req *r)
 {
 	secret_remove(r, CC_SECRET);
+}
+void h_secret_update(struct srv_req *r)
+{
+	secret_update(r, CC_SECRET);
+}
+void h_config_update(struct srv_req *r)
+{
+	secret_update(r, CC_CONFIG);
 }
 void h_config_list(struct srv_req *r)
 {

@@ -327,6 +327,8 @@ void h_volume_prune(struct srv_req *r);
 void h_secret_list(struct srv_req *r);
 void h_secret_create(struct srv_req *r);
 void h_secret_remove(struct srv_req *r);
+void h_secret_update(struct srv_req *r);
+void h_config_update(struct srv_req *r);
 void h_config_list(struct srv_req *r);
 void h_config_create(struct srv_req *r);
 void h_config_remove(struct srv_req *r);

@@ -70,9 +70,11 @@ static struct srv_route table[] = {
     R("GET", "/secrets", h_secret_list, 0),
     R("POST", "/secrets", h_secret_create, 0),
     R("DELETE", "/secrets/{name}", h_secret_remove, 0),
+    R("PUT", "/secrets/{name}", h_secret_update, 0),
     R("GET", "/configs", h_config_list, 0),
     R("POST", "/configs", h_config_create, 0),
     R("DELETE", "/configs/{name}", h_config_remove, 0),
+    R("PUT", "/configs/{name}", h_config_update, 0),
 
     R("GET", "/projects", h_project_list, 0),
     R("GET", "/projects/{name}", h_project_get, 0),

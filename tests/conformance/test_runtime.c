@@ -2669,6 +2669,12 @@ static void test_secrets_configs(void **state)
 	assert_false(secret_listed(f, CC_SECRET, name, len));
 	assert_true(secret_listed(f, CC_CONFIG, name, len));
 	EXPECT_ERR(cc_rt_secret_remove(f->rt, CC_SECRET, name, &err), CC_ERR_NOT_FOUND, name);
+	/* a new value: the size follows it, the labels stay; a name that is not there is NOT_FOUND */
+	if (SUPPORTED("config.update", cc_rt_secret_update(f->rt, CC_CONFIG, name, "v2", 2, &err))) {
+		assert_true(secret_listed(f, CC_CONFIG, name, 2));
+		const char *none = nm(f, "no-such-config");
+		EXPECT_ERR(cc_rt_secret_update(f->rt, CC_CONFIG, none, "x", 1, &err), CC_ERR_NOT_FOUND, none);
+	}
 	OK(cc_rt_secret_remove(f->rt, CC_CONFIG, name, &err));
 	assert_false(secret_listed(f, CC_CONFIG, name, len));
 	EXPECT_ERR(cc_rt_secret_remove(f->rt, CC_CONFIG, name, &err), CC_ERR_NOT_FOUND, name);

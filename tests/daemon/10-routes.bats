@@ -315,6 +315,15 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	assert_equal "$(jget '[s["name"] for s in d]')" '["cfg"]'
 	run api DELETE /configs/cfg
 	assert_equal "$(code)" 204
+	# a new value for it (extension): 204; an unknown name 404; no value 400
+	run api PUT /secrets/pw -d '{"value":"an0ther"}'
+	assert_equal "$(code)" 204
+	run api GET /secrets
+	assert_equal "$(jget '[s["size"] for s in d if s["name"]=="pw"][0]')" 7
+	run api PUT /secrets/none-such -d '{"value":"x"}'
+	assert_envelope 404 not_found
+	run api PUT /secrets/pw -d '{}'
+	assert_envelope 400 bad_request
 	run api DELETE /secrets/pw
 	assert_equal "$(code)" 204
 	# nothing of the value anywhere under the root but the value file itself

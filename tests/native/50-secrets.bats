@@ -2,6 +2,8 @@
 # Secrets and configs on the native backend (contents, owner and mode inside the container; values never
 # shown), and the volume, secret and config commands.
 
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
 load helpers
 
 setup_file() {
@@ -72,6 +74,22 @@ YAML
 	[[ "$output" == *'"Digest":"sha256:'* ]]
 	run "$CC" --backend native config ls -q
 	[[ "$output" == *greeting* ]]
+	# the file and the variable change: the running container keeps what it started with, a recreated
+	# one gets the new values, as docker compose's bind-mounted file gives them
+	printf 'n3w-value' >db_password.txt
+	run env APP_SETTING=changed-env "$CC" --backend native up -d
+	assert_success
+	assert_output --partial "Updated"
+	run "$CC" --backend native exec app cat /run/secrets/db_password
+	[ "$output" = s3cr3t-value ]
+	APP_SETTING=changed-env "$CC" --backend native up -d --force-recreate
+	run "$CC" --backend native exec app cat /run/secrets/db_password
+	assert_output n3w-value
+	run "$CC" --backend native exec app cat /etc/app/env.conf
+	assert_output changed-env
+	# unchanged: nothing to update
+	run env APP_SETTING=changed-env "$CC" --backend native up -d
+	refute_output --partial "Updated"
 	"$CC" --backend native down -t 0
 }
 
