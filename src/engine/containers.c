@@ -1235,18 +1235,30 @@ int native_container_kill(void *self, const char *ref, const char *signal, struc
 	int sig = signal ? cc_signal_parse(signal) : SIGKILL;
 	set_marker(n, c.id, NATIVE_MARKER_STOPPING, true); /* docker: a killed container is not restarted */
 	cleanup_free char *id = cc_xstrdup(c.id);
+	cleanup_free char *c_stop_signal = c.spec.stop_signal ? cc_xstrdup(c.spec.stop_signal) : NULL;
 	enum cc_container_state state = c.state;
 	cc_container_release(&c);
 	bool done;
 	/* between two runs there is no process to signal: the marker ends the restart loop, as docker's
 	 * kill of a restarting container does */
-	if (state == CC_STATE_RESTARTING)
-		return wait_exit(n, id, DEFAULT_GRACE_NS, &done, err);
+	if (state == CC_STATE_RESTARTING) {
+		if (wait_exit(n, id, 2 * CC_NS_PER_SEC, &done, err) < 0)
+			return -1;
+		if (done)
+			return 0;
+		/* a run began before the marker was seen: it gets the signal */
+	}
 	if (signal_event(n, id, "kill", sig, err) < 0 || signal_init(n, id, sig, err) < 0)
 		return -1;
-	/* the signal waits in the frozen process: thaw it, as docker's kill does */
-	if (state == CC_STATE_PAUSED && native_container_unpause(n, id, err) < 0)
-		return -1;
+	/* a signal that ends it waits in the frozen process: thaw it, as docker's kill does for SIGKILL and
+	 * the stop signal. On cgroup v2 a SIGKILL ends frozen tasks at once, and the thaw then finds nothing
+	 * paused: that is not the kill's failure */
+	const char *stop_name = c_stop_signal ? c_stop_signal : "SIGTERM";
+	if (state == CC_STATE_PAUSED && (sig == SIGKILL || sig == cc_signal_parse(stop_name))) {
+		struct cc_error *e = NULL;
+		if (native_container_unpause(n, id, &e) < 0)
+			cc_error_free(e);
+	}
 	/* SIGKILL cannot be handled: let the caller's next read see the exit */
 	return sig == SIGKILL ? wait_exit(n, id, 2 * CC_NS_PER_SEC, &done, err) : 0;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -56,11 +57,34 @@ static bool has_option(json_t *options, const char *name)
 	return false;
 }
 
+/* The source tree of a bind mount. A volume's `subpath` is the container's own ground: since the start
+ * that checked it, the container (or another on the volume) may have made it a link to the host's `/`, so
+ * it is resolved below the volume's directory with no links at all. */
+static int source_tree(const char *source, const char *subpath, struct cc_error **err)
+{
+	size_t sl = subpath ? strlen(subpath) : 0, l = strlen(source);
+	if (!sl || l <= sl + 1 || source[l - sl - 1] != '/' || strcmp(source + l - sl, subpath) != 0)
+		return open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	cleanup_free char *volume = cc_xstrndup(source, l - sl - 1);
+	cleanup_close int vfd = open(volume, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	cleanup_close int at = vfd < 0 ? -1 : (int)syscall(SYS_openat2, vfd, subpath, &how, sizeof(how));
+	if (at < 0 && errno == ELOOP) {
+		cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "volume subpath %s goes through a symbolic link",
+			     subpath);
+		errno = ELOOP;
+		return -2;
+	}
+	return at < 0 ? -1
+		      : open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+}
+
 /* One bind mount of the bundle onto its target, resolved inside the root: a link in the container cannot
  * move it onto the host's files. A target missing from the root is left alone (the copy creates nothing for a
  * mount), as is a source that is gone. */
-static int bind_into_root(int root, const char *source, const char *target, bool read_only,
-			  struct cc_error **err)
+static int bind_into_root(int root, const char *source, const char *subpath, const char *target,
+			  bool read_only, struct cc_error **err)
 {
 	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	cleanup_close int at = (int)syscall(SYS_openat2, root, target, &how, sizeof(how));
@@ -68,7 +92,9 @@ static int bind_into_root(int root, const char *source, const char *target, bool
 		return errno == ENOENT ? 0
 				       : cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno,
 							    "mount %s: open the target", target);
-	cleanup_close int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	cleanup_close int tree = source_tree(source, subpath, err);
+	if (tree == -2)
+		return -1;
 	if (tree < 0)
 		return errno == ENOENT ? 0
 				       : cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mount %s: %s",
@@ -82,9 +108,20 @@ static int bind_into_root(int root, const char *source, const char *target, bool
 	return 0;
 }
 
+/* The subpath of the container's volume mount on `target`, if it has one. */
+static const char *volume_subpath(const struct cc_container_spec *spec, const char *target)
+{
+	for (size_t i = 0; i < spec->nmounts; i++)
+		if (spec->mounts[i].type == CC_MOUNT_VOLUME && spec->mounts[i].subpath && spec->mounts[i].target &&
+		    strcmp(spec->mounts[i].target, target) == 0)
+			return spec->mounts[i].subpath;
+	return NULL;
+}
+
 /* The bind mounts of the container's last bundle (config.json), in its order: a later target may lie inside
  * an earlier mount. A container that never started has none. */
-static int bind_bundle_mounts(int root, const char *dir, struct cc_error **err)
+static int bind_bundle_mounts(int root, const char *dir, const struct cc_container_spec *spec,
+			      struct cc_error **err)
 {
 	cleanup_free char *path = cc_xasprintf("%s/config.json", dir);
 	if (access(path, F_OK) < 0)
@@ -104,7 +141,7 @@ static int bind_bundle_mounts(int root, const char *dir, struct cc_error **err)
 		if (!type || strcmp(type, "bind") != 0 || !source || source[0] != '/' || !target)
 			continue;
 		bool ro = has_option(json_object_get(m, "options"), "ro");
-		if ((r = bind_into_root(root, source, target, ro, err)) < 0)
+		if ((r = bind_into_root(root, source, volume_subpath(spec, target), target, ro, err)) < 0)
 			break;
 	}
 	json_decref(cfg);
@@ -113,7 +150,8 @@ static int bind_bundle_mounts(int root, const char *dir, struct cc_error **err)
 
 /* The child's side: a private mount namespace, the container's root and mounts, the copy. */
 static int copy_stopped_in_child(struct native *n, const struct cc_image_record *rec, const char *dir,
-				 const struct copy_request *q, struct cc_error **err)
+				 const struct cc_container_spec *spec, const struct copy_request *q,
+				 struct cc_error **err)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "a mount namespace for the copy");
@@ -123,7 +161,7 @@ static int copy_stopped_in_child(struct native *n, const struct cc_image_record 
 	cleanup_close int root = open(merged, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "open %s", merged);
-	if (bind_bundle_mounts(root, dir, err) < 0)
+	if (bind_bundle_mounts(root, dir, spec, err) < 0)
 		return -1;
 	return copy_at(root, q, err);
 }
@@ -187,11 +225,17 @@ static int copy_stopped(struct native *n, const struct cc_container *c, const ch
 	if (r == 0 && pid < 0)
 		r = cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "fork");
 	if (pid == 0) {
-		close(p[0]);
+		/* nothing of the caller's but its stdio and the answer's pipe: a daemon's other requests'
+		 * pipes and sockets must not stay open for as long as this copy runs; and the copy ends with
+		 * its caller */
+		if (dup2(p[1], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		struct cc_error *e = NULL;
-		int rc = copy_stopped_in_child(n, &rec, dir, q, &e);
+		int rc = copy_stopped_in_child(n, &rec, dir, &c->spec, q, &e);
 		if (rc < 0)
-			send_error(p[1], e);
+			send_error(3, e);
 		_exit(rc < 0 ? 1 : 0);
 	}
 	cc_image_record_release(&rec);

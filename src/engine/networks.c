@@ -252,8 +252,13 @@ size_t native_net_proxies(struct native *nat, const struct cc_container *c, stru
 	struct in_addr target;
 	struct network_set nets = {0};
 	struct cc_error *err = NULL;
-	if (c->npublished && all_networks(nat, &nets, &err) < 0)
-		cc_error_free(err); /* the first network then, as before the set could be read */
+	/* the store's connection is shared by the threads of an up: read under its lock */
+	if (c->npublished && native_begin(nat, &err) == 0) {
+		if (all_networks(nat, &nets, &err) < 0)
+			memset(&nets, 0, sizeof(nets));
+		native_abort(nat);
+	}
+	cc_error_free(err); /* without the set, the first network, as before it could be read */
 	const char *address = published_address(c, nets.v ? &nets : NULL);
 	bool ok = address && inet_pton(AF_INET, address, &target) == 1;
 	cc_networks_free(nets.v, nets.n);

@@ -66,7 +66,8 @@ static int load_from_labels(struct srv_req *r, const char *name, struct cc_proje
 					    .nfiles = cc_strv_len(list),
 					    .project_name = name,
 					    .project_dir = wd,
-					    .cwd = wd};
+					    .cwd = wd,
+					    .environ = (const char *const *)environ};
 		rc = cc_project_load(&o, out, err);
 		if (rc < 0)
 			cc_error_wrap(err, "project %s (brought up from %s)", name, files);

@@ -123,6 +123,37 @@ YAML
 	assert_output a-file
 }
 
+@test "cp of a stopped container whose volume subpath became a link to / refuses, and reads nothing of the host" {
+	cat >compose.yaml <<'YAML'
+services:
+  whole:
+    image: busybox
+    network_mode: none
+    command: ["sh", "-c", "mkdir -p /full/sub && echo in-sub >/full/sub/f && sleep 300"]
+    volumes: [data:/full]
+  part:
+    image: busybox
+    network_mode: none
+    command: ["sleep", "300"]
+    depends_on: [whole]
+    volumes:
+      - {type: volume, source: data, target: /part, volume: {subpath: sub}}
+volumes:
+  data:
+YAML
+	"$CC" --backend native up -d whole
+	eventually '"$CC" --backend native exec whole cat /full/sub/f >/dev/null 2>&1' 10
+	"$CC" --backend native up -d part
+	run "$CC" --backend native exec part cat /part/f
+	assert_output in-sub
+	"$CC" --backend native stop -t 0 part
+	"$CC" --backend native exec whole sh -c 'rm -r /full/sub && ln -s / /full/sub'
+	run "$CC" --backend native cp part:/part/etc/hostname got-hostname
+	assert_failure
+	assert_output --partial "symbolic link"
+	[ ! -e got-hostname ]
+}
+
 @test "cp cannot leave the container through a symbolic link in it" {
 	"$CC" --backend native up -d
 	in_t 'ln -s / /escape && ln -s /etc/passwd /pw'
