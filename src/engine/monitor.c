@@ -446,6 +446,11 @@ struct probe {
 	int64_t began, due, last_end;
 	int64_t began_wall;
 	bool timed_out;
+	/* what the check prints, through a pipe: the first CC_HEALTH_OUTPUT_MAX bytes are kept, the rest read
+	 * and dropped, so a check that prints without end fills nothing */
+	int out;
+	char text[CC_HEALTH_OUTPUT_MAX];
+	size_t len;
 	/* the last results, oldest first, as inspect shows them (<dir>/health.json) */
 	struct cc_health_result log[CC_HEALTH_LOG_MAX];
 	size_t nlog;
@@ -456,11 +461,26 @@ static void probe_release(struct probe *p)
 	for (size_t i = 0; i < p->nlog; i++)
 		free(p->log[i].output);
 	p->nlog = 0;
+	if (p->out >= 0)
+		close(p->out);
+	p->out = -1;
+}
+
+static void probe_drain(struct probe *p)
+{
+	char sink[4096];
+	for (ssize_t r = 1; p->out >= 0 && r > 0;) {
+		bool room = p->len < sizeof(p->text);
+		r = room ? read(p->out, p->text + p->len, sizeof(p->text) - p->len) : read(p->out, sink, sizeof(sink));
+		if (r > 0 && room)
+			p->len += (size_t)r;
+	}
 }
 
 static void probe_reset(struct probe *p, const struct native_run *nr, int64_t started)
 {
 	memset(p, 0, sizeof(*p));
+	p->out = -1;
 	p->enabled = cc_healthcheck_enabled(nr->health);
 	if (!p->enabled)
 		return;
@@ -490,11 +510,17 @@ static void probe_begin(struct probe *p, const struct native_run *nr, int devnul
 			cc_strv_push(&argv, *a);
 	}
 	/* what the test prints is kept for inspect, as docker keeps it */
-	cleanup_free char *out_path = cc_xasprintf("%s/probe.out", nr->dir);
-	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	p->pid = native_spawn(argv, devnull, out >= 0 ? out : devnull, out >= 0 ? out : devnull);
-	if (out >= 0)
-		close(out);
+	int pipefd[2] = {-1, -1};
+	if (pipe2(pipefd, O_CLOEXEC) == 0)
+		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	int out = pipefd[1] >= 0 ? pipefd[1] : devnull;
+	p->pid = native_spawn(argv, devnull, out, out);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (p->out >= 0)
+		close(p->out);
+	p->out = pipefd[0];
+	p->len = 0;
 	cc_strv_free(argv);
 	p->began = now;
 	p->began_wall = cc_now_ns();
@@ -519,14 +545,11 @@ static void probe_expire(struct probe *p, const struct native_run *nr, int64_t n
 /* One result into the log (the oldest goes past CC_HEALTH_LOG_MAX), and the log into <dir>/health.json. */
 static void probe_log(struct probe *p, const struct native_run *nr, int status)
 {
-	cleanup_free char *out_path = cc_xasprintf("%s/probe.out", nr->dir);
-	char text[CC_HEALTH_OUTPUT_MAX + 1] = "";
-	int fd = open(out_path, O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd >= 0 ? read(fd, text, CC_HEALTH_OUTPUT_MAX) : 0;
-	if (fd >= 0)
-		close(fd);
-	text[len > 0 ? len : 0] = '\0';
-	unlink(out_path);
+	probe_drain(p);
+	/* what still holds the pipe (a child the check left) writes into nothing from now on */
+	if (p->out >= 0)
+		close(p->out);
+	p->out = -1;
 	if (p->nlog == CC_HEALTH_LOG_MAX) {
 		free(p->log[0].output);
 		memmove(p->log, p->log + 1, (CC_HEALTH_LOG_MAX - 1) * sizeof(p->log[0]));
@@ -538,7 +561,7 @@ static void probe_log(struct probe *p, const struct native_run *nr, int status)
 	r->exit_code = p->timed_out ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r->output = p->timed_out ? cc_xasprintf("Health check exceeded timeout (%llds)",
 						(long long)(p->h.timeout_ns / CC_NS_PER_SEC))
-				 : cc_xstrdup(text);
+				 : cc_xstrndup(p->text, p->len);
 	json_t *a = cc_health_results_to_json(p->log, p->nlog);
 	char *doc = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
@@ -591,9 +614,12 @@ static void watch_run(const struct native_run *nr, struct run *rs, struct logfil
 				p[k++] = (struct pollfd){rs->bufs[i].fd, POLLIN, 0};
 		if (pidfd >= 0 && !rs->exited)
 			p[k++] = (struct pollfd){pidfd, POLLIN, 0};
+		if (probe.out >= 0)
+			p[k++] = (struct pollfd){probe.out, POLLIN, 0};
 		k += native_attach_pollfds(at, p + k, (int)(sizeof(p) / sizeof(p[0])) - k);
 		poll(k ? p : NULL, (nfds_t)k, wait_ms);
 		native_attach_service(at);
+		probe_drain(&probe);
 		for (int i = 0; i < 2; i++)
 			if (!rs->bufs[i].eof)
 				pump(&rs->bufs[i], log, at);

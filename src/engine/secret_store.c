@@ -168,11 +168,15 @@ int cc_secret_store_update(const struct cc_secret_store *ss, enum cc_secret_kind
 	json_decref(j);
 	struct cc_secret s = {0};
 	cleanup_free char *path = value_path(ss, kind, name);
+	/* the new value waits beside the old one until the record that describes it is committed; its name
+	 * starts with a dot, which no secret's can */
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *next_path = cc_xasprintf("%.*s/.%s.next", (int)(slash - path), path, slash + 1);
 	if (r == 0) {
 		/* the record keeps its labels and creation time; its digest and size follow the value */
 		cc_secret_init(&s, kind, name, value, len, &old.labels, old.created_ns);
 		cleanup_free char *next = cc_json_dump_compact(cc_secret_to_json(&s));
-		r = write_value(path, value ? value : "", len, err);
+		r = write_value(next_path, value ? value : "", len, err);
 		if (r == 0)
 			r = cc_store_object_put(ss->store, ss->backend, kind_name(kind), name, next, err);
 		if (r == 0)
@@ -180,11 +184,16 @@ int cc_secret_store_update(const struct cc_secret_store *ss, enum cc_secret_kind
 	}
 	cc_secret_release(&s);
 	cc_secret_release(&old);
-	if (r < 0) {
+	if (r < 0)
 		abort_tx(ss);
+	if (r < 0 || commit(ss, err) < 0) {
+		unlink(next_path);
 		return -1;
 	}
-	return commit(ss, err);
+	if (rename(next_path, path) < 0)
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "%s %s: replace its value",
+					  kind_name(kind), name);
+	return 0;
 }
 
 int cc_secret_store_remove(const struct cc_secret_store *ss, enum cc_secret_kind kind, const char *name,
