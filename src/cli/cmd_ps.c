@@ -44,15 +44,50 @@ static const char *local_volumes(const struct cc_container *c)
 	return n < 10 ? digits[n] : "10+";
 }
 
+/* The images of a listing, each looked up once: most containers of a project share a few. */
+struct image_cache {
+	cc_strv refs;
+	struct cc_image *images; /* refs[i]'s; a zeroed one when it could not be read */
+	size_t n;
+};
+
+static const struct cc_image *cached_image(struct cc_runtime *rt, struct image_cache *ic,
+					   const struct cc_container *c)
+{
+	const char *ref = c->image_id ? c->image_id : c->spec.image;
+	if (!ref)
+		return NULL;
+	for (size_t i = 0; i < ic->n; i++)
+		if (strcmp(ic->refs[i], ref) == 0)
+			return &ic->images[i];
+	ic->images = cc_xrealloc(ic->images, (ic->n + 1) * sizeof(*ic->images));
+	struct cc_error *err = NULL;
+	if (cc_rt_image_inspect(rt, ref, &ic->images[ic->n], &err) < 0) {
+		cc_error_free(err);
+		memset(&ic->images[ic->n], 0, sizeof(ic->images[ic->n]));
+	}
+	cc_strv_push(&ic->refs, ref);
+	return &ic->images[ic->n++];
+}
+
+static void image_cache_release(struct image_cache *ic)
+{
+	for (size_t i = 0; i < ic->n; i++)
+		cc_image_release(&ic->images[i]);
+	free(ic->images);
+	cc_strv_free(ic->refs);
+}
+
 /* One container as docker compose's `ps --format json` prints it. */
-static json_t *ps_json(const struct cc_container *c, const char *project, int64_t now)
+static json_t *ps_json(const struct cc_container *c, const struct cc_image *img, const char *project,
+		       int64_t now)
 {
 	cleanup_strbuf struct cc_strbuf status = CC_STRBUF_INIT, cmd = CC_STRBUF_INIT,
 					created = CC_STRBUF_INIT, ago = CC_STRBUF_INIT,
 					ports = CC_STRBUF_INIT, labels = CC_STRBUF_INIT,
 					nets = CC_STRBUF_INIT, mounts = CC_STRBUF_INIT;
 	cc_container_status_text(c, now, &status);
-	cli_format_command(c, true, &cmd);
+	cli_format_command(c, img, true, &cmd);
 	cli_format_created_at(c->created_ns, &created);
 	cli_format_ago(c->created_ns, now, &ago);
 	cli_format_ports(c, &ports);
@@ -142,6 +177,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	const char *header[] = {"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS", NULL};
 	rows[nrows++] = cc_strv_copy((char *const *)header);
 	cc_strv seen = cc_xcalloc(1, sizeof(char *));
+	struct image_cache images = {0};
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_container *c = &cs[i];
 		const char *service = cc_kvs_get(&c->spec.labels, CC_LABEL_SERVICE);
@@ -159,7 +195,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 				cc_strv_push(&seen, service);
 			}
 		} else if (strcmp(format, "json") == 0) {
-			json_t *j = ps_json(c, project, now);
+			json_t *j = ps_json(c, cached_image(rt, &images, c), project, now);
 			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			json_decref(j);
 			printf("%s\n", line);
@@ -168,7 +204,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 			cleanup_strbuf struct cc_strbuf status = CC_STRBUF_INIT, cmd = CC_STRBUF_INIT,
 							ago = CC_STRBUF_INIT, ports = CC_STRBUF_INIT;
 			cc_container_status_text(c, now, &status);
-			cli_format_command(c, no_trunc, &cmd);
+			cli_format_command(c, cached_image(rt, &images, c), no_trunc, &cmd);
 			cli_format_ago(c->created_ns, now, &ago);
 			cli_format_ports(c, &ports);
 			const char *row[] = {c->name,
@@ -188,6 +224,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 		cc_strv_free(rows[i]);
 	free(rows);
 	cc_strv_free(seen);
+	image_cache_release(&images);
 out:
 	cc_containers_free(cs, n);
 	if (p)

@@ -35,13 +35,20 @@ void cli_format_ports(const struct cc_container *c, struct cc_strbuf *out)
 	}
 }
 
-void cli_format_command(const struct cc_container *c, bool no_trunc, struct cc_strbuf *out)
+void cli_format_command(const struct cc_container *c, const struct cc_image *img, bool no_trunc,
+			struct cc_strbuf *out)
 {
 	cleanup_strbuf struct cc_strbuf cmd = CC_STRBUF_INIT;
-	if (c->spec.has_entrypoint)
-		for (char **a = c->spec.entrypoint; a && *a; a++)
-			cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
-	for (char **a = c->spec.cmd; a && *a; a++)
+	/* what runs: the image's entrypoint and command under the service's, as docker resolves them (an
+	 * entrypoint given clears the image's command) */
+	char *const *entrypoint = c->spec.has_entrypoint ? c->spec.entrypoint : img ? img->entrypoint : NULL;
+	char *const *args = c->spec.has_cmd || c->spec.cmd ? c->spec.cmd
+			    : c->spec.has_entrypoint   ? NULL
+			    : img		       ? img->cmd
+						       : NULL;
+	for (char *const *a = entrypoint; a && *a; a++)
+		cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
+	for (char *const *a = args; a && *a; a++)
 		cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
 	if (!no_trunc && cmd.len > 20) {
 		cc_strbuf_truncate(&cmd, 19);

@@ -8,7 +8,9 @@
 /* "0.0.0.0:8080->80/tcp, 127.0.0.1:9000->9000/udp" */
 void cli_format_ports(const struct cc_container *c, struct cc_strbuf *out);
 /* The command as docker shows it: "\"echo hi\"" (quoted, truncated unless no_trunc). */
-void cli_format_command(const struct cc_container *c, bool no_trunc, struct cc_strbuf *out);
+/* img: the container's image, for a command the service left to it (NULL: the spec's alone). */
+void cli_format_command(const struct cc_container *c, const struct cc_image *img, bool no_trunc,
+			struct cc_strbuf *out);
 /* "2024-05-01 12:34:56 +0000 UTC" */
 void cli_format_created_at(int64_t ns, struct cc_strbuf *out);
 /* "3 minutes ago" */

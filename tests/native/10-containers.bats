@@ -121,6 +121,22 @@ EOC
 	[ $((0x$priv & 0x$plain)) -eq $((0x$plain)) ]
 }
 
+@test "ps shows the command that runs: the image's when the service gives none; an entrypoint clears its command" {
+	cat >compose.yaml <<'YAML'
+services:
+  plain:
+    image: busybox
+  own:
+    image: busybox
+    entrypoint: ["echo", "hi"]
+YAML
+	"$CC" --backend native up -d
+	run bash -c "'$CC' --backend native ps -a --format json | python3 -c 'import json,sys; [print(d[\"Service\"], d[\"Command\"]) for d in map(json.loads, sys.stdin)]'"
+	assert_line 'own echo hi'
+	assert_line 'plain /bin/sh'
+	"$CC" --backend native down -t 0
+}
+
 @test "pause freezes the container and unpause thaws it" {
 	"$CC" --backend native up -d web
 	run "$CC" --backend native pause web
