@@ -510,9 +510,9 @@ char *api_copy_entry_name(const char *path)
 	const char *base = cc_path_base(clean);
 	/* "..", left by cleaning a relative path that climbs, names no entry: in the container it resolves to
 	 * its root, and as a name it would climb out of the scratch directory it is joined to */
-	char *name = cc_xstrdup(*base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 && strcmp(base, "..") != 0
-				    ? base
-				    : "root");
+	char *name = cc_xstrdup(
+	    *base && strcmp(base, "/") != 0 && strcmp(base, ".") != 0 && strcmp(base, "..") != 0 ? base
+												 : "root");
 	free(clean);
 	return name;
 }

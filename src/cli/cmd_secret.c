@@ -44,7 +44,8 @@ static int secret_ls(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 		return cli_fail(&err);
 	struct cli_listing l;
 	bool digests = kind == CC_CONFIG;
-	const char *header[] = {"NAME", "SIZE", digests ? "DIGEST" : "CREATED", digests ? "CREATED" : NULL, NULL};
+	const char *header[] = {"NAME", "SIZE", digests ? "DIGEST" : "CREATED", digests ? "CREATED" : NULL,
+				NULL};
 	cli_listing_init(&l, header);
 	for (size_t i = 0; i < n; i++) {
 		char size[32];
@@ -54,8 +55,8 @@ static int secret_ls(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 		const char *digest = v[i].digest ? v[i].digest : "";
 		const char *cells[] = {v[i].name, size, digests ? digest : cc_strbuf_str(&created),
 				       digests ? cc_strbuf_str(&created) : NULL, NULL};
-		json_t *o = json_pack("{ss sI ss}", "Name", v[i].name, "Size", (json_int_t)v[i].size, "CreatedAt",
-				      cc_strbuf_str(&created));
+		json_t *o = json_pack("{ss sI ss}", "Name", v[i].name, "Size", (json_int_t)v[i].size,
+				      "CreatedAt", cc_strbuf_str(&created));
 		if (digests)
 			json_object_set_new(o, "Digest", json_string(digest));
 		cli_listing_add(&l, cells, o, v[i].name);

@@ -43,9 +43,9 @@ void cli_format_command(const struct cc_container *c, const struct cc_image *img
 	 * entrypoint given clears the image's command) */
 	char *const *entrypoint = c->spec.has_entrypoint ? c->spec.entrypoint : img ? img->entrypoint : NULL;
 	char *const *args = c->spec.has_cmd || c->spec.cmd ? c->spec.cmd
-			    : c->spec.has_entrypoint   ? NULL
-			    : img		       ? img->cmd
-						       : NULL;
+			    : c->spec.has_entrypoint       ? NULL
+			    : img                          ? img->cmd
+							   : NULL;
 	for (char *const *a = entrypoint; a && *a; a++)
 		cc_strbuf_addf(&cmd, "%s%s", cmd.len ? " " : "", *a);
 	for (char *const *a = args; a && *a; a++)

@@ -1045,18 +1045,19 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		unlink(health_log);
 		set_marker(n, c.id, NATIVE_MARKER_STOPPING, false);
 		set_marker(n, c.id, NATIVE_MARKER_PAUSED, false);
-		struct native_run run = {.runc = oci.path,
-					 .state = state,
-					 .seccomp_store = seccomp_store,
-					 .dir = dir,
-					 .id = c.id,
-					 .health = c.spec.healthcheck,
-					 .restart = c.spec.restart,
-					 .max_retries = c.spec.restart_max_retries,
-					 /* a start by hand begins the policy's count again, as docker's does */
-					 .restart_count = 0,
-					 .stdin_open = c.spec.stdin_open,
-					 .tty = c.spec.tty};
+		struct native_run run = {
+		    .runc = oci.path,
+		    .state = state,
+		    .seccomp_store = seccomp_store,
+		    .dir = dir,
+		    .id = c.id,
+		    .health = c.spec.healthcheck,
+		    .restart = c.spec.restart,
+		    .max_retries = c.spec.restart_max_retries,
+		    /* a start by hand begins the policy's count again, as docker's does */
+		    .restart_count = 0,
+		    .stdin_open = c.spec.stdin_open,
+		    .tty = c.spec.tty};
 		cleanup_free struct native_proxy_port *proxies = NULL;
 		run.nproxies = native_net_proxies(n, &c, &proxies);
 		run.proxies = proxies;

@@ -86,7 +86,8 @@ static int source_tree(const char *source, const char *subpath, struct cc_error 
 static int bind_into_root(int root, const char *source, const char *subpath, const char *target,
 			  bool read_only, struct cc_error **err)
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	cleanup_close int at = (int)syscall(SYS_openat2, root, target, &how, sizeof(how));
 	if (at < 0)
 		return errno == ENOENT ? 0
@@ -97,8 +98,8 @@ static int bind_into_root(int root, const char *source, const char *subpath, con
 		return -1;
 	if (tree < 0)
 		return errno == ENOENT ? 0
-				       : cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mount %s: %s",
-							    target, source);
+				       : cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno,
+							    "mount %s: %s", target, source);
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	if (read_only && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "mount %s read-only", target);
@@ -112,8 +113,8 @@ static int bind_into_root(int root, const char *source, const char *subpath, con
 static const char *volume_subpath(const struct cc_container_spec *spec, const char *target)
 {
 	for (size_t i = 0; i < spec->nmounts; i++)
-		if (spec->mounts[i].type == CC_MOUNT_VOLUME && spec->mounts[i].subpath && spec->mounts[i].target &&
-		    strcmp(spec->mounts[i].target, target) == 0)
+		if (spec->mounts[i].type == CC_MOUNT_VOLUME && spec->mounts[i].subpath &&
+		    spec->mounts[i].target && strcmp(spec->mounts[i].target, target) == 0)
 			return spec->mounts[i].subpath;
 	return NULL;
 }
@@ -154,7 +155,8 @@ static int copy_stopped_in_child(struct native *n, const struct cc_image_record 
 				 struct cc_error **err)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "a mount namespace for the copy");
+		return cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno,
+					  "a mount namespace for the copy");
 	cleanup_free char *merged = NULL;
 	if (native_mount_rootfs(n, rec, dir, &merged, err) < 0)
 		return -1;
@@ -205,8 +207,8 @@ static int child_result(int fd, pid_t pid, const char *name, struct cc_error **e
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
-		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cp %s: the copy was killed by signal %d", name,
-				    WTERMSIG(status));
+		return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cp %s: the copy was killed by signal %d",
+				    name, WTERMSIG(status));
 	return cc_error_set(err, CC_ERR_BACKEND_FAILURE, "cp %s: the copy failed without a message", name);
 }
 
@@ -269,8 +271,8 @@ int native_container_copy(void *self, const char *ref, const char *container_pat
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/root", c.pid);
 		int root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		r = root < 0 ? cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "container %s: %s", c.name,
-						  path)
+		r = root < 0 ? cc_error_set_errno(err, CC_ERR_BACKEND_FAILURE, errno, "container %s: %s",
+						  c.name, path)
 			     : copy_at(root, &q, err);
 		if (root >= 0)
 			close(root);

@@ -471,7 +471,8 @@ static void probe_drain(struct probe *p)
 	char sink[4096];
 	for (ssize_t r = 1; p->out >= 0 && r > 0;) {
 		bool room = p->len < sizeof(p->text);
-		r = room ? read(p->out, p->text + p->len, sizeof(p->text) - p->len) : read(p->out, sink, sizeof(sink));
+		r = room ? read(p->out, p->text + p->len, sizeof(p->text) - p->len)
+			 : read(p->out, sink, sizeof(sink));
 		if (r > 0 && room)
 			p->len += (size_t)r;
 	}

@@ -198,8 +198,8 @@ int native_secret_list(void *self, enum cc_secret_kind kind, struct cc_secret **
 		       struct cc_error **err);
 int native_secret_create(void *self, enum cc_secret_kind kind, const char *name, const void *value,
 			 size_t len, const struct cc_kvs *labels, struct cc_error **err);
-int native_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value, size_t len,
-			 struct cc_error **err);
+int native_secret_update(void *self, enum cc_secret_kind kind, const char *name, const void *value,
+			 size_t len, struct cc_error **err);
 int native_secret_remove(void *self, enum cc_secret_kind kind, const char *name, struct cc_error **err);
 /* The container's secrets and configs copied into <dir>/files with their owners and modes, and a read-only
  * bind mount of each appended to `mounts` (the bundle's). */

@@ -20,8 +20,8 @@ static void add_extra_host(struct cc_strbuf *out, const char *entry, char *const
 	cc_strbuf_addf(out, "%s\t%.*s\n", ip, (int)(sep - entry), entry);
 }
 
-void native_hosts_text(struct cc_strbuf *out, const struct cc_container_spec *spec, const struct cc_container *net,
-		       const char *hostname, char *const *gateways)
+void native_hosts_text(struct cc_strbuf *out, const struct cc_container_spec *spec,
+		       const struct cc_container *net, const char *hostname, char *const *gateways)
 {
 	cc_strbuf_adds(out, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	const char *domain = spec->domainname && *spec->domainname ? spec->domainname : NULL;
@@ -46,18 +46,19 @@ static bool keyword(const char *line, const char *word)
 	return strncmp(line, word, n) == 0 && (line[n] == ' ' || line[n] == '\t');
 }
 
-void native_resolv_text(struct cc_strbuf *out, const char *host_resolv, char *const *servers, char *const *search,
-			char *const *opts)
+void native_resolv_text(struct cc_strbuf *out, const char *host_resolv, char *const *servers,
+			char *const *search, char *const *opts)
 {
-	bool own_servers = servers && servers[0], own_search = search && search[0], own_opts = opts && opts[0];
+	bool own_servers = servers && servers[0], own_search = search && search[0],
+	     own_opts = opts && opts[0];
 	for (char *const *d = servers; d && *d; d++)
 		cc_strbuf_addf(out, "nameserver %s\n", *d);
 	for (const char *line = host_resolv; line && *line;) {
 		size_t len = strcspn(line, "\n");
-		bool keep = keyword(line, "nameserver")                             ? !own_servers
+		bool keep = keyword(line, "nameserver")                          ? !own_servers
 			    : keyword(line, "search") || keyword(line, "domain") ? !own_search
-			    : keyword(line, "options")                              ? !own_opts
-										    : false;
+			    : keyword(line, "options")                           ? !own_opts
+										 : false;
 		if (keep)
 			cc_strbuf_addf(out, "%.*s\n", (int)len, line);
 		line += len + (line[len] == '\n');

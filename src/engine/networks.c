@@ -220,7 +220,8 @@ static int families_of(const char *host_ip)
 /* The endpoint a container's published ports are forwarded to: its first network that is not internal, as
  * docker never maps a port into an internal network (the host's packets there are dropped, and a web
  * service on an internal "backend" and a public "frontend" would not answer). None when every one is. */
-static const struct cc_endpoint *published_endpoint(const struct cc_container *c, const struct network_set *nets)
+static const struct cc_endpoint *published_endpoint(const struct cc_container *c,
+						    const struct network_set *nets)
 {
 	for (size_t i = 0; i < c->nendpoints; i++) {
 		const struct cc_network *net = nets ? find_network(nets, c->endpoints[i].network) : NULL;
@@ -334,12 +335,14 @@ static int sync_firewall(struct native *n, const struct network_set *nets, const
 			int families = families_of(b->host_ip);
 			if (families & ON_V4)
 				fp[np++] = (struct native_fw_port){
-				    b->protocol,       b->host_ip, b->host_port, published_address(&cs[k], nets),
+				    b->protocol,       b->host_ip,
+				    b->host_port,      published_address(&cs[k], nets),
 				    b->container_port, false};
 			if ((families & ON_V6) && published_address6(&cs[k], nets) &&
 			    !(b->host_ip && strcmp(b->host_ip, "::1") == 0))
 				fp[np++] = (struct native_fw_port){
-				    b->protocol,       b->host_ip, b->host_port, published_address6(&cs[k], nets),
+				    b->protocol,       b->host_ip,
+				    b->host_port,      published_address6(&cs[k], nets),
 				    b->container_port, true};
 		}
 	cleanup_free char *table = native_fw_table(n->root);

@@ -164,7 +164,9 @@ int cc_secret_store_update(const struct cc_secret_store *ss, enum cc_secret_kind
 	int r = cc_store_object_get(ss->store, ss->backend, kind_name(kind), name, &payload, err);
 	json_t *j = r == 0 ? json_loads(payload, 0, NULL) : NULL;
 	if (r == 0 && (!j || cc_secret_from_json(j, &old, err) < 0))
-		r = j ? -1 : cc_error_set(err, CC_ERR_INTERNAL, "%s %s: its record is unreadable", kind_name(kind), name);
+		r = j ? -1
+		      : cc_error_set(err, CC_ERR_INTERNAL, "%s %s: its record is unreadable", kind_name(kind),
+				     name);
 	json_decref(j);
 	struct cc_secret s = {0};
 	cleanup_free char *path = value_path(ss, kind, name);

@@ -180,9 +180,9 @@ pid_t native_exec_terminal(const char *dir, const char *socket_name, const char 
 	terminal = 3;
 	close_range(4, ~0U, 0);
 	/* The signals that end a session come through a descriptor, so that the terminal is restored before
-	 * the relay goes: a hang-up of the terminal, TERM, INT or QUIT sent to the relay, and the caller's end
-	 * (a CLI killed), which the kernel reports as a hang-up. Everything else has the default action: the
-	 * daemon's mask is not the relay's. */
+	 * the relay goes: a hang-up of the terminal, TERM, INT or QUIT sent to the relay, and the caller's
+	 * end (a CLI killed), which the kernel reports as a hang-up. Everything else has the default action:
+	 * the daemon's mask is not the relay's. */
 	sigset_t ends;
 	sigemptyset(&ends);
 	static const int ending[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};

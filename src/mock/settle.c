@@ -143,8 +143,7 @@ static int settle_health(struct mock *m, struct mock_container *mc, int64_t upto
 	int64_t first_shown = checks > CC_HEALTH_LOG_MAX ? checks - CC_HEALTH_LOG_MAX + 1 : 1;
 	size_t shown = checks >= first_shown ? (size_t)(checks - first_shown + 1) : 0;
 	int64_t last_start = mc->sim.t0_ns + checks * interval;
-	if (shown != mc->c.nhealth_log ||
-	    (shown && mc->c.health_log[shown - 1].start_ns != last_start)) {
+	if (shown != mc->c.nhealth_log || (shown && mc->c.health_log[shown - 1].start_ns != last_start)) {
 		cc_health_results_free(mc->c.health_log, mc->c.nhealth_log);
 		mc->c.health_log = shown ? cc_xcalloc(shown, sizeof(*mc->c.health_log)) : NULL;
 		mc->c.nhealth_log = shown;

@@ -64,18 +64,21 @@ static char *network_change(const struct cc_network_config *want, const struct c
 				    want->enable_ipv6 ? "true" : "false");
 	const struct {
 		const char *option, *want, *have;
-	} fields[] = {{"ipam subnet", want->subnet, have->subnet},       {"ipam gateway", want->gateway, have->gateway},
-		      {"ipam ip_range", want->ip_range, have->ip_range}, {"ipam subnet", want->subnet6, have->subnet6},
-		      {"ipam gateway", want->gateway6, have->gateway6},  {"ipam ip_range", want->ip_range6, have->ip_range6}};
+	} fields[] = {{"ipam subnet", want->subnet, have->subnet},
+		      {"ipam gateway", want->gateway, have->gateway},
+		      {"ipam ip_range", want->ip_range, have->ip_range},
+		      {"ipam subnet", want->subnet6, have->subnet6},
+		      {"ipam gateway", want->gateway6, have->gateway6},
+		      {"ipam ip_range", want->ip_range6, have->ip_range6}};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (fields[i].want && (!fields[i].have || strcmp(fields[i].want, fields[i].have) != 0))
-			return cc_xasprintf("%s (%s -> %s)", fields[i].option, fields[i].have ? fields[i].have : "none",
-					    fields[i].want);
+			return cc_xasprintf("%s (%s -> %s)", fields[i].option,
+					    fields[i].have ? fields[i].have : "none", fields[i].want);
 	for (size_t i = 0; i < want->options.n; i++) {
 		const char *h = cc_kvs_get(&have->options, want->options.items[i].key);
 		if (!h || strcmp(h, want->options.items[i].value) != 0)
-			return cc_xasprintf("driver_opts %s (%s -> %s)", want->options.items[i].key, h ? h : "none",
-					    want->options.items[i].value);
+			return cc_xasprintf("driver_opts %s (%s -> %s)", want->options.items[i].key,
+					    h ? h : "none", want->options.items[i].value);
 	}
 	return NULL;
 }
@@ -109,15 +112,16 @@ static int ensure_network(struct cc_runtime *rt, const struct cc_project *p, con
 	struct cc_error *e = NULL;
 	int r = 0;
 	if (cc_rt_network_inspect(rt, name, &existing, &e) == 0) {
-		/* docker-compose's rule: a network the model now describes otherwise is not changed behind its
-		 * containers' backs, nor silently kept; the user recreates it (down removes it) */
+		/* docker-compose's rule: a network the model now describes otherwise is not changed behind
+		 * its containers' backs, nor silently kept; the user recreates it (down removes it) */
 		cleanup_free char *change = external(def) ? NULL : network_change(&cfg, &existing.spec);
 		cc_network_release(&existing);
 		if (change)
-			r = cc_error_set(err, CC_ERR_INVALID_STATE,
-					 "network %s needs to be recreated: %s changed; run down (which removes it) "
-					 "and up again",
-					 name, change);
+			r = cc_error_set(
+			    err, CC_ERR_INVALID_STATE,
+			    "network %s needs to be recreated: %s changed; run down (which removes it) "
+			    "and up again",
+			    name, change);
 		cc_kvs_release(&cfg.options);
 		return r;
 	}
@@ -244,8 +248,8 @@ static int ensure_secret(struct cc_runtime *rt, const struct cc_project *p, enum
 	}
 	if (found) {
 		/* the file or variable may have changed since the last up: containers made from now on get
-		 * what it holds now, as docker compose's bind-mounted file gives them. A listing without digests
-		 * (the remote backend's, for secrets) cannot tell, and the value is sent again. */
+		 * what it holds now, as docker compose's bind-mounted file gives them. A listing without
+		 * digests (the remote backend's, for secrets) cannot tell, and the value is sent again. */
 		struct cc_secret now;
 		cc_secret_init(&now, kind, name, data, len, NULL, 0);
 		bool same = found->digest && now.digest && strcmp(found->digest, now.digest) == 0;

@@ -75,8 +75,8 @@ int cc_orch_volumes_from(struct cc_runtime *rt, const struct cc_project *p, cons
 		const char *mode = colon ? colon + 1 : "";
 		if (*mode && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
 			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "services.%s.volumes_from: \"%s\": the mode must be ro or rw", service,
-					    entry);
+					    "services.%s.volumes_from: \"%s\": the mode must be ro or rw",
+					    service, entry);
 		struct cc_container from;
 		if (source_container(rt, p, name, by_name, &from, err) < 0)
 			return cc_error_wrap(err, "service %s", service);

@@ -119,5 +119,6 @@ char *cc_ipv4_docker_mac(const char *address)
 {
 	uint32_t a = 0;
 	cc_ipv4_parse(address, &a);
-	return cc_xasprintf("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return cc_xasprintf("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
+			    a & 0xff);
 }

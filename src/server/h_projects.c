@@ -39,7 +39,8 @@ static int project_containers(struct cc_runtime *rt, const char *name, struct cc
 /* A project the CLI brought up: its model from the compose files its containers name (the labels docker
  * compose sets too), read from where the CLI read them. NOT_FOUND when no container names any; -2 when
  * the runtime could not be had (answered already). */
-static int load_from_labels(struct srv_req *r, const char *name, struct cc_project **out, struct cc_error **err)
+static int load_from_labels(struct srv_req *r, const char *name, struct cc_project **out,
+			    struct cc_error **err)
 {
 	struct cc_runtime *rt = srv_runtime(r);
 	struct cc_container *cs = NULL;

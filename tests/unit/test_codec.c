@@ -1313,8 +1313,12 @@ static void test_inspect_config_merges_image(void **state)
 	     iw[] = "/srv", ep[] = "/entry", out[] = "ok";
 	char *env[] = {e1, NULL}, *ienv[] = {ie1, ie2, NULL}, *icmd[] = {ic, NULL}, *ient[] = {ep, NULL};
 	struct cc_health_result log[] = {{.start_ns = 1, .end_ns = 2, .exit_code = 0, .output = out}};
-	struct cc_container c = {.id = id, .name = name, .state = CC_STATE_RUNNING, .health = CC_HEALTH_HEALTHY,
-				 .health_log = log, .nhealth_log = 1};
+	struct cc_container c = {.id = id,
+				 .name = name,
+				 .state = CC_STATE_RUNNING,
+				 .health = CC_HEALTH_HEALTHY,
+				 .health_log = log,
+				 .nhealth_log = 1};
 	c.spec.name = name;
 	c.spec.image = image;
 	c.spec.env = env;
@@ -1355,8 +1359,8 @@ static void test_inspect_config_merges_image(void **state)
 static void test_copy_entry_name(void **state)
 {
 	(void)state;
-	static const char *const cases[][2] = {{"/etc/hosts", "hosts"}, {"/", "root"},	      {".", "root"},
-					       {"..", "root"},	       {"../..", "root"}, {"a/..", "root"},
+	static const char *const cases[][2] = {{"/etc/hosts", "hosts"}, {"/", "root"},     {".", "root"},
+					       {"..", "root"},          {"../..", "root"}, {"a/..", "root"},
 					       {"/x/y/", "y"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *n = api_copy_entry_name(cases[i][0]);

@@ -103,9 +103,9 @@ static void test_extra_hosts_both_ways(void **state)
 	assert_string_equal(json_string_value(json_array_get(eh, 0)), "db:10.0.0.5");
 	assert_string_equal(json_string_value(json_array_get(eh, 1)), "gw:host-gateway");
 	assert_string_equal(json_string_value(json_array_get(eh, 2)), "six:::1");
-	json_t *j = json_pack("{ss ss s{ss si} s{sO} s{ss}}", "Id", "abc", "Name", "/p-s-1", "State", "Status",
-			      "running", "ExitCode", 0, "HostConfig", "ExtraHosts", eh, "Config", "Image",
-			      "busybox");
+	json_t *j =
+	    json_pack("{ss ss s{ss si} s{sO} s{ss}}", "Id", "abc", "Name", "/p-s-1", "State", "Status",
+		      "running", "ExitCode", 0, "HostConfig", "ExtraHosts", eh, "Config", "Image", "busybox");
 	struct cc_container c;
 	dk_container_from_json(j, &c);
 	assert_non_null(c.spec.extra_hosts);

@@ -214,18 +214,22 @@ static void test_hosts_text(void **state)
 static void test_resolv_text(void **state)
 {
 	(void)state;
-	const char *host = "# generated\nnameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\nsortlist 1.2.3.4\n";
+	const char *host =
+	    "# generated\nnameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\nsortlist 1.2.3.4\n";
 	char gw[] = "172.30.0.1", s1[] = "svc.example", o1[] = "timeout:1";
 	char *servers[] = {gw, NULL}, *search[] = {s1, NULL}, *opts[] = {o1, NULL};
 	struct cc_strbuf sb = CC_STRBUF_INIT;
 	native_resolv_text(&sb, host, servers, NULL, NULL);
-	assert_string_equal(cc_strbuf_str(&sb), "nameserver 172.30.0.1\nsearch corp.example\noptions ndots:2\n");
+	assert_string_equal(cc_strbuf_str(&sb),
+			    "nameserver 172.30.0.1\nsearch corp.example\noptions ndots:2\n");
 	cc_strbuf_release(&sb);
 	native_resolv_text(&sb, host, servers, search, opts);
-	assert_string_equal(cc_strbuf_str(&sb), "nameserver 172.30.0.1\nsearch svc.example\noptions timeout:1\n");
+	assert_string_equal(cc_strbuf_str(&sb),
+			    "nameserver 172.30.0.1\nsearch svc.example\noptions timeout:1\n");
 	cc_strbuf_release(&sb);
 	native_resolv_text(&sb, host, NULL, NULL, NULL);
-	assert_string_equal(cc_strbuf_str(&sb), "nameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\n");
+	assert_string_equal(cc_strbuf_str(&sb),
+			    "nameserver 10.9.9.9\nsearch corp.example\noptions ndots:2\n");
 	cc_strbuf_release(&sb);
 	native_resolv_text(&sb, NULL, NULL, search, NULL);
 	assert_string_equal(cc_strbuf_str(&sb), "search svc.example\n");

@@ -418,13 +418,14 @@ static void test_labels(void **state)
 static void test_restart_policies(void **state)
 {
 	struct fx *fx = *state;
-	struct cc_project *p = load(fx, "services:\n"
-					"  a: {image: busybox, restart: 'on-failure:3'}\n"
-					"  b: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
-					"on-failure, max_attempts: 5}}}\n"
-					"  c: {image: busybox, deploy: {restart_policy: {condition: any}}}\n"
-					"  d: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
-					"none}}}\n");
+	struct cc_project *p =
+	    load(fx, "services:\n"
+		     "  a: {image: busybox, restart: 'on-failure:3'}\n"
+		     "  b: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
+		     "on-failure, max_attempts: 5}}}\n"
+		     "  c: {image: busybox, deploy: {restart_policy: {condition: any}}}\n"
+		     "  d: {image: busybox, restart: always, deploy: {restart_policy: {condition: "
+		     "none}}}\n");
 	static const struct {
 		const char *service;
 		enum cc_restart_policy policy;
@@ -454,10 +455,11 @@ static void test_restart_policies(void **state)
 static void test_volumes_from(void **state)
 {
 	struct fx *fx = *state;
-	struct cc_project *p = load(fx, "services:\n"
-					"  a: {image: busybox, volumes: ['vol:/data', '/anon', {type: tmpfs, target: /t}]}\n"
-					"  b: {image: busybox, volumes_from: ['a:ro'], volumes: ['wol:/data2']}\n"
-					"volumes: {vol: {}, wol: {}}\n");
+	struct cc_project *p =
+	    load(fx, "services:\n"
+		     "  a: {image: busybox, volumes: ['vol:/data', '/anon', {type: tmpfs, target: /t}]}\n"
+		     "  b: {image: busybox, volumes_from: ['a:ro'], volumes: ['wol:/data2']}\n"
+		     "volumes: {vol: {}, wol: {}}\n");
 	up(fx, p, NULL);
 	struct cc_container a, b;
 	struct cc_error *err = NULL;
@@ -532,11 +534,12 @@ static void test_changed_network_refused(void **state)
 static void test_service_mac_address(void **state)
 {
 	struct fx *fx = *state;
-	struct cc_project *p = load(fx, "services:\n"
-					"  a: {image: busybox, mac_address: '02:00:00:00:00:aa', networks: [x, y]}\n"
-					"  b: {image: busybox, mac_address: '02:00:00:00:00:bb', networks: {x: "
-					"{mac_address: '02:00:00:00:00:cc'}}}\n"
-					"networks: {x: {}, y: {}}\n");
+	struct cc_project *p =
+	    load(fx, "services:\n"
+		     "  a: {image: busybox, mac_address: '02:00:00:00:00:aa', networks: [x, y]}\n"
+		     "  b: {image: busybox, mac_address: '02:00:00:00:00:bb', networks: {x: "
+		     "{mac_address: '02:00:00:00:00:cc'}}}\n"
+		     "networks: {x: {}, y: {}}\n");
 	struct cc_container_spec spec = {0};
 	struct cc_error *err = NULL;
 	assert_int_equal(cc_orch_service_spec(p, "a", 1, false, &spec, &err), 0);
