@@ -57,8 +57,7 @@ int native_begin(struct native *n, struct cc_error **err)
 	return 0;
 }
 
-/* A read transaction (cc_store_begin_read), ended like a write one. */
-static int native_begin_read(struct native *n, struct cc_error **err)
+int native_begin_read(struct native *n, struct cc_error **err)
 {
 	pthread_mutex_lock(&n->images->lock);
 	if (cc_store_begin_read(n->store, err) < 0) {

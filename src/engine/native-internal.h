@@ -43,6 +43,8 @@ struct native {
 /* A store transaction under the backend's lock (the image store's recursive one): begin, then commit or
  * abort. */
 int native_begin(struct native *n, struct cc_error **err);
+/* A read transaction (cc_store_begin_read): no writer waits for it; ended like a write one. */
+int native_begin_read(struct native *n, struct cc_error **err);
 int native_commit(struct native *n, struct cc_error **err);
 void native_abort(struct native *n);
 

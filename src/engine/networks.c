@@ -254,7 +254,7 @@ size_t native_net_proxies(struct native *nat, const struct cc_container *c, stru
 	struct network_set nets = {0};
 	struct cc_error *err = NULL;
 	/* the store's connection is shared by the threads of an up: read under its lock */
-	if (c->npublished && native_begin(nat, &err) == 0) {
+	if (c->npublished && native_begin_read(nat, &err) == 0) {
 		if (all_networks(nat, &nets, &err) < 0)
 			memset(&nets, 0, sizeof(nets));
 		native_abort(nat);

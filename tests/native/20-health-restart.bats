@@ -253,14 +253,16 @@ for l in sys.stdin:
 	"$CC" --backend native down -t 0
 }
 
-# The processes that hold files of the project's containers: the monitors (one per container).
-monitors() {
-	local n=0 p
+# The pids holding a file of the project's containers whose path (below containers/) matches $1; with no
+# $1, any file: the monitors, one per container.
+holders() {
+	local p
 	for p in /proc/[0-9]*; do
-		ls -l "$p/fd" 2>/dev/null | grep -q "$CONTAINER_COMPOSE_ROOT/containers/" && n=$((n + 1))
+		ls -l "$p/fd" 2>/dev/null | grep -q "$CONTAINER_COMPOSE_ROOT/containers/${1:-}" && echo "${p#/proc/}"
 	done
-	echo "$n"
+	return 0
 }
+monitors() { holders | wc -l; }
 
 @test "restart of a crash-looping service ends its loop: one monitor, and the new run stays up" {
 	mkdir -p state
@@ -319,10 +321,8 @@ services:
 EOC
 	"$CC" --backend native up -d
 	eventually '[ "$(states)" = "proj-orphan-1 running 0" ]' 10
-	local p mon=
-	for p in /proc/[0-9]*; do
-		ls -l "$p/fd" 2>/dev/null | grep -q "$CONTAINER_COMPOSE_ROOT/containers/.*/monitor.lock" && mon=${p#/proc/}
-	done
+	local mon
+	mon=$(holders '.*/monitor.lock')
 	[ -n "$mon" ]
 	kill -KILL "$mon"
 	# nothing would record its end: the next look finds the monitor gone and ends the container
