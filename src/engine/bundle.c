@@ -144,40 +144,58 @@ static void add_all_capabilities(json_t *set)
 
 static json_t *capability_sets(json_t *set);
 
-static int capabilities(const struct cc_container_spec *spec, json_t **out, struct cc_error **err)
+/* Every name known, every added one held by the engine; *all says whether "ALL" is among them. */
+static int check_caps(char *const *caps, const char *field, bool adding, bool *all, struct cc_error **err)
 {
-	json_t *set = json_object(); /* name -> true, in a stable order below */
-	if (spec->privileged)
-		add_all_capabilities(set);
-	for (const char *const *c = cc_default_capabilities; !spec->privileged && *c; c++)
-		json_object_set_new(set, *c, json_true());
-	for (char *const *c = spec->cap_add; c && *c; c++) {
-		cleanup_free char *n = cap_name(*c);
-		if (strcmp(n, "ALL") == 0) {
-			add_all_capabilities(set);
-		} else if (known_cap(n) && !host_has_cap(n)) {
-			json_decref(set);
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
-					    "cap_add: %s: the engine itself does not have this capability",
-					    *c);
-		} else if (!known_cap(n)) {
-			json_decref(set);
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "cap_add: unknown capability %s",
-					    *c);
-		} else {
-			json_object_set_new(set, n, json_true());
-		}
-	}
-	for (char *const *c = spec->cap_drop; c && *c; c++) {
+	*all = false;
+	for (char *const *c = caps; c && *c; c++) {
 		cleanup_free char *n = cap_name(*c);
 		if (strcmp(n, "ALL") == 0)
-			json_object_clear(set);
-		else if (!known_cap(n)) {
-			json_decref(set);
-			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "cap_drop: unknown capability %s",
+			*all = true;
+		else if (!known_cap(n))
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "%s: unknown capability %s", field,
 					    *c);
-		} else
+		else if (adding && !host_has_cap(n))
+			return cc_error_set(err, CC_ERR_INVALID_ARGUMENT,
+					    "%s: %s: the engine itself does not have this capability", field,
+					    *c);
+	}
+	return 0;
+}
+
+static void set_caps(json_t *set, char *const *caps, bool on)
+{
+	for (char *const *c = caps; c && *c; c++) {
+		cleanup_free char *n = cap_name(*c);
+		if (strcmp(n, "ALL") == 0)
+			continue;
+		if (on)
+			json_object_set_new(set, n, json_true());
+		else
 			json_object_del(set, n);
+	}
+}
+
+/* docker's rules (moby's TweakCapabilities): privileged gets everything whatever cap_drop says; cap_add ALL
+ * is everything but cap_drop; cap_drop ALL keeps only cap_add; else the defaults less cap_drop plus cap_add
+ * (an add wins over a drop of the same capability). */
+static int capabilities(const struct cc_container_spec *spec, json_t **out, struct cc_error **err)
+{
+	bool add_all, drop_all;
+	if (check_caps(spec->cap_add, "cap_add", true, &add_all, err) < 0 ||
+	    check_caps(spec->cap_drop, "cap_drop", false, &drop_all, err) < 0)
+		return -1;
+	json_t *set = json_object(); /* name -> true, in a stable order below */
+	if (spec->privileged) {
+		add_all_capabilities(set);
+	} else if (add_all) {
+		add_all_capabilities(set);
+		set_caps(set, spec->cap_drop, false);
+	} else {
+		for (const char *const *c = cc_default_capabilities; !drop_all && *c; c++)
+			json_object_set_new(set, *c, json_true());
+		set_caps(set, spec->cap_drop, false);
+		set_caps(set, spec->cap_add, true);
 	}
 	*out = capability_sets(set);
 	json_decref(set);

@@ -188,6 +188,32 @@ static void test_capabilities_and_rlimits(void **state)
 	assert_string_equal(json_string_value(json_object_get(rl, "type")), "RLIMIT_NOFILE");
 	assert_true((uint64_t)json_integer_value(json_object_get(rl, "hard")) <= host.rlim_max);
 	json_decref(j);
+	/* docker's rules: drop ALL keeps only the adds, whatever the order they were written in */
+	char *all[] = {"ALL", NULL}, *net_admin[] = {"NET_ADMIN", NULL}, *chown[] = {"CHOWN", NULL};
+	spec.cap_add = net_admin;
+	spec.cap_drop = all;
+	j = config(fx, &spec, NULL);
+	assert_true(has_cap(j, "CAP_NET_ADMIN"));
+	assert_false(has_cap(j, "CAP_KILL"));
+	json_decref(j);
+	/* add ALL is everything but the drops */
+	spec.cap_add = all;
+	spec.cap_drop = chown;
+	j = config(fx, &spec, NULL);
+	assert_true(has_cap(j, "CAP_NET_ADMIN"));
+	assert_false(has_cap(j, "CAP_CHOWN"));
+	json_decref(j);
+	/* an add wins over a drop of the same capability; privileged ignores the drops */
+	spec.cap_add = chown;
+	j = config(fx, &spec, NULL);
+	assert_true(has_cap(j, "CAP_CHOWN"));
+	json_decref(j);
+	spec.cap_add = NULL;
+	spec.privileged = true;
+	j = config(fx, &spec, NULL);
+	assert_true(has_cap(j, "CAP_CHOWN"));
+	json_decref(j);
+	spec.privileged = false;
 	char *bad[] = {"NOT_A_CAP", NULL};
 	spec.cap_add = bad;
 	struct cc_bundle_input in = {.spec = &spec, .rootfs = fx->rootfs};
