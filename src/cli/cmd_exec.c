@@ -1,6 +1,9 @@
 /* `exec` (a command in a running service container) and `run` (a one-off container of a service). Both exit
  * with the command's exit code, as docker compose does. */
 #include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/strmap.h"
+#include "compose/dotenv.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli/cli.h"
@@ -133,13 +136,47 @@ static cc_strv split_words(const char *s)
 }
 
 struct run_opts {
-	bool rm, detach, service_ports, no_deps, no_tty, quiet_pull, build, remove_orphans, tty;
+	bool rm, detach, no_deps, no_tty, quiet_pull, build, remove_orphans, tty;
 	bool interactive;  /* -i given */
 	bool attach_tty;   /* a pseudo-TTY: -t, or by default when stdin is a terminal (not with -T) */
 	bool attach_stdin; /* stdin goes to the container: -i, or with the pseudo-TTY */
 	const char *name, *entrypoint, *user, *workdir, *pull;
-	cc_strv env, labels;
+	cc_strv env, labels, env_files;
+	struct cc_oneoff_opts oneoff;
 };
+
+static const char *os_lookup(void *ud, const char *name)
+{
+	(void)ud;
+	return getenv(name);
+}
+
+/* --env-from-file: the files' variables in the env_file grammar, before -e's (which win). */
+static int add_env_files(char *const *files, struct cc_container_spec *spec, struct cc_error **err)
+{
+	for (; files && *files; files++) {
+		char *data = NULL;
+		size_t len = 0;
+		struct cc_strmap vars;
+		cc_strmap_init(&vars, free);
+		int r = cc_read_file(*files, &data, &len, err) < 0
+			    ? cc_error_wrap(err, "--env-from-file")
+			    : cc_dotenv_parse(data, len, *files, os_lookup, NULL, &vars, err);
+		free(data);
+		if (r == 0) {
+			cc_strmap_foreach(&vars, e)
+			{
+				char *kv = cc_xasprintf("%s=%s", e->key, (const char *)e->value);
+				cc_strv_push(&spec->env, kv);
+				free(kv);
+			}
+		}
+		cc_strmap_release(&vars);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static void apply_overrides(const struct run_opts *ro, char *const *command, struct cc_container_spec *spec)
 {
@@ -237,28 +274,12 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	cc_strv_free(dep_names);
 	struct cc_container_spec spec;
 	char *id = NULL;
-	if (cc_orch_service_spec(p, service, 1, true, &spec, &err) < 0 ||
-	    cc_orch_volumes_from(rt, p, service, &spec, &err) < 0) {
+	if (cc_orch_oneoff_spec(p, service, &ro->oneoff, &spec, &err) < 0 ||
+	    cc_orch_volumes_from(rt, p, service, &spec, &err) < 0 ||
+	    add_env_files(ro->env_files, &spec, &err) < 0) {
+		cc_container_spec_release(&spec);
 		cli_ui_release(&ui);
 		return cli_fail(&err);
-	}
-	if (!ro->service_ports) {
-		for (size_t i = 0; i < spec.nports; i++)
-			free(spec.ports[i].host_ip);
-		free(spec.ports);
-		spec.ports = NULL;
-		spec.nports = 0;
-	} else {
-		struct cc_container_spec full;
-		if (cc_orch_service_spec(p, service, 1, false, &full, &err) == 0) {
-			spec.ports = full.ports;
-			spec.nports = full.nports;
-			full.ports = NULL;
-			full.nports = 0;
-			cc_container_spec_release(&full);
-		} else {
-			cc_error_release(&err);
-		}
 	}
 	apply_overrides(ro, args + 1, &spec);
 	if (cc_rt_container_create(rt, &spec, &id, &err) < 0 || cc_rt_container_start(rt, id, &err) < 0) {
@@ -285,7 +306,8 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct run_opts ro = {0};
-	cc_strv publish = NULL, volumes = NULL;
+	cc_strv publish = NULL, volumes = NULL, cap_add = NULL, cap_drop = NULL;
+	bool quiet = false;
 	const struct cli_flag flags[] = {
 	    {"rm", 0, CLI_BOOL, &ro.rm, NULL, "Automatically remove the container when it exits"},
 	    {"detach", 'd', CLI_BOOL, &ro.detach, NULL, "Run container in background and print container ID"},
@@ -295,7 +317,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	    {"entrypoint", 0, CLI_STR, &ro.entrypoint, "CMD", "Override the entrypoint of the image"},
 	    {"user", 'u', CLI_STR, &ro.user, "USER", "Run as specified username or uid"},
 	    {"workdir", 'w', CLI_STR, &ro.workdir, "DIR", "Working directory inside the container"},
-	    {"service-ports", 'P', CLI_BOOL, &ro.service_ports, NULL,
+	    {"service-ports", 'P', CLI_BOOL, &ro.oneoff.service_ports, NULL,
 	     "Run command with all service's ports enabled and mapped to the host"},
 	    {"no-deps", 0, CLI_BOOL, &ro.no_deps, NULL, "Don't start linked services"},
 	    {"no-TTY", 'T', CLI_BOOL, &ro.no_tty, NULL, "Disable pseudo-TTY allocation"},
@@ -308,6 +330,12 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	     "Remove containers for undefined services"},
 	    {"publish", 'p', CLI_LIST, &publish, "PORT", "Publish a container's port(s) to the host"},
 	    {"volume", 'v', CLI_LIST, &volumes, "VOLUME", "Bind mount a volume"},
+	    {"cap-add", 0, CLI_LIST, &cap_add, "CAP", "Add Linux capabilities"},
+	    {"cap-drop", 0, CLI_LIST, &cap_drop, "CAP", "Drop Linux capabilities"},
+	    {"use-aliases", 0, CLI_BOOL, &ro.oneoff.use_aliases, NULL,
+	     "Use the service's network aliases in the network(s) the container connects to"},
+	    {"env-from-file", 0, CLI_LIST, &ro.env_files, "FILE", "Set environment variables from file"},
+	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Don't print anything to STDOUT"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"run", "SERVICE [COMMAND] [ARGS...]",
@@ -326,12 +354,13 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (ro.tty && !ro.no_tty && !ro.detach && !isatty(STDIN_FILENO)) {
 		cli_usage_error("run", "the input device is not a TTY (use -T, or run from a terminal)");
 		rc = CLI_USAGE;
-	} else if ((publish && publish[0]) || (volumes && volumes[0])) {
-		/* honest: these need the spec parsers of the engine issue; refuse rather than ignore */
-		cli_usage_error("run",
-				"--publish and --volume are not supported yet: declare them in the service");
-		rc = CLI_USAGE;
 	}
+	ro.oneoff.publish = publish;
+	ro.oneoff.volumes = volumes;
+	ro.oneoff.cap_add = cap_add;
+	ro.oneoff.cap_drop = cap_drop;
+	if (quiet)
+		ctx->progress = "quiet";
 	/* docker compose's habits: a pseudo-TTY whenever standard input is a terminal, unless -T or -d */
 	ro.attach_tty = !ro.no_tty && !ro.detach && isatty(STDIN_FILENO);
 	ro.attach_stdin = !ro.detach && (ro.interactive || ro.attach_tty);
@@ -347,8 +376,11 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	cc_strv_free(args);
 	cc_strv_free(ro.env);
 	cc_strv_free(ro.labels);
+	cc_strv_free(ro.env_files);
 	cc_strv_free(publish);
 	cc_strv_free(volumes);
+	cc_strv_free(cap_add);
+	cc_strv_free(cap_drop);
 	return rc;
 }
 

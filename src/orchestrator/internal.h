@@ -21,6 +21,13 @@ bool cc_orch_selected(char *const *services, const char *name);
 /* The image a service runs: its `image`, or <project>-<service> for a build-only service. */
 char *cc_orch_image_of(const struct cc_project *p, const char *service);
 
+/* A one-off's spec leaves out the service's ports and network aliases (spec.c); these add them, for run -P
+ * and run --use-aliases. */
+void cc_orch_spec_service_ports(const struct cc_project *p, const char *service,
+				struct cc_container_spec *spec);
+void cc_orch_spec_service_aliases(const struct cc_project *p, const char *service,
+				  struct cc_container_spec *spec);
+
 /* Run fn(i) for i in [0, n) on up to `limit` threads (<= 0: n). The first failure (by index) is returned;
  * jobs not yet begun when a job fails are skipped. */
 int cc_orch_parallel(size_t n, int limit, int (*fn)(void *ctx, size_t i, struct cc_error **err), void *ctx,

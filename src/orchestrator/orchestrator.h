@@ -97,6 +97,18 @@ int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_
 /* A service's container spec for replica `number` (labels included). oneoff: a `run` container. */
 int cc_orch_service_spec(const struct cc_project *p, const char *service, int number, bool oneoff,
 			 struct cc_container_spec *out, struct cc_error **err);
+/* What `run` adds to a service's one-off container. */
+struct cc_oneoff_opts {
+	char *const *publish; /* -p: ports in the Compose short syntax */
+	char *const *volumes; /* -v: volumes in the Compose short syntax (binds relative to the project) */
+	char *const *cap_add, *const *cap_drop;
+	bool service_ports; /* -P: the service's own ports too */
+	bool use_aliases;   /* the service's name and aliases on its networks, as its replicas have them */
+};
+/* A one-off container's spec: the service's without its ports, network aliases and restart policy (docker
+ * compose's one-off), plus opts. INVALID_ARGUMENT names the flag and its value. */
+int cc_orch_oneoff_spec(const struct cc_project *p, const char *service, const struct cc_oneoff_opts *o,
+			struct cc_container_spec *out, struct cc_error **err);
 /* Add to spec the mounts of the service's volumes_from: another service's first container's, or a named
  * container's (`container:NAME`), read-only with `:ro`, writable with `:rw`, else as they are there. Its own
  * targets win. NOT_FOUND when a source has no container. */

@@ -214,8 +214,17 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 	(void)tmpfs;
 }
 
+/* service discovery by service name, as docker compose registers it, and the network's aliases */
+static void push_aliases(const char *service, const struct cc_val *net, struct cc_endpoint *ep)
+{
+	cc_strv_push(&ep->aliases, service);
+	const struct cc_val *aliases = cc_orch_get(net, "aliases");
+	for (size_t k = 0; aliases && aliases->kind == CC_V_SEQ && k < aliases->seq.n; k++)
+		cc_strv_push(&ep->aliases, cc_val_text(aliases->seq.v[k]));
+}
+
 static void set_networks(const struct cc_project *p, const char *service, const struct cc_val *svc,
-			 struct cc_container_spec *spec)
+			 bool with_aliases, struct cc_container_spec *spec)
 {
 	const struct cc_val *nets = cc_orch_get(svc, "networks");
 	if (!nets || nets->kind != CC_V_MAP || !nets->map.n)
@@ -226,11 +235,8 @@ static void set_networks(const struct cc_project *p, const char *service, const 
 		const struct cc_val *nv = nets->map.e[i].val;
 		struct cc_endpoint *ep = &spec->networks[spec->nnetworks++];
 		ep->network = cc_xstrdup(resource_name(p, "networks", key));
-		/* service discovery by service name, as docker compose registers it */
-		cc_strv_push(&ep->aliases, service);
-		const struct cc_val *aliases = cc_orch_get(nv, "aliases");
-		for (size_t k = 0; aliases && aliases->kind == CC_V_SEQ && k < aliases->seq.n; k++)
-			cc_strv_push(&ep->aliases, cc_val_text(aliases->seq.v[k]));
+		if (with_aliases)
+			push_aliases(service, nv, ep);
 		ep->ipv4_address = dup_or_null(cc_orch_str(nv, "ipv4_address"));
 		ep->ipv6_address = dup_or_null(cc_orch_str(nv, "ipv6_address"));
 		ep->mac_address = dup_or_null(cc_orch_str(nv, "mac_address"));
@@ -436,7 +442,7 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	} else if (netmode) {
 		out->network_mode = cc_xstrdup(netmode);
 	} else
-		set_networks(p, service, svc, out);
+		set_networks(p, service, svc, !oneoff, out);
 	set_file_refs(p, "secrets", cc_orch_get(svc, "secrets"), &out->secrets, &out->nsecrets);
 	set_file_refs(p, "configs", cc_orch_get(svc, "configs"), &out->configs, &out->nconfigs);
 	out->cap_add = strv_or_null(svc, "cap_add");
@@ -456,4 +462,22 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	out->pid_mode = dup_or_null(cc_orch_str(svc, "pid"));
 	out->ipc_mode = dup_or_null(cc_orch_str(svc, "ipc"));
 	return 0;
+}
+
+void cc_orch_spec_service_ports(const struct cc_project *p, const char *service,
+				struct cc_container_spec *spec)
+{
+	set_ports(cc_orch_get(cc_project_service(p, service), "ports"), spec);
+}
+
+void cc_orch_spec_service_aliases(const struct cc_project *p, const char *service,
+				  struct cc_container_spec *spec)
+{
+	const struct cc_val *nets = cc_orch_get(cc_project_service(p, service), "networks");
+	for (size_t i = 0; nets && nets->kind == CC_V_MAP && i < nets->map.n; i++) {
+		const char *name = resource_name(p, "networks", nets->map.e[i].key);
+		for (size_t k = 0; k < spec->nnetworks; k++)
+			if (strcmp(spec->networks[k].network, name) == 0)
+				push_aliases(service, nets->map.e[i].val, &spec->networks[k]);
+	}
 }

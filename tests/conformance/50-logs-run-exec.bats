@@ -272,6 +272,43 @@ EOF
 	assert_output ""
 }
 
+@test "run -p, -P and -v give the one-off ports and mounts in the Compose file's short syntax" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+    ports: ["18601:80"]
+    volumes: [data:/data]
+volumes:
+  data: {}
+EOF
+	run --separate-stderr cc run -d --name plain web
+	assert_success
+	assert_field plain Publishers "[]"
+	run --separate-stderr cc run -d --name published -p 127.0.0.1:18602:8080/udp -P -v ./src:/src:ro -v data:/other web
+	assert_success
+	assert_field published Publishers '[{"Protocol":"tcp","PublishedPort":18601,"TargetPort":80,"URL":"0.0.0.0"},{"Protocol":"udp","PublishedPort":18602,"TargetPort":8080,"URL":"127.0.0.1"}]'
+	run cfield published Mounts
+	assert_output --partial "proj_data"
+	assert_output --partial "$PWD/src"
+}
+
+@test "run -p and -v with a bad value fail naming the flag, and create nothing" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+EOF
+	run --separate-stderr cc run -d -p 99999:80 web
+	assert_failure
+	[[ "$stderr" == *"--publish 99999:80"* ]]
+	run --separate-stderr cc run -d -v "" web
+	assert_failure
+	[[ "$stderr" == *"--volume"* ]]
+	run names -a
+	assert_output ""
+}
+
 @test "run starts the service's dependencies" {
 	write compose.yaml <<'EOF'
 services:

@@ -338,3 +338,47 @@ EOC
 	assert_line --index 2 "1024"
 	assert_line --index 3 "2048"
 }
+
+@test "run -v: a bind relative to the project, read-only when asked, a project volume by its name, replacing the service's mount" {
+	mkdir host && echo from-host >host/file
+	cat >compose.yaml <<'EOC'
+services:
+  b:
+    image: busybox:latest
+    network_mode: none
+    volumes: [./host:/data]
+volumes:
+  store: {}
+EOC
+	run "$CC" --backend native run --rm -v ./host:/in:ro -v store:/data b \
+		sh -c 'cat /in/file; echo no >/in/x || echo refused; echo kept >/data/f; ls /data'
+	assert_success
+	assert_line "from-host"
+	assert_line "refused"
+	assert_line "f"
+	refute_line "file"
+	[ ! -e host/x ]
+	[ ! -e host/f ]
+	# the project's volume (proj_store), not a new one called "store"
+	run "$CC" --backend native volume ls --format json
+	assert_output --partial '"proj_store"'
+	refute_output --partial '"store"'
+	run "$CC" --backend native run --rm -v store:/s b cat /s/f
+	assert_output "kept"
+}
+
+@test "run --cap-add and --cap-drop change the one-off's capabilities" {
+	cat >compose.yaml <<'EOC'
+services:
+  b:
+    image: busybox:latest
+    network_mode: none
+EOC
+	run "$CC" --backend native run --rm --cap-drop ALL b cat /proc/self/status
+	assert_success
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000000000$'
+	# CAP_NET_ADMIN is bit 12, not in the default set
+	run "$CC" --backend native run --rm --cap-drop ALL --cap-add NET_ADMIN b cat /proc/self/status
+	assert_success
+	assert_line --regexp '^CapEff:[[:space:]]+0000000000001000$'
+}

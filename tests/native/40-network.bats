@@ -765,3 +765,51 @@ YAML
 	"$CC" --backend native down -t 0
 	assert_nothing_left
 }
+
+# the addresses NAME resolves to inside the client container, sorted, one per line
+resolved() {
+	"$CC" --backend native exec client nslookup "$1" 2>/dev/null |
+		awk '/^Name:/ {n=1; next} n && /^Address/ {print $NF}' | sort
+}
+
+@test "run -p publishes a one-off's port; a one-off answers to the service's names only with --use-aliases" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo from-service > /w/index.html && exec httpd -f -p 8080 -h /w'
+    networks:
+      default:
+        aliases: [www]
+  client:
+    image: busybox
+    command: sleep 300
+YAML
+	"$CC" --backend native up -d
+	"$CC" --backend native run -d --name oneoff -p 127.0.0.1:18495:8080 web \
+		sh -c 'mkdir -p /w && echo from-oneoff > /w/index.html && exec httpd -f -p 8080 -h /w'
+	run eventually "curl -s -m 2 http://127.0.0.1:18495/ | grep -q from-oneoff" 10
+	assert_success
+	run "$CC" --backend native port web 8080
+	refute_output --partial 18495
+	local service_ip oneoff_ip
+	service_ip=$(resolved proj-web-1)
+	oneoff_ip=$(resolved oneoff)
+	[ -n "$service_ip" ] && [ -n "$oneoff_ip" ]
+	# the container name resolves, the service's names lead to the service only
+	run resolved web
+	assert_output "$service_ip"
+	run resolved www
+	assert_output "$service_ip"
+	"$CC" --backend native run -d --name aliased --use-aliases web sleep 300
+	local aliased_ip
+	aliased_ip=$(resolved aliased)
+	run eventually "[ \"\$(resolved www | wc -l)\" = 2 ]" 10
+	assert_success
+	run resolved www
+	assert_output "$(printf '%s\n%s\n' "$service_ip" "$aliased_ip" | sort)"
+	run resolved web
+	assert_output "$(printf '%s\n%s\n' "$service_ip" "$aliased_ip" | sort)"
+	"$CC" --backend native down -t 1
+	assert_nothing_left
+}
