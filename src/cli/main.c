@@ -46,6 +46,7 @@ static const struct cli_command commands[] = {
     {"volume", cli_volume, 0, "Manage volumes (ls, inspect, create, rm, prune)"},
     {"version", cli_version, 0, "Show the container-compose version"},
     {"wait", cli_wait, CLI_NEEDS_PROJECT, "Block until the first service container stops"},
+    {"watch", cli_watch, CLI_NEEDS_PROJECT, "Sync, restart or rebuild services as their files change"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -836,6 +836,17 @@ static struct cc_val *n_watch_item(struct cc_norm_ctx *c, const struct cc_val *v
 		cc_val_free(w);
 		return NULL;
 	}
+	const struct cc_val *exec = cc_map_get(v, "exec");
+	if (exec) {
+		size_t mark = cc_norm_push(c, "exec");
+		struct cc_val *e = n_hook(c, exec);
+		cc_norm_pop(c, mark);
+		if (!e) {
+			cc_val_free(w);
+			return NULL;
+		}
+		cc_map_set(w, "exec", e);
+	}
 	return w;
 }
 

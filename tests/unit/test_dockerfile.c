@@ -7,7 +7,7 @@
 
 #include "base/error.h"
 #include "engine/build/dockerfile.h"
-#include "engine/build/ignore.h"
+#include "base/ignore.h"
 
 static struct cc_dockerfile parse_ok(const char *text)
 {

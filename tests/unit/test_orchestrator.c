@@ -11,6 +11,7 @@
 
 #include "base/xalloc.h"
 #include "orchestrator/orchestrator.h"
+#include "orchestrator/watch.h"
 
 struct fx {
 	char dir[64];
@@ -552,6 +553,112 @@ static void test_service_mac_address(void **state)
 	cc_project_free(p);
 }
 
+/* which changed paths a develop.watch rule takes: inside its path, not ignored by the rule, the build
+ * context's .dockerignore or an editor's habits, and only what include names when it names anything */
+static void test_watch_rule_match(void **state)
+{
+	struct fx *fx = *state;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/src", fx->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/.dockerignore", fx->dir);
+	FILE *f = fopen(path, "w");
+	fputs("src/private\n", f);
+	fclose(f);
+	struct cc_project *p =
+	    load(fx, "services:\n"
+		     "  a:\n"
+		     "    build: .\n"
+		     "    develop:\n"
+		     "      watch:\n"
+		     "        - {action: sync, path: ./src, target: /app, ignore: [node_modules/, '*.log']}\n"
+		     "        - {action: sync+restart, path: ./src, target: /x, include: ['*.conf']}\n"
+		     "  b: {image: busybox}\n");
+	struct cc_watch_rules rules;
+	struct cc_error *err = NULL;
+	assert_int_equal(cc_watch_rules_load(p, NULL, &rules, &err), 0);
+	assert_int_equal(rules.n, 2);
+	assert_int_equal(rules.v[1].action, CC_WATCH_SYNC_RESTART);
+	const struct cc_watch_rule *r = &rules.v[0];
+	char at[256];
+#define MATCH(rule, rel) (snprintf(at, sizeof(at), "%s/%s", fx->dir, rel), cc_watch_rule_match(rule, at))
+	char *m = MATCH(r, "src/lib/a.js");
+	assert_string_equal(m, "lib/a.js");
+	free(m);
+	m = MATCH(r, "src");
+	assert_string_equal(m, "");
+	free(m);
+	assert_null(MATCH(r, "srcother/a.js"));
+	assert_null(MATCH(r, "src/node_modules/x/index.js"));
+	assert_null(MATCH(r, "src/debug.log"));
+	assert_null(MATCH(r, "src/private"));
+	assert_null(MATCH(r, "src/.a.js.swp"));
+	assert_null(MATCH(r, "src/a.js~"));
+	assert_null(MATCH(r, "src/.git/HEAD"));
+	m = MATCH(r, "src/.github/ci.yml");
+	assert_string_equal(m, ".github/ci.yml");
+	free(m);
+	m = MATCH(&rules.v[1], "src/app.conf");
+	assert_string_equal(m, "app.conf");
+	free(m);
+	assert_null(MATCH(&rules.v[1], "src/app.js"));
+#undef MATCH
+	cc_watch_rules_release(&rules);
+	/* b has no rules: asking for it alone is refused */
+	char b[] = "b", *only_b[] = {b, NULL};
+	assert_int_equal(cc_watch_rules_load(p, only_b, &rules, &err), -1);
+	assert_non_null(strstr(err->msg, "none of the selected services is configured for watch"));
+	cc_error_release(&err);
+	cc_project_free(p);
+}
+
+/* a one-off has no ports or service aliases unless asked; -p and -v parse as the file's short syntax */
+static void test_oneoff_spec(void **state)
+{
+	struct fx *fx = *state;
+	struct cc_project *p = load(fx, "services:\n"
+					"  a: {image: busybox, ports: ['8080:80'], volumes: ['data:/d'],\n"
+					"      networks: {n: {aliases: [alias]}}}\n"
+					"networks: {n: {}}\n"
+					"volumes: {data: {}}\n");
+	struct cc_container_spec spec;
+	struct cc_error *err = NULL;
+	struct cc_oneoff_opts o = {0};
+	assert_int_equal(cc_orch_oneoff_spec(p, "a", &o, &spec, &err), 0);
+	assert_int_equal(spec.nports, 0);
+	assert_int_equal(spec.nnetworks, 1);
+	assert_int_equal(cc_strv_len(spec.networks[0].aliases), 0);
+	cc_container_spec_release(&spec);
+	char pub[] = "127.0.0.1:9000-9001:90-91/udp", bind[] = "./here:/d:ro", anon[] = "/anon";
+	char *publish[] = {pub, NULL}, *volumes[] = {bind, anon, NULL};
+	o = (struct cc_oneoff_opts){
+	    .publish = publish, .volumes = volumes, .service_ports = true, .use_aliases = true};
+	assert_int_equal(cc_orch_oneoff_spec(p, "a", &o, &spec, &err), 0);
+	assert_int_equal(spec.nports, 3);
+	assert_int_equal(spec.ports[0].host_port, 8080);
+	assert_int_equal(spec.ports[2].container_port, 91);
+	assert_int_equal(spec.ports[2].host_port, 9001);
+	assert_string_equal(spec.ports[2].protocol, "udp");
+	assert_string_equal(spec.ports[2].host_ip, "127.0.0.1");
+	assert_int_equal(spec.nmounts, 2);
+	assert_int_equal(spec.mounts[0].type, CC_MOUNT_BIND); /* replaced the service's data:/d */
+	char here[160];
+	snprintf(here, sizeof(here), "%s/here", fx->dir);
+	assert_string_equal(spec.mounts[0].source, here);
+	assert_true(spec.mounts[0].read_only);
+	assert_null(spec.mounts[1].source);
+	assert_string_equal(spec.networks[0].aliases[0], "a");
+	assert_string_equal(spec.networks[0].aliases[1], "alias");
+	cc_container_spec_release(&spec);
+	char bad_port[] = "80:80:80:80", *bad[] = {bad_port, NULL};
+	o = (struct cc_oneoff_opts){.publish = bad};
+	assert_int_equal(cc_orch_oneoff_spec(p, "a", &o, &spec, &err), -1);
+	assert_int_equal(err->kind, CC_ERR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err->msg, "--publish 80:80:80:80"));
+	cc_error_release(&err);
+	cc_project_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +677,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_volumes_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changed_network_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_service_mac_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_watch_rule_match, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oneoff_spec, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "engine/build/dockerfile.h"
-#include "engine/build/ignore.h"
+#include "base/ignore.h"
 #include "engine/build/layer.h"
 #include "engine/native-internal.h"
 

@@ -5,7 +5,7 @@
 #include "base/http.h"
 #include "base/tar.h"
 #include "base/xalloc.h"
-#include "engine/build/ignore.h"
+#include "base/ignore.h"
 
 #include <stdlib.h>
 #include <string.h>

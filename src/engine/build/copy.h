@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "base/error.h"
-#include "engine/build/ignore.h"
+#include "base/ignore.h"
 
 struct cc_copy_opts {
 	bool keep_owner; /* as in the source (COPY --from); else uid/gid below */

@@ -1,6 +1,6 @@
 /* .dockerignore matching: see ignore.h. Patterns and paths are split into segments once; "**" is the only
  * pattern segment that can match more or fewer than one path segment. */
-#include "engine/build/ignore.h"
+#include "base/ignore.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 

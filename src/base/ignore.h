@@ -2,8 +2,8 @@
  * "!" exceptions, paths cleaned and taken relative to the context root, "*", "?", "[...]" and "\" within a
  * path segment, "**" for any number of segments, a pattern that matches a directory matching everything
  * under it, and the last matching pattern deciding. Pure. */
-#ifndef CC_ENGINE_BUILD_IGNORE_H
-#define CC_ENGINE_BUILD_IGNORE_H
+#ifndef CC_BASE_IGNORE_H
+#define CC_BASE_IGNORE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,564 @@
+/* The watch loop: inotify over every rule's path (directories recursively), changes gathered until a quiet
+ * period passes, then each service's rules applied once per batch.
+ *
+ * A sync copies the batch's changed files into a staging directory laid out as the target, and the staging
+ * directory's contents into each container in one copy: parents are created as needed, as docker compose's
+ * tar-based sync does, and a container sees one copy per batch however many files changed. A path gone from
+ * the host is removed in the container with `rm -rf`. A directory that appears is walked at once: files
+ * written into it before its own watch existed are part of the batch. */
+#include "orchestrator/watch.h"
+
+#include "base/cleanup.h"
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/strmap.h"
+#include "base/xalloc.h"
+#include "compose/project.h"
+#include "orchestrator/internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WATCH_MASK                                                                                           \
+	(IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |      \
+	 IN_DELETE_SELF | IN_MOVE_SELF | IN_EXCL_UNLINK)
+
+struct watched_dir {
+	int wd;
+	char *path;
+};
+
+struct watcher {
+	int fd;
+	struct watched_dir *dirs;
+	size_t ndirs;
+	const struct cc_watch_rules *rules;
+	struct cc_strmap changed; /* absolute path -> unused */
+};
+
+static const char *dir_of(const struct watcher *w, int wd)
+{
+	for (size_t i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].wd == wd)
+			return w->dirs[i].path;
+	return NULL;
+}
+
+static void forget(struct watcher *w, int wd)
+{
+	for (size_t i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].wd == wd) {
+			free(w->dirs[i].path);
+			w->dirs[i] = w->dirs[--w->ndirs];
+			return;
+		}
+}
+
+static int add_dir(struct watcher *w, const char *path, struct cc_error **err)
+{
+	int wd = inotify_add_watch(w->fd, path, WATCH_MASK | IN_ONLYDIR);
+	if (wd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0; /* gone again before we got to it */
+		return cc_error_set_errno(err, errno == ENOSPC ? CC_ERR_BACKEND_FAILURE : CC_ERR_INTERNAL,
+					  errno, "watch %s%s", path,
+					  errno == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
+	}
+	if (dir_of(w, wd))
+		return 0;
+	w->dirs = cc_xrealloc(w->dirs, (w->ndirs + 1) * sizeof(*w->dirs));
+	w->dirs[w->ndirs++] = (struct watched_dir){wd, cc_xstrdup(path)};
+	return 0;
+}
+
+/* Whether some directory rule covers path, so that a new directory there is watched in turn. */
+static bool recursive_here(const struct watcher *w, const char *path)
+{
+	for (size_t i = 0; i < w->rules->n; i++) {
+		const char *root = w->rules->v[i].path;
+		size_t n = strlen(root);
+		if (cc_is_dir(root) && strncmp(root, path, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* Watch dir and everything below it; with mark, every path below it is a change too. */
+static int add_tree(struct watcher *w, const char *dir, bool mark, struct cc_error **err)
+{
+	if (add_dir(w, dir, err) < 0)
+		return -1;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *child = cc_path_join(dir, de->d_name);
+		if (mark)
+			cc_strmap_set(&w->changed, child, NULL);
+		struct stat st;
+		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			r = add_tree(w, child, mark, err);
+		free(child);
+	}
+	closedir(d);
+	return r;
+}
+
+static int watch_rules(struct watcher *w, struct cc_error **err)
+{
+	for (size_t i = 0; i < w->rules->n; i++) {
+		const char *path = w->rules->v[i].path;
+		if (cc_is_dir(path)) {
+			if (add_tree(w, path, false, err) < 0)
+				return -1;
+		} else {
+			/* a file is replaced by editors (written beside, renamed over): watch where it lives
+			 */
+			cleanup_free char *parent = cc_path_dir(path);
+			if (add_dir(w, parent, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void mark_everything(struct watcher *w)
+{
+	for (size_t i = 0; i < w->rules->n; i++) {
+		cc_strmap_set(&w->changed, w->rules->v[i].path, NULL);
+		if (cc_is_dir(w->rules->v[i].path)) {
+			struct cc_error *e = NULL;
+			add_tree(w, w->rules->v[i].path, true, &e);
+			cc_error_free(e);
+		}
+	}
+}
+
+static int read_events(struct watcher *w, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		ssize_t n = read(w->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "read inotify events");
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				cc_orch_warn(ui,
+					     "watch: too many changes at once; syncing every watched path");
+				mark_everything(w);
+				continue;
+			}
+			if (ev->mask & IN_IGNORED) {
+				forget(w, ev->wd);
+				continue;
+			}
+			const char *dir = dir_of(w, ev->wd);
+			if (!dir)
+				continue;
+			if (!ev->len) {
+				cc_strmap_set(&w->changed, dir, NULL); /* the directory itself */
+				continue;
+			}
+			cleanup_free char *path = cc_path_join(dir, ev->name);
+			cc_strmap_set(&w->changed, path, NULL);
+			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
+			    recursive_here(w, path) && add_tree(w, path, true, err) < 0)
+				return -1;
+		}
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- actions ---- */
+
+struct batch {
+	struct cc_runtime *rt;
+	const struct cc_project *p;
+	const struct cc_watch_opts *o;
+	const struct cc_orch_ui *ui;
+	char **paths; /* the changed paths, sorted: a parent before what is below it */
+	size_t npaths;
+};
+
+static void note(const struct cc_orch_ui *ui, const char *service, const char *what)
+{
+	cc_orch_status(ui, "Watch", service, what);
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
+	int r = out < 0 ? -1 : 0;
+	char buf[65536];
+	ssize_t n;
+	while (r == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		r = n < 0 ? -1 : cc_write_all(out, buf, (size_t)n);
+	}
+	if (out >= 0 && close(out) < 0)
+		r = -1;
+	close(in);
+	return r;
+}
+
+/* Lay out the rule's changed paths under stage (as they are to appear under the target) and list the ones
+ * gone from the host as container paths. Returns how many changes the rule takes. */
+static size_t stage(const struct batch *b, const struct cc_watch_rule *r, const char *stage_dir,
+		    cc_strv *gone, bool *file_itself)
+{
+	size_t taken = 0;
+	for (size_t i = 0; i < b->npaths; i++) {
+		cleanup_free char *rel = cc_watch_rule_match(r, b->paths[i]);
+		if (!rel)
+			continue;
+		struct stat st;
+		bool exists = stat(b->paths[i], &st) == 0;
+		if (!*rel && exists && !S_ISDIR(st.st_mode)) {
+			*file_itself = true; /* a rule whose path is a file: copied straight to its target */
+			taken++;
+			continue;
+		}
+		if (!*rel && exists)
+			continue; /* the watched directory's own attributes */
+		taken++;
+		if (!exists) {
+			cleanup_free char *t = *rel ? cc_path_join(r->target, rel) : cc_xstrdup(r->target);
+			cc_strv_push(gone, t);
+			continue;
+		}
+		cleanup_free char *dst = cc_path_join(stage_dir, rel);
+		struct cc_error *e = NULL;
+		if (S_ISDIR(st.st_mode)) {
+			cc_mkdir_p(dst, st.st_mode & 07777, &e);
+		} else if (S_ISREG(st.st_mode)) {
+			cleanup_free char *parent = cc_path_dir(dst);
+			if (cc_mkdir_p(parent, 0755, &e) == 0 && copy_file(b->paths[i], dst, st.st_mode) < 0)
+				cc_orch_warn(b->ui, "watch: %s: %s", b->paths[i], strerror(errno));
+		}
+		cc_error_free(e);
+	}
+	return taken;
+}
+
+static int emit_to_buf(void *ctx, const struct cc_log_frame *f)
+{
+	cc_strbuf_add(ctx, f->data, f->len);
+	return 0;
+}
+
+/* Run argv in a container; a failure or a non-zero exit is reported with its output. */
+static void exec_in(const struct batch *b, const struct cc_container *c, const struct cc_exec_opts *eo)
+{
+	struct cc_strbuf out;
+	cc_strbuf_init(&out);
+	struct cc_log_sink sink = {emit_to_buf, &out, NULL};
+	struct cc_error *e = NULL;
+	int code = 0;
+	if (cc_rt_container_exec(b->rt, c->id, eo, &sink, &code, &e) < 0) {
+		cc_orch_warn(b->ui, "watch: %s: %s: %s", c->name, eo->argv[0], e->msg);
+		cc_error_free(e);
+	} else if (code != 0) {
+		cc_orch_warn(b->ui, "watch: %s: %s exited with %d: %s", c->name, eo->argv[0], code,
+			     cc_strbuf_str(&out));
+	}
+	cc_strbuf_release(&out);
+}
+
+static void sync_into(const struct batch *b, const struct cc_watch_rule *r, const struct cc_container *cs,
+		      size_t n, const char *stage_dir, bool file_itself, char *const *gone)
+{
+	cleanup_free char *from = cc_xasprintf("%s/.", stage_dir);
+	DIR *d = opendir(stage_dir);
+	bool staged = false;
+	struct dirent *de;
+	while (d && !staged && (de = readdir(d)) != NULL)
+		staged = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		struct cc_error *e = NULL;
+		if (file_itself && cc_rt_container_copy(b->rt, cs[i].id, r->target, r->path, true, &e) < 0) {
+			cc_orch_warn(b->ui, "watch: copy %s to %s:%s: %s", r->path, cs[i].name, r->target,
+				     e->msg);
+			cc_error_release(&e);
+		}
+		if (staged && cc_rt_container_copy(b->rt, cs[i].id, r->target, from, true, &e) < 0) {
+			cc_orch_warn(b->ui, "watch: copy %s to %s:%s: %s", r->path, cs[i].name, r->target,
+				     e->msg);
+			cc_error_release(&e);
+		}
+		if (gone && gone[0]) {
+			cc_strv argv = NULL;
+			cc_strv_push(&argv, "rm");
+			cc_strv_push(&argv, "-rf");
+			cc_strv_push(&argv, "--");
+			for (char *const *g = gone; *g; g++)
+				cc_strv_push(&argv, *g);
+			struct cc_exec_opts eo = {.argv = argv};
+			exec_in(b, &cs[i], &eo);
+			cc_strv_free(argv);
+		}
+	}
+}
+
+static void run_exec_hook(const struct batch *b, const struct cc_watch_rule *r, const struct cc_container *cs,
+			  size_t n)
+{
+	const struct cc_val *cmd = cc_orch_get(r->exec, "command");
+	if (!cmd || cmd->kind != CC_V_SEQ || !cmd->seq.n) {
+		cc_orch_warn(b->ui, "watch: service %s: develop.watch[%zu]: sync+exec needs exec.command",
+			     r->service, r->index);
+		return;
+	}
+	cc_strv argv = NULL, env = NULL;
+	for (size_t i = 0; i < cmd->seq.n; i++)
+		cc_strv_push(&argv, cc_val_text(cmd->seq.v[i]));
+	const struct cc_val *vars = cc_orch_get(r->exec, "environment");
+	for (size_t i = 0; vars && vars->kind == CC_V_MAP && i < vars->map.n; i++) {
+		const struct cc_val *v = vars->map.e[i].val;
+		if (!v || v->kind == CC_V_NULL)
+			continue; /* unset: not passed, as in a service's environment */
+		cleanup_free char *kv = cc_xasprintf("%s=%s", vars->map.e[i].key, cc_val_text(v));
+		cc_strv_push(&env, kv);
+	}
+	struct cc_exec_opts eo = {.argv = argv,
+				  .env = env,
+				  .user = cc_orch_str(r->exec, "user"),
+				  .working_dir = cc_orch_str(r->exec, "working_dir"),
+				  .privileged = cc_orch_flag(r->exec, "privileged")};
+	for (size_t i = 0; i < n; i++)
+		exec_in(b, &cs[i], &eo);
+	cc_strv_free(argv);
+	cc_strv_free(env);
+}
+
+static void rebuild(const struct batch *b, const char *service)
+{
+	char *const services[] = {(char *)service, NULL};
+	note(b->ui, service, "Rebuilding after changes");
+	struct cc_up_opts up = {
+	    .services = services, .no_deps = true, .parallel = b->o->parallel, .stop_timeout_ns = -1};
+	struct cc_error *e = NULL;
+	if (cc_orch_prepare_images(b->rt, b->p, services, "always", NULL, b->ui, &e) < 0 ||
+	    cc_orch_up(b->rt, b->p, &up, b->ui, &e) < 0) {
+		cc_orch_warn(b->ui, "watch: rebuild of service %s: %s", service, e->msg);
+		cc_error_free(e);
+		return;
+	}
+	note(b->ui, service, "Rebuilt");
+}
+
+/* Whether any rule of the service takes any path of the batch: most batches of a busy directory (a log
+ * written beside the sources) concern nobody, and cost nothing then. */
+static bool concerned(const struct batch *b, const struct cc_watch_rules *rules, const char *service)
+{
+	for (size_t i = 0; i < rules->n; i++) {
+		if (strcmp(rules->v[i].service, service) != 0)
+			continue;
+		for (size_t k = 0; k < b->npaths; k++) {
+			cleanup_free char *rel = cc_watch_rule_match(&rules->v[i], b->paths[k]);
+			if (rel)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void apply_service(const struct batch *b, const struct cc_watch_rules *rules, const char *service)
+{
+	char *const services[] = {(char *)service, NULL};
+	/* a rebuild makes the service's containers anew from its image: nothing else to do for them */
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct cc_watch_rule *r = &rules->v[i];
+		if (strcmp(r->service, service) || r->action != CC_WATCH_REBUILD)
+			continue;
+		for (size_t k = 0; k < b->npaths; k++) {
+			cleanup_free char *rel = cc_watch_rule_match(r, b->paths[k]);
+			if (rel) {
+				rebuild(b, service);
+				return;
+			}
+		}
+	}
+	struct cc_container *cs = NULL;
+	size_t n = 0;
+	struct cc_error *e = NULL;
+	if (cc_orch_containers(b->rt, b->p->name, services, false, false, &cs, &n, &e) < 0) {
+		cc_orch_warn(b->ui, "watch: service %s: %s", service, e->msg);
+		cc_error_free(e);
+		return;
+	}
+	bool restart = false;
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct cc_watch_rule *r = &rules->v[i];
+		if (strcmp(r->service, service) != 0 || r->action == CC_WATCH_REBUILD)
+			continue;
+		if (r->action == CC_WATCH_RESTART) {
+			for (size_t k = 0; k < b->npaths && !restart; k++) {
+				cleanup_free char *rel = cc_watch_rule_match(r, b->paths[k]);
+				restart = rel != NULL;
+			}
+			continue;
+		}
+		const char *tmpdir = getenv("TMPDIR");
+		cleanup_free char *dir =
+		    cc_xasprintf("%s/cc-watch-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+		if (!mkdtemp(dir)) {
+			cc_orch_warn(b->ui, "watch: staging directory %s: %s", dir, strerror(errno));
+			continue;
+		}
+		cc_strv gone = NULL;
+		bool file_itself = false;
+		size_t taken = stage(b, r, dir, &gone, &file_itself);
+		if (taken) {
+			cleanup_free char *what = cc_xasprintf("Syncing %zu change%s to %s", taken,
+							       taken == 1 ? "" : "s", r->target);
+			note(b->ui, service, what);
+			sync_into(b, r, cs, n, dir, file_itself, gone);
+			if (r->action == CC_WATCH_SYNC_RESTART)
+				restart = true;
+			else if (r->action == CC_WATCH_SYNC_EXEC)
+				run_exec_hook(b, r, cs, n);
+		}
+		cc_strv_free(gone);
+		cc_remove_tree(dir);
+	}
+	cc_containers_free(cs, n);
+	if (restart) {
+		note(b->ui, service, "Restarting after changes");
+		struct cc_orch_action_opts ao = {
+		    .services = services, .timeout_ns = -1, .parallel = b->o->parallel};
+		if (cc_orch_act(b->rt, b->p, CC_ORCH_RESTART, &ao, b->ui, &e) < 0) {
+			cc_orch_warn(b->ui, "watch: restart of service %s: %s", service, e->msg);
+			cc_error_free(e);
+		}
+	}
+}
+
+static void apply(struct cc_runtime *rt, const struct cc_project *p, const struct cc_watch_rules *rules,
+		  const struct cc_watch_opts *o, const struct cc_orch_ui *ui, struct cc_strmap *changed)
+{
+	struct batch b = {rt, p, o, ui, NULL, 0};
+	b.paths = cc_xcalloc(cc_strmap_size(changed) + 1, sizeof(char *));
+	cc_strmap_foreach(changed, e) b.paths[b.npaths++] = cc_xstrdup(e->key);
+	qsort(b.paths, b.npaths, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < rules->n; i++) {
+		bool first = true; /* each service once, at its first rule */
+		for (size_t k = 0; k < i && first; k++)
+			first = strcmp(rules->v[k].service, rules->v[i].service) != 0;
+		if (first && concerned(&b, rules, rules->v[i].service))
+			apply_service(&b, rules, rules->v[i].service);
+	}
+	cc_strv_free(b.paths);
+	cc_strmap_release(changed);
+	cc_strmap_init(changed, NULL);
+}
+
+/* initial_sync: every file of the rule's path, as if each had just changed. */
+static void initial_sync(struct cc_runtime *rt, const struct cc_project *p,
+			 const struct cc_watch_rules *rules, const struct cc_watch_opts *o,
+			 const struct cc_orch_ui *ui, struct watcher *w)
+{
+	struct cc_watch_rules only = {NULL, 0};
+	for (size_t i = 0; i < rules->n; i++) {
+		if (!rules->v[i].initial_sync || rules->v[i].action == CC_WATCH_REBUILD ||
+		    rules->v[i].action == CC_WATCH_RESTART)
+			continue;
+		only.v = cc_xrealloc(only.v, (only.n + 1) * sizeof(*only.v));
+		only.v[only.n] = rules->v[i];
+		only.v[only.n].action = CC_WATCH_SYNC; /* no restart or exec for what is already there */
+		only.n++;
+		cc_strmap_set(&w->changed, rules->v[i].path, NULL);
+		if (cc_is_dir(rules->v[i].path)) {
+			struct cc_error *e = NULL;
+			add_tree(w, rules->v[i].path, true, &e);
+			cc_error_free(e);
+		}
+	}
+	if (only.n)
+		apply(rt, p, &only, o, ui, &w->changed);
+	free(only.v);
+	cc_strmap_release(&w->changed);
+	cc_strmap_init(&w->changed, NULL);
+}
+
+int cc_orch_watch(struct cc_runtime *rt, const struct cc_project *p, const struct cc_watch_rules *rules,
+		  const struct cc_watch_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
+{
+	CC_ORCH_ERR_SINK(err);
+	struct watcher w = {.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), .rules = rules};
+	if (w.fd < 0)
+		return cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "inotify");
+	cc_strmap_init(&w.changed, NULL);
+	int r = watch_rules(&w, err);
+	if (r == 0) {
+		initial_sync(rt, p, rules, o, ui, &w);
+		for (size_t i = 0; i < rules->n; i++) {
+			bool first = true;
+			for (size_t k = 0; k < i && first; k++)
+				first = strcmp(rules->v[k].service, rules->v[i].service) != 0;
+			if (first)
+				note(ui, rules->v[i].service, "Watching");
+		}
+	}
+	int64_t quiet = o->quiet_ns > 0 ? o->quiet_ns : 200 * 1000000LL;
+	int64_t last = 0;
+	while (r == 0) {
+		struct pollfd fds[2] = {{w.fd, POLLIN, 0}, {o->cancel_fd, POLLIN, 0}};
+		int timeout = -1;
+		if (cc_strmap_size(&w.changed)) {
+			int64_t left = last + quiet - cc_monotonic_ns();
+			timeout = left > 0 ? (int)((left + 999999) / 1000000) : 0;
+		}
+		int n = poll(fds, o->cancel_fd >= 0 ? 2 : 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = cc_error_set_errno(err, CC_ERR_INTERNAL, errno, "poll");
+			break;
+		}
+		if (o->cancel_fd >= 0 && fds[1].revents)
+			break;
+		if (fds[0].revents) {
+			r = read_events(&w, ui, err);
+			last = cc_monotonic_ns();
+			continue;
+		}
+		if (cc_strmap_size(&w.changed))
+			apply(rt, p, rules, o, ui, &w.changed);
+	}
+	for (size_t i = 0; i < w.ndirs; i++)
+		free(w.dirs[i].path);
+	free(w.dirs);
+	cc_strmap_release(&w.changed);
+	close(w.fd);
+	return r;
+}

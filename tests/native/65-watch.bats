@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# watch on real containers: develop.watch's sync (initial_sync, new directories, deletions, ignore and the
+# context's .dockerignore, editors' temporary files), sync+exec and rebuild, and Ctrl+C.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load helpers
+
+setup_file() { native_setup_file; }
+setup() { native_setup; }
+
+teardown() {
+	[ -n "${WATCH_PID:-}" ] && kill "$WATCH_PID" 2>/dev/null || true
+	native_teardown
+}
+
+in_app() { "$CC" --backend native exec -T app "$@" 2>/dev/null; }
+
+@test "watch syncs, deletes, runs the exec hook and rebuilds as files change; Ctrl+C ends it with 130" {
+	mkdir -p src conf
+	echo one >src/a.txt
+	echo c1 >conf/c
+	echo v1 >version
+	printf 'FROM busybox\nCOPY version /version\nCMD ["sleep", "300"]\n' >Dockerfile
+	printf 'src/secret.txt\n' >.dockerignore
+	cat >compose.yaml <<'EOC'
+services:
+  app:
+    build: .
+    develop:
+      watch:
+        - action: sync
+          path: ./src
+          target: /app
+          ignore: ["*.tmp"]
+          initial_sync: true
+        - action: sync+exec
+          path: ./conf
+          target: /conf
+          exec:
+            command: ["sh", "-c", "cat /conf/c > /exec-saw"]
+        - action: rebuild
+          path: ./version
+EOC
+	"$CC" --backend native watch >watch.log 2>&1 &
+	WATCH_PID=$!
+	run eventually "grep -q 'app: Watching' watch.log" 60
+	assert_success
+	# initial_sync: what was there before the watch
+	run in_app cat /app/a.txt
+	assert_output "one"
+	run in_app cat /version
+	assert_output "v1"
+
+	echo two >src/a.txt
+	mkdir -p src/deep/er && echo three >src/deep/er/b.txt
+	echo skipped >src/skip.tmp
+	echo hidden >src/secret.txt
+	echo swap >src/.a.txt.swp
+	run eventually '[ "$(in_app cat /app/deep/er/b.txt)" = three ] && [ "$(in_app cat /app/a.txt)" = two ]' 20
+	assert_success
+	run in_app ls -a /app
+	refute_output --partial skip.tmp
+	refute_output --partial secret.txt
+	refute_output --partial .swp
+
+	rm src/a.txt
+	run eventually '! in_app test -e /app/a.txt' 20
+	assert_success
+	run in_app cat /app/deep/er/b.txt
+	assert_output "three"
+
+	echo c2 >conf/c
+	run eventually '[ "$(in_app cat /exec-saw)" = c2 ]' 20
+	assert_success
+
+	echo v2 >version
+	run eventually '[ "$(in_app cat /version)" = v2 ]' 60
+	assert_success
+
+	kill -INT "$WATCH_PID"
+	local rc=0
+	wait "$WATCH_PID" || rc=$?
+	WATCH_PID=
+	assert_equal "$rc" 130
+	run cat watch.log
+	assert_output --partial "app: Syncing"
+	assert_output --partial "app: Rebuilding after changes"
+}
+
+@test "watch refuses a project without develop.watch, and a rebuild rule on a service without build" {
+	printf 'services:\n  app:\n    image: busybox\n    command: ["sleep", "30"]\n' >compose.yaml
+	run "$CC" --backend native watch
+	assert_failure
+	assert_output --partial "none of the selected services is configured for watch"
+	mkdir src
+	printf 'services:\n  app:\n    image: busybox\n    develop:\n      watch:\n        - {action: rebuild, path: ./src}\n' >compose.yaml
+	run "$CC" --backend native watch
+	assert_failure
+	assert_output --partial "develop.watch[0]: action rebuild needs a build section"
+	# nothing was started
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+}
