@@ -79,6 +79,7 @@ int cli_images(struct cli_ctx *ctx, int argc, char **argv);
 int cli_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_wait(struct cli_ctx *ctx, int argc, char **argv);
 int cli_watch(struct cli_ctx *ctx, int argc, char **argv);
+int cli_scale(struct cli_ctx *ctx, int argc, char **argv);
 int cli_stats(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cp(struct cli_ctx *ctx, int argc, char **argv);
 int cli_pull(struct cli_ctx *ctx, int argc, char **argv);

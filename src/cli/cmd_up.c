@@ -23,14 +23,15 @@ static void on_interrupt(int sig)
 	interrupted++;
 }
 
-static int parse_scale(cc_strv scale, struct cc_kvs *out)
+static int parse_scale(const char *cmd, cc_strv scale, struct cc_kvs *out)
 {
 	for (char **s = scale; s && *s; s++) {
 		const char *eq = strchr(*s, '=');
 		char *end = NULL;
 		long n = eq ? strtol(eq + 1, &end, 10) : -1;
 		if (!eq || eq == *s || !end || *end || end == eq + 1 || n < 0) {
-			cli_usage_error("up", "invalid --scale \"%s\": expected SERVICE=NUM", *s);
+			cli_usage_error(cmd, "invalid %s\"%s\": expected SERVICE=NUM",
+					strcmp(cmd, "scale") == 0 ? "" : "--scale ", *s);
 			return -1;
 		}
 		char *svc = cc_xstrndup(*s, (size_t)(eq - *s));
@@ -110,27 +111,49 @@ static void *run_stop(void *arg)
 
 /* Follow the output until every container stopped (or, with abort, until one did); returns the exit code up
  * reports. */
-static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
-			   char *const *services, bool abort_on_exit, const char *exit_code_from,
-			   bool no_prefix, bool timestamps, int64_t since_ns, struct cli_ui *ui)
+struct attach_opts {
+	char *const *services;  /* up's services (NULL: all) */
+	char *const *attach;    /* --attach: only these services' output (NULL: all) */
+	char *const *no_attach; /* --no-attach: not these */
+	bool abort_on_exit, no_prefix, timestamps;
+	const char *exit_code_from;
+	int64_t since_ns;
+};
+
+static bool listed(char *const *list, const char *name)
 {
+	for (; list && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
+			   const struct attach_opts *ao, struct cli_ui *ui)
+{
+	char *const *services = ao->services;
+	bool abort_on_exit = ao->abort_on_exit;
+	const char *exit_code_from = ao->exit_code_from;
 	struct cc_error *err = NULL;
 	struct cc_container *cs;
 	size_t n;
 	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &cs, &n,
 			       &err) < 0)
 		return cli_fail(&err);
-	/* the project's services only: an orphan's output and exit are not this up's business */
+	/* the project's services only: an orphan's output and exit are not this up's business; nor those
+	 * --attach leaves out or --no-attach names */
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (cc_project_service(p, cc_orch_container_service(&cs[i])))
+		const char *svc = cc_orch_container_service(&cs[i]);
+		if (cc_project_service(p, svc) &&
+		    (!ao->attach || !ao->attach[0] || listed(ao->attach, svc)) && !listed(ao->no_attach, svc))
 			cs[k++] = cs[i];
 		else
 			cc_container_release(&cs[i]);
 	}
 	n = k;
 	struct cli_log_printer lp;
-	cli_log_printer_init(&lp, ctx, p->name, cs, n, no_prefix, timestamps);
+	cli_log_printer_init(&lp, ctx, p->name, cs, n, ao->no_prefix, ao->timestamps);
 	fprintf(stderr, "Attaching to ");
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "%s%s", i ? ", " : "", cs[i].name);
@@ -144,7 +167,7 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	sigaction(SIGTERM, &sa, &old_term);
 	struct attach_job *jobs = cc_xcalloc(n + 1, sizeof(*jobs));
 	for (size_t i = 0; i < n; i++) {
-		jobs[i] = (struct attach_job){rt, &cs[i], &lp, &st, since_ns, 0, false};
+		jobs[i] = (struct attach_job){rt, &cs[i], &lp, &st, ao->since_ns, 0, false};
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, attach_one, &jobs[i]) == 0;
 		if (!jobs[i].started)
 			attach_one(&jobs[i]);
@@ -218,10 +241,10 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	bool detach = false, build = false, no_build = false, force = false, no_recreate = false,
 	     no_deps = false, no_start = false, remove_orphans = false, wait = false, abort_exit = false,
 	     no_prefix = false, timestamps = false, no_color = false, always_deps = false, quiet_pull = false,
-	     yes = false;
+	     yes = false, renew_anon = false;
 	const char *exit_code_from = NULL, *pull = NULL;
 	int64_t wait_timeout = 0, timeout = -1;
-	cc_strv scale = NULL;
+	cc_strv scale = NULL, attach = NULL, no_attach = NULL;
 	const struct cli_flag up_flags[] = {
 	    {"detach", 'd', CLI_BOOL, &detach, NULL, "Detached mode: run containers in the background"},
 	    {"build", 0, CLI_BOOL, &build, NULL, "Build images before starting containers"},
@@ -249,6 +272,11 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	    {"timestamps", 0, CLI_BOOL, &timestamps, NULL, "Show timestamps"},
 	    {"no-color", 0, CLI_BOOL, &no_color, NULL, "Produce monochrome output"},
 	    {"timeout", 't', CLI_SECS, &timeout, "SECONDS", "Shutdown timeout in seconds when recreating"},
+	    {"renew-anon-volumes", 'V', CLI_BOOL, &renew_anon, NULL,
+	     "Recreate anonymous volumes instead of retrieving data from the previous containers"},
+	    {"attach", 0, CLI_LIST, &attach, "SERVICE", "Restrict attaching to the specified services"},
+	    {"no-attach", 0, CLI_LIST, &no_attach, "SERVICE",
+	     "Do not attach (stream logs) to the specified services"},
 	    {"yes", 'y', CLI_BOOL, &yes, NULL, "Assume yes to all prompts"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -263,6 +291,8 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	    {"scale", 0, CLI_LIST, &scale, "SERVICE=NUM", "Scale SERVICE to NUM instances"},
 	    {"remove-orphans", 0, CLI_BOOL, &remove_orphans, NULL,
 	     "Remove containers for undefined services"},
+	    {"renew-anon-volumes", 'V', CLI_BOOL, &renew_anon, NULL,
+	     "Recreate anonymous volumes instead of retrieving data from the previous containers"},
 	    {"yes", 'y', CLI_BOOL, &yes, NULL, "Assume yes to all prompts"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -290,7 +320,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	else if (pull && strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never"))
 		cli_usage_error(spec->name, "invalid --pull \"%s\": use always, missing or never", pull),
 		    rc = CLI_USAGE;
-	else if (parse_scale(scale, &scales) < 0)
+	else if (parse_scale(spec->name, scale, &scales) < 0)
 		rc = CLI_USAGE;
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
@@ -300,6 +330,16 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		fprintf(stderr, "error: no such service: %s\n", exit_code_from);
 		rc = CLI_FAIL;
 	}
+	for (char **a = attach; rc == CLI_OK && a && *a; a++)
+		if (!cc_project_service(p, *a)) {
+			fprintf(stderr, "error: --attach: no such service: %s\n", *a);
+			rc = CLI_FAIL;
+		}
+	for (char **a = no_attach; rc == CLI_OK && a && *a; a++)
+		if (!cc_project_service(p, *a)) {
+			fprintf(stderr, "error: --no-attach: no such service: %s\n", *a);
+			rc = CLI_FAIL;
+		}
 	for (size_t i = 0; rc == CLI_OK && i < scales.n; i++) {
 		if (!cc_project_service(p, scales.items[i].key)) {
 			fprintf(stderr, "error: no such service: %s\n", scales.items[i].key);
@@ -318,6 +358,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 				       .no_start = no_start || create_only,
 				       .remove_orphans = remove_orphans,
 				       .always_recreate_deps = always_deps,
+				       .renew_anon_volumes = renew_anon,
 				       .wait = wait,
 				       .wait_timeout_ns = wait_timeout,
 				       .stop_timeout_ns = timeout,
@@ -331,9 +372,17 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 			rc = cli_fail(&err);
 		else
 			cli_record_project(ctx, p, false);
-		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start)
-			rc = attach_and_wait(ctx, rt, p, o.services, abort_exit, exit_code_from, no_prefix,
-					     timestamps, started_ns, &ui);
+		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start) {
+			struct attach_opts ao = {.services = o.services,
+						 .attach = attach,
+						 .no_attach = no_attach,
+						 .abort_on_exit = abort_exit,
+						 .no_prefix = no_prefix,
+						 .timestamps = timestamps,
+						 .exit_code_from = exit_code_from,
+						 .since_ns = started_ns};
+			rc = attach_and_wait(ctx, rt, p, &ao, &ui);
+		}
 		cli_ui_release(&ui);
 	}
 	cc_kvs_release(&scales);
@@ -341,6 +390,8 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		cli_release_project(p);
 	cc_strv_free(args);
 	cc_strv_free(scale);
+	cc_strv_free(attach);
+	cc_strv_free(no_attach);
 	return rc;
 }
 
@@ -352,4 +403,56 @@ int cli_up(struct cli_ctx *ctx, int argc, char **argv)
 int cli_create(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return up_or_create(ctx, argc, argv, true);
+}
+
+/* `scale SERVICE=N...`: up -d of those services with their replica counts, as docker compose's scale. */
+int cli_scale(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool no_deps = false;
+	const struct cli_flag flags[] = {
+	    {"no-deps", 0, CLI_BOOL, &no_deps, NULL, "Don't start linked services"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"scale", "SERVICE=REPLICAS...", "Scale services", flags, false};
+	cc_strv args;
+	int pr = cli_parse(&spec, argc, argv, &args);
+	if (pr != CLI_PARSED)
+		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
+	struct cc_kvs scales = {0};
+	int rc = CLI_OK;
+	if (!args[0]) {
+		cli_usage_error("scale", "requires at least 1 argument: SERVICE=REPLICAS");
+		rc = CLI_USAGE;
+	} else if (parse_scale("scale", args, &scales) < 0) {
+		rc = CLI_USAGE;
+	}
+	cc_strv services = NULL;
+	for (size_t i = 0; i < scales.n; i++)
+		cc_strv_push(&services, scales.items[i].key);
+	struct cc_project *p = NULL;
+	struct cc_runtime *rt = NULL;
+	if (rc == CLI_OK)
+		rc = cli_open(ctx, services, &p, &rt);
+	if (rc == CLI_OK) {
+		struct cli_ui ui;
+		cli_ui_init(ctx, &ui);
+		struct cc_up_opts o = {.services = services,
+				       .no_deps = no_deps,
+				       .stop_timeout_ns = -1,
+				       .parallel = (int)ctx->parallel,
+				       .scale = &scales};
+		struct cc_error *err = NULL;
+		if (cc_orch_prepare_images(rt, p, services, NULL, NULL, &ui.ui, &err) < 0 ||
+		    cc_orch_up(rt, p, &o, &ui.ui, &err) < 0)
+			rc = cli_fail(&err);
+		else
+			cli_record_project(ctx, p, false);
+		cli_ui_release(&ui);
+	}
+	if (p)
+		cli_release_project(p);
+	cc_kvs_release(&scales);
+	cc_strv_free(services);
+	cc_strv_free(args);
+	return rc;
 }

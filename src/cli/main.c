@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
     {"restart", cli_restart, CLI_NEEDS_PROJECT, "Restart service containers"},
     {"rm", cli_rm, CLI_NEEDS_PROJECT, "Removes stopped service containers"},
     {"run", cli_run, CLI_NEEDS_PROJECT, "Run a one-off command on a service"},
+    {"scale", cli_scale, CLI_NEEDS_PROJECT, "Scale services"},
     {"secret", cli_secret, 0, "Manage secrets (ls, create, rm)"},
     {"serve", cli_serve, 0, "Run the REST API daemon"},
     {"start", cli_start, CLI_NEEDS_PROJECT, "Start services"},

@@ -39,6 +39,7 @@ struct cc_orch_ui {
 struct cc_up_opts {
 	char *const *services; /* NULL or empty: all enabled services */
 	bool no_deps, force_recreate, no_recreate, no_start, remove_orphans, always_recreate_deps;
+	bool renew_anon_volumes;    /* a recreated container gets new anonymous volumes (up -V) */
 	bool wait;                  /* return once everything is running/healthy (or completed as required) */
 	int64_t wait_timeout_ns;    /* <= 0: none */
 	int64_t stop_timeout_ns;    /* for recreation; <0: each container's grace period */

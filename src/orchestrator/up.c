@@ -75,7 +75,8 @@ static int create_one(struct up_run *u, size_t si, int number, const struct cc_c
 	struct cc_container_spec spec;
 	if (cc_orch_service_spec(u->p, service, number, false, &spec, err) < 0)
 		return -1;
-	inherit_anonymous_volumes(&spec, old);
+	if (!u->o->renew_anon_volumes)
+		inherit_anonymous_volumes(&spec, old);
 	if (cc_orch_volumes_from(u->rt, u->p, service, &spec, err) < 0) {
 		cc_container_spec_release(&spec);
 		return -1;

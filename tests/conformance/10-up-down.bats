@@ -324,3 +324,22 @@ EOF
 	refute_output --partial "Found orphan containers"
 	assert_names
 }
+
+@test "up -V gives a recreated container new anonymous volumes; without it they are kept" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+    volumes: ["/data"]
+EOF
+	cc_ok up -d
+	local first
+	first=$(cfield proj-web-1 Mounts)
+	[[ "$first" =~ ^[0-9a-f]{64}$ ]]
+	cc_ok up -d --force-recreate
+	assert_field proj-web-1 Mounts "$first"
+	cc_ok up -d --force-recreate -V
+	run cfield proj-web-1 Mounts
+	assert_output --regexp '^[0-9a-f]{64}$'
+	refute_output "$first"
+}

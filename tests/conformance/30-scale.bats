@@ -130,3 +130,34 @@ EOF
 	assert_failure 2
 	assert_names
 }
+
+@test "the scale command sets those services' replicas, starts their dependencies unless --no-deps, keeps the rest" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+    depends_on: [db]
+  db:
+    image: nginx
+  other:
+    image: nginx
+EOF
+	run cc scale --no-deps web=2
+	assert_success
+	assert_names proj-web-1 proj-web-2
+	run cc scale web=3
+	assert_success
+	assert_names proj-db-1 proj-web-1 proj-web-2 proj-web-3
+	local first
+	first=$(cid proj-web-1)
+	run cc scale web=1
+	assert_success
+	assert_names proj-db-1 proj-web-1
+	assert_field proj-web-1 ID "$first"
+	run --separate-stderr cc scale web
+	assert_failure
+	[[ "$stderr" == *'invalid "web": expected SERVICE=NUM'* ]]
+	run --separate-stderr cc scale nope=2
+	assert_failure
+	[[ "$stderr" == *"nope"* ]]
+}

@@ -309,6 +309,29 @@ EOF
 	assert_output ""
 }
 
+@test "up --attach and --no-attach choose whose output an attached up shows" {
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["echo", "from-a"]
+  b:
+    image: busybox
+    command: ["echo", "from-b"]
+EOF
+	run --separate-stderr cc_timeout 30 up --no-attach b
+	assert_success
+	assert_output --partial "from-a"
+	refute_output --partial "from-b"
+	run --separate-stderr cc_timeout 30 up --attach b --force-recreate
+	assert_success
+	assert_output --partial "from-b"
+	refute_output --partial "from-a"
+	run --separate-stderr cc up --attach nope
+	assert_failure
+	[[ "$stderr" == *"--attach: no such service: nope"* ]]
+}
+
 @test "run starts the service's dependencies" {
 	write compose.yaml <<'EOF'
 services:
