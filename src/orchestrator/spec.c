@@ -364,7 +364,9 @@ static char *container_name(const struct cc_project *p, const char *service, con
 
 /* links: "SERVICE[:ALIAS]" names the service's first container, for engines; a name that is no service is a
  * container's already (external links). */
-static void set_links(const struct cc_project *p, const struct cc_val *links, struct cc_container_spec *spec)
+/* links name services (their first container) or, external_links, containers by name: "NAME[:ALIAS]". */
+static void set_links(const struct cc_project *p, const struct cc_val *links, bool external,
+		      struct cc_container_spec *spec)
 {
 	for (size_t i = 0; links && links->kind == CC_V_SEQ && i < links->seq.n; i++) {
 		cleanup_free char *entry = cc_xstrdup(cc_val_text(links->seq.v[i]));
@@ -372,7 +374,7 @@ static void set_links(const struct cc_project *p, const struct cc_val *links, st
 		if (colon)
 			*colon = 0;
 		const char *alias = colon ? colon + 1 : entry;
-		const struct cc_val *target = cc_project_service(p, entry);
+		const struct cc_val *target = external ? NULL : cc_project_service(p, entry);
 		cleanup_free char *name = target ? container_name(p, entry, target, 1) : cc_xstrdup(entry);
 		cleanup_free char *link = cc_xasprintf("%s:%s", name, alias);
 		cc_strv_push(&spec->links, link);
@@ -448,7 +450,8 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	out->cap_add = strv_or_null(svc, "cap_add");
 	out->cap_drop = strv_or_null(svc, "cap_drop");
 	out->extra_hosts = strv_or_null(svc, "extra_hosts");
-	set_links(p, cc_orch_get(svc, "links"), out);
+	set_links(p, cc_orch_get(svc, "links"), false, out);
+	set_links(p, cc_orch_get(svc, "external_links"), true, out);
 	out->dns = strv_or_null(svc, "dns");
 	out->dns_search = strv_or_null(svc, "dns_search");
 	out->dns_opt = strv_or_null(svc, "dns_opt");

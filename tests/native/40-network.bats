@@ -813,3 +813,36 @@ YAML
 	"$CC" --backend native down -t 1
 	assert_nothing_left
 }
+
+@test "external_links: a container of another project on a shared network answers to the alias" {
+	"$CC" --backend native network create shared-ext
+	mkdir other && cat >other/compose.yaml <<'YAML'
+services:
+  db:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo from-other-db > /w/index.html && exec httpd -f -p 80 -h /w'
+    networks: [shared]
+networks:
+  shared: {name: shared-ext, external: true}
+YAML
+	cat >compose.yaml <<'YAML'
+services:
+  app:
+    image: busybox
+    command: sleep 300
+    external_links: ["other-db-1:database"]
+    networks: [shared]
+networks:
+  shared: {name: shared-ext, external: true}
+YAML
+	"$CC" --backend native -f other/compose.yaml up -d
+	"$CC" --backend native up -d
+	run eventually "'$CC' --backend native exec app wget -qO- http://database/ >/dev/null 2>&1" 10
+	assert_success
+	run "$CC" --backend native exec app wget -qO- http://database/
+	assert_output from-other-db
+	"$CC" --backend native down -t 0
+	"$CC" --backend native -f other/compose.yaml down -t 0
+	"$CC" --backend native network rm shared-ext
+	assert_nothing_left
+}
