@@ -525,13 +525,18 @@ static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_erro
 static json_t *namespaces(const struct cc_bundle_input *in)
 {
 	json_t *ns = json_array();
-	static const char *const types[] = {"pid", "ipc", "uts", "mount", "cgroup"};
-	for (size_t i = 0; i < 5; i++)
-		json_array_append_new(ns, json_pack("{ss}", "type", types[i]));
-	if (!in->netns_path)
-		json_array_append_new(ns, json_pack("{ss}", "type", "network"));
-	else if (strcmp(in->netns_path, "host") != 0)
-		json_array_append_new(ns, json_pack("{ss ss}", "type", "network", "path", in->netns_path));
+	/* each: a new namespace (NULL), the host's (none in the list), or another's to join (its path) */
+	const struct {
+		const char *type, *path;
+	} list[] = {{"pid", in->pidns_path}, {"ipc", in->ipcns_path}, {"uts", NULL},
+		    {"mount", NULL},         {"cgroup", NULL},        {"network", in->netns_path}};
+	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (!list[i].path)
+			json_array_append_new(ns, json_pack("{ss}", "type", list[i].type));
+		else if (strcmp(list[i].path, "host") != 0)
+			json_array_append_new(
+			    ns, json_pack("{ss ss}", "type", list[i].type, "path", list[i].path));
+	}
 	return ns;
 }
 

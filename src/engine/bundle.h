@@ -17,6 +17,8 @@ struct cc_bundle_input {
 	const char *hostname;         /* NULL: the spec's, else the first 12 digits of the id */
 	const char *id;               /* the container id (64 hex) */
 	const char *netns_path;       /* NULL: a new network namespace; "host": the host's */
+	const char *pidns_path;       /* the same for the pid namespace: NULL, "host" or a path to join */
+	const char *ipcns_path;       /* and the ipc namespace */
 	/* files the engine generated for the container, bind-mounted read-only when non-NULL */
 	const char *hosts_file, *resolv_file, *hostname_file;
 	/* named volume name -> host directory; NULL entries are refused */

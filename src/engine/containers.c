@@ -877,9 +877,9 @@ static void seccomp_precompiled(struct native *n, const struct native_oci *oci, 
 }
 
 static int write_bundle_files(struct native *n, const struct cc_container *c, const struct net_view *net,
-			      const struct cc_image_record *rec, const char *dir, const char *rootfs,
-			      struct volume_paths *vp, const struct native_oci *oci, char **seccomp_store,
-			      struct cc_error **err)
+			      const char *pidns, const char *ipcns, const struct cc_image_record *rec,
+			      const char *dir, const char *rootfs, struct volume_paths *vp,
+			      const struct native_oci *oci, char **seccomp_store, struct cc_error **err)
 {
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
@@ -896,6 +896,8 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	    .rootfs = rootfs,
 	    .id = c->id,
 	    .netns_path = net->netns,
+	    .pidns_path = pidns,
+	    .ipcns_path = ipcns,
 	    .hosts_file = hosts,
 	    .resolv_file = resolv,
 	    .hostname_file = hostfile,
@@ -930,6 +932,39 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	return 0;
 }
 
+/* pid and ipc modes: a namespace of its own (NULL), the host's ("host"), or a running container's
+ * ("container:REF", the path of its process's namespace). */
+static int shared_namespace(struct native *n, const char *mode, const char *kind, char **out,
+			    struct cc_error **err)
+{
+	*out = NULL;
+	if (!mode || !*mode || strcmp(mode, "private") == 0 ||
+	    (strcmp(kind, "ipc") == 0 && strcmp(mode, "shareable") == 0))
+		return 0;
+	if (strcmp(mode, "host") == 0) {
+		*out = cc_xstrdup("host");
+		return 0;
+	}
+	if (strncmp(mode, "container:", 10) != 0)
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT, "%s: unsupported mode \"%s\": use host or %s", kind, mode,
+		    strcmp(kind, "ipc") == 0 ? "container:NAME, shareable or private" : "container:NAME");
+	struct cc_container other;
+	if (native_begin(n, err) < 0)
+		return -1;
+	int r = load(n, mode + 10, &other, err);
+	native_abort(n);
+	if (r < 0)
+		return cc_error_wrap(err, "%s: %s", kind, mode);
+	if (other.pid <= 0)
+		r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: container %s is not running", kind,
+				 other.name);
+	else
+		*out = cc_xasprintf("/proc/%d/ns/%s", other.pid, kind);
+	cc_container_release(&other);
+	return r;
+}
+
 static int write_bundle(struct native *n, const struct cc_container *c, const struct cc_image_record *rec,
 			const char *dir, const char *rootfs, const struct native_oci *oci,
 			char **seccomp_store, struct cc_error **err)
@@ -939,9 +974,15 @@ static int write_bundle(struct native *n, const struct cc_container *c, const st
 	int r = net_view(n, c, &net, err);
 	if (r < 0)
 		return -1;
-	r = prepare_mounts(n, c, rootfs, &vp, err);
+	cleanup_free char *pidns = NULL, *ipcns = NULL;
+	r = shared_namespace(n, c->spec.pid_mode, "pid", &pidns, err);
 	if (r == 0)
-		r = write_bundle_files(n, c, &net, rec, dir, rootfs, &vp, oci, seccomp_store, err);
+		r = shared_namespace(n, c->spec.ipc_mode, "ipc", &ipcns, err);
+	if (r == 0)
+		r = prepare_mounts(n, c, rootfs, &vp, err);
+	if (r == 0)
+		r = write_bundle_files(n, c, &net, pidns, ipcns, rec, dir, rootfs, &vp, oci, seccomp_store,
+				       err);
 	net_view_release(&net);
 	cc_strv_free(vp.names);
 	cc_strv_free(vp.paths);

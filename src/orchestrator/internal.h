@@ -28,6 +28,9 @@ void cc_orch_spec_service_ports(const struct cc_project *p, const char *service,
 void cc_orch_spec_service_aliases(const struct cc_project *p, const char *service,
 				  struct cc_container_spec *spec);
 
+/* Warn about each key of the service that no engine applies (spec.c). */
+void cc_orch_warn_unapplied(const struct cc_project *p, const char *service, const struct cc_orch_ui *ui);
+
 /* Run fn(i) for i in [0, n) on up to `limit` threads (<= 0: n). The first failure (by index) is returned;
  * jobs not yet begun when a job fails are skipped. */
 int cc_orch_parallel(size_t n, int limit, int (*fn)(void *ctx, size_t i, struct cc_error **err), void *ctx,

@@ -364,6 +364,17 @@ static char *container_name(const struct cc_project *p, const char *service, con
 
 /* links: "SERVICE[:ALIAS]" names the service's first container, for engines; a name that is no service is a
  * container's already (external links). */
+/* pid and ipc: `service:NAME` is that service's first container, as engines know containers, not services. */
+static char *namespace_mode(const struct cc_project *p, const char *mode)
+{
+	const char *shared = mode && strncmp(mode, "service:", 8) == 0 ? mode + 8 : NULL;
+	if (shared && cc_project_service(p, shared)) {
+		cleanup_free char *other = container_name(p, shared, cc_project_service(p, shared), 1);
+		return cc_xasprintf("container:%s", other);
+	}
+	return dup_or_null(mode);
+}
+
 /* links name services (their first container) or, external_links, containers by name: "NAME[:ALIAS]". */
 static void set_links(const struct cc_project *p, const struct cc_val *links, bool external,
 		      struct cc_container_spec *spec)
@@ -462,8 +473,8 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	kvs_of(cc_orch_get(svc, "sysctls"), &out->sysctls);
 	set_ulimits(cc_orch_get(svc, "ulimits"), out);
 	set_resources(svc, out);
-	out->pid_mode = dup_or_null(cc_orch_str(svc, "pid"));
-	out->ipc_mode = dup_or_null(cc_orch_str(svc, "ipc"));
+	out->pid_mode = namespace_mode(p, cc_orch_str(svc, "pid"));
+	out->ipc_mode = namespace_mode(p, cc_orch_str(svc, "ipc"));
 	return 0;
 }
 
@@ -483,4 +494,34 @@ void cc_orch_spec_service_aliases(const struct cc_project *p, const char *servic
 			if (strcmp(spec->networks[k].network, name) == 0)
 				push_aliases(service, nets->map.e[i].val, &spec->networks[k]);
 	}
+}
+
+/* Service keys the spec has no place for. Each is named when a service uses it, instead of being dropped
+ * in silence; a key leaves this list when an engine applies it. */
+static const char *const unapplied_keys[] = {
+    "annotations", "blkio_config",  "cgroup",         "cgroup_parent",    "cpu_count",
+    "cpu_percent", "cpu_rt_period", "cpu_rt_runtime", "credential_spec",  "device_cgroup_rules",
+    "gpus",        "isolation",     "mem_swappiness", "oom_kill_disable", "runtime",
+    "storage_opt", "userns_mode",   "use_api_socket", "models",           "provider",
+    NULL,
+};
+
+void cc_orch_warn_unapplied(const struct cc_project *p, const char *service, const struct cc_orch_ui *ui)
+{
+	const struct cc_val *svc = cc_project_service(p, service);
+	for (const char *const *k = unapplied_keys; *k; k++)
+		if (cc_orch_get(svc, *k))
+			cc_orch_warn(ui, "service %s: %s is not supported and has no effect", service, *k);
+	const struct cc_val *gpus =
+	    cc_orch_get(cc_orch_get(cc_orch_get(svc, "deploy"), "resources"), "reservations");
+	if (cc_orch_get(gpus, "devices"))
+		cc_orch_warn(
+		    ui,
+		    "service %s: deploy.resources.reservations.devices is not supported and has no effect",
+		    service);
+	const char *driver = cc_orch_str(cc_orch_get(svc, "logging"), "driver");
+	if (driver && strcmp(driver, "json-file") != 0 && strcmp(driver, "local") != 0)
+		cc_orch_warn(ui,
+			     "service %s: logging driver %s is not supported: the engine's own log is used",
+			     service, driver);
 }

@@ -459,8 +459,10 @@ int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct c
 	size_t nlevels = cc_orch_levels(u.g, u.sel, u.level);
 	cc_strv selected = cc_xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		if (u.sel[i])
+		if (u.sel[i]) {
 			cc_strv_push(&selected, u.g->names[i]);
+			cc_orch_warn_unapplied(p, u.g->names[i], ui);
+		}
 
 	int r = cc_orch_containers(rt, p->name, NULL, true, false, &u.existing, &u.nexisting, err);
 	if (r == 0)

@@ -312,3 +312,39 @@ YAML
 	[ "$((10#$first + count))" -eq 110000 ]
 	"$CC" --backend native down -t 0
 }
+
+@test "pid and ipc: host shares the host's namespaces, service:NAME another service's" {
+	cat >compose.yaml <<'EOC'
+services:
+  a:
+    image: busybox:latest
+    network_mode: none
+    command: ["sh", "-c", "while :; do sleep 1; done"]
+  b:
+    image: busybox:latest
+    network_mode: none
+    pid: "service:a"
+    ipc: "service:a"
+    command: ["sleep", "300"]
+  h:
+    image: busybox:latest
+    network_mode: none
+    pid: host
+    ipc: host
+    command: ["sleep", "300"]
+EOC
+	"$CC" --backend native up -d
+	run "$CC" --backend native exec -T h busybox readlink /proc/self/ns/pid
+	assert_output "$(readlink /proc/self/ns/pid)"
+	run "$CC" --backend native exec -T h busybox readlink /proc/self/ns/ipc
+	assert_output "$(readlink /proc/self/ns/ipc)"
+	# b sees a's processes: its pid 1 is a's shell
+	run "$CC" --backend native exec -T b cat /proc/1/comm
+	assert_output "sh"
+	local a_ipc
+	a_ipc=$("$CC" --backend native exec -T a busybox readlink /proc/self/ns/ipc)
+	run "$CC" --backend native exec -T b busybox readlink /proc/self/ns/ipc
+	assert_output "$a_ipc"
+	[ "$a_ipc" != "$(readlink /proc/self/ns/ipc)" ]
+	"$CC" --backend native down -t 0
+}
