@@ -268,8 +268,16 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 		json_object_set_new(host, "ShmSize", json_integer(s->shm_size));
 	if (s->cpu_shares)
 		json_object_set_new(host, "CpuShares", json_integer(s->cpu_shares));
+	if (s->cpu_period)
+		json_object_set_new(host, "CpuPeriod", json_integer(s->cpu_period));
+	if (s->cpu_quota)
+		json_object_set_new(host, "CpuQuota", json_integer(s->cpu_quota));
+	set_str(host, "CpusetCpus", s->cpuset);
+	if (s->oom_score_adj)
+		json_object_set_new(host, "OomScoreAdj", json_integer(s->oom_score_adj));
 	set_str(host, "PidMode", s->pid_mode);
 	set_str(host, "IpcMode", s->ipc_mode);
+	set_str(host, "UTSMode", s->uts_mode);
 	if (s->network_mode)
 		json_object_set_new(host, "NetworkMode", json_string(s->network_mode));
 	else if (s->nnetworks)

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <limits.h>
+#include <unistd.h>
 
 const char *const cc_default_capabilities[] = {
     "CAP_CHOWN",
@@ -522,14 +524,20 @@ static int mounts(const struct cc_bundle_input *in, json_t **out, struct cc_erro
 	return 0;
 }
 
+static bool uts_host(const struct cc_container_spec *spec)
+{
+	return spec->uts_mode && strcmp(spec->uts_mode, "host") == 0;
+}
+
 static json_t *namespaces(const struct cc_bundle_input *in)
 {
 	json_t *ns = json_array();
 	/* each: a new namespace (NULL), the host's (none in the list), or another's to join (its path) */
 	const struct {
 		const char *type, *path;
-	} list[] = {{"pid", in->pidns_path}, {"ipc", in->ipcns_path}, {"uts", NULL},
-		    {"mount", NULL},         {"cgroup", NULL},        {"network", in->netns_path}};
+	} list[] = {
+	    {"pid", in->pidns_path}, {"ipc", in->ipcns_path}, {"uts", uts_host(in->spec) ? "host" : NULL},
+	    {"mount", NULL},         {"cgroup", NULL},        {"network", in->netns_path}};
 	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
 		if (!list[i].path)
 			json_array_append_new(ns, json_pack("{ss}", "type", list[i].type));
@@ -553,15 +561,23 @@ static json_t *resources(const struct cc_container_spec *spec)
 			json_object_set_new(mem, "swap", json_integer(spec->memswap));
 		json_object_set_new(r, "memory", mem);
 	}
-	if (spec->nano_cpus > 0 || spec->cpu_shares > 0) {
+	if (spec->nano_cpus > 0 || spec->cpu_shares > 0 || spec->cpu_period > 0 || spec->cpu_quota > 0 ||
+	    (spec->cpuset && *spec->cpuset)) {
 		json_t *cpu = json_object();
 		if (spec->nano_cpus > 0) {
 			/* cpus: 1.5 -> 150000us of each 100000us period */
 			json_object_set_new(cpu, "period", json_integer(100000));
 			json_object_set_new(cpu, "quota", json_integer(spec->nano_cpus / 10000));
 		}
+		/* cpu_period and cpu_quota, as docker takes them, say it directly */
+		if (spec->cpu_period > 0)
+			json_object_set_new(cpu, "period", json_integer(spec->cpu_period));
+		if (spec->cpu_quota > 0)
+			json_object_set_new(cpu, "quota", json_integer(spec->cpu_quota));
 		if (spec->cpu_shares > 0)
 			json_object_set_new(cpu, "shares", json_integer(spec->cpu_shares));
+		if (spec->cpuset && *spec->cpuset)
+			json_object_set_new(cpu, "cpus", json_string(spec->cpuset));
 		json_object_set_new(r, "cpu", cpu);
 	}
 	if (spec->pids_limit > 0)
@@ -579,6 +595,16 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 	if (spec->init && !in->init_path)
 		return cc_error_set(err, CC_ERR_NOT_SUPPORTED,
 				    "init: true needs an init binary (catatonit or tini)");
+	if (spec->uts_mode && !uts_host(spec))
+		return cc_error_set(err, CC_ERR_INVALID_ARGUMENT, "uts: unsupported mode \"%s\": use host",
+				    spec->uts_mode);
+	/* the host's UTS namespace has the host's names: a container cannot set its own there (docker:
+	 * "conflicting options") */
+	if (uts_host(spec) &&
+	    ((spec->hostname && *spec->hostname) || (spec->domainname && *spec->domainname)))
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "uts: host shares the host's hostname: hostname and domainname cannot be set");
 	json_t *args = json_array();
 	if (spec->init) {
 		json_array_append_new(args, json_string(in->init_path));
@@ -595,9 +621,12 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 				    "no command specified: the image has none and the "
 				    "service sets neither command nor entrypoint");
 	}
-	char hostbuf[13];
+	char hostbuf[HOST_NAME_MAX + 1];
 	const char *hostname = in->hostname ? in->hostname : spec->hostname;
-	if (!hostname) {
+	if (!hostname && uts_host(spec) && gethostname(hostbuf, sizeof(hostbuf)) == 0) {
+		hostbuf[sizeof(hostbuf) - 1] = 0;
+		hostname = hostbuf;
+	} else if (!hostname) {
 		snprintf(hostbuf, sizeof(hostbuf), "%.12s", in->id ? in->id : "container");
 		hostname = hostbuf;
 	}
@@ -624,6 +653,8 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 	json_t *process = json_pack("{sb so so so ss so so sb}", "terminal", spec->tty, "user", user, "args",
 				    args, "env", environment(in, hostname, home), "cwd", cwd, "capabilities",
 				    caps, "rlimits", limits, "noNewPrivileges", !spec->privileged);
+	if (spec->oom_score_adj)
+		json_object_set_new(process, "oomScoreAdj", json_integer(spec->oom_score_adj));
 	json_t *linux_ = json_pack("{so so}", "namespaces", namespaces(in), "resources", resources(spec));
 	if (!spec->privileged) {
 		json_object_set_new(linux_, "maskedPaths", strings((char *const *)masked_paths));
@@ -641,9 +672,11 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 					    json_string(spec->sysctls.items[i].value));
 		json_object_set_new(linux_, "sysctl", sc);
 	}
-	*out = json_pack("{ss so so ss so so}", "ociVersion", "1.0.2", "process", process, "root",
-			 json_pack("{ss sb}", "path", in->rootfs, "readonly", spec->read_only), "hostname",
-			 hostname, "mounts", mnts, "linux", linux_);
+	*out = json_pack("{ss so so so so}", "ociVersion", "1.0.2", "process", process, "root",
+			 json_pack("{ss sb}", "path", in->rootfs, "readonly", spec->read_only), "mounts",
+			 mnts, "linux", linux_);
+	if (!uts_host(spec))
+		json_object_set_new(*out, "hostname", json_string(hostname));
 	if (domain)
 		json_object_set_new(*out, "domainname", json_string(spec->domainname));
 	return 0;

@@ -24,6 +24,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -884,6 +885,12 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	char short_id[13];
 	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
 	const char *hostname = c->spec.hostname ? c->spec.hostname : short_id;
+	char host_name[HOST_NAME_MAX + 1];
+	if (c->spec.uts_mode && strcmp(c->spec.uts_mode, "host") == 0 &&
+	    gethostname(host_name, sizeof(host_name)) == 0) {
+		host_name[sizeof(host_name) - 1] = 0;
+		hostname = host_name; /* /etc/hostname says what the shared namespace says */
+	}
 	if (write_files(c, &net->owner, net->gateways, dir, hostname, err) < 0)
 		return -1;
 	cleanup_free char *hosts = cc_xasprintf("%s/hosts", dir);

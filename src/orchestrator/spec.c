@@ -473,6 +473,11 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	kvs_of(cc_orch_get(svc, "sysctls"), &out->sysctls);
 	set_ulimits(cc_orch_get(svc, "ulimits"), out);
 	set_resources(svc, out);
+	out->uts_mode = dup_or_null(cc_orch_str(svc, "uts"));
+	out->cpuset = dup_or_null(cc_orch_str(svc, "cpuset"));
+	out->cpu_period = integer(svc, "cpu_period");
+	out->cpu_quota = integer(svc, "cpu_quota");
+	out->oom_score_adj = (int)integer(svc, "oom_score_adj");
 	out->pid_mode = namespace_mode(p, cc_orch_str(svc, "pid"));
 	out->ipc_mode = namespace_mode(p, cc_orch_str(svc, "ipc"));
 	return 0;

@@ -174,8 +174,13 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	cc_jset_int_nz(o, "pidsLimit", s->pids_limit);
 	cc_jset_int_nz(o, "shmSize", s->shm_size);
 	cc_jset_int_nz(o, "cpuShares", s->cpu_shares);
+	cc_jset_int_nz(o, "cpuPeriod", s->cpu_period);
+	cc_jset_int_nz(o, "cpuQuota", s->cpu_quota);
+	cc_jset_str(o, "cpuset", s->cpuset);
+	cc_jset_int_nz(o, "oomScoreAdj", s->oom_score_adj);
 	cc_jset_str(o, "pidMode", s->pid_mode);
 	cc_jset_str(o, "ipcMode", s->ipc_mode);
+	cc_jset_str(o, "utsMode", s->uts_mode);
 	return o;
 }
 
@@ -423,8 +428,13 @@ static int spec_from_json(const json_t *j, const char *path, struct cc_container
 	CC_TRY(cc_jget_i64(j, path, "pidsLimit", &s->pids_limit, err));
 	CC_TRY(cc_jget_i64(j, path, "shmSize", &s->shm_size, err));
 	CC_TRY(cc_jget_i64(j, path, "cpuShares", &s->cpu_shares, err));
+	CC_TRY(cc_jget_i64(j, path, "cpuPeriod", &s->cpu_period, err));
+	CC_TRY(cc_jget_i64(j, path, "cpuQuota", &s->cpu_quota, err));
+	CC_TRY(cc_jget_str(j, path, "cpuset", false, &s->cpuset, err));
+	CC_TRY(cc_jget_int(j, path, "oomScoreAdj", &s->oom_score_adj, err));
 	CC_TRY(cc_jget_str(j, path, "pidMode", false, &s->pid_mode, err));
 	CC_TRY(cc_jget_str(j, path, "ipcMode", false, &s->ipc_mode, err));
+	CC_TRY(cc_jget_str(j, path, "utsMode", false, &s->uts_mode, err));
 	return 0;
 fail:
 	cc_container_spec_release(s);

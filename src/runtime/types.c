@@ -355,6 +355,8 @@ void cc_container_spec_release(struct cc_container_spec *s)
 	ulimits_free(s->ulimits, s->nulimits);
 	free(s->pid_mode);
 	free(s->ipc_mode);
+	free(s->uts_mode);
+	free(s->cpuset);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -396,6 +398,8 @@ void cc_container_spec_copy(struct cc_container_spec *dst, const struct cc_conta
 	dst->ulimits = ulimits_copy(src->ulimits, src->nulimits);
 	dst->pid_mode = dup_or_null(src->pid_mode);
 	dst->ipc_mode = dup_or_null(src->ipc_mode);
+	dst->uts_mode = dup_or_null(src->uts_mode);
+	dst->cpuset = dup_or_null(src->cpuset);
 }
 
 void cc_health_results_free(struct cc_health_result *v, size_t n)

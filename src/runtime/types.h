@@ -152,7 +152,11 @@ struct cc_container_spec {
 	struct cc_ulimit *ulimits;
 	size_t nulimits;
 	int64_t nano_cpus, memory, memory_reservation, memswap, pids_limit, shm_size, cpu_shares;
+	int64_t cpu_period, cpu_quota; /* microseconds; 0: unset (cpus gives both) */
+	char *cpuset;                  /* CPUs the container may run on ("0-1", "0,2"); NULL: any */
+	int oom_score_adj;             /* 0: unset */
 	char *pid_mode, *ipc_mode;
+	char *uts_mode; /* NULL: its own UTS namespace; "host": the host's */
 };
 void cc_container_spec_release(struct cc_container_spec *spec);
 /* A healthcheck copied (NULL for NULL), and freed. */

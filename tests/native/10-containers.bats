@@ -348,3 +348,30 @@ EOC
 	[ "$a_ipc" != "$(readlink /proc/self/ns/ipc)" ]
 	"$CC" --backend native down -t 0
 }
+
+@test "uts: host, oom_score_adj, cpuset and cpu_quota reach the container" {
+	cat >compose.yaml <<'EOC'
+services:
+  t:
+    image: busybox:latest
+    network_mode: none
+    uts: host
+    oom_score_adj: 432
+    cpuset: "0"
+    cpu_period: 100000
+    cpu_quota: 50000
+    command: ["sh", "-c", "cat /proc/sys/kernel/hostname; cat /proc/self/oom_score_adj; grep Cpus_allowed_list /proc/self/status"]
+EOC
+	run output_of t
+	assert_success
+	assert_line "$(cat /proc/sys/kernel/hostname)"
+	assert_line "432"
+	assert_line --regexp '^Cpus_allowed_list:[[:space:]]+0$'
+	# the quota is the cgroup's: runc's record of the container says so
+	run bash -c "cat '$CONTAINER_COMPOSE_ROOT'/containers/*/config.json 2>/dev/null || find '$CONTAINER_COMPOSE_ROOT' -name config.json -exec cat {} +"
+	assert_output --partial '"quota": 50000'
+	printf 'services:\n  t:\n    image: busybox:latest\n    network_mode: none\n    uts: host\n    hostname: mine\n' >compose.yaml
+	run "$CC" --backend native up -d
+	assert_failure
+	assert_output --partial "uts: host shares the host's hostname"
+}

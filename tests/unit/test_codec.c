@@ -198,6 +198,11 @@ static void fill_spec(struct cc_container_spec *s)
 	s->cpu_shares = 512;
 	s->pid_mode = cc_xstrdup("host");
 	s->ipc_mode = cc_xstrdup("shareable");
+	s->uts_mode = cc_xstrdup("host");
+	s->cpuset = cc_xstrdup("0-1");
+	s->cpu_period = 100000;
+	s->cpu_quota = 25000;
+	s->oom_score_adj = -500;
 }
 
 static void assert_endpoints_equal(const struct cc_endpoint *got, const struct cc_endpoint *want, size_t n)
@@ -313,6 +318,11 @@ static void assert_spec_equal(const struct cc_container_spec *g, const struct cc
 	assert_int_equal(g->cpu_shares, w->cpu_shares);
 	assert_str_or_null(g->pid_mode, w->pid_mode);
 	assert_str_or_null(g->ipc_mode, w->ipc_mode);
+	assert_str_or_null(g->uts_mode, w->uts_mode);
+	assert_str_or_null(g->cpuset, w->cpuset);
+	assert_int_equal(g->cpu_period, w->cpu_period);
+	assert_int_equal(g->cpu_quota, w->cpu_quota);
+	assert_int_equal(g->oom_score_adj, w->oom_score_adj);
 }
 
 static void fill_container(struct cc_container *c)
