@@ -355,6 +355,10 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 		cli_usage_error("run", "the input device is not a TTY (use -T, or run from a terminal)");
 		rc = CLI_USAGE;
 	}
+	if (rc == CLI_OK && ro.oneoff.service_ports && publish && publish[0]) {
+		cli_usage_error("run", "--service-ports and --publish are incompatible");
+		rc = CLI_USAGE;
+	}
 	ro.oneoff.publish = publish;
 	ro.oneoff.volumes = volumes;
 	ro.oneoff.cap_add = cap_add;

@@ -77,23 +77,28 @@ int cli_watch(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_error *err = NULL;
 	if (rc == CLI_OK && cc_watch_rules_load(p, args, &rules, &err) < 0)
 		rc = cli_fail(&err);
-	/* the signals arrive on a descriptor, so every thread the orchestrator starts leaves them to it */
+	struct cli_ui ui;
+	cli_ui_init(ctx, &ui);
+	struct watch_ui wui = {&ui, {watch_status, watch_warn, &wui}};
+	char *const *selected = args && args[0] ? args : NULL;
+	/* Ctrl+C during the build and start stops the command as it would stop up */
+	if (rc == CLI_OK && !no_up)
+		rc = bring_up(ctx, rt, p, selected, &ui.ui);
+	/* while watching, the signals arrive on a descriptor, and every thread an action starts leaves them
+	 * to it */
 	sigset_t stop_signals, old_mask;
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
-	int sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
-	struct cli_ui ui;
-	cli_ui_init(ctx, &ui);
-	struct watch_ui wui = {&ui, {watch_status, watch_warn, &wui}};
-	if (rc == CLI_OK && sfd < 0) {
-		cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "signalfd");
-		rc = cli_fail(&err);
+	int sfd = -1;
+	if (rc == CLI_OK) {
+		pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+		sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+		if (sfd < 0) {
+			cc_error_set_errno(&err, CC_ERR_INTERNAL, errno, "signalfd");
+			rc = cli_fail(&err);
+		}
 	}
-	char *const *selected = args && args[0] ? args : NULL;
-	if (rc == CLI_OK && !no_up)
-		rc = bring_up(ctx, rt, p, selected, &ui.ui);
 	if (rc == CLI_OK) {
 		struct cc_watch_opts o = {.cancel_fd = sfd, .parallel = (int)ctx->parallel};
 		if (!ui.quiet)
@@ -106,9 +111,14 @@ int cli_watch(struct cli_ctx *ctx, int argc, char **argv)
 				rc = 130; /* as up's Ctrl+C */
 		}
 	}
-	if (sfd >= 0)
+	if (sfd >= 0) {
+		/* what else came meanwhile is taken here, not delivered once the mask is restored */
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
 		close(sfd);
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	}
 	cli_ui_release(&ui);
 	cc_watch_rules_release(&rules);
 	if (p)

@@ -831,7 +831,7 @@ static struct cc_val *n_watch_item(struct cc_norm_ctx *c, const struct cc_val *v
 	if (path && path->kind == CC_V_STR)
 		cc_val_set_str_take(path, cc_norm_abs_path(c, path->str));
 	if (action && action->kind == CC_V_STR && strcmp(action->str, "rebuild") != 0 &&
-	    !cc_map_get(w, "target")) {
+	    strcmp(action->str, "restart") != 0 && !cc_map_get(w, "target")) {
 		cc_norm_fail(c, v, "requires \"target\" for action \"%s\"", action->str);
 		cc_val_free(w);
 		return NULL;

@@ -183,9 +183,9 @@ static void set_caps(json_t *set, char *const *caps, bool on)
  * (an add wins over a drop of the same capability). */
 static int capabilities(const struct cc_container_spec *spec, json_t **out, struct cc_error **err)
 {
-	bool add_all, drop_all;
-	if (check_caps(spec->cap_add, "cap_add", true, &add_all, err) < 0 ||
-	    check_caps(spec->cap_drop, "cap_drop", false, &drop_all, err) < 0)
+	bool add_all = false, drop_all = false;
+	if (!spec->privileged && (check_caps(spec->cap_add, "cap_add", true, &add_all, err) < 0 ||
+				  check_caps(spec->cap_drop, "cap_drop", false, &drop_all, err) < 0))
 		return -1;
 	json_t *set = json_object(); /* name -> true, in a stable order below */
 	if (spec->privileged) {

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int add_published(const char *text, struct cc_container_spec *spec, struct cc_error **err)
 {
@@ -91,6 +92,34 @@ static void push_all(cc_strv *to, char *const *from)
 		cc_strv_push(to, *from);
 }
 
+/* A capability's name as the kernel's list has it, without "CAP_", in capitals: "net_admin" is NET_ADMIN. */
+static bool same_cap(const char *a, const char *b)
+{
+	if (strncasecmp(a, "CAP_", 4) == 0)
+		a += 4;
+	if (strncasecmp(b, "CAP_", 4) == 0)
+		b += 4;
+	return strcasecmp(a, b) == 0;
+}
+
+/* run --cap-drop X takes X out of the service's cap_add, --cap-add out of its cap_drop, as docker compose's
+ * run applies its flags: the flag wins over the file. */
+static void remove_caps(cc_strv list, char *const *remove)
+{
+	size_t k = 0;
+	for (size_t i = 0; list && list[i]; i++) {
+		bool drop = false;
+		for (char *const *r = remove; r && *r && !drop; r++)
+			drop = same_cap(list[i], *r);
+		if (drop)
+			free(list[i]);
+		else
+			list[k++] = list[i];
+	}
+	if (list)
+		list[k] = NULL;
+}
+
 int cc_orch_oneoff_spec(const struct cc_project *p, const char *service, const struct cc_oneoff_opts *o,
 			struct cc_container_spec *out, struct cc_error **err)
 {
@@ -108,6 +137,8 @@ int cc_orch_oneoff_spec(const struct cc_project *p, const char *service, const s
 	for (char *const *s = o->volumes; s && *s; s++)
 		if (add_volume(p, *s, out, err) < 0)
 			goto fail;
+	remove_caps(out->cap_add, o->cap_drop);
+	remove_caps(out->cap_drop, o->cap_add);
 	push_all(&out->cap_add, o->cap_add);
 	push_all(&out->cap_drop, o->cap_drop);
 	return 0;

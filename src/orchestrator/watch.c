@@ -64,6 +64,21 @@ static void forget(struct watcher *w, int wd)
 		}
 }
 
+/* A directory renamed within the watched tree keeps its watch descriptors: its recorded path, and those of
+ * the directories below it, move with it. */
+static void rename_dirs(struct watcher *w, const char *from, const char *to)
+{
+	cleanup_free char *old = cc_xstrdup(from);
+	size_t n = strlen(old);
+	for (size_t i = 0; i < w->ndirs; i++) {
+		char *p = w->dirs[i].path;
+		if (strncmp(p, old, n) != 0 || (p[n] != '\0' && p[n] != '/'))
+			continue;
+		w->dirs[i].path = cc_xasprintf("%s%s", to, p + n);
+		free(p);
+	}
+}
+
 static int add_dir(struct watcher *w, const char *path, struct cc_error **err)
 {
 	int wd = inotify_add_watch(w->fd, path, WATCH_MASK | IN_ONLYDIR);
@@ -74,14 +89,19 @@ static int add_dir(struct watcher *w, const char *path, struct cc_error **err)
 					  errno, "watch %s%s", path,
 					  errno == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
 	}
-	if (dir_of(w, wd))
+	const char *known = dir_of(w, wd);
+	if (known) {
+		if (strcmp(known, path) != 0)
+			rename_dirs(w, known, path);
 		return 0;
+	}
 	w->dirs = cc_xrealloc(w->dirs, (w->ndirs + 1) * sizeof(*w->dirs));
 	w->dirs[w->ndirs++] = (struct watched_dir){wd, cc_xstrdup(path)};
 	return 0;
 }
 
-/* Whether some directory rule covers path, so that a new directory there is watched in turn. */
+/* Whether some directory rule covers path (the rule's own path included), so that a new directory there is
+ * watched in turn. */
 static bool recursive_here(const struct watcher *w, const char *path)
 {
 	for (size_t i = 0; i < w->rules->n; i++) {
@@ -89,6 +109,33 @@ static bool recursive_here(const struct watcher *w, const char *path)
 		size_t n = strlen(root);
 		if (cc_is_dir(root) && strncmp(root, path, n) == 0 && (path[n] == '/' || path[n] == '\0'))
 			return true;
+	}
+	return false;
+}
+
+/* A directory every rule that covers it ignores (node_modules/, .git) is not watched at all: nothing in
+ * it would be synced, and a big one would use up the inotify watches. */
+static bool ignored_dir(const struct watcher *w, const char *path)
+{
+	bool covered = false;
+	for (size_t i = 0; i < w->rules->n; i++) {
+		int v = cc_watch_rule_ignores(&w->rules->v[i], path);
+		if (v == 0)
+			return false;
+		covered |= v > 0;
+	}
+	return covered;
+}
+
+/* Record a changed path if some rule takes it; returns whether it did. */
+static bool record(struct watcher *w, const char *path)
+{
+	for (size_t i = 0; i < w->rules->n; i++) {
+		cleanup_free char *rel = cc_watch_rule_match(&w->rules->v[i], path);
+		if (rel) {
+			cc_strmap_set(&w->changed, path, NULL);
+			return true;
+		}
 	}
 	return false;
 }
@@ -107,11 +154,14 @@ static int add_tree(struct watcher *w, const char *dir, bool mark, struct cc_err
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		char *child = cc_path_join(dir, de->d_name);
-		if (mark)
-			cc_strmap_set(&w->changed, child, NULL);
 		struct stat st;
-		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			r = add_tree(w, child, mark, err);
+		bool is_dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
+		if (!(is_dir && ignored_dir(w, child))) {
+			if (mark)
+				record(w, child);
+			if (is_dir)
+				r = add_tree(w, child, mark, err);
+		}
 		free(child);
 	}
 	closedir(d);
@@ -122,16 +172,11 @@ static int watch_rules(struct watcher *w, struct cc_error **err)
 {
 	for (size_t i = 0; i < w->rules->n; i++) {
 		const char *path = w->rules->v[i].path;
-		if (cc_is_dir(path)) {
-			if (add_tree(w, path, false, err) < 0)
-				return -1;
-		} else {
-			/* a file is replaced by editors (written beside, renamed over): watch where it lives
-			 */
-			cleanup_free char *parent = cc_path_dir(path);
-			if (add_dir(w, parent, err) < 0)
-				return -1;
-		}
+		/* the parent too: a file is replaced by editors (written beside, renamed over), a directory
+		 * removed and made again by a build, and either comes back there */
+		cleanup_free char *parent = cc_path_dir(path);
+		if (add_dir(w, parent, err) < 0 || (cc_is_dir(path) && add_tree(w, path, false, err) < 0))
+			return -1;
 	}
 	return 0;
 }
@@ -139,7 +184,7 @@ static int watch_rules(struct watcher *w, struct cc_error **err)
 static void mark_everything(struct watcher *w)
 {
 	for (size_t i = 0; i < w->rules->n; i++) {
-		cc_strmap_set(&w->changed, w->rules->v[i].path, NULL);
+		record(w, w->rules->v[i].path);
 		if (cc_is_dir(w->rules->v[i].path)) {
 			struct cc_error *e = NULL;
 			add_tree(w, w->rules->v[i].path, true, &e);
@@ -148,7 +193,9 @@ static void mark_everything(struct watcher *w)
 	}
 }
 
-static int read_events(struct watcher *w, const struct cc_orch_ui *ui, struct cc_error **err)
+/* Read what inotify has; returns how many changes some rule takes. A directory that cannot be watched
+ * (inotify's limit) is a warning: the rest goes on being watched. */
+static int read_events(struct watcher *w, const struct cc_orch_ui *ui, size_t *taken, struct cc_error **err)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	for (;;) {
@@ -166,6 +213,7 @@ static int read_events(struct watcher *w, const struct cc_orch_ui *ui, struct cc
 				cc_orch_warn(ui,
 					     "watch: too many changes at once; syncing every watched path");
 				mark_everything(w);
+				(*taken)++;
 				continue;
 			}
 			if (ev->mask & IN_IGNORED) {
@@ -175,15 +223,18 @@ static int read_events(struct watcher *w, const struct cc_orch_ui *ui, struct cc
 			const char *dir = dir_of(w, ev->wd);
 			if (!dir)
 				continue;
-			if (!ev->len) {
-				cc_strmap_set(&w->changed, dir, NULL); /* the directory itself */
-				continue;
+			cleanup_free char *path = ev->len ? cc_path_join(dir, ev->name) : cc_xstrdup(dir);
+			*taken += record(w, path);
+			if (ev->len && (ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
+			    recursive_here(w, path) && !ignored_dir(w, path)) {
+				size_t before = cc_strmap_size(&w->changed);
+				struct cc_error *e = NULL;
+				if (add_tree(w, path, true, &e) < 0) {
+					cc_orch_warn(ui, "watch: %s", e->msg);
+					cc_error_free(e);
+				}
+				*taken += cc_strmap_size(&w->changed) - before;
 			}
-			cleanup_free char *path = cc_path_join(dir, ev->name);
-			cc_strmap_set(&w->changed, path, NULL);
-			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
-			    recursive_here(w, path) && add_tree(w, path, true, err) < 0)
-				return -1;
 		}
 	}
 }
@@ -209,13 +260,17 @@ static void note(const struct cc_orch_ui *ui, const char *service, const char *w
 	cc_orch_status(ui, "Watch", service, what);
 }
 
-static int copy_file(const char *from, const char *to, mode_t mode)
+/* A regular file's content into the staging directory, never through a link: the host path may have been
+ * swapped for one since it was looked at (a container writing into a bind-mounted, watched directory). */
+static int stage_file(const char *from, const char *to, mode_t mode)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777);
-	int r = out < 0 ? -1 : 0;
+	struct stat st;
+	int r = fstat(in, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	int out = r == 0 ? open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777) : -1;
+	r = out < 0 ? -1 : 0;
 	char buf[65536];
 	ssize_t n;
 	while (r == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
@@ -229,43 +284,88 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 	return r;
 }
 
-/* Lay out the rule's changed paths under stage (as they are to appear under the target) and list the ones
- * gone from the host as container paths. Returns how many changes the rule takes. */
-static size_t stage(const struct batch *b, const struct cc_watch_rule *r, const char *stage_dir,
-		    cc_strv *gone, bool *file_itself)
+enum item_kind { ITEM_DIR, ITEM_FILE, ITEM_LINK };
+
+/* One change to make in the containers: `from` (in the staging directory) to `target`. */
+struct sync_item {
+	enum item_kind kind;
+	char *from, *target;
+};
+
+struct sync_plan {
+	struct sync_item *v;
+	size_t n;
+	cc_strv gone; /* container paths to remove */
+	size_t taken; /* changes the rule took */
+};
+
+static void plan_release(struct sync_plan *pl)
 {
-	size_t taken = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->v[i].from);
+		free(pl->v[i].target);
+	}
+	free(pl->v);
+	cc_strv_free(pl->gone);
+}
+
+static void plan_add(struct sync_plan *pl, enum item_kind kind, char *from, char *target)
+{
+	pl->v = cc_xrealloc(pl->v, (pl->n + 1) * sizeof(*pl->v));
+	pl->v[pl->n++] = (struct sync_item){kind, from, target};
+}
+
+/* What a rule's changes mean for the containers. Files and links are staged one by one, each copied to its
+ * own target: missing parents are made on the way and existing ones left as they are (owner, mode), as
+ * docker compose's sync leaves them. A new directory is made with an empty directory's contents, which
+ * changes nothing where it exists. Links are copied as links. */
+static void plan(const struct batch *b, const struct cc_watch_rule *r, const char *stage_dir,
+		 struct sync_plan *pl)
+{
+	memset(pl, 0, sizeof(*pl));
 	for (size_t i = 0; i < b->npaths; i++) {
 		cleanup_free char *rel = cc_watch_rule_match(r, b->paths[i]);
 		if (!rel)
 			continue;
 		struct stat st;
-		bool exists = stat(b->paths[i], &st) == 0;
-		if (!*rel && exists && !S_ISDIR(st.st_mode)) {
-			*file_itself = true; /* a rule whose path is a file: copied straight to its target */
-			taken++;
-			continue;
-		}
-		if (!*rel && exists)
-			continue; /* the watched directory's own attributes */
-		taken++;
+		bool exists = lstat(b->paths[i], &st) == 0;
+		if (!*rel && (!exists || S_ISDIR(st.st_mode)))
+			continue; /* the watched directory's own attributes; gone, what was in it is reported
+				   * gone one by one, and the target itself stays */
+		pl->taken++;
+		char *target = *rel ? cc_path_join(r->target, rel) : cc_xstrdup(r->target);
 		if (!exists) {
-			cleanup_free char *t = *rel ? cc_path_join(r->target, rel) : cc_xstrdup(r->target);
-			cc_strv_push(gone, t);
-			continue;
-		}
-		cleanup_free char *dst = cc_path_join(stage_dir, rel);
-		struct cc_error *e = NULL;
-		if (S_ISDIR(st.st_mode)) {
-			cc_mkdir_p(dst, st.st_mode & 07777, &e);
-		} else if (S_ISREG(st.st_mode)) {
-			cleanup_free char *parent = cc_path_dir(dst);
-			if (cc_mkdir_p(parent, 0755, &e) == 0 && copy_file(b->paths[i], dst, st.st_mode) < 0)
+			cc_strv_push(&pl->gone, target);
+			free(target);
+		} else if (S_ISDIR(st.st_mode)) {
+			plan_add(pl, ITEM_DIR, cc_xasprintf("%s/empty/.", stage_dir), target);
+		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+			/* a directory per item: the copy names the result after the target, not the source */
+			char *slot = cc_xasprintf("%s/%zu", stage_dir, pl->n);
+			char *staged = cc_path_join(slot, cc_path_base(target));
+			int ok = mkdir(slot, 0700) == 0;
+			if (ok && S_ISLNK(st.st_mode)) {
+				char link[PATH_MAX];
+				ssize_t k = readlink(b->paths[i], link, sizeof(link) - 1);
+				ok = k >= 0 && (link[k] = 0, symlink(link, staged) == 0);
+			} else if (ok) {
+				ok = stage_file(b->paths[i], staged, st.st_mode) == 0;
+			}
+			if (ok) {
+				plan_add(pl, S_ISLNK(st.st_mode) ? ITEM_LINK : ITEM_FILE,
+					 S_ISLNK(st.st_mode) ? cc_xasprintf("%s/.", slot)
+							     : cc_xstrdup(staged),
+					 S_ISLNK(st.st_mode) ? cc_path_dir(target) : cc_xstrdup(target));
+			} else {
 				cc_orch_warn(b->ui, "watch: %s: %s", b->paths[i], strerror(errno));
+			}
+			free(target);
+			free(staged);
+			free(slot);
+		} else {
+			free(target); /* sockets, fifos and devices stay on the host */
 		}
-		cc_error_free(e);
 	}
-	return taken;
 }
 
 static int emit_to_buf(void *ctx, const struct cc_log_frame *f)
@@ -292,39 +392,30 @@ static void exec_in(const struct batch *b, const struct cc_container *c, const s
 	cc_strbuf_release(&out);
 }
 
-static void sync_into(const struct batch *b, const struct cc_watch_rule *r, const struct cc_container *cs,
-		      size_t n, const char *stage_dir, bool file_itself, char *const *gone)
+static void sync_into(const struct batch *b, const struct sync_plan *pl, const struct cc_container *cs,
+		      size_t n)
 {
-	cleanup_free char *from = cc_xasprintf("%s/.", stage_dir);
-	DIR *d = opendir(stage_dir);
-	bool staged = false;
-	struct dirent *de;
-	while (d && !staged && (de = readdir(d)) != NULL)
-		staged = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-	if (d)
-		closedir(d);
 	for (size_t i = 0; i < n; i++) {
-		struct cc_error *e = NULL;
-		if (file_itself && cc_rt_container_copy(b->rt, cs[i].id, r->target, r->path, true, &e) < 0) {
-			cc_orch_warn(b->ui, "watch: copy %s to %s:%s: %s", r->path, cs[i].name, r->target,
-				     e->msg);
-			cc_error_release(&e);
-		}
-		if (staged && cc_rt_container_copy(b->rt, cs[i].id, r->target, from, true, &e) < 0) {
-			cc_orch_warn(b->ui, "watch: copy %s to %s:%s: %s", r->path, cs[i].name, r->target,
-				     e->msg);
-			cc_error_release(&e);
-		}
-		if (gone && gone[0]) {
+		/* removals first: a path gone and made again as something else is made anew */
+		if (pl->gone && pl->gone[0]) {
 			cc_strv argv = NULL;
 			cc_strv_push(&argv, "rm");
 			cc_strv_push(&argv, "-rf");
 			cc_strv_push(&argv, "--");
-			for (char *const *g = gone; *g; g++)
+			for (char *const *g = pl->gone; *g; g++)
 				cc_strv_push(&argv, *g);
 			struct cc_exec_opts eo = {.argv = argv};
 			exec_in(b, &cs[i], &eo);
 			cc_strv_free(argv);
+		}
+		for (size_t k = 0; k < pl->n; k++) {
+			struct cc_error *e = NULL;
+			if (cc_rt_container_copy(b->rt, cs[i].id, pl->v[k].target, pl->v[k].from, true, &e) <
+			    0) {
+				cc_orch_warn(b->ui, "watch: copy to %s:%s: %s", cs[i].name, pl->v[k].target,
+					     e->msg);
+				cc_error_free(e);
+			}
 		}
 	}
 }
@@ -435,20 +526,21 @@ static void apply_service(const struct batch *b, const struct cc_watch_rules *ru
 			cc_orch_warn(b->ui, "watch: staging directory %s: %s", dir, strerror(errno));
 			continue;
 		}
-		cc_strv gone = NULL;
-		bool file_itself = false;
-		size_t taken = stage(b, r, dir, &gone, &file_itself);
-		if (taken) {
-			cleanup_free char *what = cc_xasprintf("Syncing %zu change%s to %s", taken,
-							       taken == 1 ? "" : "s", r->target);
+		cleanup_free char *empty = cc_path_join(dir, "empty");
+		mkdir(empty, 0755);
+		struct sync_plan pl;
+		plan(b, r, dir, &pl);
+		if (pl.taken) {
+			cleanup_free char *what = cc_xasprintf("Syncing %zu change%s to %s", pl.taken,
+							       pl.taken == 1 ? "" : "s", r->target);
 			note(b->ui, service, what);
-			sync_into(b, r, cs, n, dir, file_itself, gone);
+			sync_into(b, &pl, cs, n);
 			if (r->action == CC_WATCH_SYNC_RESTART)
 				restart = true;
 			else if (r->action == CC_WATCH_SYNC_EXEC)
 				run_exec_hook(b, r, cs, n);
 		}
-		cc_strv_free(gone);
+		plan_release(&pl);
 		cc_remove_tree(dir);
 	}
 	cc_containers_free(cs, n);
@@ -530,12 +622,16 @@ int cc_orch_watch(struct cc_runtime *rt, const struct cc_project *p, const struc
 		}
 	}
 	int64_t quiet = o->quiet_ns > 0 ? o->quiet_ns : 200 * 1000000LL;
-	int64_t last = 0;
+	/* a batch waits for a quiet moment, but never more than a second: a file written without pause
+	 * would otherwise hold back every other change */
+	const int64_t hold = 1000 * 1000000LL;
+	int64_t last = 0, first = 0;
 	while (r == 0) {
 		struct pollfd fds[2] = {{w.fd, POLLIN, 0}, {o->cancel_fd, POLLIN, 0}};
 		int timeout = -1;
 		if (cc_strmap_size(&w.changed)) {
-			int64_t left = last + quiet - cc_monotonic_ns();
+			int64_t due = last + quiet < first + hold ? last + quiet : first + hold;
+			int64_t left = due - cc_monotonic_ns();
 			timeout = left > 0 ? (int)((left + 999999) / 1000000) : 0;
 		}
 		int n = poll(fds, o->cancel_fd >= 0 ? 2 : 1, timeout);
@@ -548,12 +644,20 @@ int cc_orch_watch(struct cc_runtime *rt, const struct cc_project *p, const struc
 		if (o->cancel_fd >= 0 && fds[1].revents)
 			break;
 		if (fds[0].revents) {
-			r = read_events(&w, ui, err);
-			last = cc_monotonic_ns();
-			continue;
+			size_t taken = 0;
+			r = read_events(&w, ui, &taken, err);
+			if (taken) {
+				last = cc_monotonic_ns();
+				if (!first)
+					first = last;
+			}
+			if (!cc_strmap_size(&w.changed) || cc_monotonic_ns() < first + hold)
+				continue;
 		}
-		if (cc_strmap_size(&w.changed))
+		if (cc_strmap_size(&w.changed)) {
 			apply(rt, p, rules, o, ui, &w.changed);
+			first = 0;
+		}
 	}
 	for (size_t i = 0; i < w.ndirs; i++)
 		free(w.dirs[i].path);

@@ -49,6 +49,10 @@ void cc_watch_rules_release(struct cc_watch_rules *r);
  * relative to the rule's ("" for the path itself), which the caller frees. */
 char *cc_watch_rule_match(const struct cc_watch_rule *r, const char *path);
 
+/* Whether a rule ignores a path whole (its ignore, the context's .dockerignore, .git, editors' files; not
+ * include, which names files): 1 ignored, 0 not, -1 when the path is not the rule's. */
+int cc_watch_rule_ignores(const struct cc_watch_rule *r, const char *path);
+
 struct cc_watch_opts {
 	int cancel_fd;    /* stop watching once this is readable */
 	int64_t quiet_ns; /* apply a batch of changes after this long without a new one (<= 0: 200 ms) */

@@ -186,3 +186,14 @@ char *cc_watch_rule_match(const struct cc_watch_rule *r, const char *path)
 		return NULL;
 	return cc_xstrdup(rel);
 }
+
+int cc_watch_rule_ignores(const struct cc_watch_rule *r, const char *path)
+{
+	const char *rel = below(r->path, path);
+	if (!rel)
+		return -1;
+	if (*rel && (ephemeral(rel) || cc_ignore_excluded(&r->ignore, rel)))
+		return 1;
+	const char *crel = r->context ? below(r->context, path) : NULL;
+	return crel && *crel && cc_ignore_excluded(&r->context_ignore, crel) ? 1 : 0;
+}

@@ -285,12 +285,18 @@ EOF
 	run --separate-stderr cc run -d --name plain web
 	assert_success
 	assert_field plain Publishers "[]"
-	run --separate-stderr cc run -d --name published -p 127.0.0.1:18602:8080/udp -P -v ./src:/src:ro -v data:/other web
+	run --separate-stderr cc run -d --name published -p 127.0.0.1:18602:8080/udp -v ./src:/src:ro -v data:/other web
 	assert_success
-	assert_field published Publishers '[{"Protocol":"tcp","PublishedPort":18601,"TargetPort":80,"URL":"0.0.0.0"},{"Protocol":"udp","PublishedPort":18602,"TargetPort":8080,"URL":"127.0.0.1"}]'
+	assert_field published Publishers '[{"Protocol":"udp","PublishedPort":18602,"TargetPort":8080,"URL":"127.0.0.1"}]'
 	run cfield published Mounts
 	assert_output --partial "proj_data"
 	assert_output --partial "$PWD/src"
+	run --separate-stderr cc run -d --name servicePorts -P web
+	assert_success
+	assert_field servicePorts Publishers '[{"Protocol":"tcp","PublishedPort":18601,"TargetPort":80,"URL":"0.0.0.0"}]'
+	run --separate-stderr cc run -d -P -p 18603:80 web
+	assert_failure
+	[[ "$stderr" == *"--service-ports and --publish are incompatible"* ]]
 }
 
 @test "run -p and -v with a bad value fail naming the flag, and create nothing" {

@@ -21,6 +21,7 @@ in_app() { "$CC" --backend native exec -T app "$@" 2>/dev/null; }
 	echo one >src/a.txt
 	echo c1 >conf/c
 	echo v1 >version
+	echo r1 >restart-me
 	printf 'FROM busybox\nCOPY version /version\nCMD ["sleep", "300"]\n' >Dockerfile
 	printf 'src/secret.txt\n' >.dockerignore
 	cat >compose.yaml <<'EOC'
@@ -41,6 +42,8 @@ services:
             command: ["sh", "-c", "cat /conf/c > /exec-saw"]
         - action: rebuild
           path: ./version
+        - action: restart
+          path: ./restart-me
 EOC
 	"$CC" --backend native watch >watch.log 2>&1 &
 	WATCH_PID=$!
@@ -70,8 +73,35 @@ EOC
 	run in_app cat /app/deep/er/b.txt
 	assert_output "three"
 
+	# a directory renamed: its old name goes, the new one comes, and later edits follow it
+	mv src/deep src/moved
+	run eventually '[ "$(in_app cat /app/moved/er/b.txt)" = three ] && ! in_app test -e /app/deep' 20
+	assert_success
+	echo four >src/moved/er/b.txt
+	run eventually '[ "$(in_app cat /app/moved/er/b.txt)" = four ]' 20
+	assert_success
+
+	# an existing directory keeps its owner and mode when a file is synced into it
+	in_app sh -c 'mkdir -p /app/owned && chown 1000:1000 /app/owned && chmod 0750 /app/owned'
+	mkdir -p src/owned && echo mine >src/owned/f
+	run eventually '[ "$(in_app cat /app/owned/f)" = mine ]' 20
+	assert_success
+	run in_app ls -ldn /app/owned
+	assert_output --regexp '^drwxr-x---[[:space:]]+[0-9]+[[:space:]]+1000[[:space:]]+1000'
+
+	# a link is copied as a link: what it points to on the host is not read
+	ln -s /etc/hostname src/link
+	run eventually 'in_app ls -l /app/link | grep -q -- "-> /etc/hostname"' 20
+	assert_success
+	run in_app cat /app/link
+	refute_output "$(cat /etc/hostname)"
+
 	echo c2 >conf/c
 	run eventually '[ "$(in_app cat /exec-saw)" = c2 ]' 20
+	assert_success
+
+	echo r2 >restart-me
+	run eventually "grep -q 'app: Restarting after changes' watch.log" 20
 	assert_success
 
 	echo v2 >version

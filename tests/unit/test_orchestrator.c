@@ -573,11 +573,13 @@ static void test_watch_rule_match(void **state)
 		     "      watch:\n"
 		     "        - {action: sync, path: ./src, target: /app, ignore: [node_modules/, '*.log']}\n"
 		     "        - {action: sync+restart, path: ./src, target: /x, include: ['*.conf']}\n"
+		     "        - {action: restart, path: ./src}\n"
 		     "  b: {image: busybox}\n");
 	struct cc_watch_rules rules;
 	struct cc_error *err = NULL;
 	assert_int_equal(cc_watch_rules_load(p, NULL, &rules, &err), 0);
-	assert_int_equal(rules.n, 2);
+	assert_int_equal(rules.n, 3); /* restart needs no target */
+	assert_null(rules.v[2].target);
 	assert_int_equal(rules.v[1].action, CC_WATCH_SYNC_RESTART);
 	const struct cc_watch_rule *r = &rules.v[0];
 	char at[256];
@@ -602,6 +604,12 @@ static void test_watch_rule_match(void **state)
 	assert_string_equal(m, "app.conf");
 	free(m);
 	assert_null(MATCH(&rules.v[1], "src/app.js"));
+	/* whole directories a rule ignores are not watched; include names files, so it ignores none */
+	snprintf(at, sizeof(at), "%s/src/node_modules", fx->dir);
+	assert_int_equal(cc_watch_rule_ignores(r, at), 1);
+	assert_int_equal(cc_watch_rule_ignores(&rules.v[1], at), 0);
+	snprintf(at, sizeof(at), "%s/other", fx->dir);
+	assert_int_equal(cc_watch_rule_ignores(r, at), -1);
 #undef MATCH
 	cc_watch_rules_release(&rules);
 	/* b has no rules: asking for it alone is refused */
@@ -618,6 +626,7 @@ static void test_oneoff_spec(void **state)
 	struct fx *fx = *state;
 	struct cc_project *p = load(fx, "services:\n"
 					"  a: {image: busybox, ports: ['8080:80'], volumes: ['data:/d'],\n"
+					"      cap_add: [NET_ADMIN, SYS_TIME], cap_drop: [CHOWN],\n"
 					"      networks: {n: {aliases: [alias]}}}\n"
 					"networks: {n: {}}\n"
 					"volumes: {data: {}}\n");
@@ -649,6 +658,18 @@ static void test_oneoff_spec(void **state)
 	assert_null(spec.mounts[1].source);
 	assert_string_equal(spec.networks[0].aliases[0], "a");
 	assert_string_equal(spec.networks[0].aliases[1], "alias");
+	cc_container_spec_release(&spec);
+	/* the flags win over the file: --cap-drop takes a capability out of cap_add, --cap-add out of
+	 * cap_drop */
+	char net_admin[] = "cap_net_admin", chown_cap[] = "chown";
+	char *drops[] = {net_admin, NULL}, *adds[] = {chown_cap, NULL};
+	o = (struct cc_oneoff_opts){.cap_add = adds, .cap_drop = drops};
+	assert_int_equal(cc_orch_oneoff_spec(p, "a", &o, &spec, &err), 0);
+	assert_string_equal(spec.cap_add[0], "SYS_TIME");
+	assert_string_equal(spec.cap_add[1], "chown");
+	assert_null(spec.cap_add[2]);
+	assert_string_equal(spec.cap_drop[0], "cap_net_admin");
+	assert_null(spec.cap_drop[1]);
 	cc_container_spec_release(&spec);
 	char bad_port[] = "80:80:80:80", *bad[] = {bad_port, NULL};
 	o = (struct cc_oneoff_opts){.publish = bad};
