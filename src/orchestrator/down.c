@@ -104,16 +104,26 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 	    cc_orch_wait_dependencies(a->rt, a->p, cc_orch_container_service(c), a->ui, err) < 0)
 		return -1;
 	cc_orch_status(a->ui, "Container", c->name, progress[a->action][0]);
+	const char *service = cc_orch_container_service(c);
+	bool stops = a->action == CC_ORCH_STOP || a->action == CC_ORCH_RESTART || a->action == CC_ORCH_REMOVE;
+	if (stops && cc_orch_is_up(c))
+		cc_orch_lifecycle_hooks(a->rt, a->p, service, c->id, c->name, "pre_stop", a->ui, err);
 	int r = 0;
 	switch (a->action) {
 	case CC_ORCH_START:
 		r = cc_rt_container_start(a->rt, c->id, err);
+		if (r == 0)
+			r = cc_orch_lifecycle_hooks(a->rt, a->p, service, c->id, c->name, "post_start", a->ui,
+						    err);
 		break;
 	case CC_ORCH_STOP:
 		r = cc_rt_container_stop(a->rt, c->id, NULL, a->o->timeout_ns, err);
 		break;
 	case CC_ORCH_RESTART:
 		r = cc_rt_container_restart(a->rt, c->id, a->o->timeout_ns, err);
+		if (r == 0)
+			r = cc_orch_lifecycle_hooks(a->rt, a->p, service, c->id, c->name, "post_start", a->ui,
+						    err);
 		break;
 	case CC_ORCH_KILL:
 		r = cc_rt_container_kill(a->rt, c->id, a->o->signal, err);
@@ -418,7 +428,7 @@ int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_pro
 		 const struct cc_down_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
 {
 	CC_ORCH_ERR_SINK(err);
-	struct act_run a = {.rt = rt, .action = CC_ORCH_REMOVE, .ui = ui};
+	struct act_run a = {.rt = rt, .p = p, .action = CC_ORCH_REMOVE, .ui = ui};
 	struct cc_orch_action_opts ao = {
 	    .timeout_ns = o->timeout_ns, .volumes = o->volumes, .force = true, .all_states = true};
 	a.o = &ao;

@@ -31,6 +31,16 @@ void cc_orch_spec_service_aliases(const struct cc_project *p, const char *servic
 /* Warn about each key of the service that no engine applies (spec.c). */
 void cc_orch_warn_unapplied(const struct cc_project *p, const char *service, const struct cc_orch_ui *ui);
 
+/* Run a hook mapping {command, user, privileged, working_dir, environment} in a container (hooks.c); a
+ * non-zero exit is an error with the command's output; `what` names it in messages. */
+int cc_orch_exec_hook(struct cc_runtime *rt, const char *id, const char *name, const struct cc_val *hook,
+		      const char *what, struct cc_error **err);
+/* The service's post_start or pre_stop hooks (`which`) in one of its containers: a failed post_start is an
+ * error, a failed pre_stop a warning. Nothing without a project (p NULL). */
+int cc_orch_lifecycle_hooks(struct cc_runtime *rt, const struct cc_project *p, const char *service,
+			    const char *id, const char *name, const char *which, const struct cc_orch_ui *ui,
+			    struct cc_error **err);
+
 /* Run fn(i) for i in [0, n) on up to `limit` threads (<= 0: n). The first failure (by index) is returned;
  * jobs not yet begun when a job fails are skipped. */
 int cc_orch_parallel(size_t n, int limit, int (*fn)(void *ctx, size_t i, struct cc_error **err), void *ctx,

@@ -40,6 +40,8 @@ static int stop_and_remove(struct up_run *u, const struct cc_container *c, struc
 	if (cc_orch_is_up(c)) {
 		cc_orch_status(u->ui, "Container", c->name, "Stopping");
 		struct cc_error *e = NULL;
+		cc_orch_lifecycle_hooks(u->rt, u->p, cc_orch_container_service(c), c->id, c->name, "pre_stop",
+					u->ui, &e);
 		if (cc_rt_container_stop(u->rt, c->id, NULL, u->o->stop_timeout_ns, &e) < 0) {
 			if (e->kind != CC_ERR_INVALID_STATE) { /* it stopped on its own meanwhile */
 				*err = e;
@@ -345,7 +347,12 @@ static int start_service(void *ctx, size_t k, struct cc_error **err)
 		if (st == CC_STATE_RUNNING || st == CC_STATE_RESTARTING) {
 			if (restart_deps) {
 				cc_orch_status(u->ui, "Container", cname, "Restarting");
+				cc_orch_lifecycle_hooks(u->rt, u->p, service, id, cname, "pre_stop", u->ui,
+							err);
 				r = cc_rt_container_restart(u->rt, id, u->o->stop_timeout_ns, err);
+				if (r == 0)
+					r = cc_orch_lifecycle_hooks(u->rt, u->p, service, id, cname,
+								    "post_start", u->ui, err);
 				if (r == 0)
 					cc_orch_status(u->ui, "Container", cname, "Restarted");
 			} else {
@@ -372,6 +379,9 @@ static int start_service(void *ctx, size_t k, struct cc_error **err)
 			}
 			cc_error_free(e);
 		}
+		if (r == 0)
+			r = cc_orch_lifecycle_hooks(u->rt, u->p, service, id, cname, "post_start", u->ui,
+						    err);
 		if (r == 0)
 			cc_orch_status(u->ui, "Container", cname, "Started");
 		else

@@ -423,32 +423,14 @@ static void sync_into(const struct batch *b, const struct sync_plan *pl, const s
 static void run_exec_hook(const struct batch *b, const struct cc_watch_rule *r, const struct cc_container *cs,
 			  size_t n)
 {
-	const struct cc_val *cmd = cc_orch_get(r->exec, "command");
-	if (!cmd || cmd->kind != CC_V_SEQ || !cmd->seq.n) {
-		cc_orch_warn(b->ui, "watch: service %s: develop.watch[%zu]: sync+exec needs exec.command",
-			     r->service, r->index);
-		return;
+	cleanup_free char *what = cc_xasprintf("service %s: develop.watch[%zu] exec", r->service, r->index);
+	for (size_t i = 0; i < n; i++) {
+		struct cc_error *e = NULL;
+		if (cc_orch_exec_hook(b->rt, cs[i].id, cs[i].name, r->exec, what, &e) < 0) {
+			cc_orch_warn(b->ui, "watch: %s", e->msg);
+			cc_error_free(e);
+		}
 	}
-	cc_strv argv = NULL, env = NULL;
-	for (size_t i = 0; i < cmd->seq.n; i++)
-		cc_strv_push(&argv, cc_val_text(cmd->seq.v[i]));
-	const struct cc_val *vars = cc_orch_get(r->exec, "environment");
-	for (size_t i = 0; vars && vars->kind == CC_V_MAP && i < vars->map.n; i++) {
-		const struct cc_val *v = vars->map.e[i].val;
-		if (!v || v->kind == CC_V_NULL)
-			continue; /* unset: not passed, as in a service's environment */
-		cleanup_free char *kv = cc_xasprintf("%s=%s", vars->map.e[i].key, cc_val_text(v));
-		cc_strv_push(&env, kv);
-	}
-	struct cc_exec_opts eo = {.argv = argv,
-				  .env = env,
-				  .user = cc_orch_str(r->exec, "user"),
-				  .working_dir = cc_orch_str(r->exec, "working_dir"),
-				  .privileged = cc_orch_flag(r->exec, "privileged")};
-	for (size_t i = 0; i < n; i++)
-		exec_in(b, &cs[i], &eo);
-	cc_strv_free(argv);
-	cc_strv_free(env);
 }
 
 static void rebuild(const struct batch *b, const char *service)

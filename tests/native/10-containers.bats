@@ -375,3 +375,42 @@ EOC
 	assert_failure
 	assert_output --partial "uts: host shares the host's hostname"
 }
+
+@test "post_start and pre_stop hooks run in the container at start, stop, restart and down; a failing post_start fails up" {
+	mkdir out
+	cat >compose.yaml <<'EOC'
+services:
+  h:
+    image: busybox:latest
+    network_mode: none
+    command: ["sleep", "300"]
+    volumes: [./out:/out]
+    post_start:
+      - command: ["sh", "-c", "echo started-$$X >> /out/log"]
+        environment: {X: one}
+    pre_stop:
+      - command: ["sh", "-c", "echo stopping >> /out/log"]
+EOC
+	"$CC" --backend native up -d
+	run cat out/log
+	assert_output "started-one"
+	"$CC" --backend native stop -t 1
+	"$CC" --backend native start
+	"$CC" --backend native restart -t 1
+	"$CC" --backend native down -t 1
+	run cat out/log
+	assert_output "$(printf 'started-one\nstopping\nstarted-one\nstopping\nstarted-one\nstopping')"
+
+	cat >compose.yaml <<'EOC'
+services:
+  f:
+    image: busybox:latest
+    network_mode: none
+    command: ["sleep", "300"]
+    post_start:
+      - command: ["sh", "-c", "echo no database; exit 3"]
+EOC
+	run "$CC" --backend native up -d
+	assert_failure
+	assert_output --partial "post_start hook in proj-f-1 exited with 3: no database"
+}
