@@ -145,8 +145,11 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *svc = cc_orch_container_service(&cs[i]);
-		if (cc_project_service(p, svc) &&
-		    (!ao->attach || !ao->attach[0] || listed(ao->attach, svc)) && !listed(ao->no_attach, svc))
+		/* a service's `attach: false` keeps it out unless --attach names it */
+		const struct cc_val *flag = cc_map_get(cc_project_service(p, svc), "attach");
+		bool quiet = flag && flag->kind == CC_V_BOOL && !flag->num.b;
+		bool wanted = ao->attach && ao->attach[0] ? listed(ao->attach, svc) : !quiet;
+		if (cc_project_service(p, svc) && wanted && !listed(ao->no_attach, svc))
 			cs[k++] = cs[i];
 		else
 			cc_container_release(&cs[i]);

@@ -336,6 +336,21 @@ EOF
 	run --separate-stderr cc up --attach nope
 	assert_failure
 	[[ "$stderr" == *"--attach: no such service: nope"* ]]
+	# a service's own attach: false, unless --attach names it
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["echo", "from-a"]
+  b:
+    image: busybox
+    attach: false
+    command: ["echo", "from-b"]
+EOF
+	run --separate-stderr cc_timeout 30 up --force-recreate
+	assert_success
+	assert_output --partial "from-a"
+	refute_output --partial "from-b"
 }
 
 @test "run starts the service's dependencies" {
