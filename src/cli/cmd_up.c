@@ -66,20 +66,10 @@ static void *attach_one(void *arg)
 {
 	struct attach_job *j = arg;
 	struct cc_log_opts opts = {.follow = true, .tail = -1, .since_ns = j->since_ns};
-	struct cc_log_sink sink = {cli_log_printer_emit, j->lp, NULL};
 	struct cc_error *err = NULL;
-	if (cc_rt_container_logs(j->rt, j->c->id, &opts, &sink, &err) < 0)
-		cc_error_release(&err); /* removed while attached: it stopped either way */
 	int code = -1;
-	struct cc_container now;
-	if (cc_rt_container_inspect(j->rt, j->c->id, &now, &err) == 0) {
-		code = now.exit_code;
-		cc_container_release(&now);
-	} else {
-		cc_error_release(&err);
-	}
-	if (code >= 0)
-		cli_log_printer_note(j->lp, j->c->name, "exited with code %d", code);
+	if (cli_follow_logs(j->rt, j->c, &opts, j->lp, true, &code, &err) < 0)
+		cc_error_release(&err); /* removed while attached: it stopped either way */
 	pthread_mutex_lock(&j->st->lock);
 	j->st->done++;
 	if (j->st->first_code < 0)

@@ -146,9 +146,77 @@ void cli_log_printer_note(struct cli_log_printer *lp, const char *container, con
 	pthread_mutex_unlock(&lp->lock);
 }
 
+/* The printer's sink, remembering the time of the last frame shown: a follow taken up again after a
+ * restart starts just past it. */
+struct tracking_sink {
+	struct cli_log_printer *lp;
+	int64_t last_ns;
+};
+
+static int emit_tracking(void *ctx, const struct cc_log_frame *f)
+{
+	struct tracking_sink *t = ctx;
+	if (f->time_ns > t->last_ns)
+		t->last_ns = f->time_ns;
+	return cli_log_printer_emit(t->lp, f);
+}
+
+/* After a run's log ended: the container as it is once its record says so. The stream can end a moment
+ * before the engine records the exit, so a container still "running" the same run is read again. */
+static int settled(struct cc_runtime *rt, const char *id, int64_t started_ns, struct cc_container *now,
+		   struct cc_error **err)
+{
+	for (int i = 0;; i++) {
+		if (cc_rt_container_inspect(rt, id, now, err) < 0)
+			return -1;
+		if (now->state != CC_STATE_RUNNING || now->started_ns != started_ns || i == 50)
+			return 0;
+		cc_container_release(now);
+		cc_sleep_ns(20 * 1000000LL);
+	}
+}
+
+int cli_follow_logs(struct cc_runtime *rt, const struct cc_container *c, const struct cc_log_opts *opts,
+		    struct cli_log_printer *lp, bool notes, int *exit_code, struct cc_error **err)
+{
+	struct tracking_sink t = {lp, 0};
+	struct cc_log_sink sink = {emit_tracking, &t, NULL};
+	struct cc_log_opts o = *opts;
+	int64_t started_ns = c->started_ns;
+	*exit_code = -1;
+	for (;;) {
+		if (cc_rt_container_logs(rt, c->id, &o, &sink, err) < 0)
+			return -1;
+		struct cc_container now;
+		if (!o.follow || settled(rt, c->id, started_ns, &now, err) < 0)
+			return o.follow ? -1 : 0;
+		bool again = now.state == CC_STATE_RESTARTING ||
+			     (now.state == CC_STATE_RUNNING && now.started_ns != started_ns);
+		*exit_code = now.exit_code;
+		if (notes)
+			cli_log_printer_note(lp, c->name, "exited with code %d%s", now.exit_code,
+					     again ? " (restarting)" : "");
+		/* the restart policy's backoff: wait for the next run, or for a stop that ends it */
+		while (now.state == CC_STATE_RESTARTING) {
+			cc_container_release(&now);
+			cc_sleep_ns(100 * 1000000LL);
+			if (cc_rt_container_inspect(rt, c->id, &now, err) < 0)
+				return -1;
+		}
+		started_ns = now.started_ns;
+		cc_container_release(&now);
+		if (!again)
+			return 0;
+		/* docker compose follows a restarted container on: from just past the last line shown */
+		if (t.last_ns)
+			o.since_ns = t.last_ns + 1;
+		o.tail = -1;
+	}
+}
+
 struct stream_job {
 	struct cc_runtime *rt;
-	const char *ref;
+	const struct cc_container *c;
 	const struct cc_log_opts *opts;
 	struct cli_log_printer *lp;
 	struct cc_error *err;
@@ -159,8 +227,8 @@ struct stream_job {
 static void *stream_one(void *arg)
 {
 	struct stream_job *j = arg;
-	struct cc_log_sink sink = {cli_log_printer_emit, j->lp, NULL};
-	cc_rt_container_logs(j->rt, j->ref, j->opts, &sink, &j->err);
+	int code;
+	cli_follow_logs(j->rt, j->c, j->opts, j->lp, false, &code, &j->err);
 	return NULL;
 }
 
@@ -169,7 +237,7 @@ int cli_stream_logs(struct cc_runtime *rt, const struct cc_container *cs, size_t
 {
 	struct stream_job *jobs = cc_xcalloc(n + 1, sizeof(*jobs));
 	for (size_t i = 0; i < n; i++) {
-		jobs[i] = (struct stream_job){rt, cs[i].id, opts, lp, NULL, 0, false};
+		jobs[i] = (struct stream_job){rt, &cs[i], opts, lp, NULL, 0, false};
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, stream_one, &jobs[i]) == 0;
 		if (!jobs[i].started)
 			stream_one(&jobs[i]);

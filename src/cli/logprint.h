@@ -37,4 +37,11 @@ void cli_log_printer_note(struct cli_log_printer *lp, const char *container, con
 int cli_stream_logs(struct cc_runtime *rt, const struct cc_container *cs, size_t n,
 		    const struct cc_log_opts *opts, struct cli_log_printer *lp);
 
+/* One container's log, followed (opts->follow) through the restarts its policy makes, as docker compose
+ * follows it: the log goes on from past the last line shown; with notes, each run's end is printed
+ * ("exited with code 1 (restarting)"). Returns when the log is read (no follow), or once the container is
+ * stopped for good; *exit_code is its last exit code (-1: none seen). */
+int cli_follow_logs(struct cc_runtime *rt, const struct cc_container *c, const struct cc_log_opts *opts,
+		    struct cli_log_printer *lp, bool notes, int *exit_code, struct cc_error **err);
+
 #endif

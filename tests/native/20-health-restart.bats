@@ -340,3 +340,35 @@ EOC
 	assert_output "proj-orphan-1 exited 137"
 }
 
+
+@test "logs -f and an attached up follow a container through its restarts, as docker compose does" {
+	cat >compose.yaml <<'EOC'
+services:
+  r:
+    image: busybox:latest
+    network_mode: none
+    restart: always
+    command: ["sh", "-c", "echo run; sleep 0.3; exit 1"]
+EOC
+	"$CC" --backend native up -d
+	"$CC" --backend native logs -f --no-log-prefix >follow.log 2>&1 &
+	local follower=$!
+	run eventually '[ "$(grep -c "^run$" follow.log)" -ge 3 ]' 30
+	kill "$follower" 2>/dev/null || true
+	wait "$follower" 2>/dev/null || true
+	[ "$status" -eq 0 ] || { cat follow.log; return 1; }
+	"$CC" --backend native down -t 0
+
+	"$CC" --backend native up >attached.log 2>&1 &
+	local up=$!
+	run eventually '[ "$(grep -c "exited with code 1 (restarting)" attached.log)" -ge 2 ]' 30
+	[ "$status" -eq 0 ] || { kill "$up"; cat attached.log; return 1; }
+	# the attached up is still there: it ends when the container stops for good
+	kill -0 "$up"
+	"$CC" --backend native stop -t 1
+	local rc=0
+	wait "$up" || rc=$?
+	assert_equal "$rc" 0
+	run tail -1 attached.log
+	assert_output --regexp 'r-1 exited with code [0-9]+$'
+}
