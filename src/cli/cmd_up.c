@@ -8,6 +8,7 @@
 #include "cli/flags.h"
 #include "cli/logprint.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ static int parse_scale(const char *cmd, cc_strv scale, struct cc_kvs *out)
 		const char *eq = strchr(*s, '=');
 		char *end = NULL;
 		long n = eq ? strtol(eq + 1, &end, 10) : -1;
-		if (!eq || eq == *s || !end || *end || end == eq + 1 || n < 0) {
+		if (!eq || eq == *s || !end || *end || end == eq + 1 || n < 0 || n > INT_MAX) {
 			cli_usage_error(cmd, "invalid %s\"%s\": expected SERVICE=NUM",
 					strcmp(cmd, "scale") == 0 ? "" : "--scale ", *s);
 			return -1;

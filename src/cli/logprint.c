@@ -163,53 +163,93 @@ static int emit_tracking(void *ctx, const struct cc_log_frame *f)
 
 /* After a run's log ended: the container as it is once its record says so. The stream can end a moment
  * before the engine records the exit, so a container still "running" the same run is read again. */
+static int still_there(struct cc_runtime *rt, const char *id, struct cc_container *now,
+		       struct cc_error **err);
+
 static int settled(struct cc_runtime *rt, const char *id, int64_t started_ns, struct cc_container *now,
 		   struct cc_error **err)
 {
 	for (int i = 0;; i++) {
-		if (cc_rt_container_inspect(rt, id, now, err) < 0)
-			return -1;
+		int there = still_there(rt, id, now, err);
+		if (there <= 0)
+			return there;
 		if (now->state != CC_STATE_RUNNING || now->started_ns != started_ns || i == 50)
-			return 0;
+			return 1;
 		cc_container_release(now);
 		cc_sleep_ns(20 * 1000000LL);
 	}
 }
 
+/* Inspect, with a container removed meanwhile as the end of its log rather than an error. */
+static int still_there(struct cc_runtime *rt, const char *id, struct cc_container *now, struct cc_error **err)
+{
+	if (cc_rt_container_inspect(rt, id, now, err) == 0)
+		return 1;
+	if ((*err)->kind != CC_ERR_NOT_FOUND)
+		return -1;
+	cc_error_release(err);
+	return 0;
+}
+
 int cli_follow_logs(struct cc_runtime *rt, const struct cc_container *c, const struct cc_log_opts *opts,
 		    struct cli_log_printer *lp, bool notes, int *exit_code, struct cc_error **err)
 {
-	struct tracking_sink t = {lp, 0};
+	/* what came before now was shown or left out on purpose (--tail, --since): a follow taken up again
+	 * starts past it */
+	int64_t now_ns = cc_now_ns();
+	struct tracking_sink t = {lp, opts->since_ns - 1 > now_ns ? opts->since_ns - 1 : now_ns};
 	struct cc_log_sink sink = {emit_tracking, &t, NULL};
 	struct cc_log_opts o = *opts;
 	int64_t started_ns = c->started_ns;
 	*exit_code = -1;
 	for (;;) {
-		if (cc_rt_container_logs(rt, c->id, &o, &sink, err) < 0)
-			return -1;
+		if (cc_rt_container_logs(rt, c->id, &o, &sink, err) < 0) {
+			if ((*err)->kind != CC_ERR_NOT_FOUND)
+				return -1;
+			cc_error_release(err);
+			return 0;
+		}
+		if (!o.follow)
+			return 0;
 		struct cc_container now;
-		if (!o.follow || settled(rt, c->id, started_ns, &now, err) < 0)
-			return o.follow ? -1 : 0;
-		bool again = now.state == CC_STATE_RESTARTING ||
-			     (now.state == CC_STATE_RUNNING && now.started_ns != started_ns);
-		*exit_code = now.exit_code;
-		if (notes)
-			cli_log_printer_note(lp, c->name, "exited with code %d%s", now.exit_code,
-					     again ? " (restarting)" : "");
-		/* the restart policy's backoff: wait for the next run, or for a stop that ends it */
-		while (now.state == CC_STATE_RESTARTING) {
+		int there = settled(rt, c->id, started_ns, &now, err);
+		if (there <= 0)
+			return there;
+		bool restarted = now.state == CC_STATE_RESTARTING ||
+				 (now.state == CC_STATE_RUNNING && now.started_ns != started_ns);
+		bool paused = now.state == CC_STATE_PAUSED;
+		if (!paused) {
+			*exit_code = now.exit_code;
+			if (notes)
+				cli_log_printer_note(lp, c->name, "exited with code %d%s", now.exit_code,
+						     restarted ? " (restarting)" : "");
+		}
+		if (!restarted && !paused) {
+			cc_container_release(&now);
+			return 0; /* stopped for good */
+		}
+		/* the restart policy's backoff, or a pause: wait for the next run, or for a stop that ends it
+		 */
+		while (now.state == CC_STATE_RESTARTING || now.state == CC_STATE_PAUSED) {
 			cc_container_release(&now);
 			cc_sleep_ns(100 * 1000000LL);
-			if (cc_rt_container_inspect(rt, c->id, &now, err) < 0)
-				return -1;
+			there = still_there(rt, c->id, &now, err);
+			if (there <= 0)
+				return there;
+		}
+		bool running = now.state == CC_STATE_RUNNING;
+		if (!running && paused) {
+			/* stopped while paused: that is its end */
+			*exit_code = now.exit_code;
+			if (notes)
+				cli_log_printer_note(lp, c->name, "exited with code %d", now.exit_code);
 		}
 		started_ns = now.started_ns;
 		cc_container_release(&now);
-		if (!again)
-			return 0;
+		if (!running)
+			return 0; /* stopped during the backoff: its end is what was printed */
 		/* docker compose follows a restarted container on: from just past the last line shown */
-		if (t.last_ns)
-			o.since_ns = t.last_ns + 1;
+		o.since_ns = t.last_ns + 1;
 		o.tail = -1;
 	}
 }

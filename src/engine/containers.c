@@ -956,14 +956,19 @@ static int shared_namespace(struct native *n, const char *mode, const char *kind
 		return cc_error_set(
 		    err, CC_ERR_INVALID_ARGUMENT, "%s: unsupported mode \"%s\": use host or %s", kind, mode,
 		    strcmp(kind, "ipc") == 0 ? "container:NAME, shareable or private" : "container:NAME");
+	/* the record as it is now (a restart's new pid applied), and a pid that is still its process: a pid
+	 * the kernel gave to another process since would join that process's namespace */
 	struct cc_container other;
-	if (native_begin(n, err) < 0)
-		return -1;
-	int r = load(n, mode + 10, &other, err);
-	native_abort(n);
-	if (r < 0)
+	if (settled(n, mode + 10, &other, err) < 0)
 		return cc_error_wrap(err, "%s: %s", kind, mode);
-	if (other.pid <= 0)
+	int r = 0;
+	cleanup_free char *cgroups = NULL;
+	if (other.pid > 0 && (other.state == CC_STATE_RUNNING || other.state == CC_STATE_PAUSED)) {
+		char file[64];
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", other.pid);
+		cgroups = cc_read_text(file);
+	}
+	if (!cgroups || !strstr(cgroups, other.id))
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "%s: container %s is not running", kind,
 				 other.name);
 	else

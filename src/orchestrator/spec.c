@@ -478,6 +478,13 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	out->cpu_period = integer(svc, "cpu_period");
 	out->cpu_quota = integer(svc, "cpu_quota");
 	out->oom_score_adj = (int)integer(svc, "oom_score_adj");
+	if (out->nano_cpus && (out->cpu_period || out->cpu_quota)) {
+		cc_container_spec_release(out);
+		return cc_error_set(
+		    err, CC_ERR_INVALID_ARGUMENT,
+		    "service %s: cpus conflicts with cpu_period and cpu_quota: set one or the other",
+		    service);
+	}
 	out->pid_mode = namespace_mode(p, cc_orch_str(svc, "pid"));
 	out->ipc_mode = namespace_mode(p, cc_orch_str(svc, "ipc"));
 	return 0;

@@ -103,7 +103,8 @@ static bool needs_recreate(struct up_run *u, size_t svc_index, const struct cc_c
 {
 	if (u->o->no_recreate)
 		return false;
-	if (u->o->force_recreate)
+	/* -V means new anonymous volumes, which only a new container gets: docker compose recreates for it */
+	if (u->o->force_recreate || u->o->renew_anon_volumes)
 		return true;
 	const char *have = cc_kvs_get(&c->spec.labels, CC_LABEL_CONFIG_HASH);
 	if (!have || strcmp(have, hash) != 0)

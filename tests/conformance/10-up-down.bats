@@ -338,7 +338,7 @@ EOF
 	[[ "$first" =~ ^[0-9a-f]{64}$ ]]
 	cc_ok up -d --force-recreate
 	assert_field proj-web-1 Mounts "$first"
-	cc_ok up -d --force-recreate -V
+	cc_ok up -d -V
 	run cfield proj-web-1 Mounts
 	assert_output --regexp '^[0-9a-f]{64}$'
 	refute_output "$first"
