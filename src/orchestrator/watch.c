@@ -1,11 +1,11 @@
 /* The watch loop: inotify over every rule's path (directories recursively), changes gathered until a quiet
  * period passes, then each service's rules applied once per batch.
  *
- * A sync copies the batch's changed files into a staging directory laid out as the target, and the staging
- * directory's contents into each container in one copy: parents are created as needed, as docker compose's
- * tar-based sync does, and a container sees one copy per batch however many files changed. A path gone from
- * the host is removed in the container with `rm -rf`. A directory that appears is walked at once: files
- * written into it before its own watch existed are part of the batch. */
+ * A sync stages each changed file (never through a link) and copies it to its own target, so missing parents
+ * are made and existing ones keep their owner and mode, as docker compose's tar-based sync leaves them; a new
+ * directory is made by copying an empty directory's contents; links go as links. A path gone from the host
+ * is removed in the container with `rm -rf`. A directory that appears is walked at once: files written into
+ * it before its own watch existed are part of the batch. */
 #include "orchestrator/watch.h"
 
 #include "base/cleanup.h"
