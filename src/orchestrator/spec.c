@@ -531,9 +531,13 @@ void cc_orch_warn_unapplied(const struct cc_project *p, const char *service, con
 		    ui,
 		    "service %s: deploy.resources.reservations.devices is not supported and has no effect",
 		    service);
-	const char *driver = cc_orch_str(cc_orch_get(svc, "logging"), "driver");
+	const struct cc_val *logging = cc_orch_get(svc, "logging");
+	const char *driver = cc_orch_str(logging, "driver");
 	if (driver && strcmp(driver, "json-file") != 0 && strcmp(driver, "local") != 0)
 		cc_orch_warn(ui,
 			     "service %s: logging driver %s is not supported: the engine's own log is used",
 			     service, driver);
+	const struct cc_val *options = cc_orch_get(logging, "options");
+	if (options && options->kind == CC_V_MAP && options->map.n)
+		cc_orch_warn(ui, "service %s: logging options are not supported and have no effect", service);
 }

@@ -209,3 +209,22 @@ EOF
 	assert_output --partial "hello"
 	assert_output --partial "web-1"
 }
+
+@test "service keys no engine applies are named at up, not dropped in silence" {
+	write compose.yaml <<'EOF2'
+services:
+  web:
+    image: nginx
+    cgroup_parent: custom
+    mem_swappiness: 10
+    logging:
+      driver: syslog
+      options: {max-size: 1m}
+EOF2
+	run --separate-stderr cc up -d
+	assert_success
+	[[ "$stderr" == *"service web: cgroup_parent is not supported and has no effect"* ]]
+	[[ "$stderr" == *"service web: mem_swappiness is not supported and has no effect"* ]]
+	[[ "$stderr" == *"service web: logging driver syslog is not supported"* ]]
+	[[ "$stderr" == *"service web: logging options are not supported"* ]]
+}
