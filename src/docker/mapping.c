@@ -94,18 +94,24 @@ static void add_mounts(json_t *host, const struct cc_container_spec *s)
 {
 	if (!s->nmounts && !(s->tmpfs && s->tmpfs[0]))
 		return;
-	json_t *mounts = json_array();
+	json_t *mounts = json_array(), *binds = json_array();
 	for (size_t i = 0; i < s->nmounts; i++) {
 		const struct cc_mount *m = &s->mounts[i];
+		/* a bind that may create its source goes as a legacy bind, the one form with which every
+		 * engine makes a missing source (Mounts' CreateMountpoint needs API 1.42), as docker compose
+		 * sends it */
+		if (m->type == CC_MOUNT_BIND && m->create_host_path && m->source && m->target) {
+			char *b = cc_xasprintf("%s:%s%s", m->source, m->target, m->read_only ? ":ro" : "");
+			json_array_append_new(binds, json_string(b));
+			free(b);
+			continue;
+		}
 		json_t *j =
 		    json_pack("{s:s, s:b}", "Target", m->target ? m->target : "", "ReadOnly", m->read_only);
 		switch (m->type) {
 		case CC_MOUNT_BIND:
 			json_object_set_new(j, "Type", json_string("bind"));
 			set_str(j, "Source", m->source);
-			if (m->create_host_path && m->source)
-				json_object_set_new(j, "BindOptions",
-						    json_pack("{s:b}", "CreateMountpoint", 1));
 			break;
 		case CC_MOUNT_VOLUME:
 			json_object_set_new(j, "Type", json_string("volume"));
@@ -128,6 +134,10 @@ static void add_mounts(json_t *host, const struct cc_container_spec *s)
 		json_array_append_new(mounts, j);
 	}
 	json_object_set_new(host, "Mounts", mounts);
+	if (json_array_size(binds))
+		json_object_set_new(host, "Binds", binds);
+	else
+		json_decref(binds);
 	if (s->tmpfs && s->tmpfs[0]) {
 		json_t *t = json_object();
 		for (size_t i = 0; s->tmpfs[i]; i++) {

@@ -277,7 +277,7 @@ EOF
 services:
   web:
     image: nginx
-    ports: ["18601:80"]
+    ports: ["127.0.0.1:18601:80"]
     volumes: [data:/data]
 volumes:
   data: {}
@@ -293,7 +293,7 @@ EOF
 	assert_output --partial "$PWD/src"
 	run --separate-stderr cc run -d --name servicePorts -P web
 	assert_success
-	assert_field servicePorts Publishers '[{"Protocol":"tcp","PublishedPort":18601,"TargetPort":80,"URL":"0.0.0.0"}]'
+	assert_field servicePorts Publishers '[{"Protocol":"tcp","PublishedPort":18601,"TargetPort":80,"URL":"127.0.0.1"}]'
 	run --separate-stderr cc run -d -P -p 18603:80 web
 	assert_failure
 	[[ "$stderr" == *"--service-ports and --publish are incompatible"* ]]

@@ -116,6 +116,31 @@ static void test_extra_hosts_both_ways(void **state)
 	json_decref(body);
 }
 
+/* a bind that may create its source goes as a legacy bind (every engine makes its source), others as
+ * mounts */
+static void test_binds_and_mounts(void **state)
+{
+	(void)state;
+	char image[] = "busybox", src[] = "/srv/made", dst[] = "/in", src2[] = "/srv/there", dst2[] = "/ro";
+	struct cc_mount m[] = {{.type = CC_MOUNT_BIND,
+				.source = src,
+				.target = dst,
+				.read_only = true,
+				.create_host_path = true},
+			       {.type = CC_MOUNT_BIND, .source = src2, .target = dst2}};
+	struct cc_container_spec spec = {.image = image, .mounts = m, .nmounts = 2};
+	json_t *body = dk_spec_to_json(&spec);
+	json_t *host = json_object_get(body, "HostConfig");
+	json_t *binds = json_object_get(host, "Binds");
+	assert_int_equal(json_array_size(binds), 1);
+	assert_string_equal(json_string_value(json_array_get(binds, 0)), "/srv/made:/in:ro");
+	json_t *mounts = json_object_get(host, "Mounts");
+	assert_int_equal(json_array_size(mounts), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(mounts, 0), "Source")),
+			    "/srv/there");
+	json_decref(body);
+}
+
 /* the engine's health log: its probes' times, exit codes and output */
 static void test_health_log(void **state)
 {
@@ -139,6 +164,7 @@ int main(void)
 	    cmocka_unit_test(test_exit_code_name_and_health),
 	    cmocka_unit_test(test_log_stamp_window),
 	    cmocka_unit_test(test_extra_hosts_both_ways),
+	    cmocka_unit_test(test_binds_and_mounts),
 	    cmocka_unit_test(test_health_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
