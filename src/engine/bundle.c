@@ -529,6 +529,18 @@ static bool uts_host(const struct cc_container_spec *spec)
 	return spec->uts_mode && strcmp(spec->uts_mode, "host") == 0;
 }
 
+const char *cc_bundle_hostname(const struct cc_container_spec *spec, const char *id, char *buf, size_t len)
+{
+	if (spec->hostname)
+		return spec->hostname;
+	if (uts_host(spec) && gethostname(buf, len) == 0) {
+		buf[len - 1] = 0;
+		return buf;
+	}
+	snprintf(buf, len, "%.12s", id ? id : "container");
+	return buf;
+}
+
 static json_t *namespaces(const struct cc_bundle_input *in)
 {
 	json_t *ns = json_array();
@@ -622,14 +634,8 @@ int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_e
 				    "service sets neither command nor entrypoint");
 	}
 	char hostbuf[HOST_NAME_MAX + 1];
-	const char *hostname = in->hostname ? in->hostname : spec->hostname;
-	if (!hostname && uts_host(spec) && gethostname(hostbuf, sizeof(hostbuf)) == 0) {
-		hostbuf[sizeof(hostbuf) - 1] = 0;
-		hostname = hostbuf;
-	} else if (!hostname) {
-		snprintf(hostbuf, sizeof(hostbuf), "%.12s", in->id ? in->id : "container");
-		hostname = hostbuf;
-	}
+	const char *hostname =
+	    in->hostname ? in->hostname : cc_bundle_hostname(spec, in->id, hostbuf, sizeof(hostbuf));
 	json_t *user = NULL, *caps = NULL, *limits = NULL, *mnts = NULL;
 	cleanup_free char *home = NULL;
 	const char *who = spec->user ? spec->user : img ? img->user : NULL;

@@ -27,6 +27,10 @@ struct cc_bundle_input {
 	const char *init_path; /* the init binary for `init: true` (catatonit, tini); NULL: refuse init */
 };
 
+/* The container's hostname: the spec's; with uts: host, the host's (the namespace it shares says so); else
+ * the first 12 digits of its id. buf (HOST_NAME_MAX + 1 bytes) holds what is not the spec's. */
+const char *cc_bundle_hostname(const struct cc_container_spec *spec, const char *id, char *buf, size_t len);
+
 /* The config.json document (owned). INVALID_ARGUMENT names the field: "no command specified", an unknown
  * user ("unable to find user x: no matching entries in passwd file"), an invalid mount, a tmpfs size... */
 int cc_bundle_config(const struct cc_bundle_input *in, json_t **out, struct cc_error **err);

@@ -882,15 +882,8 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 			      const char *dir, const char *rootfs, struct volume_paths *vp,
 			      const struct native_oci *oci, char **seccomp_store, struct cc_error **err)
 {
-	char short_id[13];
-	snprintf(short_id, sizeof(short_id), "%.12s", c->id);
-	const char *hostname = c->spec.hostname ? c->spec.hostname : short_id;
-	char host_name[HOST_NAME_MAX + 1];
-	if (c->spec.uts_mode && strcmp(c->spec.uts_mode, "host") == 0 &&
-	    gethostname(host_name, sizeof(host_name)) == 0) {
-		host_name[sizeof(host_name) - 1] = 0;
-		hostname = host_name; /* /etc/hostname says what the shared namespace says */
-	}
+	char hostbuf[HOST_NAME_MAX + 1];
+	const char *hostname = cc_bundle_hostname(&c->spec, c->id, hostbuf, sizeof(hostbuf));
 	if (write_files(c, &net->owner, net->gateways, dir, hostname, err) < 0)
 		return -1;
 	cleanup_free char *hosts = cc_xasprintf("%s/hosts", dir);
@@ -908,6 +901,7 @@ static int write_bundle_files(struct native *n, const struct cc_container *c, co
 	    .hosts_file = hosts,
 	    .resolv_file = resolv,
 	    .hostname_file = hostfile,
+	    .hostname = hostname,
 	    .init_path = init ? "/sbin/docker-init" : NULL,
 	    .volume_path = volume_path,
 	    .volume_ctx = vp,

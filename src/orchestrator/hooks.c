@@ -16,6 +16,27 @@ static int emit_to_buf(void *ctx, const struct cc_log_frame *f)
 	return 0;
 }
 
+int cc_orch_exec_checked(struct cc_runtime *rt, const char *id, const char *name,
+			 const struct cc_exec_opts *eo, const char *what, struct cc_error **err)
+{
+	struct cc_strbuf out;
+	cc_strbuf_init(&out);
+	struct cc_log_sink sink = {emit_to_buf, &out, NULL};
+	int code = 0;
+	int r = cc_rt_container_exec(rt, id, eo, &sink, &code, err);
+	if (r < 0)
+		cc_error_wrap(err, "%s in %s", what, name);
+	else if (code != 0) {
+		/* the output says why; its last line break is the message's end */
+		while (out.len && out.buf[out.len - 1] == '\n')
+			cc_strbuf_truncate(&out, out.len - 1);
+		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s in %s exited with %d%s%s", what, name, code,
+				 out.len ? ": " : "", cc_strbuf_str(&out));
+	}
+	cc_strbuf_release(&out);
+	return r;
+}
+
 int cc_orch_exec_hook(struct cc_runtime *rt, const char *id, const char *name, const struct cc_val *hook,
 		      const char *what, struct cc_error **err)
 {
@@ -38,21 +59,7 @@ int cc_orch_exec_hook(struct cc_runtime *rt, const char *id, const char *name, c
 				  .user = cc_orch_str(hook, "user"),
 				  .working_dir = cc_orch_str(hook, "working_dir"),
 				  .privileged = cc_orch_flag(hook, "privileged")};
-	struct cc_strbuf out;
-	cc_strbuf_init(&out);
-	struct cc_log_sink sink = {emit_to_buf, &out, NULL};
-	int code = 0;
-	int r = cc_rt_container_exec(rt, id, &eo, &sink, &code, err);
-	if (r < 0)
-		cc_error_wrap(err, "%s in %s", what, name);
-	else if (code != 0) {
-		/* the output says why; its last line break is the message's end */
-		while (out.len && out.buf[out.len - 1] == '\n')
-			cc_strbuf_truncate(&out, out.len - 1);
-		r = cc_error_set(err, CC_ERR_BACKEND_FAILURE, "%s in %s exited with %d%s%s", what, name, code,
-				 out.len ? ": " : "", cc_strbuf_str(&out));
-	}
-	cc_strbuf_release(&out);
+	int r = cc_orch_exec_checked(rt, id, name, &eo, what, err);
 	cc_strv_free(argv);
 	cc_strv_free(env);
 	return r;

@@ -31,6 +31,14 @@ void cc_orch_spec_service_aliases(const struct cc_project *p, const char *servic
 /* Warn about each key of the service that no engine applies (spec.c). */
 void cc_orch_warn_unapplied(const struct cc_project *p, const char *service, const struct cc_orch_ui *ui);
 
+/* The engine-level name of a top-level resource (its `name`, set by the loader), or the key itself; and a
+ * port's `published` text ("8080", "80-90") into a binding (spec.c). */
+const char *cc_orch_resource_name(const struct cc_project *p, const char *section, const char *key);
+void cc_orch_published_range(const char *published, struct cc_port_binding *b);
+
+/* Run a command in a container (hooks.c); a non-zero exit is an error carrying the command's output. */
+int cc_orch_exec_checked(struct cc_runtime *rt, const char *id, const char *name,
+			 const struct cc_exec_opts *eo, const char *what, struct cc_error **err);
 /* Run a hook mapping {command, user, privileged, working_dir, environment} in a container (hooks.c); a
  * non-zero exit is an error with the command's output; `what` names it in messages. */
 int cc_orch_exec_hook(struct cc_runtime *rt, const char *id, const char *name, const struct cc_val *hook,

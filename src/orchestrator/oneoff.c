@@ -25,12 +25,7 @@ static int add_published(const char *text, struct cc_container_spec *spec, struc
 		memset(b, 0, sizeof(*b));
 		b->host_ip = ports[i].host_ip ? cc_xstrdup(ports[i].host_ip) : NULL;
 		b->container_port = (uint16_t)ports[i].target;
-		if (ports[i].published) {
-			char *end;
-			b->host_port = (uint16_t)strtoul(ports[i].published, &end, 10);
-			if (*end == '-')
-				b->host_port_end = (uint16_t)strtoul(end + 1, NULL, 10);
-		}
+		cc_orch_published_range(ports[i].published, b);
 		snprintf(b->protocol, sizeof(b->protocol), "%s", ports[i].protocol);
 	}
 	cc_port_specs_free(ports, n);
@@ -46,14 +41,6 @@ static char *bind_source(const struct cc_project *p, const char *src)
 	return cc_path_join(p->working_dir, src);
 }
 
-/* The engine-level name of a volume the project declares; any other name is used as it is, and the engine
- * creates it on first use, as docker compose passes an undeclared `run -v NAME:...` to docker. */
-static const char *volume_name(const struct cc_project *p, const char *key)
-{
-	const char *n = cc_orch_str(cc_orch_get(cc_orch_get(p->model, "volumes"), key), "name");
-	return n ? n : key;
-}
-
 static int add_volume(const struct cc_project *p, const char *text, struct cc_container_spec *spec,
 		      struct cc_error **err)
 {
@@ -67,7 +54,9 @@ static int add_volume(const struct cc_project *p, const char *text, struct cc_co
 		m.create_host_path = true; /* the short syntax's habit */
 	} else {
 		m.type = CC_MOUNT_VOLUME;
-		m.source = v.source ? cc_xstrdup(volume_name(p, v.source)) : NULL;
+		/* a volume the project declares by its engine name; another name as it is, created on first
+		 * use, as docker compose passes an undeclared `run -v NAME:...` to docker */
+		m.source = v.source ? cc_xstrdup(cc_orch_resource_name(p, "volumes", v.source)) : NULL;
 		m.nocopy = v.nocopy;
 	}
 	cc_volume_spec_release(&v);

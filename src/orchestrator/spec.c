@@ -99,7 +99,7 @@ static void kvs_of(const struct cc_val *map, struct cc_kvs *out)
 }
 
 /* The engine-level name of a top-level resource (its `name`, set by the loader), or the key itself. */
-static const char *resource_name(const struct cc_project *p, const char *section, const char *key)
+const char *cc_orch_resource_name(const struct cc_project *p, const char *section, const char *key)
 {
 	const char *n = cc_orch_str(cc_orch_get(cc_orch_get(p->model, section), key), "name");
 	return n ? n : key;
@@ -160,6 +160,16 @@ static void set_healthcheck(const struct cc_val *hc, struct cc_container_spec *s
 	spec->healthcheck = h;
 }
 
+void cc_orch_published_range(const char *published, struct cc_port_binding *b)
+{
+	if (!published)
+		return;
+	char *end;
+	b->host_port = (uint16_t)strtoul(published, &end, 10);
+	if (*end == '-')
+		b->host_port_end = (uint16_t)strtoul(end + 1, NULL, 10);
+}
+
 static void set_ports(const struct cc_val *ports, struct cc_container_spec *spec)
 {
 	if (!ports || ports->kind != CC_V_SEQ || !ports->seq.n)
@@ -170,13 +180,7 @@ static void set_ports(const struct cc_val *ports, struct cc_container_spec *spec
 		struct cc_port_binding *b = &spec->ports[spec->nports++];
 		b->host_ip = dup_or_null(cc_orch_str(pv, "host_ip"));
 		b->container_port = (uint16_t)integer(pv, "target");
-		const char *published = cc_orch_str(pv, "published");
-		if (published) {
-			char *end;
-			b->host_port = (uint16_t)strtoul(published, &end, 10);
-			if (*end == '-')
-				b->host_port_end = (uint16_t)strtoul(end + 1, NULL, 10);
-		}
+		cc_orch_published_range(cc_orch_str(pv, "published"), b);
 		snprintf(b->protocol, sizeof(b->protocol), "%s",
 			 cc_orch_str(pv, "protocol") ? cc_orch_str(pv, "protocol") : "tcp");
 	}
@@ -206,7 +210,7 @@ static void set_mounts(const struct cc_project *p, const struct cc_val *vols, co
 			m->tmpfs_mode = file_mode(cc_orch_str(cc_orch_get(mv, "tmpfs"), "mode"));
 		} else {
 			m->type = CC_MOUNT_VOLUME;
-			m->source = source ? cc_xstrdup(resource_name(p, "volumes", source)) : NULL;
+			m->source = source ? cc_xstrdup(cc_orch_resource_name(p, "volumes", source)) : NULL;
 			m->nocopy = cc_orch_flag(cc_orch_get(mv, "volume"), "nocopy");
 			m->subpath = dup_or_null(cc_orch_str(cc_orch_get(mv, "volume"), "subpath"));
 		}
@@ -234,7 +238,7 @@ static void set_networks(const struct cc_project *p, const char *service, const 
 		const char *key = nets->map.e[i].key;
 		const struct cc_val *nv = nets->map.e[i].val;
 		struct cc_endpoint *ep = &spec->networks[spec->nnetworks++];
-		ep->network = cc_xstrdup(resource_name(p, "networks", key));
+		ep->network = cc_xstrdup(cc_orch_resource_name(p, "networks", key));
 		if (with_aliases)
 			push_aliases(service, nv, ep);
 		ep->ipv4_address = dup_or_null(cc_orch_str(nv, "ipv4_address"));
@@ -258,7 +262,7 @@ static void set_file_refs(const struct cc_project *p, const char *section, const
 		const struct cc_val *rv = refs->seq.v[i];
 		struct cc_file_ref *r = &(*out)[(*n)++];
 		const char *source = cc_orch_str(rv, "source");
-		r->source = cc_xstrdup(resource_name(p, section, source ? source : ""));
+		r->source = cc_xstrdup(cc_orch_resource_name(p, section, source ? source : ""));
 		const char *target = cc_orch_str(rv, "target");
 		r->target = target ? cc_xstrdup(target)
 				   : cc_xasprintf(strcmp(section, "secrets") == 0 ? "/run/secrets/%s" : "/%s",
@@ -364,7 +368,8 @@ static char *container_name(const struct cc_project *p, const char *service, con
 
 /* links: "SERVICE[:ALIAS]" names the service's first container, for engines; a name that is no service is a
  * container's already (external links). */
-/* pid and ipc: `service:NAME` is that service's first container, as engines know containers, not services. */
+/* network_mode, pid and ipc: `service:NAME` is that service's first container, as engines know containers,
+ * not services. */
 static char *namespace_mode(const struct cc_project *p, const char *mode)
 {
 	const char *shared = mode && strncmp(mode, "service:", 8) == 0 ? mode + 8 : NULL;
@@ -446,15 +451,8 @@ int cc_orch_service_spec(const struct cc_project *p, const char *service, int nu
 	if (!oneoff)
 		set_ports(cc_orch_get(svc, "ports"), out);
 	set_mounts(p, cc_orch_get(svc, "volumes"), cc_orch_get(svc, "tmpfs"), out);
-	const char *netmode = cc_orch_str(svc, "network_mode");
-	const char *shared = netmode && strncmp(netmode, "service:", 8) == 0 ? netmode + 8 : NULL;
-	if (shared && cc_project_service(p, shared)) {
-		/* engines know containers, not services: the service's first container */
-		cleanup_free char *other = container_name(p, shared, cc_project_service(p, shared), 1);
-		out->network_mode = cc_xasprintf("container:%s", other);
-	} else if (netmode) {
-		out->network_mode = cc_xstrdup(netmode);
-	} else
+	out->network_mode = namespace_mode(p, cc_orch_str(svc, "network_mode"));
+	if (!out->network_mode)
 		set_networks(p, service, svc, !oneoff, out);
 	set_file_refs(p, "secrets", cc_orch_get(svc, "secrets"), &out->secrets, &out->nsecrets);
 	set_file_refs(p, "configs", cc_orch_get(svc, "configs"), &out->configs, &out->nconfigs);
@@ -501,7 +499,7 @@ void cc_orch_spec_service_aliases(const struct cc_project *p, const char *servic
 {
 	const struct cc_val *nets = cc_orch_get(cc_project_service(p, service), "networks");
 	for (size_t i = 0; nets && nets->kind == CC_V_MAP && i < nets->map.n; i++) {
-		const char *name = resource_name(p, "networks", nets->map.e[i].key);
+		const char *name = cc_orch_resource_name(p, "networks", nets->map.e[i].key);
 		for (size_t k = 0; k < spec->nnetworks; k++)
 			if (strcmp(spec->networks[k].network, name) == 0)
 				push_aliases(service, nets->map.e[i].val, &spec->networks[k]);

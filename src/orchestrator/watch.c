@@ -104,12 +104,9 @@ static int add_dir(struct watcher *w, const char *path, struct cc_error **err)
  * watched in turn. */
 static bool recursive_here(const struct watcher *w, const char *path)
 {
-	for (size_t i = 0; i < w->rules->n; i++) {
-		const char *root = w->rules->v[i].path;
-		size_t n = strlen(root);
-		if (cc_is_dir(root) && strncmp(root, path, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+	for (size_t i = 0; i < w->rules->n; i++)
+		if (w->rules->v[i].is_dir && cc_watch_rule_ignores(&w->rules->v[i], path) >= 0)
 			return true;
-	}
 	return false;
 }
 
@@ -175,22 +172,37 @@ static int watch_rules(struct watcher *w, struct cc_error **err)
 		/* the parent too: a file is replaced by editors (written beside, renamed over), a directory
 		 * removed and made again by a build, and either comes back there */
 		cleanup_free char *parent = cc_path_dir(path);
-		if (add_dir(w, parent, err) < 0 || (cc_is_dir(path) && add_tree(w, path, false, err) < 0))
+		if (add_dir(w, parent, err) < 0 ||
+		    (w->rules->v[i].is_dir && add_tree(w, path, false, err) < 0))
 			return -1;
 	}
 	return 0;
 }
 
+/* A rule's whole path as changed: after a lost batch of events, and for initial_sync. */
+static void mark_rule(struct watcher *w, const struct cc_watch_rule *r)
+{
+	record(w, r->path);
+	if (r->is_dir) {
+		struct cc_error *e = NULL;
+		add_tree(w, r->path, true, &e);
+		cc_error_free(e);
+	}
+}
+
 static void mark_everything(struct watcher *w)
 {
-	for (size_t i = 0; i < w->rules->n; i++) {
-		record(w, w->rules->v[i].path);
-		if (cc_is_dir(w->rules->v[i].path)) {
-			struct cc_error *e = NULL;
-			add_tree(w, w->rules->v[i].path, true, &e);
-			cc_error_free(e);
-		}
-	}
+	for (size_t i = 0; i < w->rules->n; i++)
+		mark_rule(w, &w->rules->v[i]);
+}
+
+/* Whether rule i is its service's first, so that a service is handled once. */
+static bool first_of_service(const struct cc_watch_rules *rules, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(rules->v[k].service, rules->v[i].service) == 0)
+			return false;
+	return true;
 }
 
 /* Read what inotify has; returns how many changes some rule takes. A directory that cannot be watched
@@ -368,30 +380,6 @@ static void plan(const struct batch *b, const struct cc_watch_rule *r, const cha
 	}
 }
 
-static int emit_to_buf(void *ctx, const struct cc_log_frame *f)
-{
-	cc_strbuf_add(ctx, f->data, f->len);
-	return 0;
-}
-
-/* Run argv in a container; a failure or a non-zero exit is reported with its output. */
-static void exec_in(const struct batch *b, const struct cc_container *c, const struct cc_exec_opts *eo)
-{
-	struct cc_strbuf out;
-	cc_strbuf_init(&out);
-	struct cc_log_sink sink = {emit_to_buf, &out, NULL};
-	struct cc_error *e = NULL;
-	int code = 0;
-	if (cc_rt_container_exec(b->rt, c->id, eo, &sink, &code, &e) < 0) {
-		cc_orch_warn(b->ui, "watch: %s: %s: %s", c->name, eo->argv[0], e->msg);
-		cc_error_free(e);
-	} else if (code != 0) {
-		cc_orch_warn(b->ui, "watch: %s: %s exited with %d: %s", c->name, eo->argv[0], code,
-			     cc_strbuf_str(&out));
-	}
-	cc_strbuf_release(&out);
-}
-
 static void sync_into(const struct batch *b, const struct sync_plan *pl, const struct cc_container *cs,
 		      size_t n)
 {
@@ -405,7 +393,11 @@ static void sync_into(const struct batch *b, const struct sync_plan *pl, const s
 			for (char *const *g = pl->gone; *g; g++)
 				cc_strv_push(&argv, *g);
 			struct cc_exec_opts eo = {.argv = argv};
-			exec_in(b, &cs[i], &eo);
+			struct cc_error *e = NULL;
+			if (cc_orch_exec_checked(b->rt, cs[i].id, cs[i].name, &eo, "watch: rm", &e) < 0) {
+				cc_orch_warn(b->ui, "%s", e->msg);
+				cc_error_free(e);
+			}
 			cc_strv_free(argv);
 		}
 		for (size_t k = 0; k < pl->n; k++) {
@@ -544,13 +536,9 @@ static void apply(struct cc_runtime *rt, const struct cc_project *p, const struc
 	b.paths = cc_xcalloc(cc_strmap_size(changed) + 1, sizeof(char *));
 	cc_strmap_foreach(changed, e) b.paths[b.npaths++] = cc_xstrdup(e->key);
 	qsort(b.paths, b.npaths, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < rules->n; i++) {
-		bool first = true; /* each service once, at its first rule */
-		for (size_t k = 0; k < i && first; k++)
-			first = strcmp(rules->v[k].service, rules->v[i].service) != 0;
-		if (first && concerned(&b, rules, rules->v[i].service))
+	for (size_t i = 0; i < rules->n; i++)
+		if (first_of_service(rules, i) && concerned(&b, rules, rules->v[i].service))
 			apply_service(&b, rules, rules->v[i].service);
-	}
 	cc_strv_free(b.paths);
 	cc_strmap_release(changed);
 	cc_strmap_init(changed, NULL);
@@ -570,12 +558,7 @@ static void initial_sync(struct cc_runtime *rt, const struct cc_project *p,
 		only.v[only.n] = rules->v[i];
 		only.v[only.n].action = CC_WATCH_SYNC; /* no restart or exec for what is already there */
 		only.n++;
-		cc_strmap_set(&w->changed, rules->v[i].path, NULL);
-		if (cc_is_dir(rules->v[i].path)) {
-			struct cc_error *e = NULL;
-			add_tree(w, rules->v[i].path, true, &e);
-			cc_error_free(e);
-		}
+		mark_rule(w, &rules->v[i]);
 	}
 	if (only.n)
 		apply(rt, p, &only, o, ui, &w->changed);
@@ -595,13 +578,9 @@ int cc_orch_watch(struct cc_runtime *rt, const struct cc_project *p, const struc
 	int r = watch_rules(&w, err);
 	if (r == 0) {
 		initial_sync(rt, p, rules, o, ui, &w);
-		for (size_t i = 0; i < rules->n; i++) {
-			bool first = true;
-			for (size_t k = 0; k < i && first; k++)
-				first = strcmp(rules->v[k].service, rules->v[i].service) != 0;
-			if (first)
+		for (size_t i = 0; i < rules->n; i++)
+			if (first_of_service(rules, i))
 				note(ui, rules->v[i].service, "Watching");
-		}
 	}
 	int64_t quiet = o->quiet_ns > 0 ? o->quiet_ns : 200 * 1000000LL;
 	/* a batch waits for a quiet moment, but never more than a second: a file written without pause

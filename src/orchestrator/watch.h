@@ -22,6 +22,7 @@ struct cc_watch_rule {
 	const char *service; /* these point into the project's model */
 	enum cc_watch_action action;
 	const char *path;   /* absolute host path, a directory or a file */
+	bool is_dir;        /* which of the two it was when the rules were loaded */
 	const char *target; /* container path; NULL for rebuild and restart */
 	bool initial_sync;
 	const struct cc_val *exec; /* sync+exec: {command, user, privileged, working_dir, environment} */

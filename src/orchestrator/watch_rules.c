@@ -90,6 +90,7 @@ static int add_rules(const struct cc_project *p, const char *service, struct cc_
 		r->service = service;
 		r->action = actions[k].action;
 		r->path = path;
+		r->is_dir = S_ISDIR(st.st_mode);
 		r->target = actions[k].action == CC_WATCH_REBUILD || actions[k].action == CC_WATCH_RESTART
 				? NULL
 				: cc_orch_str(w, "target");
