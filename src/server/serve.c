@@ -106,7 +106,9 @@ static struct MHD_Daemon *start_mhd(struct server *s, int fd, const struct tls_f
 	size_t n = 0;
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
 	unsigned threads = s->cfg->threads > 0 ? (unsigned)s->cfg->threads : default_threads();
-	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
+	/* one thread is the internal polling thread itself; libmicrohttpd warns about a pool of one */
+	if (threads > 1)
+		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 4096, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, 300, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)srv_http_completed, s};

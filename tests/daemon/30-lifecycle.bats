@@ -13,6 +13,18 @@ load helpers
 	assert_equal "$(code)" 200
 }
 
+@test "serve prints its address and nothing else, with one HTTP thread or a pool" {
+	local n
+	for n in 1 2; do
+		serve --threads "$n" --listen "unix://$BATS_TEST_TMPDIR/t$n.sock"
+		curl -sf --unix-socket "$BATS_TEST_TMPDIR/t$n.sock" http://localhost/_ping
+		kill -TERM "$DAEMON_PID"
+		wait "$DAEMON_PID"
+		run cat "$DAEMON_LOG"
+		assert_output "container-compose daemon listening at unix://$BATS_TEST_TMPDIR/t$n.sock"
+	done
+}
+
 @test "a stale socket is removed; the directory is made 0700 and the socket 0600" {
 	local dir="$BATS_TEST_TMPDIR/sub/dir"
 	mkdir -p "$(dirname "$dir")"
