@@ -208,3 +208,47 @@ kept.txt"
 	assert_output ok
 	kill -0 "$DAEMON_PID"
 }
+
+# traps_set NAME: waits for NAME's /ready to say "set", as its shell writes once its traps are set; then
+# clears it for the next start
+traps_set() {
+	local i
+	for i in $(seq 1 100); do
+		api POST "/containers/$1/exec" -d '{"command":["sh","-c","read x < /ready && [ \"$x\" = set ] && echo > /ready"]}' | grep -q '"exitCode":0' && return 0
+		sleep 0.05
+	done
+	fail "$1 never set its traps"
+}
+
+@test "API stop without a signal sends the container's own stop signal, SIGTERM when it has none" {
+	[ -f "$BATS_FILE_TMPDIR/busybox.tar" ] || skip "needs root, runc and busybox-static"
+	SERVE_BACKEND=native serve
+	load_busybox --remote "unix://$SOCK"
+	# each says it is ready once its traps are set
+	local trap='trap \"exit 3\" INT; trap \"exit 4\" TERM; echo set > /ready; while :; do sleep 0.1; done'
+	run api POST /containers/create -d "{\"image\":\"busybox\",\"name\":\"plain\",\"cmd\":[\"sh\",\"-c\",\"$trap\"]}"
+	assert_equal "$(code)" 201
+	run api POST /containers/create -d "{\"image\":\"busybox\",\"name\":\"quits\",\"cmd\":[\"sh\",\"-c\",\"$trap\"],\"stopSignal\":\"SIGINT\"}"
+	assert_equal "$(code)" 201
+	local c
+	for c in plain quits; do
+		run api POST "/containers/$c/start"
+		assert_equal "$(code)" 204
+		traps_set "$c"
+		run api POST "/containers/$c/stop"
+		assert_equal "$(code)" 204
+	done
+	run api GET /containers/plain
+	assert_equal "$(jget 'd["state"]["exitCode"]')" 4
+	run api GET /containers/quits
+	assert_equal "$(jget 'd["state"]["exitCode"]')" 3
+	# the body's signal wins over the container's
+	api POST /containers/quits/start >/dev/null
+	traps_set quits
+	run api POST /containers/quits/stop -d '{"signal":"SIGTERM"}'
+	assert_equal "$(code)" 204
+	run api GET /containers/quits
+	assert_equal "$(jget 'd["state"]["exitCode"]')" 4
+	api DELETE /containers/plain >/dev/null
+	api DELETE /containers/quits >/dev/null
+}
