@@ -129,6 +129,14 @@ struct cli_ui {
 };
 void cli_ui_init(struct cli_ctx *ctx, struct cli_ui *ui);
 void cli_ui_release(struct cli_ui *ui);
+/* A ui over `cli` for watching (`watch`, `up --watch`): what the watch does ("Watch" statuses) is printed
+ * whatever the progress mode, since a tty display shows only finished steps and a sync never finishes in
+ * that sense; the rest goes to `cli`. */
+struct cli_watch_ui {
+	struct cli_ui *cli;
+	struct cc_orch_ui ui;
+};
+void cli_watch_ui_init(struct cli_watch_ui *w, struct cli_ui *cli);
 /* Whether output to `f` gets ANSI colours (--ansi, NO_COLOR, a terminal). */
 bool cli_use_color(const struct cli_ctx *ctx, FILE *f);
 /* The SGR colour code a service keeps across runs. */

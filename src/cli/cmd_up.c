@@ -7,13 +7,17 @@
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "cli/logprint.h"
+#include "orchestrator/watch.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Set by SIGINT/SIGTERM while attached: the front-end's only global state, as signals demand. */
 static volatile sig_atomic_t interrupted;
@@ -51,11 +55,13 @@ struct attach_state {
 	int first_code;    /* of the first container to stop, -1 before */
 	int first_code_of; /* of the first container of --exit-code-from's service to stop, -1 before */
 	const char *code_service;
+	bool refresh;     /* --watch rebuilt a service: its new containers are to be followed */
+	bool watch_ended; /* the watch returned (cancelled, or failed) */
 };
 
 struct attach_job {
 	struct cc_runtime *rt;
-	const struct cc_container *c;
+	struct cc_container c;
 	struct cli_log_printer *lp;
 	struct attach_state *st;
 	int64_t since_ns;
@@ -69,14 +75,14 @@ static void *attach_one(void *arg)
 	struct cc_log_opts opts = {.follow = true, .tail = -1, .since_ns = j->since_ns};
 	struct cc_error *err = NULL;
 	int code = -1;
-	if (cli_follow_logs(j->rt, j->c, &opts, j->lp, true, &code, &err) < 0)
+	if (cli_follow_logs(j->rt, &j->c, &opts, j->lp, true, &code, &err) < 0)
 		cc_error_release(&err); /* removed while attached: it stopped either way */
 	pthread_mutex_lock(&j->st->lock);
 	j->st->done++;
 	if (j->st->first_code < 0)
 		j->st->first_code = code < 0 ? 0 : code;
 	if (j->st->code_service && j->st->first_code_of < 0 &&
-	    strcmp(cc_orch_container_service(j->c), j->st->code_service) == 0)
+	    strcmp(cc_orch_container_service(&j->c), j->st->code_service) == 0)
 		j->st->first_code_of = code < 0 ? 0 : code;
 	pthread_cond_signal(&j->st->changed);
 	pthread_mutex_unlock(&j->st->lock);
@@ -109,6 +115,7 @@ struct attach_opts {
 	bool abort_on_exit, no_prefix, timestamps;
 	const char *exit_code_from;
 	int64_t since_ns;
+	const struct cc_watch_rules *watch; /* --watch: these rules applied meanwhile */
 };
 
 static bool listed(char *const *list, const char *name)
@@ -119,20 +126,17 @@ static bool listed(char *const *list, const char *name)
 	return false;
 }
 
-static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
-			   const struct attach_opts *ao, struct cli_ui *ui)
+/* The containers whose output up shows: the project's services only (an orphan's output and exit are not
+ * this up's business), nor those --attach leaves out or --no-attach names. */
+static int attached_containers(struct cc_runtime *rt, const struct cc_project *p,
+			       const struct attach_opts *ao, struct cc_container **out, size_t *nout,
+			       struct cc_error **err)
 {
-	char *const *services = ao->services;
-	bool abort_on_exit = ao->abort_on_exit;
-	const char *exit_code_from = ao->exit_code_from;
-	struct cc_error *err = NULL;
+	char *const *services = ao->services && ao->services[0] ? ao->services : NULL;
 	struct cc_container *cs;
 	size_t n;
-	if (cc_orch_containers(rt, p->name, services && services[0] ? services : NULL, true, false, &cs, &n,
-			       &err) < 0)
-		return cli_fail(&err);
-	/* the project's services only: an orphan's output and exit are not this up's business; nor those
-	 * --attach leaves out or --no-attach names */
+	if (cc_orch_containers(rt, p->name, services, true, false, &cs, &n, err) < 0)
+		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *svc = cc_orch_container_service(&cs[i]);
@@ -145,7 +149,113 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 		else
 			cc_container_release(&cs[i]);
 	}
-	n = k;
+	*out = cs;
+	*nout = k;
+	return 0;
+}
+
+struct followers {
+	struct attach_job **v; /* each on its own allocation: their threads hold them */
+	size_t n;
+};
+
+/* Start following each container not followed yet; takes the containers (releases the array). */
+static void follow_new(struct followers *f, struct cc_runtime *rt, struct cc_container *cs, size_t n,
+		       struct cli_log_printer *lp, struct attach_state *st, int64_t since_ns)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < f->n && !known; k++)
+			known = strcmp(f->v[k]->c.id, cs[i].id) == 0;
+		if (known) {
+			cc_container_release(&cs[i]);
+			continue;
+		}
+		struct attach_job *j = cc_xcalloc(1, sizeof(*j));
+		*j = (struct attach_job){rt, cs[i], lp, st, since_ns, 0, false};
+		cli_log_printer_add(lp, &j->c);
+		f->v = cc_xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+		f->v[f->n++] = j;
+		j->started = pthread_create(&j->thread, NULL, attach_one, j) == 0;
+		if (!j->started)
+			attach_one(j);
+	}
+	free(cs);
+}
+
+/* up --watch: the watch runs on a thread of its own until cancelled through a pipe. */
+struct watcher {
+	struct cc_runtime *rt;
+	const struct cc_project *p;
+	const struct cc_watch_rules *rules;
+	struct cc_watch_opts o;
+	struct cli_watch_ui ui;
+	struct attach_state *st;
+	int cancel[2];
+	pthread_t thread;
+	bool running, cancelled;
+	struct cc_error *err;
+};
+
+static void on_recreated(void *ctx, const char *service)
+{
+	(void)service;
+	struct watcher *w = ctx;
+	pthread_mutex_lock(&w->st->lock);
+	w->st->refresh = true;
+	pthread_cond_signal(&w->st->changed);
+	pthread_mutex_unlock(&w->st->lock);
+}
+
+static void *run_watch(void *arg)
+{
+	struct watcher *w = arg;
+	cc_orch_watch(w->rt, w->p, w->rules, &w->o, &w->ui.ui, &w->err);
+	pthread_mutex_lock(&w->st->lock);
+	w->st->watch_ended = true;
+	pthread_cond_signal(&w->st->changed);
+	pthread_mutex_unlock(&w->st->lock);
+	return NULL;
+}
+
+static bool watch_start(struct watcher *w, struct cli_ctx *ctx, struct cli_ui *ui)
+{
+	if (pipe2(w->cancel, O_CLOEXEC) < 0) {
+		cc_error_set_errno(&w->err, CC_ERR_INTERNAL, errno, "pipe");
+		return false;
+	}
+	cli_watch_ui_init(&w->ui, ui);
+	w->o = (struct cc_watch_opts){.cancel_fd = w->cancel[0],
+				      .parallel = (int)ctx->parallel,
+				      .recreated = on_recreated,
+				      .recreated_ctx = w};
+	if (pthread_create(&w->thread, NULL, run_watch, w) != 0) {
+		cc_error_set_errno(&w->err, CC_ERR_INTERNAL, errno, "watch thread");
+		return false;
+	}
+	w->running = true;
+	if (!ui->quiet)
+		fprintf(stderr, "Watch enabled\n");
+	return true;
+}
+
+static void watch_cancel(struct watcher *w)
+{
+	if (w->running && !w->cancelled && write(w->cancel[1], "x", 1) == 1)
+		w->cancelled = true;
+}
+
+static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const struct cc_project *p,
+			   const struct attach_opts *ao, struct cli_ui *ui)
+{
+	char *const *services = ao->services;
+	bool abort_on_exit = ao->abort_on_exit;
+	const char *exit_code_from = ao->exit_code_from;
+	struct cc_error *err = NULL;
+	struct cc_container *cs;
+	size_t n;
+	if (attached_containers(rt, p, ao, &cs, &n, &err) < 0)
+		return cli_fail(&err);
 	struct cli_log_printer lp;
 	cli_log_printer_init(&lp, ctx, p->name, cs, n, ao->no_prefix, ao->timestamps);
 	fprintf(stderr, "Attaching to ");
@@ -159,14 +269,12 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	struct attach_job *jobs = cc_xcalloc(n + 1, sizeof(*jobs));
-	for (size_t i = 0; i < n; i++) {
-		jobs[i] = (struct attach_job){rt, &cs[i], &lp, &st, ao->since_ns, 0, false};
-		jobs[i].started = pthread_create(&jobs[i].thread, NULL, attach_one, &jobs[i]) == 0;
-		if (!jobs[i].started)
-			attach_one(&jobs[i]);
-	}
+	struct followers f = {NULL, 0};
+	follow_new(&f, rt, cs, n, &lp, &st, ao->since_ns);
 	int rc = CLI_OK;
+	struct watcher w = {.rt = rt, .p = p, .rules = ao->watch, .st = &st, .cancel = {-1, -1}};
+	if (ao->watch && !watch_start(&w, ctx, ui))
+		rc = cli_fail(&w.err);
 	/* the graceful stop runs on its own thread, so a second Ctrl+C can still force a kill meanwhile */
 	struct stopper stop = {.rt = rt,
 			       .p = p,
@@ -176,9 +284,23 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 				     .parallel = (int)ctx->parallel}};
 	bool stopping = false, killing = false;
 	pthread_mutex_lock(&st.lock);
-	while (st.done < n) {
+	/* while watching, containers that stopped may come back with a rebuild: only Ctrl+C ends it */
+	while (w.running || st.done < f.n || (rc != CLI_OK && !stopping)) {
 		bool abort_now = abort_on_exit && st.done > 0;
-		if ((interrupted || abort_now) && !stopping) {
+		if (w.running && st.watch_ended) {
+			pthread_mutex_unlock(&st.lock);
+			pthread_join(w.thread, NULL);
+			w.running = false;
+			if (w.err) /* watching failed: the project is stopped as on Ctrl+C */
+				rc = cli_fail(&w.err);
+			pthread_mutex_lock(&st.lock);
+			continue;
+		}
+		if ((interrupted || abort_now || rc != CLI_OK) && w.running) {
+			/* a rebuild under way finishes first, so the stop that follows finds its containers
+			 */
+			watch_cancel(&w);
+		} else if ((interrupted || abort_now || rc != CLI_OK) && !stopping) {
 			stopping = true;
 			pthread_mutex_unlock(&st.lock);
 			fprintf(stderr, abort_now && !interrupted
@@ -199,6 +321,17 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 			pthread_mutex_lock(&st.lock);
 			continue;
 		}
+		if (st.refresh && !stopping) {
+			st.refresh = false;
+			pthread_mutex_unlock(&st.lock);
+			/* the rebuilt service's new containers, from their first line */
+			if (attached_containers(rt, p, ao, &cs, &n, &err) < 0)
+				cli_fail(&err);
+			else
+				follow_new(&f, rt, cs, n, &lp, &st, 0);
+			pthread_mutex_lock(&st.lock);
+			continue;
+		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
@@ -213,20 +346,25 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 		rc = cli_fail(&stop.err);
 	if (interrupted && rc == CLI_OK)
 		rc = 130;
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.v[i]->started)
+			pthread_join(f.v[i]->thread, NULL);
+		cc_container_release(&f.v[i]->c);
+		free(f.v[i]);
+	}
+	free(f.v);
+	for (int i = 0; i < 2; i++)
+		if (w.cancel[i] >= 0)
+			close(w.cancel[i]);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (rc == CLI_OK && exit_code_from)
 		rc = st.first_code_of > 0 ? st.first_code_of : CLI_OK;
 	else if (rc == CLI_OK && abort_on_exit)
 		rc = st.first_code > 0 ? st.first_code : CLI_OK;
-	free(jobs);
 	pthread_cond_destroy(&st.changed);
 	pthread_mutex_destroy(&st.lock);
 	cli_log_printer_release(&lp);
-	cc_containers_free(cs, n);
 	return rc;
 }
 
@@ -235,7 +373,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	bool detach = false, build = false, no_build = false, force = false, no_recreate = false,
 	     no_deps = false, no_start = false, remove_orphans = false, wait = false, abort_exit = false,
 	     no_prefix = false, timestamps = false, no_color = false, always_deps = false, quiet_pull = false,
-	     yes = false, renew_anon = false;
+	     yes = false, renew_anon = false, watch = false;
 	const char *exit_code_from = NULL, *pull = NULL;
 	int64_t wait_timeout = 0, timeout = -1;
 	cc_strv scale = NULL, attach = NULL, no_attach = NULL;
@@ -271,6 +409,8 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	    {"attach", 0, CLI_LIST, &attach, "SERVICE", "Restrict attaching to the specified services"},
 	    {"no-attach", 0, CLI_LIST, &no_attach, "SERVICE",
 	     "Do not attach (stream logs) to the specified services"},
+	    {"watch", 'w', CLI_BOOL, &watch, NULL,
+	     "Watch source code and rebuild/refresh containers when files are updated"},
 	    {"yes", 'y', CLI_BOOL, &yes, NULL, "Assume yes to all prompts"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -311,6 +451,9 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	else if (abort_exit && (detach || wait))
 		cli_usage_error(spec->name, "--abort-on-container-exit and --detach are incompatible"),
 		    rc = CLI_USAGE;
+	else if (watch && (detach || wait))
+		cli_usage_error(spec->name, "--watch needs attached mode: not with --detach or --wait"),
+		    rc = CLI_USAGE;
 	else if (pull && strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never"))
 		cli_usage_error(spec->name, "invalid --pull \"%s\": use always, missing or never", pull),
 		    rc = CLI_USAGE;
@@ -334,6 +477,11 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 			fprintf(stderr, "error: --no-attach: no such service: %s\n", *a);
 			rc = CLI_FAIL;
 		}
+	struct cc_watch_rules rules = {NULL, 0};
+	struct cc_error *rules_err = NULL;
+	/* the rules are checked before anything starts */
+	if (rc == CLI_OK && watch && cc_watch_rules_load(p, args, &rules, &rules_err) < 0)
+		rc = cli_fail(&rules_err);
 	for (size_t i = 0; rc == CLI_OK && i < scales.n; i++) {
 		if (!cc_project_service(p, scales.items[i].key)) {
 			fprintf(stderr, "error: no such service: %s\n", scales.items[i].key);
@@ -374,12 +522,14 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 						 .no_prefix = no_prefix,
 						 .timestamps = timestamps,
 						 .exit_code_from = exit_code_from,
-						 .since_ns = started_ns};
+						 .since_ns = started_ns,
+						 .watch = watch ? &rules : NULL};
 			rc = attach_and_wait(ctx, rt, p, &ao, &ui);
 		}
 		cli_ui_release(&ui);
 	}
 	cc_kvs_release(&scales);
+	cc_watch_rules_release(&rules);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);

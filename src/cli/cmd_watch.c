@@ -13,16 +13,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-/* What the watch does is printed whatever the progress mode: a tty display shows only finished steps, and
- * a sync is never "finished" in that sense. */
-struct watch_ui {
-	struct cli_ui *cli;
-	struct cc_orch_ui ui;
-};
-
 static void watch_status(void *ctx, const char *kind, const char *name, const char *status)
 {
-	struct watch_ui *w = ctx;
+	struct cli_watch_ui *w = ctx;
 	if (strcmp(kind, "Watch") != 0) {
 		w->cli->ui.status(w->cli->ui.ctx, kind, name, status);
 		return;
@@ -36,8 +29,13 @@ static void watch_status(void *ctx, const char *kind, const char *name, const ch
 
 static void watch_warn(void *ctx, const char *msg)
 {
-	struct watch_ui *w = ctx;
+	struct cli_watch_ui *w = ctx;
 	w->cli->ui.warn(w->cli->ui.ctx, msg);
+}
+
+void cli_watch_ui_init(struct cli_watch_ui *w, struct cli_ui *cli)
+{
+	*w = (struct cli_watch_ui){cli, {watch_status, watch_warn, w}};
 }
 
 static int bring_up(struct cli_ctx *ctx, struct cc_runtime *rt, struct cc_project *p, char *const *services,
@@ -79,7 +77,8 @@ int cli_watch(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&err);
 	struct cli_ui ui;
 	cli_ui_init(ctx, &ui);
-	struct watch_ui wui = {&ui, {watch_status, watch_warn, &wui}};
+	struct cli_watch_ui wui;
+	cli_watch_ui_init(&wui, &ui);
 	char *const *selected = args && args[0] ? args : NULL;
 	/* Ctrl+C during the build and start stops the command as it would stop up */
 	if (rc == CLI_OK && !no_up)

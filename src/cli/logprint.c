@@ -26,6 +26,15 @@ static const char *short_name(const struct cli_log_printer *lp, const char *name
 	return name;
 }
 
+static void add_container(struct cli_log_printer *lp, const struct cc_container *c)
+{
+	const char *svc = cc_kvs_get(&c->spec.labels, CC_LABEL_SERVICE);
+	cc_kvs_set(&lp->services, c->name, svc ? svc : c->name);
+	size_t w = strlen(short_name(lp, c->name));
+	if (w > lp->width)
+		lp->width = w;
+}
+
 void cli_log_printer_init(struct cli_log_printer *lp, struct cli_ctx *ctx, const char *project,
 			  const struct cc_container *cs, size_t n, bool no_prefix, bool timestamps)
 {
@@ -35,13 +44,15 @@ void cli_log_printer_init(struct cli_log_printer *lp, struct cli_ctx *ctx, const
 	lp->no_prefix = no_prefix;
 	lp->timestamps = timestamps;
 	lp->project = project;
-	for (size_t i = 0; i < n; i++) {
-		const char *svc = cc_kvs_get(&cs[i].spec.labels, CC_LABEL_SERVICE);
-		cc_kvs_set(&lp->services, cs[i].name, svc ? svc : cs[i].name);
-		size_t w = strlen(short_name(lp, cs[i].name));
-		if (w > lp->width)
-			lp->width = w;
-	}
+	for (size_t i = 0; i < n; i++)
+		add_container(lp, &cs[i]);
+}
+
+void cli_log_printer_add(struct cli_log_printer *lp, const struct cc_container *c)
+{
+	pthread_mutex_lock(&lp->lock);
+	add_container(lp, c);
+	pthread_mutex_unlock(&lp->lock);
 }
 
 void cli_log_printer_release(struct cli_log_printer *lp)

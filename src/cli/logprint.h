@@ -24,6 +24,8 @@ struct cli_log_printer {
 void cli_log_printer_init(struct cli_log_printer *lp, struct cli_ctx *ctx, const char *project,
 			  const struct cc_container *cs, size_t n, bool no_prefix, bool timestamps);
 void cli_log_printer_release(struct cli_log_printer *lp);
+/* A container that came after init (recreated or scaled while attached): its prefix and colour. */
+void cli_log_printer_add(struct cli_log_printer *lp, const struct cc_container *c);
 /* A cc_log_sink emit function over a printer. */
 int cli_log_printer_emit(void *printer, const struct cc_log_frame *f);
 /* Print buffered frames in time order. */

@@ -439,6 +439,8 @@ static void rebuild(const struct batch *b, const char *service)
 		return;
 	}
 	note(b->ui, service, "Rebuilt");
+	if (b->o->recreated)
+		b->o->recreated(b->o->recreated_ctx, service);
 }
 
 /* Whether any rule of the service takes any path of the batch: most batches of a busy directory (a log

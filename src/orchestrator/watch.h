@@ -58,6 +58,10 @@ struct cc_watch_opts {
 	int cancel_fd;    /* stop watching once this is readable */
 	int64_t quiet_ns; /* apply a batch of changes after this long without a new one (<= 0: 200 ms) */
 	int parallel;
+	/* called on the watch's thread after a rebuild made the service's containers anew (NULL: nobody
+	 * asks), so an attached `up --watch` follows the new ones */
+	void (*recreated)(void *ctx, const char *service);
+	void *recreated_ctx;
 };
 /* Apply initial_sync rules, then watch until cancelled: each batch of changes syncs files into (or deletes
  * them from) every container of the rule's service, restarts it, runs the exec command, or rebuilds its image

@@ -132,3 +132,70 @@ EOC
 	run "$CC" --backend native ps -a -q
 	assert_output ""
 }
+
+@test "up --watch: the output of the rebuilt container follows the old one's; syncs apply; Ctrl+C stops all" {
+	mkdir -p src
+	echo v1 >version
+	echo one >src/a.txt
+	printf 'FROM busybox\nCOPY version /version\nCMD ["sh", "-c", "echo says-$(cat /version); exec sleep 300"]\n' >Dockerfile
+	cat >compose.yaml <<'EOC'
+services:
+  app:
+    build: .
+    stop_signal: SIGKILL
+    develop:
+      watch:
+        - action: sync
+          path: ./src
+          target: /app
+        - action: rebuild
+          path: ./version
+  other:
+    image: busybox
+    command: sh -c 'echo other-up; exec sleep 300'
+EOC
+	"$CC" --backend native up --build --watch >up.log 2>&1 &
+	WATCH_PID=$!
+	run eventually "grep -q 'app: Watching' up.log && grep -Eq 'app-1 +\\| says-v1' up.log" 60
+	assert_success
+	echo two >src/a.txt
+	run eventually '[ "$(in_app cat /app/a.txt)" = two ]' 20
+	assert_success
+	local first
+	first=$("$CC" --backend native ps -q app)
+	echo v2 >version
+	# the new container's first line reaches up's output: up followed it
+	run eventually "grep -Eq 'app-1 +\\| says-v2' up.log" 60
+	assert_success
+	refute [ "$("$CC" --backend native ps -q app)" = "$first" ]
+	kill -INT "$WATCH_PID"
+	local rc=0
+	wait "$WATCH_PID" || rc=$?
+	WATCH_PID=
+	assert_equal "$rc" 130
+	run states
+	assert_line --regexp '^proj-app-1 exited '
+	assert_line --regexp '^proj-other-1 exited '
+	run cat up.log
+	assert_output --partial "Watch enabled"
+	assert_output --regexp "other-1 +\| other-up"
+}
+
+@test "up --watch is refused with -d or --wait, and without rules, before anything starts" {
+	cat >compose.yaml <<'EOC'
+services:
+  app:
+    image: busybox
+    command: sleep 300
+EOC
+	run "$CC" --backend native up -d --watch
+	assert_failure 2
+	assert_output --partial "--watch"
+	run "$CC" --backend native up --wait --watch
+	assert_failure 2
+	run "$CC" --backend native up --watch
+	assert_failure
+	assert_output --partial "develop"
+	run "$CC" --backend native ps -a -q
+	assert_output ""
+}
