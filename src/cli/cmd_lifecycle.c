@@ -118,10 +118,9 @@ int cli_stop(struct cli_ctx *ctx, int argc, char **argv)
 int cli_restart(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cc_orch_action_opts o = {.timeout_ns = -1};
-	bool no_deps = false;
 	const struct cli_flag flags[] = {
 	    {"timeout", 't', CLI_SECS, &o.timeout_ns, "SECONDS", "Specify a shutdown timeout in seconds"},
-	    {"no-deps", 0, CLI_BOOL, &no_deps, NULL, "Don't restart dependent services"},
+	    {"no-deps", 0, CLI_BOOL, &o.no_deps, NULL, "Don't restart dependent services"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"restart", "[SERVICE...]", "Restart service containers", flags, false};

@@ -251,6 +251,30 @@ static int run_in_order(struct act_run *a, size_t n, const struct cc_project *p,
 	return r;
 }
 
+/* The services named, with every service whose depends_on names one of them with restart: true, and so on:
+ * a restart of a service restarts those that share its namespaces or must reconnect to it. */
+static cc_strv with_dependents(const struct cc_project *p, char *const *services)
+{
+	cc_strv out = cc_strv_copy(services);
+	const struct cc_val *svcs = cc_project_services(p);
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t i = 0; svcs && i < svcs->map.n; i++) {
+			if (cc_strv_contains(out, svcs->map.e[i].key))
+				continue;
+			const struct cc_val *deps = cc_orch_get(svcs->map.e[i].val, "depends_on");
+			for (size_t k = 0; deps && deps->kind == CC_V_MAP && k < deps->map.n; k++)
+				if (cc_orch_flag(deps->map.e[k].val, "restart") &&
+				    cc_strv_contains(out, deps->map.e[k].key)) {
+					cc_strv_push(&out, svcs->map.e[i].key);
+					grew = true;
+					break;
+				}
+		}
+	}
+	return out;
+}
+
 int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_action action,
 		const struct cc_orch_action_opts *o, const struct cc_orch_ui *ui, struct cc_error **err)
 {
@@ -258,10 +282,19 @@ int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_
 	for (char *const *s = o->services; s && *s; s++)
 		if (!cc_project_service(p, *s))
 			return cc_error_set(err, CC_ERR_NOT_FOUND, "no such service: %s", *s);
+	struct cc_orch_action_opts wider = *o;
+	cc_strv services = NULL;
+	if (action == CC_ORCH_RESTART && !o->no_deps && o->services && o->services[0]) {
+		services = with_dependents(p, o->services);
+		wider.services = services;
+		o = &wider;
+	}
 	struct act_run a = {.rt = rt, .p = p, .action = action, .o = o, .ui = ui};
 	size_t n;
-	if (cc_orch_containers(rt, p->name, o->services, true, false, &a.cs, &n, err) < 0)
+	if (cc_orch_containers(rt, p->name, o->services, true, false, &a.cs, &n, err) < 0) {
+		cc_strv_free(services);
 		return -1;
+	}
 	/* like docker compose: starting a service that has no container is an error (up creates, start
 	 * doesn't) */
 	const struct cc_val *svcs = cc_project_services(p);
@@ -285,6 +318,7 @@ int cc_orch_act(struct cc_runtime *rt, const struct cc_project *p, enum cc_orch_
 		       action == CC_ORCH_PAUSE;
 	int r = run_in_order(&a, n, p, reverse, o->parallel, err);
 	cc_containers_free(a.cs, n);
+	cc_strv_free(services);
 	return r < 0 ? r : (int)acted;
 }
 

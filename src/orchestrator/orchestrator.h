@@ -88,6 +88,8 @@ struct cc_orch_action_opts {
 	const char *signal;  /* kill */
 	bool force, volumes; /* remove */
 	bool all_states;     /* remove: stopped containers only unless set (rm -s stops first) */
+	bool no_deps;        /* restart: only the services named; else also those whose depends_on names a
+				restarted one with restart: true, and theirs, as docker compose restarts */
 	int parallel;
 };
 /* Returns how many containers it acted on (states the action doesn't apply to are skipped, as in docker

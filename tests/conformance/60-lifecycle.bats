@@ -58,6 +58,44 @@ EOF
 	assert_field proj-db-1 State running
 }
 
+@test "restart SERVICE restarts the services that depend on it with restart: true, after it; --no-deps does not" {
+	write compose.yaml <<'YAML'
+services:
+  db:
+    image: busybox
+    command: sleep 1000
+  web:
+    image: busybox
+    command: sleep 1000
+    depends_on:
+      db: {condition: service_started, restart: true}
+  worker:
+    image: busybox
+    command: sleep 1000
+    depends_on: [web]
+  cache:
+    image: busybox
+    command: sleep 1000
+    depends_on:
+      web: {condition: service_started, restart: true}
+YAML
+	cc_ok up -d
+	run cc --progress plain restart db
+	assert_success
+	assert_progress Container proj-db-1 '(Restarted|Started)'
+	assert_progress Container proj-web-1 '(Restarted|Started)'
+	assert_progress Container proj-cache-1 '(Restarted|Started)'
+	refute_output --partial proj-worker-1
+	# the dependency first, then who depends on it
+	[ "$(line_no 'proj-db-1 +(Restarted|Started)')" -lt "$(line_no 'proj-web-1 +Restarting')" ]
+	[ "$(line_no 'proj-web-1 +(Restarted|Started)')" -lt "$(line_no 'proj-cache-1 +Restarting')" ]
+	run cc --progress plain restart --no-deps db
+	assert_success
+	assert_progress Container proj-db-1 '(Restarted|Started)'
+	refute_output --partial proj-web-1
+	refute_output --partial proj-cache-1
+}
+
 @test "kill sends SIGKILL by default: exit code 137" {
 	web_db
 	run cc kill db
