@@ -474,10 +474,12 @@ int cli_login(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool ignore_failures = false, quiet = false;
+	bool ignore_failures = false, quiet = false, include_deps = false;
 	const struct cli_flag flags[] = {
 	    {"ignore-push-failures", 0, CLI_BOOL, &ignore_failures, NULL,
 	     "Push what it can and ignore the rest"},
+	    {"include-deps", 0, CLI_BOOL, &include_deps, NULL,
+	     "Also push images of services declared as dependencies"},
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Push without printing progress information"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -489,12 +491,17 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	rc = cli_open(ctx, args, &p, &rt);
+	cc_strv wanted = NULL;
+	if (rc == CLI_OK && include_deps) {
+		struct cc_error *err = NULL;
+		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
+			rc = cli_fail(&err);
+	}
 	const struct cc_val *svcs = rc == CLI_OK ? cc_project_services(p) : NULL;
 	for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 		const char *name = svcs->map.e[i].key;
-		bool named = !args[0];
-		for (char **a = args; *a; a++)
-			named |= strcmp(*a, name) == 0;
+		bool named =
+		    wanted ? cc_strv_contains(wanted, name) : !args[0] || cc_strv_contains(args, name);
 		const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
 		if (!named || !img || img->kind == CC_V_NULL)
 			continue; /* docker compose pushes services that name their image */
@@ -511,6 +518,7 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		cli_progress_free(pg);
 	}
+	cc_strv_free(wanted);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);

@@ -528,6 +528,12 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
+	cc_strv wanted = NULL;
+	if (rc == CLI_OK && include_deps) {
+		struct cc_error *err = NULL;
+		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
+			rc = cli_fail(&err);
+	}
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -535,7 +541,7 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = named_or_all(args, name);
+			bool named = wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name);
 			const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
 			if (!named || !img || img->kind == CC_V_NULL)
 				continue; /* build-only services have nothing to pull */
@@ -558,6 +564,7 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		cli_ui_release(&ui);
 	}
+	cc_strv_free(wanted);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);

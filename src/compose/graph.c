@@ -178,3 +178,14 @@ size_t *cc_graph_order(const struct cc_graph *g, int reverse)
 	free(done);
 	return order;
 }
+
+void cc_graph_mark_dependencies(const struct cc_graph *g, bool *sel)
+{
+	size_t *order = cc_graph_order(g, 1); /* dependents before their dependencies */
+	for (size_t k = 0; k < g->n; k++) {
+		size_t i = order[k];
+		for (size_t d = 0; sel[i] && d < g->ndeps[i]; d++)
+			sel[g->deps[i][d]] = true;
+	}
+	free(order);
+}

@@ -3,6 +3,7 @@
 #ifndef CC_COMPOSE_GRAPH_H
 #define CC_COMPOSE_GRAPH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -23,5 +24,7 @@ void cc_graph_free(struct cc_graph *g);
 /* Indices in start order (every service after its dependencies; ties by name), or in stop order (reverse).
  * Returns a new array of g->n indices. */
 size_t *cc_graph_order(const struct cc_graph *g, int reverse);
+/* Mark in sel (g->n flags) what the marked services depend on, and so on. */
+void cc_graph_mark_dependencies(const struct cc_graph *g, bool *sel);
 
 #endif

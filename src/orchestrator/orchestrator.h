@@ -126,6 +126,11 @@ int cc_orch_container_number(const struct cc_container *c);
 const char *cc_orch_container_service(const struct cc_container *c);
 bool cc_orch_is_up(const struct cc_container *c);
 
+/* The services named with everything they depend on (depends_on and the implicit dependencies), in the
+ * model's order; NULL (every service) when none is named. */
+int cc_orch_with_dependencies(const struct cc_project *p, char *const *services, cc_strv *out,
+			      struct cc_error **err);
+
 /* Images: build_mode NULL (build when missing), "always" (--build) or "never" (--no-build); pull_mode NULL
  * (the service's pull_policy, pulling when missing), "always", "missing" or "never". */
 int cc_orch_prepare_images(struct cc_runtime *rt, const struct cc_project *p, char *const *services,

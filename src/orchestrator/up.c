@@ -410,15 +410,8 @@ static void select_services(const struct cc_graph *g, const struct cc_up_opts *o
 {
 	for (size_t i = 0; i < g->n; i++)
 		sel[i] = cc_orch_selected(o->services, g->names[i]);
-	if (o->no_deps)
-		return;
-	size_t *order = cc_graph_order(g, 1); /* dependents before their dependencies */
-	for (size_t k = 0; k < g->n; k++) {
-		size_t i = order[k];
-		for (size_t d = 0; sel[i] && d < g->ndeps[i]; d++)
-			sel[g->deps[i][d]] = true;
-	}
-	free(order);
+	if (!o->no_deps)
+		cc_graph_mark_dependencies(g, sel);
 }
 
 static int handle_orphans(struct up_run *u, bool remove, struct cc_error **err)

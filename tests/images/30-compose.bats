@@ -28,6 +28,49 @@ teardown_file() {
 	assert_failure 2
 }
 
+@test "pull and push SERVICE --include-deps take what the service depends on too" {
+	mkdir -p proj && cd proj
+	cat >compose.yaml <<EOF
+services:
+  web:
+    image: $REG/deps/web:v1
+    depends_on: [db]
+  db:
+    image: $REG/deps/db:v1
+    volumes_from: [data]
+  data:
+    image: $REG/deps/data:v1
+  other:
+    image: $REG/deps/other:v1
+EOF
+	cc image pull "$REG/test/multi:v1"
+	local i
+	for i in web db data other; do cc image tag "$REG/test/multi:v1" "$REG/deps/$i:v1"; done
+	run cc --progress plain push web
+	assert_success
+	assert_output --partial "deps/web:v1"
+	refute_output --partial "deps/db:v1"
+	run cc --progress plain push --include-deps web
+	assert_success
+	assert_output --partial "deps/db:v1"
+	assert_output --partial "deps/data:v1"
+	refute_output --partial "deps/other:v1"
+	run skopeo inspect --tls-verify=false "docker://$REG/deps/data:v1"
+	assert_success
+	run cc --progress plain pull web
+	assert_success
+	assert_output --partial "Image $REG/deps/web:v1  Pulled"
+	refute_output --partial "deps/db:v1"
+	run cc --progress plain pull --include-deps web
+	assert_success
+	assert_output --partial "Image $REG/deps/db:v1  Pulled"
+	assert_output --partial "Image $REG/deps/data:v1  Pulled"
+	refute_output --partial "deps/other:v1"
+	run cc pull --include-deps nosuch
+	assert_failure
+	assert_output --partial "nosuch"
+}
+
 @test "push pushes the services' images; a missing one is an error unless ignored" {
 	mkdir -p proj && cd proj
 	printf 'services:\n  a:\n    image: %s/composed/app:v1\n' "$REG" >compose.yaml
