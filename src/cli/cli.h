@@ -111,6 +111,9 @@ void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool fo
 /* Load the project (services named in args enable their profiles and must exist; the project keeps its other
  * enabled services) and open the runtime. */
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt);
+/* A docker compose switch from the project's environment (.env, the process's winning), as docker compose
+ * reads COMPOSE_REMOVE_ORPHANS and COMPOSE_IGNORE_ORPHANS: 1, true or yes. p NULL: the process's only. */
+bool cli_compose_switch(const struct cc_project *p, const char *name);
 /* Like cli_open, but with -p NAME and no compose file to be found, *p is NULL and the command works from the
  * containers' labels (ps, down, as docker compose allows). *name is the project's name either way. */
 int cli_open_by_name(struct cli_ctx *ctx, char *const *services, struct cc_project **p,

@@ -262,8 +262,17 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 	cc_strv dep_names = cc_xcalloc(1, sizeof(char *));
 	for (size_t i = 0; deps && deps->kind == CC_V_MAP && i < deps->map.n; i++)
 		cc_strv_push(&dep_names, deps->map.e[i].key);
-	struct cc_up_opts up = {.services = dep_names, .parallel = (int)ctx->parallel, .stop_timeout_ns = -1};
-	if (cc_orch_prepare_images(rt, p, svc, ro->build ? "always" : NULL, ro->pull, &ui.ui, &err) < 0 ||
+	bool ignore_orphans = cli_compose_switch(p, "COMPOSE_IGNORE_ORPHANS");
+	struct cc_up_opts up = {.services = dep_names,
+				.parallel = (int)ctx->parallel,
+				.stop_timeout_ns = -1,
+				.ignore_orphans = true}; /* named once, below */
+	struct cc_orphan_opts orphans = {.remove = ro->remove_orphans ||
+						   cli_compose_switch(p, "COMPOSE_REMOVE_ORPHANS"),
+					 .ignore = ignore_orphans,
+					 .timeout_ns = -1};
+	if (cc_orch_orphans(rt, p, &orphans, &ui.ui, &err) < 0 ||
+	    cc_orch_prepare_images(rt, p, svc, ro->build ? "always" : NULL, ro->pull, &ui.ui, &err) < 0 ||
 	    cc_orch_ensure_resources(rt, p, svc, &ui.ui, &err) < 0 ||
 	    (!ro->no_deps && dep_names[0] && cc_orch_up(rt, p, &up, &ui.ui, &err) < 0) ||
 	    (!ro->no_deps && cc_orch_wait_dependencies(rt, p, service, &ui.ui, &err) < 0)) {

@@ -42,7 +42,9 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
 		struct cc_down_opts o = {.volumes = volumes,
-					 .remove_orphans = remove_orphans,
+					 .remove_orphans = remove_orphans ||
+							   cli_compose_switch(p, "COMPOSE_REMOVE_ORPHANS"),
+					 .ignore_orphans = cli_compose_switch(p, "COMPOSE_IGNORE_ORPHANS"),
 					 .rmi = rmi,
 					 .timeout_ns = timeout,
 					 .services = args[0] ? args : NULL,
@@ -62,7 +64,7 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 
 /* The common shape: parse, load, act on the named services' containers. */
 static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cli_spec *spec,
-		     enum cc_orch_action action, struct cc_orch_action_opts *o)
+		     enum cc_orch_action action, struct cc_orch_action_opts *o, const bool *remove_orphans)
 {
 	cc_strv args;
 	int pr = cli_parse(spec, argc, argv, &args);
@@ -84,7 +86,12 @@ static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cl
 		o->parallel = (int)ctx->parallel;
 		struct cc_error *err = NULL;
 		int acted = cc_orch_act(rt, p, action, o, &ui.ui, &err);
-		if (acted < 0)
+		struct cc_orphan_opts orphans = {
+		    .remove = remove_orphans &&
+			      (*remove_orphans || cli_compose_switch(p, "COMPOSE_REMOVE_ORPHANS")),
+		    .ignore = true, /* only removed here, as docker compose's kill */
+		    .timeout_ns = -1};
+		if (acted < 0 || (orphans.remove && cc_orch_orphans(rt, p, &orphans, &ui.ui, &err) < 0))
 			rc = cli_fail(&err);
 		else if (acted == 0 && action == CC_ORCH_REMOVE)
 			fprintf(stderr, "No stopped containers\n");
@@ -101,7 +108,7 @@ int cli_start(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_orch_action_opts o = {.timeout_ns = -1};
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
 	const struct cli_spec spec = {"start", "[SERVICE...]", "Start services", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_START, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_START, &o, NULL);
 }
 
 int cli_stop(struct cli_ctx *ctx, int argc, char **argv)
@@ -112,7 +119,7 @@ int cli_stop(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"stop", "[SERVICE...]", "Stop services", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_STOP, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_STOP, &o, NULL);
 }
 
 int cli_restart(struct cli_ctx *ctx, int argc, char **argv)
@@ -124,7 +131,7 @@ int cli_restart(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"restart", "[SERVICE...]", "Restart service containers", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_RESTART, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_RESTART, &o, NULL);
 }
 
 int cli_kill(struct cli_ctx *ctx, int argc, char **argv)
@@ -139,7 +146,7 @@ int cli_kill(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"kill", "[SERVICE...]", "Force stop service containers", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_KILL, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_KILL, &o, &remove_orphans);
 }
 
 int cli_rm(struct cli_ctx *ctx, int argc, char **argv)
@@ -156,7 +163,7 @@ int cli_rm(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	const struct cli_spec spec = {"rm", "[SERVICE...]", "Removes stopped service containers", flags,
 				      false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_REMOVE, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_REMOVE, &o, NULL);
 }
 
 int cli_pause(struct cli_ctx *ctx, int argc, char **argv)
@@ -164,7 +171,7 @@ int cli_pause(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_orch_action_opts o = {.timeout_ns = -1};
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
 	const struct cli_spec spec = {"pause", "[SERVICE...]", "Pause services", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_PAUSE, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_PAUSE, &o, NULL);
 }
 
 int cli_unpause(struct cli_ctx *ctx, int argc, char **argv)
@@ -172,5 +179,5 @@ int cli_unpause(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_orch_action_opts o = {.timeout_ns = -1};
 	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
 	const struct cli_spec spec = {"unpause", "[SERVICE...]", "Unpause services", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_UNPAUSE, &o);
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_UNPAUSE, &o, NULL);
 }

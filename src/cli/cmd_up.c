@@ -498,7 +498,9 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 				       .force_recreate = force,
 				       .no_recreate = no_recreate,
 				       .no_start = no_start || create_only,
-				       .remove_orphans = remove_orphans,
+				       .remove_orphans =
+					   remove_orphans || cli_compose_switch(p, "COMPOSE_REMOVE_ORPHANS"),
+				       .ignore_orphans = cli_compose_switch(p, "COMPOSE_IGNORE_ORPHANS"),
 				       .always_recreate_deps = always_deps,
 				       .renew_anon_volumes = renew_anon,
 				       .wait = wait,

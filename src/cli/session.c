@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 char *cli_state_root(const struct cli_ctx *ctx)
@@ -232,4 +233,12 @@ int cli_service_container(struct cc_runtime *rt, const char *project, const char
 	else
 		fprintf(stderr, "error: service \"%s\" is not running container #%ld\n", service, index);
 	return CLI_FAIL;
+}
+
+bool cli_compose_switch(const struct cc_project *p, const char *name)
+{
+	const char *v = p ? cc_strmap_get(&p->env, name) : NULL;
+	if (!v)
+		v = getenv(name);
+	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0);
 }

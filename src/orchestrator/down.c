@@ -481,13 +481,8 @@ int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_pro
 		}
 		a.cs[k++] = a.cs[i];
 	}
-	if (orphans.len)
-		cc_orch_warn(
-		    ui,
-		    "Found orphan containers ([%s]) for this project. If you removed or renamed this service "
-		    "in your compose file, you can run this command with the --remove-orphans flag to clean "
-		    "it up.",
-		    cc_strbuf_str(&orphans));
+	if (orphans.len && !o->ignore_orphans)
+		cc_orch_warn_orphans(ui, cc_strbuf_str(&orphans));
 	int r = run_in_order(&a, k, p, true, o->parallel, err);
 	cc_containers_free(a.cs, k);
 	bool whole = !o->services || !o->services[0];

@@ -61,5 +61,7 @@ size_t cc_orch_levels(const struct cc_graph *g, const bool *sel, size_t *level);
 /* ui helpers that tolerate a NULL ui */
 void cc_orch_status(const struct cc_orch_ui *ui, const char *kind, const char *name, const char *status);
 void cc_orch_warn(const struct cc_orch_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* docker compose's warning naming orphan containers (names: space-separated). */
+void cc_orch_warn_orphans(const struct cc_orch_ui *ui, const char *names);
 
 #endif

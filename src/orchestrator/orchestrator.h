@@ -40,6 +40,7 @@ struct cc_up_opts {
 	char *const *services; /* NULL or empty: all enabled services */
 	bool no_deps, force_recreate, no_recreate, no_start, remove_orphans, always_recreate_deps;
 	bool renew_anon_volumes;    /* a recreated container gets new anonymous volumes (up -V) */
+	bool ignore_orphans;        /* no warning naming orphans (COMPOSE_IGNORE_ORPHANS) */
 	bool wait;                  /* return once everything is running/healthy (or completed as required) */
 	int64_t wait_timeout_ns;    /* <= 0: none */
 	int64_t stop_timeout_ns;    /* for recreation; <0: each container's grace period */
@@ -58,11 +59,21 @@ int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, 
 
 struct cc_down_opts {
 	bool volumes, remove_orphans;
+	bool ignore_orphans;   /* no warning naming them (COMPOSE_IGNORE_ORPHANS) */
 	const char *rmi;       /* NULL, "local" or "all" */
 	int64_t timeout_ns;    /* <0: each container's grace period */
 	char *const *services; /* NULL: the whole project (and its networks) */
 	int parallel;
 };
+/* The project's orphans (containers, one-offs too, of services the model does not define): stopped and
+ * removed with remove, else named in a warning unless ignore (COMPOSE_IGNORE_ORPHANS). For run and kill. */
+struct cc_orphan_opts {
+	bool remove, ignore;
+	int64_t timeout_ns; /* <0: each container's grace period */
+};
+int cc_orch_orphans(struct cc_runtime *rt, const struct cc_project *p, const struct cc_orphan_opts *o,
+		    const struct cc_orch_ui *ui, struct cc_error **err);
+
 /* p may be NULL: then everything is found by the project's labels (down -p NAME without a file). */
 int cc_orch_down(struct cc_runtime *rt, const char *project, const struct cc_project *p,
 		 const struct cc_down_opts *o, const struct cc_orch_ui *ui, struct cc_error **err);

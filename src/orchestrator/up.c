@@ -430,13 +430,8 @@ static int handle_orphans(struct up_run *u, bool remove, struct cc_error **err)
 			return -1;
 		cc_orch_status(u->ui, "Container", c->name, "Removed");
 	}
-	if (names.len)
-		cc_orch_warn(
-		    u->ui,
-		    "Found orphan containers ([%s]) for this project. If you removed or renamed this service "
-		    "in your compose file, you can run this command with the --remove-orphans flag to clean "
-		    "it up.",
-		    cc_strbuf_str(&names));
+	if (names.len && !u->o->ignore_orphans)
+		cc_orch_warn_orphans(u->ui, cc_strbuf_str(&names));
 	return 0;
 }
 

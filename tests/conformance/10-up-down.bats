@@ -267,6 +267,72 @@ EOF
 	assert_field proj-web-1 ID "$web"
 }
 
+@test "run and kill --remove-orphans remove orphans; COMPOSE_REMOVE_ORPHANS and COMPOSE_IGNORE_ORPHANS (.env too)" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+  old:
+    image: busybox
+    command: sleep 1000
+  older:
+    image: busybox
+    command: sleep 1000
+EOF
+	cc_ok up -d
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+EOF
+	# run warns, like up; --remove-orphans removes them before the one-off runs
+	run cc run --rm web true
+	assert_success
+	assert_output --partial "Found orphan containers"
+	COMPOSE_IGNORE_ORPHANS=true run cc run --rm web true
+	assert_success
+	refute_output --partial "orphan"
+	echo COMPOSE_IGNORE_ORPHANS=1 >.env
+	run cc up -d
+	assert_success
+	refute_output --partial "orphan"
+	run cc down
+	assert_success
+	refute_output --partial "orphan"
+	assert_names proj-old-1 proj-older-1
+	rm .env
+	cc_ok up -d
+	run cc --progress plain kill --remove-orphans web
+	assert_success
+	assert_progress Container proj-old-1 Removed
+	assert_progress Container proj-older-1 Removed
+	assert_names proj-web-1
+	cc_ok up -d
+	# the environment gives the flag's default
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+  old:
+    image: busybox
+    command: sleep 1000
+EOF
+	cc_ok up -d
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+EOF
+	COMPOSE_REMOVE_ORPHANS=true run cc --progress plain run --rm web true
+	assert_success
+	assert_progress Container proj-old-1 Removed
+	assert_names proj-web-1
+}
+
 @test "up -d SERVICE does not take the project's other services for orphans" {
 	two_services
 	cc_ok up -d
