@@ -66,7 +66,7 @@ static void usage(FILE *out)
 	    "      --root DIR              State root (env CONTAINER_COMPOSE_ROOT)\n"
 	    "      --backend NAME          Runtime backend (env CONTAINER_COMPOSE_BACKEND)\n"
 	    "      --debug                 Verbose diagnostics (logs every runtime call)\n"
-	    "      --progress TYPE         Progress output: auto, tty, plain, quiet\n"
+	    "      --progress TYPE         Progress output: auto, tty, plain, json, quiet\n"
 	    "      --ansi WHEN             Control characters: never, always, auto\n"
 	    "      --insecure-registry H   Allow plain HTTP to registry H (repeatable; loopback always is)\n"
 	    "      --remote URL            Work through a daemon: unix:///path, tcp://host:port, "
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
 	}
 	if (ctx.progress &&
 	    !one_of(ctx.progress, (const char *[]){"auto", "tty", "plain", "quiet", "json", NULL})) {
-		cli_usage_error(NULL, "invalid --progress \"%s\": use auto, tty, plain or quiet",
+		cli_usage_error(NULL, "invalid --progress \"%s\": use auto, tty, plain, json or quiet",
 				ctx.progress);
 		rc = CLI_USAGE;
 		goto out;

@@ -5,6 +5,8 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
+#include <jansson.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +83,16 @@ int cli_service_color(const char *service)
 	return palette[h % (sizeof(palette) / sizeof(palette[0]))];
 }
 
+/* One compact JSON object and a newline on standard error; takes o. */
+static void cli_ui_json_line(json_t *o)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (text)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	json_decref(o);
+}
+
 static void ui_status(void *ctx, const char *kind, const char *name, const char *status)
 {
 	struct cli_ui *u = ctx;
@@ -95,7 +107,12 @@ static void ui_status(void *ctx, const char *kind, const char *name, const char 
 		     strcmp(status, "Unpaused") == 0 || strcmp(status, "Restarted") == 0 ||
 		     strcmp(status, "Pulled") == 0 || strcmp(status, "Built") == 0 ||
 		     strcmp(status, "Error") == 0;
-	if (u->tty) {
+	if (u->json) {
+		/* docker compose's --progress json: one object per event, its id the resource */
+		cleanup_free char *id = cc_xasprintf("%s %s", kind, name);
+		json_t *o = json_pack("{s:s, s:s}", "id", id, "status", status);
+		cli_ui_json_line(o);
+	} else if (u->tty) {
 		/* one line per finished step; the steps in between would only flicker past */
 		if (final)
 			fprintf(stderr, " %s✔%s %s %-30s %s\n", u->color ? "\033[32m" : "",
@@ -110,7 +127,10 @@ static void ui_warn(void *ctx, const char *msg)
 {
 	struct cli_ui *u = ctx;
 	pthread_mutex_lock(&u->lock);
-	fprintf(stderr, "warning: %s\n", msg);
+	if (u->json)
+		cli_ui_json_line(json_pack("{s:b, s:s}", "tail", 1, "text", msg));
+	else
+		fprintf(stderr, "warning: %s\n", msg);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -120,6 +140,7 @@ void cli_ui_init(struct cli_ctx *ctx, struct cli_ui *ui)
 	pthread_mutex_init(&ui->lock, NULL);
 	const char *mode = ctx->progress ? ctx->progress : "auto";
 	ui->quiet = strcmp(mode, "quiet") == 0;
+	ui->json = strcmp(mode, "json") == 0;
 	ui->tty = strcmp(mode, "tty") == 0 || (strcmp(mode, "auto") == 0 && isatty(STDERR_FILENO));
 	ui->color = cli_use_color(ctx, stderr);
 	ui->ui = (struct cc_orch_ui){ui_status, ui_warn, ui};

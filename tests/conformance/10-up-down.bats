@@ -409,3 +409,39 @@ EOF
 	assert_output --regexp '^[0-9a-f]{64}$'
 	refute_output "$first"
 }
+
+@test "--progress json: one JSON object per event on standard error, warnings as tail messages" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+  old:
+    image: busybox
+    command: sleep 1000
+EOF
+	cc_ok up -d
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+EOF
+	run cc --progress json up -d --force-recreate
+	assert_success
+	printf '%s\n' "$output" | "$PY" -c '
+import json, sys
+events = [json.loads(l) for l in sys.stdin if l.strip()]
+assert {"id": "Container proj-web-1", "status": "Started"} in events, events
+tails = [e for e in events if e.get("tail")]
+assert len(tails) == 1 and "proj-old-1" in tails[0]["text"], tails
+assert all(("id" in e and "status" in e) or e.get("tail") for e in events), events
+'
+	COMPOSE_PROGRESS=json run cc stop web
+	assert_success
+	assert_output '{"id":"Container proj-web-1","status":"Stopping"}
+{"id":"Container proj-web-1","status":"Stopped"}'
+	run cc --progress yaml ps
+	assert_failure 2
+	assert_output --partial "json"
+}
