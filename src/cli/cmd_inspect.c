@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/gotemplate.h"
 #include "compose/units.h"
 #include "runtime/codec.h"
 
@@ -134,13 +135,16 @@ int cli_images(struct cli_ctx *ctx, int argc, char **argv)
 	const char *format = "table";
 	const struct cli_flag flags[] = {
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display IDs"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"images", "[SERVICE...]", "List images used by the created containers",
 				      flags, false};
 	struct listing l;
 	int rc = open_listing(ctx, &spec, argc, argv, true, &l);
+	struct cli_format fmt = {0};
+	if (rc == CLI_OK && cli_format_parse("images", format, &fmt) < 0)
+		rc = CLI_USAGE;
 	cc_strv *rows = cc_xcalloc(l.n + 2, sizeof(cc_strv));
 	size_t nrows = 0;
 	const char *header[] = {"CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE", NULL};
@@ -169,12 +173,23 @@ int cli_images(struct cli_ctx *ctx, int argc, char **argv)
 			printf("%s\n", id);
 		const char *row[] = {l.cs[i].name, repo, tag, short_id, size, NULL};
 		rows[nrows++] = cc_strv_copy((char *const *)row);
-		json_array_append_new(arr, json_pack("{ss ss ss ss sI}", "ContainerName", l.cs[i].name,
-						     "Repository", repo, "Tag", tag, "ID", img.id, "Size",
-						     (json_int_t)img.size));
+		json_t *o = json_pack("{ss ss ss ss sI}", "ContainerName", l.cs[i].name, "Repository", repo,
+				      "Tag", tag, "ID", img.id, "Size", (json_int_t)img.size);
+		json_array_append(arr, o);
+		if (fmt.kind == CLI_FORMAT_TEMPLATE && !quiet)
+			cli_format_row(&fmt, o);
+		else
+			json_decref(o);
 		cc_image_release(&img);
 	}
-	if (rc == CLI_OK && !quiet && strcmp(format, "json") == 0) {
+	static const char *const headers[] = {"ID", "IMAGE ID", "ContainerName", "CONTAINER", NULL};
+	if (rc != CLI_OK)
+		cli_format_abandon(&fmt);
+	else if (cli_format_finish(&fmt, headers) < 0)
+		rc = CLI_FAIL;
+	if (fmt.kind == CLI_FORMAT_TEMPLATE) {
+		/* printed row by row */
+	} else if (rc == CLI_OK && !quiet && fmt.kind == CLI_FORMAT_JSON) {
 		char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		printf("%s\n", text);
 		free(text);
@@ -348,14 +363,17 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 	    {"no-stream", 0, CLI_BOOL, &no_stream, NULL,
 	     "Disable streaming stats and only pull the first result"},
 	    {"no-trunc", 0, CLI_BOOL, &no_trunc, NULL, "Do not truncate output"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"stats", "[SERVICE]",
 				      "Display a live stream of container(s) resource usage", flags, false};
 	struct listing l;
 	int rc = open_listing(ctx, &spec, argc, argv, all, &l);
-	bool json = strcmp(format, "json") == 0;
+	struct cli_format fmt = {0};
+	if (rc == CLI_OK && cli_format_parse("stats", format, &fmt) < 0)
+		rc = CLI_USAGE;
+	bool json = fmt.kind == CLI_FORMAT_JSON;
 	/* CPU % is a rate: the change between two samples, as docker computes it from its precpu figures */
 	uint64_t *prev_cpu = cc_xcalloc(l.n + 1, sizeof(*prev_cpu));
 	uint64_t *prev_sys = cc_xcalloc(l.n + 1, sizeof(*prev_sys));
@@ -387,49 +405,62 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 				rc = cli_fail(&err);
 				break;
 			}
-			if (json) {
-				char *text = cc_json_dump_compact(cc_stats_to_json(&s));
-				printf("%s\n", text);
-				free(text);
-			} else {
-				cleanup_strbuf struct cc_strbuf mem = CC_STRBUF_INIT, net = CC_STRBUF_INIT,
-								blk = CC_STRBUF_INIT;
-				uint64_t rx = 0, tx = 0;
-				for (size_t k = 0; k < s.nnetifs; k++)
-					rx += s.netifs[k].rx_bytes, tx += s.netifs[k].tx_bytes;
-				human_bytes(s.memory_usage, &mem);
-				cc_strbuf_adds(&mem, " / ");
-				human_bytes(s.memory_limit, &mem);
-				human_bytes(rx, &net);
-				cc_strbuf_adds(&net, " / ");
-				human_bytes(tx, &net);
-				human_bytes(s.block_read, &blk);
-				cc_strbuf_adds(&blk, " / ");
-				human_bytes(s.block_write, &blk);
-				char id[13], mempct[16], pids[24], cpupct[16];
-				uint64_t dcpu = s.cpu_usage_us - prev_cpu[i],
-					 dsys = s.system_cpu_us - prev_sys[i];
-				snprintf(cpupct, sizeof(cpupct), "%.2f%%",
-					 s.cpu_usage_us >= prev_cpu[i] && s.system_cpu_us > prev_sys[i]
-					     ? 100.0 * (double)dcpu / (double)dsys * s.online_cpus
-					     : 0.0);
-				prev_cpu[i] = s.cpu_usage_us;
-				prev_sys[i] = s.system_cpu_us;
-				snprintf(id, sizeof(id), "%s", s.id);
-				snprintf(mempct, sizeof(mempct), "%.2f%%",
-					 s.memory_limit
-					     ? 100.0 * (double)s.memory_usage / (double)s.memory_limit
-					     : 0.0);
-				snprintf(pids, sizeof(pids), "%llu", (unsigned long long)s.pids);
+			cleanup_strbuf struct cc_strbuf mem = CC_STRBUF_INIT, net = CC_STRBUF_INIT,
+							blk = CC_STRBUF_INIT;
+			uint64_t rx = 0, tx = 0;
+			for (size_t k = 0; k < s.nnetifs; k++)
+				rx += s.netifs[k].rx_bytes, tx += s.netifs[k].tx_bytes;
+			human_bytes(s.memory_usage, &mem);
+			cc_strbuf_adds(&mem, " / ");
+			human_bytes(s.memory_limit, &mem);
+			human_bytes(rx, &net);
+			cc_strbuf_adds(&net, " / ");
+			human_bytes(tx, &net);
+			human_bytes(s.block_read, &blk);
+			cc_strbuf_adds(&blk, " / ");
+			human_bytes(s.block_write, &blk);
+			char id[13], mempct[16], pids[24], cpupct[16];
+			uint64_t dcpu = s.cpu_usage_us - prev_cpu[i], dsys = s.system_cpu_us - prev_sys[i];
+			snprintf(cpupct, sizeof(cpupct), "%.2f%%",
+				 s.cpu_usage_us >= prev_cpu[i] && s.system_cpu_us > prev_sys[i]
+				     ? 100.0 * (double)dcpu / (double)dsys * s.online_cpus
+				     : 0.0);
+			prev_cpu[i] = s.cpu_usage_us;
+			prev_sys[i] = s.system_cpu_us;
+			snprintf(id, sizeof(id), "%s", s.id);
+			snprintf(mempct, sizeof(mempct), "%.2f%%",
+				 s.memory_limit ? 100.0 * (double)s.memory_usage / (double)s.memory_limit
+						: 0.0);
+			snprintf(pids, sizeof(pids), "%llu", (unsigned long long)s.pids);
+			if (fmt.kind == CLI_FORMAT_TABLE) {
 				const char *row[] = {no_trunc ? s.id : id, s.name, cpupct,
 						     cc_strbuf_str(&mem),  mempct, cc_strbuf_str(&net),
 						     cc_strbuf_str(&blk),  pids,   NULL};
 				rows[nrows++] = cc_strv_copy((char *const *)row);
+			} else {
+				/* the API's frame with docker's own fields beside it, the ones docker's
+				 * `stats --format` templates name */
+				json_t *o = cc_stats_to_json(&s);
+				json_t *docker = json_pack("{ss ss ss ss ss ss ss ss ss}", "Container",
+							   s.name, "Name", s.name, "ID", s.id, "CPUPerc",
+							   cpupct, "MemUsage", cc_strbuf_str(&mem), "MemPerc",
+							   mempct, "NetIO", cc_strbuf_str(&net), "BlockIO",
+							   cc_strbuf_str(&blk), "PIDs", pids);
+				json_object_update_missing(o, docker);
+				json_decref(docker);
+				cli_format_row(&fmt, o);
 			}
 			cc_stats_release(&s);
 		}
-		if (rc == CLI_OK && !json)
+		if (rc == CLI_OK && fmt.kind == CLI_FORMAT_TABLE)
 			cli_print_table(rows, nrows);
+		static const char *const headers[] = {"ID",       "CONTAINER ID",      "CPUPerc", "CPU %",
+						      "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %",
+						      "NetIO",    "NET I/O",           "BlockIO", "BLOCK I/O",
+						      NULL};
+		/* each sample is a table of its own */
+		if (rc == CLI_OK && cli_format_flush(&fmt, headers) < 0)
+			rc = CLI_FAIL;
 		for (size_t i = 0; i < nrows; i++)
 			cc_strv_free(rows[i]);
 		free(rows);
@@ -438,6 +469,7 @@ int cli_stats(struct cli_ctx *ctx, int argc, char **argv)
 		fflush(stdout);
 		cc_sleep_ns(CC_NS_PER_SEC);
 	}
+	cli_format_abandon(&fmt); /* every sample was printed */
 	free(prev_cpu);
 	free(prev_sys);
 	close_listing(&l);

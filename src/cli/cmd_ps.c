@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "cli/format.h"
+#include "cli/gotemplate.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -116,6 +117,9 @@ static json_t *ps_json(const struct cc_container *c, const struct cc_image *img,
 	    cc_strbuf_str(&mounts));
 }
 
+/* Headers of a `table` template's columns where docker's differ from the field's name in capitals. */
+static const char *const ps_headers[] = {"ID", "CONTAINER ID", "RunningFor", "CREATED", NULL};
+
 int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool all = false, quiet = false, services = false, no_trunc = false, orphans = true;
@@ -129,7 +133,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	    {"status", 0, CLI_LIST, &statuses, "STATUS",
 	     "Filter services by status: created, restarting, running, removing, paused, exited, dead"},
 	    {"filter", 0, CLI_LIST, &filters, "KEY=VALUE", "Filter services by a property (status=...)"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {"no-trunc", 0, CLI_BOOL, &no_trunc, NULL, "Don't truncate output"},
 	    {"orphans", 0, CLI_BOOL, &orphans, NULL, "Include orphaned services (default true)"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
@@ -154,10 +158,9 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_USAGE;
 		}
 	}
-	if (rc == CLI_OK && strcmp(format, "table") && strcmp(format, "json")) {
-		cli_usage_error("ps", "unsupported format \"%s\": use table or json", format);
+	struct cli_format fmt = {0};
+	if (rc == CLI_OK && cli_format_parse("ps", format, &fmt) < 0)
 		rc = CLI_USAGE;
-	}
 	struct cc_project *p = NULL;
 	struct cc_runtime *rt = NULL;
 	cleanup_free char *project = NULL;
@@ -194,12 +197,8 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 				printf("%s\n", service);
 				cc_strv_push(&seen, service);
 			}
-		} else if (strcmp(format, "json") == 0) {
-			json_t *j = ps_json(c, cached_image(rt, &images, c), project, now);
-			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			json_decref(j);
-			printf("%s\n", line);
-			free(line);
+		} else if (fmt.kind != CLI_FORMAT_TABLE) {
+			cli_format_row(&fmt, ps_json(c, cached_image(rt, &images, c), project, now));
 		} else {
 			cleanup_strbuf struct cc_strbuf status = CC_STRBUF_INIT, cmd = CC_STRBUF_INIT,
 							ago = CC_STRBUF_INIT, ports = CC_STRBUF_INIT;
@@ -218,7 +217,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 			rows[nrows++] = cc_strv_copy((char *const *)row);
 		}
 	}
-	if (!quiet && !services && strcmp(format, "table") == 0)
+	if (!quiet && !services && fmt.kind == CLI_FORMAT_TABLE)
 		cli_print_table(rows, nrows);
 	for (size_t i = 0; i < nrows; i++)
 		cc_strv_free(rows[i]);
@@ -226,6 +225,10 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	cc_strv_free(seen);
 	image_cache_release(&images);
 out:
+	if (rc != CLI_OK)
+		cli_format_abandon(&fmt);
+	else if (cli_format_finish(&fmt, ps_headers) < 0)
+		rc = CLI_FAIL;
 	cc_containers_free(cs, n);
 	if (p)
 		cli_release_project(p);
@@ -248,7 +251,7 @@ int cli_ls(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_flag flags[] = {
 	    {"all", 'a', CLI_BOOL, &all, NULL, "Show all stopped Compose projects"},
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display project names"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {"filter", 0, CLI_LIST, &filters, "name=NAME", "Filter output based on conditions provided"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
@@ -267,10 +270,9 @@ int cli_ls(struct cli_ctx *ctx, int argc, char **argv)
 			rc = CLI_USAGE;
 		}
 	}
-	if (rc == CLI_OK && strcmp(format, "table") && strcmp(format, "json")) {
-		cli_usage_error("ls", "unsupported format \"%s\": use table or json", format);
+	struct cli_format fmt = {0};
+	if (rc == CLI_OK && cli_format_parse("ls", format, &fmt) < 0)
 		rc = CLI_USAGE;
-	}
 	struct cc_runtime *rt = rc == CLI_OK ? cli_runtime(ctx) : NULL;
 	struct cc_container *cs = NULL;
 	size_t n = 0;
@@ -318,11 +320,21 @@ int cli_ls(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		const char *row[] = {projects[k].name, cc_strbuf_str(&status), projects[k].files, NULL};
 		rows[nrows++] = cc_strv_copy((char *const *)row);
-		json_array_append_new(arr,
-				      json_pack("{ss ss ss}", "Name", projects[k].name, "Status",
-						cc_strbuf_str(&status), "ConfigFiles", projects[k].files));
+		json_t *o = json_pack("{ss ss ss}", "Name", projects[k].name, "Status",
+				      cc_strbuf_str(&status), "ConfigFiles", projects[k].files);
+		json_array_append(arr, o);
+		if (fmt.kind == CLI_FORMAT_TEMPLATE)
+			cli_format_row(&fmt, o);
+		else
+			json_decref(o);
 	}
-	if (rc == CLI_OK && !quiet && strcmp(format, "json") == 0) {
+	if (rc != CLI_OK)
+		cli_format_abandon(&fmt);
+	else if (cli_format_finish(&fmt, NULL) < 0)
+		rc = CLI_FAIL;
+	if (fmt.kind == CLI_FORMAT_TEMPLATE) {
+		/* printed row by row */
+	} else if (rc == CLI_OK && !quiet && fmt.kind == CLI_FORMAT_JSON) {
 		char *text = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		printf("%s\n", text);
 		free(text);

@@ -241,3 +241,53 @@ EOF
 	assert_success
 	assert_output "[]"
 }
+
+@test "ps, ls and images take a Go template; table TEMPLATE aligns under docker's headers" {
+	web_and_job
+	run --separate-stderr cc ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}'
+	assert_success
+	assert_output "$(printf '%s\n' 'proj-job-1 exited 0' 'proj-web-1 running 0')"
+	run --separate-stderr cc ps --format 'table {{.Name}}\t{{.Service | upper}}\t{{truncate .ID 12}}\t{{.RunningFor}}'
+	assert_success
+	assert_line --index 0 --regexp '^NAME +SERVICE +CONTAINER ID +CREATED$'
+	assert_line --index 1 --regexp "^proj-web-1 +WEB +$(cid proj-web-1 | cut -c1-12) +.* ago$"
+	assert_equal "${#lines[@]}" 2
+	run --separate-stderr cc ps --format '{{json .Labels}}|{{.Missing}}'
+	assert_success
+	assert_output --regexp '^".*com\.docker\.compose\.service=web.*"\|<no value>$'
+	run --separate-stderr cc ps --format '{{.Name}}   {{- "|" -}}   {{.State}}\n{{.Service}}'
+	assert_success
+	assert_output "$(printf '%s\n' 'proj-web-1|running' web)"
+	run --separate-stderr cc ls --format '{{.Name}}: {{.Status}}'
+	assert_success
+	assert_output "proj: running(1), exited(1)"
+	run --separate-stderr cc ls --format 'table {{.Name}}\t{{.ConfigFiles}}'
+	assert_line --index 0 --regexp '^NAME +CONFIG FILES$'
+	run --separate-stderr cc images --format '{{.ContainerName}} {{.Repository}}:{{.Tag}}'
+	assert_success
+	assert_line 'proj-web-1 nginx:latest'
+	# what the template cannot do is refused before anything is listed, with the reason
+	run cc ps --format '{{range .Publishers}}{{.URL}}{{end}}'
+	assert_failure 2
+	assert_output --partial '"range" is not supported'
+	run cc ps --format '{{.Name'
+	assert_failure 2
+	assert_output --partial "unclosed action"
+	run cc ps --format '{{nosuch .Name}}'
+	assert_failure 2
+	assert_output --partial 'function "nosuch" not defined'
+	run cc ps --format '{{truncate .Name}}'
+	assert_failure 2
+	assert_output --partial "wrong number of args for truncate"
+}
+
+@test "stats takes a Go template with docker's field names" {
+	web_and_job
+	run --separate-stderr cc_timeout 20 stats --no-stream --format '{{.Name}} {{.PIDs}} {{.MemPerc}}'
+	assert_success
+	assert_output --regexp '^proj-web-1 [0-9]+ [0-9.]+%$'
+	run --separate-stderr cc_timeout 20 stats --no-stream --format 'table {{.Name}}\t{{.CPUPerc}}'
+	assert_success
+	assert_line --index 0 --regexp '^NAME +CPU %$'
+	assert_line --index 1 --regexp '^proj-web-1 +[0-9.]+%$'
+}
