@@ -128,7 +128,8 @@ int cli_service_container(struct cc_runtime *rt, const char *project, const char
 struct cli_ui {
 	struct cc_orch_ui ui;
 	bool tty, quiet, color;
-	bool json; /* --progress json: an object per event */
+	bool json;        /* --progress json: an object per event */
+	bool quiet_build; /* --quiet-build: a build's steps are not shown, only Building and Built */
 	pthread_mutex_t lock;
 };
 void cli_ui_init(struct cli_ctx *ctx, struct cli_ui *ui);

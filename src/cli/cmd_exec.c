@@ -136,7 +136,7 @@ static cc_strv split_words(const char *s)
 }
 
 struct run_opts {
-	bool rm, detach, no_deps, no_tty, quiet_pull, build, remove_orphans, tty;
+	bool rm, detach, no_deps, no_tty, quiet_pull, quiet_build, build, remove_orphans, tty;
 	bool interactive;  /* -i given */
 	bool attach_tty;   /* a pseudo-TTY: -t, or by default when stdin is a terminal (not with -T) */
 	bool attach_stdin; /* stdin goes to the container: -i, or with the pseudo-TTY */
@@ -254,6 +254,7 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 {
 	struct cli_ui ui;
 	cli_ui_init(ctx, &ui);
+	ui.quiet_build = ro->quiet_build;
 	struct cc_error *err = NULL;
 	const char *service = args[0];
 	char *const svc[] = {(char *)service, NULL};
@@ -335,6 +336,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	    {"build", 0, CLI_BOOL, &ro.build, NULL, "Build image before starting container"},
 	    {"pull", 0, CLI_STR, &ro.pull, "POLICY", "Pull image before running: always, missing, never"},
 	    {"quiet-pull", 0, CLI_BOOL, &ro.quiet_pull, NULL, "Pull without printing progress information"},
+	    {"quiet-build", 0, CLI_BOOL, &ro.quiet_build, NULL, "Suppress the build output"},
 	    {"remove-orphans", 0, CLI_BOOL, &ro.remove_orphans, NULL,
 	     "Remove containers for undefined services"},
 	    {"publish", 'p', CLI_LIST, &publish, "PORT", "Publish a container's port(s) to the host"},

@@ -54,6 +54,7 @@ struct attach_state {
 	size_t done;
 	int first_code;    /* of the first container to stop, -1 before */
 	int first_code_of; /* of the first container of --exit-code-from's service to stop, -1 before */
+	int failed_code;   /* the first non-zero exit code, -1 before */
 	const char *code_service;
 	bool refresh;     /* --watch rebuilt a service: its new containers are to be followed */
 	bool watch_ended; /* the watch returned (cancelled, or failed) */
@@ -81,6 +82,8 @@ static void *attach_one(void *arg)
 	j->st->done++;
 	if (j->st->first_code < 0)
 		j->st->first_code = code < 0 ? 0 : code;
+	if (j->st->failed_code < 0 && code > 0)
+		j->st->failed_code = code;
 	if (j->st->code_service && j->st->first_code_of < 0 &&
 	    strcmp(cc_orch_container_service(&j->c), j->st->code_service) == 0)
 		j->st->first_code_of = code < 0 ? 0 : code;
@@ -110,9 +113,10 @@ static void *run_stop(void *arg)
  * reports. */
 struct attach_opts {
 	char *const *services;  /* up's services (NULL: all) */
+	char *const *shown;     /* whose output is shown, when not services (--attach-dependencies) */
 	char *const *attach;    /* --attach: only these services' output (NULL: all) */
 	char *const *no_attach; /* --no-attach: not these */
-	bool abort_on_exit, no_prefix, timestamps;
+	bool abort_on_exit, abort_on_failure, no_prefix, timestamps;
 	const char *exit_code_from;
 	int64_t since_ns;
 	const struct cc_watch_rules *watch; /* --watch: these rules applied meanwhile */
@@ -132,7 +136,9 @@ static int attached_containers(struct cc_runtime *rt, const struct cc_project *p
 			       const struct attach_opts *ao, struct cc_container **out, size_t *nout,
 			       struct cc_error **err)
 {
-	char *const *services = ao->services && ao->services[0] ? ao->services : NULL;
+	char *const *services = ao->shown ? ao->shown : ao->services;
+	if (services && !services[0])
+		services = NULL;
 	struct cc_container *cs;
 	size_t n;
 	if (cc_orch_containers(rt, p->name, services, true, false, &cs, &n, err) < 0)
@@ -262,7 +268,8 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "%s%s", i ? ", " : "", cs[i].name);
 	fprintf(stderr, "\n");
-	struct attach_state st = {.first_code = -1, .first_code_of = -1, .code_service = exit_code_from};
+	struct attach_state st = {
+	    .first_code = -1, .first_code_of = -1, .failed_code = -1, .code_service = exit_code_from};
 	pthread_mutex_init(&st.lock, NULL);
 	pthread_cond_init(&st.changed, NULL);
 	struct sigaction sa = {.sa_handler = on_interrupt}, old_int, old_term;
@@ -286,7 +293,8 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 	pthread_mutex_lock(&st.lock);
 	/* while watching, containers that stopped may come back with a rebuild: only Ctrl+C ends it */
 	while (w.running || st.done < f.n || (rc != CLI_OK && !stopping)) {
-		bool abort_now = abort_on_exit && st.done > 0;
+		bool abort_now =
+		    (abort_on_exit && st.done > 0) || (ao->abort_on_failure && st.failed_code > 0);
 		if (w.running && st.watch_ended) {
 			pthread_mutex_unlock(&st.lock);
 			pthread_join(w.thread, NULL);
@@ -362,6 +370,8 @@ static int attach_and_wait(struct cli_ctx *ctx, struct cc_runtime *rt, const str
 		rc = st.first_code_of > 0 ? st.first_code_of : CLI_OK;
 	else if (rc == CLI_OK && abort_on_exit)
 		rc = st.first_code > 0 ? st.first_code : CLI_OK;
+	else if (rc == CLI_OK && ao->abort_on_failure)
+		rc = st.failed_code > 0 ? st.failed_code : CLI_OK;
 	pthread_cond_destroy(&st.changed);
 	pthread_mutex_destroy(&st.lock);
 	cli_log_printer_release(&lp);
@@ -373,7 +383,8 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	bool detach = false, build = false, no_build = false, force = false, no_recreate = false,
 	     no_deps = false, no_start = false, remove_orphans = false, wait = false, abort_exit = false,
 	     no_prefix = false, timestamps = false, no_color = false, always_deps = false, quiet_pull = false,
-	     yes = false, renew_anon = false, watch = false;
+	     yes = false, renew_anon = false, watch = false, abort_fail = false, attach_deps = false,
+	     menu = false, quiet_build = false;
 	const char *exit_code_from = NULL, *pull = NULL;
 	int64_t wait_timeout = 0, timeout = -1;
 	cc_strv scale = NULL, attach = NULL, no_attach = NULL;
@@ -398,8 +409,14 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	     "Maximum duration to wait for the project"},
 	    {"abort-on-container-exit", 0, CLI_BOOL, &abort_exit, NULL,
 	     "Stops all containers if any stopped"},
+	    {"abort-on-container-failure", 0, CLI_BOOL, &abort_fail, NULL,
+	     "Stops all containers if any container exited with failure"},
 	    {"exit-code-from", 0, CLI_STR, &exit_code_from, "SERVICE",
 	     "Return the exit code of the selected service container (implies --abort-on-container-exit)"},
+	    {"attach-dependencies", 0, CLI_BOOL, &attach_deps, NULL,
+	     "Automatically attach to log output of dependent services"},
+	    {"menu", 0, CLI_BOOL, &menu, NULL, "Navigation menu (not available: only --menu=false)"},
+	    {"quiet-build", 0, CLI_BOOL, &quiet_build, NULL, "Suppress the build output"},
 	    {"no-log-prefix", 0, CLI_BOOL, &no_prefix, NULL, "Don't print a prefix in logs"},
 	    {"timestamps", 0, CLI_BOOL, &timestamps, NULL, "Show timestamps"},
 	    {"no-color", 0, CLI_BOOL, &no_color, NULL, "Produce monochrome output"},
@@ -448,8 +465,19 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		    rc = CLI_USAGE;
 	else if (build && no_build)
 		cli_usage_error(spec->name, "--build and --no-build are incompatible"), rc = CLI_USAGE;
-	else if (abort_exit && (detach || wait))
-		cli_usage_error(spec->name, "--abort-on-container-exit and --detach are incompatible"),
+	else if ((abort_exit || abort_fail || attach_deps) && (detach || wait))
+		cli_usage_error(spec->name, "--detach (and --wait, which implies it) cannot be combined with "
+					    "--abort-on-container-exit, --abort-on-container-failure, "
+					    "--attach-dependencies or --watch"),
+		    rc = CLI_USAGE;
+	else if (abort_exit && abort_fail)
+		cli_usage_error(
+		    spec->name,
+		    "--abort-on-container-exit and --abort-on-container-failure are incompatible"),
+		    rc = CLI_USAGE;
+	else if (menu)
+		cli_usage_error(spec->name, "--menu: there is no navigation menu here; leave it out or pass "
+					    "--menu=false"),
 		    rc = CLI_USAGE;
 	else if (watch && (detach || wait))
 		cli_usage_error(spec->name, "--watch needs attached mode: not with --detach or --wait"),
@@ -493,6 +521,7 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 			ctx->ansi = "never";
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
+		ui.quiet_build = quiet_build;
 		struct cc_up_opts o = {.services = args[0] ? args : NULL,
 				       .no_deps = no_deps,
 				       .force_recreate = force,
@@ -517,16 +546,25 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		else
 			cli_record_project(ctx, p, false);
 		if (rc == CLI_OK && !create_only && !detach && !wait && !no_start) {
+			cc_strv shown = NULL;
+			if (attach_deps && o.services) {
+				struct cc_error *e = NULL;
+				if (cc_orch_with_dependencies(p, o.services, &shown, &e) < 0)
+					cc_error_release(&e); /* the services were checked: cannot happen */
+			}
 			struct attach_opts ao = {.services = o.services,
+						 .shown = shown,
 						 .attach = attach,
 						 .no_attach = no_attach,
 						 .abort_on_exit = abort_exit,
+						 .abort_on_failure = abort_fail,
 						 .no_prefix = no_prefix,
 						 .timestamps = timestamps,
 						 .exit_code_from = exit_code_from,
 						 .since_ns = started_ns,
 						 .watch = watch ? &rules : NULL};
 			rc = attach_and_wait(ctx, rt, p, &ao, &ui);
+			cc_strv_free(shown);
 		}
 		cli_ui_release(&ui);
 	}

@@ -96,7 +96,8 @@ static void cli_ui_json_line(json_t *o)
 static void ui_status(void *ctx, const char *kind, const char *name, const char *status)
 {
 	struct cli_ui *u = ctx;
-	if (u->quiet)
+	if (u->quiet || (u->quiet_build && strcmp(kind, "Service") == 0 && strcmp(status, "Building") != 0 &&
+			 strcmp(status, "Built") != 0))
 		return;
 	pthread_mutex_lock(&u->lock);
 	bool final = strcmp(status, "Created") == 0 || strcmp(status, "Started") == 0 ||

@@ -158,6 +158,53 @@ EOF
 	assert_field proj-long-1 State exited
 }
 
+@test "up --abort-on-container-failure goes on past a success, stops all at the first failure, exits with its code" {
+	write compose.yaml <<'EOF'
+services:
+  ok:
+    image: busybox
+    command: ["sh", "-c", "exit 0"]
+  fail:
+    image: busybox
+    command: ["sh", "-c", "sleep 1; exit 6"]
+  long:
+    image: nginx
+EOF
+	run cc_timeout 30 up --abort-on-container-failure
+	assert_failure 6
+	assert_field proj-ok-1 ExitCode 0
+	assert_field proj-fail-1 ExitCode 6
+	assert_field proj-long-1 State exited
+	run cc up -d --abort-on-container-failure
+	assert_failure 2
+	run cc up --abort-on-container-failure --abort-on-container-exit
+	assert_failure 2
+}
+
+@test "up --attach-dependencies shows the dependencies' output too; --menu=false is accepted, --menu refused" {
+	write compose.yaml <<'EOF'
+services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "echo db-says-hi; sleep 2"]
+  app:
+    image: busybox
+    command: ["sh", "-c", "echo app-says-hi; sleep 2"]
+    depends_on: [db]
+EOF
+	run cc_timeout 30 up --menu=false app
+	assert_success
+	assert_output --partial "app-says-hi"
+	refute_output --partial "db-says-hi"
+	run cc_timeout 30 up --attach-dependencies app
+	assert_success
+	assert_output --partial "app-says-hi"
+	assert_output --partial "db-says-hi"
+	run cc up --menu app
+	assert_failure 2
+	assert_output --partial "menu"
+}
+
 @test "up --exit-code-from SERVICE returns that service's exit code" {
 	write compose.yaml <<'EOF'
 services:

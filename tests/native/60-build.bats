@@ -438,3 +438,22 @@ EOF2
 	run "$CC" --backend native exec t cat /shm-at-build
 	assert_output --regexp ' 131072 '
 }
+
+@test "up --quiet-build and run --quiet-build show Building and Built, not the build's steps" {
+	printf 'FROM busybox\nRUN echo step-output-here\nCMD ["echo", "ran"]\n' >Dockerfile
+	printf 'services:\n  b:\n    build: .\n' >compose.yaml
+	run "$CC" --backend native --progress plain up --build --quiet-build -d
+	assert_success
+	assert_output --partial "Service b  Building"
+	assert_output --partial "Service b  Built"
+	refute_output --partial "step-output-here"
+	refute_output --partial "[stage"
+	run "$CC" --backend native --progress plain run --rm --build --quiet-build b
+	assert_success
+	assert_output --partial "Service b  Built"
+	refute_output --partial "[stage"
+	assert_output --partial "ran"
+	# without it, the steps are there
+	run "$CC" --backend native --progress plain up --build -d
+	assert_output --partial "[stage"
+}
