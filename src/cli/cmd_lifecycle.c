@@ -62,10 +62,19 @@ int cli_down(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* What some of the commands do after the action; their flags, read once parsed. */
+struct after_action {
+	const bool *remove_orphans; /* kill */
+	const bool *wait;           /* start */
+	const int64_t *wait_timeout;
+};
+
 /* The common shape: parse, load, act on the named services' containers. */
 static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cli_spec *spec,
-		     enum cc_orch_action action, struct cc_orch_action_opts *o, const bool *remove_orphans)
+		     enum cc_orch_action action, struct cc_orch_action_opts *o,
+		     const struct after_action *after)
 {
+	const bool *remove_orphans = after ? after->remove_orphans : NULL;
 	cc_strv args;
 	int pr = cli_parse(spec, argc, argv, &args);
 	if (pr != CLI_PARSED)
@@ -93,6 +102,9 @@ static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cl
 		    .timeout_ns = -1};
 		if (acted < 0 || (orphans.remove && cc_orch_orphans(rt, p, &orphans, &ui.ui, &err) < 0))
 			rc = cli_fail(&err);
+		else if (after && after->wait && *after->wait &&
+			 cc_orch_wait_ready(rt, p, o->services, *after->wait_timeout, &err) < 0)
+			rc = cli_fail(&err);
 		else if (acted == 0 && action == CC_ORCH_REMOVE)
 			fprintf(stderr, "No stopped containers\n");
 		cli_ui_release(&ui);
@@ -106,9 +118,17 @@ static int lifecycle(struct cli_ctx *ctx, int argc, char **argv, const struct cl
 int cli_start(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cc_orch_action_opts o = {.timeout_ns = -1};
-	const struct cli_flag flags[] = {{NULL, 0, 0, NULL, NULL, NULL}};
+	bool wait = false;
+	int64_t wait_timeout = 0;
+	const struct cli_flag flags[] = {
+	    {"wait", 0, CLI_BOOL, &wait, NULL, "Wait for services to be running|healthy"},
+	    {"wait-timeout", 0, CLI_SECS, &wait_timeout, "SECONDS",
+	     "Maximum duration to wait for the project"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
 	const struct cli_spec spec = {"start", "[SERVICE...]", "Start services", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_START, &o, NULL);
+	const struct after_action after = {.wait = &wait, .wait_timeout = &wait_timeout};
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_START, &o, &after);
 }
 
 int cli_stop(struct cli_ctx *ctx, int argc, char **argv)
@@ -146,7 +166,8 @@ int cli_kill(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"kill", "[SERVICE...]", "Force stop service containers", flags, false};
-	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_KILL, &o, &remove_orphans);
+	const struct after_action after = {.remove_orphans = &remove_orphans};
+	return lifecycle(ctx, argc, argv, &spec, CC_ORCH_KILL, &o, &after);
 }
 
 int cli_rm(struct cli_ctx *ctx, int argc, char **argv)

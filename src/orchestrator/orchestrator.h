@@ -53,6 +53,12 @@ struct cc_up_opts {
 int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct cc_up_opts *o,
 	       const struct cc_orch_ui *ui, struct cc_error **err);
 
+/* Wait until every container of the services (NULL: all) runs, and is healthy where it has a healthcheck, or
+ * has completed where a dependent waits for that (up --wait, start --wait). INVALID_STATE names a container
+ * that exited or is unhealthy; TIMEOUT past timeout_ns (<= 0: none). */
+int cc_orch_wait_ready(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
+		       int64_t timeout_ns, struct cc_error **err);
+
 /* Create missing networks, volumes, secrets and configs the given services use (NULL: all services). */
 int cc_orch_ensure_resources(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
 			     const struct cc_orch_ui *ui, struct cc_error **err);

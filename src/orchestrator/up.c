@@ -504,28 +504,26 @@ static bool awaited_completion(const struct cc_project *p, const char *service)
 
 /* --wait: every selected service's containers running (and healthy when they have a healthcheck), or
  * completed with 0 when another service waits for that. */
-static int wait_ready(struct up_run *u, struct cc_error **err)
+int cc_orch_wait_ready(struct cc_runtime *rt, const struct cc_project *p, char *const *services,
+		       int64_t timeout_ns, struct cc_error **err)
 {
-	int64_t deadline = u->o->wait_timeout_ns > 0 ? cc_monotonic_ns() + u->o->wait_timeout_ns : INT64_MAX;
+	CC_ORCH_ERR_SINK(err);
+	int64_t deadline = timeout_ns > 0 ? cc_monotonic_ns() + timeout_ns : INT64_MAX;
 	for (;;) {
 		struct cc_container *cs;
 		size_t n;
-		if (cc_orch_containers(u->rt, u->p->name, NULL, true, false, &cs, &n, err) < 0)
+		if (cc_orch_containers(rt, p->name, NULL, true, false, &cs, &n, err) < 0)
 			return -1;
 		int r = 0;
 		size_t pending = 0;
 		const char *waiting_for = NULL;
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			const char *service = cc_orch_container_service(&cs[i]);
-			bool sel = false;
-			for (size_t k = 0; k < u->g->n; k++)
-				if (u->sel[k] && strcmp(u->g->names[k], service) == 0)
-					sel = true;
-			if (!sel)
+			if (!cc_project_defines(p, service) || !cc_orch_selected(services, service))
 				continue;
 			const struct cc_container *c = &cs[i];
 			if (!cc_orch_is_up(c)) {
-				if (c->exit_code == 0 && awaited_completion(u->p, service))
+				if (c->exit_code == 0 && awaited_completion(p, service))
 					continue;
 				r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s exited (%d)",
 						 c->name, c->exit_code);
@@ -551,4 +549,15 @@ static int wait_ready(struct up_run *u, struct cc_error **err)
 		free(first);
 		cc_sleep_ns(POLL_NS);
 	}
+}
+
+static int wait_ready(struct up_run *u, struct cc_error **err)
+{
+	cc_strv selected = cc_xcalloc(1, sizeof(char *));
+	for (size_t k = 0; k < u->g->n; k++)
+		if (u->sel[k])
+			cc_strv_push(&selected, u->g->names[k]);
+	int r = selected[0] ? cc_orch_wait_ready(u->rt, u->p, selected, u->o->wait_timeout_ns, err) : 0;
+	cc_strv_free(selected);
+	return r;
 }

@@ -63,6 +63,40 @@ EOC
 	assert_output --partial '"health_status":"healthy"'
 }
 
+@test "start --wait returns once the started services are healthy; --wait-timeout ends the wait with an error" {
+	cat >compose.yaml <<'EOC'
+services:
+  db:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sh", "-c", "busybox rm -f /ready; sleep 1; echo >/ready; exec sleep 1000"]
+    healthcheck:
+      test: ["CMD-SHELL", "test -f /ready"]
+      interval: 200ms
+      retries: 50
+  never:
+    image: busybox:latest
+    network_mode: none
+    stop_grace_period: 1s
+    command: ["sleep", "1000"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 10s
+      start_period: 60s
+EOC
+	"$CC" --backend native up -d --wait db
+	"$CC" --backend native stop db
+	run "$CC" --backend native start --wait db
+	assert_success
+	run health_of db
+	assert_output "running healthy"
+	"$CC" --backend native create never
+	run "$CC" --backend native start --wait --wait-timeout 1 never
+	assert_failure
+	assert_output --partial "timeout waiting for proj-never-1"
+}
+
 @test "a failing healthcheck turns unhealthy after its retries; the container keeps running" {
 	cat >compose.yaml <<'EOC'
 services:
