@@ -89,6 +89,7 @@ int cli_login(struct cli_ctx *ctx, int argc, char **argv);
 int cli_push(struct cli_ctx *ctx, int argc, char **argv);
 int cli_network(struct cli_ctx *ctx, int argc, char **argv);
 int cli_volume(struct cli_ctx *ctx, int argc, char **argv);
+int cli_volumes(struct cli_ctx *ctx, int argc, char **argv);
 int cli_secret(struct cli_ctx *ctx, int argc, char **argv);
 /* `config ls|create|rm`: the engine's configs (`config` alone renders the Compose file). */
 int cli_config_object(struct cli_ctx *ctx, int argc, char **argv);

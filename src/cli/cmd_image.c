@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 #include "cli/cli.h"
 #include "cli/flags.h"
+#include "cli/gotemplate.h"
 #include "cli/format.h"
 #include "cli/progress.h"
 #include "engine/registry/registry.h"
@@ -54,7 +55,7 @@ static int image_ls(struct cli_ctx *ctx, int argc, char **argv)
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only show image IDs"},
 	    {"all", 'a', CLI_BOOL, &all, NULL, "Show all images"},
 	    {"no-trunc", 0, CLI_BOOL, &no_trunc, NULL, "Don't truncate output"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"image ls", NULL, "List images", flags, false};
@@ -63,6 +64,11 @@ static int image_ls(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = CLI_OK;
+	struct cli_format fmt;
+	if (cli_format_parse(spec.name, format, &fmt) < 0) {
+		cc_strv_free(args);
+		return CLI_USAGE;
+	}
 	struct cc_runtime *rt = cli_runtime(ctx);
 	struct cc_image *imgs = NULL;
 	size_t n = 0;
@@ -105,9 +111,26 @@ static int image_ls(struct cli_ctx *ctx, int argc, char **argv)
 			const char *row[] = {
 			    repo, tag, no_trunc ? imgs[i].id : short_id, cc_strbuf_str(&created), size, NULL};
 			rows[nrows++] = cc_strv_copy((char *const *)row);
+			if (fmt.kind == CLI_FORMAT_TEMPLATE) {
+				/* a row per tag, as docker's: its fields beside the API's */
+				json_t *o = cc_image_to_json(&imgs[i]);
+				json_t *docker =
+				    json_pack("{ss ss ss ss ss}", "Repository", repo, "Tag", tag, "ID",
+					      row[2], "CreatedSince", row[3], "Size", size);
+				json_object_update(o, docker);
+				json_decref(docker);
+				cli_format_row(&fmt, o);
+			}
 		}
 	}
-	if (rc == CLI_OK && !quiet && strcmp(format, "json") == 0) {
+	if (rc != CLI_OK)
+		cli_format_abandon(&fmt);
+	else if (cli_format_finish(
+		     &fmt, (const char *const[]){"ID", "IMAGE ID", "CreatedSince", "CREATED", NULL}) < 0)
+		rc = CLI_FAIL;
+	if (fmt.kind == CLI_FORMAT_TEMPLATE) {
+		/* printed tag by tag */
+	} else if (rc == CLI_OK && !quiet && fmt.kind == CLI_FORMAT_JSON) {
 		char *text = json_dumps(arr, JSON_COMPACT);
 		printf("%s\n", text);
 		free(text);

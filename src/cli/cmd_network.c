@@ -15,7 +15,7 @@ static int network_ls(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_flag flags[] = {
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display network names"},
 	    {"no-trunc", 0, CLI_BOOL, &no_trunc, NULL, "Do not truncate the output"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"network ls", NULL, "List networks", flags, false};

@@ -24,7 +24,7 @@ static int secret_ls(struct cli_ctx *ctx, int argc, char **argv, enum cc_secret_
 	const char *format = "table";
 	const struct cli_flag flags[] = {
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display names"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {kind == CC_CONFIG ? "config ls" : "secret ls", NULL,

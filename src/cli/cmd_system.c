@@ -57,7 +57,7 @@ static int list_keys(struct cli_ctx *ctx, int argc, char **argv)
 	const char *format = "table";
 	const struct cli_flag flags[] = {
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display key names"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"system list-keys", NULL, "List API tokens (names only)", flags, false};

@@ -1,4 +1,5 @@
-/* `volume ls|inspect|create|rm|prune`: the engine's volumes, as docker's CLI shows them. */
+/* `volume ls|inspect|create|rm|prune`: the engine's volumes, as docker's CLI shows them; `volumes`: a
+ * project's, as docker compose's. */
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "cli/objects.h"
@@ -13,7 +14,7 @@ static int volume_ls(struct cli_ctx *ctx, int argc, char **argv)
 	const char *format = "table";
 	const struct cli_flag flags[] = {
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display volume names"},
-	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table or json"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {"volume ls", NULL, "List volumes", flags, false};
@@ -173,4 +174,71 @@ int cli_volume(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, NULL, NULL, NULL},
 	};
 	return cli_dispatch(ctx, "volume", "Manage volumes", subs, argc, argv);
+}
+
+/* `volumes [SERVICE...]`: the project's volumes (those labelled with it), or those the named services'
+ * containers mount, as docker compose's volumes command lists them. */
+int cli_volumes(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool quiet = false;
+	const char *format = "table";
+	const struct cli_flag flags[] = {
+	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Only display volume names"},
+	    {"format", 0, CLI_STR, &format, "FORMAT", "Format the output: table, json, or a Go template"},
+	    {NULL, 0, 0, NULL, NULL, NULL},
+	};
+	const struct cli_spec spec = {"volumes", "[SERVICE...]", "List volumes", flags, false};
+	cc_strv args;
+	int rc = cli_parse_or_exit(&spec, argc, argv, &args);
+	if (rc >= 0)
+		return rc;
+	struct cc_project *p = NULL;
+	struct cc_runtime *rt = NULL;
+	cleanup_free char *project = NULL;
+	rc = cli_open_by_name(ctx, args, &p, &rt, &project);
+	struct cc_volume *vols = NULL;
+	struct cc_container *cs = NULL;
+	size_t n = 0, ncs = 0;
+	struct cc_error *err = NULL;
+	if (rc == CLI_OK &&
+	    (cc_rt_volume_list(rt, &vols, &n, &err) < 0 ||
+	     (args[0] && cc_orch_containers(rt, project, args, true, false, &cs, &ncs, &err) < 0)))
+		rc = cli_fail(&err);
+	struct cli_listing l;
+	const char *header[] = {"DRIVER", "VOLUME NAME", NULL};
+	cli_listing_init(&l, header);
+	for (size_t i = 0; rc == CLI_OK && i < n; i++) {
+		const struct cc_volume *v = &vols[i];
+		const char *owner = cc_kvs_get(&v->spec.labels, CC_LABEL_PROJECT);
+		if (!owner || strcmp(owner, project) != 0)
+			continue;
+		bool mounted = !args[0];
+		for (size_t c = 0; c < ncs && !mounted; c++)
+			for (size_t m = 0; m < cs[c].spec.nmounts && !mounted; m++)
+				mounted = cs[c].spec.mounts[m].type == CC_MOUNT_VOLUME &&
+					  cs[c].spec.mounts[m].source &&
+					  strcmp(cs[c].spec.mounts[m].source, v->spec.name) == 0;
+		if (!mounted)
+			continue;
+		const char *driver = v->spec.driver ? v->spec.driver : "local";
+		const char *cells[] = {driver, v->spec.name, NULL};
+		json_t *labels = json_object();
+		for (size_t k = 0; k < v->spec.labels.n; k++)
+			json_object_set_new(labels, v->spec.labels.items[k].key,
+					    json_string(v->spec.labels.items[k].value));
+		json_t *o =
+		    json_pack("{ss ss ss ss so}", "Driver", driver, "Name", v->spec.name, "Mountpoint",
+			      v->mountpoint ? v->mountpoint : "", "Scope", "local", "Labels", labels);
+		cli_listing_add(&l, cells, o, v->spec.name);
+	}
+	cc_volumes_free(vols, n);
+	cc_containers_free(cs, ncs);
+	if (rc == CLI_OK)
+		rc = cli_listing_print(&l, spec.name, format, quiet);
+	else
+		cli_listing_print(&l, spec.name, "table", true); /* only releases it: no names were added */
+	if (p)
+		cli_release_project(p);
+	cc_strv_free(args);
+	return rc;
 }

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"down", cli_down, CLI_NEEDS_PROJECT, "Stop and remove containers, networks"},
     {"events", cli_events, CLI_NEEDS_PROJECT, "Receive real time events from containers"},
     {"exec", cli_exec, CLI_NEEDS_PROJECT, "Execute a command in a running container"},
+    {"help", NULL, 0, "Help about any command"},
     {"attach", cli_attach, CLI_NEEDS_PROJECT, "Attach to a service's running container"},
     {"image", cli_image, 0, "Manage images (ls, inspect, pull, push, tag, rm, load, save)"},
     {"images", cli_images, CLI_NEEDS_PROJECT, "List images used by the created containers"},
@@ -45,6 +46,7 @@ static const struct cli_command commands[] = {
     {"unpause", cli_unpause, CLI_NEEDS_PROJECT, "Unpause services"},
     {"up", cli_up, CLI_NEEDS_PROJECT, "Create and start containers"},
     {"volume", cli_volume, 0, "Manage volumes (ls, inspect, create, rm, prune)"},
+    {"volumes", cli_volumes, CLI_NEEDS_PROJECT, "List the project's volumes"},
     {"version", cli_version, 0, "Show the container-compose version"},
     {"wait", cli_wait, CLI_NEEDS_PROJECT, "Block until the first service container stops"},
     {"watch", cli_watch, CLI_NEEDS_PROJECT, "Sync, restart or rebuild services as their files change"},
@@ -272,11 +274,25 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	const char *name = argv[optind];
+	int cmd_argc = argc - optind;
+	char **cmd_argv = argv + optind;
+	char *help_argv[] = {NULL, (char *)"--help", NULL};
+	if (strcmp(name, "help") == 0 && (cmd_argc == 1 || strcmp(cmd_argv[1], "help") == 0)) {
+		usage(stdout);
+		rc = CLI_OK;
+		goto out;
+	}
+	if (strcmp(name, "help") == 0) {
+		/* `help CMD` is `CMD --help`, as docker's CLI has it */
+		name = help_argv[0] = cmd_argv[1];
+		cmd_argc = 2;
+		cmd_argv = help_argv;
+	}
 	rc = -1;
 	for (const struct cli_command *cmd = commands; cmd->name; cmd++) {
-		if (strcmp(cmd->name, name) != 0)
+		if (strcmp(cmd->name, name) != 0 || !cmd->fn)
 			continue;
-		rc = cmd->fn(&ctx, argc - optind, argv + optind);
+		rc = cmd->fn(&ctx, cmd_argc, cmd_argv);
 		break;
 	}
 	if (rc == -1) {

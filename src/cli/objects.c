@@ -1,5 +1,6 @@
 /* Shared parts of the object commands: see objects.h. */
 #include "cli/objects.h"
+#include "cli/gotemplate.h"
 #include "base/xalloc.h"
 #include "cli/format.h"
 
@@ -60,24 +61,22 @@ void cli_listing_add(struct cli_listing *l, const char *const *cells, json_t *ob
 int cli_listing_print(struct cli_listing *l, const char *cmd, const char *format, bool quiet)
 {
 	int rc = CLI_OK;
-	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
-		cli_usage_error(cmd, "unsupported format \"%s\": use table or json", format);
+	struct cli_format f;
+	if (cli_format_parse(cmd, format, &f) < 0) {
 		rc = CLI_USAGE;
 	} else if (quiet) {
 		for (size_t i = 0; l->names && l->names[i]; i++)
 			printf("%s\n", l->names[i]);
-	} else if (strcmp(format, "json") == 0) {
+	} else if (f.kind != CLI_FORMAT_TABLE) {
+		/* JSON: an object per line; a template: its rendering of each */
 		size_t i;
 		json_t *o;
-		json_array_foreach(l->lines, i, o)
-		{
-			char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			printf("%s\n", text);
-			free(text);
-		}
+		json_array_foreach(l->lines, i, o) cli_format_row(&f, json_incref(o));
 	} else {
 		cli_print_table(l->rows, l->nrows);
 	}
+	if (rc == CLI_OK && cli_format_finish(&f, NULL) < 0)
+		rc = CLI_FAIL;
 	for (size_t i = 0; i < l->nrows; i++)
 		cc_strv_free(l->rows[i]);
 	free(l->rows);

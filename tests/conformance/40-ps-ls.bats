@@ -291,3 +291,41 @@ EOF
 	assert_line --index 0 --regexp '^NAME +CPU %$'
 	assert_line --index 1 --regexp '^proj-web-1 +[0-9.]+%$'
 }
+
+@test "volumes lists the project's volumes, or those the named services mount; help CMD is CMD --help" {
+	write compose.yaml <<'EOF'
+services:
+  a:
+    image: busybox
+    command: ["sleep", "1000"]
+    volumes: [data:/data]
+  b:
+    image: busybox
+    command: ["sleep", "1000"]
+    volumes: [other:/o]
+volumes:
+  data:
+  other:
+EOF
+	cc_ok up -d
+	cc volume create not-ours
+	run --separate-stderr cc volumes
+	assert_success
+	assert_line --index 0 --regexp '^DRIVER +VOLUME NAME$'
+	assert_line --regexp '^local +proj_data$'
+	assert_line --regexp '^local +proj_other$'
+	refute_output --partial not-ours
+	run --separate-stderr cc volumes -q a
+	assert_output proj_data
+	run --separate-stderr cc volumes --format '{{.Name}} {{index_free .Name}}' b
+	assert_failure 2
+	run --separate-stderr cc volumes --format '{{.Name}} {{.Driver}}' b
+	assert_output "proj_other local"
+	cc volume rm not-ours
+	run cc help volumes
+	assert_success
+	assert_output --partial "Usage: container-compose volumes"
+	run cc help
+	assert_success
+	assert_output --partial "volumes"
+}

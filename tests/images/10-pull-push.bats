@@ -22,6 +22,15 @@ teardown_file() {
 	run cc image ls --format json
 	assert_success
 	assert_output --partial "\"$REG/test/multi:v1\""
+	# a template sees docker's fields, a row per tag
+	cc image tag "$REG/test/multi:v1" "$REG/test/multi:other"
+	run cc image ls --format '{{.Repository}}:{{.Tag}} {{len .ID}}'
+	assert_success
+	assert_line "$REG/test/multi:v1 12"
+	assert_line "$REG/test/multi:other 12"
+	run cc image ls --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}'
+	assert_line --index 0 --regexp '^REPOSITORY +TAG +IMAGE ID$'
+	cc image rm "$REG/test/multi:other"
 	run cc image inspect "$REG/test/multi:v1"
 	assert_success
 	assert_output --partial '"workingDir": "/"'
