@@ -8,6 +8,7 @@
 #include "cli/flags.h"
 #include "cli/format.h"
 #include "cli/gotemplate.h"
+#include "cli/progress.h"
 #include "compose/units.h"
 #include "runtime/codec.h"
 
@@ -605,10 +606,12 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool no_cache = false, pull = false, quiet = false;
+	bool no_cache = false, pull = false, quiet = false, with_deps = false, push = false;
 	cc_strv build_args = NULL;
 	const struct cli_flag flags[] = {
 	    {"no-cache", 0, CLI_BOOL, &no_cache, NULL, "Do not use cache when building the image"},
+	    {"with-dependencies", 0, CLI_BOOL, &with_deps, NULL, "Also build dependencies (transitively)"},
+	    {"push", 0, CLI_BOOL, &push, NULL, "Push service images"},
 	    {"pull", 0, CLI_BOOL, &pull, NULL, "Always attempt to pull a newer version of the image"},
 	    {"quiet", 'q', CLI_BOOL, &quiet, NULL, "Don't print anything to STDOUT"},
 	    {"build-arg", 0, CLI_LIST, &build_args, "KEY=VAL", "Set build-time variables for services"},
@@ -626,6 +629,12 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 	rc = cli_build_args(build_args, &extra);
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
+	cc_strv wanted = NULL;
+	if (rc == CLI_OK && with_deps) {
+		struct cc_error *err = NULL;
+		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
+			rc = cli_fail(&err);
+	}
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -633,14 +642,30 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = named_or_all(args, name);
+			bool named = wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name);
 			struct cc_error *err = NULL;
 			if (named &&
 			    cc_orch_build_service(rt, p, name, no_cache, pull, &extra, &ui.ui, &err) < 0)
 				rc = cli_fail(&err);
 		}
+		/* --push: what was built and names its image (a built image named after the project has no
+		 * registry to go to), as docker compose's build --push */
+		for (size_t i = 0; push && svcs && i < svcs->map.n && rc == CLI_OK; i++) {
+			const char *name = svcs->map.e[i].key;
+			const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
+			if (!(wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name)) ||
+			    !cc_map_get(svcs->map.e[i].val, "build") || !img || img->kind == CC_V_NULL)
+				continue;
+			struct cli_progress *pg = cli_progress_new(ui.tty, ui.quiet);
+			struct cc_progress_sink sink = {cli_progress_emit, pg};
+			struct cc_error *err = NULL;
+			if (cc_rt_image_push(rt, cc_val_text(img), &sink, &err) < 0)
+				rc = cli_fail(&err);
+			cli_progress_free(pg);
+		}
 		cli_ui_release(&ui);
 	}
+	cc_strv_free(wanted);
 	if (p)
 		cli_release_project(p);
 	cc_strv_free(args);

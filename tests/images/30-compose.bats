@@ -71,6 +71,36 @@ EOF
 	assert_output --partial "nosuch"
 }
 
+@test "build --with-dependencies builds what the service depends on; build --push pushes what it built" {
+	mkdir -p proj/lib && cd proj
+	printf 'FROM scratch\nLABEL part=app\n' >Dockerfile
+	printf 'FROM scratch\nLABEL part=lib\n' >lib/Dockerfile
+	cat >compose.yaml <<EOF
+services:
+  app:
+    build: .
+    image: $REG/built/app:v1
+    depends_on: [lib]
+  lib:
+    build: ./lib
+    image: $REG/built/lib:v1
+EOF
+	run cc --progress plain build app
+	assert_success
+	assert_output --partial "Service app  Built"
+	refute_output --partial "Service lib"
+	run cc --progress plain build --with-dependencies --push app
+	assert_success
+	assert_output --partial "Service lib  Built"
+	assert_output --partial "Service app  Built"
+	run skopeo inspect --tls-verify=false "docker://$REG/built/app:v1"
+	assert_success
+	assert_output --partial '"part": "app"'
+	run skopeo inspect --tls-verify=false "docker://$REG/built/lib:v1"
+	assert_success
+	assert_output --partial '"part": "lib"'
+}
+
 @test "push pushes the services' images; a missing one is an error unless ignored" {
 	mkdir -p proj && cd proj
 	printf 'services:\n  a:\n    image: %s/composed/app:v1\n' "$REG" >compose.yaml
