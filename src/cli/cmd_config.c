@@ -5,10 +5,13 @@
 #include "cli/cli.h"
 #include "compose/emit.h"
 #include "compose/hash.h"
+#include "compose/template.h"
+#include "cli/format.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_usage(FILE *out)
@@ -24,6 +27,8 @@ static void print_usage(FILE *out)
 		     "      --profiles          Print the profile names, one per line\n"
 		     "      --images            Print the image of each service, one per line\n"
 		     "      --hash SERVICE|'*'  Print the configuration hash of services\n"
+		     "      --variables         Print the variables the files use, with their defaults\n"
+		     "      --environment       Print the environment used for interpolation\n"
 		     "      --no-interpolate    Don't interpolate environment variables\n"
 		     "  -q, --quiet             Only validate, print nothing\n");
 }
@@ -49,6 +54,79 @@ static int output(const char *path, const struct cc_strbuf *sb)
 	return CLI_OK;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* --variables: each variable once, what its references say merged (any required; the first default and
+ * alternate) */
+static void note_variable(void *ud, const struct cc_template_var *v)
+{
+	struct cc_val *vars = ud;
+	struct cc_val *e = cc_map_get(vars, v->name);
+	if (!e) {
+		e = cc_val_new(CC_V_MAP, (struct cc_pos){0});
+		cc_map_set(e, "Name", cc_val_new_str(v->name, (struct cc_pos){0}));
+		cc_map_set(e, "DefaultValue", cc_val_new_str("", (struct cc_pos){0}));
+		cc_map_set(e, "PresenceValue", cc_val_new_str("", (struct cc_pos){0}));
+		cc_map_set(e, "Required", cc_val_new_bool(false, (struct cc_pos){0}));
+		cc_map_set(vars, v->name, e);
+	}
+	if (v->default_value && !*cc_map_get(e, "DefaultValue")->str)
+		cc_map_set(e, "DefaultValue", cc_val_new_str(v->default_value, (struct cc_pos){0}));
+	if (v->alternate && !*cc_map_get(e, "PresenceValue")->str)
+		cc_map_set(e, "PresenceValue", cc_val_new_str(v->alternate, (struct cc_pos){0}));
+	if (v->required)
+		cc_map_get(e, "Required")->num.b = true;
+}
+
+static void collect_variables(const struct cc_val *v, struct cc_val *vars)
+{
+	if (!v)
+		return;
+	if (v->kind == CC_V_MAP)
+		for (size_t i = 0; i < v->map.n; i++)
+			collect_variables(v->map.e[i].val, vars);
+	else if (v->kind == CC_V_SEQ)
+		for (size_t i = 0; i < v->seq.n; i++)
+			collect_variables(v->seq.v[i], vars);
+	else if (v->str && cc_template_has_vars(v->str))
+		cc_template_variables(v->str, note_variable, vars);
+}
+
+/* As docker compose prints them: a table by default, or a map of name to {Name, DefaultValue,
+ * PresenceValue, Required} in JSON or YAML. */
+static void print_variables(const struct cc_val *model, const char *format, struct cc_strbuf *out)
+{
+	struct cc_val *vars = cc_val_new(CC_V_MAP, (struct cc_pos){0});
+	collect_variables(model, vars);
+	cc_map_sort(vars);
+	if (format && strcmp(format, "json") == 0) {
+		cc_emit_json(vars, 0, out);
+	} else if (format) {
+		struct cc_error *err = NULL;
+		if (cc_emit_yaml(vars, 0, out, &err) < 0)
+			cc_error_free(err); /* plain strings and booleans: nothing to refuse */
+	} else {
+		cc_strv *rows = cc_xcalloc(vars->map.n + 2, sizeof(cc_strv));
+		const char *header[] = {"NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE", NULL};
+		rows[0] = cc_strv_copy((char *const *)header);
+		for (size_t i = 0; i < vars->map.n; i++) {
+			const struct cc_val *e = vars->map.e[i].val;
+			const char *row[] = {
+			    vars->map.e[i].key, cc_map_get(e, "Required")->num.b ? "true" : "false",
+			    cc_map_get(e, "DefaultValue")->str, cc_map_get(e, "PresenceValue")->str, NULL};
+			rows[i + 1] = cc_strv_copy((char *const *)row);
+		}
+		cli_render_table(rows, vars->map.n + 1, out);
+		for (size_t i = 0; i <= vars->map.n; i++)
+			cc_strv_free(rows[i]);
+		free(rows);
+	}
+	cc_val_free(vars);
+}
+
 int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 {
 	/* the engine's configs share the word: `config ls|create|rm` */
@@ -64,7 +142,9 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		OPT_PROFILES,
 		OPT_IMAGES,
 		OPT_HASH,
-		OPT_NO_INTERP
+		OPT_NO_INTERP,
+		OPT_VARIABLES,
+		OPT_ENVIRONMENT
 	};
 	static const struct option longopts[] = {
 	    {"format", required_argument, NULL, OPT_FORMAT},
@@ -76,13 +156,15 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	    {"images", no_argument, NULL, OPT_IMAGES},
 	    {"hash", required_argument, NULL, OPT_HASH},
 	    {"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
+	    {"variables", no_argument, NULL, OPT_VARIABLES},
+	    {"environment", no_argument, NULL, OPT_ENVIRONMENT},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *format = "yaml", *out_path = NULL, *hash = NULL;
 	int facet = 0;
-	bool quiet = false, no_interp = false;
+	bool quiet = false, no_interp = false, format_given = false;
 	int c;
 	optind = 0; /* 0 re-initialises GNU getopt, which then accepts options after service names */
 	opterr = 0;
@@ -90,6 +172,7 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case OPT_FORMAT:
 			format = optarg;
+			format_given = true;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -99,6 +182,8 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		case OPT_NETWORKS:
 		case OPT_PROFILES:
 		case OPT_IMAGES:
+		case OPT_VARIABLES:
+		case OPT_ENVIRONMENT:
 			facet = c;
 			break;
 		case OPT_HASH:
@@ -127,8 +212,9 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	struct cc_project *p = NULL;
-	if (cli_load_project(ctx, (const char *const *)argv + optind, (size_t)(argc - optind), no_interp,
-			     facet == OPT_PROFILES, &p) < 0)
+	/* the variables are read from the files as written */
+	if (cli_load_project(ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
+			     no_interp || facet == OPT_VARIABLES, facet == OPT_PROFILES, &p) < 0)
 		return CLI_FAIL;
 	if (quiet) {
 		cc_project_free(p);
@@ -160,6 +246,20 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 				cc_strbuf_addf(&sb, "%s-%s\n", p->name, services->map.e[i].key);
 		}
 		break;
+	case OPT_VARIABLES:
+		print_variables(p->model, format_given ? format : NULL, &sb);
+		break;
+	case OPT_ENVIRONMENT: {
+		size_t n = cc_strmap_size(&p->env), k = 0;
+		const char **keys = cc_xcalloc(n + 1, sizeof(char *));
+		cc_strmap_foreach(&p->env, e) keys[k++] = e->key;
+		qsort(keys, k, sizeof(char *), cmp_str);
+		for (size_t i = 0; i < k; i++)
+			cc_strbuf_addf(&sb, "%s=%s\n", keys[i],
+				       (const char *)cc_strmap_get(&p->env, keys[i]));
+		free(keys);
+		break;
+	}
 	case OPT_HASH: {
 		bool all = !strcmp(hash, "*");
 		cleanup_free char *list = cc_xstrdup(hash);

@@ -78,23 +78,28 @@ static size_t display_width(const char *s)
 
 void cli_print_table(cc_strv *rows, size_t nrows)
 {
+	cleanup_strbuf struct cc_strbuf out = CC_STRBUF_INIT;
+	cli_render_table(rows, nrows, &out);
+	fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+}
+
+void cli_render_table(cc_strv *rows, size_t nrows, struct cc_strbuf *out)
+{
 	size_t ncols = nrows ? cc_strv_len(rows[0]) : 0;
 	size_t *width = cc_xcalloc(ncols + 1, sizeof(size_t));
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t c = 0; c < ncols && rows[r][c]; c++)
 			if (display_width(rows[r][c]) > width[c])
 				width[c] = display_width(rows[r][c]);
-	cleanup_strbuf struct cc_strbuf out = CC_STRBUF_INIT;
 	for (size_t r = 0; r < nrows; r++) {
 		for (size_t c = 0; c < ncols && rows[r][c]; c++) {
-			cc_strbuf_adds(&out, rows[r][c]);
+			cc_strbuf_adds(out, rows[r][c]);
 			if (c + 1 < ncols)
 				for (size_t pad = display_width(rows[r][c]); pad < width[c] + 3; pad++)
-					cc_strbuf_addch(&out, ' ');
+					cc_strbuf_addch(out, ' ');
 		}
-		cc_strbuf_addch(&out, '\n');
+		cc_strbuf_addch(out, '\n');
 	}
-	fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
 	free(width);
 }
 

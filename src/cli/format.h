@@ -21,5 +21,7 @@ int cli_parse_when(const char *cmd, const char *s, int64_t *out);
 /* Print rows of cells as columns separated by three spaces (docker's tabwriter look). rows[0] is the
  * header. */
 void cli_print_table(cc_strv *rows, size_t nrows);
+/* The same into out. */
+void cli_render_table(cc_strv *rows, size_t nrows, struct cc_strbuf *out);
 
 #endif

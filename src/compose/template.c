@@ -224,3 +224,60 @@ int cc_template_substitute(const char *in, const struct cc_template_ctx *ctx, ch
 	*out = cc_strbuf_detach(&sb, NULL);
 	return 0;
 }
+
+static void walk_vars(const char *s, size_t len, unsigned depth,
+		      void (*fn)(void *ud, const struct cc_template_var *v), void *ud)
+{
+	if (depth > TEMPLATE_MAX_DEPTH)
+		return;
+	for (size_t i = 0; i < len;) {
+		const char *dollar = memchr(s + i, '$', len - i);
+		if (!dollar)
+			return;
+		i = (size_t)(dollar - s) + 1;
+		if (i >= len)
+			return;
+		if (s[i] == '$') {
+			i++;
+			continue;
+		}
+		if (s[i] != '{') {
+			size_t n = name_len(s + i, len - i);
+			if (n) {
+				cleanup_free char *name = cc_xstrndup(s + i, n);
+				fn(ud, &(struct cc_template_var){.name = name});
+			}
+			i += n;
+			continue;
+		}
+		size_t close;
+		if (!find_closing_brace(s + i + 1, len - i - 1, &close))
+			return;
+		const char *body = s + i + 1;
+		i += 1 + close + 1;
+		size_t n = name_len(body, close);
+		if (n == 0)
+			continue;
+		cleanup_free char *name = cc_xstrndup(body, n);
+		size_t k = n + (n < close && body[n] == ':');
+		if (n == close) {
+			fn(ud, &(struct cc_template_var){.name = name});
+			continue;
+		}
+		if (k >= close || (body[k] != '-' && body[k] != '?' && body[k] != '+'))
+			continue;
+		cleanup_free char *arg = cc_xstrndup(body + k + 1, close - k - 1);
+		struct cc_template_var v = {.name = name,
+					    .required = body[k] == '?',
+					    .default_value = body[k] == '-' ? arg : NULL,
+					    .alternate = body[k] == '+' ? arg : NULL};
+		fn(ud, &v);
+		walk_vars(body + k + 1, close - k - 1, depth + 1, fn, ud);
+	}
+}
+
+void cc_template_variables(const char *in, void (*fn)(void *ud, const struct cc_template_var *v), void *ud)
+{
+	if (in)
+		walk_vars(in, strlen(in), 0, fn, ud);
+}

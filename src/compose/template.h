@@ -28,4 +28,16 @@ bool cc_template_has_vars(const char *s);
 int cc_template_substitute(const char *in, const struct cc_template_ctx *ctx, char **out,
 			   struct cc_error **err);
 
+/* A variable a value refers to, as `config --variables` lists them: ${V:-d} and ${V-d} give a default,
+ * ${V:?m} and ${V?m} make it required, ${V:+a} and ${V+a} give an alternate (its "presence value"). The
+ * texts are as written (not expanded); NULL when absent. */
+struct cc_template_var {
+	const char *name;
+	bool required;
+	const char *default_value, *alternate;
+};
+/* Every variable `in` refers to, in every branch (the defaults' own variables too), in order. A malformed
+ * reference is skipped: substitution reports it. */
+void cc_template_variables(const char *in, void (*fn)(void *ud, const struct cc_template_var *v), void *ud);
+
 #endif

@@ -168,6 +168,46 @@ proj-b
 EOF
 }
 
+@test "config --variables lists every variable the files use, with defaults, required and alternates, unset or not" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: "nginx:${TAG:-latest}"
+    environment:
+      DB: "${DB_URL:?set DB_URL}"
+      MODE: "${DEBUG:+debug}"
+      PLAIN: $PLAIN
+      NESTED: "${A-${B}}"
+      ESCAPED: "$$NOT_A_VAR"
+EOF
+	run -0 cc config --variables
+	assert_output - <<'EOF'
+NAME     REQUIRED   DEFAULT VALUE   ALTERNATE VALUE
+A        false      ${B}            
+B        false                      
+DB_URL   true                       
+DEBUG    false                      debug
+PLAIN    false                      
+TAG      false      latest          
+EOF
+	run -0 cc config --variables --format json
+	run -0 "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["DB_URL"] == {"Name": "DB_URL", "DefaultValue": "", "PresenceValue": "", "Required": True}, d; assert d["TAG"]["DefaultValue"] == "latest"; assert "NOT_A_VAR" not in d' "$output"
+}
+
+@test "config --environment prints the interpolation environment, .env included, sorted" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: "nginx:${TAG}"
+EOF
+	printf 'TAG=1.25\nZED=last\n' >.env
+	run -0 env ALPHA=first "$CC" config --environment
+	assert_line "TAG=1.25"
+	assert_line "ALPHA=first"
+	assert_line "ZED=last"
+	[ "$(grep -n '^ALPHA=first$' <<<"$output" | cut -d: -f1)" -lt "$(grep -n '^TAG=1.25$' <<<"$output" | cut -d: -f1)" ]
+}
+
 @test "config --profiles lists every profile, sorted, enabled or not" {
 	write compose.yaml <<'EOF'
 services:

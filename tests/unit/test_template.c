@@ -417,6 +417,29 @@ static void test_depth_limit(void **state)
 	cc_strbuf_release(&in);
 }
 
+/* cc_template_variables: every reference, each branch's too, with what it says about the variable. */
+static void record_var(void *ud, const struct cc_template_var *v)
+{
+	cc_strbuf_addf(ud, "%s%s%s%s%s%s;", v->name, v->required ? " required" : "",
+		       v->default_value ? " default=" : "", v->default_value ? v->default_value : "",
+		       v->alternate ? " alt=" : "", v->alternate ? v->alternate : "");
+}
+
+static void test_variables(void **state)
+{
+	(void)state;
+	struct cc_strbuf sb = CC_STRBUF_INIT;
+	cc_template_variables("a $A ${B} $$C ${D:-x${E}} ${F?no} ${G:+on} ${} ${H!} $ ${I:-{\"j\":1}}", record_var,
+			      &sb);
+	assert_string_equal(cc_strbuf_str(&sb),
+			    "A;B;D default=x${E};E;F required;G alt=on;I default={\"j\":1};");
+	cc_strbuf_reset(&sb);
+	cc_template_variables("${UNCLOSED", record_var, &sb);
+	cc_template_variables(NULL, record_var, &sb);
+	assert_string_equal(cc_strbuf_str(&sb), "");
+	cc_strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_null_ctx_and_lookup),
 	    cmocka_unit_test(test_has_vars),
 	    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_variables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
