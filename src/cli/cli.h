@@ -15,10 +15,13 @@
 
 enum cli_flags {
 	CLI_NEEDS_PROJECT = 1 << 0, /* the command works on a Compose project */
+	CLI_HIDDEN = 1 << 1,        /* the engine's own (internal-cleanup): not listed */
 };
 
 struct cli_ctx {
 	const char *argv0;
+	const char
+	    *self_exe; /* this program's path, for the engine to run again (cleanup_exe); NULL: unknown */
 	/* global options */
 	const char **files;
 	size_t nfiles;
@@ -90,6 +93,7 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv);
 int cli_network(struct cli_ctx *ctx, int argc, char **argv);
 int cli_volume(struct cli_ctx *ctx, int argc, char **argv);
 int cli_volumes(struct cli_ctx *ctx, int argc, char **argv);
+int cli_internal_cleanup(struct cli_ctx *ctx, int argc, char **argv);
 int cli_secret(struct cli_ctx *ctx, int argc, char **argv);
 /* `config ls|create|rm`: the engine's configs (`config` alone renders the Compose file). */
 int cli_config_object(struct cli_ctx *ctx, int argc, char **argv);

@@ -292,7 +292,11 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 		return cli_fail(&err);
 	}
 	apply_overrides(ro, args + 1, &spec);
-	if (cc_rt_container_create(rt, &spec, &id, &err) < 0 || cc_rt_container_start(rt, id, &err) < 0) {
+	/* detached, --rm is the engine's to do when the container exits, as docker's run -d --rm */
+	spec.auto_remove = ro->rm && ro->detach;
+	bool started = false;
+	if (cc_rt_container_create(rt, &spec, &id, &err) < 0 ||
+	    !(started = cc_rt_container_start(rt, id, &err) == 0)) {
 		rc = cli_fail(&err);
 	} else if (ro->detach) {
 		printf("%s\n", spec.name);
@@ -305,7 +309,7 @@ static int run_oneoff(struct cli_ctx *ctx, struct cc_runtime *rt, const struct c
 			rc = code;
 	}
 	/* --rm also when the start failed: nothing of a one-off that never ran stays behind */
-	if (id && ro->rm && !ro->detach && cc_rt_container_remove(rt, id, true, true, &err) < 0)
+	if (id && ro->rm && (!ro->detach || !started) && cc_rt_container_remove(rt, id, true, true, &err) < 0)
 		cli_fail(&err);
 	free(id);
 	cc_container_spec_release(&spec);
@@ -358,9 +362,6 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = CLI_OK;
 	if (!args[0]) {
 		cli_usage_error("run", "requires at least 1 argument: SERVICE");
-		rc = CLI_USAGE;
-	} else if (ro.rm && ro.detach) {
-		cli_usage_error("run", "--rm and --detach are incompatible");
 		rc = CLI_USAGE;
 	} else if (ro.tty && !ro.no_tty && !ro.detach && !isatty(STDIN_FILENO)) {
 		cli_usage_error("run", "the input device is not a TTY (use -T, or run from a terminal)");

@@ -61,6 +61,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 				 .backend = ctx->backend,
 				 .docker_host = ctx->docker_host,
 				 .oci_runtime = ctx->oci_runtime,
+				 .cleanup_exe = ctx->self_exe,
 				 .listen = url,
 				 .cert = cert,
 				 .key = key,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -21,6 +22,7 @@ static const struct cli_command commands[] = {
     {"attach", cli_attach, CLI_NEEDS_PROJECT, "Attach to a service's running container"},
     {"image", cli_image, 0, "Manage images (ls, inspect, pull, push, tag, rm, load, save)"},
     {"images", cli_images, CLI_NEEDS_PROJECT, "List images used by the created containers"},
+    {"internal-cleanup", cli_internal_cleanup, CLI_HIDDEN, "Remove an auto-removed container at its exit"},
     {"kill", cli_kill, CLI_NEEDS_PROJECT, "Force stop service containers"},
     {"logs", cli_logs, CLI_NEEDS_PROJECT, "View output from containers"},
     {"login", cli_login, 0, "Log in to a registry"},
@@ -88,7 +90,8 @@ static void usage(FILE *out)
 	    "  -h, --help                  Show this help\n\n"
 	    "Commands:\n");
 	for (const struct cli_command *c = commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		if (!(c->flags & CLI_HIDDEN))
+			fprintf(out, "  %-10s %s\n", c->name, c->summary);
 }
 
 static bool one_of(const char *s, const char **set)
@@ -151,6 +154,11 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli_ctx ctx = {.argv0 = argv[0], .environ = environ};
+	/* the engine runs this program again to remove an auto-removed container at its exit */
+	char self_exe[4096];
+	ssize_t self_len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	self_exe[self_len > 0 ? self_len : 0] = 0;
+	ctx.self_exe = self_len > 0 ? self_exe : NULL;
 	ctx.root = getenv("CONTAINER_COMPOSE_ROOT");
 	ctx.backend = getenv("CONTAINER_COMPOSE_BACKEND");
 	ctx.oci_runtime = getenv("CONTAINER_COMPOSE_OCI_RUNTIME");

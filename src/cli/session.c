@@ -29,7 +29,8 @@ struct cc_runtime *cli_runtime(struct cli_ctx *ctx)
 					.trace = ctx->debug ? stderr : NULL,
 					.remote = ctx->remote.url ? &ctx->remote : NULL,
 					.docker_host = ctx->docker_host,
-					.oci_runtime = ctx->oci_runtime};
+					.oci_runtime = ctx->oci_runtime,
+					.cleanup_exe = ctx->self_exe};
 	struct cc_error *err = NULL;
 	/* a daemon address means the remote backend, whatever else was asked */
 	if (cc_runtime_open(ctx->remote.url ? "remote" : ctx->backend, &cfg, &ctx->rt, &err) < 0) {
@@ -263,4 +264,19 @@ bool cli_compose_switch(const struct cc_project *p, const char *name)
 	if (!v)
 		v = getenv(name);
 	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0);
+}
+
+int cli_internal_cleanup(struct cli_ctx *ctx, int argc, char **argv)
+{
+	/* run by a container's monitor (as its exit command) once the container exited for good: its
+	 * standard streams go nowhere, and a failure leaves the container for `rm` to remove */
+	if (argc != 2)
+		return CLI_USAGE;
+	struct cc_runtime *rt = cli_runtime(ctx);
+	struct cc_error *err = NULL;
+	if (!rt)
+		return CLI_FAIL;
+	if (cc_rt_container_remove(rt, argv[1], true, true, &err) < 0)
+		return cli_fail(&err);
+	return CLI_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "base/xalloc.h"
 
 #define D(self) (((struct docker *)(self))->c)
@@ -255,6 +256,24 @@ int dk_container_remove(void *self, const char *ref, bool force, bool volumes, s
 	    cc_xasprintf("/containers/%s?force=%d&v=%d", e, force ? 1 : 0, volumes ? 1 : 0);
 	cleanup_free char *what = cc_xasprintf("container %s", ref);
 	int rc = dk_call(D(self), "DELETE", path, NULL, NULL, what, err);
+	/* an auto-removed container's engine removes it as it stops: that removal is the one asked for */
+	if (rc < 0 && strstr((*err)->msg, "already in progress")) {
+		struct cc_error *gone = NULL;
+		for (int i = 0; i < 200; i++) {
+			struct cc_container c;
+			if (dk_container_inspect(self, ref, &c, &gone) == 0) {
+				cc_container_release(&c);
+				cc_sleep_ns(50 * CC_NS_PER_MSEC);
+				continue;
+			}
+			if (gone->kind == CC_ERR_NOT_FOUND) {
+				cc_error_release(err);
+				rc = 0;
+			}
+			break;
+		}
+		cc_error_free(gone);
+	}
 	if (rc == 0 && files)
 		dk_secret_files_remove(self, files);
 	return rc;

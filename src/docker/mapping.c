@@ -226,6 +226,7 @@ json_t *dk_spec_to_json(const struct cc_container_spec *s)
 	json_object_set_new(host, "RestartPolicy", rp);
 	json_object_set_new(host, "Privileged", json_boolean(s->privileged));
 	json_object_set_new(host, "ReadonlyRootfs", json_boolean(s->read_only));
+	json_object_set_new(host, "AutoRemove", json_boolean(s->auto_remove));
 	if (s->init)
 		json_object_set_new(host, "Init", json_true());
 	set_strv(host, "CapAdd", s->cap_add);
@@ -376,6 +377,7 @@ static void spec_from(struct cc_container_spec *s, json_t *cfg, json_t *host)
 	s->restart_max_retries = (int)dk_int(rp, "MaximumRetryCount");
 	s->privileged = json_is_true(json_object_get(host, "Privileged"));
 	s->read_only = json_is_true(json_object_get(host, "ReadonlyRootfs"));
+	s->auto_remove = json_is_true(json_object_get(host, "AutoRemove"));
 	s->init = json_is_true(json_object_get(host, "Init"));
 	s->cap_add = dk_strv(json_object_get(host, "CapAdd"));
 	s->cap_drop = dk_strv(json_object_get(host, "CapDrop"));

@@ -635,6 +635,11 @@ int native_container_create(void *self, const struct cc_container_spec *spec, ch
 		    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
 	/* the orchestrator pulls first: a missing image is the caller's mistake; a runtime that cannot run it
 	 * is refused before anything is made */
+	if (spec->auto_remove && !n->cleanup_exe)
+		return cc_error_set(
+		    err, CC_ERR_NOT_SUPPORTED,
+		    "autoRemove needs container-compose's binary to remove the container at its "
+		    "exit; this program opened the engine without one");
 	struct cc_image_record rec;
 	struct native_oci oci;
 	if (native_oci_default(n, &oci, err) < 0)
@@ -1107,6 +1112,16 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 		cleanup_free struct native_proxy_port *proxies = NULL;
 		run.nproxies = native_net_proxies(n, &c, &proxies);
 		run.proxies = proxies;
+		char *const exit_command[] = {n->cleanup_exe,
+					      (char *)"--root",
+					      n->root,
+					      (char *)"--backend",
+					      (char *)CC_NATIVE_BACKEND,
+					      (char *)"internal-cleanup",
+					      c.id,
+					      NULL};
+		if (c.spec.auto_remove && n->cleanup_exe)
+			run.exit_command = exit_command;
 		r = native_monitor_spawn(&run, &pid, err);
 		if (r < 0)
 			unlink(exit_file); /* this run never ran: nothing to record */

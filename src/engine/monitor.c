@@ -738,7 +738,8 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	fcntl(status, F_SETFD, FD_CLOEXEC);
 	close_range(4, ~0U, 0);
 	/* held until this process ends: readers learn from it whether the container still has its monitor */
-	if (native_monitor_lock(nr->dir) < 0) {
+	int lock = native_monitor_lock(nr->dir);
+	if (lock < 0) {
 		report(status, "another monitor holds this container", 0);
 		_exit(1);
 	}
@@ -822,6 +823,12 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 	cleanup_free char *sock = cc_xasprintf("%s/" NATIVE_ATTACH_SOCKET, nr->dir);
 	unlink(sock);
 	finish(nr, rs.code);
+	if (nr->exit_command) {
+		/* the removal sees an exited container without a monitor: the lock goes first (the exec would
+		 * close it too, but a failed exec must not leave it held) */
+		close(lock);
+		execv(nr->exit_command[0], nr->exit_command);
+	}
 	_exit(0);
 }
 

@@ -35,6 +35,7 @@ struct native {
 	struct cc_strmap decoded;
 	struct native_watch_pool watches; /* dirwatch.h */
 	char *oci_requested;              /* --oci-runtime; NULL: pick */
+	char *cleanup_exe;                /* cc_runtime_config's; NULL: no auto_remove */
 	pthread_mutex_t oci_lock;
 	struct native_oci oci; /* the pick, once made (path NULL before) */
 	struct native_fw fw;   /* firewall.h */
@@ -108,6 +109,9 @@ struct native_run {
 	bool tty;          /* its stdio is a pty whose master the monitor holds */
 	const struct native_proxy_port *proxies; /* its published ports on IPv6 (portproxy.h) */
 	size_t nproxies;
+	/* auto_remove: what the monitor becomes (execv) once the container has exited for good and its exit
+	 * is recorded, with the monitor's lock released: the removal (cc_runtime_config's cleanup_exe) */
+	char *const *exit_command;
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or
  * BACKEND_FAILURE with runc's message (the monitor has then cleaned up and exited). */

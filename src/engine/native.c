@@ -134,6 +134,7 @@ static void native_close(void *self)
 	free(n->root);
 	native_oci_release(&n->oci);
 	free(n->oci_requested);
+	free(n->cleanup_exe);
 	pthread_mutex_destroy(&n->oci_lock);
 	native_fw_release(&n->fw);
 	native_watch_pool_release(&n->watches); /* last: see dirwatch.h */
@@ -199,12 +200,14 @@ static int native_open(const struct cc_runtime_config *cfg, struct cc_runtime **
 	pthread_mutex_init(&n->oci_lock, NULL);
 	native_fw_init(&n->fw);
 	n->oci_requested = cfg->oci_runtime && *cfg->oci_runtime ? cc_xstrdup(cfg->oci_runtime) : NULL;
+	n->cleanup_exe = cfg->cleanup_exe && *cfg->cleanup_exe ? cc_xstrdup(cfg->cleanup_exe) : NULL;
 	n->store = store;
 	n->root = cc_xstrdup(cfg->root);
 	if (cc_images_open(cfg->root, store, &n->images, err) < 0) {
 		cc_store_close(store);
 		free(n->root);
 		free(n->oci_requested);
+		free(n->cleanup_exe);
 		pthread_mutex_destroy(&n->oci_lock);
 		native_fw_release(&n->fw);
 		native_watch_pool_release(&n->watches);

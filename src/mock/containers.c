@@ -27,15 +27,18 @@ static int mutate(struct mock *m, const char *ref, mutate_fn fn, void *arg, stru
 	bool changed = false;
 	/* saved before fn acts: fn may list containers, and must not find a stale copy of this one to settle
 	 */
+	int reaped = 0;
 	if (mock_load(m, ref, &mc, err) < 0 || mock_settle(m, &mc, now, &changed, err) < 0 ||
-	    (changed && mock_save(m, &mc, err) < 0) || fn(m, &mc, now, arg, err) < 0 ||
-	    mock_save(m, &mc, err) < 0) {
+	    (changed && mock_save(m, &mc, err) < 0) || (reaped = mock_reap(m, &mc, now, err)) < 0 ||
+	    (!reaped && (fn(m, &mc, now, arg, err) < 0 || mock_save(m, &mc, err) < 0))) {
 		mock_abort(m);
 		mock_container_release(&mc);
 		return -1;
 	}
 	mock_container_release(&mc);
-	return mock_commit(m, err);
+	if (mock_commit(m, err) < 0)
+		return -1;
+	return reaped ? cc_error_set(err, CC_ERR_NOT_FOUND, "No such container: %s", ref) : 0;
 }
 
 static int not_running(const struct mock_container *mc, struct cc_error **err)
@@ -117,12 +120,20 @@ static int load_some(struct mock *m, const char *project, struct mock_container 
 	struct mock_container *v = cc_xcalloc(count ? count : 1, sizeof(*v));
 	int64_t now = cc_now_ns();
 	int r = decode_all(lc.payloads, count, v, err);
-	for (size_t i = 0; i < count && r == 0; i++) {
+	size_t kept = 0;
+	for (size_t i = 0; i < count; i++) {
 		bool changed = false;
-		if (mock_settle(m, &v[i], now, &changed, err) < 0 ||
-		    (changed && mock_save(m, &v[i], err) < 0))
+		int reaped = 0;
+		if (r == 0 && (mock_settle(m, &v[i], now, &changed, err) < 0 ||
+			       (changed && mock_save(m, &v[i], err) < 0) ||
+			       (reaped = mock_reap(m, &v[i], now, err)) < 0))
 			r = -1;
+		if (r == 0 && !reaped)
+			v[kept++] = v[i];
+		else
+			mock_container_release(&v[i]);
 	}
+	count = kept;
 	cc_strv_free(lc.payloads);
 	if (r < 0) {
 		for (size_t i = 0; i < count; i++)
@@ -515,6 +526,17 @@ int mock_container_unpause(void *self, const char *ref, struct cc_error **err)
 struct remove_args {
 	bool force, volumes;
 };
+
+static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now, const struct remove_args *a,
+			 struct cc_error **err);
+
+int mock_reap(struct mock *m, struct mock_container *mc, int64_t now, struct cc_error **err)
+{
+	if (!mc->c.spec.auto_remove || mc->c.state != CC_STATE_EXITED)
+		return 0;
+	const struct remove_args a = {true, true}; /* its anonymous volumes go with it, as docker's --rm */
+	return remove_locked(m, mc, now, &a, err) < 0 ? -1 : 1;
+}
 
 static int remove_locked(struct mock *m, struct mock_container *mc, int64_t now, const struct remove_args *a,
 			 struct cc_error **err)

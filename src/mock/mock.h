@@ -66,6 +66,10 @@ int mock_settle(struct mock *m, struct mock_container *mc, int64_t now, bool *ch
  * schedule the next run). Both record their events. */
 int mock_begin_run(struct mock *m, struct mock_container *mc, int64_t t, struct cc_error **err);
 int mock_end_run(struct mock *m, struct mock_container *mc, int64_t t, int code, struct cc_error **err);
+/* An auto-removed container (spec.auto_remove) that has exited is removed, in the caller's transaction, when
+ * it is next looked at: 1 when it was (the caller then answers as for a container that is gone), 0 when it
+ * stays. */
+int mock_reap(struct mock *m, struct mock_container *mc, int64_t now, struct cc_error **err);
 /* Load, settle and save one container in its own transaction. */
 int mock_settled(struct mock *m, const char *ref, struct mock_container *out, struct cc_error **err);
 /* Settle every container (one transaction). */

@@ -276,8 +276,10 @@ int mock_settled(struct mock *m, const char *ref, struct mock_container *out, st
 	if (mock_begin(m, err) < 0)
 		return -1;
 	bool changed = false;
-	if (mock_load(m, ref, out, err) < 0 || mock_settle(m, out, cc_now_ns(), &changed, err) < 0 ||
-	    (changed && mock_save(m, out, err) < 0)) {
+	int reaped = 0;
+	int64_t now = cc_now_ns();
+	if (mock_load(m, ref, out, err) < 0 || mock_settle(m, out, now, &changed, err) < 0 ||
+	    (changed && mock_save(m, out, err) < 0) || (reaped = mock_reap(m, out, now, err)) < 0) {
 		mock_abort(m);
 		mock_container_release(out);
 		return -1;
@@ -285,6 +287,10 @@ int mock_settled(struct mock *m, const char *ref, struct mock_container *out, st
 	if (mock_commit(m, err) < 0) {
 		mock_container_release(out);
 		return -1;
+	}
+	if (reaped) {
+		mock_container_release(out);
+		return cc_error_set(err, CC_ERR_NOT_FOUND, "No such container: %s", ref);
 	}
 	return 0;
 }

@@ -138,7 +138,7 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 		if (cc_orch_is_up(c)) {
 			struct cc_error *e = NULL;
 			if (cc_rt_container_stop(a->rt, c->id, NULL, a->o->timeout_ns, &e) < 0) {
-				if (e->kind != CC_ERR_INVALID_STATE) {
+				if (e->kind != CC_ERR_INVALID_STATE && e->kind != CC_ERR_NOT_FOUND) {
 					*err = e;
 					return -1;
 				}
@@ -147,6 +147,11 @@ static int act_one(void *ctx, size_t k, struct cc_error **err)
 		}
 		gate_pass(a, k, false); /* its dependencies may stop while it is removed */
 		r = cc_rt_container_remove(a->rt, c->id, true, a->o->volumes, err);
+		if (r < 0 && (*err)->kind == CC_ERR_NOT_FOUND) {
+			/* gone meanwhile (an auto-removed one-off, removed by its engine as it stopped) */
+			cc_error_release(err);
+			r = 0;
+		}
 		break;
 	}
 	if (r < 0 && (*err)->kind == CC_ERR_INVALID_STATE && a->action != CC_ORCH_START &&

@@ -121,6 +121,7 @@ json_t *cc_container_spec_to_json(const struct cc_container_spec *s)
 	cc_jset_true(o, "init", s->init);
 	cc_jset_true(o, "privileged", s->privileged);
 	cc_jset_true(o, "readOnly", s->read_only);
+	cc_jset_true(o, "autoRemove", s->auto_remove);
 	if (s->restart != CC_RESTART_NO || s->restart_max_retries) {
 		json_t *r = cc_jobject();
 		cc_jset_str(r, "name", cc_restart_name(s->restart));
@@ -398,6 +399,7 @@ static int spec_from_json(const json_t *j, const char *path, struct cc_container
 	CC_TRY(cc_jget_bool(j, path, "init", &s->init, err));
 	CC_TRY(cc_jget_bool(j, path, "privileged", &s->privileged, err));
 	CC_TRY(cc_jget_bool(j, path, "readOnly", &s->read_only, err));
+	CC_TRY(cc_jget_bool(j, path, "autoRemove", &s->auto_remove, err));
 	CC_TRY(restart_from_json(j, path, s, err));
 	CC_TRY(cc_jget_str(j, path, "stopSignal", false, &s->stop_signal, err));
 	CC_TRY(cc_jget_i64(j, path, "stopGracePeriodNs", &s->stop_grace_ns, err));

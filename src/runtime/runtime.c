@@ -252,6 +252,10 @@ int cc_rt_container_create(struct cc_runtime *rt, const struct cc_container_spec
 	if (!spec)
 		return reject(rt, "container.create", NULL, err, "a container spec is required");
 	NEED("container.create", spec->name, "image", spec->image);
+	/* docker's rule: a container the engine removes at its exit has nothing to restart */
+	if (spec->auto_remove && spec->restart != CC_RESTART_NO)
+		return reject(rt, "container.create", spec->name, err,
+			      "autoRemove and a restart policy conflict: a removed container cannot restart");
 	RT_CALL(rt, "container.create", spec->name, container_create, spec, id_out, err);
 }
 

@@ -142,6 +142,10 @@ struct cc_runtime_config {
 	/* the native backend's OCI runtime: a name or a path (--oci-runtime); NULL: crun where it works, else
 	 * runc */
 	const char *oci_runtime;
+	/* the native backend's exit command for containers it removes when they exit (auto_remove): this
+	 * program, run as `EXE --root ROOT --backend native internal-cleanup ID` by the container's monitor,
+	 * as podman's conmon runs `podman container cleanup --rm`; NULL: auto_remove is NOT_SUPPORTED */
+	const char *cleanup_exe;
 };
 
 /* An observer sees every call after it returns: its operation name ("container.start"), its main argument,

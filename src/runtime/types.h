@@ -157,6 +157,7 @@ struct cc_container_spec {
 	int oom_score_adj;             /* 0: unset */
 	char *pid_mode, *ipc_mode;
 	char *uts_mode; /* NULL: its own UTS namespace; "host": the host's */
+	bool auto_remove; /* removed by the engine once it exits for good (run -d --rm); no restart policy */
 };
 void cc_container_spec_release(struct cc_container_spec *spec);
 /* A healthcheck copied (NULL for NULL), and freed. */

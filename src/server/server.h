@@ -12,6 +12,7 @@ struct srv_config {
 	const char *backend;     /* runtime backend name; NULL: the default */
 	const char *docker_host; /* the docker backend's engine (--docker-host); NULL: DOCKER_HOST */
 	const char *oci_runtime; /* the native backend's OCI runtime (--oci-runtime); NULL: pick */
+	const char *cleanup_exe; /* the native backend's exit command (cc_runtime_config); NULL: none */
 	const char *listen;      /* unix://PATH, tcp://HOST:PORT, tls://HOST:PORT */
 	const char *cert, *key, *client_ca;
 	bool insecure;      /* plain TCP on a non-loopback address */

@@ -319,6 +319,33 @@ EOF
 	assert_output ""
 }
 
+@test "run -d --rm: the engine removes the one-off once it exits" {
+	write compose.yaml <<'EOF'
+services:
+  job:
+    image: busybox
+    command: ["sh", "-c", "sleep 1; exit 3"]
+    volumes: [/scratch]
+  web:
+    image: busybox
+    command: ["sleep", "1000"]
+EOF
+	run --separate-stderr cc run -d --rm job
+	assert_success
+	local name="$output"
+	assert_output --regexp '^proj-job-run-[0-9a-f]{12}$'
+	# gone by itself once it exited: not even ps -a shows it
+	gone() { ! names -a | grep -qx "$name"; }
+	wait_for 30 gone
+	# one that runs on stays, as any
+	run --separate-stderr cc run -d --rm web
+	assert_success
+	name="$output"
+	assert_field "$name" State running
+	cc_ok down
+	assert_names
+}
+
 @test "run -p, -P and -v give the one-off ports and mounts in the Compose file's short syntax" {
 	write compose.yaml <<'EOF'
 services:
