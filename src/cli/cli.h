@@ -94,6 +94,9 @@ int cli_network(struct cli_ctx *ctx, int argc, char **argv);
 int cli_volume(struct cli_ctx *ctx, int argc, char **argv);
 int cli_volumes(struct cli_ctx *ctx, int argc, char **argv);
 int cli_internal_cleanup(struct cli_ctx *ctx, int argc, char **argv);
+/* Push an image with the progress --progress asks for (push, build --push). */
+int cli_push_image(struct cli_ctx *ctx, struct cc_runtime *rt, const char *image, bool quiet,
+		   struct cc_error **err);
 int cli_secret(struct cli_ctx *ctx, int argc, char **argv);
 /* `config ls|create|rm`: the engine's configs (`config` alone renders the Compose file). */
 int cli_config_object(struct cli_ctx *ctx, int argc, char **argv);
@@ -116,6 +119,11 @@ void cli_record_project(struct cli_ctx *ctx, const struct cc_project *p, bool fo
 /* Load the project (services named in args enable their profiles and must exist; the project keeps its other
  * enabled services) and open the runtime. */
 int cli_open(struct cli_ctx *ctx, char *const *services, struct cc_project **p, struct cc_runtime **rt);
+/* The services a command acts on: those named (NULL: all, when none is), with what they depend on when deps
+ * (--include-deps, --with-dependencies). CLI_OK, or the failure printed. */
+int cli_select_services(const struct cc_project *p, char *const *named, bool deps, cc_strv *out);
+/* Whether a selection from cli_select_services takes the service. */
+bool cli_selected(char *const *selection, const char *service);
 /* A docker compose switch from the project's environment (.env, the process's winning), as docker compose
  * reads COMPOSE_REMOVE_ORPHANS and COMPOSE_IGNORE_ORPHANS: 1, true or yes. p NULL: the process's only. */
 bool cli_compose_switch(const struct cc_project *p, const char *name);

@@ -214,7 +214,8 @@ int cli_config(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_project *p = NULL;
 	/* the variables are read from the files as written */
 	if (cli_load_project(ctx, (const char *const *)argv + optind, (size_t)(argc - optind),
-			     no_interp || facet == OPT_VARIABLES, facet == OPT_PROFILES, &p) < 0)
+			     no_interp || facet == OPT_VARIABLES,
+			     facet == OPT_PROFILES || facet == OPT_VARIABLES, &p) < 0)
 		return CLI_FAIL;
 	if (quiet) {
 		cc_project_free(p);

@@ -44,7 +44,17 @@ static struct cli_progress *progress_for(struct cli_ctx *ctx, bool quiet)
 {
 	const char *mode = ctx->progress ? ctx->progress : "auto";
 	bool tty = strcmp(mode, "tty") == 0 || (strcmp(mode, "auto") == 0 && isatty(STDERR_FILENO));
-	return cli_progress_new(tty, quiet || strcmp(mode, "quiet") == 0);
+	return cli_progress_new(tty, quiet || strcmp(mode, "quiet") == 0, strcmp(mode, "json") == 0);
+}
+
+int cli_push_image(struct cli_ctx *ctx, struct cc_runtime *rt, const char *image, bool quiet,
+		   struct cc_error **err)
+{
+	struct cli_progress *pg = progress_for(ctx, quiet);
+	struct cc_progress_sink sink = {cli_progress_emit, pg};
+	int r = cc_rt_image_push(rt, image, &sink, err);
+	cli_progress_free(pg);
+	return r;
 }
 
 static int image_ls(struct cli_ctx *ctx, int argc, char **argv)
@@ -123,7 +133,7 @@ static int image_ls(struct cli_ctx *ctx, int argc, char **argv)
 			}
 		}
 	}
-	if (rc != CLI_OK)
+	if (rc != CLI_OK || quiet)
 		cli_format_abandon(&fmt);
 	else if (cli_format_finish(
 		     &fmt, (const char *const[]){"ID", "IMAGE ID", "CreatedSince", "CREATED", NULL}) < 0)
@@ -515,23 +525,25 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 	struct cc_runtime *rt = NULL;
 	rc = cli_open(ctx, args, &p, &rt);
 	cc_strv wanted = NULL;
-	if (rc == CLI_OK && include_deps) {
-		struct cc_error *err = NULL;
-		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
-			rc = cli_fail(&err);
-	}
+	if (rc == CLI_OK)
+		rc = cli_select_services(p, args, include_deps, &wanted);
 	const struct cc_val *svcs = rc == CLI_OK ? cc_project_services(p) : NULL;
 	for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 		const char *name = svcs->map.e[i].key;
-		bool named =
-		    wanted ? cc_strv_contains(wanted, name) : !args[0] || cc_strv_contains(args, name);
+		bool named = cli_selected(wanted, name);
 		const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
-		if (!named || !img || img->kind == CC_V_NULL)
-			continue; /* docker compose pushes services that name their image */
-		struct cli_progress *pg = progress_for(ctx, quiet);
-		struct cc_progress_sink sink = {cli_progress_emit, pg};
+		if (!named)
+			continue;
+		/* docker compose pushes what it builds, to the image the service names; the rest is someone
+		 * else's image */
+		if (!img || img->kind == CC_V_NULL || !cc_map_get(svcs->map.e[i].val, "build")) {
+			if (!quiet && strcmp(ctx->progress ? ctx->progress : "", "quiet") != 0)
+				fprintf(stderr, "Service %s  Skipped (%s)\n", name,
+					img && img->kind != CC_V_NULL ? "no build section" : "no image to push to");
+			continue;
+		}
 		struct cc_error *err = NULL;
-		if (cc_rt_image_push(rt, cc_val_text(img), &sink, &err) < 0) {
+		if (cli_push_image(ctx, rt, cc_val_text(img), quiet, &err) < 0) {
 			if (ignore_failures) {
 				fprintf(stderr, "warning: %s\n", err->msg);
 				cc_error_free(err);
@@ -539,7 +551,6 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 				rc = cli_fail(&err);
 			}
 		}
-		cli_progress_free(pg);
 	}
 	cc_strv_free(wanted);
 	if (p)

@@ -8,7 +8,6 @@
 #include "cli/flags.h"
 #include "cli/format.h"
 #include "cli/gotemplate.h"
-#include "cli/progress.h"
 #include "compose/units.h"
 #include "runtime/codec.h"
 
@@ -184,7 +183,7 @@ int cli_images(struct cli_ctx *ctx, int argc, char **argv)
 		cc_image_release(&img);
 	}
 	static const char *const headers[] = {"ID", "IMAGE ID", "ContainerName", "CONTAINER", NULL};
-	if (rc != CLI_OK)
+	if (rc != CLI_OK || quiet)
 		cli_format_abandon(&fmt);
 	else if (cli_format_finish(&fmt, headers) < 0)
 		rc = CLI_FAIL;
@@ -524,17 +523,6 @@ int cli_cp(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* A service the command line names, or any when it names none. */
-static bool named_or_all(char *const *args, const char *name)
-{
-	if (!args[0])
-		return true;
-	for (char *const *a = args; *a; a++)
-		if (strcmp(*a, name) == 0)
-			return true;
-	return false;
-}
-
 int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool ignore_failures = false, quiet = false, include_deps = false;
@@ -562,11 +550,8 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
 	cc_strv wanted = NULL;
-	if (rc == CLI_OK && include_deps) {
-		struct cc_error *err = NULL;
-		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
-			rc = cli_fail(&err);
-	}
+	if (rc == CLI_OK)
+		rc = cli_select_services(p, args, include_deps, &wanted);
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -574,7 +559,7 @@ int cli_pull(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name);
+			bool named = cli_selected(wanted, name);
 			const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
 			if (!named || !img || img->kind == CC_V_NULL)
 				continue; /* build-only services have nothing to pull */
@@ -630,11 +615,8 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
 	cc_strv wanted = NULL;
-	if (rc == CLI_OK && with_deps) {
-		struct cc_error *err = NULL;
-		if (cc_orch_with_dependencies(p, args, &wanted, &err) < 0)
-			rc = cli_fail(&err);
-	}
+	if (rc == CLI_OK)
+		rc = cli_select_services(p, args, with_deps, &wanted);
 	if (rc == CLI_OK) {
 		struct cli_ui ui;
 		cli_ui_init(ctx, &ui);
@@ -642,7 +624,7 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 		const struct cc_val *svcs = cc_project_services(p);
 		for (size_t i = 0; svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
-			bool named = wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name);
+			bool named = cli_selected(wanted, name);
 			struct cc_error *err = NULL;
 			if (named &&
 			    cc_orch_build_service(rt, p, name, no_cache, pull, &extra, &ui.ui, &err) < 0)
@@ -653,15 +635,12 @@ int cli_build(struct cli_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; push && svcs && i < svcs->map.n && rc == CLI_OK; i++) {
 			const char *name = svcs->map.e[i].key;
 			const struct cc_val *img = cc_map_get(svcs->map.e[i].val, "image");
-			if (!(wanted ? cc_strv_contains(wanted, name) : named_or_all(args, name)) ||
-			    !cc_map_get(svcs->map.e[i].val, "build") || !img || img->kind == CC_V_NULL)
+			if (!cli_selected(wanted, name) || !cc_map_get(svcs->map.e[i].val, "build") || !img ||
+			    img->kind == CC_V_NULL)
 				continue;
-			struct cli_progress *pg = cli_progress_new(ui.tty, ui.quiet);
-			struct cc_progress_sink sink = {cli_progress_emit, pg};
 			struct cc_error *err = NULL;
-			if (cc_rt_image_push(rt, cc_val_text(img), &sink, &err) < 0)
+			if (cli_push_image(ctx, rt, cc_val_text(img), ui.quiet, &err) < 0)
 				rc = cli_fail(&err);
-			cli_progress_free(pg);
 		}
 		cli_ui_release(&ui);
 	}

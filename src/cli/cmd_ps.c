@@ -225,7 +225,7 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv)
 	cc_strv_free(seen);
 	image_cache_release(&images);
 out:
-	if (rc != CLI_OK)
+	if (rc != CLI_OK || quiet || services) /* -q and --services print their own lines only */
 		cli_format_abandon(&fmt);
 	else if (cli_format_finish(&fmt, ps_headers) < 0)
 		rc = CLI_FAIL;
@@ -328,7 +328,7 @@ int cli_ls(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			json_decref(o);
 	}
-	if (rc != CLI_OK)
+	if (rc != CLI_OK || quiet)
 		cli_format_abandon(&fmt);
 	else if (cli_format_finish(&fmt, NULL) < 0)
 		rc = CLI_FAIL;

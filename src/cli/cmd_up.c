@@ -458,7 +458,8 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 	int rc = CLI_OK;
 	struct cc_kvs scales = {0};
-	if (exit_code_from)
+	/* as docker compose: --exit-code-from stops all at the first exit, unless only failures are to */
+	if (exit_code_from && !abort_fail)
 		abort_exit = true;
 	if (force && no_recreate)
 		cli_usage_error(spec->name, "--force-recreate and --no-recreate are incompatible"),
@@ -482,6 +483,12 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	else if (watch && (detach || wait))
 		cli_usage_error(spec->name, "--watch needs attached mode: not with --detach or --wait"),
 		    rc = CLI_USAGE;
+	else if (watch && (abort_exit || abort_fail))
+		/* a rebuild stops the old container: that exit would end everything */
+		cli_usage_error(spec->name, "--watch cannot be combined with --abort-on-container-exit, "
+					    "--abort-on-container-failure or --exit-code-from: a rebuild's "
+					    "replaced container would count as an exit"),
+		    rc = CLI_USAGE;
 	else if (pull && strcmp(pull, "always") && strcmp(pull, "missing") && strcmp(pull, "never"))
 		cli_usage_error(spec->name, "invalid --pull \"%s\": use always, missing or never", pull),
 		    rc = CLI_USAGE;
@@ -491,6 +498,10 @@ static int up_or_create(struct cli_ctx *ctx, int argc, char **argv, bool create_
 	struct cc_runtime *rt = NULL;
 	if (rc == CLI_OK)
 		rc = cli_open(ctx, args, &p, &rt);
+	if (rc == CLI_OK && remove_orphans && cli_compose_switch(p, "COMPOSE_IGNORE_ORPHANS")) {
+		fprintf(stderr, "error: cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans\n");
+		rc = CLI_FAIL;
+	}
 	if (rc == CLI_OK && exit_code_from && !cc_project_service(p, exit_code_from)) {
 		fprintf(stderr, "error: no such service: %s\n", exit_code_from);
 		rc = CLI_FAIL;

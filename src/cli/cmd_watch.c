@@ -16,7 +16,8 @@
 static void watch_status(void *ctx, const char *kind, const char *name, const char *status)
 {
 	struct cli_watch_ui *w = ctx;
-	if (strcmp(kind, "Watch") != 0) {
+	/* --progress json: every status is an object, the watch's too */
+	if (strcmp(kind, "Watch") != 0 || w->cli->json) {
 		w->cli->ui.status(w->cli->ui.ctx, kind, name, status);
 		return;
 	}

@@ -39,6 +39,8 @@ struct func {
 	int min, max; /* arguments, the piped value included */
 };
 
+#define PAD_MAX 1024
+
 static const struct func funcs[] = {
     {"json", 1, 1}, {"upper", 1, 1},    {"lower", 1, 1},    {"title", 1, 1}, {"join", 2, 2}, {"split", 2, 2},
     {"pad", 3, 3},  {"truncate", 2, 2}, {"println", 0, 16}, {"len", 1, 1},   {NULL, 0, 0},
@@ -140,6 +142,13 @@ static int parse_action(const char *a, size_t len, struct node *nd, char **msg)
 				w.kind = W_FIELD;
 				memmove(w.text, w.text + 1, strlen(w.text));
 			} else if (isdigit((unsigned char)w.text[0]) || w.text[0] == '-') {
+				char *end = NULL;
+				strtoll(w.text, &end, 10);
+				if (end == w.text || *end) {
+					*msg = cc_xasprintf("template: bad number syntax: %s", w.text);
+					free(w.text);
+					return -1;
+				}
 				w.kind = W_NUMBER;
 			} else if (find_func(w.text)) {
 				w.kind = W_FUNC;
@@ -181,10 +190,24 @@ static int parse_action(const char *a, size_t len, struct node *nd, char **msg)
 			const struct func *f = find_func(cmd->w[0].text);
 			int given = (int)cmd->n - 1 + (c > 0);
 			if (given < f->min || given > f->max) {
-				*msg = cc_xasprintf("template: wrong number of args for %s: want %d got %d",
-						    f->name, f->min, given);
+				*msg =
+				    f->min == f->max
+					? cc_xasprintf(
+					      "template: wrong number of args for %s: want %d got %d",
+					      f->name, f->min, given)
+					: cc_xasprintf(
+					      "template: wrong number of args for %s: want at most %d got %d",
+					      f->name, f->max, given);
 				return -1;
 			}
+			for (size_t w = 1; w < cmd->n; w++)
+				if (cmd->w[w].kind == W_FUNC) {
+					*msg = cc_xasprintf(
+					    "template: function \"%s\" as an argument of %s: pipe "
+					    "into it instead ({{.Name | upper}})",
+					    cmd->w[w].text, f->name);
+					return -1;
+				}
 		}
 	}
 	return 0;
@@ -270,6 +293,11 @@ static json_t *field(const json_t *row, const char *path)
 	return v ? json_incref((json_t *)v) : NULL;
 }
 
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* How Go's text/template prints a value. */
 static void print_value(const json_t *v, struct cc_strbuf *out)
 {
@@ -300,7 +328,7 @@ static void print_value(const json_t *v, struct cc_strbuf *out)
 		const char *key;
 		json_t *val;
 		json_object_foreach((json_t *)v, key, val) keys[k++] = key;
-		qsort(keys, n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+		qsort(keys, n, sizeof(char *), cmp_keys);
 		cc_strbuf_adds(out, "map[");
 		for (size_t i = 0; i < n; i++) {
 			cc_strbuf_addf(out, "%s%s:", i ? " " : "", keys[i]);
@@ -389,11 +417,13 @@ static json_t *call(const char *name, json_t **args, int n, char **msg)
 		return arr;
 	}
 	if (strcmp(name, "truncate") == 0 || strcmp(name, "pad") == 0) {
-		long a = json_is_integer(args[1]) ? (long)json_integer_value(args[1]) : -1;
-		long b = n > 2 && json_is_integer(args[2]) ? (long)json_integer_value(args[2]) : 0;
-		if (a < 0 || b < 0) {
+		json_int_t a = json_is_integer(args[1]) ? json_integer_value(args[1]) : -1;
+		json_int_t b = n > 2 && json_is_integer(args[2]) ? json_integer_value(args[2]) : 0;
+		/* a width past any screen is a mistake, not a request for gigabytes of spaces */
+		if (a < 0 || b < 0 || (strcmp(name, "pad") == 0 && (a > PAD_MAX || b > PAD_MAX))) {
 			*msg = cc_xasprintf(
-			    "template: %s takes a value, then a non-negative number (%s)", name,
+			    "template: %s takes a value, then %s (%s)", name,
+			    strcmp(name, "pad") == 0 ? "two numbers from 0 to 1024" : "a non-negative number",
 			    strcmp(name, "pad") == 0 ? "{{pad .Name 2 2}}" : "{{truncate .ID 12}}");
 			free(s);
 			return NULL;
@@ -421,9 +451,10 @@ static json_t *word_value(const struct word *w, const json_t *row)
 	switch (w->kind) {
 	case W_FIELD:
 		return w->text[0] ? field(row, w->text) : json_incref((json_t *)row);
-	case W_STRING:
-		return json_string(w->text) ? json_string(w->text)
-					    : json_stringn_nocheck(w->text, strlen(w->text));
+	case W_STRING: {
+		json_t *v = json_string(w->text);
+		return v ? v : json_stringn_nocheck(w->text, strlen(w->text));
+	}
 	case W_NUMBER:
 		return json_integer(strtoll(w->text, NULL, 10));
 	case W_FUNC:

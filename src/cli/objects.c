@@ -75,7 +75,9 @@ int cli_listing_print(struct cli_listing *l, const char *cmd, const char *format
 	} else {
 		cli_print_table(l->rows, l->nrows);
 	}
-	if (rc == CLI_OK && cli_format_finish(&f, NULL) < 0)
+	if (rc != CLI_OK || quiet)
+		cli_format_abandon(&f);
+	else if (cli_format_finish(&f, NULL) < 0)
 		rc = CLI_FAIL;
 	for (size_t i = 0; i < l->nrows; i++)
 		cc_strv_free(l->rows[i]);

@@ -4,6 +4,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +18,19 @@ struct layer_line {
 
 struct cli_progress {
 	pthread_mutex_t lock;
-	bool tty, quiet;
+	bool tty, quiet, json;
 	struct layer_line *lines;
 	size_t n, cap, drawn;
 	int64_t last_draw;
 };
 
-struct cli_progress *cli_progress_new(bool tty, bool quiet)
+struct cli_progress *cli_progress_new(bool tty, bool quiet, bool json)
 {
 	struct cli_progress *p = cc_xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
-	p->tty = tty;
+	p->tty = tty && !json;
 	p->quiet = quiet;
+	p->json = json;
 	return p;
 }
 
@@ -107,6 +109,25 @@ int cli_progress_emit(void *ctx, const struct cc_progress *pr)
 	if (p->quiet)
 		return 0;
 	pthread_mutex_lock(&p->lock);
+	if (p->json) {
+		json_t *o = json_pack("{s:s}", "id", pr->layer ? pr->layer : pr->ref ? pr->ref : "");
+		if (pr->layer && pr->ref)
+			json_object_set_new(o, "parent_id", json_string(pr->ref));
+		json_object_set_new(o, "status", json_string(pr->layer ? word(pr->status) : pr->status));
+		if (pr->message)
+			json_object_set_new(o, "text", json_string(pr->message));
+		if (pr->total > 0) {
+			json_object_set_new(o, "current", json_integer(pr->current));
+			json_object_set_new(o, "total", json_integer(pr->total));
+		}
+		char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text)
+			fprintf(stderr, "%s\n", text);
+		free(text);
+		json_decref(o);
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
 	if (!pr->layer) {
 		if (strcmp(pr->status, "pulling") == 0)
 			fprintf(stderr, "Pulling %s\n", pr->ref);

@@ -280,3 +280,21 @@ int cli_internal_cleanup(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(&err);
 	return CLI_OK;
 }
+
+int cli_select_services(const struct cc_project *p, char *const *named, bool deps, cc_strv *out)
+{
+	*out = NULL;
+	if (!named || !named[0])
+		return CLI_OK;
+	if (!deps) {
+		*out = cc_strv_copy(named);
+		return CLI_OK;
+	}
+	struct cc_error *err = NULL;
+	return cc_orch_with_dependencies(p, named, out, &err) < 0 ? cli_fail(&err) : CLI_OK;
+}
+
+bool cli_selected(char *const *selection, const char *service)
+{
+	return !selection || !selection[0] || cc_strv_contains(selection, service);
+}

@@ -63,5 +63,9 @@ void cc_orch_status(const struct cc_orch_ui *ui, const char *kind, const char *n
 void cc_orch_warn(const struct cc_orch_ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* docker compose's warning naming orphan containers (names: space-separated). */
 void cc_orch_warn_orphans(const struct cc_orch_ui *ui, const char *names);
+/* cc_orch_orphans over containers already listed (up's). */
+int cc_orch_orphans_among(struct cc_runtime *rt, const struct cc_project *p, const struct cc_container *cs,
+			  size_t n, const struct cc_orphan_opts *o, const struct cc_orch_ui *ui,
+			  struct cc_error **err);
 
 #endif

@@ -6,10 +6,11 @@
 
 void cc_orch_warn_orphans(const struct cc_orch_ui *ui, const char *names)
 {
-	cc_orch_warn(ui,
-		     "Found orphan containers ([%s]) for this project. If you removed or renamed this service in "
-		     "your compose file, you can run this command with the --remove-orphans flag to clean it up.",
-		     names);
+	cc_orch_warn(
+	    ui,
+	    "Found orphan containers ([%s]) for this project. If you removed or renamed this service in "
+	    "your compose file, you can run this command with the --remove-orphans flag to clean it up.",
+	    names);
 }
 
 int cc_orch_orphans(struct cc_runtime *rt, const struct cc_project *p, const struct cc_orphan_opts *o,
@@ -20,6 +21,15 @@ int cc_orch_orphans(struct cc_runtime *rt, const struct cc_project *p, const str
 	size_t n;
 	if (cc_orch_containers(rt, p->name, NULL, true, true, &cs, &n, err) < 0)
 		return -1;
+	int r = cc_orch_orphans_among(rt, p, cs, n, o, ui, err);
+	cc_containers_free(cs, n);
+	return r;
+}
+
+int cc_orch_orphans_among(struct cc_runtime *rt, const struct cc_project *p, const struct cc_container *cs,
+			  size_t n, const struct cc_orphan_opts *o, const struct cc_orch_ui *ui,
+			  struct cc_error **err)
+{
 	cleanup_strbuf struct cc_strbuf names = CC_STRBUF_INIT;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
@@ -46,6 +56,5 @@ int cc_orch_orphans(struct cc_runtime *rt, const struct cc_project *p, const str
 	}
 	if (r == 0 && names.len && !o->ignore)
 		cc_orch_warn_orphans(ui, cc_strbuf_str(&names));
-	cc_containers_free(cs, n);
 	return r;
 }

@@ -414,27 +414,6 @@ static void select_services(const struct cc_graph *g, const struct cc_up_opts *o
 		cc_graph_mark_dependencies(g, sel);
 }
 
-static int handle_orphans(struct up_run *u, bool remove, struct cc_error **err)
-{
-	cleanup_strbuf struct cc_strbuf names = CC_STRBUF_INIT;
-	for (size_t i = 0; i < u->nexisting; i++) {
-		const struct cc_container *c = &u->existing[i];
-		if (cc_project_defines(u->p, cc_orch_container_service(c)))
-			continue;
-		if (!remove) {
-			cc_strbuf_addf(&names, "%s%s", names.len ? " " : "", c->name);
-			continue;
-		}
-		cc_orch_status(u->ui, "Container", c->name, "Removing");
-		if (stop_and_remove(u, c, err) < 0)
-			return -1;
-		cc_orch_status(u->ui, "Container", c->name, "Removed");
-	}
-	if (names.len && !u->o->ignore_orphans)
-		cc_orch_warn_orphans(u->ui, cc_strbuf_str(&names));
-	return 0;
-}
-
 static int wait_ready(struct up_run *u, struct cc_error **err);
 
 int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct cc_up_opts *o,
@@ -464,8 +443,10 @@ int cc_orch_up(struct cc_runtime *rt, const struct cc_project *p, const struct c
 		}
 
 	int r = cc_orch_containers(rt, p->name, NULL, true, false, &u.existing, &u.nexisting, err);
+	const struct cc_orphan_opts orphans = {
+	    .remove = o->remove_orphans, .ignore = o->ignore_orphans, .timeout_ns = o->stop_timeout_ns};
 	if (r == 0)
-		r = handle_orphans(&u, o->remove_orphans, err);
+		r = cc_orch_orphans_among(rt, p, u.existing, u.nexisting, &orphans, ui, err);
 	if (r == 0)
 		r = cc_orch_ensure_resources(rt, p, selected, ui, err);
 	if (r == 0)

@@ -298,6 +298,9 @@ EOF
 	run cc up -d
 	assert_success
 	refute_output --partial "orphan"
+	run cc up -d --remove-orphans
+	assert_failure
+	assert_output --partial "cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans"
 	run cc down
 	assert_success
 	refute_output --partial "orphan"

@@ -329,3 +329,28 @@ EOF
 	assert_success
 	assert_output --partial "volumes"
 }
+
+@test "templates print a map's keys sorted, as Go does; -q and --services ignore a table template's header" {
+	write compose.yaml <<'EOF'
+services:
+  web:
+    image: nginx
+    ports: ["127.0.0.1:18711:80"]
+EOF
+	cc_ok up -d
+	run --separate-stderr cc ps --format '{{.Publishers}}'
+	assert_success
+	assert_output "[map[Protocol:tcp PublishedPort:18711 TargetPort:80 URL:127.0.0.1]]"
+	run --separate-stderr cc ps -q --format 'table {{.Name}}'
+	assert_success
+	assert_output "$(cid proj-web-1)"
+	run --separate-stderr cc ps --services --format 'table {{.Name}}'
+	assert_output web
+	run --separate-stderr cc ls -q --format 'table {{.Name}}'
+	assert_output proj
+	run --separate-stderr cc images -q --format 'table {{.ID}}'
+	refute_output --partial "IMAGE ID"
+	run cc ps --format '{{pad .Name 2147483647 1}}'
+	assert_failure
+	assert_output --partial "from 0 to 1024"
+}

@@ -179,6 +179,13 @@ EOF
 	assert_failure 2
 	run cc up --abort-on-container-failure --abort-on-container-exit
 	assert_failure 2
+	# with --exit-code-from, only a failure stops all; the code is that service's
+	run cc_timeout 30 up --abort-on-container-failure --exit-code-from ok
+	assert_success
+	assert_field proj-long-1 State exited
+	run cc up --watch --abort-on-container-exit
+	assert_failure 2
+	assert_output --partial "replaced container"
 }
 
 @test "up --attach-dependencies shows the dependencies' output too; --menu=false is accepted, --menu refused" {

@@ -347,3 +347,16 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	run api POST /images/pull -d '{}'
 	assert_envelope 400 bad_request
 }
+
+@test "containers: autoRemove with a restart policy is a 400 that names the conflict; alone it is accepted" {
+	serve
+	run api POST /containers/create -d '{"image":"busybox","name":"ar","autoRemove":true,"restartPolicy":{"name":"always"}}'
+	assert_envelope 400 bad_request
+	assert_output --partial "autoRemove and a restart policy conflict"
+	run api GET /containers/ar
+	assert_envelope 404 not_found
+	run api POST /containers/create -d '{"image":"busybox","name":"ar","autoRemove":true}'
+	assert_equal "$(code)" 201
+	run api GET /containers/ar
+	assert_equal "$(jget 'd["spec"]["autoRemove"]')" true
+}

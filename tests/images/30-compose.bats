@@ -34,14 +34,18 @@ teardown_file() {
 services:
   web:
     image: $REG/deps/web:v1
+    build: .
     depends_on: [db]
   db:
     image: $REG/deps/db:v1
+    build: .
     volumes_from: [data]
   data:
     image: $REG/deps/data:v1
+    build: .
   other:
     image: $REG/deps/other:v1
+    build: .
 EOF
 	cc image pull "$REG/test/multi:v1"
 	local i
@@ -50,6 +54,14 @@ EOF
 	assert_success
 	assert_output --partial "deps/web:v1"
 	refute_output --partial "deps/db:v1"
+	# --progress json: the layers' progress as objects too, nothing else
+	run cc --progress json push web
+	assert_success
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+events = [json.loads(l) for l in sys.stdin if l.strip()]
+assert any(e.get("parent_id", "").endswith("deps/web:v1") for e in events), events
+'
 	run cc --progress plain push --include-deps web
 	assert_success
 	assert_output --partial "deps/db:v1"
@@ -103,12 +115,14 @@ EOF
 
 @test "push pushes the services' images; a missing one is an error unless ignored" {
 	mkdir -p proj && cd proj
-	printf 'services:\n  a:\n    image: %s/composed/app:v1\n' "$REG" >compose.yaml
+	printf 'services:\n  a:\n    image: %s/composed/app:v1\n    build: .\n  b:\n    image: %s/composed/other:v1\n' "$REG" "$REG" >compose.yaml
 	run cc push
 	assert_failure
 	assert_output --partial "No such image"
 	run cc push --ignore-push-failures
 	assert_success
+	# what it does not build is not its to push, as docker compose skips it
+	assert_output --partial "Service b  Skipped (no build section)"
 	cc image pull "$REG/test/multi:v1"
 	cc image tag "$REG/test/multi:v1" "$REG/composed/app:v1"
 	run cc push

@@ -168,7 +168,7 @@ proj-b
 EOF
 }
 
-@test "config --variables lists every variable the files use, with defaults, required and alternates, unset or not" {
+@test "config --variables lists every variable the files use (inactive profiles too), with defaults, required and alternates" {
 	write compose.yaml <<'EOF'
 services:
   web:
@@ -179,16 +179,20 @@ services:
       PLAIN: $PLAIN
       NESTED: "${A-${B}}"
       ESCAPED: "$$NOT_A_VAR"
+  debug:
+    image: "busybox:${DEBUG_TAG}"
+    profiles: [debug]
 EOF
 	run -0 cc config --variables
 	assert_output - <<'EOF'
-NAME     REQUIRED   DEFAULT VALUE   ALTERNATE VALUE
-A        false      ${B}            
-B        false                      
-DB_URL   true                       
-DEBUG    false                      debug
-PLAIN    false                      
-TAG      false      latest          
+NAME        REQUIRED   DEFAULT VALUE   ALTERNATE VALUE
+A           false      ${B}            
+B           false                      
+DB_URL      true                       
+DEBUG       false                      debug
+DEBUG_TAG   false                      
+PLAIN       false                      
+TAG         false      latest          
 EOF
 	run -0 cc config --variables --format json
 	run -0 "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["DB_URL"] == {"Name": "DB_URL", "DefaultValue": "", "PresenceValue": "", "Required": True}, d; assert d["TAG"]["DefaultValue"] == "latest"; assert "NOT_A_VAR" not in d' "$output"
