@@ -539,7 +539,8 @@ int cli_push(struct cli_ctx *ctx, int argc, char **argv)
 		if (!img || img->kind == CC_V_NULL || !cc_map_get(svcs->map.e[i].val, "build")) {
 			if (!quiet && strcmp(ctx->progress ? ctx->progress : "", "quiet") != 0)
 				fprintf(stderr, "Service %s  Skipped (%s)\n", name,
-					img && img->kind != CC_V_NULL ? "no build section" : "no image to push to");
+					img && img->kind != CC_V_NULL ? "no build section"
+								      : "no image to push to");
 			continue;
 		}
 		struct cc_error *err = NULL;

@@ -156,7 +156,7 @@ struct cc_container_spec {
 	char *cpuset;                  /* CPUs the container may run on ("0-1", "0,2"); NULL: any */
 	int oom_score_adj;             /* 0: unset */
 	char *pid_mode, *ipc_mode;
-	char *uts_mode; /* NULL: its own UTS namespace; "host": the host's */
+	char *uts_mode;   /* NULL: its own UTS namespace; "host": the host's */
 	bool auto_remove; /* removed by the engine once it exits for good (run -d --rm); no restart policy */
 };
 void cc_container_spec_release(struct cc_container_spec *spec);

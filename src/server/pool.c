@@ -10,9 +10,10 @@ int srv_pool_take(struct server *s, struct cc_runtime **rt, struct cc_error **er
 		return 0;
 	}
 	pthread_mutex_unlock(&s->pool.lock);
-	struct cc_runtime_config cfg = {
-	    .root = s->root, .docker_host = s->cfg->docker_host, .oci_runtime = s->cfg->oci_runtime,
-	    .cleanup_exe = s->cfg->cleanup_exe};
+	struct cc_runtime_config cfg = {.root = s->root,
+					.docker_host = s->cfg->docker_host,
+					.oci_runtime = s->cfg->oci_runtime,
+					.cleanup_exe = s->cfg->cleanup_exe};
 	return cc_runtime_open(s->backend, &cfg, rt, err);
 }
 

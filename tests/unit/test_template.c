@@ -429,8 +429,8 @@ static void test_variables(void **state)
 {
 	(void)state;
 	struct cc_strbuf sb = CC_STRBUF_INIT;
-	cc_template_variables("a $A ${B} $$C ${D:-x${E}} ${F?no} ${G:+on} ${} ${H!} $ ${I:-{\"j\":1}}", record_var,
-			      &sb);
+	cc_template_variables("a $A ${B} $$C ${D:-x${E}} ${F?no} ${G:+on} ${} ${H!} $ ${I:-{\"j\":1}}",
+			      record_var, &sb);
 	assert_string_equal(cc_strbuf_str(&sb),
 			    "A;B;D default=x${E};E;F required;G alt=on;I default={\"j\":1};");
 	cc_strbuf_reset(&sb);
