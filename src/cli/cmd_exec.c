@@ -6,6 +6,7 @@
 #include "compose/dotenv.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "cli/attachrelay.h"
 #include "cli/cli.h"
 #include "cli/flags.h"
 #include "cli/objects.h"
@@ -403,10 +404,15 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 {
 	long index = 1;
-	bool no_stdin = false;
+	bool no_stdin = false, sig_proxy = true;
+	const char *detach_keys = "ctrl-p,ctrl-q";
 	const struct cli_flag flags[] = {
 	    {"index", 0, CLI_INT, &index, "N", "Index of the container if the service has several replicas"},
 	    {"no-stdin", 0, CLI_BOOL, &no_stdin, NULL, "Do not attach STDIN"},
+	    {"detach-keys", 0, CLI_STR, &detach_keys, "KEYS",
+	     "Override the key sequence for detaching from a container (default ctrl-p,ctrl-q)"},
+	    {"sig-proxy", 0, CLI_BOOL, &sig_proxy, NULL,
+	     "Proxy all received signals to the process (default true)"},
 	    {NULL, 0, 0, NULL, NULL, NULL},
 	};
 	const struct cli_spec spec = {
@@ -419,8 +425,15 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 	if (pr != CLI_PARSED)
 		return pr == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
 	int rc = CLI_OK;
+	unsigned char keys[CLI_DETACH_KEYS_MAX];
+	size_t nkeys = 0;
+	char *bad = NULL;
 	if (cc_strv_len(args) != 1) {
 		cli_usage_error("attach", "requires exactly 1 argument: SERVICE");
+		rc = CLI_USAGE;
+	} else if (cli_detach_keys_parse(detach_keys, keys, &nkeys, &bad) < 0) {
+		cli_usage_error("attach", "--detach-keys: %s", bad);
+		free(bad);
 		rc = CLI_USAGE;
 	}
 	struct cc_project *p = NULL;
@@ -431,10 +444,17 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK) {
 		/* the terminal goes raw only for a container that has one */
 		bool terminal = target.spec.tty && isatty(STDIN_FILENO);
-		struct cc_attach_io io = {.in_fd = no_stdin ? -1 : STDIN_FILENO,
+		/* the input goes through the relay that watches for the detach keys */
+		struct cli_input_relay relay;
+		bool relaying = !no_stdin && cli_input_relay_start(&relay, STDIN_FILENO, keys, nkeys) == 0;
+		struct cc_attach_io io = {.in_fd = relaying   ? relay.in
+						   : no_stdin ? -1
+							      : STDIN_FILENO,
 					  .out_fd = STDOUT_FILENO,
 					  .terminal = terminal ? STDIN_FILENO : -1,
-					  .cancel = -1};
+					  .cancel = relaying ? relay.cancel : -1};
+		struct cli_signal_proxy proxy;
+		bool proxying = sig_proxy && cli_signal_proxy_start(&proxy, rt, target.id) == 0;
 		struct cc_error *err = NULL;
 		int code = 0;
 		int r = cc_rt_container_attach(rt, target.id, &io, &err);
@@ -446,10 +466,21 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 			struct cc_log_sink sink = {print_raw, NULL, NULL};
 			r = cc_rt_container_logs(rt, target.id, &lo, &sink, &err);
 		}
-		if (r < 0 || cc_rt_container_wait(rt, target.id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0)
+		bool detached = relaying && relay.detached;
+		if (relaying)
+			cli_input_relay_stop(&relay);
+		if (detached && r == 0) {
+			/* the container goes on; the terminal is the user's again */
+			fprintf(stderr, "read escape sequence\n");
+			rc = CLI_OK;
+		} else if (r < 0 ||
+			   cc_rt_container_wait(rt, target.id, CC_WAIT_NOT_RUNNING, -1, &code, &err) < 0) {
 			rc = cli_fail(&err);
-		else
+		} else {
 			rc = code; /* docker's habit: the container's exit code once it ended */
+		}
+		if (proxying)
+			cli_signal_proxy_stop(&proxy);
 	}
 	cc_container_release(&target);
 	if (p)

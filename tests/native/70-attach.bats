@@ -91,3 +91,66 @@ YAML
 	assert_failure 2
 	assert_output --partial tick
 }
+
+@test "attach: ctrl-p,ctrl-q detaches and leaves the container running; --detach-keys changes them; a near miss is input" {
+	# a read loop, not an interactive shell: its line editing would take ctrl-p for itself
+	cat >compose.yaml <<'YAML'
+services:
+  s:
+    image: busybox
+    tty: true
+    stdin_open: true
+    command: ["sh", "-c", "while read l; do echo \"got-$$l\"; done; exit 3"]
+YAML
+	"$CC" --backend native up -d
+	local type="$BATS_TEST_DIRNAME/../lib/pty-type.py"
+	run "$type" 'one\n\x10x\ntwo\n\x10\x11' "$CC" --backend native attach s
+	assert_success
+	assert_output --partial "got-one"
+	assert_output --partial "x"
+	assert_output --partial "got-two"
+	assert_output --partial "read escape sequence"
+	run "$CC" --backend native ps --format '{{.Name}} {{.State}}'
+	assert_output "proj-s-1 running"
+	# other keys: the default ones are plain input then
+	run "$type" '\x10\x11three\n\x01' "$CC" --backend native attach --detach-keys ctrl-a s
+	assert_success
+	assert_output --regexp 'got-.*three'
+	assert_output --partial "read escape sequence"
+	run "$CC" --backend native attach --detach-keys ctrl-ab s
+	assert_failure 2
+	assert_output --partial 'invalid detach key "ctrl-ab"'
+	# the input's end (ctrl-d) ends the loop: attach returns the container's exit code
+	run "$type" '\x04' "$CC" --backend native attach s
+	assert_equal "$status" 3
+}
+
+@test "attach --sig-proxy (the default) sends the CLI's signals to the container; --sig-proxy=false does not" {
+	cat >compose.yaml <<'YAML'
+services:
+  o:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.1; done"]
+YAML
+	"$CC" --backend native up -d
+	"$CC" --backend native attach --no-stdin --sig-proxy=false o >plain.log 2>&1 &
+	local pid=$!
+	run eventually "grep -q tick plain.log" 20
+	assert_success
+	kill -TERM "$pid"
+	wait "$pid" || true
+	run "$CC" --backend native ps --format '{{.Name}} {{.State}}'
+	assert_output "proj-o-1 running"
+	"$CC" --backend native attach --no-stdin o >proxied.log 2>&1 &
+	pid=$!
+	run eventually "grep -q tick proxied.log" 20
+	assert_success
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 7
+	run cat proxied.log
+	assert_output --partial "got-term"
+	run "$CC" --backend native ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}'
+	assert_output "proj-o-1 exited 7"
+}
