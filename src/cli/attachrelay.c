@@ -57,6 +57,20 @@ static void write_all(int fd, const unsigned char *p, size_t n)
 	}
 }
 
+/* Wait until fd has something to read: false once quit has (the thread is to end), or on an error. */
+static bool readable_unless_quit(int fd, int quit)
+{
+	for (;;) {
+		struct pollfd fds[2] = {{fd, POLLIN, 0}, {quit, POLLIN, 0}};
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		return !fds[1].revents;
+	}
+}
+
 /* Wait (two seconds at most) until the attach has read everything in the pipe. */
 static void drained(int fd)
 {
@@ -72,15 +86,7 @@ static void *relay_main(void *arg)
 {
 	struct cli_input_relay *r = arg;
 	size_t matched = 0; /* how much of the detach sequence the input ends with, held back */
-	for (;;) {
-		struct pollfd fds[2] = {{r->from, POLLIN, 0}, {r->quit_r, POLLIN, 0}};
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (fds[1].revents)
-			break;
+	while (readable_unless_quit(r->from, r->quit_r)) {
 		unsigned char buf[4096];
 		ssize_t n = read(r->from, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -94,8 +100,9 @@ static void *relay_main(void *arg)
 				write_all(r->pipe_w, buf + start, i - start);
 				start = i + 1;
 				if (++matched == r->nkeys) {
-					/* what was typed before the keys reaches the container first: the attach
-					 * ends as soon as it sees the cancel, whatever the pipe still holds */
+					/* what was typed before the keys reaches the container first: the
+					 * attach ends as soon as it sees the cancel, whatever the pipe still
+					 * holds */
 					drained(r->in);
 					r->detached = true;
 					write_all(r->cancel_w, (const unsigned char *)"d", 1);
@@ -169,15 +176,7 @@ void cli_input_relay_stop(struct cli_input_relay *r)
 static void *proxy_main(void *arg)
 {
 	struct cli_signal_proxy *sp = arg;
-	for (;;) {
-		struct pollfd fds[2] = {{sp->sfd, POLLIN, 0}, {sp->quit_r, POLLIN, 0}};
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (fds[1].revents)
-			break;
+	while (readable_unless_quit(sp->sfd, sp->quit_r)) {
 		struct signalfd_siginfo si;
 		if (read(sp->sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 			continue;

@@ -1,12 +1,29 @@
 /* `volume ls|inspect|create|rm|prune`: the engine's volumes, as docker's CLI shows them; `volumes`: a
  * project's, as docker compose's. */
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "cli/objects.h"
 #include "runtime/codec.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* A volume as docker's `volume ls` shows it: DRIVER, VOLUME NAME; in JSON its labels too, as docker's
+ * "k=v,k2=v2" string. */
+static void add_volume_row(struct cli_listing *l, const struct cc_volume *v)
+{
+	const char *driver = v->spec.driver ? v->spec.driver : "local";
+	const char *cells[] = {driver, v->spec.name, NULL};
+	cleanup_strbuf struct cc_strbuf labels = CC_STRBUF_INIT;
+	for (size_t k = 0; k < v->spec.labels.n; k++)
+		cc_strbuf_addf(&labels, "%s%s=%s", k ? "," : "", v->spec.labels.items[k].key,
+			       v->spec.labels.items[k].value);
+	json_t *o =
+	    json_pack("{ss ss ss ss ss}", "Driver", driver, "Name", v->spec.name, "Mountpoint",
+		      v->mountpoint ? v->mountpoint : "", "Scope", "local", "Labels", cc_strbuf_str(&labels));
+	cli_listing_add(l, cells, o, v->spec.name);
+}
 
 static int volume_ls(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -34,14 +51,8 @@ static int volume_ls(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_listing l;
 	const char *header[] = {"DRIVER", "VOLUME NAME", NULL};
 	cli_listing_init(&l, header);
-	for (size_t i = 0; i < n; i++) {
-		const struct cc_volume *v = &vols[i];
-		const char *driver = v->spec.driver ? v->spec.driver : "local";
-		const char *cells[] = {driver, v->spec.name, NULL};
-		json_t *o = json_pack("{ss ss ss ss}", "Driver", driver, "Name", v->spec.name, "Mountpoint",
-				      v->mountpoint ? v->mountpoint : "", "Scope", "local");
-		cli_listing_add(&l, cells, o, v->spec.name);
-	}
+	for (size_t i = 0; i < n; i++)
+		add_volume_row(&l, &vols[i]);
 	cc_volumes_free(vols, n);
 	return cli_listing_print(&l, spec.name, format, quiet);
 }
@@ -218,18 +229,8 @@ int cli_volumes(struct cli_ctx *ctx, int argc, char **argv)
 				mounted = cs[c].spec.mounts[m].type == CC_MOUNT_VOLUME &&
 					  cs[c].spec.mounts[m].source &&
 					  strcmp(cs[c].spec.mounts[m].source, v->spec.name) == 0;
-		if (!mounted)
-			continue;
-		const char *driver = v->spec.driver ? v->spec.driver : "local";
-		const char *cells[] = {driver, v->spec.name, NULL};
-		json_t *labels = json_object();
-		for (size_t k = 0; k < v->spec.labels.n; k++)
-			json_object_set_new(labels, v->spec.labels.items[k].key,
-					    json_string(v->spec.labels.items[k].value));
-		json_t *o =
-		    json_pack("{ss ss ss ss so}", "Driver", driver, "Name", v->spec.name, "Mountpoint",
-			      v->mountpoint ? v->mountpoint : "", "Scope", "local", "Labels", labels);
-		cli_listing_add(&l, cells, o, v->spec.name);
+		if (mounted)
+			add_volume_row(&l, v);
 	}
 	cc_volumes_free(vols, n);
 	cc_containers_free(cs, ncs);

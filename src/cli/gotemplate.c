@@ -549,6 +549,13 @@ int cli_format_parse(const char *cmd, const char *format, struct cli_format *out
 		out->kind = CLI_FORMAT_JSON;
 		return 0;
 	}
+	if (!strstr(format, "{{")) {
+		/* a template without an action prints the same line for every row: a format's name
+		 * misspelt, not a wish */
+		cli_usage_error(
+		    cmd, "unsupported format \"%s\": use table, json or a Go template ({{.Name}})", format);
+		return -1;
+	}
 	out->kind = CLI_FORMAT_TEMPLATE;
 	if (strncmp(format, "table", 5) == 0 && isspace((unsigned char)format[5])) {
 		out->table = true;
