@@ -44,14 +44,24 @@ int cli_detach_keys_parse(const char *spec, unsigned char *keys, size_t *n, char
 	return r;
 }
 
-static void write_all(int fd, const unsigned char *p, size_t n)
+/* Write it all unless quit (-1: none) turns readable first: once the attach has ended nothing reads the
+ * pipe, and a full pipe must not hold the relay (and the join that waits for it) for ever. */
+static void write_all(int fd, const unsigned char *p, size_t n, int quit)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd fds[2] = {{fd, POLLOUT, 0}, {quit, POLLIN, 0}};
+			if (poll(fds, quit >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+				return;
+			if (quit >= 0 && fds[1].revents)
+				return;
+			continue;
+		}
 		if (w <= 0)
-			return; /* the attach has ended: nothing reads the pipe any more */
+			return;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -97,7 +107,7 @@ static void *relay_main(void *arg)
 		for (size_t i = 0; i < (size_t)n; i++) {
 			if (r->nkeys && buf[i] == r->keys[matched]) {
 				/* what came before the match goes on; the match waits */
-				write_all(r->pipe_w, buf + start, i - start);
+				write_all(r->pipe_w, buf + start, i - start, r->quit_r);
 				start = i + 1;
 				if (++matched == r->nkeys) {
 					/* what was typed before the keys reaches the container first: the
@@ -105,22 +115,22 @@ static void *relay_main(void *arg)
 					 * holds */
 					drained(r->in);
 					r->detached = true;
-					write_all(r->cancel_w, (const unsigned char *)"d", 1);
+					write_all(r->cancel_w, (const unsigned char *)"d", 1, -1);
 					goto out;
 				}
 				continue;
 			}
 			if (matched) {
 				/* not the sequence after all: what was held is input */
-				write_all(r->pipe_w, buf + start, i - start);
-				write_all(r->pipe_w, r->keys, matched);
+				write_all(r->pipe_w, buf + start, i - start, r->quit_r);
+				write_all(r->pipe_w, r->keys, matched, r->quit_r);
 				start = i;
 				matched = 0;
 				i--; /* this byte may begin the sequence */
 				continue;
 			}
 		}
-		write_all(r->pipe_w, buf + start, (size_t)n - start);
+		write_all(r->pipe_w, buf + start, (size_t)n - start, r->quit_r);
 	}
 out:
 	close(r->pipe_w);
@@ -133,6 +143,7 @@ int cli_input_relay_start(struct cli_input_relay *r, int from, const unsigned ch
 	int in[2], cancel[2], quit[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return -1;
+	fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
 	if (pipe2(cancel, O_CLOEXEC) < 0) {
 		close(in[0]);
 		close(in[1]);
@@ -154,7 +165,13 @@ int cli_input_relay_start(struct cli_input_relay *r, int from, const unsigned ch
 				      .quit_w = quit[1],
 				      .nkeys = nkeys};
 	memcpy(r->keys, keys, nkeys);
-	if (pthread_create(&r->thread, NULL, relay_main, r) != 0) {
+	/* the relay takes no signal: they are the signal proxy's, or the main thread's */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int started = pthread_create(&r->thread, NULL, relay_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started != 0) {
 		int fds[] = {in[0], in[1], cancel[0], cancel[1], quit[0], quit[1]};
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 			close(fds[i]);
@@ -165,7 +182,7 @@ int cli_input_relay_start(struct cli_input_relay *r, int from, const unsigned ch
 
 void cli_input_relay_stop(struct cli_input_relay *r)
 {
-	write_all(r->quit_w, (const unsigned char *)"q", 1);
+	write_all(r->quit_w, (const unsigned char *)"q", 1, -1);
 	pthread_join(r->thread, NULL);
 	int fds[] = {r->in, r->cancel, r->cancel_w, r->quit_r, r->quit_w, r->pipe_w};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -218,7 +235,7 @@ int cli_signal_proxy_start(struct cli_signal_proxy *sp, struct cc_runtime *rt, c
 void cli_signal_proxy_stop(struct cli_signal_proxy *sp)
 {
 	if (sp->started) {
-		write_all(sp->quit_w, (const unsigned char *)"q", 1);
+		write_all(sp->quit_w, (const unsigned char *)"q", 1, -1);
 		pthread_join(sp->thread, NULL);
 		sp->started = false;
 	}

@@ -444,17 +444,22 @@ int cli_attach(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc == CLI_OK) {
 		/* the terminal goes raw only for a container that has one */
 		bool terminal = target.spec.tty && isatty(STDIN_FILENO);
-		/* the input goes through the relay that watches for the detach keys */
+		/* as docker's attach: input only to a container that keeps its stdin open, the detach keys
+		 * only on a terminal, the signals only to a container without one (a terminal's own keys
+		 * reach it) */
 		struct cli_input_relay relay;
-		bool relaying = !no_stdin && cli_input_relay_start(&relay, STDIN_FILENO, keys, nkeys) == 0;
-		struct cc_attach_io io = {.in_fd = relaying   ? relay.in
-						   : no_stdin ? -1
-							      : STDIN_FILENO,
+		bool want_stdin = !no_stdin && target.spec.stdin_open;
+		bool relaying = want_stdin && cli_input_relay_start(&relay, STDIN_FILENO, keys,
+								    target.spec.tty ? nkeys : 0) == 0;
+		struct cc_attach_io io = {.in_fd = relaying     ? relay.in
+						   : want_stdin ? STDIN_FILENO
+								: -1,
 					  .out_fd = STDOUT_FILENO,
 					  .terminal = terminal ? STDIN_FILENO : -1,
 					  .cancel = relaying ? relay.cancel : -1};
 		struct cli_signal_proxy proxy;
-		bool proxying = sig_proxy && cli_signal_proxy_start(&proxy, rt, target.id) == 0;
+		bool proxying =
+		    sig_proxy && !target.spec.tty && cli_signal_proxy_start(&proxy, rt, target.id) == 0;
 		struct cc_error *err = NULL;
 		int code = 0;
 		int r = cc_rt_container_attach(rt, target.id, &io, &err);

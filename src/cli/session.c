@@ -272,10 +272,25 @@ int cli_internal_cleanup(struct cli_ctx *ctx, int argc, char **argv)
 	 * standard streams go nowhere, and a failure leaves the container for `rm` to remove */
 	if (argc != 2)
 		return CLI_USAGE;
+	/* the monitor kept the environment of whoever started the container: the engine is this root's
+	 * native one, whatever daemon CONTAINER_COMPOSE_HOST names */
+	ctx->remote.url = NULL;
 	struct cc_runtime *rt = cli_runtime(ctx);
 	struct cc_error *err = NULL;
 	if (!rt)
 		return CLI_FAIL;
+	/* the start that spawned the monitor records the run after the monitor reported it running: a
+	 * command that exits at once can end before that record is written, and the removal waits for it */
+	for (int i = 0; i < 200; i++) {
+		struct cc_container c;
+		if (cc_rt_container_inspect(rt, argv[1], &c, &err) < 0)
+			return cli_fail(&err);
+		bool recorded = c.state != CC_STATE_CREATED;
+		cc_container_release(&c);
+		if (recorded)
+			break;
+		usleep(50000);
+	}
 	if (cc_rt_container_remove(rt, argv[1], true, true, &err) < 0)
 		return cli_fail(&err);
 	return CLI_OK;

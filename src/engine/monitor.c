@@ -827,7 +827,7 @@ __attribute__((noreturn)) static void monitor_main(const struct native_run *nr, 
 		/* the removal sees an exited container without a monitor: the lock goes first (the exec would
 		 * close it too, but a failed exec must not leave it held) */
 		close(lock);
-		execv(nr->exit_command[0], nr->exit_command);
+		execv("/proc/self/exe", nr->exit_command);
 	}
 	_exit(0);
 }

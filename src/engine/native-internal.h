@@ -109,8 +109,9 @@ struct native_run {
 	bool tty;          /* its stdio is a pty whose master the monitor holds */
 	const struct native_proxy_port *proxies; /* its published ports on IPv6 (portproxy.h) */
 	size_t nproxies;
-	/* auto_remove: what the monitor becomes (execv) once the container has exited for good and its exit
-	 * is recorded, with the monitor's lock released: the removal (cc_runtime_config's cleanup_exe) */
+	/* auto_remove: what the monitor becomes once the container has exited for good and its exit is
+	 * recorded, with the monitor's lock released: the removal (cc_runtime_config's cleanup_exe, run as
+	 * /proc/self/exe, so a program replaced on disk since is still the one that runs) */
 	char *const *exit_command;
 };
 /* Fork a monitor for one run and wait until the container runs: 0 with the init's pid, or

@@ -337,13 +337,17 @@ services:
     image: busybox
     command: ["sleep", "1000"]
 EOF
+	local volumes_before
+	volumes_before=$(cc volume ls -q | sort)
 	run --separate-stderr cc run -d --rm job
 	assert_success
 	local name="$output"
 	assert_output --regexp '^proj-job-run-[0-9a-f]{12}$'
-	# gone by itself once it exited: not even ps -a shows it
+	# gone by itself once it exited: not even ps -a shows it; its anonymous volume went with it
 	gone() { ! names -a | grep -qx "$name"; }
 	wait_for 30 gone
+	volumes_gone() { [ "$(cc volume ls -q | sort)" = "$volumes_before" ]; }
+	wait_for 30 volumes_gone
 	# one that runs on stays, as any
 	run --separate-stderr cc run -d --rm web
 	assert_success

@@ -355,8 +355,18 @@ assert {"stream":"stdout","line":"out"}.items() <= lines[0].items(), lines' <<<"
 	assert_output --partial "autoRemove and a restart policy conflict"
 	run api GET /containers/ar
 	assert_envelope 404 not_found
-	run api POST /containers/create -d '{"image":"busybox","name":"ar","autoRemove":true}'
+	run api POST /containers/create -d '{"image":"busybox","name":"ar","autoRemove":true,"cmd":["true"]}'
 	assert_equal "$(code)" 201
 	run api GET /containers/ar
 	assert_equal "$(jget 'd["spec"]["autoRemove"]')" true
+	# once it has run and exited, the engine removes it
+	run api POST /containers/ar/start
+	assert_equal "$(code)" 204
+	local i
+	for i in $(seq 1 100); do
+		[ "$(api GET /containers/ar | tail -n 1)" = 404 ] && break
+		sleep 0.1
+	done
+	run api GET /containers/ar
+	assert_envelope 404 not_found
 }

@@ -44,8 +44,8 @@ def main():
             for _ in range(data.count(b"\x1b[6n")):
                 os.write(master, b"\x1b[1;1R")
     sys.stdout.write(out.decode(errors="replace"))
-    if not sent:
-        os.kill(pid, 9)
+    if not sent or time.monotonic() >= deadline:
+        os.kill(pid, 9)  # never went raw, or never ended: the caller's test fails on 124
         os.waitpid(pid, 0)
         sys.exit(124)
     _, status = os.waitpid(pid, 0)

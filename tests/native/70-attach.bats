@@ -107,7 +107,7 @@ YAML
 	run "$type" 'one\n\x10x\ntwo\n\x10\x11' "$CC" --backend native attach s
 	assert_success
 	assert_output --partial "got-one"
-	assert_output --partial "x"
+	assert_output --partial $'got-\x10x'
 	assert_output --partial "got-two"
 	assert_output --partial "read escape sequence"
 	run "$CC" --backend native ps --format '{{.Name}} {{.State}}'
@@ -131,6 +131,10 @@ services:
   o:
     image: busybox
     command: ["sh", "-c", "trap 'echo got-term; exit 7' TERM; while :; do echo tick; sleep 0.1; done"]
+  i:
+    image: busybox
+    stdin_open: true
+    command: ["sh", "-c", "trap 'echo got-term; exit 8' TERM; while :; do echo tick; sleep 0.1; done"]
 YAML
 	"$CC" --backend native up -d
 	"$CC" --backend native attach --no-stdin --sig-proxy=false o >plain.log 2>&1 &
@@ -139,7 +143,7 @@ YAML
 	assert_success
 	kill -TERM "$pid"
 	wait "$pid" || true
-	run "$CC" --backend native ps --format '{{.Name}} {{.State}}'
+	run "$CC" --backend native ps --format '{{.Name}} {{.State}}' o
 	assert_output "proj-o-1 running"
 	"$CC" --backend native attach --no-stdin o >proxied.log 2>&1 &
 	pid=$!
@@ -151,6 +155,17 @@ YAML
 	assert_equal "$rc" 7
 	run cat proxied.log
 	assert_output --partial "got-term"
-	run "$CC" --backend native ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}'
+	run "$CC" --backend native ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}' o
 	assert_output "proj-o-1 exited 7"
+	# with its input attached too (a relay thread then copies it): the signal still goes to the container
+	"$CC" --backend native attach i >input.log 2>&1 < <(sleep 60) &
+	pid=$!
+	run eventually "grep -q tick input.log" 20
+	assert_success
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 8
+	run "$CC" --backend native ps -a --format '{{.Name}} {{.State}} {{.ExitCode}}' i
+	assert_output "proj-i-1 exited 8"
 }
