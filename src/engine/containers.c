@@ -1058,8 +1058,7 @@ int native_container_start(void *self, const char *ref, struct cc_error **err)
 	if (c.state == CC_STATE_RUNNING || c.state == CC_STATE_PAUSED)
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is already running", c.name);
 	else if (c.spec.auto_remove && c.finished_ns)
-		/* its monitor's cleanup is removing it, as docker would have already: a start would race it
-		 */
+		/* its monitor's cleanup is removing it (docker's would be gone): a start would race that */
 		r = cc_error_set(err, CC_ERR_INVALID_STATE, "container %s is being removed (autoRemove)",
 				 c.name);
 	else if (c.state == CC_STATE_RESTARTING)
